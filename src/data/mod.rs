@@ -1,0 +1,275 @@
+//! Data sets: three 2-D sets generated from the seed (spiral, blobs, moons) and two real ones
+//! compiled into the crate (UCI digits 8×8 and iris; provenance in `src/data/README.md`).
+//! Every set is split into train and test with a seeded, stratified split, and its features are
+//! standardised with the training split's mean and standard deviation.
+
+mod builtin;
+mod synthetic;
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{KdError, Result};
+use crate::rng::{Rng, Stream};
+
+/// The built-in data sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DatasetName {
+    Spiral,
+    Blobs,
+    Moons,
+    Digits,
+    Iris,
+}
+
+impl DatasetName {
+    /// All data sets, in the order the page lists them.
+    pub const ALL: [DatasetName; 5] =
+        [DatasetName::Spiral, DatasetName::Blobs, DatasetName::Moons, DatasetName::Digits, DatasetName::Iris];
+
+    /// The name the page and the URL use.
+    pub fn name(self) -> &'static str {
+        match self {
+            DatasetName::Spiral => "spiral",
+            DatasetName::Blobs => "blobs",
+            DatasetName::Moons => "moons",
+            DatasetName::Digits => "digits",
+            DatasetName::Iris => "iris",
+        }
+    }
+
+    /// Parses a page name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        DatasetName::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// Whether the set is generated from the seed (and so uses the noise and points settings).
+    pub fn is_generated(self) -> bool {
+        matches!(self, DatasetName::Spiral | DatasetName::Blobs | DatasetName::Moons)
+    }
+}
+
+/// How the page should show the samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DataView {
+    /// 2-D points, with decision regions.
+    Points,
+    /// 8×8 grey-scale images.
+    Digits,
+    /// Tabular features (a scatter of two of them).
+    Table,
+}
+
+/// How to generate or split a data set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DataOptions {
+    /// Noise level in [0, 1] of the generated sets.
+    pub noise: f32,
+    /// Number of points of the generated sets.
+    pub points: usize,
+    /// Fraction of each class held out for testing.
+    pub test_fraction: f32,
+    /// The seed of the generation and the split.
+    pub seed: u64,
+}
+
+/// One split's samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Features in original units (batch, features), for display.
+    pub raw: Array2<f32>,
+    /// Standardised features (batch, features), what the networks see.
+    pub features: Array2<f32>,
+    /// Class index of each sample.
+    pub labels: Vec<usize>,
+}
+
+impl Split {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether the split is empty.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+}
+
+/// A data set, split and standardised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    pub name: DatasetName,
+    pub view: DataView,
+    pub class_names: Vec<String>,
+    pub feature_names: Vec<String>,
+    pub train: Split,
+    pub test: Split,
+    /// The training split's per-feature mean (features).
+    pub mean: Array1<f32>,
+    /// The training split's per-feature standard deviation, 1 where it is 0 (features).
+    pub std: Array1<f32>,
+}
+
+/// Samples before splitting: features in original units and labels.
+pub(crate) struct RawData {
+    pub features: Array2<f32>,
+    pub labels: Vec<usize>,
+    pub class_names: Vec<String>,
+    pub feature_names: Vec<String>,
+}
+
+impl Dataset {
+    /// Builds data set `name` with `options`.
+    pub fn load(name: DatasetName, options: &DataOptions) -> Result<Self> {
+        let mut rng = Rng::stream(options.seed, Stream::Data);
+        let (raw, view) = match name {
+            DatasetName::Spiral => (synthetic::spiral(options.points, options.noise, &mut rng), DataView::Points),
+            DatasetName::Blobs => (synthetic::blobs(options.points, options.noise, &mut rng), DataView::Points),
+            DatasetName::Moons => (synthetic::moons(options.points, options.noise, &mut rng), DataView::Points),
+            DatasetName::Digits => (builtin::digits()?, DataView::Digits),
+            DatasetName::Iris => (builtin::iris()?, DataView::Table),
+        };
+        Dataset::from_raw(name, view, raw, options)
+    }
+
+    fn from_raw(name: DatasetName, view: DataView, raw: RawData, options: &DataOptions) -> Result<Self> {
+        let classes = raw.class_names.len();
+        let (train_rows, test_rows) = stratified_split(&raw.labels, classes, options.test_fraction, options.seed)?;
+        let take = |rows: &[usize]| raw.features.select(Axis(0), rows);
+        let train_raw = take(&train_rows);
+        let test_raw = take(&test_rows);
+        let mean = train_raw.mean_axis(Axis(0)).ok_or_else(|| KdError::Data("the training split is empty".into()))?;
+        let std = train_raw.std_axis(Axis(0), 0.0).mapv(|s| if s > 1e-6 { s } else { 1.0 });
+        let standardise = |x: &Array2<f32>| (x - &mean) / &std;
+        let labels = |rows: &[usize]| rows.iter().map(|&r| raw.labels[r]).collect::<Vec<_>>();
+        Ok(Dataset {
+            name,
+            view,
+            train: Split { features: standardise(&train_raw), raw: train_raw, labels: labels(&train_rows) },
+            test: Split { features: standardise(&test_raw), raw: test_raw, labels: labels(&test_rows) },
+            class_names: raw.class_names,
+            feature_names: raw.feature_names,
+            mean,
+            std,
+        })
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.class_names.len()
+    }
+
+    /// Number of input features.
+    pub fn feature_count(&self) -> usize {
+        self.mean.len()
+    }
+
+    /// Standardises features given in original units with the training split's statistics.
+    pub fn standardise(&self, raw: ArrayView2<f32>) -> Result<Array2<f32>> {
+        if raw.ncols() != self.feature_count() {
+            return Err(KdError::Shape(format!("{} features given, the data set has {}", raw.ncols(), self.feature_count())));
+        }
+        Ok((&raw - &self.mean) / &self.std)
+    }
+
+    /// The split `train` or `test`.
+    pub fn split(&self, which: SplitName) -> &Split {
+        match which {
+            SplitName::Train => &self.train,
+            SplitName::Test => &self.test,
+        }
+    }
+}
+
+/// Which split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SplitName {
+    Train,
+    Test,
+}
+
+impl SplitName {
+    /// The name the page uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitName::Train => "train",
+            SplitName::Test => "test",
+        }
+    }
+
+    /// Parses a page name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "train" => Some(SplitName::Train),
+            "test" => Some(SplitName::Test),
+            _ => None,
+        }
+    }
+}
+
+/// Splits row indices into (train, test), holding out `round(n_c · test_fraction)` samples of each
+/// class `c` (at least one of a class with two or more samples), chosen by the seed.
+fn stratified_split(labels: &[usize], classes: usize, test_fraction: f32, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
+    let mut rng = Rng::stream(seed, Stream::Split);
+    let mut train = Vec::new();
+    let mut test = Vec::new();
+    for class in 0..classes {
+        let mut rows: Vec<usize> = (0..labels.len()).filter(|&r| labels[r] == class).collect();
+        rng.shuffle(&mut rows);
+        let held_out = ((rows.len() as f32 * test_fraction).round() as usize).clamp(usize::from(rows.len() >= 2), rows.len().saturating_sub(1));
+        test.extend_from_slice(&rows[..held_out]);
+        train.extend_from_slice(&rows[held_out..]);
+    }
+    if train.is_empty() || test.is_empty() {
+        return Err(KdError::Data(format!("cannot split {} samples into train and test", labels.len())));
+    }
+    // Interleave the classes: sort by row so that a split is not grouped by class.
+    train.sort_unstable();
+    test.sort_unstable();
+    Ok((train, test))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> DataOptions {
+        DataOptions { noise: 0.2, points: 300, test_fraction: 0.2, seed: 5 }
+    }
+
+    #[test]
+    fn every_set_loads_with_standardised_train_features() {
+        for name in DatasetName::ALL {
+            let data = Dataset::load(name, &options()).unwrap();
+            assert_eq!(data.train.features.ncols(), data.feature_count());
+            assert!(data.train.labels.iter().chain(&data.test.labels).all(|&y| y < data.classes()));
+            let mean = data.train.features.mean_axis(Axis(0)).unwrap();
+            assert!(mean.iter().all(|m| m.abs() < 1e-4), "{name:?} train mean {mean}");
+            let test_share = data.test.len() as f32 / (data.train.len() + data.test.len()) as f32;
+            assert!((test_share - 0.2).abs() < 0.03, "{name:?} test share {test_share}");
+        }
+    }
+
+    #[test]
+    fn real_sets_have_their_known_sizes() {
+        let digits = Dataset::load(DatasetName::Digits, &options()).unwrap();
+        assert_eq!(digits.train.len() + digits.test.len(), 1797);
+        assert_eq!((digits.feature_count(), digits.classes()), (64, 10));
+        let iris = Dataset::load(DatasetName::Iris, &options()).unwrap();
+        assert_eq!(iris.train.len() + iris.test.len(), 150);
+        assert_eq!(iris.class_names, vec!["setosa", "versicolor", "virginica"]);
+    }
+
+    #[test]
+    fn same_seed_same_data_other_seed_other_data() {
+        let a = Dataset::load(DatasetName::Spiral, &options()).unwrap();
+        let b = Dataset::load(DatasetName::Spiral, &options()).unwrap();
+        assert_eq!(a, b);
+        let c = Dataset::load(DatasetName::Spiral, &DataOptions { seed: 6, ..options() }).unwrap();
+        assert_ne!(a.train.raw, c.train.raw);
+    }
+}

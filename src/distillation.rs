@@ -1,0 +1,538 @@
+//! The distillation session: trains a teacher on the hard labels, then a *distilled* student on
+//! `L = α·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α)·CE(y, softmax(z_s))` beside a
+//! *control* student trained on CE alone. Both students start from the same weights and see the
+//! same batches in the same order, so any difference between them is due to distillation.
+//!
+//! The session advances by one mini-batch or one epoch and reports what happened; it knows
+//! nothing about display.
+
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::Serialize;
+
+use crate::data::{Dataset, SplitName};
+use crate::error::{KdError, Result};
+use crate::losses::{self, accuracy, cross_entropy, distillation_loss, log_softmax, softmax};
+use crate::network::Mlp;
+use crate::optimizer::Optimizer;
+use crate::rng::{Rng, Stream};
+use crate::settings::Settings;
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    /// Training the teacher on hard labels.
+    Teacher,
+    /// Training the distilled and the control student.
+    Distil,
+    /// All epochs done.
+    Done,
+    /// A loss or gradient became NaN or infinite; training stopped before that update.
+    Diverged,
+}
+
+/// Which of the three networks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ModelKind {
+    Teacher,
+    /// The student trained with the distillation loss.
+    Kd,
+    /// The student trained on hard labels only.
+    Control,
+}
+
+impl ModelKind {
+    /// Parses a page name: `teacher`, `kd` or `control`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "teacher" => Some(ModelKind::Teacher),
+            "kd" => Some(ModelKind::Kd),
+            "control" => Some(ModelKind::Control),
+            _ => None,
+        }
+    }
+}
+
+/// The teacher's metrics after an epoch (epoch 0: before training).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeacherEpoch {
+    pub epoch: usize,
+    /// CE on the training split.
+    pub train_loss: f32,
+    pub train_accuracy: f32,
+    pub test_accuracy: f32,
+}
+
+/// The students' metrics after an epoch (epoch 0: the shared initial weights), evaluated on the
+/// whole training split (the transfer set) at the temperature and α in force then.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StudentEpoch {
+    pub epoch: usize,
+    /// Distilled student: mean `T²·KL(softmax(z_t/T) ‖ softmax(z_s/T))`.
+    pub soft_loss: f32,
+    /// Distilled student: mean `CE(y, softmax(z_s))`.
+    pub hard_loss: f32,
+    /// Distilled student: `α·soft + (1 − α)·hard`.
+    pub total_loss: f32,
+    /// Control student: mean CE, the loss it is trained on.
+    pub control_hard_loss: f32,
+    pub kd_train_accuracy: f32,
+    pub kd_test_accuracy: f32,
+    pub control_train_accuracy: f32,
+    pub control_test_accuracy: f32,
+    pub temperature: f32,
+    pub alpha: f32,
+}
+
+/// Everything recorded so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    pub teacher: Vec<TeacherEpoch>,
+    pub students: Vec<StudentEpoch>,
+}
+
+/// The losses of the last distillation mini-batch.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchLosses {
+    pub soft_loss: f32,
+    pub hard_loss: f32,
+    pub total_loss: f32,
+    pub control_hard_loss: f32,
+}
+
+/// Where training stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub phase: Phase,
+    /// Completed epochs in the current phase.
+    pub epoch: usize,
+    /// Mini-batches done in the current epoch.
+    pub batch: usize,
+    pub batches_per_epoch: usize,
+    pub teacher_epochs: usize,
+    pub student_epochs: usize,
+    /// Mini-batches done in all.
+    pub steps: u64,
+    /// Why training stopped, when it diverged.
+    pub message: Option<String>,
+}
+
+/// One sample seen by the three networks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleReport {
+    pub split: SplitName,
+    pub index: usize,
+    pub label: usize,
+    pub class_name: String,
+    /// In original units.
+    pub features: Vec<f32>,
+    /// One-hot: the hard label.
+    pub hard_label: Vec<f32>,
+    pub temperature: f32,
+    pub alpha: f32,
+    pub teacher_logits: Vec<f32>,
+    /// The teacher's soft label at T = 1.
+    pub teacher_t1: Vec<f32>,
+    /// The teacher's soft label at the current T.
+    pub teacher_at_t: Vec<f32>,
+    pub kd_student_at_t: Vec<f32>,
+    pub control_student_at_t: Vec<f32>,
+    pub kd_student_t1: Vec<f32>,
+    pub control_student_t1: Vec<f32>,
+    /// This sample's `T²·KL(teacher_at_t ‖ kd_student_at_t)`.
+    pub soft_loss: f32,
+    /// This sample's `CE(y, kd_student_t1)`.
+    pub hard_loss: f32,
+    /// `α·soft + (1 − α)·hard`.
+    pub total_loss: f32,
+}
+
+/// A training session: the data, the three networks, their optimisers and the history.
+#[derive(Debug, Clone)]
+pub struct Session {
+    settings: Settings,
+    data: Dataset,
+    teacher: Mlp,
+    teacher_optimizer: Optimizer,
+    kd_student: Mlp,
+    kd_optimizer: Optimizer,
+    control_student: Mlp,
+    control_optimizer: Optimizer,
+    teacher_shuffle: Rng,
+    student_shuffle: Rng,
+    /// The teacher's logits on the training split, fixed once the teacher is trained (batch, classes).
+    teacher_train_logits: Option<Array2<f32>>,
+    phase: Phase,
+    epoch: usize,
+    batch: usize,
+    /// This epoch's sample order.
+    order: Vec<usize>,
+    steps: u64,
+    history: History,
+    last_batch: Option<BatchLosses>,
+    message: Option<String>,
+}
+
+impl Session {
+    /// Builds the data set and the three networks from validated settings.
+    pub fn new(settings: Settings) -> Result<Self> {
+        let data = Dataset::load(settings.dataset, &settings.data_options())?;
+        let sizes = |hidden: &[usize]| {
+            let mut sizes = vec![data.feature_count()];
+            sizes.extend_from_slice(hidden);
+            sizes.push(data.classes());
+            sizes
+        };
+        let teacher = Mlp::new(&sizes(&settings.teacher_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::TeacherInit))?;
+        let kd_student = Mlp::new(&sizes(&settings.student_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::StudentInit))?;
+        let control_student = kd_student.clone();
+        let optimizer = |net: &Mlp| Optimizer::new(settings.optimizer, settings.learning_rate, net);
+        let mut session = Session {
+            teacher_optimizer: optimizer(&teacher),
+            kd_optimizer: optimizer(&kd_student),
+            control_optimizer: optimizer(&control_student),
+            teacher,
+            kd_student,
+            control_student,
+            teacher_shuffle: Rng::stream(settings.seed, Stream::TeacherShuffle),
+            student_shuffle: Rng::stream(settings.seed, Stream::StudentShuffle),
+            teacher_train_logits: None,
+            phase: Phase::Teacher,
+            epoch: 0,
+            batch: 0,
+            order: Vec::new(),
+            steps: 0,
+            history: History::default(),
+            last_batch: None,
+            message: None,
+            settings,
+            data,
+        };
+        let initial = session.evaluate_teacher(0)?;
+        session.history.teacher.push(initial);
+        Ok(session)
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn last_batch(&self) -> Option<BatchLosses> {
+        self.last_batch
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The network `which`.
+    pub fn model(&self, which: ModelKind) -> &Mlp {
+        match which {
+            ModelKind::Teacher => &self.teacher,
+            ModelKind::Kd => &self.kd_student,
+            ModelKind::Control => &self.control_student,
+        }
+    }
+
+    /// Mini-batches per epoch: ⌈train samples / batch size⌉.
+    pub fn batches_per_epoch(&self) -> usize {
+        self.data.train.len().div_ceil(self.settings.batch_size.max(1))
+    }
+
+    /// Where training stands.
+    pub fn status(&self) -> Status {
+        Status {
+            phase: self.phase,
+            epoch: self.epoch,
+            batch: self.batch,
+            batches_per_epoch: self.batches_per_epoch(),
+            teacher_epochs: self.settings.teacher_epochs,
+            student_epochs: self.settings.student_epochs,
+            steps: self.steps,
+            message: self.message.clone(),
+        }
+    }
+
+    /// Changes the temperature; it applies from the next mini-batch on and to every report at once.
+    pub fn set_temperature(&mut self, temperature: f64) -> Result<()> {
+        self.settings.temperature = Settings::check_live("temperature", temperature)?;
+        Ok(())
+    }
+
+    /// Changes α, the weight of the soft term.
+    pub fn set_alpha(&mut self, alpha: f64) -> Result<()> {
+        self.settings.alpha = Settings::check_live("alpha", alpha)?;
+        Ok(())
+    }
+
+    /// Trains one mini-batch of the current phase. Does nothing when done or diverged. A NaN or
+    /// infinite loss or gradient stops training *before* the update (keeping the last good
+    /// weights) and sets the phase to [`Phase::Diverged`] with an explanation.
+    pub fn step_batch(&mut self) -> Result<Status> {
+        match self.phase {
+            Phase::Done | Phase::Diverged => return Ok(self.status()),
+            Phase::Teacher | Phase::Distil => {}
+        }
+        if self.batch == 0 {
+            self.order = (0..self.data.train.len()).collect();
+            let rng = if self.phase == Phase::Teacher { &mut self.teacher_shuffle } else { &mut self.student_shuffle };
+            rng.shuffle(&mut self.order);
+        }
+        let size = self.settings.batch_size.max(1);
+        let start = self.batch * size;
+        let end = (start + size).min(self.order.len());
+        let rows: Vec<usize> = self.order.get(start..end).unwrap_or_default().to_vec();
+        let outcome = if self.phase == Phase::Teacher { self.train_teacher_batch(&rows) } else { self.train_students_batch(&rows) };
+        if let Err(KdError::Diverged(message)) = outcome {
+            self.phase = Phase::Diverged;
+            self.message = Some(message);
+            return Ok(self.status());
+        }
+        outcome?;
+        self.steps += 1;
+        self.batch += 1;
+        if self.batch >= self.batches_per_epoch() {
+            self.finish_epoch()?;
+        }
+        Ok(self.status())
+    }
+
+    /// Trains to the end of the current epoch.
+    pub fn step_epoch(&mut self) -> Result<Status> {
+        let (phase, epoch) = (self.phase, self.epoch);
+        while self.phase == phase && self.epoch == epoch && matches!(self.phase, Phase::Teacher | Phase::Distil) {
+            self.step_batch()?;
+        }
+        Ok(self.status())
+    }
+
+    /// Trains until the phase `phase` is over (or training stops).
+    pub fn run_phase(&mut self, phase: Phase) -> Result<Status> {
+        while self.phase == phase && matches!(self.phase, Phase::Teacher | Phase::Distil) {
+            self.step_epoch()?;
+        }
+        Ok(self.status())
+    }
+
+    fn finish_epoch(&mut self) -> Result<()> {
+        self.epoch += 1;
+        self.batch = 0;
+        match self.phase {
+            Phase::Teacher => {
+                let metrics = self.evaluate_teacher(self.epoch)?;
+                self.history.teacher.push(metrics);
+                if self.epoch >= self.settings.teacher_epochs {
+                    self.start_distillation()?;
+                }
+            }
+            Phase::Distil => {
+                let metrics = self.evaluate_students(self.epoch)?;
+                self.history.students.push(metrics);
+                if self.epoch >= self.settings.student_epochs {
+                    self.phase = Phase::Done;
+                }
+            }
+            Phase::Done | Phase::Diverged => {}
+        }
+        Ok(())
+    }
+
+    /// Freezes the teacher: its logits on the training split become the soft targets' source.
+    fn start_distillation(&mut self) -> Result<()> {
+        self.teacher_train_logits = Some(self.teacher.forward(self.data.train.features.view())?);
+        self.phase = Phase::Distil;
+        self.epoch = 0;
+        self.batch = 0;
+        let initial = self.evaluate_students(0)?;
+        self.history.students.push(initial);
+        Ok(())
+    }
+
+    fn batch_of(&self, rows: &[usize]) -> (Array2<f32>, Vec<usize>) {
+        let features = self.data.train.features.select(Axis(0), rows); // (batch, features)
+        let labels = rows.iter().map(|&r| self.data.train.labels[r]).collect();
+        (features, labels)
+    }
+
+    fn train_teacher_batch(&mut self, rows: &[usize]) -> Result<()> {
+        let (features, labels) = self.batch_of(rows);
+        let cache = self.teacher.forward_cached(features.view())?;
+        let loss = cross_entropy(cache.logits().view(), &labels)?;
+        check_finite(loss.loss, &loss.gradient, "the teacher's", &self.settings)?;
+        let gradients = self.teacher.backward(&cache, loss.gradient)?;
+        check_gradients(&gradients, "the teacher's", &self.settings)?;
+        self.teacher_optimizer.step(&mut self.teacher, &gradients)
+    }
+
+    fn train_students_batch(&mut self, rows: &[usize]) -> Result<()> {
+        let (features, labels) = self.batch_of(rows);
+        let teacher_logits = match &self.teacher_train_logits {
+            Some(all) => all.select(Axis(0), rows), // (batch, classes)
+            None => return Err(KdError::Shape("distillation started without the teacher's logits".into())),
+        };
+        let (t, alpha) = (self.settings.temperature, self.settings.alpha);
+
+        let kd_cache = self.kd_student.forward_cached(features.view())?;
+        let kd_loss = distillation_loss(kd_cache.logits().view(), teacher_logits.view(), &labels, t, alpha)?;
+        check_finite(kd_loss.total, &kd_loss.gradient, "the distilled student's", &self.settings)?;
+        let control_cache = self.control_student.forward_cached(features.view())?;
+        let control_loss = cross_entropy(control_cache.logits().view(), &labels)?;
+        check_finite(control_loss.loss, &control_loss.gradient, "the control student's", &self.settings)?;
+
+        let kd_gradients = self.kd_student.backward(&kd_cache, kd_loss.gradient)?;
+        check_gradients(&kd_gradients, "the distilled student's", &self.settings)?;
+        let control_gradients = self.control_student.backward(&control_cache, control_loss.gradient)?;
+        check_gradients(&control_gradients, "the control student's", &self.settings)?;
+
+        self.kd_optimizer.step(&mut self.kd_student, &kd_gradients)?;
+        self.control_optimizer.step(&mut self.control_student, &control_gradients)?;
+        self.last_batch = Some(BatchLosses {
+            soft_loss: kd_loss.soft,
+            hard_loss: kd_loss.hard,
+            total_loss: kd_loss.total,
+            control_hard_loss: control_loss.loss,
+        });
+        Ok(())
+    }
+
+    fn evaluate_teacher(&self, epoch: usize) -> Result<TeacherEpoch> {
+        let train_logits = self.teacher.forward(self.data.train.features.view())?;
+        let test_logits = self.teacher.forward(self.data.test.features.view())?;
+        Ok(TeacherEpoch {
+            epoch,
+            train_loss: cross_entropy(train_logits.view(), &self.data.train.labels)?.loss,
+            train_accuracy: accuracy(train_logits.view(), &self.data.train.labels),
+            test_accuracy: accuracy(test_logits.view(), &self.data.test.labels),
+        })
+    }
+
+    fn evaluate_students(&self, epoch: usize) -> Result<StudentEpoch> {
+        let (t, alpha) = (self.settings.temperature, self.settings.alpha);
+        let train = &self.data.train;
+        let test = &self.data.test;
+        let teacher_logits = match &self.teacher_train_logits {
+            Some(logits) => logits,
+            None => return Err(KdError::Shape("the students are evaluated before the teacher is trained".into())),
+        };
+        let kd_train = self.kd_student.forward(train.features.view())?;
+        let control_train = self.control_student.forward(train.features.view())?;
+        let kd = distillation_loss(kd_train.view(), teacher_logits.view(), &train.labels, t, alpha)?;
+        Ok(StudentEpoch {
+            epoch,
+            soft_loss: kd.soft,
+            hard_loss: kd.hard,
+            total_loss: kd.total,
+            control_hard_loss: cross_entropy(control_train.view(), &train.labels)?.loss,
+            kd_train_accuracy: accuracy(kd_train.view(), &train.labels),
+            kd_test_accuracy: accuracy(self.kd_student.forward(test.features.view())?.view(), &test.labels),
+            control_train_accuracy: accuracy(control_train.view(), &train.labels),
+            control_test_accuracy: accuracy(self.control_student.forward(test.features.view())?.view(), &test.labels),
+            temperature: t,
+            alpha,
+        })
+    }
+
+    /// Class probabilities `softmax(z/T)` of network `which` for standardised inputs (batch, features).
+    pub fn probabilities(&self, which: ModelKind, features: ArrayView2<f32>, temperature: f32) -> Result<Array2<f32>> {
+        Ok(softmax(self.model(which).forward(features)?.view(), temperature))
+    }
+
+    /// Class probabilities of network `which` for inputs in original units (batch, features).
+    pub fn probabilities_raw(&self, which: ModelKind, raw: ArrayView2<f32>, temperature: f32) -> Result<Array2<f32>> {
+        let features = self.data.standardise(raw)?;
+        self.probabilities(which, features.view(), temperature)
+    }
+
+    /// Predicted class of network `which` for every sample of a split.
+    pub fn predictions(&self, which: ModelKind, split: SplitName) -> Result<Vec<usize>> {
+        let logits = self.model(which).forward(self.data.split(split).features.view())?;
+        Ok(losses::argmax_rows(logits.view()))
+    }
+
+    /// Sample `index` of `split` as the three networks see it at the current temperature.
+    pub fn inspect(&self, split: SplitName, index: usize) -> Result<SampleReport> {
+        let samples = self.data.split(split);
+        if index >= samples.len() {
+            return Err(KdError::NoSuchSample { split: split.name().into(), index, len: samples.len() });
+        }
+        let (t, alpha) = (self.settings.temperature, self.settings.alpha);
+        let features = samples.features.slice(ndarray::s![index..index + 1, ..]); // (1, features)
+        let label = samples.labels[index];
+        let logits = |which: ModelKind| self.model(which).forward(features);
+        let teacher = logits(ModelKind::Teacher)?;
+        let kd = logits(ModelKind::Kd)?;
+        let control = logits(ModelKind::Control)?;
+        let row = |m: Array2<f32>| m.row(0).to_vec();
+        let soft = losses::soft_term(kd.view(), teacher.view(), t)?.loss;
+        let hard = cross_entropy(kd.view(), &[label])?.loss;
+        let mut hard_label = vec![0.0; self.data.classes()];
+        hard_label[label] = 1.0;
+        Ok(SampleReport {
+            split,
+            index,
+            label,
+            class_name: self.data.class_names.get(label).cloned().unwrap_or_default(),
+            features: samples.raw.row(index).to_vec(),
+            hard_label,
+            temperature: t,
+            alpha,
+            teacher_logits: teacher.row(0).to_vec(),
+            teacher_t1: row(softmax(teacher.view(), 1.0)),
+            teacher_at_t: row(softmax(teacher.view(), t)),
+            kd_student_at_t: row(softmax(kd.view(), t)),
+            control_student_at_t: row(softmax(control.view(), t)),
+            kd_student_t1: row(softmax(kd.view(), 1.0)),
+            control_student_t1: row(softmax(control.view(), 1.0)),
+            soft_loss: soft,
+            hard_loss: hard,
+            total_loss: alpha * soft + (1.0 - alpha) * hard,
+        })
+    }
+
+    /// The teacher's log-probabilities at T (for views that need them).
+    pub fn teacher_log_probabilities(&self, features: ArrayView2<f32>, temperature: f32) -> Result<Array2<f32>> {
+        Ok(log_softmax(self.teacher.forward(features)?.view(), temperature))
+    }
+}
+
+fn diverged_message(whose: &str, what: &str, settings: &Settings) -> KdError {
+    KdError::Diverged(format!(
+        "Training stopped: {whose} {what} became NaN or infinite (learning rate {}). The last good weights are kept. Try a smaller learning rate, e.g. {}.",
+        settings.learning_rate,
+        settings.learning_rate / 10.0
+    ))
+}
+
+fn check_finite(loss: f32, gradient: &Array2<f32>, whose: &str, settings: &Settings) -> Result<()> {
+    if !loss.is_finite() {
+        return Err(diverged_message(whose, "loss", settings));
+    }
+    if gradient.iter().any(|g| !g.is_finite()) {
+        return Err(diverged_message(whose, "loss gradient", settings));
+    }
+    Ok(())
+}
+
+fn check_gradients(gradients: &[crate::network::DenseGradient], whose: &str, settings: &Settings) -> Result<()> {
+    let finite = gradients.iter().all(|g| g.weights.iter().chain(g.bias.iter()).all(|v| v.is_finite()));
+    if finite {
+        Ok(())
+    } else {
+        Err(diverged_message(whose, "weight gradients", settings))
+    }
+}

@@ -1,0 +1,42 @@
+//! # KD Playground
+//!
+//! Knowledge distillation (Hinton, Vinyals & Dean, 2015) in miniature: a large *teacher* MLP is
+//! trained on a data set, then a small *student* learns from the teacher's softened outputs
+//! (soft labels) and from the true (hard) labels:
+//!
+//! ```text
+//! L = α · T² · KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α) · CE(y, softmax(z_s))
+//! ```
+//!
+//! A *control* student of the same architecture, from the same initial weights and with the same
+//! batch order, trains on hard labels only, so any difference is due to distillation alone.
+//!
+//! The modules follow the concepts:
+//!
+//! - [`rng`]: the one seeded random-number generator behind every random draw;
+//! - [`data`]: the data sets (generated 2-D sets and the real digits and iris), split and standardised;
+//! - [`network`]: the MLP, its layers and activations, forward and backward by hand;
+//! - [`losses`]: softmax with temperature, cross-entropy, KL and the distillation loss with gradients;
+//! - [`optimizer`]: SGD with momentum and Adam;
+//! - [`settings`]: every setting the page can change, declared once, and their validation;
+//! - [`distillation`]: the training session (teacher, distilled student, control student);
+//! - [`charts`]: drawing with plotters onto any drawing area (the browser hands it canvases);
+//! - `web` (wasm32 only): the JavaScript boundary.
+//!
+//! Everything but `web` and the canvas part of `charts` knows nothing of the browser and is tested
+//! natively with `cargo test`.
+
+pub mod charts;
+pub mod data;
+pub mod distillation;
+pub mod error;
+pub mod losses;
+pub mod network;
+pub mod optimizer;
+pub mod rng;
+pub mod settings;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use error::KdError;

@@ -1,0 +1,214 @@
+//! Softmax with temperature, cross-entropy, KL divergence and the distillation loss, each with its
+//! gradient with respect to the student's logits. Row `i` of every matrix is sample `i`.
+//!
+//! ```text
+//! L = α · T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))  +  (1 − α) · CE(y, softmax(z_s))
+//!     └────────── soft term ──────────────────┘       └──────── hard term ────────┘
+//! ```
+//!
+//! Both terms are batch means. The teacher's logits are constants: no gradient flows to them.
+
+use ndarray::{Array2, ArrayView2, Axis};
+
+use crate::error::{KdError, Result};
+
+/// `softmax(z/T)` of each row: `p_k = exp((z_k − max z)/T) / Σ_j exp((z_j − max z)/T)`.
+/// Each row's own maximum is subtracted, so large logits and small T cannot overflow.
+pub fn softmax(logits: ArrayView2<f32>, temperature: f32) -> Array2<f32> {
+    let mut probabilities = log_softmax(logits, temperature);
+    probabilities.mapv_inplace(f32::exp);
+    probabilities
+}
+
+/// `log softmax(z/T)` of each row: `(z_k − max z)/T − log Σ_j exp((z_j − max z)/T)`, with each
+/// row's own maximum subtracted.
+pub fn log_softmax(logits: ArrayView2<f32>, temperature: f32) -> Array2<f32> {
+    let mut out = logits.to_owned(); // (batch, classes)
+    for mut row in out.rows_mut() {
+        let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        row.mapv_inplace(|v| (v - max) / temperature);
+        let log_sum = row.fold(0.0f32, |s, &v| s + v.exp()).ln();
+        row.mapv_inplace(|v| v - log_sum);
+    }
+    out
+}
+
+/// Index of each row's largest value (the predicted class).
+pub fn argmax_rows(values: ArrayView2<f32>) -> Vec<usize> {
+    values
+        .rows()
+        .into_iter()
+        .map(|row| {
+            let mut best = 0;
+            for (k, &v) in row.iter().enumerate() {
+                if v > row[best] {
+                    best = k;
+                }
+            }
+            best
+        })
+        .collect()
+}
+
+fn check_labels(logits: &ArrayView2<f32>, labels: &[usize]) -> Result<()> {
+    if labels.len() != logits.nrows() {
+        return Err(KdError::Shape(format!("{} labels for {} rows of logits", labels.len(), logits.nrows())));
+    }
+    if let Some(&bad) = labels.iter().find(|&&y| y >= logits.ncols()) {
+        return Err(KdError::Shape(format!("label {bad} is out of range for {} classes", logits.ncols())));
+    }
+    Ok(())
+}
+
+/// A loss value (batch mean) and its gradient with respect to the logits (batch, classes).
+#[derive(Debug, Clone)]
+pub struct LossAndGradient {
+    pub loss: f32,
+    pub gradient: Array2<f32>,
+}
+
+/// Cross-entropy with the hard labels at T = 1, batch mean:
+/// `CE = −(1/B) Σ_i log softmax(z_i)[y_i]`, and `dCE/dz = (softmax(z) − onehot(y)) / B`.
+pub fn cross_entropy(logits: ArrayView2<f32>, labels: &[usize]) -> Result<LossAndGradient> {
+    check_labels(&logits, labels)?;
+    let batch = logits.nrows().max(1) as f32;
+    let log_probabilities = log_softmax(logits, 1.0); // (batch, classes)
+    let loss = -labels.iter().enumerate().map(|(i, &y)| log_probabilities[[i, y]]).sum::<f32>() / batch;
+    let mut gradient = log_probabilities.mapv(f32::exp);
+    for (i, &y) in labels.iter().enumerate() {
+        gradient[[i, y]] -= 1.0;
+    }
+    gradient /= batch;
+    Ok(LossAndGradient { loss, gradient })
+}
+
+/// Per-sample cross-entropy `−log softmax(z_i)[y_i]`, without the gradient.
+pub fn cross_entropy_per_sample(logits: ArrayView2<f32>, labels: &[usize]) -> Result<Vec<f32>> {
+    check_labels(&logits, labels)?;
+    let log_probabilities = log_softmax(logits, 1.0);
+    Ok(labels.iter().enumerate().map(|(i, &y)| -log_probabilities[[i, y]]).collect())
+}
+
+/// Per-sample `KL(p ‖ q) = Σ_k p_k (log p_k − log q_k)` of two rows of log-probabilities, with
+/// `0 · log 0 = 0` (terms where `p_k = 0` contribute nothing, even when `log q_k = −∞`).
+pub fn kl_divergence_rows(log_p: ArrayView2<f32>, log_q: ArrayView2<f32>) -> Vec<f32> {
+    log_p
+        .rows()
+        .into_iter()
+        .zip(log_q.rows())
+        .map(|(lp, lq)| {
+            lp.iter()
+                .zip(lq.iter())
+                .map(|(&a, &b)| {
+                    let p = a.exp();
+                    if p == 0.0 {
+                        0.0
+                    } else {
+                        p * (a - b)
+                    }
+                })
+                .sum()
+        })
+        .collect()
+}
+
+/// The soft (distillation) term, batch mean:
+/// `T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))`, and its gradient
+/// `d/dz_s [T² · KL] = T · (softmax(z_s/T) − softmax(z_t/T)) / B`.
+pub fn soft_term(student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32>, temperature: f32) -> Result<LossAndGradient> {
+    if student_logits.dim() != teacher_logits.dim() {
+        return Err(KdError::Shape(format!(
+            "student logits {:?} and teacher logits {:?} differ in shape",
+            student_logits.dim(),
+            teacher_logits.dim()
+        )));
+    }
+    let batch = student_logits.nrows().max(1) as f32;
+    let log_teacher = log_softmax(teacher_logits, temperature); // (batch, classes)
+    let log_student = log_softmax(student_logits, temperature); // (batch, classes)
+    let kl_sum: f32 = kl_divergence_rows(log_teacher.view(), log_student.view()).iter().sum();
+    let t2 = temperature * temperature;
+    let loss = t2 * kl_sum / batch;
+    let gradient = (log_student.mapv(f32::exp) - log_teacher.mapv(f32::exp)) * (temperature / batch);
+    Ok(LossAndGradient { loss, gradient })
+}
+
+/// The distillation loss of one batch, its two terms and its gradient.
+#[derive(Debug, Clone)]
+pub struct DistillationLoss {
+    /// `α · soft + (1 − α) · hard`
+    pub total: f32,
+    /// `T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))`, batch mean (not weighted by α)
+    pub soft: f32,
+    /// `CE(y, softmax(z_s))` at T = 1, batch mean (not weighted by 1 − α)
+    pub hard: f32,
+    /// `dL/dz_s = α · T · (softmax(z_s/T) − softmax(z_t/T)) / B + (1 − α) · (softmax(z_s) − onehot(y)) / B`
+    pub gradient: Array2<f32>,
+}
+
+/// `L = α · T² · KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α) · CE(y, softmax(z_s))` with its
+/// gradient with respect to the student's logits.
+pub fn distillation_loss(
+    student_logits: ArrayView2<f32>,
+    teacher_logits: ArrayView2<f32>,
+    labels: &[usize],
+    temperature: f32,
+    alpha: f32,
+) -> Result<DistillationLoss> {
+    let soft = soft_term(student_logits, teacher_logits, temperature)?;
+    let hard = cross_entropy(student_logits, labels)?;
+    let gradient = soft.gradient * alpha + hard.gradient * (1.0 - alpha);
+    Ok(DistillationLoss {
+        total: alpha * soft.loss + (1.0 - alpha) * hard.loss,
+        soft: soft.loss,
+        hard: hard.loss,
+        gradient,
+    })
+}
+
+/// Fraction of rows whose largest logit is at the label.
+pub fn accuracy(logits: ArrayView2<f32>, labels: &[usize]) -> f32 {
+    if labels.is_empty() {
+        return 0.0;
+    }
+    let correct = argmax_rows(logits).iter().zip(labels).filter(|(p, y)| p == y).count();
+    correct as f32 / labels.len() as f32
+}
+
+/// Mean of each column (used for per-class summaries).
+pub fn column_means(values: ArrayView2<f32>) -> Vec<f32> {
+    values.mean_axis(Axis(0)).map(|m| m.to_vec()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn softmax_rows_sum_to_one_even_for_huge_logits() {
+        let logits = array![[1000.0f32, 999.0, -1000.0], [-1e4, 1e4, 0.0]];
+        for t in [0.05f32, 1.0, 100.0] {
+            let p = softmax(logits.view(), t);
+            for row in p.rows() {
+                assert!((row.sum() - 1.0).abs() < 1e-5, "row {row} at T = {t}");
+                assert!(row.iter().all(|v| v.is_finite()));
+            }
+        }
+    }
+
+    #[test]
+    fn kl_uses_zero_log_zero() {
+        // p = [1, 0]: the second term is 0 · (log 0 − log q) = 0, not NaN.
+        let log_p = array![[0.0f32, f32::NEG_INFINITY]];
+        let log_q = array![[(0.5f32).ln(), (0.5f32).ln()]];
+        let kl = kl_divergence_rows(log_p.view(), log_q.view());
+        assert!((kl[0] - 2.0f32.ln()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn out_of_range_label_is_an_error() {
+        assert!(cross_entropy(array![[0.0f32, 1.0]].view(), &[2]).is_err());
+        assert!(cross_entropy(array![[0.0f32, 1.0]].view(), &[0, 1]).is_err());
+    }
+}
