@@ -1,0 +1,166 @@
+//! Every backward pass checked against central finite differences:
+//! `df/dθ ≈ (f(θ + ε) − f(θ − ε)) / 2ε`, computed in f64 over the f32 engine's values.
+
+use kd_playground::losses::{cross_entropy, distillation_loss, soft_term};
+use kd_playground::network::{Activation, Dense, Mlp};
+use kd_playground::rng::Rng;
+use ndarray::{Array1, Array2};
+
+const EPSILON: f32 = 1e-2;
+
+/// Analytic and numeric derivatives agree to 2e-3 absolute plus 2% relative (f32 forward passes).
+fn assert_close(analytic: f32, numeric: f64, what: &str) {
+    let tolerance = 2e-3 + 2e-2 * numeric.abs();
+    assert!(
+        (analytic as f64 - numeric).abs() <= tolerance,
+        "{what}: analytic {analytic} vs finite difference {numeric}"
+    );
+}
+
+fn random_matrix(rows: usize, cols: usize, scale: f64, rng: &mut Rng) -> Array2<f32> {
+    Array2::from_shape_fn((rows, cols), |_| (scale * rng.normal()) as f32)
+}
+
+/// Checks `gradient` of `f` at `x` entry by entry.
+fn check_matrix(x: &Array2<f32>, gradient: &Array2<f32>, what: &str, f: impl Fn(&Array2<f32>) -> f32) {
+    assert_eq!(x.dim(), gradient.dim());
+    for index in ndarray::indices(x.dim()) {
+        let mut plus = x.clone();
+        plus[index] += EPSILON;
+        let mut minus = x.clone();
+        minus[index] -= EPSILON;
+        let numeric = (f(&plus) as f64 - f(&minus) as f64) / (2.0 * EPSILON as f64);
+        assert_close(gradient[index], numeric, &format!("{what} at {index:?}"));
+    }
+}
+
+#[test]
+fn cross_entropy_gradient() {
+    let mut rng = Rng::new(1);
+    let logits = random_matrix(5, 4, 2.0, &mut rng);
+    let labels = [0, 3, 1, 1, 2];
+    let analytic = cross_entropy(logits.view(), &labels).unwrap().gradient;
+    check_matrix(&logits, &analytic, "dCE/dz", |z| cross_entropy(z.view(), &labels).unwrap().loss);
+}
+
+#[test]
+fn soft_term_gradient_at_several_temperatures() {
+    let mut rng = Rng::new(2);
+    for temperature in [0.5f32, 1.0, 4.0, 20.0] {
+        let student = random_matrix(4, 3, 3.0, &mut rng);
+        let teacher = random_matrix(4, 3, 3.0, &mut rng);
+        let analytic = soft_term(student.view(), teacher.view(), temperature).unwrap().gradient;
+        check_matrix(&student, &analytic, &format!("d(T²KL)/dz_s at T = {temperature}"), |z| {
+            soft_term(z.view(), teacher.view(), temperature).unwrap().loss
+        });
+    }
+}
+
+#[test]
+fn distillation_loss_gradient() {
+    let mut rng = Rng::new(3);
+    let labels = [2, 0, 1, 2, 0, 1];
+    for (temperature, alpha) in [(1.0f32, 0.5f32), (4.0, 0.9), (8.0, 0.0), (2.0, 1.0)] {
+        let student = random_matrix(6, 3, 2.0, &mut rng);
+        let teacher = random_matrix(6, 3, 2.0, &mut rng);
+        let loss = distillation_loss(student.view(), teacher.view(), &labels, temperature, alpha).unwrap();
+        assert!((loss.total - (alpha * loss.soft + (1.0 - alpha) * loss.hard)).abs() < 1e-6);
+        check_matrix(&student, &loss.gradient, &format!("dL/dz_s at T = {temperature}, α = {alpha}"), |z| {
+            distillation_loss(z.view(), teacher.view(), &labels, temperature, alpha).unwrap().total
+        });
+    }
+}
+
+/// A fixed random projection makes any layer output into a scalar: `f = Σ out ⊙ R`.
+fn projection(out: &Array2<f32>, weights: &Array2<f32>) -> f32 {
+    (out * weights).sum()
+}
+
+#[test]
+fn dense_layer_gradients() {
+    let mut rng = Rng::new(4);
+    let layer = Dense::new(3, 4, Activation::Tanh, &mut rng);
+    let layer = Dense { bias: Array1::from_shape_fn(4, |_| rng.normal() as f32), ..layer };
+    let input = random_matrix(5, 3, 1.0, &mut rng);
+    let r = random_matrix(5, 4, 1.0, &mut rng);
+    let (gradient, grad_input) = layer.backward(input.view(), &r);
+    check_matrix(&layer.weights, &gradient.weights, "dW", |w| {
+        projection(&Dense { weights: w.clone(), bias: layer.bias.clone() }.forward(input.view()), &r)
+    });
+    let bias_as_row = layer.bias.clone().insert_axis(ndarray::Axis(0));
+    let bias_gradient = gradient.bias.clone().insert_axis(ndarray::Axis(0));
+    check_matrix(&bias_as_row, &bias_gradient, "db", |b| {
+        projection(&Dense { weights: layer.weights.clone(), bias: b.row(0).to_owned() }.forward(input.view()), &r)
+    });
+    check_matrix(&input, &grad_input, "dx", |x| projection(&layer.forward(x.view()), &r));
+}
+
+#[test]
+fn activation_gradients() {
+    let mut rng = Rng::new(5);
+    // Keep ReLU inputs away from the kink at 0, where the derivative is undefined.
+    let z = random_matrix(4, 5, 1.0, &mut rng).mapv(|v| if v.abs() < 0.05 { v + 0.1 } else { v });
+    let r = random_matrix(4, 5, 1.0, &mut rng);
+    for activation in [Activation::Relu, Activation::Tanh] {
+        let apply = |z: &Array2<f32>| {
+            let mut h = z.clone();
+            activation.apply(&mut h);
+            h
+        };
+        let mut gradient = r.clone();
+        activation.backward(&apply(&z), &mut gradient);
+        check_matrix(&z, &gradient, &format!("{activation:?}'"), |z| projection(&apply(z), &r));
+    }
+}
+
+/// Checks every parameter gradient of `mlp` for the scalar loss `loss(logits)` whose gradient
+/// with respect to the logits is `loss_gradient(logits)`.
+fn check_mlp(mlp: &Mlp, input: &Array2<f32>, loss: impl Fn(&Array2<f32>) -> (f32, Array2<f32>), what: &str) {
+    let cache = mlp.forward_cached(input.view()).unwrap();
+    let (_, grad_logits) = loss(cache.logits());
+    let gradients = mlp.backward(&cache, grad_logits).unwrap();
+    let loss_of = |net: &Mlp| loss(&net.forward(input.view()).unwrap()).0;
+    for (l, gradient) in gradients.iter().enumerate() {
+        check_matrix(&mlp.layers[l].weights, &gradient.weights, &format!("{what}: layer {l} dW"), |w| {
+            let mut net = mlp.clone();
+            net.layers[l].weights = w.clone();
+            loss_of(&net)
+        });
+        let bias_row = mlp.layers[l].bias.clone().insert_axis(ndarray::Axis(0));
+        let bias_gradient = gradient.bias.clone().insert_axis(ndarray::Axis(0));
+        check_matrix(&bias_row, &bias_gradient, &format!("{what}: layer {l} db"), |b| {
+            let mut net = mlp.clone();
+            net.layers[l].bias = b.row(0).to_owned();
+            loss_of(&net)
+        });
+    }
+}
+
+#[test]
+fn mlp_backward_with_cross_entropy_and_with_the_distillation_loss() {
+    let mut rng = Rng::new(6);
+    let input = random_matrix(6, 3, 1.0, &mut rng);
+    let labels = [0, 1, 2, 1, 0, 2];
+    let teacher_logits = random_matrix(6, 3, 2.0, &mut rng);
+    for activation in [Activation::Tanh, Activation::Relu] {
+        let mlp = Mlp::new(&[3, 5, 4, 3], activation, &mut rng).unwrap();
+        check_mlp(
+            &mlp,
+            &input,
+            |z| {
+                let ce = cross_entropy(z.view(), &labels).unwrap();
+                (ce.loss, ce.gradient)
+            },
+            &format!("{activation:?} MLP, CE"),
+        );
+        check_mlp(
+            &mlp,
+            &input,
+            |z| {
+                let kd = distillation_loss(z.view(), teacher_logits.view(), &labels, 3.0, 0.7).unwrap();
+                (kd.total, kd.gradient)
+            },
+            &format!("{activation:?} MLP, KD loss"),
+        );
+    }
+}
