@@ -237,7 +237,7 @@ pub const SCHEMA: &[SettingSpec] = &[
     SettingSpec {
         name: "studentEpochs",
         kind: SettingKind::Integer,
-        default: "60",
+        default: "100",
         min: 1.0,
         max: 2000.0,
         step: 1.0,
@@ -248,7 +248,7 @@ pub const SCHEMA: &[SettingSpec] = &[
     },
     SettingSpec {
         name: "temperature",
-        default: "4",
+        default: "2",
         min: 0.25,
         max: 50.0,
         step: 0.0,
@@ -261,7 +261,7 @@ pub const SCHEMA: &[SettingSpec] = &[
     },
     SettingSpec {
         name: "alpha",
-        default: "0.7",
+        default: "0.5",
         live: true,
         group: Group::Distillation,
         label: "α — weight of the soft term",
@@ -282,15 +282,15 @@ pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str
     values.extend_from_slice(match dataset {
         DatasetName::Spiral => &[
             ("teacherHidden", "64,64"), ("studentHidden", "8"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "40"), ("studentEpochs", "60"), ("noise", "0.2"), ("temperature", "4"), ("alpha", "0.7"),
+            ("teacherEpochs", "40"), ("studentEpochs", "100"), ("noise", "0.2"), ("temperature", "2"), ("alpha", "0.5"),
         ][..],
         DatasetName::Blobs => &[
             ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "30"), ("studentEpochs", "40"), ("noise", "0.5"), ("temperature", "4"), ("alpha", "0.7"),
+            ("teacherEpochs", "30"), ("studentEpochs", "60"), ("noise", "0.8"), ("temperature", "2"), ("alpha", "0.5"),
         ][..],
         DatasetName::Moons => &[
             ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "30"), ("studentEpochs", "40"), ("noise", "0.3"), ("temperature", "4"), ("alpha", "0.7"),
+            ("teacherEpochs", "30"), ("studentEpochs", "80"), ("noise", "0.3"), ("temperature", "2"), ("alpha", "0.5"),
         ][..],
         DatasetName::Digits => &[
             ("teacherHidden", "256,256"), ("studentHidden", "16"), ("learningRate", "0.001"), ("batchSize", "32"),
@@ -298,7 +298,7 @@ pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str
         ][..],
         DatasetName::Iris => &[
             ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "60"), ("studentEpochs", "100"), ("temperature", "4"), ("alpha", "0.7"),
+            ("teacherEpochs", "60"), ("studentEpochs", "100"), ("temperature", "2"), ("alpha", "0.5"),
         ][..],
     });
     values
@@ -323,34 +323,6 @@ pub struct Settings {
     pub student_epochs: usize,
     pub temperature: f32,
     pub alpha: f32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        // The table's defaults are valid by construction (a unit test checks it).
-        Settings::from_values(&BTreeMap::new()).unwrap_or_else(|_| unreachable_defaults())
-    }
-}
-
-#[cold]
-fn unreachable_defaults() -> Settings {
-    Settings {
-        dataset: DatasetName::Spiral,
-        noise: 0.2,
-        points: 300,
-        test_fraction: 0.25,
-        seed: 1,
-        teacher_hidden: vec![64, 64],
-        student_hidden: vec![8],
-        activation: Activation::Relu,
-        optimizer: OptimizerKind::Adam,
-        learning_rate: 0.01,
-        batch_size: 16,
-        teacher_epochs: 40,
-        student_epochs: 60,
-        temperature: 4.0,
-        alpha: 0.7,
-    }
 }
 
 /// Checks a number against its declaration.
