@@ -1,0 +1,1144 @@
+//! `cargo xtask`: build, serve and test tooling for KD Playground.
+//!
+//! * `cargo xtask build` — make sure the wasm32 target and the matching `wasm-bindgen` CLI are
+//!   installed, build the crate for `wasm32-unknown-unknown` and write the JS bindings to `www/pkg`.
+//! * `cargo xtask serve [--port N] [--no-build]` — build, then serve `www/` on 127.0.0.1 with the
+//!   small static HTTP/1.1 server below.
+//! * `cargo xtask test [native] [wasm] [e2e]` — native tests, wasm tests in headless Chromium,
+//!   then Playwright end-to-end tests against the served page; stops at the first failure.
+//!
+//! Std only, so that it compiles in a few seconds on a fresh machine.
+
+use std::env;
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Errors are human-readable messages printed once by `main`.
+/// An empty message means the failure has already been reported in full.
+type Result<T> = std::result::Result<T, String>;
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const PACKAGE: &str = "kd-playground";
+const LIB_NAME: &str = "kd_playground";
+/// Used when neither Cargo.lock nor Cargo.toml tells which wasm-bindgen the crate uses.
+const FALLBACK_WASM_BINDGEN: &str = "0.2.130";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const APT_HINT: &str = "apt-get update && apt-get install -y chromium chromium-driver";
+const DEFAULT_PORT: u16 = 8000;
+/// How many ports after the requested one `serve` tries before giving up.
+const PORT_ATTEMPTS: u16 = 50;
+/// Upper bound on the size of a request line plus headers.
+const MAX_REQUEST_HEAD: u64 = 16 * 1024;
+
+const USAGE: &str = "\
+Usage: cargo xtask <command> [options]
+
+Commands:
+  build                        build the wasm module and JS bindings into www/pkg
+  serve [--port N] [--no-build]
+                               build, then serve www/ on http://127.0.0.1:N/
+                               (default port 8000, or the next free one)
+  test [native] [wasm] [e2e]   run the test stages (default: all three), stop at the first failure
+  help                         show this message
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("\nxtask: error: {msg}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Moves to the repository root, fixes up PATH and dispatches to a subcommand.
+fn run(args: &[String]) -> Result<()> {
+    let root = repo_root()?;
+    env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))?;
+    put_cargo_bin_first_on_path();
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    match command {
+        "build" => expect_no_args("build", rest).and_then(|()| build(&root)),
+        "serve" => serve_cmd(&root, &ServeOptions::parse(rest)?),
+        "test" => test_cmd(&root, rest),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    }
+}
+
+fn expect_no_args(command: &str, rest: &[String]) -> Result<()> {
+    match rest.first() {
+        None => Ok(()),
+        Some(arg) => Err(format!(
+            "`{command}` takes no arguments (got `{arg}`)\n\n{USAGE}"
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment helpers
+// ---------------------------------------------------------------------------------------------
+
+/// The workspace root: the parent of this crate's directory.
+fn repo_root() -> Result<PathBuf> {
+    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = xtask_dir
+        .parent()
+        .ok_or_else(|| format!("{} has no parent directory", xtask_dir.display()))?;
+    if !root.join("Cargo.toml").is_file() {
+        return Err(format!(
+            "no Cargo.toml in {}: is xtask inside the workspace?",
+            root.display()
+        ));
+    }
+    Ok(root.to_path_buf())
+}
+
+/// Where `cargo install` puts binaries: `$CARGO_HOME/bin`, by default `~/.cargo/bin`.
+fn cargo_bin_dir() -> Option<PathBuf> {
+    let home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    Some(home.join("bin"))
+}
+
+/// Puts the cargo bin directory first on PATH so that a freshly `cargo install`ed
+/// wasm-bindgen wins over any other copy. Called once, before any thread is started.
+fn put_cargo_bin_first_on_path() {
+    let Some(bin) = cargo_bin_dir() else { return };
+    let old = env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = env::split_paths(&old).filter(|d| *d != bin).collect();
+    dirs.insert(0, bin);
+    if let Ok(joined) = env::join_paths(dirs) {
+        env::set_var("PATH", joined);
+    }
+}
+
+/// The cargo that runs us (set by `cargo run`), or `cargo` from PATH.
+fn cargo() -> Command {
+    Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// The directory cargo builds into.
+fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(|d| root.join(d))
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Finds an executable file called `name` in PATH.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = env::var_os("PATH")?;
+    env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Whether we run as root (`id -u` prints 0).
+fn is_root() -> bool {
+    capture("id", &["-u"]).as_deref() == Some("0")
+}
+
+/// Renders a command as a shell-like line, including the environment it sets.
+fn describe(cmd: &Command) -> String {
+    let envs = cmd.get_envs().filter_map(|(key, value)| {
+        value.map(|v| format!("{}={}", key.to_string_lossy(), v.to_string_lossy()))
+    });
+    let program = std::iter::once(cmd.get_program().to_string_lossy().into_owned());
+    let args = cmd.get_args().map(|a| a.to_string_lossy().into_owned());
+    envs.chain(program)
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs a command with inherited stdio after echoing it; fails with a message naming it.
+fn run_cmd(cmd: &mut Command) -> Result<()> {
+    let shown = describe(cmd);
+    println!("$ {shown}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+/// Runs a program quietly and returns its trimmed stdout, or `None` if it is missing or fails.
+fn capture(program: &str, args: &[&str]) -> Option<String> {
+    let output = Command::new(program).args(args).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prerequisites ("ensure" steps): each is skipped when already satisfied
+// ---------------------------------------------------------------------------------------------
+
+/// Makes sure the `wasm32-unknown-unknown` standard library is installed.
+fn ensure_wasm_target() -> Result<()> {
+    let hint = format!("install it by hand with: rustup target add {WASM_TARGET}");
+    match capture("rustup", &["target", "list", "--installed"]) {
+        Some(list) if list.lines().any(|l| l.trim() == WASM_TARGET) => {}
+        Some(_) => {
+            println!("-- installing the Rust target {WASM_TARGET}");
+            run_cmd(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+                .map_err(|e| format!("{e}\ncould not install the {WASM_TARGET} target; {hint}"))?;
+        }
+        None if sysroot_has_wasm_target() => {}
+        None => {
+            return Err(format!(
+                "rustup not found and rustc lacks {WASM_TARGET}; {hint}"
+            ))
+        }
+    }
+    println!("ok rust target {WASM_TARGET}");
+    Ok(())
+}
+
+/// For toolchains not managed by rustup: whether the sysroot ships the wasm32 target.
+fn sysroot_has_wasm_target() -> bool {
+    capture("rustc", &["--print", "sysroot"])
+        .map(|sysroot| {
+            Path::new(&sysroot)
+                .join("lib/rustlib")
+                .join(WASM_TARGET)
+                .is_dir()
+        })
+        .unwrap_or(false)
+}
+
+/// Makes sure `wasm-bindgen` (and `wasm-bindgen-test-runner`) match the locked version.
+fn ensure_wasm_bindgen(root: &Path) -> Result<()> {
+    let wanted = wasm_bindgen_version(root);
+    let found = installed_wasm_bindgen();
+    if found.as_deref() == Some(wanted.as_str()) && on_path("wasm-bindgen-test-runner").is_some() {
+        println!("ok wasm-bindgen {wanted}");
+        return Ok(());
+    }
+    let found_text = found.map_or("not installed".to_string(), |v| format!("found {v}"));
+    println!("-- installing wasm-bindgen-cli {wanted} ({found_text}; takes a few minutes)");
+    let hint =
+        format!("install it by hand with: cargo install wasm-bindgen-cli --version {wanted}");
+    // --force: replace a mismatched binary even when cargo did not install it itself.
+    run_cmd(cargo().args([
+        "install",
+        "--force",
+        "wasm-bindgen-cli",
+        "--version",
+        &wanted,
+    ]))
+    .map_err(|e| format!("{e}\ncould not install wasm-bindgen-cli; {hint}"))?;
+    match installed_wasm_bindgen() {
+        Some(v) if v == wanted => {
+            println!("ok wasm-bindgen {wanted}");
+            Ok(())
+        }
+        other => Err(format!(
+            "after installing, `wasm-bindgen --version` gives {other:?} (from {:?}), not {wanted}; \
+             make sure {} comes first on PATH",
+            on_path("wasm-bindgen"),
+            cargo_bin_dir().unwrap_or_default().display()
+        )),
+    }
+}
+
+/// The version printed by `wasm-bindgen --version` (e.g. "wasm-bindgen 0.2.130").
+fn installed_wasm_bindgen() -> Option<String> {
+    let text = capture("wasm-bindgen", &["--version"])?;
+    text.split_whitespace().nth(1).map(str::to_string)
+}
+
+/// The wasm-bindgen version the crate uses: from Cargo.lock, else an exact `=x.y.z`
+/// requirement in Cargo.toml, else [`FALLBACK_WASM_BINDGEN`].
+fn wasm_bindgen_version(root: &Path) -> String {
+    let read = |name: &str| fs::read_to_string(root.join(name)).unwrap_or_default();
+    locked_version(&read("Cargo.lock"), "wasm-bindgen")
+        .or_else(|| pinned_version(&read("Cargo.toml"), "wasm-bindgen"))
+        .unwrap_or_else(|| FALLBACK_WASM_BINDGEN.to_string())
+}
+
+/// The `version` of the first `[[package]]` called `package` in a Cargo.lock.
+fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in lock.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = false;
+        } else if let Some(name) = toml_string(line, "name") {
+            in_package = name == package;
+        } else if let Some(version) = toml_string(line, "version").filter(|_| in_package) {
+            return Some(version);
+        }
+    }
+    None
+}
+
+/// The `x.y.z` of a `package = "=x.y.z"` (or `{ version = "=x.y.z", ... }`) line in a manifest.
+fn pinned_version(manifest: &str, package: &str) -> Option<String> {
+    manifest.lines().map(str::trim).find_map(|line| {
+        let rest = line.strip_prefix(package)?.trim_start().strip_prefix('=')?;
+        let start = rest.find("\"=")? + 2;
+        let end = start + rest[start..].find('"')?;
+        Some(rest[start..end].trim().to_string())
+    })
+}
+
+/// The value of a `key = "value"` TOML line.
+fn toml_string(line: &str, key: &str) -> Option<String> {
+    let value = line
+        .strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim();
+    Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string())
+}
+
+/// Makes sure Debian's chromium and chromedriver are at /usr/bin, installing them with
+/// apt-get when running as root.
+fn ensure_chromium() -> Result<()> {
+    let missing = missing_browser_files();
+    if missing.is_empty() {
+        println!("ok chromium + chromedriver");
+        return Ok(());
+    }
+    let what = missing.join(" and ");
+    if !is_root() || on_path("apt-get").is_none() {
+        return Err(format!(
+            "{what} not found and they can only be installed automatically as root on a \
+             system with apt-get; install them by hand with: sudo sh -c '{APT_HINT}'"
+        ));
+    }
+    println!("-- installing chromium + chromium-driver with apt-get");
+    apt_install_chromium()
+        .map_err(|e| format!("{e}\ncould not install {what}; try: {APT_HINT}"))?;
+    match missing_browser_files().as_slice() {
+        [] => {
+            println!("ok chromium + chromedriver");
+            Ok(())
+        }
+        still => Err(format!(
+            "apt-get finished but {} is still missing",
+            still.join(" and ")
+        )),
+    }
+}
+
+/// Which of the browser files are absent.
+fn missing_browser_files() -> Vec<&'static str> {
+    [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect()
+}
+
+/// `apt-get update && apt-get install -y chromium chromium-driver`, non-interactively.
+fn apt_install_chromium() -> Result<()> {
+    let apt = || {
+        let mut cmd = Command::new("apt-get");
+        cmd.env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run_cmd(apt().arg("update"))?;
+    run_cmd(apt().args(["install", "-y", "chromium", "chromium-driver"]))
+}
+
+/// Makes sure `node` and `npm` can be run.
+fn ensure_node() -> Result<()> {
+    for tool in ["node", "npm"] {
+        match capture(tool, &["--version"]) {
+            Some(version) => println!("ok {tool} {version}"),
+            None => {
+                return Err(format!(
+                    "`{tool}` not found: the end-to-end tests need Node.js 18+ and npm \
+                     (e.g. apt-get install -y nodejs npm, or https://nodejs.org)"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// build
+// ---------------------------------------------------------------------------------------------
+
+/// Builds the crate for wasm32 and generates the JS bindings into `www/pkg`.
+fn build(root: &Path) -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen(root)?;
+    warn_about_rustflags();
+    run_cmd(cargo().args([
+        "build",
+        "--release",
+        "--target",
+        WASM_TARGET,
+        "--lib",
+        "-p",
+        PACKAGE,
+    ]))?;
+    let wasm = target_dir(root)
+        .join(WASM_TARGET)
+        .join("release")
+        .join(format!("{LIB_NAME}.wasm"));
+    let wasm = wasm.strip_prefix(root).unwrap_or(&wasm).to_path_buf(); // shorter logs
+    let out_dir = Path::new("www").join("pkg");
+    run_cmd(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--out-dir"])
+            .arg(&out_dir)
+            .args(["--remove-name-section", "--remove-producers-section"])
+            .arg(&wasm),
+    )?;
+    print_sizes(&wasm, &out_dir);
+    Ok(())
+}
+
+/// A RUSTFLAGS variable replaces the `+simd128` flags from .cargo/config.toml instead of adding.
+fn warn_about_rustflags() {
+    if let Ok(flags) = env::var("RUSTFLAGS") {
+        if !flags.contains("simd128") {
+            println!(
+                "warning: RUSTFLAGS is set ({flags:?}); it replaces the rustflags in \
+                 .cargo/config.toml, so the wasm build loses `-C target-feature=+simd128`"
+            );
+        }
+    }
+}
+
+/// Prints the size of the raw module and of every generated file (gzip size for .wasm).
+fn print_sizes(raw_wasm: &Path, out_dir: &Path) {
+    println!("sizes:");
+    print_size(raw_wasm);
+    let mut files: Vec<PathBuf> = fs::read_dir(out_dir)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter(|f| f.is_file())
+        .for_each(|f| print_size(f));
+}
+
+/// One line of [`print_sizes`].
+fn print_size(file: &Path) {
+    let Ok(meta) = fs::metadata(file) else { return };
+    let shown = file
+        .strip_prefix(env::current_dir().unwrap_or_default())
+        .unwrap_or(file);
+    let gzip = match file.extension() == Some(OsStr::new("wasm")) {
+        true => gzip_size(file)
+            .map(|g| format!("  ({} gzip)", kib(g)))
+            .unwrap_or_default(),
+        false => String::new(),
+    };
+    println!("  {:>10}  {}{gzip}", kib(meta.len()), shown.display());
+}
+
+/// Compressed size via the `gzip` program, if it is installed.
+fn gzip_size(file: &Path) -> Option<u64> {
+    let output = Command::new("gzip").arg("-9c").arg(file).output().ok()?;
+    output
+        .status
+        .success()
+        .then_some(output.stdout.len() as u64)
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// serve: a small static HTTP/1.1 server
+// ---------------------------------------------------------------------------------------------
+
+/// Options of `cargo xtask serve`.
+#[derive(Debug, PartialEq)]
+struct ServeOptions {
+    port: u16,
+    build: bool,
+    /// Hidden option: serve another directory instead of `www/` (for trying the server alone).
+    dir: Option<PathBuf>,
+}
+
+impl ServeOptions {
+    /// Parses `[--port N] [--no-build] [--dir PATH]` (also `--port=N`, `--dir=PATH`).
+    fn parse(args: &[String]) -> Result<Self> {
+        let mut opts = ServeOptions {
+            port: DEFAULT_PORT,
+            build: true,
+            dir: None,
+        };
+        let mut args = args.iter().flat_map(|a| split_equals(a));
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--no-build" => opts.build = false,
+                "--port" => opts.port = parse_port(args.next())?,
+                "--dir" => opts.dir = Some(args.next().ok_or("--dir needs a path")?.into()),
+                other => return Err(format!("unknown serve option `{other}`\n\n{USAGE}")),
+            }
+        }
+        Ok(opts)
+    }
+}
+
+/// Splits `--key=value` into `--key`, `value`.
+fn split_equals(arg: &str) -> Vec<String> {
+    match arg.split_once('=') {
+        Some((key, value)) if key.starts_with("--") => vec![key.into(), value.into()],
+        _ => vec![arg.into()],
+    }
+}
+
+fn parse_port(value: Option<String>) -> Result<u16> {
+    let value = value.ok_or("--port needs a number")?;
+    value
+        .parse()
+        .map_err(|_| format!("--port: `{value}` is not a port number"))
+}
+
+/// `cargo xtask serve`: build (unless `--no-build`), then serve until interrupted.
+fn serve_cmd(root: &Path, opts: &ServeOptions) -> Result<()> {
+    if opts.build {
+        build(root)?;
+    }
+    let dir = site_root(&opts.dir.clone().unwrap_or_else(|| root.join("www")))?;
+    if !dir.join("index.html").is_file() {
+        println!("warning: {} has no index.html", dir.display());
+    }
+    let listener = bind_from(opts.port)?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    if port != opts.port {
+        println!("port {} is busy, using {port}", opts.port);
+    }
+    println!("\nKD Playground: http://127.0.0.1:{port}/\n");
+    println!("serving {} (Ctrl+C to stop)", dir.display());
+    serve_forever(listener, dir, true);
+    Ok(())
+}
+
+/// The canonical form of the directory to serve (so that containment checks are exact).
+fn site_root(dir: &Path) -> Result<PathBuf> {
+    fs::canonicalize(dir).map_err(|e| format!("cannot serve {}: {e}", dir.display()))
+}
+
+/// Binds 127.0.0.1 on `first`, or on the next free port.
+fn bind_from(first: u16) -> Result<TcpListener> {
+    (first..=first.saturating_add(PORT_ATTEMPTS))
+        .find_map(|port| TcpListener::bind((Ipv4Addr::LOCALHOST, port)).ok())
+        .ok_or_else(|| {
+            format!(
+                "no free port in {first}..={}",
+                first.saturating_add(PORT_ATTEMPTS)
+            )
+        })
+}
+
+/// Starts the server on a free port in a background thread and returns the port.
+fn serve_in_background(dir: &Path) -> Result<u16> {
+    let dir = site_root(dir)?;
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .map_err(|e| format!("cannot open a local port for the test server: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    thread::spawn(move || serve_forever(listener, dir, false));
+    Ok(port)
+}
+
+/// Accepts connections forever, one thread each. `log_all` logs every request;
+/// otherwise only errors (status >= 400) are logged.
+fn serve_forever(listener: TcpListener, dir: PathBuf, log_all: bool) {
+    let dir: Arc<Path> = Arc::from(dir);
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) => {
+                let dir = Arc::clone(&dir);
+                thread::spawn(move || handle_connection(stream, &dir, log_all));
+            }
+            Err(e) => eprintln!("server: accept failed: {e}"),
+        }
+    }
+}
+
+/// A parsed request line.
+#[derive(Debug)]
+struct Request {
+    method: String,
+    target: String,
+}
+
+/// A complete response; the connection is closed after it.
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    content_type: &'static str,
+    body: Vec<u8>,
+    /// One extra header (`Location`, `Allow`), if any.
+    extra_header: Option<(&'static str, String)>,
+    head_only: bool,
+}
+
+impl Response {
+    /// A plain-text response, e.g. for errors.
+    fn text(status: u16) -> Response {
+        let body = format!("{} {}\n", status, reason(status)).into_bytes();
+        Response {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body,
+            extra_header: None,
+            head_only: false,
+        }
+    }
+
+    /// Writes status line, headers and (except for HEAD) the body.
+    fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        let mut head = format!(
+            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
+             Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+            self.status,
+            reason(self.status),
+            self.content_type,
+            self.body.len()
+        );
+        if let Some((name, value)) = &self.extra_header {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        out.write_all(head.as_bytes())?;
+        if !self.head_only {
+            out.write_all(&self.body)?;
+        }
+        out.flush()
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Internal Server Error",
+    }
+}
+
+/// Reads one request, answers it and closes the connection.
+fn handle_connection(mut stream: TcpStream, dir: &Path, log_all: bool) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(15)));
+    let (line, response) = match read_request(&stream) {
+        Ok(Some(req)) => (format!("{} {}", req.method, req.target), respond(&req, dir)),
+        Ok(None) => return, // connection opened and closed without a request
+        Err(e) => (format!("malformed request ({e})"), Response::text(400)),
+    };
+    if log_all || response.status >= 400 {
+        println!("server: {line} -> {}", response.status);
+    }
+    let _ = response.write_to(&mut stream);
+}
+
+/// Reads the request line and skips the headers; `None` when the client sent nothing.
+fn read_request(stream: &TcpStream) -> io::Result<Option<Request>> {
+    let mut reader = BufReader::new(stream.take(MAX_REQUEST_HEAD));
+    let mut first = String::new();
+    if reader.read_line(&mut first)? == 0 {
+        return Ok(None);
+    }
+    let mut header = String::new();
+    while reader.read_line(&mut header)? > 0 && !header.trim().is_empty() {
+        header.clear();
+    }
+    parse_request_line(&first).map(Some)
+}
+
+/// Parses `METHOD TARGET HTTP/1.x`.
+fn parse_request_line(line: &str) -> io::Result<Request> {
+    let mut parts = line.split_whitespace();
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(method), Some(target), Some(version), None) if version.starts_with("HTTP/1.") => {
+            Ok(Request {
+                method: method.to_string(),
+                target: target.to_string(),
+            })
+        }
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "bad request line",
+        )),
+    }
+}
+
+/// Builds the response for a GET or HEAD request.
+fn respond(req: &Request, dir: &Path) -> Response {
+    let head_only = match req.method.as_str() {
+        "GET" => false,
+        "HEAD" => true,
+        _ => {
+            let mut response = Response::text(405);
+            response.extra_header = Some(("Allow", "GET, HEAD".to_string()));
+            return response;
+        }
+    };
+    let mut response = match resolve(dir, &req.target) {
+        Resolved::File(path) => file_response(&path),
+        Resolved::Redirect(location) => {
+            let mut response = Response::text(301);
+            response.extra_header = Some(("Location", location));
+            response
+        }
+        Resolved::NotFound => Response::text(404),
+    };
+    response.head_only = head_only;
+    response
+}
+
+/// Reads a file into a 200 response (404 if it vanished or cannot be read).
+fn file_response(path: &Path) -> Response {
+    match fs::read(path) {
+        Ok(body) => Response {
+            status: 200,
+            content_type: mime_type(path),
+            body,
+            extra_header: None,
+            head_only: false,
+        },
+        Err(_) => Response::text(404),
+    }
+}
+
+/// What a request target maps to.
+#[derive(Debug, PartialEq)]
+enum Resolved {
+    File(PathBuf),
+    /// A directory asked for without the trailing slash: redirect so relative URLs work.
+    Redirect(String),
+    NotFound,
+}
+
+/// Maps a request target onto a file inside `dir` (which must be canonical).
+/// Anything outside `dir` (`..`, encoded `..`, symlinks leading out) is "not found".
+fn resolve(dir: &Path, target: &str) -> Resolved {
+    let Some(path) = target
+        .split(['?', '#'])
+        .next()
+        .and_then(|p| p.strip_prefix('/'))
+    else {
+        return Resolved::NotFound;
+    };
+    let Some(mut file) = decode_path(path).and_then(|decoded| join_safely(dir, &decoded)) else {
+        return Resolved::NotFound;
+    };
+    if file.is_dir() {
+        if !path.is_empty() && !path.ends_with('/') {
+            return Resolved::Redirect(format!("/{path}/"));
+        }
+        file.push("index.html");
+    }
+    match fs::canonicalize(&file) {
+        Ok(real) if real.starts_with(dir) && real.is_file() => Resolved::File(real),
+        _ => Resolved::NotFound,
+    }
+}
+
+/// Appends the `/`-separated segments of `path` to `dir`, refusing `..`, `\` and NUL.
+fn join_safely(dir: &Path, path: &str) -> Option<PathBuf> {
+    let mut file = dir.to_path_buf();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return None,
+            s if s.contains(['\\', '\0']) => return None,
+            s => file.push(s),
+        }
+    }
+    Some(file)
+}
+
+/// Decodes `%XX` escapes; `None` for a malformed escape or a result that is not UTF-8.
+fn decode_path(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The Content-Type for a file, by extension.
+fn mime_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(OsStr::to_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" | "map" => "application/json",
+        "csv" => "text/csv; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "ico" => "image/x-icon",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "ts" => "text/plain; charset=utf-8", // wasm-bindgen's .d.ts files
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// test
+// ---------------------------------------------------------------------------------------------
+
+/// The three test stages, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stage {
+    Native,
+    Wasm,
+    E2e,
+}
+
+impl Stage {
+    const ALL: [Stage; 3] = [Stage::Native, Stage::Wasm, Stage::E2e];
+
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Native => "native",
+            Stage::Wasm => "wasm",
+            Stage::E2e => "e2e",
+        }
+    }
+
+    fn plan(self) -> &'static str {
+        match self {
+            Stage::Native => "cargo test --workspace (unit tests and tests/*.rs, natively)",
+            Stage::Wasm => {
+                "cargo test --target wasm32-unknown-unknown --test web (headless Chromium)"
+            }
+            Stage::E2e => {
+                "build, serve www/ on a free port, node --test tests/e2e/*.test.mjs (Playwright)"
+            }
+        }
+    }
+
+    fn run(self, root: &Path) -> Result<()> {
+        match self {
+            Stage::Native => test_native(),
+            Stage::Wasm => test_wasm(root),
+            Stage::E2e => test_e2e(root),
+        }
+    }
+}
+
+/// `cargo xtask test [stage...]`: runs the stages in order and stops at the first failure.
+fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
+    let stages = parse_stages(args)?;
+    println!("xtask test plan:");
+    for (i, stage) in stages.iter().enumerate() {
+        println!("  {}. {:<6} {}", i + 1, stage.name(), stage.plan());
+    }
+    for (done, stage) in stages.iter().enumerate() {
+        println!("\n=== {} tests ===", stage.name());
+        let started = Instant::now();
+        if let Err(e) = stage.run(root) {
+            eprintln!("\nxtask test: the {} stage FAILED: {e}", stage.name());
+            print_summary(&stages, done, true);
+            return Err(String::new());
+        }
+        println!(
+            "=== {} tests ok ({:.1?}) ===",
+            stage.name(),
+            started.elapsed()
+        );
+    }
+    print_summary(&stages, stages.len(), false);
+    Ok(())
+}
+
+/// Which stages to run: the named ones (in canonical order), or all.
+fn parse_stages(args: &[String]) -> Result<Vec<Stage>> {
+    for arg in args {
+        if !Stage::ALL.iter().any(|s| s.name() == arg) {
+            return Err(format!(
+                "unknown test stage `{arg}` (expected native, wasm or e2e)"
+            ));
+        }
+    }
+    let wanted = |s: &Stage| args.is_empty() || args.iter().any(|a| a == s.name());
+    Ok(Stage::ALL.into_iter().filter(wanted).collect())
+}
+
+/// Prints `xtask test: native ok, wasm FAILED, e2e skipped` and `N passed, M failed`.
+fn print_summary(stages: &[Stage], passed: usize, failed: bool) {
+    let states = stages.iter().enumerate().map(|(i, stage)| {
+        let state = match i.cmp(&passed) {
+            std::cmp::Ordering::Less => "ok",
+            std::cmp::Ordering::Equal if failed => "FAILED",
+            _ => "skipped",
+        };
+        format!("{} {state}", stage.name())
+    });
+    println!("\nxtask test: {}", states.collect::<Vec<_>>().join(", "));
+    println!("{passed} passed, {} failed", usize::from(failed));
+}
+
+/// Stage a: native unit and integration tests of the whole workspace.
+fn test_native() -> Result<()> {
+    run_cmd(cargo().args(["test", "--workspace"]))
+}
+
+/// Stage b: `tests/web.rs` in headless Chromium through wasm-bindgen-test-runner.
+fn test_wasm(root: &Path) -> Result<()> {
+    if !root.join("tests/web.rs").is_file() {
+        return Err("tests/web.rs not found: there are no wasm browser tests to run".into());
+    }
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen(root)?;
+    ensure_chromium()?;
+    warn_about_rustflags();
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        PACKAGE,
+        "--target",
+        WASM_TARGET,
+        "--test",
+        "web",
+    ])
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env("CHROMEDRIVER", CHROMEDRIVER)
+    .env(
+        "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+        root.join("webdriver.json"),
+    );
+    if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+        cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "180"); // the default 20 s is short for training
+    }
+    run_cmd(&mut cmd)
+}
+
+/// Stage c: build, serve `www/` in-process, run `node --test` on `tests/e2e/*.test.mjs`.
+fn test_e2e(root: &Path) -> Result<()> {
+    let e2e_dir = root.join("tests").join("e2e");
+    let tests = e2e_test_files(&e2e_dir)?;
+    ensure_node()?;
+    ensure_chromium()?;
+    build(root)?;
+    npm_install(&e2e_dir)?;
+    let port = serve_in_background(&root.join("www"))?;
+    let url = format!("http://127.0.0.1:{port}/");
+    println!("test server: {url}");
+    let screenshots = target_dir(root).join("e2e-screenshots");
+    fs::create_dir_all(&screenshots)
+        .map_err(|e| format!("cannot create {}: {e}", screenshots.display()))?;
+    run_cmd(
+        Command::new("node")
+            .arg("--test")
+            .args(&tests)
+            .env("KD_URL", &url)
+            .env("CHROMIUM", CHROMIUM)
+            .env("KD_SCREENSHOT_DIR", &screenshots),
+    )
+}
+
+/// The `*.test.mjs` files in `tests/e2e`, sorted, relative to the repository root.
+fn e2e_test_files(e2e_dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries =
+        fs::read_dir(e2e_dir).map_err(|e| format!("cannot read {}: {e}", e2e_dir.display()))?;
+    let mut tests: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs") && p.is_file())
+        .map(|p| Path::new("tests/e2e").join(p.file_name().unwrap_or_default()))
+        .collect();
+    tests.sort();
+    if tests.is_empty() {
+        return Err(format!("no *.test.mjs files in {}", e2e_dir.display()));
+    }
+    Ok(tests)
+}
+
+/// Installs the e2e dependencies (playwright-core): `npm ci` on CI or when node_modules is
+/// missing and a lock file exists, `npm install` otherwise.
+fn npm_install(e2e_dir: &Path) -> Result<()> {
+    if !e2e_dir.join("package.json").is_file() {
+        return Err(format!("{} has no package.json", e2e_dir.display()));
+    }
+    let has_lock = e2e_dir.join("package-lock.json").is_file();
+    let fresh = env::var_os("CI").is_some() || !e2e_dir.join("node_modules").is_dir();
+    let verb = if has_lock && fresh { "ci" } else { "install" };
+    run_cmd(
+        Command::new("npm")
+            .args([verb, "--no-audit", "--no-fund"])
+            .current_dir(e2e_dir),
+    )
+    .map_err(|e| format!("{e} (in {})", e2e_dir.display()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit tests (run by `cargo test --workspace`)
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh, canonical temporary directory with `index.html`, `app.js` and `sub/index.html`.
+    fn site() -> PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = env::temp_dir().join(format!("xtask-site-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(dir.join("sub")).expect("create temp site");
+        fs::write(dir.join("index.html"), "<h1>hi</h1>").expect("write index");
+        fs::write(dir.join("app.js"), "export {}").expect("write js");
+        fs::write(dir.join("sub/index.html"), "sub").expect("write sub");
+        fs::canonicalize(dir).expect("canonical temp dir")
+    }
+
+    #[test]
+    fn reads_locked_version() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"9.9.9\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(locked_version(lock, "absent"), None);
+    }
+
+    #[test]
+    fn reads_pinned_version() {
+        assert_eq!(
+            pinned_version("wasm-bindgen = \"=0.2.130\"", "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        let table = "wasm-bindgen = { version = \"=0.2.1\", features = [] }";
+        assert_eq!(
+            pinned_version(table, "wasm-bindgen").as_deref(),
+            Some("0.2.1")
+        );
+        assert_eq!(
+            pinned_version("wasm-bindgen-test = \"=0.3.80\"", "wasm-bindgen"),
+            None
+        );
+    }
+
+    #[test]
+    fn resolves_files_and_rejects_traversal() {
+        let dir = site();
+        assert_eq!(resolve(&dir, "/"), Resolved::File(dir.join("index.html")));
+        assert_eq!(
+            resolve(&dir, "/app.js?v=1"),
+            Resolved::File(dir.join("app.js"))
+        );
+        assert_eq!(resolve(&dir, "/sub"), Resolved::Redirect("/sub/".into()));
+        assert_eq!(
+            resolve(&dir, "/sub/"),
+            Resolved::File(dir.join("sub/index.html"))
+        );
+        for bad in [
+            "/../Cargo.toml",
+            "/sub/../../x",
+            "/%2e%2e/x",
+            "/a%5c..%5cb",
+            "/missing",
+            "x",
+            "/%zz",
+        ] {
+            assert_eq!(resolve(&dir, bad), Resolved::NotFound, "{bad}");
+        }
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn mime_types() {
+        assert_eq!(mime_type(Path::new("a.wasm")), "application/wasm");
+        assert_eq!(
+            mime_type(Path::new("a.mjs")),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(mime_type(Path::new("a.PNG")), "image/png");
+        assert_eq!(mime_type(Path::new("a.csv")), "text/csv; charset=utf-8");
+    }
+
+    #[test]
+    fn answers_head_and_bad_methods() {
+        let dir = site();
+        let get = |method: &str, target: &str| {
+            respond(
+                &Request {
+                    method: method.into(),
+                    target: target.into(),
+                },
+                &dir,
+            )
+        };
+        let mut out = Vec::new();
+        get("HEAD", "/app.js")
+            .write_to(&mut out)
+            .expect("write to vec");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.starts_with("HTTP/1.1 200 OK\r\n") && text.ends_with("\r\n\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Content-Length: 9\r\n") && text.contains("no-store"),
+            "{text}"
+        );
+        assert_eq!(get("POST", "/").status, 405);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn parses_options() {
+        let args: Vec<String> = ["--port=9000", "--no-build"].map(String::from).to_vec();
+        let opts = ServeOptions::parse(&args).expect("valid options");
+        assert_eq!((opts.port, opts.build), (9000, false));
+        assert!(ServeOptions::parse(&["--port".to_string(), "x".to_string()]).is_err());
+        assert_eq!(
+            parse_stages(&["e2e".into(), "native".into()]),
+            Ok(vec![Stage::Native, Stage::E2e])
+        );
+        assert!(parse_stages(&["bogus".into()]).is_err());
+    }
+}
