@@ -1,0 +1,319 @@
+//! Training curves: the losses of the distillation (or the teacher's loss before it starts) and
+//! the accuracies of the three networks, one point per epoch from the history.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::palette;
+use super::{
+    chart_err, draw_legend, draw_line, draw_message, finite_pieces, short_number, trace_pixels, ChartScale, Corner, Dash, LineLook, Span,
+};
+use crate::distillation::{History, StudentEpoch};
+use crate::error::KdError;
+
+/// One series of a line panel: its legend label, its points `(epoch, value)` and its look.
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    pub look: LineLook,
+}
+
+/// The y axis of a line panel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum YAxis {
+    /// From 0 to a little above the largest finite value.
+    LossFromZero,
+    /// Accuracy fractions 0..1 shown as 0–100 %.
+    Percent,
+}
+
+/// Draws the loss curves.
+///
+/// During distillation (once `history.students` has a point): the distilled student's soft term
+/// `T²·KL(softmax(z_t/T) ‖ softmax(z_s/T))`, its hard term `CE(y, softmax(z_s))`, its total
+/// `α·soft + (1 − α)·hard`, and the control student's CE (dashed), against the student epoch.
+/// Before: the teacher's training CE against the teacher epoch.
+pub fn draw_loss_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, history: &History, scale: ChartScale) -> Result<(), KdError> {
+    area.fill(&WHITE).map_err(chart_err)?;
+    if !history.students.is_empty() {
+        let students = &history.students;
+        let series = |label: &str, value: fn(&StudentEpoch) -> f32, look: LineLook| Series {
+            label: label.to_string(),
+            points: students.iter().map(|s| (s.epoch as f64, f64::from(value(s)))).collect(),
+            look,
+        };
+        let lines = [
+            series("distilled: total α·T²·KL + (1−α)·CE", |s| s.total_loss, look(palette::DISTILLED, 2.5, Dash::Solid, false)),
+            series("distilled: soft term T²·KL", |s| s.soft_loss, look(palette::SOFT_TERM, 2.0, Dash::Dotted, false)),
+            series("distilled: hard term CE", |s| s.hard_loss, look(palette::HARD_TERM, 1.5, Dash::Solid, true)),
+            series("control: CE", |s| s.control_hard_loss, look(palette::CONTROL, 2.0, Dash::Dashed, false)),
+        ];
+        let title = format!("Losses: distilled student vs control ({})", settings_text(students));
+        draw_line_panel(area, &title, "student epoch", "loss (training set)", YAxis::LossFromZero, &lines, Corner::TopRight, scale)
+    } else if !history.teacher.is_empty() {
+        let lines = [Series {
+            label: "teacher: CE".to_string(),
+            points: history.teacher.iter().map(|t| (t.epoch as f64, f64::from(t.train_loss))).collect(),
+            look: look(palette::TEACHER, 2.0, Dash::Solid, false),
+        }];
+        draw_line_panel(
+            area,
+            "Teacher's training loss (the students start after it)",
+            "teacher epoch",
+            "cross-entropy (training set)",
+            YAxis::LossFromZero,
+            &lines,
+            Corner::TopRight,
+            scale,
+        )
+    } else {
+        draw_message(area, "No epochs yet", scale)
+    }
+}
+
+/// Draws the accuracy curves in two panels: the teacher's train and test accuracy against the
+/// teacher epoch (left) and the two students' against the student epoch (right; distilled solid,
+/// control dashed; train thin, test thick with markers).
+pub fn draw_accuracy_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    history: &History,
+    scale: ChartScale,
+) -> Result<(), KdError> {
+    area.fill(&WHITE).map_err(chart_err)?;
+    let (width, _) = area.dim_in_pixel();
+    let (left, right) = area.split_horizontally(width * 9 / 20);
+
+    let teacher = |value: fn(&crate::distillation::TeacherEpoch) -> f32| -> Vec<(f64, f64)> {
+        history.teacher.iter().map(|t| (t.epoch as f64, f64::from(value(t)))).collect()
+    };
+    let teacher_lines = [
+        Series { label: "train".into(), points: teacher(|t| t.train_accuracy), look: look(palette::TEACHER, 1.2, Dash::Solid, false) },
+        Series { label: "test".into(), points: teacher(|t| t.test_accuracy), look: look(palette::TEACHER, 2.5, Dash::Solid, true) },
+    ];
+    if history.teacher.is_empty() {
+        draw_message(&left, "Teacher: no epochs yet", scale)?;
+    } else {
+        draw_line_panel(&left, "Teacher", "teacher epoch", "accuracy", YAxis::Percent, &teacher_lines, Corner::BottomRight, scale)?;
+    }
+
+    let students = &history.students;
+    let student =
+        |value: fn(&StudentEpoch) -> f32| -> Vec<(f64, f64)> { students.iter().map(|s| (s.epoch as f64, f64::from(value(s)))).collect() };
+    let student_lines = [
+        Series {
+            label: "distilled, train".into(),
+            points: student(|s| s.kd_train_accuracy),
+            look: look(palette::DISTILLED, 1.2, Dash::Solid, false),
+        },
+        Series {
+            label: "distilled, test".into(),
+            points: student(|s| s.kd_test_accuracy),
+            look: look(palette::DISTILLED, 2.5, Dash::Solid, true),
+        },
+        Series {
+            label: "control, train".into(),
+            points: student(|s| s.control_train_accuracy),
+            look: look(palette::CONTROL, 1.2, Dash::Dashed, false),
+        },
+        Series {
+            label: "control, test".into(),
+            points: student(|s| s.control_test_accuracy),
+            look: look(palette::CONTROL, 2.5, Dash::Dashed, true),
+        },
+    ];
+    if students.is_empty() {
+        let pad = scale.px(8.0);
+        let right = right.margin(0, 0, pad, 0);
+        let (w, h) = right.dim_in_pixel();
+        right
+            .draw(&Rectangle::new([(0, scale.px(26.0)), (w as i32 - pad, h as i32 - scale.px(4.0))], palette::GRID.stroke_width(1)))
+            .map_err(chart_err)?;
+        right
+            .draw(&Text::new("Students", (0, scale.px(6.0)), scale.bold(13.0, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Top))))
+            .map_err(chart_err)?;
+        draw_message(&right, "Distillation starts after the teacher's training", scale)
+    } else {
+        draw_line_panel(&right, "Students", "student epoch", "accuracy", YAxis::Percent, &student_lines, Corner::BottomRight, scale)
+    }
+}
+
+fn look(color: RGBColor, width: f64, dash: Dash, markers: bool) -> LineLook {
+    LineLook { color, width, dash, markers }
+}
+
+/// "T = 4, α = 0.7", or the ranges "T = 2–4, α = 0.7" when they were changed during training.
+fn settings_text(students: &[StudentEpoch]) -> String {
+    let range = |values: Vec<f32>| -> String {
+        let min = values.iter().copied().fold(f32::INFINITY, f32::min);
+        let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        if !min.is_finite() || !max.is_finite() {
+            "?".to_string()
+        } else if max - min < 1e-6 {
+            short_number(min)
+        } else {
+            format!("{}–{}", short_number(min), short_number(max))
+        }
+    };
+    format!("T = {}, α = {}", range(students.iter().map(|s| s.temperature).collect()), range(students.iter().map(|s| s.alpha).collect()))
+}
+
+/// One titled panel of line series with a light grid and a legend in `corner`.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_line_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    y_axis: YAxis,
+    series: &[Series],
+    corner: Corner,
+    scale: ChartScale,
+) -> Result<(), KdError> {
+    let title_height = scale.px(24.0);
+    let (head, body) = area.split_vertically(title_height);
+    head.draw(&Text::new(
+        title.to_string(),
+        (scale.px(8.0), scale.px(6.0)),
+        scale.bold(13.0, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Top)),
+    ))
+    .map_err(chart_err)?;
+
+    let all = || series.iter().flat_map(|s| s.points.iter());
+    let last_epoch = Span::of(all().map(|p| p.0)).map_or(1.0, |s| s.max).max(1.0);
+    let x_span = 0.0..last_epoch;
+    let y_span = match y_axis {
+        YAxis::Percent => 0.0..1.0,
+        YAxis::LossFromZero => {
+            let top = Span::of(all().map(|p| p.1)).map_or(1.0, |s| s.max);
+            0.0..(top * 1.08).max(1e-3)
+        }
+    };
+
+    let mut chart = ChartBuilder::on(&body)
+        .margin_right(scale.px(14.0))
+        .margin_top(scale.px(4.0))
+        .margin_left(scale.px(4.0))
+        .x_label_area_size(scale.px(34.0))
+        .y_label_area_size(scale.px(if y_axis == YAxis::Percent { 46.0 } else { 50.0 }))
+        .build_cartesian_2d(x_span, y_span)
+        .map_err(chart_err)?;
+    let integer_epochs = |x: &f64| if (x - x.round()).abs() < 1e-9 { format!("{}", x.round()) } else { String::new() };
+    let y_format = |y: &f64| match y_axis {
+        YAxis::Percent => format!("{:.0}%", y * 100.0),
+        YAxis::LossFromZero => trim_tick(*y),
+    };
+    chart
+        .configure_mesh()
+        .bold_line_style(palette::GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(palette::GRID_DARK.stroke_width(1))
+        .set_all_tick_mark_size(scale.px(4.0))
+        .label_style(scale.text(11.0, palette::TEXT))
+        .axis_desc_style(scale.text(11.5, palette::MUTED))
+        .x_labels(7)
+        .y_labels(if y_axis == YAxis::Percent { 6 } else { 5 })
+        .x_label_formatter(&integer_epochs)
+        .y_label_formatter(&y_format)
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .draw()
+        .map_err(chart_err)?;
+
+    for s in series {
+        draw_line(&mut chart, &s.points, s.look, scale)?;
+    }
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let (bx, by) = area.get_base_pixel();
+    let within = (xs.start - bx, ys.start - by, xs.end - bx, ys.end - by);
+    let entries: Vec<(String, LineLook)> = series.iter().map(|s| (s.label.clone(), s.look)).collect();
+    let mut occupied = Vec::new();
+    for s in series {
+        for piece in finite_pieces(&s.points) {
+            let pixels: Vec<(i32, i32)> = piece.iter().map(|p| chart.backend_coord(p)).map(|(x, y)| (x - bx, y - by)).collect();
+            occupied.extend(trace_pixels(&pixels, scale.px(4.0)));
+        }
+    }
+    draw_legend(area, &entries, within, corner, &occupied, scale)
+}
+
+/// A tick value without trailing zeros: 0.5 → "0.5", 2 → "2", 0.25 → "0.25".
+fn trim_tick(y: f64) -> String {
+    let text = format!("{y:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::test_backend;
+    use crate::distillation::TeacherEpoch;
+
+    fn student(epoch: usize, value: f32) -> StudentEpoch {
+        StudentEpoch {
+            epoch,
+            soft_loss: value,
+            hard_loss: value,
+            total_loss: value,
+            control_hard_loss: value,
+            kd_train_accuracy: value,
+            kd_test_accuracy: value,
+            control_train_accuracy: value,
+            control_test_accuracy: value,
+            temperature: 4.0,
+            alpha: 0.7,
+        }
+    }
+
+    fn teacher(epoch: usize, value: f32) -> TeacherEpoch {
+        TeacherEpoch { epoch, train_loss: value, train_accuracy: value, test_accuracy: value }
+    }
+
+    fn histories() -> Vec<History> {
+        vec![
+            History::default(),
+            History { teacher: vec![teacher(0, 1.1)], students: vec![] },
+            History { teacher: vec![teacher(0, f32::NAN), teacher(1, f32::INFINITY)], students: vec![] },
+            History { teacher: vec![teacher(0, 1.1), teacher(1, 0.5)], students: vec![student(0, 0.9)] },
+            History { teacher: vec![teacher(0, 1.1)], students: vec![student(0, f32::NAN), student(1, 0.3), student(2, f32::NAN)] },
+        ]
+    }
+
+    #[test]
+    fn every_history_draws_without_error() {
+        for history in histories() {
+            for (width, height) in [(560, 280), (1120, 560), (40, 30)] {
+                let (area, _) = test_backend::area(width, height);
+                draw_loss_curves(&area, &history, ChartScale::new(2.0)).unwrap();
+                draw_accuracy_curves(&area, &history, ChartScale::new(1.0)).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn titles_follow_the_phase() {
+        let (area, recorded) = test_backend::area(560, 280);
+        draw_loss_curves(&area, &History { teacher: vec![teacher(0, 1.0)], students: vec![] }, ChartScale::default()).unwrap();
+        assert!(recorded.borrow().texts.iter().any(|(t, _)| t.starts_with("Teacher's training loss")));
+
+        let mut students = vec![student(0, 0.5), student(1, 0.4)];
+        students[1].temperature = 2.0;
+        let (area, recorded) = test_backend::area(560, 280);
+        draw_loss_curves(&area, &History { teacher: vec![teacher(0, 1.0)], students }, ChartScale::default()).unwrap();
+        let texts = &recorded.borrow().texts;
+        assert!(texts.iter().any(|(t, _)| t == "Losses: distilled student vs control (T = 2–4, α = 0.7)"), "{texts:?}");
+        assert!(texts.iter().any(|(t, _)| t == "control: CE"));
+    }
+
+    #[test]
+    fn tick_values_are_trimmed() {
+        assert_eq!(trim_tick(0.5), "0.5");
+        assert_eq!(trim_tick(2.0), "2");
+        assert_eq!(trim_tick(-0.0), "0");
+    }
+}

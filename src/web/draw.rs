@@ -1,0 +1,151 @@
+//! The playground's drawing methods and `pick`: each parses the page's arguments, hands the
+//! session's numbers to a chart in `crate::charts`, and converts the crate's error once.
+
+use ndarray::s;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+use super::{js_error, split_name, to_js, Playground};
+use crate::charts::{bars, canvas, curves, regions, samples};
+use crate::data::{DataView, SplitName};
+use crate::distillation::ModelKind;
+use crate::error::{KdError, Result};
+use crate::losses::argmax_rows;
+
+/// What `pick` returns to the page: the sample under the click.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Picked {
+    split: SplitName,
+    index: usize,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// Draws the loss curves (distilled student's terms and total, control's CE; before
+    /// distillation, the teacher's CE) onto `canvas`.
+    #[wasm_bindgen(js_name = drawLossCurves)]
+    pub fn draw_loss_curves(&self, canvas: &HtmlCanvasElement) -> std::result::Result<(), JsError> {
+        let area = canvas::drawing_area(canvas).map_err(js_error)?;
+        curves::draw_loss_curves(&area, self.session.history(), canvas::scale()).map_err(js_error)
+    }
+
+    /// Draws the accuracy curves: the teacher (left) and the two students (right).
+    #[wasm_bindgen(js_name = drawAccuracyCurves)]
+    pub fn draw_accuracy_curves(&self, canvas: &HtmlCanvasElement) -> std::result::Result<(), JsError> {
+        let area = canvas::drawing_area(canvas).map_err(js_error)?;
+        curves::draw_accuracy_curves(&area, self.session.history(), canvas::scale()).map_err(js_error)
+    }
+
+    /// Draws sample `index` of `split`: its hard label and the soft labels of the teacher (T = 1
+    /// and T) and of the two students (T), with the numbers printed.
+    #[wasm_bindgen(js_name = drawSampleBars)]
+    pub fn draw_sample_bars(&self, canvas: &HtmlCanvasElement, split: &str, index: u32) -> std::result::Result<(), JsError> {
+        let split = split_name(split)?;
+        self.sample_bars(canvas, split, index as usize).map_err(js_error)
+    }
+
+    /// Draws the decision regions of `model` ('teacher', 'kd' or 'control') with the data over
+    /// them (2-D data sets only), ringing the selected sample if there is one.
+    #[wasm_bindgen(js_name = drawRegions)]
+    pub fn draw_regions(
+        &self,
+        canvas: &HtmlCanvasElement,
+        model: &str,
+        selected_split: Option<String>,
+        selected_index: Option<u32>,
+    ) -> std::result::Result<(), JsError> {
+        let model = ModelKind::from_name(model)
+            .ok_or_else(|| JsError::new(&format!("unknown model '{model}': use 'teacher', 'kd' or 'control'")))?;
+        let selected = selection(selected_split, selected_index)?;
+        self.regions(canvas, model, selected).map_err(js_error)
+    }
+
+    /// Draws the samples: a gallery of test digits, or a scatter of two features.
+    #[wasm_bindgen(js_name = drawSamples)]
+    pub fn draw_samples(
+        &self,
+        canvas: &HtmlCanvasElement,
+        selected_split: Option<String>,
+        selected_index: Option<u32>,
+    ) -> std::result::Result<(), JsError> {
+        let selected = selection(selected_split, selected_index)?;
+        self.samples(canvas, selected).map_err(js_error)
+    }
+
+    /// The sample under a click at `(fx, fy)`, fractions of the canvas's width and height, in view
+    /// 'regions' or 'samples': `{split, index}`, or null when there is none near.
+    pub fn pick(&self, view: &str, fx: f64, fy: f64) -> std::result::Result<JsValue, JsError> {
+        let data = self.session.data();
+        let picked = match view {
+            "regions" => regions::pick_region(data, fx, fy),
+            "samples" if data.view == DataView::Digits => samples::pick_gallery(data, fx, fy),
+            "samples" => samples::pick_scatter(data, fx, fy),
+            other => return Err(JsError::new(&format!("unknown view '{other}': use 'regions' or 'samples'"))),
+        };
+        to_js(&picked.map(|(split, index)| Picked { split, index }))
+    }
+}
+
+/// The selected sample from the page's optional split and index (both or nothing).
+fn selection(split: Option<String>, index: Option<u32>) -> std::result::Result<Option<(SplitName, usize)>, JsError> {
+    match (split, index) {
+        (Some(split), Some(index)) => Ok(Some((split_name(&split)?, index as usize))),
+        _ => Ok(None),
+    }
+}
+
+impl Playground {
+    fn sample_bars(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize) -> Result<()> {
+        let report = self.session.inspect(split, index)?;
+        let area = canvas::drawing_area(canvas)?;
+        bars::draw_sample_bars(&area, &report, &self.session.data().class_names, canvas::scale())?;
+        area.present().map_err(crate::charts::chart_err)
+    }
+
+    /// The regions raster: the model's class probabilities (T = 1) on a grid over the view, in one
+    /// batched forward pass, coloured and put on the canvas as one image; then the points.
+    fn regions(&self, canvas: &HtmlCanvasElement, model: ModelKind, selected: Option<(SplitName, usize)>) -> Result<()> {
+        let data = self.session.data();
+        let view = regions::RegionView::of(data).ok_or_else(|| {
+            KdError::Chart(format!("decision regions need a 2-D data set ({} has {} features)", data.name.name(), data.feature_count()))
+        })?;
+        let grid = view.grid_points(regions::GRID_RESOLUTION); // (n², 2)
+        let probabilities = self.session.probabilities_raw(model, grid.view(), 1.0)?; // (n², classes)
+        let raster = regions::region_raster(probabilities.view(), regions::GRID_RESOLUTION)?;
+        canvas::draw_raster(canvas, &raster)?;
+        let area = canvas::drawing_area(canvas)?;
+        regions::draw_region_points(&area, data, &view, selected, canvas::scale())?;
+        area.present().map_err(crate::charts::chart_err)
+    }
+
+    fn samples(&self, canvas: &HtmlCanvasElement, selected: Option<(SplitName, usize)>) -> Result<()> {
+        let data = self.session.data();
+        let area = canvas::drawing_area(canvas)?;
+        let scale = canvas::scale();
+        match data.view {
+            DataView::Digits => {
+                // The teacher's predictions for the shown digits and for the selected sample only.
+                let shown = samples::gallery_len(data);
+                let shown_features = data.test.features.slice(s![0..shown, ..]); // (shown, features)
+                let predictions = argmax_rows(self.session.probabilities(ModelKind::Teacher, shown_features, 1.0)?.view());
+                let selection = match selected {
+                    Some((split, index)) if index < data.split(split).len() => {
+                        let features = data.split(split).features.slice(s![index..index + 1, ..]); // (1, features)
+                        let prediction =
+                            argmax_rows(self.session.probabilities(ModelKind::Teacher, features, 1.0)?.view()).first().copied();
+                        Some(samples::Selection { split, index, teacher_prediction: prediction })
+                    }
+                    _ => None,
+                };
+                samples::draw_digit_gallery(&area, data, &predictions, selection, scale)?;
+            }
+            DataView::Table | DataView::Points => {
+                let selection = selected.map(|(split, index)| samples::Selection { split, index, teacher_prediction: None });
+                samples::draw_scatter(&area, data, selection, scale)?;
+            }
+        }
+        area.present().map_err(crate::charts::chart_err)
+    }
+}

@@ -1,0 +1,223 @@
+//! The JavaScript boundary: the only module (with its `draw` part) that knows about
+//! `wasm_bindgen`. Settings arrive as plain objects and are validated against the settings table;
+//! results leave as plain camelCase objects; every error crosses once, as a `JsError` carrying the
+//! crate's own message.
+
+mod draw;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::data::{DataView, DatasetName, SplitName};
+use crate::distillation::Session;
+use crate::error::KdError;
+use crate::settings::{self, Settings, Value};
+
+/// Converts the crate's error into the one JS error type the page shows.
+pub(crate) fn js_error(error: KdError) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).map_err(|e| JsError::new(&format!("cannot send a result to the page: {e}")))
+}
+
+/// Reads a plain JS object of settings (name → number or string).
+fn settings_values(value: JsValue) -> Result<BTreeMap<String, Value>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(BTreeMap::new());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        JsError::new(&format!("settings must be an object of numbers and strings ({e})"))
+    })
+}
+
+/// Parses a split name from the page.
+pub(crate) fn split_name(split: &str) -> Result<SplitName, JsError> {
+    SplitName::from_name(split).ok_or_else(|| JsError::new(&format!("unknown split '{split}': use 'train' or 'test'")))
+}
+
+/// Every setting's declaration: the page builds its controls from this table.
+#[wasm_bindgen(js_name = settingsSchema)]
+pub fn settings_schema() -> Result<JsValue, JsError> {
+    to_js(&settings::SCHEMA)
+}
+
+/// The settings that picking data set `dataset` changes, as an object.
+#[wasm_bindgen(js_name = datasetDefaults)]
+pub fn dataset_defaults(dataset: &str) -> Result<JsValue, JsError> {
+    let name = DatasetName::from_name(dataset).ok_or_else(|| JsError::new(&format!("unknown data set '{dataset}'")))?;
+    let defaults: BTreeMap<&str, Value> = settings::dataset_defaults(name)
+        .into_iter()
+        .map(|(key, text)| {
+            let value = match (settings::spec(key).map(|s| s.kind), text.parse::<f64>()) {
+                (Some(settings::SettingKind::Number | settings::SettingKind::Integer), Ok(n)) => Value::Number(n),
+                _ => Value::Text(text.to_string()),
+            };
+            (key, value)
+        })
+        .collect();
+    to_js(&defaults)
+}
+
+#[derive(Serialize)]
+struct FieldError {
+    name: String,
+    message: String,
+}
+
+/// Every problem with `settings`, as `[{name, message}]`; empty when they are valid.
+#[wasm_bindgen(js_name = validateSettings)]
+pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
+    let values = settings_values(settings)?;
+    let errors: Vec<FieldError> =
+        settings::validation_errors(&values).into_iter().map(|(name, message)| FieldError { name, message }).collect();
+    to_js(&errors)
+}
+
+/// One playground run: a data set, a teacher and two students.
+#[wasm_bindgen]
+pub struct Playground {
+    pub(crate) session: Session,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DataInfo<'a> {
+    dataset: &'static str,
+    view: DataView,
+    n_features: usize,
+    n_classes: usize,
+    class_names: &'a [String],
+    feature_names: &'a [String],
+    n_train: usize,
+    n_test: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ModelSummary {
+    layers: Vec<usize>,
+    parameters: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ModelInfo {
+    teacher: ModelSummary,
+    student: ModelSummary,
+    activation: &'static str,
+    optimizer: &'static str,
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// Validates `settings` (missing ones take their defaults) and builds the run.
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue) -> Result<Playground, JsError> {
+        let values = settings_values(settings)?;
+        let settings = Settings::from_values(&values).map_err(js_error)?;
+        Ok(Playground { session: Session::new(settings).map_err(js_error)? })
+    }
+
+    /// Changes a live setting (`temperature` or `alpha`) during training.
+    #[wasm_bindgen(js_name = setLive)]
+    pub fn set_live(&mut self, name: &str, value: f64) -> Result<(), JsError> {
+        match name {
+            "temperature" => self.session.set_temperature(value),
+            "alpha" => self.session.set_alpha(value),
+            other => Settings::check_live(other, value).map(|_| ()),
+        }
+        .map_err(js_error)
+    }
+
+    /// Trains one mini-batch of the current phase and returns the status.
+    #[wasm_bindgen(js_name = stepBatch)]
+    pub fn step_batch(&mut self) -> Result<JsValue, JsError> {
+        let status = self.session.step_batch().map_err(js_error)?;
+        to_js(&status)
+    }
+
+    /// Trains to the end of the current epoch and returns the status.
+    #[wasm_bindgen(js_name = stepEpoch)]
+    pub fn step_epoch(&mut self) -> Result<JsValue, JsError> {
+        let status = self.session.step_epoch().map_err(js_error)?;
+        to_js(&status)
+    }
+
+    /// Trains for up to `budget_ms` milliseconds of mini-batches (at least one) and returns the
+    /// status: the page calls it once per animation frame.
+    #[wasm_bindgen(js_name = trainFor)]
+    pub fn train_for(&mut self, budget_ms: f64) -> Result<JsValue, JsError> {
+        let now = || js_sys::Date::now();
+        let start = now();
+        let mut status = self.session.step_batch().map_err(js_error)?;
+        while now() - start < budget_ms && matches!(status.phase, crate::distillation::Phase::Teacher | crate::distillation::Phase::Distil) {
+            status = self.session.step_batch().map_err(js_error)?;
+        }
+        to_js(&status)
+    }
+
+    /// Where training stands.
+    pub fn status(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.status())
+    }
+
+    /// The per-epoch metrics of the teacher and the students.
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(self.session.history())
+    }
+
+    /// The losses of the last distillation mini-batch, or null.
+    #[wasm_bindgen(js_name = lastBatch)]
+    pub fn last_batch(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.last_batch())
+    }
+
+    /// The data set: its view, classes, features and split sizes.
+    #[wasm_bindgen(js_name = dataInfo)]
+    pub fn data_info(&self) -> Result<JsValue, JsError> {
+        let data = self.session.data();
+        to_js(&DataInfo {
+            dataset: data.name.name(),
+            view: data.view,
+            n_features: data.feature_count(),
+            n_classes: data.classes(),
+            class_names: &data.class_names,
+            feature_names: &data.feature_names,
+            n_train: data.train.len(),
+            n_test: data.test.len(),
+        })
+    }
+
+    /// The teacher's and the student's layer sizes and parameter counts.
+    #[wasm_bindgen(js_name = modelInfo)]
+    pub fn model_info(&self) -> Result<JsValue, JsError> {
+        use crate::distillation::ModelKind;
+        let summary = |which| {
+            let model = self.session.model(which);
+            ModelSummary { layers: model.sizes(), parameters: model.parameter_count() }
+        };
+        let settings = self.session.settings();
+        to_js(&ModelInfo {
+            teacher: summary(ModelKind::Teacher),
+            student: summary(ModelKind::Kd),
+            activation: settings.activation.name(),
+            optimizer: settings.optimizer.name(),
+        })
+    }
+
+    /// Sample `index` of `split` ('train' or 'test') as the three networks see it.
+    pub fn inspect(&self, split: &str, index: u32) -> Result<JsValue, JsError> {
+        let report = self.session.inspect(split_name(split)?, index as usize).map_err(js_error)?;
+        to_js(&report)
+    }
+
+    /// The validated settings of this run (live ones at their current values).
+    pub fn settings(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.settings().to_values())
+    }
+}

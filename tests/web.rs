@@ -1,0 +1,142 @@
+//! The JavaScript boundary in a real headless Chromium (`wasm-bindgen-test`): a session is created
+//! from a plain settings object, stepped, its metrics read back as JS objects, bad settings are
+//! refused with a message, and the charts draw pixels into canvases.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Object, Reflect};
+use kd_playground::web::{dataset_defaults, settings_schema, validate_settings, Playground};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn number(object: &JsValue, key: &str) -> f64 {
+    get(object, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn settings(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in pairs {
+        Reflect::set(&object, &JsValue::from_str(key), value).unwrap();
+    }
+    object.into()
+}
+
+fn small_run(dataset: &str) -> Playground {
+    let defaults = dataset_defaults(dataset).unwrap();
+    Reflect::set(&defaults, &"teacherEpochs".into(), &JsValue::from_f64(2.0)).unwrap();
+    Reflect::set(&defaults, &"studentEpochs".into(), &JsValue::from_f64(2.0)).unwrap();
+    Playground::new(defaults).unwrap()
+}
+
+fn canvas(width: u32, height: u32) -> HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let canvas: HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    document.body().unwrap().append_child(&canvas).unwrap();
+    canvas
+}
+
+/// Number of pixels that are neither white nor transparent.
+fn ink(canvas: &HtmlCanvasElement) -> usize {
+    let context: CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    let pixels = context.get_image_data(0.0, 0.0, canvas.width() as f64, canvas.height() as f64).unwrap().data();
+    pixels.chunks(4).filter(|p| p[3] > 0 && (p[0] < 240 || p[1] < 240 || p[2] < 240)).count()
+}
+
+#[wasm_bindgen_test]
+fn the_schema_declares_every_setting_once() {
+    let schema: js_sys::Array = settings_schema().unwrap().dyn_into().unwrap();
+    let names: Vec<String> = schema.iter().map(|s| get(&s, "name").as_string().unwrap()).collect();
+    for name in ["dataset", "temperature", "alpha", "teacherHidden", "studentHidden", "learningRate", "seed"] {
+        assert_eq!(names.iter().filter(|n| *n == name).count(), 1, "{name}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_session_is_created_stepped_and_its_metrics_read() {
+    let mut playground = small_run("moons");
+    let status = playground.step_batch().unwrap();
+    assert_eq!(get(&status, "phase").as_string().unwrap(), "teacher");
+    assert_eq!(number(&status, "steps"), 1.0);
+    let status = playground.step_epoch().unwrap();
+    assert_eq!(number(&status, "epoch"), 1.0);
+    playground.step_epoch().unwrap();
+    let status = playground.step_epoch().unwrap();
+    assert_eq!(get(&status, "phase").as_string().unwrap(), "distil");
+
+    let history = playground.history().unwrap();
+    let teacher: js_sys::Array = get(&history, "teacher").dyn_into().unwrap();
+    assert_eq!(teacher.length(), 3);
+    let last = teacher.get(2);
+    let accuracy = number(&last, "testAccuracy");
+    assert!((0.0..=1.0).contains(&accuracy));
+    let students: js_sys::Array = get(&history, "students").dyn_into().unwrap();
+    let first = students.get(0);
+    for key in ["softLoss", "hardLoss", "totalLoss", "controlHardLoss", "kdTestAccuracy", "controlTestAccuracy"] {
+        assert!(number(&first, key).is_finite(), "{key}");
+    }
+
+    let sample = playground.inspect("test", 0).unwrap();
+    let at_t: Vec<f64> = js_sys::Array::from(&get(&sample, "teacherAtT")).iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(at_t.len(), 2);
+    assert!((at_t.iter().sum::<f64>() - 1.0).abs() < 1e-5);
+    playground.set_live("temperature", 10.0).unwrap();
+    let softer = playground.inspect("test", 0).unwrap();
+    assert_eq!(number(&softer, "temperature"), 10.0);
+}
+
+#[wasm_bindgen_test]
+fn bad_input_is_refused_with_a_message_not_a_panic() {
+    let errors: js_sys::Array = validate_settings(settings(&[
+        ("temperature", JsValue::from_f64(-1.0)),
+        ("alpha", JsValue::from_f64(f64::NAN)),
+        ("teacherHidden", JsValue::from_str("64,<b>")),
+    ]))
+    .unwrap()
+    .dyn_into()
+    .unwrap();
+    let names: Vec<String> = errors.iter().map(|e| get(&e, "name").as_string().unwrap()).collect();
+    for name in ["teacherHidden", "temperature", "alpha"] {
+        assert!(names.iter().any(|n| n == name), "{name} not reported in {names:?}");
+    }
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(Playground::new(settings(&[("batchSize", JsValue::from_f64(0.0))])).is_err());
+    assert!(Playground::new(JsValue::from_str("not an object")).is_err());
+    let mut playground = small_run("iris");
+    assert!(playground.set_live("alpha", 2.0).is_err());
+    assert!(playground.set_live("seed", 2.0).is_err());
+    assert!(playground.inspect("validation", 0).is_err());
+    assert!(playground.inspect("test", 100_000).is_err());
+}
+
+#[wasm_bindgen_test]
+fn charts_draw_pixels_into_canvases() {
+    let mut playground = small_run("spiral");
+    playground.step_epoch().unwrap();
+    playground.step_epoch().unwrap();
+    playground.step_epoch().unwrap();
+
+    let curves = canvas(480, 300);
+    assert_eq!(ink(&curves), 0);
+    playground.draw_loss_curves(&curves).unwrap();
+    assert!(ink(&curves) > 2_000, "loss curves drew {} pixels", ink(&curves));
+
+    let accuracy = canvas(480, 300);
+    playground.draw_accuracy_curves(&accuracy).unwrap();
+    assert!(ink(&accuracy) > 2_000);
+
+    let bars = canvas(600, 220);
+    playground.draw_sample_bars(&bars, "test", 0).unwrap();
+    assert!(ink(&bars) > 2_000);
+
+    let regions = canvas(240, 240);
+    playground.draw_regions(&regions, "kd", Some("test".into()), Some(0)).unwrap();
+    assert!(ink(&regions) > 240 * 240 / 2, "decision regions cover the canvas");
+}
