@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::data::{Dataset, SplitName};
 use crate::error::{KdError, Result};
-use crate::losses::{self, accuracy, cross_entropy, distillation_loss, log_softmax, softmax};
-use crate::network::Mlp;
+use crate::losses::{self, accuracy, cross_entropy, distillation_loss, softmax};
+use crate::network::{DenseGradient, Mlp};
 use crate::optimizer::Optimizer;
 use crate::rng::{Rng, Stream};
 use crate::settings::Settings;
@@ -154,17 +154,50 @@ pub struct SampleReport {
     pub total_loss: f32,
 }
 
+/// A network in training: its optimiser, and a copy of its last good weights (those that last
+/// gave a finite loss), restored when training diverges.
+#[derive(Debug, Clone)]
+struct Learner {
+    network: Mlp,
+    optimizer: Optimizer,
+    last_good: Mlp,
+}
+
+impl Learner {
+    fn new(network: Mlp, settings: &Settings) -> Self {
+        Learner {
+            optimizer: Optimizer::new(settings.optimizer, settings.learning_rate, &network),
+            last_good: network.clone(),
+            network,
+        }
+    }
+
+    /// Applies one update from `gradients`, which the current weights produced with a finite
+    /// loss: those weights are saved as the last good ones first. An update that makes a weight
+    /// NaN or infinite is undone and reported as divergence.
+    fn update(&mut self, gradients: &[DenseGradient], whose: &str, settings: &Settings) -> Result<()> {
+        self.last_good.copy_from(&self.network);
+        self.optimizer.step(&mut self.network, gradients)?;
+        if !self.network.is_finite() {
+            return Err(diverged_message(whose, "weights", settings));
+        }
+        Ok(())
+    }
+
+    /// Puts the last good weights back.
+    fn restore(&mut self) {
+        self.network.copy_from(&self.last_good);
+    }
+}
+
 /// A training session: the data, the three networks, their optimisers and the history.
 #[derive(Debug, Clone)]
 pub struct Session {
     settings: Settings,
     data: Dataset,
-    teacher: Mlp,
-    teacher_optimizer: Optimizer,
-    kd_student: Mlp,
-    kd_optimizer: Optimizer,
-    control_student: Mlp,
-    control_optimizer: Optimizer,
+    teacher: Learner,
+    kd_student: Learner,
+    control_student: Learner,
     teacher_shuffle: Rng,
     student_shuffle: Rng,
     /// The teacher's logits on the training split, fixed once the teacher is trained (batch, classes).
@@ -193,14 +226,10 @@ impl Session {
         let teacher = Mlp::new(&sizes(&settings.teacher_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::TeacherInit))?;
         let kd_student = Mlp::new(&sizes(&settings.student_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::StudentInit))?;
         let control_student = kd_student.clone();
-        let optimizer = |net: &Mlp| Optimizer::new(settings.optimizer, settings.learning_rate, net);
         let mut session = Session {
-            teacher_optimizer: optimizer(&teacher),
-            kd_optimizer: optimizer(&kd_student),
-            control_optimizer: optimizer(&control_student),
-            teacher,
-            kd_student,
-            control_student,
+            teacher: Learner::new(teacher, &settings),
+            kd_student: Learner::new(kd_student, &settings),
+            control_student: Learner::new(control_student, &settings),
             teacher_shuffle: Rng::stream(settings.seed, Stream::TeacherShuffle),
             student_shuffle: Rng::stream(settings.seed, Stream::StudentShuffle),
             teacher_train_logits: None,
@@ -243,9 +272,9 @@ impl Session {
     /// The network `which`.
     pub fn model(&self, which: ModelKind) -> &Mlp {
         match which {
-            ModelKind::Teacher => &self.teacher,
-            ModelKind::Kd => &self.kd_student,
-            ModelKind::Control => &self.control_student,
+            ModelKind::Teacher => &self.teacher.network,
+            ModelKind::Kd => &self.kd_student.network,
+            ModelKind::Control => &self.control_student.network,
         }
     }
 
@@ -299,6 +328,14 @@ impl Session {
         let rows: Vec<usize> = self.order.get(start..end).unwrap_or_default().to_vec();
         let outcome = if self.phase == Phase::Teacher { self.train_teacher_batch(&rows) } else { self.train_students_batch(&rows) };
         if let Err(KdError::Diverged(message)) = outcome {
+            // Keep the last good weights: the teacher's, or both students' (so that they stay
+            // comparable, having seen the same batches).
+            if self.phase == Phase::Teacher {
+                self.teacher.restore();
+            } else {
+                self.kd_student.restore();
+                self.control_student.restore();
+            }
             self.phase = Phase::Diverged;
             self.message = Some(message);
             return Ok(self.status());
@@ -354,7 +391,7 @@ impl Session {
 
     /// Freezes the teacher: its logits on the training split become the soft targets' source.
     fn start_distillation(&mut self) -> Result<()> {
-        self.teacher_train_logits = Some(self.teacher.forward(self.data.train.features.view())?);
+        self.teacher_train_logits = Some(self.teacher.network.forward(self.data.train.features.view())?);
         self.phase = Phase::Distil;
         self.epoch = 0;
         self.batch = 0;
@@ -371,12 +408,12 @@ impl Session {
 
     fn train_teacher_batch(&mut self, rows: &[usize]) -> Result<()> {
         let (features, labels) = self.batch_of(rows);
-        let cache = self.teacher.forward_cached(features.view())?;
+        let cache = self.teacher.network.forward_cached(features.view())?;
         let loss = cross_entropy(cache.logits().view(), &labels)?;
         check_finite(loss.loss, &loss.gradient, "the teacher's", &self.settings)?;
-        let gradients = self.teacher.backward(&cache, loss.gradient)?;
+        let gradients = self.teacher.network.backward(&cache, loss.gradient)?;
         check_gradients(&gradients, "the teacher's", &self.settings)?;
-        self.teacher_optimizer.step(&mut self.teacher, &gradients)
+        self.teacher.update(&gradients, "the teacher's", &self.settings)
     }
 
     fn train_students_batch(&mut self, rows: &[usize]) -> Result<()> {
@@ -387,20 +424,20 @@ impl Session {
         };
         let (t, alpha) = (self.settings.temperature, self.settings.alpha);
 
-        let kd_cache = self.kd_student.forward_cached(features.view())?;
+        let kd_cache = self.kd_student.network.forward_cached(features.view())?;
         let kd_loss = distillation_loss(kd_cache.logits().view(), teacher_logits.view(), &labels, t, alpha)?;
         check_finite(kd_loss.total, &kd_loss.gradient, "the distilled student's", &self.settings)?;
-        let control_cache = self.control_student.forward_cached(features.view())?;
+        let control_cache = self.control_student.network.forward_cached(features.view())?;
         let control_loss = cross_entropy(control_cache.logits().view(), &labels)?;
         check_finite(control_loss.loss, &control_loss.gradient, "the control student's", &self.settings)?;
 
-        let kd_gradients = self.kd_student.backward(&kd_cache, kd_loss.gradient)?;
+        let kd_gradients = self.kd_student.network.backward(&kd_cache, kd_loss.gradient)?;
         check_gradients(&kd_gradients, "the distilled student's", &self.settings)?;
-        let control_gradients = self.control_student.backward(&control_cache, control_loss.gradient)?;
+        let control_gradients = self.control_student.network.backward(&control_cache, control_loss.gradient)?;
         check_gradients(&control_gradients, "the control student's", &self.settings)?;
 
-        self.kd_optimizer.step(&mut self.kd_student, &kd_gradients)?;
-        self.control_optimizer.step(&mut self.control_student, &control_gradients)?;
+        self.kd_student.update(&kd_gradients, "the distilled student's", &self.settings)?;
+        self.control_student.update(&control_gradients, "the control student's", &self.settings)?;
         self.last_batch = Some(BatchLosses {
             soft_loss: kd_loss.soft,
             hard_loss: kd_loss.hard,
@@ -411,8 +448,9 @@ impl Session {
     }
 
     fn evaluate_teacher(&self, epoch: usize) -> Result<TeacherEpoch> {
-        let train_logits = self.teacher.forward(self.data.train.features.view())?;
-        let test_logits = self.teacher.forward(self.data.test.features.view())?;
+        let teacher = &self.teacher.network;
+        let train_logits = teacher.forward(self.data.train.features.view())?;
+        let test_logits = teacher.forward(self.data.test.features.view())?;
         Ok(TeacherEpoch {
             epoch,
             train_loss: cross_entropy(train_logits.view(), &self.data.train.labels)?.loss,
@@ -429,8 +467,9 @@ impl Session {
             Some(logits) => logits,
             None => return Err(KdError::Shape("the students are evaluated before the teacher is trained".into())),
         };
-        let kd_train = self.kd_student.forward(train.features.view())?;
-        let control_train = self.control_student.forward(train.features.view())?;
+        let (kd_student, control_student) = (&self.kd_student.network, &self.control_student.network);
+        let kd_train = kd_student.forward(train.features.view())?;
+        let control_train = control_student.forward(train.features.view())?;
         let kd = distillation_loss(kd_train.view(), teacher_logits.view(), &train.labels, t, alpha)?;
         Ok(StudentEpoch {
             epoch,
@@ -439,9 +478,9 @@ impl Session {
             total_loss: kd.total,
             control_hard_loss: cross_entropy(control_train.view(), &train.labels)?.loss,
             kd_train_accuracy: accuracy(kd_train.view(), &train.labels),
-            kd_test_accuracy: accuracy(self.kd_student.forward(test.features.view())?.view(), &test.labels),
+            kd_test_accuracy: accuracy(kd_student.forward(test.features.view())?.view(), &test.labels),
             control_train_accuracy: accuracy(control_train.view(), &train.labels),
-            control_test_accuracy: accuracy(self.control_student.forward(test.features.view())?.view(), &test.labels),
+            control_test_accuracy: accuracy(control_student.forward(test.features.view())?.view(), &test.labels),
             temperature: t,
             alpha,
         })
@@ -503,11 +542,6 @@ impl Session {
             total_loss: alpha * soft + (1.0 - alpha) * hard,
         })
     }
-
-    /// The teacher's log-probabilities at T (for views that need them).
-    pub fn teacher_log_probabilities(&self, features: ArrayView2<f32>, temperature: f32) -> Result<Array2<f32>> {
-        Ok(log_softmax(self.teacher.forward(features)?.view(), temperature))
-    }
 }
 
 fn diverged_message(whose: &str, what: &str, settings: &Settings) -> KdError {
@@ -528,7 +562,7 @@ fn check_finite(loss: f32, gradient: &Array2<f32>, whose: &str, settings: &Setti
     Ok(())
 }
 
-fn check_gradients(gradients: &[crate::network::DenseGradient], whose: &str, settings: &Settings) -> Result<()> {
+fn check_gradients(gradients: &[DenseGradient], whose: &str, settings: &Settings) -> Result<()> {
     let finite = gradients.iter().all(|g| g.weights.iter().chain(g.bias.iter()).all(|v| v.is_finite()));
     if finite {
         Ok(())

@@ -162,6 +162,25 @@ impl Mlp {
         self.layers.iter().map(Dense::parameter_count).sum()
     }
 
+    /// Whether every weight and bias is finite.
+    pub fn is_finite(&self) -> bool {
+        self.layers.iter().all(|l| l.weights.iter().chain(l.bias.iter()).all(|v| v.is_finite()))
+    }
+
+    /// Copies `other`'s parameters into this network in place (no allocation when the shapes
+    /// agree, which they do for a copy of the same network).
+    pub fn copy_from(&mut self, other: &Mlp) {
+        if self.sizes() != other.sizes() {
+            *self = other.clone();
+            return;
+        }
+        for (mine, theirs) in self.layers.iter_mut().zip(&other.layers) {
+            mine.weights.assign(&theirs.weights);
+            mine.bias.assign(&theirs.bias);
+        }
+        self.activation = other.activation;
+    }
+
     fn check_input(&self, input: &ArrayView2<f32>) -> Result<()> {
         if input.ncols() != self.inputs() {
             return Err(KdError::Shape(format!(

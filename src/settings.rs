@@ -68,6 +68,8 @@ pub struct SettingSpec {
     pub max_layers: usize,
     /// Whether it can change during training (the others take effect on reset).
     pub live: bool,
+    /// Whether it applies only to the data sets generated from the seed (spiral, blobs, moons).
+    pub generated_only: bool,
     pub group: Group,
     pub label: &'static str,
     pub help: &'static str,
@@ -93,6 +95,7 @@ const BASE: SettingSpec = SettingSpec {
     choices: &[],
     max_layers: 0,
     live: false,
+    generated_only: false,
     group: Group::Data,
     label: "",
     help: "",
@@ -116,6 +119,7 @@ pub const SCHEMA: &[SettingSpec] = &[
     SettingSpec {
         name: "noise",
         default: "0.2",
+        generated_only: true,
         label: "Noise",
         help: "How much the generated 2-D classes are jittered and overlap.",
         ..BASE
@@ -127,6 +131,7 @@ pub const SCHEMA: &[SettingSpec] = &[
         min: 30.0,
         max: 3000.0,
         step: 10.0,
+        generated_only: true,
         label: "Points",
         help: "Number of generated 2-D samples.",
         ..BASE
@@ -264,7 +269,7 @@ pub const SCHEMA: &[SettingSpec] = &[
         default: "0.5",
         live: true,
         group: Group::Distillation,
-        label: "α — weight of the soft term",
+        label: "α — weight of the soft (distillation) term",
         help: "L = α·T²·KL(teacher ‖ student) + (1 − α)·CE(hard label). α = 0 ignores the teacher; α = 1 ignores the hard labels.",
         ..BASE
     },

@@ -137,19 +137,20 @@ fn the_temperature_changes_the_soft_labels_but_not_t1() {
 }
 
 #[test]
-fn divergence_stops_training_and_keeps_finite_weights() {
-    let mut session = Session::new(settings(
-        DatasetName::Digits,
-        0,
-        &[("optimizer", "sgd"), ("learningRate", "10"), ("teacherHidden", "64,64"), ("teacherEpochs", "5")],
-    ))
-    .unwrap();
-    let status = session.run_phase(Phase::Teacher).unwrap();
-    assert_eq!(status.phase, Phase::Diverged);
-    let message = status.message.unwrap_or_default();
-    assert!(message.contains("NaN or infinite") && message.contains("smaller learning rate"), "{message}");
-    let teacher = session.model(ModelKind::Teacher);
-    assert!(teacher.layers.iter().all(|l| l.weights.iter().all(|w| w.is_finite())), "the last good weights are kept");
-    let steps = status.steps;
-    assert_eq!(session.step_batch().unwrap().steps, steps, "a diverged run does not go on");
+fn divergence_stops_training_and_keeps_the_last_good_weights() {
+    for dataset in [DatasetName::Digits, DatasetName::Spiral] {
+        let overrides = [("optimizer", "sgd"), ("learningRate", "10"), ("teacherEpochs", "5")];
+        let mut session = Session::new(settings(dataset, 0, &overrides)).unwrap();
+        let status = session.run_phase(Phase::Teacher).unwrap();
+        assert_eq!(status.phase, Phase::Diverged, "{dataset:?}");
+        let message = status.message.unwrap_or_default();
+        assert!(message.contains("NaN or infinite") && message.contains("smaller learning rate"), "{message}");
+        assert!(session.model(ModelKind::Teacher).is_finite(), "{dataset:?}: the teacher keeps finite weights");
+        let sample = session.inspect(SplitName::Test, 0).unwrap();
+        for values in [&sample.teacher_logits, &sample.teacher_t1, &sample.teacher_at_t] {
+            assert!(values.iter().all(|p| p.is_finite()), "{dataset:?}: the last good weights give finite outputs: {values:?}");
+        }
+        let steps = status.steps;
+        assert_eq!(session.step_batch().unwrap().steps, steps, "a diverged run does not go on");
+    }
 }
