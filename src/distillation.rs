@@ -6,19 +6,24 @@
 //! The session advances by one mini-batch or one epoch and reports what happened; it knows
 //! nothing about display.
 
-use ndarray::{Array2, ArrayView2, Axis};
-use serde::Serialize;
+mod saved_run;
 
+pub use saved_run::{SavedRun, SavedWeights, RUN_FORMAT, RUN_VERSION};
+
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::dark_knowledge::{self, ClassSimilarity, SampleGradients, TemperatureSweep};
 use crate::data::{Dataset, SplitName};
 use crate::error::{KdError, Result};
 use crate::losses::{self, accuracy, cross_entropy, distillation_loss, softmax};
 use crate::network::{DenseGradient, Mlp};
 use crate::optimizer::Optimizer;
 use crate::rng::{Rng, Stream};
-use crate::settings::Settings;
+use crate::settings::{self, Settings};
 
 /// Where the session is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Phase {
     /// Training the teacher on hard labels.
@@ -55,7 +60,7 @@ impl ModelKind {
 }
 
 /// The teacher's metrics after an epoch (epoch 0: before training).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TeacherEpoch {
     pub epoch: usize,
@@ -67,7 +72,7 @@ pub struct TeacherEpoch {
 
 /// The students' metrics after an epoch (epoch 0: the shared initial weights), evaluated on the
 /// whole training split (the transfer set) at the temperature and α in force then.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StudentEpoch {
     pub epoch: usize,
@@ -88,11 +93,43 @@ pub struct StudentEpoch {
 }
 
 /// Everything recorded so far.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct History {
     pub teacher: Vec<TeacherEpoch>,
     pub students: Vec<StudentEpoch>,
+}
+
+impl History {
+    /// The curves as CSV, one row per recorded epoch: the teacher's rows first (student columns
+    /// empty), then the students' (teacher columns empty).
+    pub fn to_csv(&self) -> String {
+        let mut csv = String::from(
+            "phase,epoch,teacher_train_loss,teacher_train_accuracy,teacher_test_accuracy,\
+             soft_loss,hard_loss,total_loss,control_hard_loss,kd_train_accuracy,kd_test_accuracy,\
+             control_train_accuracy,control_test_accuracy,temperature,alpha\n",
+        );
+        for e in &self.teacher {
+            csv.push_str(&format!("teacher,{},{},{},{},,,,,,,,,,\n", e.epoch, e.train_loss, e.train_accuracy, e.test_accuracy));
+        }
+        for e in &self.students {
+            csv.push_str(&format!(
+                "students,{},,,,{},{},{},{},{},{},{},{},{},{}\n",
+                e.epoch,
+                e.soft_loss,
+                e.hard_loss,
+                e.total_loss,
+                e.control_hard_loss,
+                e.kd_train_accuracy,
+                e.kd_test_accuracy,
+                e.control_train_accuracy,
+                e.control_test_accuracy,
+                e.temperature,
+                e.alpha
+            ));
+        }
+        csv
+    }
 }
 
 /// The losses of the last distillation mini-batch.
@@ -153,6 +190,33 @@ pub struct SampleReport {
     /// `α·soft + (1 − α)·hard`.
     pub total_loss: f32,
 }
+
+/// What one sample's soft label carries, at the current temperature.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleInsight {
+    pub split: SplitName,
+    pub index: usize,
+    pub label: usize,
+    pub temperature: f32,
+    pub alpha: f32,
+    pub teacher_logits: Vec<f32>,
+    /// `H(softmax(z_t/T))` in bits, and at T = 1.
+    pub teacher_entropy_bits: f32,
+    pub teacher_entropy_bits_t1: f32,
+    /// `log₂ K`: the entropy of a uniform soft label.
+    pub max_entropy_bits: f32,
+    /// `1 − max p` of the teacher's soft label at T, and at T = 1.
+    pub dark_knowledge: f32,
+    pub dark_knowledge_t1: f32,
+    /// The teacher's soft label over the temperature slider's whole range.
+    pub sweep: TemperatureSweep,
+    /// The soft and hard terms' gradients with respect to the distilled student's logits.
+    pub gradients: SampleGradients,
+}
+
+/// Points of the temperature sweep.
+const SWEEP_POINTS: usize = 80;
 
 /// A network in training: its optimiser, and a copy of its last good weights (those that last
 /// gave a finite loss), restored when training diverges.
@@ -541,6 +605,37 @@ impl Session {
             hard_loss: hard,
             total_loss: alpha * soft + (1.0 - alpha) * hard,
         })
+    }
+
+    /// The soft-label view of sample `index` of `split`: entropy, dark-knowledge mass, the
+    /// temperature sweep and the gradients of both loss terms.
+    pub fn explain(&self, split: SplitName, index: usize) -> Result<SampleInsight> {
+        let report = self.inspect(split, index)?;
+        let features = self.data.split(split).features.slice(ndarray::s![index..index + 1, ..]); // (1, features)
+        let student_logits = self.kd_student.network.forward(features)?.row(0).to_vec();
+        let (low, high) = settings::spec("temperature").map_or((0.25, 50.0), |s| (s.min as f32, s.max as f32));
+        let temperatures = dark_knowledge::log_spaced(low, high, SWEEP_POINTS);
+        Ok(SampleInsight {
+            split,
+            index,
+            label: report.label,
+            temperature: report.temperature,
+            alpha: report.alpha,
+            teacher_entropy_bits: dark_knowledge::entropy_bits(&report.teacher_at_t),
+            teacher_entropy_bits_t1: dark_knowledge::entropy_bits(&report.teacher_t1),
+            max_entropy_bits: (self.data.classes() as f32).log2(),
+            dark_knowledge: dark_knowledge::dark_knowledge_mass(&report.teacher_at_t),
+            dark_knowledge_t1: dark_knowledge::dark_knowledge_mass(&report.teacher_t1),
+            sweep: dark_knowledge::temperature_sweep(&report.teacher_logits, &temperatures),
+            gradients: dark_knowledge::sample_gradients(&student_logits, &report.teacher_logits, report.label, report.temperature, report.alpha)?,
+            teacher_logits: report.teacher_logits,
+        })
+    }
+
+    /// The teacher's mean soft label per true class over the training split at the current T.
+    pub fn class_similarity(&self) -> Result<ClassSimilarity> {
+        let logits = self.teacher.network.forward(self.data.train.features.view())?;
+        dark_knowledge::class_similarity(logits.view(), &self.data.train.labels, self.settings.temperature)
     }
 }
 

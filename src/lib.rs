@@ -20,6 +20,8 @@
 //! - [`optimizer`]: SGD with momentum and Adam;
 //! - [`settings`]: every setting the page can change, declared once, and their validation;
 //! - [`distillation`]: the training session (teacher, distilled student, control student);
+//! - [`dark_knowledge`]: what soft labels carry: temperature sweeps, entropy, per-class gradients,
+//!   the teacher's class-similarity matrix;
 //! - [`charts`]: drawing with plotters onto any drawing area (the browser hands it canvases);
 //! - `web` (wasm32 only): the JavaScript boundary.
 //!
@@ -27,6 +29,7 @@
 //! natively with `cargo test`.
 
 pub mod charts;
+pub mod dark_knowledge;
 pub mod data;
 pub mod distillation;
 pub mod error;
