@@ -89,25 +89,41 @@ pub fn cross_entropy_per_sample(logits: ArrayView2<f32>, labels: &[usize]) -> Re
     Ok(labels.iter().enumerate().map(|(i, &y)| -log_probabilities[[i, y]]).collect())
 }
 
-/// Per-sample `KL(p ‖ q) = Σ_k p_k (log p_k − log q_k)` of two rows of log-probabilities, with
-/// `0 · log 0 = 0` (terms where `p_k = 0` contribute nothing, even when `log q_k = −∞`).
-pub fn kl_divergence_rows(log_p: ArrayView2<f32>, log_q: ArrayView2<f32>) -> Vec<f32> {
-    log_p
+/// `log softmax(z/T)` of one row in f64, with the row's maximum subtracted.
+fn log_softmax_f64(row: ndarray::ArrayView1<f32>, temperature: f32) -> Vec<f64> {
+    let t = temperature as f64;
+    let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
+    let shifted: Vec<f64> = row.iter().map(|&v| (v as f64 - max) / t).collect();
+    let log_sum = shifted.iter().map(|v| v.exp()).sum::<f64>().ln();
+    shifted.into_iter().map(|v| v - log_sum).collect()
+}
+
+/// Per-sample `KL(p ‖ q) = Σ_k p_k (log p_k − log q_k)` with `p = softmax(z_t/T)` and
+/// `q = softmax(z_s/T)`, and `0 · log 0 = 0` (terms where `p_k = 0` contribute nothing, even when
+/// `log q_k = −∞`). Evaluated in f64 from the f32 logits: when p ≈ q the log-probabilities nearly
+/// cancel, and the T² in front of the soft term would magnify f32 rounding. KL is never negative;
+/// what rounding leaves below zero is clamped at 0.
+pub fn kl_divergence_rows(teacher_logits: ArrayView2<f32>, student_logits: ArrayView2<f32>, temperature: f32) -> Vec<f32> {
+    teacher_logits
         .rows()
         .into_iter()
-        .zip(log_q.rows())
-        .map(|(lp, lq)| {
-            lp.iter()
-                .zip(lq.iter())
-                .map(|(&a, &b)| {
-                    let p = a.exp();
+        .zip(student_logits.rows())
+        .map(|(teacher, student)| {
+            let log_p = log_softmax_f64(teacher, temperature);
+            let log_q = log_softmax_f64(student, temperature);
+            let kl: f64 = log_p
+                .iter()
+                .zip(&log_q)
+                .map(|(&lp, &lq)| {
+                    let p = lp.exp();
                     if p == 0.0 {
                         0.0
                     } else {
-                        p * (a - b)
+                        p * (lp - lq)
                     }
                 })
-                .sum()
+                .sum();
+            kl.max(0.0) as f32
         })
         .collect()
 }
@@ -124,12 +140,11 @@ pub fn soft_term(student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32
         )));
     }
     let batch = student_logits.nrows().max(1) as f32;
-    let log_teacher = log_softmax(teacher_logits, temperature); // (batch, classes)
-    let log_student = log_softmax(student_logits, temperature); // (batch, classes)
-    let kl_sum: f32 = kl_divergence_rows(log_teacher.view(), log_student.view()).iter().sum();
+    let kl_sum: f32 = kl_divergence_rows(teacher_logits, student_logits, temperature).iter().sum();
     let t2 = temperature * temperature;
     let loss = t2 * kl_sum / batch;
-    let gradient = (log_student.mapv(f32::exp) - log_teacher.mapv(f32::exp)) * (temperature / batch);
+    // T · (q − p) / B, with p and q the teacher's and the student's softmax at T: (batch, classes)
+    let gradient = (softmax(student_logits, temperature) - softmax(teacher_logits, temperature)) * (temperature / batch);
     Ok(LossAndGradient { loss, gradient })
 }
 
@@ -199,11 +214,14 @@ mod tests {
 
     #[test]
     fn kl_uses_zero_log_zero() {
-        // p = [1, 0]: the second term is 0 · (log 0 − log q) = 0, not NaN.
-        let log_p = array![[0.0f32, f32::NEG_INFINITY]];
-        let log_q = array![[(0.5f32).ln(), (0.5f32).ln()]];
-        let kl = kl_divergence_rows(log_p.view(), log_q.view());
+        // p = [1, 0] (the second class underflows to 0): its term is 0 · (log 0 − log q) = 0,
+        // not NaN, and KL(p ‖ uniform) = log 2.
+        let teacher = array![[0.0f32, -1e4]];
+        let student = array![[3.0f32, 3.0]];
+        let kl = kl_divergence_rows(teacher.view(), student.view(), 1.0);
         assert!((kl[0] - 2.0f32.ln()).abs() < 1e-6);
+        let same = kl_divergence_rows(student.view(), student.view(), 0.05);
+        assert_eq!(same[0], 0.0);
     }
 
     #[test]

@@ -102,8 +102,14 @@ const BASE: SettingSpec = SettingSpec {
     unit: "",
 };
 
-/// Largest number of parameters a network may have (so a typo cannot freeze the page).
-pub const MAX_PARAMETERS: usize = 2_000_000;
+/// Largest number of parameters a network may have, so that a typo cannot freeze the page
+/// (digits' default teacher, 64→256→256→10, has 85,002).
+pub const MAX_PARAMETERS: usize = 300_000;
+
+/// Largest batch size × teacher parameters: one mini-batch is about 6 × this many floating-point
+/// operations, and the page must stay responsive while it runs (full-batch training of the
+/// digits teacher, 1024 × 85,002, fits).
+pub const MAX_BATCH_WORK: usize = 128_000_000;
 
 /// The table of every setting, in the order the page shows them.
 pub const SCHEMA: &[SettingSpec] = &[
@@ -253,7 +259,7 @@ pub const SCHEMA: &[SettingSpec] = &[
     },
     SettingSpec {
         name: "temperature",
-        default: "2",
+        default: "4",
         min: 0.25,
         max: 50.0,
         step: 0.0,
@@ -287,7 +293,7 @@ pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str
     values.extend_from_slice(match dataset {
         DatasetName::Spiral => &[
             ("teacherHidden", "64,64"), ("studentHidden", "8"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "40"), ("studentEpochs", "100"), ("noise", "0.2"), ("temperature", "2"), ("alpha", "0.5"),
+            ("teacherEpochs", "40"), ("studentEpochs", "100"), ("noise", "0.2"), ("temperature", "4"), ("alpha", "0.5"),
         ][..],
         DatasetName::Blobs => &[
             ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
@@ -295,7 +301,7 @@ pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str
         ][..],
         DatasetName::Moons => &[
             ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "30"), ("studentEpochs", "80"), ("noise", "0.3"), ("temperature", "2"), ("alpha", "0.5"),
+            ("teacherEpochs", "30"), ("studentEpochs", "80"), ("noise", "0.3"), ("temperature", "4"), ("alpha", "0.5"),
         ][..],
         DatasetName::Digits => &[
             ("teacherHidden", "256,256"), ("studentHidden", "16"), ("learningRate", "0.001"), ("batchSize", "32"),
@@ -303,7 +309,7 @@ pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str
         ][..],
         DatasetName::Iris => &[
             ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "60"), ("studentEpochs", "100"), ("temperature", "2"), ("alpha", "0.5"),
+            ("teacherEpochs", "60"), ("studentEpochs", "100"), ("temperature", "4"), ("alpha", "0.5"),
         ][..],
     });
     values
@@ -339,14 +345,15 @@ fn check_number(spec: &SettingSpec, value: &Value) -> Result<f64> {
             .parse::<f64>()
             .map_err(|_| KdError::setting(spec.name, format!("'{}' is not a number", truncate(text))))?,
     };
+    let shown = readable(number);
     if !number.is_finite() {
-        return Err(KdError::setting(spec.name, format!("must be a finite number (got {number})")));
+        return Err(KdError::setting(spec.name, format!("must be a finite number (got {shown})")));
     }
     if spec.kind == SettingKind::Integer && number.fract() != 0.0 {
-        return Err(KdError::setting(spec.name, format!("must be a whole number (got {number})")));
+        return Err(KdError::setting(spec.name, format!("must be a whole number (got {shown})")));
     }
     if number < spec.min || number > spec.max {
-        return Err(KdError::setting(spec.name, format!("must be between {} and {} (got {number})", spec.min, spec.max)));
+        return Err(KdError::setting(spec.name, format!("must be between {} and {} (got {shown})", spec.min, spec.max)));
     }
     Ok(number)
 }
@@ -381,7 +388,7 @@ fn check_layers(spec: &SettingSpec, value: &Value) -> Result<Vec<usize>> {
                 .parse()
                 .map_err(|_| KdError::setting(spec.name, format!("'{}' is not a layer width; write widths like 64,64", truncate(part))))?;
             if width.fract() != 0.0 || width < spec.min || width > spec.max {
-                return Err(KdError::setting(spec.name, format!("each width must be a whole number from {} to {} (got {width})", spec.min, spec.max)));
+                return Err(KdError::setting(spec.name, format!("each width must be a whole number from {} to {} (got {})", spec.min, spec.max, readable(width))));
             }
             Ok(width as usize)
         })
@@ -390,6 +397,15 @@ fn check_layers(spec: &SettingSpec, value: &Value) -> Result<Vec<usize>> {
         return Err(KdError::setting(spec.name, format!("at most {} hidden layers (got {})", spec.max_layers, widths.len())));
     }
     Ok(widths)
+}
+
+/// A number as a message shows it: plainly, or in scientific notation when it is huge or tiny.
+fn readable(number: f64) -> String {
+    if number != 0.0 && number.is_finite() && !(1e-6..1e12).contains(&number.abs()) {
+        format!("{number:e}")
+    } else {
+        format!("{number}")
+    }
 }
 
 /// At most 40 characters of a user's text, for error messages.
@@ -480,6 +496,16 @@ impl Settings {
                 return Err(KdError::setting(
                     name,
                     format!("this network would have {count} parameters on digits; the limit is {MAX_PARAMETERS}"),
+                ));
+            }
+            if count.saturating_mul(self.batch_size) > MAX_BATCH_WORK {
+                return Err(KdError::setting(
+                    "batchSize",
+                    format!(
+                        "a batch of {} through a network of {count} parameters is too much work per step to keep the page responsive; use a batch of at most {}",
+                        self.batch_size,
+                        (MAX_BATCH_WORK / count.max(1)).max(1)
+                    ),
                 ));
             }
         }
@@ -585,8 +611,11 @@ mod tests {
 
     #[test]
     fn huge_networks_are_refused() {
-        let error = Settings::from_values(&values(&[("teacherHidden", Value::Text("1024,1024,1024,1024".into()))])).unwrap_err();
-        assert!(error.to_string().contains("limit is 2000000"), "{error}");
+        let error = Settings::from_values(&values(&[("teacherHidden", Value::Text("1024,1024".into()))])).unwrap_err();
+        assert!(error.to_string().contains("limit is 300000"), "{error}");
+        let error = Settings::from_values(&values(&[("teacherHidden", Value::Text("512,256".into())), ("batchSize", Value::Number(1024.0))])).unwrap_err();
+        assert!(error.to_string().starts_with("batchSize: a batch of 1024 through a network of 167178 parameters"), "{error}");
+        assert!(Settings::from_values(&values(&[("teacherHidden", Value::Text("256,256".into())), ("batchSize", Value::Number(1024.0))])).is_ok());
         let error = Settings::from_values(&values(&[("studentHidden", Value::Text("8,8,8,8,8".into()))])).unwrap_err();
         assert!(error.to_string().contains("at most 4 hidden layers"), "{error}");
     }

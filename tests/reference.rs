@@ -21,11 +21,29 @@ fn cases() -> Vec<Value> {
     cases
 }
 
-/// Relative tolerance on the losses: 1e-3 at T = 20, where T² amplifies f32 cancellation, and
-/// 1e-5 elsewhere (relative to the value, or to 1 when the value is below 1).
+/// Relative tolerance: 1e-3 at T = 20, where T² amplifies f32 cancellation, and 1e-5 elsewhere.
+fn relative_tolerance(temperature: f64) -> f64 {
+    if temperature >= 20.0 {
+        1e-3
+    } else {
+        1e-5
+    }
+}
+
+/// The total loss within the relative tolerance of PyTorch's value (plus 1e-9 absolute, for the
+/// case whose loss is zero up to PyTorch's own rounding, −1.9e-15).
 fn assert_loss(actual: f32, expected: f64, temperature: f64, what: &str) {
-    let relative = if temperature >= 20.0 { 1e-3 } else { 1e-5 };
-    let tolerance = relative * expected.abs().max(1.0);
+    let tolerance = relative_tolerance(temperature) * expected.abs() + 1e-9;
+    assert!(
+        (actual as f64 - expected).abs() <= tolerance,
+        "{what}: f32 {actual} vs PyTorch {expected} (tolerance {tolerance:e})"
+    );
+}
+
+/// The soft and hard parts, which can be tiny (KL of nearly equal distributions), within the
+/// relative tolerance of max(1, |value|): the fixture's own suggested f32 convention.
+fn assert_part(actual: f32, expected: f64, temperature: f64, what: &str) {
+    let tolerance = relative_tolerance(temperature) * expected.abs().max(1.0);
     assert!(
         (actual as f64 - expected).abs() <= tolerance,
         "{what}: f32 {actual} vs PyTorch {expected} (tolerance {tolerance:e})"
@@ -54,8 +72,8 @@ fn every_reference_case_is_reproduced_in_f32() {
         let loss = distillation_loss(student.view(), teacher.view(), &labels, temperature as f32, alpha as f32)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_loss(loss.total, case["loss"].as_f64().unwrap(), temperature, &format!("{name} loss"));
-        assert_loss(loss.soft, case["soft_part"].as_f64().unwrap(), temperature, &format!("{name} soft part"));
-        assert_loss(loss.hard, case["hard_part"].as_f64().unwrap(), temperature, &format!("{name} hard part"));
+        assert_part(loss.soft, case["soft_part"].as_f64().unwrap(), temperature, &format!("{name} soft part"));
+        assert_part(loss.hard, case["hard_part"].as_f64().unwrap(), temperature, &format!("{name} hard part"));
         assert_matrix(&loss.gradient, &matrix(&case["grad_student_logits"]), 5e-6, &format!("{name} gradient"));
         assert_matrix(
             &softmax(teacher.view(), temperature as f32),

@@ -154,3 +154,21 @@ fn divergence_stops_training_and_keeps_the_last_good_weights() {
         assert_eq!(session.step_batch().unwrap().steps, steps, "a diverged run does not go on");
     }
 }
+
+#[test]
+fn every_data_sets_defaults_give_soft_labels_with_dark_knowledge() {
+    // At each data set's default T, the trained teacher's soft labels spread a visible share of
+    // probability over the wrong classes (mean 1 − max p over the test split): the page's
+    // defaults show what distillation transfers. Measured with seed 1: spiral 0.14, blobs 0.19,
+    // moons 0.06, digits 0.28, iris 0.08.
+    for dataset in DatasetName::ALL {
+        let mut session = Session::new(settings(dataset, 1, &[])).unwrap();
+        session.run_phase(Phase::Teacher).unwrap();
+        let test = session.data().test.len();
+        let mean: f32 = (0..test)
+            .map(|i| kd_playground::dark_knowledge::dark_knowledge_mass(&session.inspect(SplitName::Test, i).unwrap().teacher_at_t))
+            .sum::<f32>()
+            / test as f32;
+        assert!(mean >= 0.04, "{dataset:?}: mean dark-knowledge mass {mean} at T = {}", session.settings().temperature);
+    }
+}

@@ -18,6 +18,18 @@ use crate::error::KdError;
 
 /// Grid cells per side of the decision-region raster (the browser smooths it when scaling up).
 pub const GRID_RESOLUTION: usize = 100;
+/// The coarsest raster, for the largest networks.
+pub const MIN_GRID_RESOLUTION: usize = 32;
+/// Multiply-adds one raster may cost (grid points × parameters): about 20 ms in the browser.
+const GRID_WORK: f64 = 1.0e8;
+
+/// Grid cells per side for a network of `parameters` parameters: [`GRID_RESOLUTION`] when the
+/// whole raster costs at most [`GRID_WORK`] multiply-adds, fewer (down to
+/// [`MIN_GRID_RESOLUTION`]) for bigger networks so that a redraw never freezes the page.
+pub fn grid_resolution(parameters: usize) -> usize {
+    let affordable = (GRID_WORK / parameters.max(1) as f64).sqrt() as usize;
+    affordable.clamp(MIN_GRID_RESOLUTION, GRID_RESOLUTION)
+}
 /// How far the region colours are moved towards white so that the points stay visible.
 pub const REGION_LIGHTEN: f32 = 0.6;
 /// A click selects the nearest sample within this distance, as a fraction of the canvas side.
@@ -225,6 +237,13 @@ mod tests {
         // The canvas corner is far from every sample.
         assert_eq!(pick_region(&data, 0.0, 0.0), None);
         assert_eq!(pick_region(&data, f64::NAN, 0.5), None);
+    }
+
+    #[test]
+    fn big_networks_get_a_coarser_raster() {
+        assert_eq!(grid_resolution(4_547), GRID_RESOLUTION);
+        assert_eq!(grid_resolution(40_000), 50);
+        assert_eq!(grid_resolution(300_000), MIN_GRID_RESOLUTION);
     }
 
     #[test]
