@@ -11,7 +11,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::data::{DataView, DatasetName, SplitName};
-use crate::distillation::Session;
+use crate::distillation::{ModelKind, SavedRun, Session};
 use crate::error::KdError;
 use crate::settings::{self, Settings, Value};
 
@@ -102,6 +102,8 @@ struct DataInfo<'a> {
 struct ModelSummary {
     layers: Vec<usize>,
     parameters: usize,
+    /// Size of the weights as f32, in bytes.
+    bytes: usize,
 }
 
 #[derive(Serialize)]
@@ -109,8 +111,22 @@ struct ModelSummary {
 struct ModelInfo {
     teacher: ModelSummary,
     student: ModelSummary,
+    /// Teacher parameters ÷ student parameters.
+    compression_ratio: f64,
     activation: &'static str,
     optimizer: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InferenceTiming {
+    model: &'static str,
+    /// Milliseconds per sample, measured with `performance.now()` over `samples × repetitions`
+    /// forward passes (one batch of the whole test split per repetition).
+    ms_per_sample: f64,
+    samples: usize,
+    repetitions: u32,
+    total_ms: f64,
 }
 
 #[wasm_bindgen]
@@ -196,15 +212,17 @@ impl Playground {
     /// The teacher's and the student's layer sizes and parameter counts.
     #[wasm_bindgen(js_name = modelInfo)]
     pub fn model_info(&self) -> Result<JsValue, JsError> {
-        use crate::distillation::ModelKind;
         let summary = |which| {
             let model = self.session.model(which);
-            ModelSummary { layers: model.sizes(), parameters: model.parameter_count() }
+            let parameters = model.parameter_count();
+            ModelSummary { layers: model.sizes(), parameters, bytes: parameters * std::mem::size_of::<f32>() }
         };
         let settings = self.session.settings();
+        let (teacher, student) = (summary(ModelKind::Teacher), summary(ModelKind::Kd));
         to_js(&ModelInfo {
-            teacher: summary(ModelKind::Teacher),
-            student: summary(ModelKind::Kd),
+            compression_ratio: teacher.parameters as f64 / student.parameters.max(1) as f64,
+            teacher,
+            student,
             activation: settings.activation.name(),
             optimizer: settings.optimizer.name(),
         })
@@ -219,5 +237,68 @@ impl Playground {
     /// The validated settings of this run (live ones at their current values).
     pub fn settings(&self) -> Result<JsValue, JsError> {
         to_js(&self.session.settings().to_values())
+    }
+
+    /// The soft-label view of a sample: entropy, dark-knowledge mass, the teacher's soft label
+    /// across the temperature range, and both loss terms' gradients.
+    pub fn explain(&self, split: &str, index: u32) -> Result<JsValue, JsError> {
+        let insight = self.session.explain(split_name(split)?, index as usize).map_err(js_error)?;
+        to_js(&insight)
+    }
+
+    /// The teacher's mean soft label per true class at the current T (a K×K matrix).
+    #[wasm_bindgen(js_name = darkKnowledge)]
+    pub fn dark_knowledge(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.class_similarity().map_err(js_error)?)
+    }
+
+    /// Times `repetitions` forward passes of `model` ('teacher' or 'kd') over the test split in
+    /// this browser and reports the time per sample.
+    #[wasm_bindgen(js_name = timeInference)]
+    pub fn time_inference(&self, model: &str, repetitions: u32) -> Result<JsValue, JsError> {
+        let (which, name) = match model {
+            "teacher" => (ModelKind::Teacher, "teacher"),
+            "kd" | "student" => (ModelKind::Kd, "kd"),
+            other => return Err(JsError::new(&format!("unknown model '{other}': use 'teacher' or 'kd'"))),
+        };
+        let repetitions = repetitions.clamp(1, 1000);
+        let performance = web_sys::window()
+            .and_then(|w| w.performance())
+            .ok_or_else(|| JsError::new("this browser has no performance timer"))?;
+        let features = &self.session.data().test.features;
+        let network = self.session.model(which);
+        let start = performance.now();
+        for _ in 0..repetitions {
+            network.forward(features.view()).map_err(js_error)?;
+        }
+        let total_ms = performance.now() - start;
+        let samples = features.nrows();
+        to_js(&InferenceTiming {
+            model: name,
+            ms_per_sample: total_ms / (samples.max(1) as f64 * repetitions as f64),
+            samples,
+            repetitions,
+            total_ms,
+        })
+    }
+
+    /// The whole run (settings, status, history, weights) as a plain object for JSON.
+    #[wasm_bindgen(js_name = exportRun)]
+    pub fn export_run(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.to_saved())
+    }
+
+    /// Rebuilds a run from an object made by `exportRun` (parsed from JSON).
+    #[wasm_bindgen(js_name = importRun)]
+    pub fn import_run(run: JsValue) -> Result<Playground, JsError> {
+        let saved: SavedRun = serde_wasm_bindgen::from_value(run)
+            .map_err(|e| JsError::new(&format!("cannot load this run: it is not a KD Playground run file ({e})")))?;
+        Ok(Playground { session: Session::from_saved(saved).map_err(js_error)? })
+    }
+
+    /// The curves as CSV (one row per epoch of each phase).
+    #[wasm_bindgen(js_name = curvesCsv)]
+    pub fn curves_csv(&self) -> String {
+        self.session.history().to_csv()
     }
 }
