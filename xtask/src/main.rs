@@ -97,9 +97,14 @@ fn expect_no_args(command: &str, rest: &[String]) -> Result<()> {
 // Environment helpers
 // ---------------------------------------------------------------------------------------------
 
-/// The workspace root: the parent of this crate's directory.
+/// The workspace root: the parent of this crate's directory. `cargo run` tells the running
+/// binary where that is; the path compiled in is only a fallback (a `target/` reused from another
+/// checkout would otherwise send us there).
 fn repo_root() -> Result<PathBuf> {
-    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let xtask_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let xtask_dir = xtask_dir.as_path();
     let root = xtask_dir
         .parent()
         .ok_or_else(|| format!("{} has no parent directory", xtask_dir.display()))?;
