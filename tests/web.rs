@@ -140,3 +140,38 @@ fn charts_draw_pixels_into_canvases() {
     playground.draw_regions(&regions, "kd", Some("test".into()), Some(0)).unwrap();
     assert!(ink(&regions) > 240 * 240 / 2, "decision regions cover the canvas");
 }
+
+#[wasm_bindgen_test]
+fn teaching_views_report_and_draw() {
+    let mut playground = small_run("iris");
+    playground.step_epoch().unwrap();
+    playground.step_epoch().unwrap();
+    playground.step_epoch().unwrap();
+    let insight = playground.explain("test", 1).unwrap();
+    let gradients = get(&insight, "gradients");
+    let t = number(&insight, "temperature");
+    let ratio = number(&gradients, "softNorm") / number(&gradients, "softWithoutT2Norm");
+    assert!((ratio - t * t).abs() < 1e-2 * t * t, "‖soft‖ / ‖soft without T²‖ = {ratio}, T² = {}", t * t);
+    let similarity = playground.dark_knowledge().unwrap();
+    let matrix: js_sys::Array = get(&similarity, "matrix").dyn_into().unwrap();
+    assert_eq!(matrix.length(), 3);
+
+    let run = playground.export_run().unwrap();
+    let loaded = Playground::import_run(run).unwrap();
+    assert_eq!(
+        js_sys::JSON::stringify(&loaded.inspect("test", 2).unwrap()).unwrap(),
+        js_sys::JSON::stringify(&playground.inspect("test", 2).unwrap()).unwrap(),
+        "an exported run loads back with the same predictions"
+    );
+    assert!(Playground::import_run(JsValue::from_str("{}")).is_err());
+
+    for draw in [
+        |p: &Playground, c: &HtmlCanvasElement| p.draw_temperature_sweep(c, "test", 1),
+        |p: &Playground, c: &HtmlCanvasElement| p.draw_gradients(c, "test", 1, true),
+        |p: &Playground, c: &HtmlCanvasElement| p.draw_dark_knowledge(c, None),
+    ] {
+        let target = canvas(520, 300);
+        draw(&playground, &target).unwrap();
+        assert!(ink(&target) > 2_000, "a teaching chart drew {} pixels", ink(&target));
+    }
+}

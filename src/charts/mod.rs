@@ -8,7 +8,10 @@
 //! - [`bars`]: the selected sample's hard label and soft labels as small bar charts;
 //! - [`regions`]: a 2-D data set's points over a model's decision regions (the regions raster
 //!   itself is computed here and put on the canvas as one image by `canvas`);
-//! - [`samples`]: a gallery of digits, or a scatter of two features.
+//! - [`samples`]: a gallery of digits, or a scatter of two features;
+//! - [`sweep`]: the selected sample's teacher soft label as the temperature sweeps its range;
+//! - [`gradients`]: the soft and hard loss terms' gradients on the selected sample's logits;
+//! - [`heatmap`]: the teacher's mean soft label per true class (which classes it finds alike).
 //!
 //! Every chart whose samples can be clicked keeps its mapping between the canvas and the data in
 //! one function that both the drawing and `pick` use, so a click selects what was drawn there.
@@ -18,9 +21,12 @@
 
 pub mod bars;
 pub mod curves;
+pub mod gradients;
+pub mod heatmap;
 pub mod palette;
 pub mod regions;
 pub mod samples;
+pub mod sweep;
 
 #[cfg(target_arch = "wasm32")]
 pub mod canvas;
@@ -469,6 +475,70 @@ pub fn short_number(x: f32) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// How much wider bold text is estimated than it is measured: in the browser plotters measures
+/// text in a `<span>` styled `font-style: bold`, which CSS ignores, so bold text is measured as
+/// if it were regular (about 5–10 % narrower than it is drawn).
+pub(crate) const BOLD_WIDTH: f64 = 1.1;
+
+/// Draws a chart's title at the top left `(x, y)`: the first of `candidates` (longest first) that
+/// fits `width` pixels in bold at 13 CSS px, shrinking to no less than 11.5 px; when none does, the
+/// last one shrunk to fit (down to 8 px). Returns the title drawn.
+pub(crate) fn draw_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    candidates: &[String],
+    (x, y): (i32, i32),
+    width: i32,
+    scale: ChartScale,
+) -> Result<String, KdError> {
+    let largest = 13.0;
+    let style = scale.bold(largest, palette::TEXT);
+    let mut chosen = None;
+    for (i, candidate) in candidates.iter().enumerate() {
+        let measured = (f64::from(area.estimate_text_size(candidate, &style).map_err(chart_err)?.0) * BOLD_WIDTH).ceil() as i32;
+        let last = i + 1 == candidates.len();
+        let size = fit_size(measured, width, (largest, if last { 8.0 } else { 11.5 }));
+        if last || f64::from(measured) * size / largest <= f64::from(width) {
+            chosen = Some((candidate.clone(), size));
+            break;
+        }
+    }
+    let Some((title, size)) = chosen else {
+        return Ok(String::new());
+    };
+    area.draw(&Text::new(title.clone(), (x, y), scale.bold(size, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Top))))
+        .map_err(chart_err)?;
+    Ok(title)
+}
+
+/// `text` broken at spaces into lines that fit `width` pixels in `style`. The text is measured
+/// once and each line's width taken in proportion to its characters (measuring is slow in the
+/// browser); a word longer than the width gets a line of its own.
+pub(crate) fn wrap_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'_>,
+    width: i32,
+) -> Result<Vec<String>, KdError> {
+    let measured = f64::from(area.estimate_text_size(text, style).map_err(chart_err)?.0);
+    let characters = text.chars().count().max(1) as f64;
+    let per_character = measured / characters;
+    let fits = |line: &str| line.chars().count() as f64 * per_character <= f64::from(width) * 0.97;
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
+        if fits(&candidate) || current.is_empty() {
+            current = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut current, word.to_string()));
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    Ok(lines)
 }
 
 /// Draws `message` centred in `area` (for charts with nothing to show yet).

@@ -8,6 +8,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::{js_error, split_name, to_js, Playground};
 use crate::charts::{bars, canvas, curves, regions, samples};
+use crate::charts::{gradients, heatmap, sweep};
 use crate::data::{DataView, SplitName};
 use crate::distillation::ModelKind;
 use crate::error::{KdError, Result};
@@ -86,6 +87,39 @@ impl Playground {
         };
         to_js(&picked.map(|(split, index)| Picked { split, index }))
     }
+
+    /// Draws the teacher's soft label of sample `index` of `split` as the temperature sweeps the
+    /// slider's range (log axis), with the current T marked and its probabilities read out.
+    #[wasm_bindgen(js_name = drawTemperatureSweep)]
+    pub fn draw_temperature_sweep(&self, canvas: &HtmlCanvasElement, split: &str, index: u32) -> std::result::Result<(), JsError> {
+        let split = split_name(split)?;
+        self.sweep_chart(canvas, split, index as usize).map_err(js_error)
+    }
+
+    /// Draws, per class, the gradients of the soft term `α·T·(q − p)` and the hard term
+    /// `(1 − α)·(softmax(z_s) − y)` on sample `index` of `split`'s student logits; with
+    /// `without_t2`, the soft term as it would be without the T² factor (1/T² as large), on the
+    /// same y scale.
+    #[wasm_bindgen(js_name = drawGradients)]
+    pub fn draw_gradients(
+        &self,
+        canvas: &HtmlCanvasElement,
+        split: &str,
+        index: u32,
+        without_t2: bool,
+    ) -> std::result::Result<(), JsError> {
+        let split = split_name(split)?;
+        self.gradients_chart(canvas, split, index as usize, without_t2).map_err(js_error)
+    }
+
+    /// Draws the teacher's mean soft label per true class at the current T as a heat map.
+    /// `grey_diagonal` (default true) greys the diagonal and scales the colours to the largest
+    /// off-diagonal value, so the classes the teacher finds alike stand out.
+    #[wasm_bindgen(js_name = drawDarkKnowledge)]
+    pub fn draw_dark_knowledge(&self, canvas: &HtmlCanvasElement, grey_diagonal: Option<bool>) -> std::result::Result<(), JsError> {
+        let diagonal = if grey_diagonal.unwrap_or(true) { heatmap::Diagonal::Greyed } else { heatmap::Diagonal::Coloured };
+        self.similarity_chart(canvas, diagonal).map_err(js_error)
+    }
 }
 
 /// The selected sample from the page's optional split and index (both or nothing).
@@ -97,6 +131,27 @@ fn selection(split: Option<String>, index: Option<u32>) -> std::result::Result<O
 }
 
 impl Playground {
+    fn sweep_chart(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize) -> Result<()> {
+        let insight = self.session.explain(split, index)?;
+        let area = canvas::drawing_area(canvas)?;
+        sweep::draw_temperature_sweep(&area, &insight, &self.session.data().class_names, canvas::scale())?;
+        area.present().map_err(crate::charts::chart_err)
+    }
+
+    fn gradients_chart(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize, without_t2: bool) -> Result<()> {
+        let insight = self.session.explain(split, index)?;
+        let area = canvas::drawing_area(canvas)?;
+        gradients::draw_gradients(&area, &insight, &self.session.data().class_names, without_t2, canvas::scale())?;
+        area.present().map_err(crate::charts::chart_err)
+    }
+
+    fn similarity_chart(&self, canvas: &HtmlCanvasElement, diagonal: heatmap::Diagonal) -> Result<()> {
+        let similarity = self.session.class_similarity()?;
+        let area = canvas::drawing_area(canvas)?;
+        heatmap::draw_heatmap(&area, &similarity, &self.session.data().class_names, diagonal, canvas::scale())?;
+        area.present().map_err(crate::charts::chart_err)
+    }
+
     fn sample_bars(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize) -> Result<()> {
         let report = self.session.inspect(split, index)?;
         let area = canvas::drawing_area(canvas)?;
@@ -111,9 +166,10 @@ impl Playground {
         let view = regions::RegionView::of(data).ok_or_else(|| {
             KdError::Chart(format!("decision regions need a 2-D data set ({} has {} features)", data.name.name(), data.feature_count()))
         })?;
-        let grid = view.grid_points(regions::GRID_RESOLUTION); // (n², 2)
+        let resolution = regions::grid_resolution(self.session.model(model).parameter_count());
+        let grid = view.grid_points(resolution); // (n², 2)
         let probabilities = self.session.probabilities_raw(model, grid.view(), 1.0)?; // (n², classes)
-        let raster = regions::region_raster(probabilities.view(), regions::GRID_RESOLUTION)?;
+        let raster = regions::region_raster(probabilities.view(), resolution)?;
         canvas::draw_raster(canvas, &raster)?;
         let area = canvas::drawing_area(canvas)?;
         regions::draw_region_points(&area, data, &view, selected, canvas::scale())?;
