@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
+use super::text::{text, text_with};
 use super::{chart_err, draw_message, fit_font, fit_size, short_number, ChartScale};
 use crate::distillation::SampleReport;
 use crate::error::KdError;
@@ -25,11 +26,11 @@ pub fn sample_panels<'a>(report: &'a SampleReport, class_names: &[String]) -> Ve
     let t = short_number(report.temperature);
     let true_class = class_names.get(report.label).cloned().unwrap_or_else(|| report.label.to_string());
     vec![
-        BarPanel { title: format!("Hard label (true class {true_class})"), values: &report.hard_label },
-        BarPanel { title: "Teacher, T = 1".into(), values: &report.teacher_t1 },
-        BarPanel { title: format!("Teacher, T = {t}"), values: &report.teacher_at_t },
-        BarPanel { title: format!("Distilled student, T = {t}"), values: &report.kd_student_at_t },
-        BarPanel { title: format!("Control student, T = {t}"), values: &report.control_student_at_t },
+        BarPanel { title: text_with("bars.hard", &[("class", &true_class)]), values: &report.hard_label },
+        BarPanel { title: text("bars.teacher_t1"), values: &report.teacher_t1 },
+        BarPanel { title: text_with("bars.teacher", &[("t", &t)]), values: &report.teacher_at_t },
+        BarPanel { title: text_with("bars.distilled", &[("t", &t)]), values: &report.kd_student_at_t },
+        BarPanel { title: text_with("bars.control", &[("t", &t)]), values: &report.control_student_at_t },
     ]
 }
 
@@ -55,7 +56,7 @@ pub fn draw_bar_panels<DB: DrawingBackend>(
     area.fill(&WHITE).map_err(chart_err)?;
     let classes = panels.iter().map(|p| p.values.len()).max().unwrap_or(0);
     if panels.is_empty() || classes == 0 {
-        return draw_message(area, "No classes to show", scale);
+        return draw_message(area, &text("message.no_classes"), scale);
     }
     let (width, height) = area.dim_in_pixel();
     let css_width = f64::from(width) / scale.ratio();

@@ -3,11 +3,12 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
+use super::text::{text, text_with};
 use super::{
-    chart_err, draw_legend, draw_line, draw_message, finite_pieces, short_number, trace_pixels, ChartScale, Corner, Dash, LineLook, Span,
+    chart_err, draw_legend, draw_line, draw_message, draw_title, finite_pieces, short_number, trace_pixels, ChartScale, Corner, Dash,
+    LineLook, Span,
 };
 use crate::distillation::{History, StudentEpoch};
 use crate::error::KdError;
@@ -38,37 +39,38 @@ pub fn draw_loss_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, histo
     area.fill(&WHITE).map_err(chart_err)?;
     if !history.students.is_empty() {
         let students = &history.students;
-        let series = |label: &str, value: fn(&StudentEpoch) -> f32, look: LineLook| Series {
-            label: label.to_string(),
+        let series = |label: String, value: fn(&StudentEpoch) -> f32, look: LineLook| Series {
+            label,
             points: students.iter().map(|s| (s.epoch as f64, f64::from(value(s)))).collect(),
             look,
         };
         let lines = [
-            series("distilled: total α·T²·KL + (1−α)·CE", |s| s.total_loss, look(palette::DISTILLED, 2.5, Dash::Solid, false)),
-            series("distilled: soft term T²·KL", |s| s.soft_loss, look(palette::SOFT_TERM, 2.0, Dash::Dotted, false)),
-            series("distilled: hard term CE", |s| s.hard_loss, look(palette::HARD_TERM, 1.5, Dash::Solid, true)),
-            series("control: CE", |s| s.control_hard_loss, look(palette::CONTROL, 2.0, Dash::Dashed, false)),
+            series(text("loss.distilled_total"), |s| s.total_loss, look(palette::DISTILLED, 2.5, Dash::Solid, false)),
+            series(text("loss.distilled_soft"), |s| s.soft_loss, look(palette::SOFT_TERM, 2.0, Dash::Dotted, false)),
+            series(text("loss.distilled_hard"), |s| s.hard_loss, look(palette::HARD_TERM, 1.5, Dash::Solid, true)),
+            series(text("loss.control"), |s| s.control_hard_loss, look(palette::CONTROL, 2.0, Dash::Dashed, false)),
         ];
-        let title = format!("Losses: distilled student vs control ({})", settings_text(students));
-        draw_line_panel(area, &title, "student epoch", "loss (training set)", YAxis::LossFromZero, &lines, Corner::TopRight, scale)
+        let title = text_with("loss.title", &[("settings", &settings_text(students))]);
+        let (x_label, y_label) = (text("axis.student_epoch"), text("loss.y"));
+        draw_line_panel(area, &title, &x_label, &y_label, YAxis::LossFromZero, &lines, Corner::TopRight, scale)
     } else if !history.teacher.is_empty() {
         let lines = [Series {
-            label: "teacher: CE".to_string(),
+            label: text("loss.teacher"),
             points: history.teacher.iter().map(|t| (t.epoch as f64, f64::from(t.train_loss))).collect(),
             look: look(palette::TEACHER, 2.0, Dash::Solid, false),
         }];
         draw_line_panel(
             area,
-            "Teacher's training loss (the students start after it)",
-            "teacher epoch",
-            "cross-entropy (training set)",
+            &text("loss.teacher_title"),
+            &text("axis.teacher_epoch"),
+            &text("loss.teacher_y"),
             YAxis::LossFromZero,
             &lines,
             Corner::TopRight,
             scale,
         )
     } else {
-        draw_message(area, "No epochs yet", scale)
+        draw_message(area, &text("loss.empty"), scale)
     }
 }
 
@@ -88,13 +90,18 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
         history.teacher.iter().map(|t| (t.epoch as f64, f64::from(value(t)))).collect()
     };
     let teacher_lines = [
-        Series { label: "train".into(), points: teacher(|t| t.train_accuracy), look: look(palette::TEACHER, 1.2, Dash::Solid, false) },
-        Series { label: "test".into(), points: teacher(|t| t.test_accuracy), look: look(palette::TEACHER, 2.5, Dash::Solid, true) },
+        Series {
+            label: text("accuracy.train"),
+            points: teacher(|t| t.train_accuracy),
+            look: look(palette::TEACHER, 1.2, Dash::Solid, false),
+        },
+        Series { label: text("accuracy.test"), points: teacher(|t| t.test_accuracy), look: look(palette::TEACHER, 2.5, Dash::Solid, true) },
     ];
     if history.teacher.is_empty() {
-        draw_message(&left, "Teacher: no epochs yet", scale)?;
+        draw_message(&left, &text("accuracy.teacher_empty"), scale)?;
     } else {
-        draw_line_panel(&left, "Teacher", "teacher epoch", "accuracy", YAxis::Percent, &teacher_lines, Corner::BottomRight, scale)?;
+        let (title, x_label, y_label) = (text("accuracy.teacher"), text("axis.teacher_epoch"), text("accuracy.y"));
+        draw_line_panel(&left, &title, &x_label, &y_label, YAxis::Percent, &teacher_lines, Corner::BottomRight, scale)?;
     }
 
     let students = &history.students;
@@ -102,22 +109,22 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
         |value: fn(&StudentEpoch) -> f32| -> Vec<(f64, f64)> { students.iter().map(|s| (s.epoch as f64, f64::from(value(s)))).collect() };
     let student_lines = [
         Series {
-            label: "distilled, train".into(),
+            label: text("accuracy.distilled_train"),
             points: student(|s| s.kd_train_accuracy),
             look: look(palette::DISTILLED, 1.2, Dash::Solid, false),
         },
         Series {
-            label: "distilled, test".into(),
+            label: text("accuracy.distilled_test"),
             points: student(|s| s.kd_test_accuracy),
             look: look(palette::DISTILLED, 2.5, Dash::Solid, true),
         },
         Series {
-            label: "control, train".into(),
+            label: text("accuracy.control_train"),
             points: student(|s| s.control_train_accuracy),
             look: look(palette::CONTROL, 1.2, Dash::Dashed, false),
         },
         Series {
-            label: "control, test".into(),
+            label: text("accuracy.control_test"),
             points: student(|s| s.control_test_accuracy),
             look: look(palette::CONTROL, 2.5, Dash::Dashed, true),
         },
@@ -129,12 +136,11 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
         right
             .draw(&Rectangle::new([(0, scale.px(26.0)), (w as i32 - pad, h as i32 - scale.px(4.0))], palette::GRID.stroke_width(1)))
             .map_err(chart_err)?;
-        right
-            .draw(&Text::new("Students", (0, scale.px(6.0)), scale.bold(13.0, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Top))))
-            .map_err(chart_err)?;
-        draw_message(&right, "Distillation starts after the teacher's training", scale)
+        draw_title(&right, &[text("accuracy.students")], (0, scale.px(6.0)), w as i32 - pad, scale)?;
+        draw_message(&right, &text("accuracy.students_waiting"), scale)
     } else {
-        draw_line_panel(&right, "Students", "student epoch", "accuracy", YAxis::Percent, &student_lines, Corner::BottomRight, scale)
+        let (title, x_label, y_label) = (text("accuracy.students"), text("axis.student_epoch"), text("accuracy.y"));
+        draw_line_panel(&right, &title, &x_label, &y_label, YAxis::Percent, &student_lines, Corner::BottomRight, scale)
     }
 }
 
@@ -172,12 +178,8 @@ pub fn draw_line_panel<DB: DrawingBackend>(
 ) -> Result<(), KdError> {
     let title_height = scale.px(24.0);
     let (head, body) = area.split_vertically(title_height);
-    head.draw(&Text::new(
-        title.to_string(),
-        (scale.px(8.0), scale.px(6.0)),
-        scale.bold(13.0, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Top)),
-    ))
-    .map_err(chart_err)?;
+    let (width, _) = head.dim_in_pixel();
+    draw_title(&head, &[title.to_string()], (scale.px(8.0), scale.px(6.0)), width as i32 - scale.px(16.0), scale)?;
 
     let all = || series.iter().flat_map(|s| s.points.iter());
     let last_epoch = Span::of(all().map(|p| p.0)).map_or(1.0, |s| s.max).max(1.0);

@@ -15,7 +15,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
-use super::{chart_err, draw_message, draw_title, short_number, wrap_text, ChartScale};
+use super::text::{text, text_with};
+use super::{chart_err, draw_message, draw_title, fit_font, short_number, wrap_text, ChartScale, BOLD_WIDTH};
 use crate::distillation::SampleInsight;
 use crate::error::KdError;
 
@@ -39,26 +40,28 @@ pub fn gradients_titles(temperature: f32, alpha: f32, without_t2: bool) -> Vec<S
     let t = short_number(temperature);
     if !without_t2 {
         let a = short_number(alpha);
+        let values = [("t", t.as_str()), ("a", a.as_str())];
         return vec![
-            format!("Each loss term's gradient on the student's logits (T = {t}, α = {a})"),
-            format!("Gradients on the student's logits (T = {t}, α = {a})"),
-            format!("Gradients (T = {t}, α = {a})"),
+            text_with("gradients.title", &values),
+            text_with("gradients.title_short", &values),
+            text_with("gradients.title_shortest", &values),
         ];
     }
     let squared = temperature * temperature;
     let factor = if !squared.is_finite() || squared <= 0.0 {
-        "1/T² as large".to_string()
+        text("gradients.factor_unknown")
     } else if (squared - 1.0).abs() < 1e-6 {
-        "1/T² = 1: the same".to_string()
+        text("gradients.factor_same")
     } else if squared > 1.0 {
-        format!("1/T² = 1/{} as large", short_number(squared))
+        text_with("gradients.factor_smaller", &[("t2", &short_number(squared))])
     } else {
-        format!("1/T² = {}× as large", short_number(1.0 / squared))
+        text_with("gradients.factor_larger", &[("times", &short_number(1.0 / squared))])
     };
+    let values = [("factor", factor.as_str()), ("t", t.as_str())];
     vec![
-        format!("Without T²: the soft term's pull is {factor} (T = {t})"),
-        format!("Without T²: the soft pull is {factor}"),
-        format!("Without T²: {factor}"),
+        text_with("gradients.without_title", &values),
+        text_with("gradients.without_title_short", &values),
+        text_with("gradients.without_title_shortest", &values),
     ]
 }
 
@@ -77,7 +80,7 @@ pub fn draw_gradients<DB: DrawingBackend>(
     let hard = &gradients.hard;
     let classes = soft.len().max(hard.len());
     if classes == 0 {
-        return draw_message(area, "No gradients to show yet", scale);
+        return draw_message(area, &text("gradients.empty"), scale);
     }
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
@@ -103,18 +106,15 @@ pub fn draw_gradients<DB: DrawingBackend>(
 
     // Caption at the bottom: how to read the bars, and (when there is room) what the symbols are.
     let narrow = f64::from(width) / scale.ratio() < 480.0;
-    let captions: &[&str] = if narrow {
-        &["Gradient descent moves each logit against its bar: below 0, the update raises that class's logit."]
+    let captions = if narrow {
+        vec![text("gradients.caption_descent")]
     } else {
-        &[
-            "Gradient descent moves each logit against its bar: below 0, the update raises that class's logit.",
-            "q = softmax(z_s/T): the student's soft label; p = softmax(z_t/T): the teacher's; y: the one-hot label.",
-        ]
+        vec![text("gradients.caption_descent"), text("gradients.caption_symbols")]
     };
     let caption_size = if narrow { 10.0 } else { 11.0 };
     let caption_style = scale.text(caption_size, palette::MUTED);
     let mut caption_lines = Vec::new();
-    for caption in captions {
+    for caption in &captions {
         caption_lines.extend(wrap_text(area, caption, &caption_style, width - 2 * pad)?);
     }
     let caption_row = scale.px(caption_size + 3.0);
@@ -193,15 +193,26 @@ pub fn draw_gradients<DB: DrawingBackend>(
         area.draw(&PathElement::new(vec![(plot_left, y), (plot_right, y)], line.stroke_width(1))).map_err(chart_err)?;
         area.draw(&Text::new(tick_text(v), (plot_left - scale.px(4.0), y), tick_style.clone())).map_err(chart_err)?;
     }
+    let axis_title = text("gradients.y");
+    let axis_size = fit_font(area, &axis_title, &scale.text(11.0, palette::MUTED), plot_bottom - plot_top, (11.0, 8.0))?;
     area.draw(&Text::new(
-        "gradient",
+        axis_title,
         (pad, (plot_top + plot_bottom) / 2),
-        scale.text(11.0, palette::MUTED).transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top)),
+        scale.text(axis_size, palette::MUTED).transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top)),
     ))
     .map_err(chart_err)?;
 
     // Bars and values.
     let name = |class: usize| class_names.get(class).cloned().unwrap_or_else(|| class.to_string());
+    // The true class's label, bold, shrunk to its column if need be.
+    let true_label = (insight.label < classes).then(|| text_with("gradients.true_class", &[("class", &name(insight.label))]));
+    let true_size = match &true_label {
+        Some(label) => {
+            let measured = f64::from(area.estimate_text_size(label, &scale.bold(11.0, palette::TEXT)).map_err(chart_err)?.0);
+            super::fit_size((measured * BOLD_WIDTH).ceil() as i32, slot.floor() as i32 - scale.px(2.0), (11.0, 7.0))
+        }
+        None => 11.0,
+    };
     let mut occupied = Vec::new(); // the bars' and their values' rectangles
     for (class, (soft_text, hard_text)) in soft_texts.iter().zip(&hard_texts).enumerate() {
         let soft_value = soft.get(class).copied().unwrap_or(f32::NAN);
@@ -246,8 +257,11 @@ pub fn draw_gradients<DB: DrawingBackend>(
             area.draw(&Text::new(text.clone(), (centre, y), style.pos(anchor))).map_err(chart_err)?;
         }
         let is_true = class == insight.label;
-        let label = if is_true { format!("{} (true)", name(class)) } else { name(class) };
-        let label_style = if is_true { scale.bold(11.0, palette::TEXT) } else { scale.text(11.0, palette::TEXT) };
+        let label = match (&true_label, is_true) {
+            (Some(label), true) => label.clone(),
+            _ => name(class),
+        };
+        let label_style = if is_true { scale.bold(true_size, palette::TEXT) } else { scale.text(11.0, palette::TEXT) };
         area.draw(&Text::new(label, (x_of(class, 0.5), plot_bottom + scale.px(3.0)), label_style.pos(Pos::new(HPos::Center, VPos::Top))))
             .map_err(chart_err)?;
     }
@@ -371,12 +385,12 @@ fn key<DB: DrawingBackend>(
     draw: bool,
     scale: ChartScale,
 ) -> Result<i32, KdError> {
-    let soft_label = if without_t2 { "soft term without T²: α·(q − p)/T" } else { "soft term α·T·(q − p)" };
+    let soft_label = if without_t2 { text("gradients.key_soft_without") } else { text("gradients.key_soft") };
     // (fill, drawn as a dashed outline, label)
-    let mut entries: Vec<(BarFill, bool, &str)> =
-        vec![(BarFill::Hatched, false, soft_label), (BarFill::Filled, false, "hard term (1 − α)·(softmax(z_s) − y)")];
+    let mut entries: Vec<(BarFill, bool, String)> =
+        vec![(BarFill::Hatched, false, soft_label), (BarFill::Filled, false, text("gradients.key_hard"))];
     if without_t2 {
-        entries.push((BarFill::Hatched, true, "soft term with T²"));
+        entries.push((BarFill::Hatched, true, text("gradients.key_soft_with")));
     }
     let size = if f64::from(width) / scale.ratio() >= 480.0 { 11.0 } else { 10.0 };
     let style = scale.text(size, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Center));
@@ -385,7 +399,7 @@ fn key<DB: DrawingBackend>(
     let spacing = scale.px(14.0);
     let (mut x, mut row) = (left, 0);
     for (fill, dashed, label) in entries {
-        let (label_w, _) = area.estimate_text_size(label, &style).map_err(chart_err)?;
+        let (label_w, _) = area.estimate_text_size(&label, &style).map_err(chart_err)?;
         let entry_w = swatch.0 + gap + label_w as i32;
         if x > left && x + entry_w > left + width {
             x = left;
@@ -410,14 +424,15 @@ fn key<DB: DrawingBackend>(
 /// norm without T² first, then with it.
 pub fn norm_lines(insight: &SampleInsight, without_t2: bool) -> Vec<String> {
     let g = &insight.gradients;
+    let hard = text_with("gradients.norm_hard", &[("value", &gradient_text(g.hard_norm))]);
     if without_t2 {
         vec![
-            format!("‖soft without T²‖ = {}", gradient_text(g.soft_without_t2_norm)),
-            format!("‖soft with T²‖ = {}", gradient_text(g.soft_norm)),
-            format!("‖hard‖ = {}", gradient_text(g.hard_norm)),
+            text_with("gradients.norm_soft_without", &[("value", &gradient_text(g.soft_without_t2_norm))]),
+            text_with("gradients.norm_soft_with", &[("value", &gradient_text(g.soft_norm))]),
+            hard,
         ]
     } else {
-        vec![format!("‖soft‖ = {}", gradient_text(g.soft_norm)), format!("‖hard‖ = {}", gradient_text(g.hard_norm))]
+        vec![text_with("gradients.norm_soft", &[("value", &gradient_text(g.soft_norm))]), hard]
     }
 }
 

@@ -14,6 +14,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
+use super::text::{text, text_with};
 use super::{chart_err, draw_message, draw_title, fit_font, fit_size, short_number, wrap_text, ChartScale};
 use crate::dark_knowledge::ClassSimilarity;
 use crate::error::KdError;
@@ -105,7 +106,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     let matrix = &similarity.matrix;
     let classes = matrix.len().max(matrix.iter().map(Vec::len).max().unwrap_or(0));
     if classes == 0 {
-        return draw_message(area, "No classes to show", scale);
+        return draw_message(area, &text("message.no_classes"), scale);
     }
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
@@ -123,16 +124,15 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     // Title and caption.
     let t = short_number(similarity.temperature);
     let titles = [
-        format!("Which classes the teacher finds alike: its mean soft label per true class (T = {t})"),
-        format!("Teacher's mean soft label per true class (T = {t})"),
-        format!("Mean soft label per true class (T = {t})"),
+        text_with("heatmap.title", &[("t", &t)]),
+        text_with("heatmap.title_short", &[("t", &t)]),
+        text_with("heatmap.title_shortest", &[("t", &t)]),
     ];
     draw_title(area, &titles, (pad, scale.px(6.0)), width - 2 * pad, scale)?;
+    let top = cell_text(top_value);
     let caption = match diagonal {
-        Diagonal::Greyed => {
-            format!("Each row sums to 1. Diagonal greyed; colours scaled to the largest off-diagonal value, {}.", cell_text(top_value))
-        }
-        Diagonal::Coloured => format!("Each row sums to 1. Colours scaled from 0 to the largest value, {}.", cell_text(top_value)),
+        Diagonal::Greyed => text_with("heatmap.caption_greyed", &[("top", &top)]),
+        Diagonal::Coloured => text_with("heatmap.caption_coloured", &[("top", &top)]),
     };
     let caption_size = if f64::from(width) / scale.ratio() >= 480.0 { 11.0 } else { 10.0 };
     let caption_style = scale.text(caption_size, palette::MUTED);
@@ -216,17 +216,24 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         area.draw(&Text::new(name(class), (grid_left + cell_w * c + cell_w / 2, grid_bottom + scale.px(4.0)), column_style.clone()))
             .map_err(chart_err)?;
     }
+    // The axis titles, shrunk to fit: the rows' along the grid's height, the columns' centred under
+    // the grid within the canvas.
+    let (rows_title, columns_title) = (text("heatmap.rows"), text("heatmap.columns"));
     let axis_style = scale.text(11.5, palette::MUTED);
+    let rows_size = fit_font(area, &rows_title, &axis_style, grid_h, (11.5, 8.0))?;
     area.draw(&Text::new(
-        "true class",
+        rows_title,
         (grid_left - left_w, grid_top + grid_h / 2),
-        axis_style.clone().transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top)),
+        scale.text(rows_size, palette::MUTED).transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top)),
     ))
     .map_err(chart_err)?;
+    let columns_centre = grid_left + grid_w / 2;
+    let columns_room = 2 * (columns_centre - pad).min(width - pad - columns_centre);
+    let columns_size = fit_font(area, &columns_title, &axis_style, columns_room, (11.5, 8.0))?;
     area.draw(&Text::new(
-        "teacher's soft label for class",
-        (grid_left + grid_w / 2, grid_bottom + scale.px(label_size + 8.0)),
-        axis_style.pos(Pos::new(HPos::Center, VPos::Top)),
+        columns_title,
+        (columns_centre, grid_bottom + scale.px(label_size + 8.0)),
+        scale.text(columns_size, palette::MUTED).pos(Pos::new(HPos::Center, VPos::Top)),
     ))
     .map_err(chart_err)?;
 

@@ -11,7 +11,8 @@
 //! - [`samples`]: a gallery of digits, or a scatter of two features;
 //! - [`sweep`]: the selected sample's teacher soft label as the temperature sweeps its range;
 //! - [`gradients`]: the soft and hard loss terms' gradients on the selected sample's logits;
-//! - [`heatmap`]: the teacher's mean soft label per true class (which classes it finds alike).
+//! - [`heatmap`]: the teacher's mean soft label per true class (which classes it finds alike);
+//! - [`text`]: every word the charts draw, in English and in the page's chosen language.
 //!
 //! Every chart whose samples can be clicked keeps its mapping between the canvas and the data in
 //! one function that both the drawing and `pick` use, so a click selects what was drawn there.
@@ -27,6 +28,7 @@ pub mod palette;
 pub mod regions;
 pub mod samples;
 pub mod sweep;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod canvas;
@@ -541,11 +543,19 @@ pub(crate) fn wrap_text<DB: DrawingBackend>(
     Ok(lines)
 }
 
-/// Draws `message` centred in `area` (for charts with nothing to show yet).
+/// Draws `message` centred in `area` (for charts with nothing to show yet), broken into lines
+/// that fit the area's width.
 pub(crate) fn draw_message<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, message: &str, scale: ChartScale) -> Result<(), KdError> {
     let (w, h) = area.dim_in_pixel();
-    let style = scale.text(12.0, palette::MUTED).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw(&Text::new(message.to_string(), (w as i32 / 2, h as i32 / 2), style)).map_err(chart_err)
+    let style = scale.text(12.0, palette::MUTED);
+    let lines = wrap_text(area, message, &style, w as i32 - 2 * scale.px(8.0))?;
+    let row = scale.px(16.0);
+    let first = h as i32 / 2 - row * (lines.len() as i32 - 1) / 2;
+    let style = style.pos(Pos::new(HPos::Center, VPos::Center));
+    for (i, line) in lines.into_iter().enumerate() {
+        area.draw(&Text::new(line, (w as i32 / 2, first + row * i as i32), style.clone())).map_err(chart_err)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

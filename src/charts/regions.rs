@@ -12,6 +12,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
+use super::text::text;
 use super::{chart_err, draw_class_marker, draw_selection_ring, ChartScale, Span};
 use crate::data::{DataView, Dataset, SplitName};
 use crate::error::KdError;
@@ -149,12 +150,13 @@ pub fn draw_region_points<DB: DrawingBackend>(
     draw_key(area, scale)
 }
 
-/// "● train ○ test" in the bottom-left corner, on a translucent white box.
+/// "● train ○ test" (translated) in the bottom-left corner, on a translucent white box.
 fn draw_key<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, scale: ChartScale) -> Result<(), KdError> {
     let (_, height) = area.dim_in_pixel();
     let style = scale.text(10.5, palette::TEXT);
-    let (train_w, _) = area.estimate_text_size("train", &style).map_err(chart_err)?;
-    let (test_w, _) = area.estimate_text_size("test", &style).map_err(chart_err)?;
+    let (train, test) = (text("regions.train"), text("regions.test"));
+    let (train_w, _) = area.estimate_text_size(&train, &style).map_err(chart_err)?;
+    let (test_w, _) = area.estimate_text_size(&test, &style).map_err(chart_err)?;
     let (pad, marker, gap) = (scale.px(5.0), scale.px(12.0), scale.px(10.0));
     let box_h = scale.px(18.0);
     let box_w = pad + marker + train_w as i32 + gap + marker + test_w as i32 + pad;
@@ -166,12 +168,12 @@ fn draw_key<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, scale: ChartScale
     let neutral = RGBColor(0x55, 0x55, 0x55);
     area.draw(&Circle::new((x, y), scale.size(3.6), neutral.filled())).map_err(chart_err)?;
     x += marker / 2 + scale.px(2.0);
-    area.draw(&Text::new("train", (x, y), style.clone().pos(anchor))).map_err(chart_err)?;
+    area.draw(&Text::new(train, (x, y), style.clone().pos(anchor))).map_err(chart_err)?;
     x += train_w as i32 + gap + marker / 2;
     area.draw(&Circle::new((x, y), scale.size(3.6), WHITE.filled())).map_err(chart_err)?;
     area.draw(&Circle::new((x, y), scale.size(3.6), neutral.stroke_width(scale.size(2.0)))).map_err(chart_err)?;
     x += marker / 2 + scale.px(2.0);
-    area.draw(&Text::new("test", (x, y), style.pos(anchor))).map_err(chart_err)
+    area.draw(&Text::new(test, (x, y), style.pos(anchor))).map_err(chart_err)
 }
 
 /// The sample drawn nearest to the canvas fraction `(fx, fy)` (train or test), if one lies within

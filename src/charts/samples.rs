@@ -9,7 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
-use super::{chart_err, draw_class_marker, draw_selection_ring, fit_font, ChartScale, FracRect, Span};
+use super::text::{split_text, text, text_with};
+use super::{chart_err, draw_class_marker, draw_selection_ring, fit_font, fit_size, ChartScale, FracRect, Span, BOLD_WIDTH};
 use crate::data::{Dataset, SplitName};
 use crate::error::KdError;
 
@@ -78,12 +79,8 @@ pub fn draw_digit_gallery<DB: DrawingBackend>(
     let wrong = (0..shown).filter(|&i| test_predictions.get(i).is_some_and(|&p| data.test.labels.get(i) != Some(&p))).count();
 
     let (_, band_bottom, gallery_right, _) = FracRect { left: 0.0, top: 0.0, right: GALLERY.right, bottom: GALLERY.top }.pixels(size);
-    let title = format!("The first {shown} of {} test digits, true label below each", data.test.len());
-    let note = if test_predictions.is_empty() {
-        String::new()
-    } else {
-        format!("teacher wrong on {wrong} of them: vermillion frame and true→predicted")
-    };
+    let title = text_with("gallery.title", &[("shown", &shown.to_string()), ("total", &data.test.len().to_string())]);
+    let note = if test_predictions.is_empty() { String::new() } else { text_with("gallery.note", &[("wrong", &wrong.to_string())]) };
     draw_band_text(area, &title, &note, (scale.px(6.0), band_bottom), gallery_right, scale)?;
 
     let label_font = 11.0;
@@ -104,12 +101,12 @@ pub fn draw_digit_gallery<DB: DrawingBackend>(
         let frame = if is_wrong { palette::WRONG.stroke_width(scale.size(2.0)) } else { palette::GRID_DARK.stroke_width(1) };
         area.draw(&Rectangle::new([(x0 - 1, y0 - 1), (x0 + side, y0 + side)], frame)).map_err(chart_err)?;
         let name = |c: usize| data.class_names.get(c).cloned().unwrap_or_else(|| c.to_string());
-        let (text, style) = match (label, prediction) {
+        let (caption, style) = match (label, prediction) {
             (Some(y), Some(p)) if y != p => (format!("{}→{}", name(y), name(p)), scale.bold(label_font, palette::WRONG)),
             (Some(y), _) => (name(y), scale.text(label_font, palette::TEXT)),
             (None, _) => (String::new(), scale.text(label_font, palette::TEXT)),
         };
-        area.draw(&Text::new(text, ((l + r) / 2, y0 + side + scale.px(2.0)), style.pos(Pos::new(HPos::Center, VPos::Top))))
+        area.draw(&Text::new(caption, ((l + r) / 2, y0 + side + scale.px(2.0)), style.pos(Pos::new(HPos::Center, VPos::Top))))
             .map_err(chart_err)?;
         if selected.is_some_and(|s| s.split == SplitName::Test && s.index == index) {
             let pad = scale.px(3.0);
@@ -183,12 +180,19 @@ fn draw_selected_digit<DB: DrawingBackend>(
         .map_err(chart_err)?;
     let anchor = Pos::new(HPos::Center, VPos::Top);
     let centre = (l + r) / 2;
-    let Some(selection) = selected.filter(|s| s.index < data.split(s.split).len()) else {
-        return area
-            .draw(&Text::new("Click a digit to select it", (centre, t + scale.px(8.0)), scale.text(11.5, palette::MUTED).pos(anchor)))
-            .map_err(chart_err);
+    // Every line is shrunk to the panel's width (a translation may be longer than the English).
+    let fitted = |line: &str, bold: bool, size: f64, color: RGBColor| -> Result<TextStyle<'static>, KdError> {
+        let style = if bold { scale.bold(size, color) } else { scale.text(size, color) };
+        let measured = f64::from(area.estimate_text_size(line, &style).map_err(chart_err)?.0) * if bold { BOLD_WIDTH } else { 1.0 };
+        let size = fit_size(measured.ceil() as i32, r - l, (size, 8.0));
+        Ok(if bold { scale.bold(size, color) } else { scale.text(size, color) }.pos(anchor))
     };
-    let heading = format!("Selected: {} #{}", selection.split.name(), selection.index);
+    let Some(selection) = selected.filter(|s| s.index < data.split(s.split).len()) else {
+        let click = text("gallery.click");
+        let style = fitted(&click, false, 11.5, palette::MUTED)?;
+        return area.draw(&Text::new(click, (centre, t + scale.px(8.0)), style)).map_err(chart_err);
+    };
+    let heading = text_with("gallery.selected", &[("split", &split_text(selection.split)), ("index", &selection.index.to_string())]);
     let heading_size = fit_font(area, &heading, &scale.bold(12.5, palette::TEXT), r - l, (12.5, 8.0))?;
     area.draw(&Text::new(heading, (centre, t + scale.px(4.0)), scale.bold(heading_size, palette::TEXT).pos(anchor))).map_err(chart_err)?;
     let lines_h = scale.px(40.0);
@@ -205,18 +209,20 @@ fn draw_selected_digit<DB: DrawingBackend>(
     let label = data.split(selection.split).labels.get(selection.index).copied();
     let mut y = y0 + side + scale.px(6.0);
     if let Some(label) = label {
-        area.draw(&Text::new(format!("true label {}", name(label)), (centre, y), scale.text(11.5, palette::TEXT).pos(anchor)))
-            .map_err(chart_err)?;
+        let line = text_with("gallery.true_label", &[("class", &name(label))]);
+        let style = fitted(&line, false, 11.5, palette::TEXT)?;
+        area.draw(&Text::new(line, (centre, y), style)).map_err(chart_err)?;
         y += scale.px(16.0);
     }
     if let Some(p) = selection.teacher_prediction {
         let right = label == Some(p);
-        let (text, color) = if right {
-            (format!("teacher: {} ✓", name(p)), palette::TEXT)
+        let (line, color) = if right {
+            (text_with("gallery.teacher_right", &[("class", &name(p))]), palette::TEXT)
         } else {
-            (format!("teacher: {} ✗", name(p)), palette::WRONG)
+            (text_with("gallery.teacher_wrong", &[("class", &name(p))]), palette::WRONG)
         };
-        area.draw(&Text::new(text, (centre, y), scale.bold(11.5, color).pos(anchor))).map_err(chart_err)?;
+        let style = fitted(&line, true, 11.5, color)?;
+        area.draw(&Text::new(line, (centre, y), style)).map_err(chart_err)?;
     }
     Ok(())
 }
@@ -304,14 +310,24 @@ pub fn draw_scatter<DB: DrawingBackend>(
 ) -> Result<(), KdError> {
     area.fill(&WHITE).map_err(chart_err)?;
     let Some(view) = ScatterView::of(data) else {
-        return super::draw_message(area, "This data set has fewer than two features to plot", scale);
+        return super::draw_message(area, &text("scatter.too_few"), scale);
     };
     let size = area.dim_in_pixel();
     let (l, t, r, b) = SCATTER_PLOT.pixels(size);
-    let feature = |j: usize| data.feature_names.get(j).cloned().unwrap_or_else(|| format!("feature {}", j + 1));
-    let shown = if data.feature_count() > 2 { format!(" (2 of {} features)", data.feature_count()) } else { String::new() };
-    let title = format!("{} against {}{shown}", feature(view.y_feature), feature(view.x_feature));
-    let title_style = scale.bold(13.0, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Bottom));
+    let feature =
+        |j: usize| data.feature_names.get(j).cloned().unwrap_or_else(|| text_with("scatter.feature", &[("number", &(j + 1).to_string())]));
+    let (y_name, x_name) = (feature(view.y_feature), feature(view.x_feature));
+    let title = if data.feature_count() > 2 {
+        text_with("scatter.title_of", &[("y", &y_name), ("x", &x_name), ("count", &data.feature_count().to_string())])
+    } else {
+        text_with("scatter.title", &[("y", &y_name), ("x", &x_name)])
+    };
+    let title_size = fit_size(
+        (f64::from(area.estimate_text_size(&title, &scale.bold(13.0, palette::TEXT)).map_err(chart_err)?.0) * BOLD_WIDTH).ceil() as i32,
+        size.0 as i32 - l - scale.px(8.0),
+        (13.0, 8.0),
+    );
+    let title_style = scale.bold(title_size, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Bottom));
     area.draw(&Text::new(title, (l, t - scale.px(8.0)), title_style)).map_err(chart_err)?;
 
     let mut chart = ChartBuilder::on(area)
@@ -331,8 +347,8 @@ pub fn draw_scatter<DB: DrawingBackend>(
         .axis_desc_style(scale.text(11.5, palette::MUTED))
         .x_labels(8)
         .y_labels(6)
-        .x_desc(feature(view.x_feature))
-        .y_desc(feature(view.y_feature))
+        .x_desc(x_name)
+        .y_desc(y_name)
         .draw()
         .map_err(chart_err)?;
 
@@ -369,12 +385,20 @@ fn draw_class_key<DB: DrawingBackend>(
         y += row;
     }
     y += row / 2;
+    // What filled and hollow mean, shrunk to the room right of the markers.
+    let (filled, hollow) = (text("scatter.filled"), text("scatter.hollow"));
+    let room = area.dim_in_pixel().0 as i32 - text_x - scale.px(4.0);
+    let mut widest = 0;
+    for line in [&filled, &hollow] {
+        widest = widest.max(area.estimate_text_size(line, &scale.text(11.5, palette::MUTED)).map_err(chart_err)?.0 as i32);
+    }
+    let style = scale.text(fit_size(widest, room, (11.5, 8.0)), palette::MUTED).pos(anchor);
     let neutral = RGBColor(0x55, 0x55, 0x55);
     area.draw(&Circle::new((x, y), scale.size(4.5), neutral.filled())).map_err(chart_err)?;
-    area.draw(&Text::new("filled: train", (text_x, y), scale.text(11.5, palette::MUTED).pos(anchor))).map_err(chart_err)?;
+    area.draw(&Text::new(filled, (text_x, y), style.clone())).map_err(chart_err)?;
     y += row;
     area.draw(&Circle::new((x, y), scale.size(4.5), neutral.stroke_width(scale.size(2.0)))).map_err(chart_err)?;
-    area.draw(&Text::new("hollow: test", (text_x, y), scale.text(11.5, palette::MUTED).pos(anchor))).map_err(chart_err)
+    area.draw(&Text::new(hollow, (text_x, y), style)).map_err(chart_err)
 }
 
 #[cfg(test)]

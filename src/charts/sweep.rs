@@ -13,6 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
+use super::text::{split_text, text, text_with};
 use super::{
     chart_err, draw_class_marker, draw_line, draw_message, draw_title, short_number, ChartScale, Dash, LineLook, Span, BOLD_WIDTH,
 };
@@ -70,7 +71,7 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
     let log_temperatures: Vec<f64> = sweep.temperatures.iter().map(|&t| log_t(t)).collect();
     let x_span = match Span::of(log_temperatures.iter().copied()) {
         Some(span) if classes > 0 => span,
-        _ => return draw_message(area, "No soft labels to show yet", scale),
+        _ => return draw_message(area, &text("sweep.empty"), scale),
     };
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
@@ -88,9 +89,9 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
     let pad = scale.px(8.0);
     let true_class = name(insight.label);
     let titles = [
-        format!("Teacher's soft label as T changes ({} sample {}, true class {true_class})", insight.split.name(), insight.index),
-        format!("Teacher's soft label as T changes (true class {true_class})"),
-        "Teacher's soft label as T changes".to_string(),
+        text_with("sweep.title", &[("split", &split_text(insight.split)), ("index", &insight.index.to_string()), ("class", &true_class)]),
+        text_with("sweep.title_short", &[("class", &true_class)]),
+        text("sweep.title_shortest"),
     ];
     draw_title(area, &titles, (pad, scale.px(6.0)), width - 2 * pad, scale)?;
 
@@ -120,8 +121,8 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
         .axis_desc_style(scale.text(11.5, palette::MUTED))
         .y_labels(6)
         .y_label_formatter(&|y: &f64| short_number(*y as f32))
-        .x_desc("temperature T (log scale)")
-        .y_desc("teacher's probability")
+        .x_desc(text("sweep.x"))
+        .y_desc(text("sweep.y"))
         .draw()
         .map_err(chart_err)?;
     let (bx, by) = area.get_base_pixel();
@@ -272,7 +273,7 @@ impl Key {
             value_width = value_width.max(bold_width(&value)?);
             rows.push((class, label, value));
         }
-        let header = format!("p at T = {}", short_number(temperature));
+        let header = text_with("sweep.key_header", &[("t", &short_number(temperature))]);
         let header_width = area.estimate_text_size(&header, &scale.text(10.5, palette::MUTED)).map_err(chart_err)?.0 as i32;
         let gap = scale.px(6.0);
         let width = (scale.px(Self::SAMPLE) + gap + name_width + gap + value_width).max(header_width);

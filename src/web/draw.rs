@@ -1,5 +1,8 @@
 //! The playground's drawing methods and `pick`: each parses the page's arguments, hands the
-//! session's numbers to a chart in `crate::charts`, and converts the crate's error once.
+//! session's numbers to a chart in `crate::charts`, and converts the crate's error once. Also the
+//! language of the charts' texts (`setChartText`, `chartTextKeys`).
+
+use std::collections::BTreeMap;
 
 use ndarray::s;
 use serde::Serialize;
@@ -8,7 +11,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::{js_error, split_name, to_js, Playground};
 use crate::charts::{bars, canvas, curves, regions, samples};
-use crate::charts::{gradients, heatmap, sweep};
+use crate::charts::{gradients, heatmap, sweep, text};
 use crate::data::{DataView, SplitName};
 use crate::distillation::ModelKind;
 use crate::error::{KdError, Result};
@@ -20,6 +23,34 @@ use crate::losses::argmax_rows;
 struct Picked {
     split: SplitName,
     index: usize,
+}
+
+/// Sets the texts the charts draw from a plain object of key → translated template (as
+/// `chartTextKeys` lists them, e.g. `www/locales/charts.ko.js`); unknown keys and non-string
+/// values are ignored, a missing key stays English, `{}` brings back English. Charts already on
+/// the page change when they are next drawn.
+#[wasm_bindgen(js_name = setChartText)]
+pub fn set_chart_text(texts: JsValue) -> std::result::Result<(), JsError> {
+    if !texts.is_object() || js_sys::Array::is_array(&texts) {
+        return Err(JsError::new("chart texts must be a plain object of key → string (e.g. the default export of charts.ko.js)"));
+    }
+    let mut translations = BTreeMap::new();
+    for entry in js_sys::Object::entries(texts.unchecked_ref::<js_sys::Object>()).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        if let (Some(key), Some(template)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            translations.insert(key, template);
+        }
+    }
+    text::set_translations(translations);
+    Ok(())
+}
+
+/// Every text the charts draw, as an object of key → English template (`{name}` marks a value the
+/// chart fills in): what a translation of the charts must cover.
+#[wasm_bindgen(js_name = chartTextKeys)]
+pub fn chart_text_keys() -> std::result::Result<JsValue, JsError> {
+    let english: BTreeMap<&str, &str> = text::CHART_TEXT.iter().copied().collect();
+    to_js(&english)
 }
 
 #[wasm_bindgen]
