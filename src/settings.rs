@@ -307,7 +307,7 @@ pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str
             ("teacherHidden", "256,256"), ("studentHidden", "16"), ("learningRate", "0.001"), ("batchSize", "32"),
             ("teacherEpochs", "20"), ("studentEpochs", "40"), ("temperature", "4"), ("alpha", "0.9"),
         ][..],
-        DatasetName::Iris => &[
+        DatasetName::Iris | DatasetName::Csv => &[
             ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
             ("teacherEpochs", "60"), ("studentEpochs", "100"), ("temperature", "4"), ("alpha", "0.5"),
         ][..],
