@@ -140,6 +140,9 @@ pub struct BatchLosses {
     pub hard_loss: f32,
     pub total_loss: f32,
     pub control_hard_loss: f32,
+    /// The temperature and α this batch was trained with.
+    pub temperature: f32,
+    pub alpha: f32,
 }
 
 /// Where training stands.
@@ -507,6 +510,8 @@ impl Session {
             hard_loss: kd_loss.hard,
             total_loss: kd_loss.total,
             control_hard_loss: control_loss.loss,
+            temperature: t,
+            alpha,
         });
         Ok(())
     }
