@@ -6,12 +6,15 @@
 //   onInput(name, value)   on every keystroke / slider move (value already parsed; NaN if unparsable)
 //   onCommit(name, value)  when the user is done (slider released, field left or Enter, select changed)
 
-const GROUP_TITLES = {
-  data: 'Data',
-  models: 'Models',
-  training: 'Training',
-  distillation: 'Distillation',
-};
+// Every text comes from the catalogue (./i18n.js); the settings' labels and help from the schema in English.
+import { t, settingLabel, settingHelp, choiceLabel } from './i18n.js';
+
+/** A group's title: from the catalogue, else the group's name capitalised. */
+function groupTitle(name) {
+  const key = `group.${name}`;
+  const text = t(key);
+  return text === key ? name.charAt(0).toUpperCase() + name.slice(1) : text;
+}
 
 // The order of the groups in the sidebar: the live distillation knobs right under the data set, where they are
 // seen without scrolling. Groups not named here follow in the schema's order.
@@ -109,12 +112,14 @@ export function buildControls(form, schema, values, { onInput, onCommit }) {
   form.replaceChildren();
   const fields = new Map(); // name -> { spec, root, set(value), inputs: [], error, badge }
   const groups = new Map(); // group -> { fieldset, info }
+  const relabels = []; // functions that put the current language's texts back
 
   function groupFor(name) {
     if (!groups.has(name)) {
       const fieldset = el('fieldset', { className: `group group-${name}`, 'data-group': name });
-      const legend = el('legend', {}, GROUP_TITLES[name] ?? (name.charAt(0).toUpperCase() + name.slice(1)));
+      const legend = el('legend', {}, groupTitle(name));
       fieldset.append(legend);
+      relabels.push(() => { legend.textContent = groupTitle(name); });
       const info = el('div', { className: 'group-info', 'aria-live': 'polite' });
       fieldset.append(info);
       form.append(fieldset);
@@ -128,18 +133,23 @@ export function buildControls(form, schema, values, { onInput, onCommit }) {
     const id = `set-${spec.name}`;
     const root = el('div', { className: `field field-${spec.kind}`, 'data-setting': spec.name });
     const head = el('div', { className: 'field-head' });
-    const label = el('label', { for: id }, spec.label ?? spec.name);
+    const label = el('label', { for: id }, settingLabel(spec));
     head.append(label);
+    relabels.push(() => { label.textContent = settingLabel(spec); });
     if (spec.live) {
-      head.append(el('span', { className: 'tag tag-live', title: 'Takes effect at once, even while training' }, 'live'));
+      const live = el('span', { className: 'tag tag-live', title: t('tag.liveTitle') }, t('tag.live'));
+      head.append(live);
+      relabels.push(() => { live.textContent = t('tag.live'); live.title = t('tag.liveTitle'); });
     }
-    const badge = el('span', { className: 'tag tag-pending', title: 'This change takes effect when you press Reset', hidden: true }, 'applies on Reset');
+    const badge = el('span', { className: 'tag tag-pending', title: t('tag.pendingTitle'), hidden: true }, t('tag.pending'));
+    relabels.push(() => { badge.textContent = t('tag.pending'); badge.title = t('tag.pendingTitle'); });
     head.append(badge);
     root.append(head);
 
     const describedBy = [];
-    const help = spec.help ? el('p', { className: 'field-help', id: `${id}-help` }, spec.help) : null;
+    const help = spec.help ? el('p', { className: 'field-help', id: `${id}-help` }, settingHelp(spec)) : null;
     if (help) {
+      relabels.push(() => { help.textContent = settingHelp(spec); });
       describedBy.push(help.id);
       // the explanations of the live knobs are shown; the others open with the ⓘ button
       const open = !!spec.live;
@@ -147,8 +157,12 @@ export function buildControls(form, schema, values, { onInput, onCommit }) {
       const toggle = el('button', {
         type: 'button', className: 'help-toggle',
         'aria-expanded': String(open), 'aria-controls': help.id,
-        'aria-label': `What is ${spec.label ?? spec.name}?`, title: 'Show or hide the explanation',
+        'aria-label': t('controls.whatIs', { label: settingLabel(spec) }), title: t('controls.helpToggle'),
       }, 'i');
+      relabels.push(() => {
+        toggle.setAttribute('aria-label', t('controls.whatIs', { label: settingLabel(spec) }));
+        toggle.title = t('controls.helpToggle');
+      });
       toggle.addEventListener('click', () => {
         help.hidden = !help.hidden;
         toggle.setAttribute('aria-expanded', String(!help.hidden));
@@ -165,7 +179,10 @@ export function buildControls(form, schema, values, { onInput, onCommit }) {
 
     if (spec.kind === 'choice') {
       const select = el('select', { id, name: spec.name, 'aria-describedby': described });
-      for (const choice of spec.choices ?? []) select.append(el('option', { value: choice }, choice));
+      for (const choice of spec.choices ?? []) select.append(el('option', { value: choice }, choiceLabel(spec, choice)));
+      relabels.push(() => {
+        for (const option of select.options) option.textContent = choiceLabel(spec, option.value);
+      });
       select.addEventListener('change', () => {
         onInput(spec.name, select.value);
         onCommit(spec.name, select.value);
@@ -210,7 +227,8 @@ export function buildControls(form, schema, values, { onInput, onCommit }) {
         showValueText(n);
       };
       if (withSlider) {
-        const numLabel = el('label', { for: num.id, className: 'visually-hidden' }, `${spec.label ?? spec.name}, exact value`);
+        const numLabel = el('label', { for: num.id, className: 'visually-hidden' }, t('controls.exactValue', { label: settingLabel(spec) }));
+        relabels.push(() => { numLabel.textContent = t('controls.exactValue', { label: settingLabel(spec) }); });
         row.append(range, numLabel, num);
         inputs.push(range, num);
       } else {
@@ -223,9 +241,10 @@ export function buildControls(form, schema, values, { onInput, onCommit }) {
       const text = el('input', {
         type: 'text', id, name: spec.name, className: 'text',
         spellcheck: 'false', autocomplete: 'off',
-        placeholder: spec.kind === 'layers' ? 'e.g. 64,64' : undefined,
+        placeholder: spec.kind === 'layers' ? t('controls.layersPlaceholder') : undefined,
         'aria-describedby': described,
       });
+      if (spec.kind === 'layers') relabels.push(() => { text.placeholder = t('controls.layersPlaceholder'); });
       text.addEventListener('input', () => onInput(spec.name, text.value));
       text.addEventListener('change', () => onCommit(spec.name, text.value));
       set = (v) => { text.value = String(v ?? ''); };
@@ -248,6 +267,9 @@ export function buildControls(form, schema, values, { onInput, onCommit }) {
     .forEach(({ g }) => form.append(g.fieldset));
 
   return {
+    /** Put the current language's texts on every control. */
+    translate() { for (const fn of relabels) fn(); },
+
     /** Show a value (e.g. after datasetDefaults()). */
     set(name, value) { fields.get(name)?.set(value); },
 

@@ -1,18 +1,33 @@
 // KD Playground: the page. The engine (Rust → WebAssembly, ./pkg/kd_playground.js) trains the models, computes
-// every model number and draws every chart. This module owns the DOM, the controls and the animation loop.
+// every model number and draws every chart. This module owns the DOM, the controls, the URL hash, the keyboard
+// and the animation loop. Every text comes from the catalogues through ./i18n.js.
 
 import { buildControls, coerce } from './controls.js';
 import * as view from './view.js';
+import {
+  t, setLanguage, language, onLanguageChange, translatePage, isLanguage, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
+} from './i18n.js';
+import { parseHash, serialiseHash, languageOf, shorten } from './urlstate.js';
+import { createTour, TOUR_STEP_COUNT } from './tour.js';
+import chartsKo from './locales/charts.ko.js';
 
-const FRAME_BUDGET_MS = 10;   // at most this much training per animation frame while playing (the page never freezes)
+/** The texts the engine draws inside its charts, per language (English is the engine's own: `{}`). */
+const CHART_TEXTS = { ko: chartsKo };
+
+const FRAME_BUDGET_MS = 10;    // at most this much training per animation frame while playing (the page never freezes)
+const ANNOUNCE_EVERY_MS = 2000; // the live region speaks at most this often while playing
+const TEACH_EVERY_MS = 250;     // the teaching panels follow training at most 4 times a second
+const REDUCED_MOTION_DRAW_MS = 1000; // with prefers-reduced-motion, charts are redrawn at most once a second while playing
+const HASH_DELAY_MS = 150;      // the URL follows a slider after it rests this long (no flood of replaceState)
 const FAILED = Symbol('failed');
 
 // All mutable state of the page.
 const state = {
   engine: null,        // the wasm module's exports
   schema: [],          // settingsSchema()
+  defaults: {},        // every setting's default (with the default data set's defaults)
   settings: {},        // the values in the controls
-  applied: {},         // the values the current Playground was built with (+ live changes)
+  applied: {},         // the values the current Playground was built with (+ live changes); the URL holds these
   localErrors: new Map(), // name -> message, for input the page cannot even hand to the engine (e.g. not a number)
   invalid: false,      // validateSettings() or a local check found an error
   errorNames: new Set(), // the settings that have an error
@@ -28,7 +43,16 @@ const state = {
   drawCost: {},        // ms the last draw of each view took (throttles it while playing)
   lastDraw: {},        // when each view was last drawn
   controls: null,
+  notice: [],          // the fields of the last hash that were ignored
+  hashTimer: 0,
+  lastAnnounce: 0,
+  teach: null,         // the teaching panels (./teach.js), if they loaded
+  teachPending: null,  // a reason waiting for the next update of the teaching panels
+  lastTeach: 0,
+  tour: null,
 };
+
+const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -39,6 +63,8 @@ const ui = {
   stepEpoch: $('btn-step-epoch'),
   stepBatch: $('btn-step-batch'),
   speed: $('speed'),
+  lang: $('lang'),
+  tourButton: $('btn-tour'),
   phase: $('phase'),
   phaseDetail: $('phase-detail'),
   progress: $('progress'),
@@ -46,6 +72,13 @@ const ui = {
   error: $('error'),
   errorText: $('error-text'),
   errorClose: $('error-close'),
+  notice: $('notice'),
+  noticeText: $('notice-text'),
+  noticeList: $('notice-list'),
+  noticeClose: $('notice-close'),
+  announcer: $('announcer'),
+  skipLink: $('skip-link'),
+  main: $('main'),
   dataNote: $('data-note'),
   dataTitle: $('data-title'),
   regionsRow: $('regions-row'),
@@ -53,16 +86,21 @@ const ui = {
   samplesRow: $('samples-row'),
   samples: $('samples'),
   pickHint: $('pick-hint'),
+  dataSummary: $('data-summary'),
   selSplit: $('sel-split'),
   selIndex: $('sel-index'),
+  selRange: $('sel-range'),
+  selError: $('sel-error'),
   sampleDesc: $('sample-desc'),
   sampleBars: $('sample-bars'),
   sampleTable: $('sample-table'),
   sampleLoss: $('sample-loss'),
+  teachRoot: $('teach-root'),
   verdict: $('verdict'),
   lossCurves: $('loss-curves'),
   accuracyCurves: $('accuracy-curves'),
   latest: $('latest'),
+  curvesSummary: $('curves-summary'),
 };
 
 // ---------------------------------------------------------------- errors
@@ -73,6 +111,7 @@ function messageOf(e) {
   try { return JSON.stringify(e); } catch { return String(e); }
 }
 
+/** Shows a message in the alert box (as text). `kind`: 'error', 'warning' or 'diverged'. */
 function showError(text, kind = 'error') {
   ui.errorText.textContent = text;
   ui.error.dataset.kind = kind;
@@ -84,43 +123,123 @@ function clearError() {
   ui.errorText.textContent = '';
 }
 
+/** An engine error: the translated phrase for what failed, then the engine's own (English) message. */
 function fail(what, e) {
   let msg = messageOf(e);
-  if (e instanceof WebAssembly.RuntimeError) {
-    msg = `the engine crashed (${msg}). Press Reset to start again, or reload the page.`;
-  }
-  showError(`${what}: ${msg}`);
+  if (e instanceof WebAssembly.RuntimeError) msg = t('error.engineCrashed', { message: msg });
+  showError(t('error.engine', { what, message: msg }));
   pause();
   console.warn(`${what}:`, e); // a warning, not an error: the message is on the page
 }
 
-/** Run an engine call; on a thrown error show it and return FAILED. */
-function attempt(what, fn) {
+/** Run an engine call; on a thrown error show it and return FAILED. `what` is a catalogue key. */
+function attempt(what, fn, params) {
   try {
     return fn();
   } catch (e) {
-    fail(what, e);
+    fail(t(what, params), e);
     return FAILED;
   }
+}
+
+// ---------------------------------------------------------------- the live region
+
+let announceTimer = 0;
+/** Says `text` through the polite live region (re-saying the same text works too). */
+function announce(text) {
+  clearTimeout(announceTimer);
+  ui.announcer.textContent = '';
+  announceTimer = setTimeout(() => { ui.announcer.textContent = String(text ?? ''); }, 50);
+}
+
+/** Epoch and losses in words, for the live region. */
+function progressText() {
+  const st = state.status;
+  if (!st || !state.pg) return '';
+  const h = attempt('do.read', () => state.pg.history());
+  if (h === FAILED) return '';
+  const bpe = Math.max(1, st.batchesPerEpoch || 1);
+  switch (st.phase) {
+    case 'teacher': {
+      const last = h.teacher?.[h.teacher.length - 1];
+      return t('announce.teacher', {
+        epoch: st.epoch, of: st.teacherEpochs, batch: st.batch, batches: bpe,
+        loss: last && last.epoch > 0 ? view.fmt(last.trainLoss) : '—',
+        acc: last && last.epoch > 0 ? view.pct(last.testAccuracy) : '—',
+      });
+    }
+    case 'distil': {
+      const lb = attempt('do.read', () => state.pg.lastBatch());
+      return t('announce.distil', {
+        epoch: st.epoch, of: st.studentEpochs, batch: st.batch, batches: bpe,
+        soft: view.fmt(lb?.softLoss), hard: view.fmt(lb?.hardLoss), total: view.fmt(lb?.totalLoss),
+      });
+    }
+    case 'done': {
+      const s = h.students?.[h.students.length - 1];
+      return t('announce.done', { kd: view.pct(s?.kdTestAccuracy), control: view.pct(s?.controlTestAccuracy) });
+    }
+    case 'diverged':
+      return t('status.diverged');
+    default:
+      return '';
+  }
+}
+
+/** Announces the progress now (`force`) or, while playing, at most every ANNOUNCE_EVERY_MS. */
+function announceProgress(force = false) {
+  const now = performance.now();
+  if (!force && now - state.lastAnnounce < ANNOUNCE_EVERY_MS) return;
+  state.lastAnnounce = now;
+  const text = progressText();
+  if (text) announce(text);
 }
 
 // ---------------------------------------------------------------- settings
 
 const specOf = (name) => state.schema.find((s) => s.name === name);
 /** The pairs of an engine object (a plain object, or a Map if the engine hands one). */
-const entries = (obj) => (obj instanceof Map ? [...obj.entries()] : Object.entries(obj));
+const entries = (obj) => (obj instanceof Map ? [...obj.entries()] : Object.entries(obj ?? {}));
 const same = (a, b) => String(a) === String(b);
+
+/**
+ * A number the engine returns (its settings are f32) as the shortest decimal that is the same f32, so that
+ * 0.0010000000474974513 reads 0.001 in the controls and the URL and gives the same run again.
+ */
+function tidyNumber(spec, v) {
+  if (spec.kind !== 'number' || typeof v !== 'number' || !Number.isFinite(v)) return v;
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === f) return d;
+  }
+  return v;
+}
+
+/** The settings a data set changes, as a plain object of typed values (or null). */
+function datasetDefaults(name) {
+  const raw = attempt('do.defaults', () => state.engine.datasetDefaults(name), { dataset: name });
+  if (raw === FAILED || !raw) return null;
+  const out = {};
+  for (const [k, v] of entries(raw)) if (specOf(k)) out[k] = coerce(specOf(k), v);
+  return out;
+}
+
+/** validateSettings() as a plain function for urlstate.js (throws on an engine failure). */
+function engineValidate(values) {
+  return state.engine.validateSettings(values);
+}
 
 function validate() {
   const list = [];
   for (const [name, message] of state.localErrors) list.push({ name, message });
   const settings = { ...state.settings };
   for (const name of state.localErrors.keys()) settings[name] = state.applied[name] ?? specOf(name)?.default;
-  const r = attempt('Checking the settings', () => state.engine.validateSettings(settings));
-  if (r !== FAILED) list.push(...r);
+  const r = attempt('do.check', () => state.engine.validateSettings(settings));
+  if (r !== FAILED) list.push(...r.map((e) => ({ name: e.name, message: t('error.engineField', { message: e.message }) })));
   state.errorNames = new Set(list.map((e) => e.name));
   const orphans = state.controls.setErrors(list);
-  if (orphans.length) showError(`Invalid settings: ${orphans.join(' ')}`);
+  if (orphans.length) showError(t('error.invalidSettings', { list: orphans.join(' ') }));
   state.invalid = list.length > 0 || r === FAILED;
   updateButtons();
   return !state.invalid;
@@ -142,25 +261,34 @@ function updatePending() {
   ui.reset.classList.toggle('attention', names.size > 0);
 }
 
+/** Changes a live setting of the running Playground (T or α): only what depends on it is redrawn. */
+function applyLive(name, value) {
+  const spec = specOf(name);
+  if (!spec?.live || !state.pg || state.errorNames.has(name)) return false;
+  const r = attempt('do.setLive', () => state.pg.setLive(name, value), { label: settingLabel(spec) });
+  if (r === FAILED) return false;
+  state.applied[name] = value;
+  // T and α change the selected sample's soft labels and losses, and the teaching panels; the region maps
+  // (T = 1), the gallery (T = 1) and the curves (past epochs) do not depend on them.
+  markDirty('sample');
+  teachUpdate('live');
+  requestFrame();
+  scheduleHash();
+  return true;
+}
+
 function onSettingInput(name, value) {
   const spec = specOf(name);
   if (!spec) return;
   if ((spec.kind === 'number' || spec.kind === 'integer') && !Number.isFinite(value)) {
-    state.localErrors.set(name, `${spec.label ?? name}: enter a number.`);
+    state.localErrors.set(name, t('error.enterNumber', { label: settingLabel(spec) }));
     validate();
     return;
   }
   state.localErrors.delete(name);
   state.settings[name] = value;
   validate();
-  if (spec.live && state.pg && !state.errorNames.has(name)) {
-    const r = attempt(`Setting ${spec.label ?? name}`, () => state.pg.setLive(name, value));
-    if (r !== FAILED) {
-      state.applied[name] = value;
-      markDirty('sample', 'curves', 'data');
-      requestFrame();
-    }
-  }
+  if (spec.live) applyLive(name, value);
   updatePending();
 }
 
@@ -168,18 +296,22 @@ function onSettingCommit(name, value) {
   const spec = specOf(name);
   if (!spec || spec.live) return;
   if (spec.name === 'dataset') {
-    const defaults = attempt(`Defaults for ${value}`, () => state.engine.datasetDefaults(value));
-    if (defaults !== FAILED && defaults) {
-      for (const [k, raw] of entries(defaults)) {
-        const spec = specOf(k);
-        if (!spec) continue;
-        const v = coerce(spec, raw);
+    const defaults = datasetDefaults(value);
+    if (defaults) {
+      for (const [k, v] of Object.entries(defaults)) {
         state.settings[k] = v;
         state.localErrors.delete(k);
         state.controls.set(k, v);
       }
     }
-    if (validate()) reset();
+    if (validate()) {
+      reset();
+    } else {
+      // the data set's defaults are in the controls, but another field still has an error: say so, plainly
+      const fields = [...state.errorNames].map((n) => (specOf(n) ? settingLabel(specOf(n)) : n)).join(', ');
+      showError(t('error.datasetPending', { dataset: choiceLabel(spec, value), fields }), 'warning');
+      updatePending();
+    }
     return;
   }
   // before any training, a change applies at once; afterwards it waits for Reset
@@ -191,21 +323,26 @@ function onSettingCommit(name, value) {
 
 function reset() {
   if (!validate()) {
-    showError('Some settings are invalid: fix the ones marked in red, then press Reset.');
+    showError(t('error.resetInvalid'));
     return;
   }
   pause();
   const settings = { ...state.settings };
-  const pg = attempt('Creating the models', () => new state.engine.Playground(settings));
+  const pg = attempt('do.create', () => new state.engine.Playground(settings));
   if (pg === FAILED) return;
-  if (state.pg) { try { state.pg.free(); } catch { /* already gone */ } }
+  adopt(pg, settings);
+}
+
+/** Makes `pg` the current Playground (built with `settings`): frees the old one and refreshes every view. */
+function adopt(pg, settings) {
+  if (state.pg && state.pg !== pg) { try { state.pg.free(); } catch { /* already gone */ } }
   state.pg = pg;
-  state.applied = settings;
+  state.applied = { ...settings };
   clearError();
 
-  const status = attempt('Reading the status', () => pg.status());
-  const dataInfo = attempt('Reading the data set', () => pg.dataInfo());
-  const modelInfo = attempt('Reading the models', () => pg.modelInfo());
+  const status = attempt('do.read', () => pg.status());
+  const dataInfo = attempt('do.read', () => pg.dataInfo());
+  const modelInfo = attempt('do.read', () => pg.modelInfo());
   if (status === FAILED || dataInfo === FAILED || modelInfo === FAILED) return;
   state.status = status;
   state.modelInfo = modelInfo;
@@ -224,39 +361,71 @@ function reset() {
   updatePending();
   markDirty('status', 'data', 'sample', 'curves');
   requestFrame();
+  teachUpdate('reset');
+  scheduleHash(true);
+}
+
+/** A run loaded by the teaching panels (a saved run file): it becomes the current one. */
+function importPlayground(pg) {
+  pause();
+  const raw = attempt('do.import', () => pg.settings());
+  if (raw === FAILED) return;
+  const values = {};
+  for (const [k, v] of entries(raw)) {
+    const spec = specOf(k);
+    if (spec) values[k] = tidyNumber(spec, coerce(spec, v));
+  }
+  state.localErrors.clear();
+  for (const spec of state.schema) {
+    if (!(spec.name in values)) values[spec.name] = state.settings[spec.name];
+    state.settings[spec.name] = values[spec.name];
+    state.controls.set(spec.name, values[spec.name]);
+  }
+  validate();
+  adopt(pg, values);
+  announceProgress(true);
 }
 
 function showInfo() {
   const d = state.dataInfo;
+  if (!d) return;
   const dataBox = state.controls.info('data');
   if (dataBox) view.renderDataInfo(dataBox, d);
   const modelBox = state.controls.info('models');
-  if (modelBox) view.renderModelInfo(modelBox, state.modelInfo);
+  if (modelBox && state.modelInfo) view.renderModelInfo(modelBox, state.modelInfo);
   // settings the schema marks generatedOnly mean something for the generated 2-D sets only
   const generated = d.view === 'points';
   for (const spec of state.schema.filter((s) => s.generatedOnly)) {
-    state.controls.setDisabled(spec.name, !generated, 'Only for the generated 2-D data sets');
+    state.controls.setDisabled(spec.name, !generated, t('data.generatedOnly'));
   }
-  ui.selIndex.max = String(Math.max(0, (state.selection.split === 'train' ? d.nTrain : d.nTest) - 1));
+  showIndexRange();
+}
+
+function sampleCount(split) {
+  const d = state.dataInfo;
+  if (!d) return 0;
+  return split === 'train' ? d.nTrain : d.nTest;
+}
+
+/** The valid range of the Index box, shown beside it. */
+function showIndexRange() {
+  const max = Math.max(0, sampleCount(state.selection.split) - 1);
+  ui.selIndex.max = String(max);
+  ui.selRange.textContent = t('sample.range', { max });
 }
 
 function showDataMode() {
   const d = state.dataInfo;
+  if (!d) return;
   const points = d.view === 'points';
   ui.regionsRow.hidden = !points;
   ui.samplesRow.hidden = points;
   ui.samplesRow.dataset.view = d.view;
-  ui.dataTitle.textContent = points ? 'Data and decision regions' : 'Data';
-  if (points) {
-    ui.dataNote.textContent = `${d.dataset}: 2-D points; the background is each model's predicted class.`;
-    ui.pickHint.textContent = 'Click anywhere on a map to select the nearest sample. Filled dots: training set; ringed dots: test set.';
-  } else if (d.view === 'digits') {
-    ui.dataNote.textContent = `${d.dataset}: 8×8 images of handwritten digits (test set).`;
-    ui.pickHint.textContent = 'Click a digit to inspect it.';
-  } else {
-    ui.dataNote.textContent = `${d.dataset}: ${d.nFeatures} measured features, ${d.nClasses} classes; the plot shows two of them.`;
-    ui.pickHint.textContent = 'Click a point to select the nearest sample.';
-  }
+  ui.dataTitle.textContent = t(points ? 'data.titlePoints' : 'data.title');
+  const params = { dataset: d.dataset, features: d.nFeatures, classes: d.nClasses };
+  const mode = points ? 'Points' : d.view === 'digits' ? 'Digits' : 'Table';
+  ui.dataNote.textContent = t(`data.note${mode}`, params);
+  ui.pickHint.textContent = t(`data.hint${mode}`);
 }
 
 function setStatus(st) {
@@ -264,17 +433,19 @@ function setStatus(st) {
   markDirty('status', 'data', 'sample', 'curves');
   if (st.phase === 'diverged') {
     pause();
-    showError(st.message || 'Training diverged: a loss became NaN or infinite. Try a smaller learning rate and press Reset.', 'diverged');
+    showError(st.message || t('error.diverged'), 'diverged');
   }
 }
 
 function step(kind) {
-  if (!state.pg) return;
-  const st = attempt(kind === 'epoch' ? 'Training an epoch' : 'Training a batch',
+  if (!state.pg || state.playing || !running(state.status)) return;
+  const st = attempt(kind === 'epoch' ? 'do.trainEpoch' : 'do.trainBatch',
     () => (kind === 'epoch' ? state.pg.stepEpoch() : state.pg.stepBatch()));
   if (st === FAILED) return;
   setStatus(st);
   updatePending();
+  teachUpdate('step');
+  announceProgress(true);
   requestFrame();
 }
 
@@ -286,6 +457,8 @@ function play() {
   if (!state.pg || !running(state.status)) return;
   state.playing = true;
   updateButtons();
+  announce(t('announce.playing'));
+  state.lastAnnounce = performance.now();
   requestFrame();
 }
 
@@ -294,7 +467,13 @@ function pause() {
   state.playing = false;
   markDirty('status', 'data', 'sample', 'curves');
   updateButtons();
+  flushTeach();
+  announceProgress(true);
   requestFrame();
+}
+
+function togglePlay() {
+  if (state.playing) pause(); else play();
 }
 
 function updateButtons() {
@@ -303,12 +482,63 @@ function updateButtons() {
   ui.play.disabled = !canTrain && !state.playing;
   ui.play.setAttribute('aria-pressed', String(state.playing));
   ui.play.classList.toggle('playing', state.playing);
-  ui.playLabel.textContent = state.playing ? 'Pause' : 'Play';
-  ui.play.title = state.playing ? 'Pause training' : 'Train (play)';
+  ui.playLabel.textContent = t(state.playing ? 'transport.pause' : 'transport.play');
+  ui.play.title = t(state.playing ? 'transport.pauseTitle' : 'transport.playTitle');
   ui.stepEpoch.disabled = !canTrain || state.playing;
   ui.stepBatch.disabled = !canTrain || state.playing;
   ui.reset.disabled = !state.engine || state.invalid;
-  ui.reset.title = state.invalid ? 'Fix the settings marked in red first' : 'Reset: new models with the current settings';
+  ui.reset.title = t(state.invalid ? 'transport.resetInvalidTitle' : 'transport.resetTitle');
+}
+
+// ---------------------------------------------------------------- the teaching panels
+
+/** Tells the teaching panels what changed ('reset' | 'step' | 'selection' | 'live' | 'language'). */
+function teachUpdate(reason) {
+  if (!state.teach) return;
+  if (reason === 'step' && state.playing && performance.now() - state.lastTeach < TEACH_EVERY_MS) {
+    state.teachPending = reason;
+    return;
+  }
+  state.teachPending = null;
+  state.lastTeach = performance.now();
+  try {
+    state.teach.update(reason);
+  } catch (e) {
+    showError(t('error.engine', { what: t('do.teach'), message: messageOf(e) }));
+    console.warn('teaching panels:', e);
+  }
+}
+
+function flushTeach() {
+  if (state.teachPending) teachUpdate(state.teachPending);
+}
+
+async function loadTeachingPanels() {
+  const mod = await import('./teach.js').catch(() => null);
+  if (!mod?.createTeachingPanels) return;
+  const ctx = {
+    getPlayground: () => state.pg,
+    getSelection: () => ({ ...state.selection }),
+    getSettings: () => ({ ...state.applied }),
+    isPlaying: () => state.playing,
+    t,
+    onImport: (pg) => importPlayground(pg),
+    announce: (text) => announce(text),
+    requestRedraw: () => { markDirty('status', 'data', 'sample', 'curves'); requestFrame(); },
+  };
+  try {
+    ui.teachRoot.hidden = false;
+    state.teach = mod.createTeachingPanels(ui.teachRoot, ctx);
+    // the panels may bring their own heading: keep a single #teach-title
+    const titles = document.querySelectorAll('#teach-title');
+    if (titles.length > 1) titles[0].closest('.panel-head')?.remove();
+    if (state.pg) teachUpdate('reset');
+  } catch (e) {
+    ui.teachRoot.hidden = true;
+    state.teach = null;
+    showError(t('error.engine', { what: t('do.teach'), message: messageOf(e) }));
+    console.warn('teaching panels:', e);
+  }
 }
 
 // ---------------------------------------------------------------- drawing
@@ -330,7 +560,7 @@ function frame() {
     let st = state.status;
     let n = 0;
     do {
-      const r = attempt('Training', () => state.pg.stepBatch());
+      const r = attempt('do.train', () => state.pg.stepBatch());
       if (r === FAILED) { st = null; break; }
       st = r;
       n++;
@@ -338,13 +568,16 @@ function frame() {
     if (st) setStatus(st);
     if (!running(st)) pause();
     updatePending();
+    teachUpdate('step');
+    if (state.playing) announceProgress(false);
   }
   render();
   if (state.playing) requestFrame();
 }
 
 // While playing, a view is redrawn no more often than its drawing cost allows (about a quarter of the time
-// goes to drawing it), so that training keeps its share of each frame on slow machines.
+// goes to drawing it), so that training keeps its share of each frame on slow machines; with
+// prefers-reduced-motion, no more than once a second, so that the charts do not animate.
 const DRAWERS = {
   data: () => drawData(),
   sample: () => renderSample(),
@@ -359,7 +592,11 @@ function render() {
     if (!d[part]) continue;
     const now = performance.now();
     const cost = state.drawCost[part] ?? 0;
-    if (state.playing && cost > 2 && now - (state.lastDraw[part] ?? 0) < Math.min(500, 4 * cost)) {
+    const since = now - (state.lastDraw[part] ?? 0);
+    const wait = state.playing
+      ? Math.max(cost > 2 ? Math.min(500, 4 * cost) : 0, reducedMotion.matches ? REDUCED_MOTION_DRAW_MS : 0)
+      : 0;
+    if (since < wait) {
       requestFrame(); // still dirty: a later frame draws it
       continue;
     }
@@ -376,7 +613,8 @@ function renderStatus() {
   const s = view.describeStatus(st);
   ui.phase.textContent = s.text;
   ui.phase.dataset.phase = st.phase;
-  ui.phaseDetail.textContent = s.detail ? `${s.detail} · ${view.int(s.steps)} steps` : '';
+  ui.phaseDetail.textContent = s.detail ? t('status.steps', { detail: s.detail, steps: view.int(s.steps) }) : '';
+  ui.phaseDetail.dataset.steps = String(s.steps);
   ui.progress.max = Math.max(1, s.total);
   if (s.done === null) ui.progress.removeAttribute('value');
   else ui.progress.value = s.done;
@@ -389,10 +627,10 @@ function drawData() {
   if (state.dataInfo.view === 'points') {
     for (const [model, canvas] of Object.entries(ui.regions)) {
       if (!view.sizeCanvas(canvas)) continue;
-      if (attempt(`Drawing the ${model} regions`, () => state.pg.drawRegions(canvas, model, split, index)) === FAILED) return;
+      if (attempt('do.draw', () => state.pg.drawRegions(canvas, model, split, index)) === FAILED) return;
     }
   } else if (view.sizeCanvas(ui.samples)) {
-    attempt('Drawing the samples', () => state.pg.drawSamples(ui.samples, split, index));
+    attempt('do.draw', () => state.pg.drawSamples(ui.samples, split, index));
   }
 }
 
@@ -400,39 +638,47 @@ function renderSample() {
   const { split, index } = state.selection;
   ui.selSplit.value = split;
   if (document.activeElement !== ui.selIndex) ui.selIndex.value = String(index); // not while the user types
-  const s = attempt('Inspecting the sample', () => state.pg.inspect(split, index));
+  showIndexRange();
+  const s = attempt('do.inspect', () => state.pg.inspect(split, index));
   if (s === FAILED) return;
   ui.sampleDesc.textContent = view.describeSample(s, state.dataInfo);
   const tText = String(Number(Number(s.temperature).toPrecision(3)));
   view.renderSampleTable(ui.sampleTable, s, state.dataInfo.classNames, tText);
   view.renderSampleLoss(ui.sampleLoss, s);
   if (view.sizeCanvas(ui.sampleBars)) {
-    attempt('Drawing the sample', () => state.pg.drawSampleBars(ui.sampleBars, split, index));
+    attempt('do.draw', () => state.pg.drawSampleBars(ui.sampleBars, split, index));
   }
+  const h = attempt('do.read', () => state.pg.history());
+  view.renderDataSummary(ui.dataSummary, { dataInfo: state.dataInfo, history: h === FAILED ? null : h, sample: s });
 }
 
 function renderCurves() {
-  const h = attempt('Reading the history', () => state.pg.history());
+  const h = attempt('do.read', () => state.pg.history());
   if (h === FAILED) return;
-  const lb = attempt('Reading the last batch', () => state.pg.lastBatch());
+  const lb = attempt('do.read', () => state.pg.lastBatch());
   const v = view.verdictText(h, state.status, state.dataInfo);
   ui.verdict.textContent = v.text;
   ui.verdict.dataset.sign = String(v.sign);
   view.renderLatest(ui.latest, h, lb === FAILED ? null : lb);
-  if (view.sizeCanvas(ui.lossCurves)) attempt('Drawing the loss curves', () => state.pg.drawLossCurves(ui.lossCurves));
-  if (view.sizeCanvas(ui.accuracyCurves)) attempt('Drawing the accuracy curves', () => state.pg.drawAccuracyCurves(ui.accuracyCurves));
+  view.renderCurvesSummary(ui.curvesSummary, h);
+  if (view.sizeCanvas(ui.lossCurves)) attempt('do.draw', () => state.pg.drawLossCurves(ui.lossCurves));
+  if (view.sizeCanvas(ui.accuracyCurves)) attempt('do.draw', () => state.pg.drawAccuracyCurves(ui.accuracyCurves));
 }
 
 // ---------------------------------------------------------------- selection
 
 function select(split, index) {
-  if (!state.dataInfo) return;
-  const n = split === 'train' ? state.dataInfo.nTrain : state.dataInfo.nTest;
-  if (!Number.isInteger(index) || index < 0 || index >= n) return;
+  if (!state.dataInfo) return false;
+  const n = sampleCount(split);
+  if (!Number.isInteger(index) || index < 0 || index >= n) return false;
   state.selection = { split, index };
-  ui.selIndex.max = String(Math.max(0, n - 1));
+  ui.selError.hidden = true;
+  ui.selIndex.removeAttribute('aria-invalid');
+  showIndexRange();
   markDirty('data', 'sample');
+  teachUpdate('selection');
   requestFrame();
+  return true;
 }
 
 function pickAt(canvas, viewName, event) {
@@ -440,13 +686,13 @@ function pickAt(canvas, viewName, event) {
   const rect = canvas.getBoundingClientRect();
   const fx = (event.clientX - rect.left) / rect.width;
   const fy = (event.clientY - rect.top) / rect.height;
-  const r = attempt('Selecting a sample', () => state.pg.pick(viewName, fx, fy));
+  const r = attempt('do.select', () => state.pg.pick(viewName, fx, fy));
   if (r !== FAILED && r) select(r.split, r.index);
 }
 
 function stepSelection(delta) {
   const { split, index } = state.selection;
-  const n = split === 'train' ? state.dataInfo.nTrain : state.dataInfo.nTest;
+  const n = sampleCount(split);
   if (n > 0) select(split, (index + delta + n) % n);
 }
 
@@ -458,20 +704,232 @@ function onCanvasKey(event) {
   }
 }
 
+function onIndexChange() {
+  const i = Number(ui.selIndex.value);
+  const max = Math.max(0, sampleCount(state.selection.split) - 1);
+  if (ui.selIndex.value.trim() === '' || !select(state.selection.split, i)) {
+    // out of range or not a whole number: say what is valid, and keep the selected sample
+    ui.selError.textContent = t('sample.indexError', { value: shorten(ui.selIndex.value, 20), max });
+    ui.selError.hidden = false;
+    ui.selIndex.setAttribute('aria-invalid', 'true');
+  }
+  ui.selIndex.value = String(state.selection.index);
+}
+
+// ---------------------------------------------------------------- the URL hash
+
+/** Whether a hash holds page state (name=value pairs) rather than an in-page anchor such as #main. */
+function isStateHash(hash) {
+  return String(hash ?? '').includes('=');
+}
+
+/** Writes the applied settings, the language and the tour's step into the hash (replaceState: no history). */
+function writeHash() {
+  clearTimeout(state.hashTimer);
+  state.hashTimer = 0;
+  if (!state.schema.length || !state.pg) return; // nothing to describe yet
+  const hash = serialiseHash({
+    schema: state.schema, values: state.applied, lang: language(), tour: state.tour?.currentStep() ?? null,
+  });
+  if (hash !== window.location.hash) {
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}${hash}`);
+  }
+}
+
+/** Writes the hash soon (a slider moves many times a second), or now. */
+function scheduleHash(now = false) {
+  if (now) { writeHash(); return; }
+  clearTimeout(state.hashTimer);
+  state.hashTimer = setTimeout(writeHash, HASH_DELAY_MS);
+}
+
+function readHash(hash) {
+  return parseHash(hash, {
+    schema: state.schema,
+    defaults: state.defaults,
+    languages: LANGUAGES.map((l) => l.code),
+    validate: engineValidate,
+    datasetDefaults,
+    tourSteps: TOUR_STEP_COUNT,
+  });
+}
+
+/** The notice listing the fields of a link that were ignored (text only). */
+function renderNotice() {
+  const list = state.notice;
+  ui.notice.hidden = list.length === 0;
+  ui.noticeList.replaceChildren();
+  if (!list.length) return;
+  ui.noticeText.textContent = t('notice.ignored');
+  for (const item of list) {
+    const li = document.createElement('li');
+    const code = document.createElement('code');
+    code.textContent = item.key;
+    const spec = specOf(item.key);
+    li.append(code);
+    if (spec) li.append(` (${settingLabel(spec)})`);
+    li.append(`: ${t(`notice.${item.reason}`, {
+      value: item.value ?? '', message: item.message ?? '', list: LANGUAGES.map((l) => l.code).join(', '),
+      steps: TOUR_STEP_COUNT,
+    })}`);
+    ui.noticeList.append(li);
+  }
+}
+
+/** Applies a hash read by readHash(): language, settings (resetting when a non-live one changes), tour. */
+function applyHashState(parsed, { initial = false } = {}) {
+  if (parsed.lang && parsed.lang !== language()) setLanguage(parsed.lang);
+  state.notice = parsed.ignored;
+  renderNotice();
+  if (initial) {
+    for (const spec of state.schema) state.settings[spec.name] = parsed.settings[spec.name];
+    return;
+  }
+  state.localErrors.clear();
+  for (const spec of state.schema) {
+    const v = parsed.settings[spec.name];
+    if (!same(v, state.settings[spec.name])) {
+      state.settings[spec.name] = v;
+      state.controls.set(spec.name, v);
+    }
+  }
+  const structural = state.schema.some((s) => !s.live && !same(state.settings[s.name], state.applied[s.name]));
+  if (structural) {
+    reset();
+  } else {
+    validate();
+    for (const spec of state.schema.filter((s) => s.live)) {
+      if (!same(state.settings[spec.name], state.applied[spec.name])) applyLive(spec.name, state.settings[spec.name]);
+    }
+    updatePending();
+  }
+  if (parsed.tour && state.tour && parsed.tour !== state.tour.currentStep()) state.tour.open(parsed.tour);
+  scheduleHash(true);
+}
+
+function onHashChange() {
+  if (!state.engine || !state.controls || !isStateHash(window.location.hash)) return;
+  applyHashState(readHash(window.location.hash));
+}
+
+// ---------------------------------------------------------------- language
+
+/** Hands the engine the current language's chart texts (the charts change when next drawn). */
+function applyChartLanguage() {
+  if (typeof state.engine?.setChartText !== 'function') return;
+  attempt('do.chartText', () => state.engine.setChartText(CHART_TEXTS[language()] ?? {}));
+}
+
+function onLanguage() {
+  applyChartLanguage();
+  translatePage();
+  ui.lang.value = language();
+  if (state.controls) {
+    state.controls.translate();
+    validate();
+    showInfo();
+    showDataMode();
+  }
+  updateButtons();
+  renderNotice();
+  markDirty('status', 'data', 'sample', 'curves');
+  requestFrame();
+  teachUpdate('language');
+  state.tour?.translate();
+  scheduleHash(true);
+}
+
+// ---------------------------------------------------------------- the guided tour
+
+/** What the tour may do to the page: each step sets the page up through these. */
+const tourApi = {
+  t,
+  status: () => state.status,
+  dataInfo: () => state.dataInfo,
+  modelInfo: () => state.modelInfo,
+  applied: () => ({ ...state.applied }),
+  playground: () => state.pg,
+  pause: () => pause(),
+  /** Picks data set `name` with its defaults and builds a new run, unless it is already the one running. */
+  useDataset(name) {
+    if (state.applied.dataset === name && state.pg) return true;
+    const spec = specOf('dataset');
+    if (!spec) return false;
+    state.settings.dataset = name;
+    state.controls.set('dataset', name);
+    onSettingCommit('dataset', name);
+    return state.applied.dataset === name;
+  },
+  /** Trains one epoch of the current phase (false when training is over or failed). */
+  stepEpoch() {
+    if (!state.pg || !running(state.status)) return false;
+    pause();
+    step('epoch');
+    render();
+    return true;
+  },
+  /** Sets a live setting (T, α) as the slider would. */
+  setLive(name, value) {
+    const spec = specOf(name);
+    if (!spec?.live) return;
+    state.settings[name] = value;
+    state.controls.set(name, value);
+    state.localErrors.delete(name);
+    validate();
+    applyLive(name, value);
+  },
+  select: (split, index) => select(split, index),
+  selection: () => ({ ...state.selection }),
+  onStepChange: () => scheduleHash(true),
+  reducedMotion: () => reducedMotion.matches,
+};
+
+// ---------------------------------------------------------------- keyboard
+
+/** Elements where Space means something of their own (typing, pressing a button, opening a select). */
+const OWNS_SPACE = 'input, textarea, select, button, a[href], summary, [contenteditable=""], [contenteditable="true"], [role="button"], [role="checkbox"], [role="switch"], [role="slider"], [role="tab"], [role="menuitem"], [role="option"]';
+/** Elements where → means something of their own (a caret, a slider, the selection on a chart). */
+const OWNS_ARROWS = 'input, textarea, select, canvas, [contenteditable=""], [contenteditable="true"], [role="slider"], [role="tablist"], [role="tab"], [role="listbox"], [role="grid"], [role="radiogroup"], [role="menu"]';
+
+function onGlobalKey(e) {
+  if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
+  const target = e.target instanceof Element ? e.target : document.body;
+  if (e.key === ' ' || e.key === 'Spacebar') {
+    if (target.closest(OWNS_SPACE)) return;
+    e.preventDefault();
+    togglePlay();
+  } else if (e.key === 'ArrowRight') {
+    if (target.closest(OWNS_ARROWS)) return;
+    if (!state.pg || state.playing || !running(state.status)) return;
+    e.preventDefault();
+    step(e.shiftKey ? 'epoch' : 'batch');
+  }
+}
+
 // ---------------------------------------------------------------- wiring
 
 function wire() {
   ui.reset.addEventListener('click', reset);
-  ui.play.addEventListener('click', () => (state.playing ? pause() : play()));
+  ui.play.addEventListener('click', togglePlay);
   ui.stepEpoch.addEventListener('click', () => step('epoch'));
   ui.stepBatch.addEventListener('click', () => step('batch'));
   ui.errorClose.addEventListener('click', clearError);
+  ui.noticeClose.addEventListener('click', () => { state.notice = []; renderNotice(); });
   const speed = () => {
     const v = ui.speed.value;
     state.batchesPerFrame = v === 'max' ? Infinity : Math.max(1, Number(v) || 1);
   };
   ui.speed.addEventListener('change', speed);
   speed();
+  ui.lang.addEventListener('change', () => setLanguage(ui.lang.value));
+  onLanguageChange(onLanguage);
+
+  // the skip link moves the focus without replacing the state in the hash
+  ui.skipLink.addEventListener('click', (e) => {
+    e.preventDefault();
+    ui.main.focus();
+    ui.main.scrollIntoView({ block: 'start', behavior: 'auto' });
+  });
 
   for (const canvas of Object.values(ui.regions)) {
     canvas.addEventListener('click', (e) => pickAt(canvas, 'regions', e));
@@ -484,14 +942,10 @@ function wire() {
 
   ui.selSplit.addEventListener('change', () => {
     const split = ui.selSplit.value;
-    const n = split === 'train' ? state.dataInfo?.nTrain : state.dataInfo?.nTest;
-    select(split, Math.min(state.selection.index, Math.max(0, (n ?? 1) - 1)));
+    const n = sampleCount(split);
+    select(split, Math.min(state.selection.index, Math.max(0, n - 1)));
   });
-  ui.selIndex.addEventListener('change', () => {
-    const i = Number(ui.selIndex.value);
-    if (Number.isInteger(i)) select(state.selection.split, i);
-    ui.selIndex.value = String(state.selection.index);
-  });
+  ui.selIndex.addEventListener('change', onIndexChange);
 
   let resizeTimer = 0;
   window.addEventListener('resize', () => {
@@ -499,43 +953,46 @@ function wire() {
     resizeTimer = setTimeout(() => { markDirty('data', 'sample', 'curves'); requestFrame(); }, 100);
   });
 
-  // keyboard: space toggles play when no control has the focus
-  document.addEventListener('keydown', (e) => {
-    if (e.key !== ' ' || e.target !== document.body) return;
-    e.preventDefault();
-    if (state.playing) pause(); else play();
-  });
+  document.addEventListener('keydown', onGlobalKey);
+  window.addEventListener('hashchange', onHashChange);
 }
 
-window.addEventListener('error', (e) => showError(`Unexpected error: ${e.message}`));
-window.addEventListener('unhandledrejection', (e) => showError(`Unexpected error: ${messageOf(e.reason)}`));
+window.addEventListener('error', (e) => showError(t('error.unexpected', { message: e.message })));
+window.addEventListener('unhandledrejection', (e) => showError(t('error.unexpected', { message: messageOf(e.reason) })));
 
 async function start() {
+  // the language first (it needs no engine), so that even "loading" reads in it
+  const lang = languageOf(window.location.hash, LANGUAGES.map((l) => l.code));
+  setLanguage(lang && isLanguage(lang) ? lang : DEFAULT_LANGUAGE);
+  translatePage();
+  ui.lang.value = language();
   wire();
+  state.tour = createTour(tourApi, { button: ui.tourButton, root: $('tour') });
+
   let engine;
   try {
     engine = await import('./pkg/kd_playground.js');
     await engine.default();
   } catch (e) {
-    ui.phase.textContent = 'The engine did not load';
-    ui.settings.querySelector('.settings-loading')?.replaceChildren('The settings come from the engine, which did not load.');
-    showError(`Could not start the WebAssembly engine (pkg/kd_playground.js): ${messageOf(e)}. ` +
-      'The page needs a browser with WebAssembly, served over http(s) with the built pkg/ folder.');
+    ui.phase.textContent = t('status.engineFailed');
+    ui.settings.querySelector('.settings-loading')?.replaceChildren(t('sidebar.engineFailed'));
+    showError(t('error.engineLoad', { message: messageOf(e) }));
     return;
   }
   state.engine = engine;
+  applyChartLanguage();
 
-  const schema = attempt('Reading the settings', () => engine.settingsSchema());
+  const schema = attempt('do.read', () => engine.settingsSchema());
   if (schema === FAILED) return;
   state.schema = schema;
-  for (const spec of schema) state.settings[spec.name] = coerce(spec, spec.default);
-  const ds = specOf('dataset');
-  if (ds) {
-    const defaults = attempt('Reading the data set defaults', () => engine.datasetDefaults(state.settings.dataset));
-    if (defaults !== FAILED && defaults) {
-      for (const [k, v] of entries(defaults)) if (specOf(k)) state.settings[k] = coerce(specOf(k), v);
-    }
-  }
+  for (const spec of schema) state.defaults[spec.name] = coerce(spec, spec.default);
+  const dsDefaults = specOf('dataset') ? datasetDefaults(state.defaults.dataset) : null;
+  if (dsDefaults) Object.assign(state.defaults, dsDefaults);
+  Object.assign(state.settings, state.defaults);
+
+  const parsed = isStateHash(window.location.hash) ? readHash(window.location.hash) : null;
+  if (parsed) applyHashState(parsed, { initial: true });
+
   state.controls = buildControls(ui.settings, schema, state.settings, {
     onInput: onSettingInput,
     onCommit: onSettingCommit,
@@ -543,7 +1000,10 @@ async function start() {
   ui.settings.addEventListener('submit', (e) => e.preventDefault());
   reset();
   updateButtons();
+  if (parsed) renderNotice();
+  await loadTeachingPanels();
   document.body.dataset.ready = 'true';
+  if (parsed?.tour) state.tour.open(parsed.tour);
 }
 
 start();

@@ -1,6 +1,8 @@
-// Rendering helpers: canvas sizing and the text views (phase, data/model info, sample table, latest numbers).
-// Everything shown here is a number the engine returned, only formatted. User-visible text is always set with
-// textContent (never innerHTML).
+// Rendering helpers: canvas sizing and the text views (phase, data/model info, sample table, latest numbers,
+// the text alternatives of the charts). Everything shown here is a number the engine returned, only formatted,
+// in words from the catalogue (./i18n.js). User-visible text is always set with textContent (never innerHTML).
+
+import { t } from './i18n.js';
 
 const MINUS = '\u2212';
 
@@ -20,7 +22,7 @@ export function fmt(x, digits = 3) {
   if (!Number.isFinite(x)) return x > 0 ? '∞' : `${MINUS}∞`;
   const a = Math.abs(x);
   const s = a !== 0 && (a >= 1e5 || a < 1e-3) ? x.toExponential(2) : x.toFixed(digits);
-  return s.replace('-', MINUS);
+  return s.replaceAll('-', MINUS);
 }
 
 export function pct(x, digits = 1) {
@@ -39,6 +41,12 @@ function el(tag, className, text) {
   return node;
 }
 
+
+/** `key.one` when n is 1, else `key.many`. */
+function plural(key, n, params) {
+  return t(`${key}.${n === 1 ? 'one' : 'many'}`, { n, ...params });
+}
+
 /** "Training the teacher — epoch 12/40" and the progress fraction. */
 export function describeStatus(st) {
   const bpe = Math.max(1, st.batchesPerEpoch || 1);
@@ -48,22 +56,22 @@ export function describeStatus(st) {
   let detail = '';
   switch (st.phase) {
     case 'teacher':
-      text = `Training the teacher — epoch ${st.epoch}/${st.teacherEpochs}`;
+      text = t('status.teacher', { epoch: st.epoch, of: st.teacherEpochs });
       done = st.epoch * bpe + st.batch;
-      detail = `batch ${st.batch}/${bpe}`;
+      detail = t('status.batch', { batch: st.batch, of: bpe });
       break;
     case 'distil':
-      text = `Distilling — epoch ${st.epoch}/${st.studentEpochs}`;
+      text = t('status.distil', { epoch: st.epoch, of: st.studentEpochs });
       done = (st.teacherEpochs + st.epoch) * bpe + st.batch;
-      detail = `batch ${st.batch}/${bpe}`;
+      detail = t('status.batch', { batch: st.batch, of: bpe });
       break;
     case 'done':
-      text = 'Done';
+      text = t('status.done');
       done = total;
-      detail = `teacher ${st.teacherEpochs} epochs, students ${st.studentEpochs} epochs`;
+      detail = t('status.doneDetail', { teacher: st.teacherEpochs, students: st.studentEpochs });
       break;
     case 'diverged':
-      text = 'Diverged — training stopped';
+      text = t('status.diverged');
       done = null;
       break;
     default:
@@ -76,37 +84,37 @@ export function describeStatus(st) {
 /** "Teacher 2→64→64→3 · 4,547 parameters" */
 export function renderModelInfo(container, info) {
   container.replaceChildren();
-  const line = (who, m, suffix = '') => {
+  const line = (who, m, key) => {
     const p = el('p', 'model-line');
-    p.append(el('strong', null, who), ` ${m.layers.join('→')} · ${int(m.parameters)} parameters${suffix}`);
+    p.append(el('strong', null, who), ` ${t(key, { layers: m.layers.join('→'), n: int(m.parameters) })}`);
     return p;
   };
-  container.append(line('Teacher', info.teacher));
-  container.append(line('Students', info.student, ' each'));
+  container.append(line(t('model.teacher'), info.teacher, 'model.parameters'));
+  container.append(line(t('model.students'), info.student, 'model.parametersEach'));
   const ratio = info.student.parameters > 0 ? info.teacher.parameters / info.student.parameters : null;
   const extra = [info.activation, info.optimizer].filter(Boolean).join(' · ');
-  const note = el('p', 'model-note',
-    `The distilled and the control student share this architecture and start from the same weights${ratio ? `; the teacher is ${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}× larger` : ''}.${extra ? ` (${extra})` : ''}`);
-  container.append(note);
+  const shared = t('model.shared');
+  const larger = ratio ? t('model.larger', { ratio: ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1) }) : '';
+  container.append(el('p', 'model-note', `${shared}${larger || '.'}${extra ? ` (${extra})` : ''}`));
 }
 
 export function renderDataInfo(container, info) {
   container.replaceChildren();
   const p = el('p', 'data-line');
-  p.append(el('strong', null, `${int(info.nTrain)} train`), ' / ', el('strong', null, `${int(info.nTest)} test`),
-    ` samples · ${info.nFeatures} features · ${info.nClasses} classes`);
+  p.append(el('strong', null, t('data.train', { n: int(info.nTrain) })), ' / ', el('strong', null, t('data.test', { n: int(info.nTest) })),
+    ` ${t('data.shape', { features: info.nFeatures, classes: info.nClasses })}`);
   container.append(p);
   if (info.classNames?.length && info.classNames.length <= 10) {
-    container.append(el('p', 'data-classes', `Classes: ${info.classNames.join(', ')}`));
+    container.append(el('p', 'data-classes', t('data.classes', { list: info.classNames.join(', ') })));
   }
 }
 
 const ROWS = [
-  { key: 'hard', field: 'hardLabel', label: () => 'Hard label (one-hot)' },
-  { key: 'teacherT1', field: 'teacherT1', label: () => 'Teacher, T = 1' },
-  { key: 'teacherAtT', field: 'teacherAtT', label: (T) => `Teacher, T = ${T}` },
-  { key: 'kdStudentAtT', field: 'kdStudentAtT', label: (T) => `Distilled student, T = ${T}` },
-  { key: 'controlStudentAtT', field: 'controlStudentAtT', label: (T) => `Control student, T = ${T}` },
+  { key: 'hard', field: 'hardLabel', label: () => t('row.hard') },
+  { key: 'teacherT1', field: 'teacherT1', label: () => t('row.teacherT1') },
+  { key: 'teacherAtT', field: 'teacherAtT', label: (T) => t('row.teacherAtT', { T }) },
+  { key: 'kdStudentAtT', field: 'kdStudentAtT', label: (T) => t('row.kdAtT', { T }) },
+  { key: 'controlStudentAtT', field: 'controlStudentAtT', label: (T) => t('row.controlAtT', { T }) },
 ];
 
 /** The accessible table of the selected sample's labels (the e2e test reads it too). */
@@ -115,15 +123,18 @@ export function renderSampleTable(table, sample, classNames, tText) {
   const names = classNames?.length === n ? classNames : Array.from({ length: n }, (_, i) => String(i));
   const digits = n > 5 ? 2 : 3;
 
+  const caption = table.caption ?? table.createCaption();
+  caption.className = 'visually-hidden';
+  caption.textContent = t('sample.caption');
   const thead = table.tHead ?? table.createTHead();
   const headRow = document.createElement('tr');
-  const corner = el('th', 'corner', 'class →');
+  const corner = el('th', 'corner', t('sample.classCorner'));
   corner.scope = 'col';
   headRow.append(corner);
   names.forEach((name, i) => {
     const th = el('th', i === sample.label ? 'true-class' : '', name);
     th.scope = 'col';
-    if (i === sample.label) th.title = 'the true class';
+    if (i === sample.label) th.title = t('sample.trueClass');
     headRow.append(th);
   });
   thead.replaceChildren(headRow);
@@ -160,14 +171,17 @@ export function renderSampleLoss(p, s) {
     span.append(`${name} = `, el('strong', null, fmt(value)));
     return span;
   };
-  p.append('This sample, distilled student: ',
-    term('T²·KL', s.softLoss, 'the soft (distillation) term: T² times KL(teacher at T ‖ student at T)'), ' · ',
-    term('CE', s.hardLoss, 'the hard term: cross-entropy with the hard label at T = 1'), ' · ',
-    term(`total (α = ${fmt(s.alpha, 2)})`, s.totalLoss, 'α·T²·KL + (1 − α)·CE'));
+  p.append(`${t('sample.lossLead')} `,
+    term('T²·KL', s.softLoss, t('sample.softTitle')), ' · ',
+    term('CE', s.hardLoss, t('sample.hardTitle')), ' · ',
+    term(t('sample.total', { alpha: fmt(s.alpha, 2) }), s.totalLoss, 'α·T²·KL + (1 − α)·CE'));
 }
 
 export function describeSample(s, dataInfo) {
-  const parts = [`${s.split === 'train' ? 'Training' : 'Test'} sample #${s.index}`, `true class: ${s.className ?? s.label}`];
+  const parts = [
+    t(s.split === 'train' ? 'sample.train' : 'sample.test', { index: s.index }),
+    t('sample.trueClassIs', { name: s.className ?? s.label }),
+  ];
   const f = s.features ?? [];
   if (f.length > 0 && f.length <= 4) {
     const names = dataInfo?.featureNames?.length === f.length ? dataInfo.featureNames : f.map((_, i) => `x${i + 1}`);
@@ -178,33 +192,31 @@ export function describeSample(s, dataInfo) {
 
 function signedPoints(diff) {
   const v = Math.abs(diff).toFixed(1);
-  if (v === '0.0') return '±0.0 points';
-  return `${diff > 0 ? '+' : MINUS}${v} points`;
+  if (v === '0.0') return t('verdict.points', { value: '±0.0' });
+  return t('verdict.points', { value: `${diff > 0 ? '+' : MINUS}${v}` });
 }
 
 /** The one-line comparison of the two students, only what the numbers say. */
 export function verdictText(history, status, dataInfo) {
   const s = history.students ?? [];
-  const t = history.teacher ?? [];
+  const tch = history.teacher ?? [];
   const last = s[s.length - 1];
   const started = status.phase === 'distil' || status.phase === 'done' || (status.phase === 'diverged' && last && last.epoch > 0);
   if (started && last && last.epoch > 0) {
     const diff = (last.kdTestAccuracy - last.controlTestAccuracy) * 100;
-    const one = dataInfo?.nTest ? ` One test sample is ${(100 / dataInfo.nTest).toFixed(dataInfo.nTest > 1000 ? 2 : 1)} points.` : '';
+    const one = dataInfo?.nTest ? ` ${t('verdict.onePoint', { value: (100 / dataInfo.nTest).toFixed(dataInfo.nTest > 1000 ? 2 : 1) })}` : '';
     return {
-      text: `Distilled student ${pct(last.kdTestAccuracy)} vs control ${pct(last.controlTestAccuracy)} test accuracy (${signedPoints(diff)}) after ${last.epoch} epoch${last.epoch === 1 ? '' : 's'}.${one}`,
+      text: plural('verdict.students', last.epoch, {
+        kd: pct(last.kdTestAccuracy), control: pct(last.controlTestAccuracy), diff: signedPoints(diff),
+      }) + one,
       sign: Math.abs(diff) < 0.05 ? 0 : Math.sign(diff),
     };
   }
-  if (status.phase === 'diverged') {
-    return { text: 'Training diverged (see the message above): change the settings, e.g. a smaller learning rate, and press Reset.', sign: 0 };
-  }
-  if (started) return { text: 'Distillation has begun: the students have not finished an epoch yet.', sign: 0 };
-  const lt = t[t.length - 1];
-  if (lt && lt.epoch > 0) {
-    return { text: `Teacher test accuracy ${pct(lt.testAccuracy)} after ${lt.epoch} epoch${lt.epoch === 1 ? '' : 's'}. The students are trained once the teacher is done.`, sign: 0 };
-  }
-  return { text: 'Press play: first the teacher is trained, then both students (distilled and control) learn side by side.', sign: 0 };
+  if (status.phase === 'diverged') return { text: t('verdict.diverged'), sign: 0 };
+  if (started) return { text: t('verdict.distilBegun'), sign: 0 };
+  const lt = tch[tch.length - 1];
+  if (lt && lt.epoch > 0) return { text: plural('verdict.teacher', lt.epoch, { acc: pct(lt.testAccuracy) }), sign: 0 };
+  return { text: t('verdict.start'), sign: 0 };
 }
 
 /** Latest numbers as a definition list. */
@@ -224,35 +236,127 @@ export function renderLatest(dl, history, lastBatch) {
     div.append(dd);
     dl.append(div);
   };
-  const t = history.teacher?.[history.teacher.length - 1];
-  if (t) {
-    group(`Teacher (epoch ${t.epoch})`, [
-      ['train loss', fmt(t.trainLoss)],
-      ['train acc.', pct(t.trainAccuracy)],
-      ['test acc.', pct(t.testAccuracy)],
+  const tch = history.teacher?.[history.teacher.length - 1];
+  if (tch) {
+    group(t('latest.teacher', { epoch: tch.epoch }), [
+      [t('latest.trainLoss'), fmt(tch.trainLoss)],
+      [t('latest.trainAcc'), pct(tch.trainAccuracy)],
+      [t('latest.testAcc'), pct(tch.testAccuracy)],
     ]);
   }
   const s = history.students?.[history.students.length - 1];
   if (s) {
-    group(`Distilled student (epoch ${s.epoch})`, [
-      ['soft T²·KL', fmt(s.softLoss), 'mean over the training set'],
-      ['hard CE', fmt(s.hardLoss)],
-      ['total', fmt(s.totalLoss), `α·soft + (1 − α)·hard, T = ${fmt(s.temperature, 2)}, α = ${fmt(s.alpha, 2)}`],
-      ['train acc.', pct(s.kdTrainAccuracy)],
-      ['test acc.', pct(s.kdTestAccuracy)],
+    group(t('latest.kd', { epoch: s.epoch }), [
+      [t('latest.soft'), fmt(s.softLoss), t('latest.softTitle')],
+      [t('latest.hardCe'), fmt(s.hardLoss)],
+      [t('latest.total'), fmt(s.totalLoss), t('latest.totalTitle', { T: fmt(s.temperature, 2), alpha: fmt(s.alpha, 2) })],
+      [t('latest.trainAcc'), pct(s.kdTrainAccuracy)],
+      [t('latest.testAcc'), pct(s.kdTestAccuracy)],
     ]);
-    group(`Control student (epoch ${s.epoch})`, [
-      ['hard CE', fmt(s.controlHardLoss)],
-      ['train acc.', pct(s.controlTrainAccuracy)],
-      ['test acc.', pct(s.controlTestAccuracy)],
+    group(t('latest.control', { epoch: s.epoch }), [
+      [t('latest.hardCe'), fmt(s.controlHardLoss)],
+      [t('latest.trainAcc'), pct(s.controlTrainAccuracy)],
+      [t('latest.testAcc'), pct(s.controlTestAccuracy)],
     ]);
   }
   if (lastBatch) {
-    group('Last mini-batch (distillation)', [
-      ['soft', fmt(lastBatch.softLoss)],
-      ['hard', fmt(lastBatch.hardLoss)],
-      ['total', fmt(lastBatch.totalLoss)],
-      ['control CE', fmt(lastBatch.controlHardLoss)],
+    group(t('latest.batch'), [
+      [t('latest.batchSoft'), fmt(lastBatch.softLoss)],
+      [t('latest.batchHard'), fmt(lastBatch.hardLoss)],
+      [t('latest.total'), fmt(lastBatch.totalLoss)],
+      [t('latest.batchControl'), fmt(lastBatch.controlHardLoss)],
     ]);
+  }
+}
+
+// ---------------------------------------------------------------- text alternatives of the charts
+
+/** Minimum and maximum of `key` over `rows`, with the epochs where they occur. */
+function extremes(rows, key) {
+  let lo = null;
+  let hi = null;
+  for (const r of rows) {
+    const v = r[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    if (!lo || v < lo.v) lo = { v, epoch: r.epoch };
+    if (!hi || v > hi.v) hi = { v, epoch: r.epoch };
+  }
+  return { lo, hi };
+}
+
+/**
+ * The curves in words, for readers who cannot see the charts: one paragraph per model with the first and the
+ * last value of each curve and the best test accuracy (from pg.history()).
+ */
+export function renderCurvesSummary(container, history) {
+  container.replaceChildren();
+  const teacher = (history.teacher ?? []).filter((r) => r.epoch > 0);
+  const students = (history.students ?? []).filter((r) => r.epoch > 0);
+  if (teacher.length === 0) {
+    container.append(el('p', null, t('summary.curvesEmpty')));
+    return;
+  }
+  const first = teacher[0];
+  const last = teacher[teacher.length - 1];
+  const best = extremes(teacher, 'testAccuracy').hi;
+  container.append(el('p', null, t('summary.teacher', {
+    epochs: last.epoch, lossFirst: fmt(first.trainLoss), lossLast: fmt(last.trainLoss),
+    acc: pct(last.testAccuracy), best: pct(best?.v), bestEpoch: best?.epoch ?? '—',
+  })));
+  if (students.length === 0) return;
+  const sf = students[0];
+  const sl = students[students.length - 1];
+  const bestKd = extremes(students, 'kdTestAccuracy').hi;
+  const bestControl = extremes(students, 'controlTestAccuracy').hi;
+  container.append(el('p', null, t('summary.kd', {
+    epochs: sl.epoch, softFirst: fmt(sf.softLoss), softLast: fmt(sl.softLoss), hardFirst: fmt(sf.hardLoss),
+    hardLast: fmt(sl.hardLoss), acc: pct(sl.kdTestAccuracy), best: pct(bestKd?.v), bestEpoch: bestKd?.epoch ?? '—',
+  })));
+  container.append(el('p', null, t('summary.control', {
+    epochs: sl.epoch, hardFirst: fmt(sf.controlHardLoss), hardLast: fmt(sl.controlHardLoss),
+    acc: pct(sl.controlTestAccuracy), best: pct(bestControl?.v), bestEpoch: bestControl?.epoch ?? '—',
+  })));
+}
+
+/**
+ * The data view in words: what is drawn, each model's latest accuracies (the region maps show where each
+ * model puts each class), and the selected sample with what each model says about it.
+ */
+export function renderDataSummary(container, { dataInfo, history, sample }) {
+  container.replaceChildren();
+  const d = dataInfo;
+  const points = d.view === 'points';
+  container.append(el('p', null, t(points ? 'summary.regionsWhat' : d.view === 'digits' ? 'summary.digitsWhat' : 'summary.scatterWhat', {
+    train: int(d.nTrain), test: int(d.nTest), classes: d.nClasses, list: (d.classNames ?? []).join(', '),
+  })));
+  const tch = history?.teacher?.[history.teacher.length - 1];
+  const s = history?.students?.[history.students.length - 1];
+  const acc = (train, test) => t('summary.accuracy', { train: pct(train), test: pct(test) });
+  const items = [];
+  items.push([t('model.teacher'), tch && tch.epoch > 0 ? acc(tch.trainAccuracy, tch.testAccuracy) : t('summary.untrained')]);
+  items.push([t('model.kd'), s && s.epoch > 0 ? acc(s.kdTrainAccuracy, s.kdTestAccuracy) : t('summary.untrained')]);
+  items.push([t('model.control'), s && s.epoch > 0 ? acc(s.controlTrainAccuracy, s.controlTestAccuracy) : t('summary.untrained')]);
+  const ul = el('ul');
+  for (const [who, text] of items) {
+    const li = el('li');
+    li.append(el('strong', null, who), `: ${text}`);
+    ul.append(li);
+  }
+  container.append(ul);
+  if (sample) {
+    const name = (probs) => {
+      if (!probs?.length) return '—';
+      let best = 0;
+      probs.forEach((v, i) => { if (v > probs[best]) best = i; });
+      const cls = d.classNames?.[best] ?? String(best);
+      return `${cls} (${pct(probs[best])})`;
+    };
+    container.append(el('p', null, t('summary.selected', {
+      sample: describeSample(sample, d),
+      teacher: name(sample.teacherT1),
+      kd: name(sample.kdStudentAtT),
+      control: name(sample.controlStudentAtT),
+      T: String(Number(Number(sample.temperature).toPrecision(3))),
+    })));
   }
 }
