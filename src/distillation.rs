@@ -278,12 +278,80 @@ pub struct Session {
     history: History,
     last_batch: Option<BatchLosses>,
     message: Option<String>,
+    /// Rows of the training split in the students' transfer set (without the omitted class,
+    /// subsampled to the transfer-set fraction); the teacher trains on every row.
+    transfer_rows: Vec<usize>,
+}
+
+/// The students' transfer set: the training rows without the omitted class, keeping
+/// `round(n_c · fraction)` (at least one) rows of each remaining class `c`, chosen by the seed.
+fn transfer_set(data: &Dataset, settings: &Settings) -> Result<Vec<usize>> {
+    if let Some(class) = settings.omit_class {
+        if class >= data.classes() {
+            return Err(KdError::setting(
+                "omitClass",
+                format!("the data set has {} classes (0 to {}); −1 omits none", data.classes(), data.classes() - 1),
+            ));
+        }
+    }
+    let mut rng = Rng::stream(settings.seed, Stream::TransferSet);
+    let mut rows = Vec::new();
+    for class in (0..data.classes()).filter(|&c| Some(c) != settings.omit_class) {
+        let mut of_class: Vec<usize> = (0..data.train.len()).filter(|&r| data.train.labels[r] == class).collect();
+        if of_class.is_empty() {
+            continue;
+        }
+        rng.shuffle(&mut of_class);
+        let keep = ((of_class.len() as f32 * settings.train_fraction).round() as usize).clamp(1, of_class.len());
+        rows.extend_from_slice(&of_class[..keep]);
+    }
+    rows.sort_unstable();
+    if rows.is_empty() {
+        return Err(KdError::setting("trainFraction", "the students' transfer set would be empty"));
+    }
+    Ok(rows)
+}
+
+/// Raising one class's output bias until the student predicts it as often, on the training split,
+/// as it truly occurs there (Hinton §3: a student that never saw the class may still have learned
+/// it from the soft labels, only with too low a bias).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BiasAdjustment {
+    pub class: usize,
+    /// The amount added to the class's logit.
+    pub bias_shift: f32,
+    /// Training samples predicted as the class after the shift, and truly of the class.
+    pub train_predicted: usize,
+    pub train_true: usize,
+    pub test_accuracy: f32,
+    /// Test accuracy of each class after the shift (None: no test sample of that class).
+    pub per_class_test_accuracy: Vec<Option<f32>>,
+}
+
+/// Accuracy of predictions per class (None for a class with no sample).
+pub fn per_class_accuracy(predictions: &[usize], labels: &[usize], classes: usize) -> Vec<Option<f32>> {
+    let mut correct = vec![0usize; classes];
+    let mut total = vec![0usize; classes];
+    for (&p, &y) in predictions.iter().zip(labels) {
+        if y < classes {
+            total[y] += 1;
+            correct[y] += usize::from(p == y);
+        }
+    }
+    correct.iter().zip(&total).map(|(&c, &n)| (n > 0).then(|| c as f32 / n as f32)).collect()
 }
 
 impl Session {
     /// Builds the data set and the three networks from validated settings.
     pub fn new(settings: Settings) -> Result<Self> {
         let data = Dataset::load(settings.dataset, &settings.data_options())?;
+        Session::with_data(settings, data)
+    }
+
+    /// Builds the three networks for a data set made elsewhere (e.g. the user's CSV file).
+    pub fn with_data(settings: Settings, data: Dataset) -> Result<Self> {
+        let transfer_rows = transfer_set(&data, &settings)?;
         let sizes = |hidden: &[usize]| {
             let mut sizes = vec![data.feature_count()];
             sizes.extend_from_slice(hidden);
@@ -308,6 +376,7 @@ impl Session {
             history: History::default(),
             last_batch: None,
             message: None,
+            transfer_rows,
             settings,
             data,
         };
@@ -345,9 +414,16 @@ impl Session {
         }
     }
 
-    /// Mini-batches per epoch: ⌈train samples / batch size⌉.
+    /// Mini-batches per epoch of the current phase: ⌈samples / batch size⌉, over the training
+    /// split for the teacher and over the transfer set for the students.
     pub fn batches_per_epoch(&self) -> usize {
-        self.data.train.len().div_ceil(self.settings.batch_size.max(1))
+        let samples = if self.phase == Phase::Teacher { self.data.train.len() } else { self.transfer_rows.len() };
+        samples.div_ceil(self.settings.batch_size.max(1))
+    }
+
+    /// Rows of the training split in the students' transfer set.
+    pub fn transfer_rows(&self) -> &[usize] {
+        &self.transfer_rows
     }
 
     /// Where training stands.
@@ -385,7 +461,7 @@ impl Session {
             Phase::Teacher | Phase::Distil => {}
         }
         if self.batch == 0 {
-            self.order = (0..self.data.train.len()).collect();
+            self.order = if self.phase == Phase::Teacher { (0..self.data.train.len()).collect() } else { self.transfer_rows.clone() };
             let rng = if self.phase == Phase::Teacher { &mut self.teacher_shuffle } else { &mut self.student_shuffle };
             rng.shuffle(&mut self.order);
         }
@@ -530,28 +606,79 @@ impl Session {
 
     fn evaluate_students(&self, epoch: usize) -> Result<StudentEpoch> {
         let (t, alpha) = (self.settings.temperature, self.settings.alpha);
-        let train = &self.data.train;
         let test = &self.data.test;
         let teacher_logits = match &self.teacher_train_logits {
-            Some(logits) => logits,
+            Some(logits) => logits.select(Axis(0), &self.transfer_rows), // (transfer, classes)
             None => return Err(KdError::Shape("the students are evaluated before the teacher is trained".into())),
         };
+        let (features, labels) = self.batch_of(&self.transfer_rows);
         let (kd_student, control_student) = (&self.kd_student.network, &self.control_student.network);
-        let kd_train = kd_student.forward(train.features.view())?;
-        let control_train = control_student.forward(train.features.view())?;
-        let kd = distillation_loss(kd_train.view(), teacher_logits.view(), &train.labels, t, alpha)?;
+        let kd_train = kd_student.forward(features.view())?;
+        let control_train = control_student.forward(features.view())?;
+        let kd = distillation_loss(kd_train.view(), teacher_logits.view(), &labels, t, alpha)?;
         Ok(StudentEpoch {
             epoch,
             soft_loss: kd.soft,
             hard_loss: kd.hard,
             total_loss: kd.total,
-            control_hard_loss: cross_entropy(control_train.view(), &train.labels)?.loss,
-            kd_train_accuracy: accuracy(kd_train.view(), &train.labels),
+            control_hard_loss: cross_entropy(control_train.view(), &labels)?.loss,
+            kd_train_accuracy: accuracy(kd_train.view(), &labels),
             kd_test_accuracy: accuracy(kd_student.forward(test.features.view())?.view(), &test.labels),
-            control_train_accuracy: accuracy(control_train.view(), &train.labels),
+            control_train_accuracy: accuracy(control_train.view(), &labels),
             control_test_accuracy: accuracy(control_student.forward(test.features.view())?.view(), &test.labels),
             temperature: t,
             alpha,
+        })
+    }
+
+    /// Accuracy of network `which` on each class of a split (None: the class has no sample there).
+    pub fn per_class_accuracy(&self, which: ModelKind, split: SplitName) -> Result<Vec<Option<f32>>> {
+        let predictions = self.predictions(which, split)?;
+        Ok(per_class_accuracy(&predictions, &self.data.split(split).labels, self.data.classes()))
+    }
+
+    /// Shifts `class`'s output bias of network `which` up by the smallest amount that makes the
+    /// network predict the class, on the training split, at least as often as the class truly
+    /// occurs there (found by bisection), and reports the test accuracy after the shift.
+    pub fn bias_adjustment(&self, which: ModelKind, class: usize) -> Result<BiasAdjustment> {
+        if class >= self.data.classes() {
+            return Err(KdError::setting("omitClass", format!("there is no class {class}")));
+        }
+        let network = self.model(which);
+        let train_logits = network.forward(self.data.train.features.view())?;
+        let test_logits = network.forward(self.data.test.features.view())?;
+        let train_true = self.data.train.labels.iter().filter(|&&y| y == class).count();
+        let predicted_with = |logits: &Array2<f32>, shift: f32| {
+            let mut shifted = logits.clone();
+            shifted.column_mut(class).mapv_inplace(|z| z + shift);
+            losses::argmax_rows(shifted.view())
+        };
+        let count = |shift: f32| predicted_with(&train_logits, shift).iter().filter(|&&p| p == class).count();
+        let (mut low, mut high) = (0.0f32, 1.0f32);
+        if count(0.0) < train_true {
+            while count(high) < train_true && high < 1e6 {
+                high *= 2.0;
+            }
+            for _ in 0..50 {
+                let middle = 0.5 * (low + high);
+                if count(middle) >= train_true {
+                    high = middle;
+                } else {
+                    low = middle;
+                }
+            }
+        } else {
+            high = 0.0;
+        }
+        let test_predictions = predicted_with(&test_logits, high);
+        let correct = test_predictions.iter().zip(&self.data.test.labels).filter(|(p, y)| p == y).count();
+        Ok(BiasAdjustment {
+            class,
+            bias_shift: high,
+            train_predicted: count(high),
+            train_true,
+            test_accuracy: correct as f32 / self.data.test.len().max(1) as f32,
+            per_class_test_accuracy: per_class_accuracy(&test_predictions, &self.data.test.labels, self.data.classes()),
         })
     }
 

@@ -13,6 +13,7 @@ pub enum Stream {
     StudentInit = 4,
     TeacherShuffle = 5,
     StudentShuffle = 6,
+    TransferSet = 7,
 }
 
 /// xoshiro256** (Blackman & Vigna), seeded with SplitMix64.

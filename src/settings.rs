@@ -279,6 +279,29 @@ pub const SCHEMA: &[SettingSpec] = &[
         help: "L = α·T²·KL(teacher ‖ student) + (1 − α)·CE(hard label). α = 0 ignores the teacher; α = 1 ignores the hard labels.",
         ..BASE
     },
+    SettingSpec {
+        name: "trainFraction",
+        default: "1",
+        min: 0.01,
+        max: 1.0,
+        step: 0.01,
+        group: Group::Distillation,
+        label: "Transfer set fraction",
+        help: "Share of each class of the training split that the students learn from (the teacher always sees all of it). Small transfer sets are where distillation helps most (Hinton §6).",
+        ..BASE
+    },
+    SettingSpec {
+        name: "omitClass",
+        kind: SettingKind::Integer,
+        default: "-1",
+        min: -1.0,
+        max: 19.0,
+        step: 1.0,
+        group: Group::Distillation,
+        label: "Omit a class from the transfer set",
+        help: "Removes every training example of this class from what the students see (−1: none); the teacher saw them. Can the distilled student still recognise the class? (Hinton §3)",
+        ..BASE
+    },
 ];
 
 /// The declaration of setting `name`.
@@ -334,6 +357,10 @@ pub struct Settings {
     pub student_epochs: usize,
     pub temperature: f32,
     pub alpha: f32,
+    /// Share of each class of the training split in the students' transfer set.
+    pub train_fraction: f32,
+    /// A class left out of the students' transfer set.
+    pub omit_class: Option<usize>,
 }
 
 /// Checks a number against its declaration.
@@ -479,6 +506,8 @@ impl Settings {
             student_epochs: number("studentEpochs") as usize,
             temperature: number("temperature") as f32,
             alpha: number("alpha") as f32,
+            train_fraction: number("trainFraction") as f32,
+            omit_class: usize::try_from(number("omitClass") as i64).ok(),
         };
         settings.check_network_sizes()?;
         Ok(settings)
@@ -547,6 +576,8 @@ impl Settings {
             ("studentEpochs", number(self.student_epochs as f64)),
             ("temperature", number(self.temperature as f64)),
             ("alpha", number(self.alpha as f64)),
+            ("trainFraction", number(self.train_fraction as f64)),
+            ("omitClass", number(self.omit_class.map_or(-1.0, |c| c as f64))),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

@@ -278,6 +278,10 @@ export default {
   'setting.temperature.help': 'softmax를 부드럽게 합니다: softmax(z/T). T = 1은 보통의 softmax이고, T가 클수록 교사 모델이 클래스들을 얼마나 닮았다고 보는지 드러납니다.',
   'setting.alpha.label': 'α — 소프트 항(증류 항)의 가중치',
   'setting.alpha.help': 'L = α·T²·KL(교사 ‖ 학생) + (1 − α)·CE(하드 레이블). α = 0이면 교사 모델을 무시하고, α = 1이면 하드 레이블을 무시합니다.',
+  'setting.trainFraction.label': '전이 세트 비율 (transfer set fraction)',
+  'setting.trainFraction.help': '학생 모델이 배우는 학습 세트의 클래스별 비율입니다(교사 모델은 항상 전부를 봅니다). 전이 세트가 작을 때 지식 증류의 효과가 가장 큽니다 (Hinton §6).',
+  'setting.omitClass.label': '전이 세트에서 뺄 클래스 (omit a class)',
+  'setting.omitClass.help': '학생 모델이 보는 데이터에서 이 클래스의 학습 예시를 모두 뺍니다(−1: 빼지 않음). 교사 모델은 그 예시를 보았습니다. 증류된 학생 모델이 그래도 이 클래스를 알아볼까요? (Hinton §3)',
 
   // 선택지
   'choice.dataset.spiral': '나선 (spiral)',
