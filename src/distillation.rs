@@ -358,6 +358,7 @@ impl Session {
             sizes.push(data.classes());
             sizes
         };
+        settings.check_networks_for(data.feature_count(), data.classes())?;
         let teacher = Mlp::new(&sizes(&settings.teacher_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::TeacherInit))?;
         let kd_student = Mlp::new(&sizes(&settings.student_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::StudentInit))?;
         let control_student = kd_student.clone();

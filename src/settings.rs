@@ -513,18 +513,24 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Rejects networks with more than [`MAX_PARAMETERS`] parameters (the widest input is
-    /// digits' 64 features and the most classes 10).
+    /// Rejects networks with more than [`MAX_PARAMETERS`] parameters, or too much work per
+    /// mini-batch, on the widest built-in data set (digits: 64 features, 10 classes).
     fn check_network_sizes(&self) -> Result<()> {
+        self.check_networks_for(64, 10)
+    }
+
+    /// The same limits for a data set with `features` inputs and `classes` outputs (a user's CSV
+    /// file can be wider than digits).
+    pub fn check_networks_for(&self, features: usize, classes: usize) -> Result<()> {
         for (name, hidden) in [("teacherHidden", &self.teacher_hidden), ("studentHidden", &self.student_hidden)] {
-            let mut sizes = vec![64];
+            let mut sizes = vec![features];
             sizes.extend_from_slice(hidden);
-            sizes.push(10);
+            sizes.push(classes);
             let count = parameter_count(&sizes);
             if count > MAX_PARAMETERS {
                 return Err(KdError::setting(
                     name,
-                    format!("this network would have {count} parameters on digits; the limit is {MAX_PARAMETERS}"),
+                    format!("this network would have {count} parameters for {features} features and {classes} classes; the limit is {MAX_PARAMETERS}"),
                 ));
             }
             if count.saturating_mul(self.batch_size) > MAX_BATCH_WORK {

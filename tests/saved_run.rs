@@ -27,7 +27,7 @@ fn trained(dataset: &str) -> Session {
 #[test]
 fn a_saved_run_loads_back_with_the_same_weights_and_predictions() {
     let session = trained("iris");
-    let loaded = Session::from_saved(session.to_saved()).unwrap();
+    let loaded = Session::from_saved(session.to_saved().unwrap()).unwrap();
     assert_eq!(loaded.settings(), session.settings());
     assert_eq!(loaded.history(), session.history());
     assert_eq!(loaded.status().phase, Phase::Distil);
@@ -43,7 +43,7 @@ fn a_saved_run_loads_back_with_the_same_weights_and_predictions() {
 
 #[test]
 fn a_loaded_run_can_go_on_training_to_the_end() {
-    let mut loaded = Session::from_saved(trained("moons").to_saved()).unwrap();
+    let mut loaded = Session::from_saved(trained("moons").to_saved().unwrap()).unwrap();
     let status = loaded.run_phase(Phase::Distil).unwrap();
     assert_eq!(status.phase, Phase::Done);
     assert_eq!(loaded.history().students.len(), 5);
@@ -51,7 +51,7 @@ fn a_loaded_run_can_go_on_training_to_the_end() {
 
 #[test]
 fn wrong_files_are_refused_with_a_message() {
-    let good = trained("iris").to_saved();
+    let good = trained("iris").to_saved().unwrap();
     let refuse = |run: SavedRun, expected: &str| {
         let error = Session::from_saved(run).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(error.contains(expected), "expected '{expected}' in '{error}'");
@@ -82,4 +82,15 @@ fn the_curves_export_as_csv_with_one_row_per_epoch() {
     assert!(lines[5].starts_with("students,0,,,,"));
     let last_soft: f32 = lines[7].split(',').nth(5).unwrap().parse().unwrap();
     assert_eq!(last_soft, session.history().students[2].soft_loss);
+}
+
+#[test]
+fn a_run_on_a_users_csv_is_not_saved_without_its_data() {
+    use kd_playground::data::Dataset;
+    let settings = Settings::from_values(&BTreeMap::new()).unwrap();
+    let text: String = (0..40).map(|i| format!("{},{},{}\n", i, i % 7, i % 2)).collect();
+    let data = Dataset::from_csv(text.as_bytes(), "mine.csv", &settings.data_options()).unwrap();
+    let session = Session::with_data(settings, data).unwrap();
+    let error = session.to_saved().err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(error.contains("cannot be saved yet"), "{error}");
 }

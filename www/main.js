@@ -36,6 +36,8 @@ const state = {
   dataInfo: null,
   modelInfo: null,
   selection: { split: 'test', index: 0 },
+  csv: null,           // the user's own data: { bytes: Uint8Array, name } (replaces the data set on reset)
+  csvView: null,       // refreshes the CSV box's texts
   playing: false,
   batchesPerFrame: 4,  // the Speed select: mini-batches per frame while playing (Infinity: as many as the budget allows)
   frameRequested: false,
@@ -296,6 +298,8 @@ function onSettingCommit(name, value) {
   const spec = specOf(name);
   if (!spec || spec.live) return;
   if (spec.name === 'dataset') {
+    state.csv = null; // a built-in data set replaces the user's file
+    state.csvView?.();
     const defaults = datasetDefaults(value);
     if (defaults) {
       for (const [k, v] of Object.entries(defaults)) {
@@ -321,16 +325,88 @@ function onSettingCommit(name, value) {
 
 // ---------------------------------------------------------------- the playground
 
+/** Builds a new Playground from the controls (and the user's file, if any); false if it failed. */
 function reset() {
   if (!validate()) {
     showError(t('error.resetInvalid'));
-    return;
+    return false;
   }
   pause();
   const settings = { ...state.settings };
-  const pg = attempt('do.create', () => new state.engine.Playground(settings));
-  if (pg === FAILED) return;
+  const csv = state.csv;
+  const pg = csv
+    ? attempt('do.readCsv', () => state.engine.Playground.fromCsv(settings, csv.bytes, csv.name), { file: csv.name })
+    : attempt('do.create', () => new state.engine.Playground(settings));
+  if (pg === FAILED) return false;
   adopt(pg, settings);
+  return true;
+}
+
+// ---------------------------------------------------------------- the user's own CSV file
+
+/** A file input under the data settings: a CSV with numeric features and the label last. */
+function buildCsvInput() {
+  const anchor = state.controls.info('data');
+  if (!anchor || !state.engine.csvLimits) return;
+  const limits = state.engine.csvLimits();
+  const box = document.createElement('div');
+  box.className = 'csv-upload';
+  const label = document.createElement('label');
+  label.htmlFor = 'csv-file';
+  label.dataset.i18n = 'csv.label';
+  label.textContent = t('csv.label');
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.id = 'csv-file';
+  input.accept = '.csv,text/csv';
+  input.setAttribute('aria-describedby', 'csv-help csv-status');
+  const help = document.createElement('p');
+  help.id = 'csv-help';
+  help.className = 'field-help';
+  const status = document.createElement('p');
+  status.id = 'csv-status';
+  status.className = 'csv-status';
+  status.setAttribute('role', 'status');
+  const clear = document.createElement('button');
+  clear.type = 'button';
+  clear.className = 'link-btn';
+  clear.hidden = true;
+  const renderTexts = () => {
+    label.textContent = t('csv.label');
+    help.textContent = t('csv.help', { maxMb: Math.round(limits.maxBytes / 1048576), maxRows: limits.maxRows, maxFeatures: limits.maxFeatures, maxClasses: limits.maxClasses });
+    clear.textContent = t('csv.clear');
+    status.textContent = state.csv ? t('csv.loaded', { file: state.csv.name }) : '';
+  };
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    if (file.size > limits.maxBytes) {
+      // refused before the file is read
+      showError(t('csv.tooBig', { file: file.name, size: (file.size / 1048576).toFixed(1), maxMb: Math.round(limits.maxBytes / 1048576) }));
+      return;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const previous = state.csv;
+    state.csv = { bytes, name: file.name };
+    if (!reset()) state.csv = previous; // refused: the last good file (or data set) stays
+    clear.hidden = !state.csv;
+    renderTexts();
+  });
+  clear.addEventListener('click', () => {
+    state.csv = null;
+    clear.hidden = true;
+    renderTexts();
+    reset();
+  });
+  box.append(label, input, help, status, clear);
+  anchor.after(box);
+  state.csvView = () => {
+    clear.hidden = !state.csv;
+    renderTexts();
+  };
+  renderTexts();
+  onLanguageChange(renderTexts);
 }
 
 /** Makes `pg` the current Playground (built with `settings`): frees the old one and refreshes every view. */
@@ -998,6 +1074,7 @@ async function start() {
     onCommit: onSettingCommit,
   });
   ui.settings.addEventListener('submit', (e) => e.preventDefault());
+  buildCsvInput();
   reset();
   updateButtons();
   if (parsed) renderNotice();

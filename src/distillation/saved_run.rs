@@ -65,9 +65,13 @@ fn check_network(name: &str, loaded: &Mlp, expected: &Mlp) -> Result<()> {
 }
 
 impl Session {
-    /// The run as a document.
-    pub fn to_saved(&self) -> SavedRun {
-        SavedRun {
+    /// The run as a document. Runs on a user's CSV file are refused for now: the document does
+    /// not carry the data, so it could not be loaded back.
+    pub fn to_saved(&self) -> Result<SavedRun> {
+        if self.data.name == crate::data::DatasetName::Csv {
+            return Err(KdError::Data("a run on your own CSV file cannot be saved yet (the file would have to travel with it)".into()));
+        }
+        Ok(SavedRun {
             format: RUN_FORMAT.to_string(),
             version: RUN_VERSION,
             settings: self.settings.to_values(),
@@ -81,7 +85,7 @@ impl Session {
                 kd_student: self.kd_student.network.clone(),
                 control_student: self.control_student.network.clone(),
             },
-        }
+        })
     }
 
     /// Rebuilds a run from a document: the data from its settings and seed, the networks from its

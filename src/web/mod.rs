@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::data::{DataView, DatasetName, SplitName};
+use crate::data::{DataView, Dataset, DatasetName, SplitName};
 use crate::distillation::{ModelKind, SavedRun, Session};
 use crate::error::KdError;
 use crate::settings::{self, Settings, Value};
@@ -67,6 +67,22 @@ pub fn dataset_defaults(dataset: &str) -> Result<JsValue, JsError> {
 struct FieldError {
     name: String,
     message: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CsvLimits {
+    max_bytes: usize,
+    max_rows: usize,
+    max_features: usize,
+    max_classes: usize,
+}
+
+/// The limits of a user's CSV file, for the page to check a file's size before reading it.
+#[wasm_bindgen(js_name = csvLimits)]
+pub fn csv_limits() -> Result<JsValue, JsError> {
+    use crate::data::csv;
+    to_js(&CsvLimits { max_bytes: csv::MAX_BYTES, max_rows: csv::MAX_ROWS, max_features: csv::MAX_FEATURES, max_classes: csv::MAX_CLASSES })
 }
 
 /// Every problem with `settings`, as `[{name, message}]`; empty when they are valid.
@@ -137,6 +153,17 @@ impl Playground {
         let values = settings_values(settings)?;
         let settings = Settings::from_values(&values).map_err(js_error)?;
         Ok(Playground { session: Session::new(settings).map_err(js_error)? })
+    }
+
+    /// Builds a run on the user's CSV file (`bytes`, named `file_name` in messages) with
+    /// `settings` (its `dataset` is ignored). Malformed files are refused with a message naming
+    /// the line and column.
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(settings: JsValue, bytes: &[u8], file_name: &str) -> Result<Playground, JsError> {
+        let values = settings_values(settings)?;
+        let settings = Settings::from_values(&values).map_err(js_error)?;
+        let data = Dataset::from_csv(bytes, file_name, &settings.data_options()).map_err(js_error)?;
+        Ok(Playground { session: Session::with_data(settings, data).map_err(js_error)? })
     }
 
     /// Changes a live setting (`temperature` or `alpha`) during training.
@@ -285,7 +312,7 @@ impl Playground {
     /// The whole run (settings, status, history, weights) as a plain object for JSON.
     #[wasm_bindgen(js_name = exportRun)]
     pub fn export_run(&self) -> Result<JsValue, JsError> {
-        to_js(&self.session.to_saved())
+        to_js(&self.session.to_saved().map_err(js_error)?)
     }
 
     /// Rebuilds a run from an object made by `exportRun` (parsed from JSON).
