@@ -329,6 +329,20 @@ pub struct BiasAdjustment {
     pub per_class_test_accuracy: Vec<Option<f32>>,
 }
 
+/// A network's accuracy with one class's output bias shifted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShiftedAccuracy {
+    pub class: usize,
+    pub shift: f32,
+    /// Test accuracy on the class (None: no test sample of it).
+    pub class_test_accuracy: Option<f32>,
+    pub test_accuracy: f32,
+    /// Training samples predicted as the class, and truly of it.
+    pub train_predicted: usize,
+    pub train_true: usize,
+}
+
 /// Accuracy of predictions per class (None for a class with no sample).
 pub fn per_class_accuracy(predictions: &[usize], labels: &[usize], classes: usize) -> Vec<Option<f32>> {
     let mut correct = vec![0usize; classes];
@@ -636,6 +650,37 @@ impl Session {
     pub fn per_class_accuracy(&self, which: ModelKind, split: SplitName) -> Result<Vec<Option<f32>>> {
         let predictions = self.predictions(which, split)?;
         Ok(per_class_accuracy(&predictions, &self.data.split(split).labels, self.data.classes()))
+    }
+
+    /// Fraction of a split that network `which` classifies correctly.
+    pub fn accuracy(&self, which: ModelKind, split: SplitName) -> Result<f32> {
+        let logits = self.model(which).forward(self.data.split(split).features.view())?;
+        Ok(accuracy(logits.view(), &self.data.split(split).labels))
+    }
+
+    /// Network `which` with `shift` added to `class`'s logit (its output bias): the test accuracy
+    /// on that class and overall, and how many training samples it then predicts as the class.
+    pub fn shifted_class_accuracy(&self, which: ModelKind, class: usize, shift: f32) -> Result<ShiftedAccuracy> {
+        if class >= self.data.classes() || !shift.is_finite() {
+            return Err(KdError::setting("omitClass", format!("cannot shift class {class} by {shift}")));
+        }
+        let network = self.model(which);
+        let shifted_predictions = |split: SplitName| -> Result<Vec<usize>> {
+            let mut logits = network.forward(self.data.split(split).features.view())?;
+            logits.column_mut(class).mapv_inplace(|z| z + shift);
+            Ok(losses::argmax_rows(logits.view()))
+        };
+        let test = shifted_predictions(SplitName::Test)?;
+        let train = shifted_predictions(SplitName::Train)?;
+        let labels = &self.data.test.labels;
+        Ok(ShiftedAccuracy {
+            class,
+            shift,
+            class_test_accuracy: per_class_accuracy(&test, labels, self.data.classes()).get(class).copied().flatten(),
+            test_accuracy: test.iter().zip(labels).filter(|(p, y)| p == y).count() as f32 / labels.len().max(1) as f32,
+            train_predicted: train.iter().filter(|&&p| p == class).count(),
+            train_true: self.data.train.labels.iter().filter(|&&y| y == class).count(),
+        })
     }
 
     /// Shifts `class`'s output bias of network `which` up by the smallest amount that makes the

@@ -22,6 +22,7 @@
 //! - [`distillation`]: the training session (teacher, distilled student, control student);
 //! - [`dark_knowledge`]: what soft labels carry: temperature sweeps, entropy, per-class gradients,
 //!   the teacher's class-similarity matrix;
+//! - [`experiments`]: Hinton's experiments in miniature, as presets that judge their own runs;
 //! - [`charts`]: drawing with plotters onto any drawing area (the browser hands it canvases);
 //! - `web` (wasm32 only): the JavaScript boundary.
 //!
@@ -33,6 +34,7 @@ pub mod dark_knowledge;
 pub mod data;
 pub mod distillation;
 pub mod error;
+pub mod experiments;
 pub mod losses;
 pub mod network;
 pub mod optimizer;

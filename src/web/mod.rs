@@ -85,6 +85,23 @@ pub fn csv_limits() -> Result<JsValue, JsError> {
     to_js(&CsvLimits { max_bytes: csv::MAX_BYTES, max_rows: csv::MAX_ROWS, max_features: csv::MAX_FEATURES, max_classes: csv::MAX_CLASSES })
 }
 
+/// The experiment presets: `[{name, title, claim, dataset, settings}]` (English; the page's
+/// catalogues translate by name).
+#[wasm_bindgen]
+pub fn experiments() -> Result<JsValue, JsError> {
+    to_js(&crate::experiments::EXPERIMENTS)
+}
+
+/// The full settings of experiment `name`: its data set's defaults with its own settings over them.
+#[wasm_bindgen(js_name = experimentSettings)]
+pub fn experiment_settings(name: &str) -> Result<JsValue, JsError> {
+    let experiment = crate::experiments::experiment(name).ok_or_else(|| JsError::new(&format!("unknown experiment '{name}'")))?;
+    let mut values: BTreeMap<&str, &str> = settings::dataset_defaults(experiment.dataset).into_iter().collect();
+    values.extend(experiment.settings.iter().copied());
+    let values: BTreeMap<String, Value> = values.into_iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect();
+    to_js(&Settings::from_values(&values).map_err(js_error)?.to_values())
+}
+
 /// Every problem with `settings`, as `[{name, message}]`; empty when they are valid.
 #[wasm_bindgen(js_name = validateSettings)]
 pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
@@ -321,6 +338,28 @@ impl Playground {
         let saved: SavedRun = serde_wasm_bindgen::from_value(run)
             .map_err(|e| JsError::new(&format!("cannot load this run: it is not a KD Playground run file ({e})")))?;
         Ok(Playground { session: Session::from_saved(saved).map_err(js_error)? })
+    }
+
+    /// What this finished run of experiment `name` showed, judged from its numbers.
+    #[wasm_bindgen(js_name = experimentOutcome)]
+    pub fn experiment_outcome(&self, name: &str) -> Result<JsValue, JsError> {
+        let experiment = crate::experiments::experiment(name).ok_or_else(|| JsError::new(&format!("unknown experiment '{name}'")))?;
+        to_js(&crate::experiments::outcome(experiment, &self.session).map_err(js_error)?)
+    }
+
+    /// Test accuracy of `model` ('kd' or 'control' or 'teacher') with `shift` added to `class`'s
+    /// output bias (the omitted-class slider).
+    #[wasm_bindgen(js_name = shiftedClassAccuracy)]
+    pub fn shifted_class_accuracy(&self, model: &str, class: u32, shift: f64) -> Result<JsValue, JsError> {
+        let which = ModelKind::from_name(model).ok_or_else(|| JsError::new(&format!("unknown model '{model}'")))?;
+        to_js(&self.session.shifted_class_accuracy(which, class as usize, shift as f32).map_err(js_error)?)
+    }
+
+    /// The bias shift that makes `model` predict `class` as often as it occurs in training.
+    #[wasm_bindgen(js_name = biasAdjustment)]
+    pub fn bias_adjustment(&self, model: &str, class: u32) -> Result<JsValue, JsError> {
+        let which = ModelKind::from_name(model).ok_or_else(|| JsError::new(&format!("unknown model '{model}'")))?;
+        to_js(&self.session.bias_adjustment(which, class as usize).map_err(js_error)?)
     }
 
     /// The curves as CSV (one row per epoch of each phase).
