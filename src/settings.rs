@@ -312,7 +312,8 @@ pub fn spec(name: &str) -> Option<&'static SettingSpec> {
 /// Settings that a data set changes from the table's defaults when the user picks it (teacher
 /// 2×64 on the 2-D sets and 2×256 on digits; small students; suitable rates and epochs).
 pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str)> {
-    let mut values = vec![("dataset", dataset.name())];
+    // A user's CSV file is not a choice of the `dataset` setting: it comes with its own bytes.
+    let mut values = if dataset == DatasetName::Csv { Vec::new() } else { vec![("dataset", dataset.name())] };
     values.extend_from_slice(match dataset {
         DatasetName::Spiral => &[
             ("teacherHidden", "64,64"), ("studentHidden", "8"), ("learningRate", "0.01"), ("batchSize", "16"),

@@ -1,0 +1,62 @@
+//! `kd`: knowledge distillation from the command line, over the same engine as the page.
+//!
+//! ```text
+//! kd run --dataset digits|iris|spiral|blobs|moons|PATH.csv [--teacher 256,256] [--student 16]
+//!        [--temperature 4] [--alpha 0.9] [--epochs 60] [--seed 0 | --seeds 5] [--omit-class C]
+//!        [--train-fraction F] [--json] …      (kd run --help lists every flag)
+//! ```
+//!
+//! Exit codes: 0 success, 2 usage error (unknown flag, bad value), 1 data or training error.
+//! Errors go to stderr; with `--json`, stdout holds the one JSON object and nothing else.
+
+mod args;
+mod report;
+mod run;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use args::Command;
+use run::Failure;
+
+fn main() -> ExitCode {
+    let arguments: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    match execute(&arguments) {
+        Ok(output) => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(output.as_bytes()).and_then(|()| stdout.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                // A reader that stopped reading (kd run … | head) is not an error of ours.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: cannot write the output ({error})");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Err(failure) => {
+            for line in &failure.lines {
+                eprintln!("error: {line}");
+            }
+            if let Some(hint) = &failure.hint {
+                eprintln!("  {hint}");
+            }
+            ExitCode::from(failure.exit_code)
+        }
+    }
+}
+
+/// What to print on stdout, or why not.
+fn execute(arguments: &[String]) -> Result<String, Failure> {
+    match args::parse(arguments)? {
+        Command::Help(text) => Ok(text),
+        Command::Run(run_args) => {
+            let report = run::run(&run_args)?;
+            if run_args.json {
+                report.to_json().map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))
+            } else {
+                Ok(report.to_table())
+            }
+        }
+    }
+}

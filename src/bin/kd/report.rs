@@ -1,0 +1,382 @@
+//! What `kd run` prints: one JSON object (`--json`) whose fields are documented in the README's
+//! "Command line" section, or a table for people. Both read the same [`Report`].
+//!
+//! Over several seeds every metric becomes its mean, population standard deviation
+//! `sqrt(Σ (x − mean)² / n)` and per-seed values; a per-class value that a seed lacks (no test
+//! sample of the class) is `null` in `values` and left out of the mean and deviation.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use kd_playground::settings::Value;
+
+use crate::run::{Report, Scores, SeedRun};
+
+/// One metric: a number (or null) for one seed, or its summary over seeds.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Metric {
+    One(Option<f32>),
+    Seeds(Summary),
+}
+
+/// A metric over seeds.
+#[derive(Debug, Serialize)]
+struct Summary {
+    mean: Option<f32>,
+    std: Option<f32>,
+    values: Vec<Option<f32>>,
+}
+
+impl Summary {
+    fn of(values: Vec<Option<f32>>) -> Self {
+        let present: Vec<f64> = values.iter().flatten().map(|&v| f64::from(v)).collect();
+        if present.is_empty() {
+            return Summary { mean: None, std: None, values };
+        }
+        let n = present.len() as f64;
+        let mean = present.iter().sum::<f64>() / n;
+        let variance = present.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        Summary { mean: Some(mean as f32), std: Some(variance.sqrt() as f32), values }
+    }
+}
+
+/// A setting's value as JSON: whole numbers as integers, other numbers at the precision the engine
+/// holds them (f32), texts as texts.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum SettingJson {
+    Integer(i64),
+    Number(f32),
+    Text(String),
+}
+
+#[derive(Debug, Serialize)]
+struct DataJson {
+    name: &'static str,
+    file: Option<String>,
+    classes: Vec<String>,
+    features: usize,
+    train_samples: usize,
+    test_samples: usize,
+    /// The students' transfer set: the training split without the omitted class, at the fraction.
+    transfer_samples: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct ModelJson {
+    test_accuracy: Metric,
+    per_class_test_accuracy: Vec<Metric>,
+}
+
+#[derive(Debug, Serialize)]
+struct StudentJson {
+    test_accuracy: Metric,
+    per_class_test_accuracy: Vec<Metric>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omitted_class_test_accuracy: Option<Metric>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adjusted: Option<AdjustedJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct AdjustedJson {
+    class: usize,
+    bias_shift: Metric,
+    test_accuracy: Metric,
+    per_class_test_accuracy: Vec<Metric>,
+    omitted_class_test_accuracy: Metric,
+}
+
+/// The `--json` object.
+#[derive(Debug, Serialize)]
+struct RunJson {
+    command: &'static str,
+    settings: BTreeMap<String, SettingJson>,
+    data: DataJson,
+    seeds: Vec<u64>,
+    teacher: ModelJson,
+    student_kd: StudentJson,
+    student_hard: StudentJson,
+    delta_test_accuracy: Metric,
+}
+
+/// Which student.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Student {
+    Kd,
+    Control,
+}
+
+impl Student {
+    fn scores(self, run: &SeedRun) -> &Scores {
+        match self {
+            Student::Kd => &run.kd,
+            Student::Control => &run.control,
+        }
+    }
+
+    fn adjusted(self, run: &SeedRun) -> Option<&kd_playground::distillation::BiasAdjustment> {
+        match self {
+            Student::Kd => run.kd_adjusted.as_ref(),
+            Student::Control => run.control_adjusted.as_ref(),
+        }
+    }
+}
+
+impl Report {
+    /// The value of `metric` in every run, in seed order.
+    fn values(&self, metric: impl Fn(&SeedRun) -> Option<f32>) -> Vec<Option<f32>> {
+        self.runs.iter().map(metric).collect()
+    }
+
+    /// `metric` as one number, or summarised over seeds.
+    fn metric(&self, metric: impl Fn(&SeedRun) -> Option<f32>) -> Metric {
+        let values = self.values(metric);
+        match (self.over_seeds, values.as_slice()) {
+            (false, [one]) => Metric::One(*one),
+            _ => Metric::Seeds(Summary::of(values)),
+        }
+    }
+
+    fn per_class(&self, per_class: impl Fn(&SeedRun) -> Option<&Vec<Option<f32>>>) -> Vec<Metric> {
+        (0..self.data.class_names.len())
+            .map(|class| self.metric(|run| per_class(run).and_then(|values| values.get(class).copied().flatten())))
+            .collect()
+    }
+
+    fn student_json(&self, student: Student) -> StudentJson {
+        let omitted = self.settings.omit_class;
+        let adjusted = omitted.map(|class| AdjustedJson {
+            class,
+            bias_shift: self.metric(|run| student.adjusted(run).map(|a| a.bias_shift)),
+            test_accuracy: self.metric(|run| student.adjusted(run).map(|a| a.test_accuracy)),
+            per_class_test_accuracy: self.per_class(|run| student.adjusted(run).map(|a| &a.per_class_test_accuracy)),
+            omitted_class_test_accuracy: self.metric(|run| student.adjusted(run).and_then(|a| a.per_class_test_accuracy.get(class).copied().flatten())),
+        });
+        StudentJson {
+            test_accuracy: self.metric(|run| Some(student.scores(run).test_accuracy)),
+            per_class_test_accuracy: self.per_class(|run| Some(&student.scores(run).per_class)),
+            omitted_class_test_accuracy: omitted.map(|class| self.metric(|run| student.scores(run).per_class.get(class).copied().flatten())),
+            adjusted,
+        }
+    }
+
+    /// The `--json` object, pretty-printed.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut settings: BTreeMap<String, SettingJson> = self
+            .settings
+            .to_values()
+            .into_iter()
+            .map(|(name, value)| {
+                let json = match value {
+                    Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => SettingJson::Integer(n as i64),
+                    Value::Number(n) => SettingJson::Number(n as f32),
+                    Value::Text(text) => SettingJson::Text(text),
+                };
+                (name, json)
+            })
+            .collect();
+        settings.insert("dataset".into(), SettingJson::Text(self.source_name.to_string()));
+        let json = RunJson {
+            command: "run",
+            settings,
+            data: DataJson {
+                name: self.source_name,
+                file: self.file.clone(),
+                classes: self.data.class_names.clone(),
+                features: self.data.features,
+                train_samples: self.data.train,
+                test_samples: self.data.test,
+                transfer_samples: self.data.transfer,
+            },
+            seeds: self.runs.iter().map(|run| run.seed).collect(),
+            teacher: ModelJson {
+                test_accuracy: self.metric(|run| Some(run.teacher.test_accuracy)),
+                per_class_test_accuracy: self.per_class(|run| Some(&run.teacher.per_class)),
+            },
+            student_kd: self.student_json(Student::Kd),
+            student_hard: self.student_json(Student::Control),
+            delta_test_accuracy: self.metric(|run| Some(run.kd.test_accuracy - run.control.test_accuracy)),
+        };
+        let mut text = serde_json::to_string_pretty(&json)?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// The table for people.
+    pub fn to_table(&self) -> String {
+        let s = &self.settings;
+        let data = &self.data;
+        let arrows = |sizes: &[usize]| sizes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("→");
+        let name = match &self.file {
+            Some(file) => format!("{file} (CSV)"),
+            None => self.source_name.to_string(),
+        };
+        let mut text = format!(
+            "{name}: {} training and {} test samples, {} features, {} classes; students' transfer set: {} samples",
+            data.train,
+            data.test,
+            data.features,
+            data.class_names.len(),
+            data.transfer
+        );
+        let mut transfer = Vec::new();
+        if let Some(class) = s.omit_class {
+            transfer.push(format!("class {} left out", self.class_label(class)));
+        }
+        if s.train_fraction < 1.0 {
+            transfer.push(format!("{}% of each class", s.train_fraction * 100.0));
+        }
+        if !transfer.is_empty() {
+            text.push_str(&format!(" ({})", transfer.join(", ")));
+        }
+        text.push('\n');
+        text.push_str(&format!(
+            "teacher {} ({} epochs), students {} ({} epochs), {}; {}, learning rate {}, batch {}; T = {}, α = {}\n",
+            arrows(&data.teacher_sizes),
+            s.teacher_epochs,
+            arrows(&data.student_sizes),
+            s.student_epochs,
+            s.activation.name(),
+            s.optimizer.name(),
+            s.learning_rate,
+            s.batch_size,
+            s.temperature,
+            s.alpha
+        ));
+        let seeds: Vec<String> = self.runs.iter().map(|run| run.seed.to_string()).collect();
+        if self.over_seeds {
+            text.push_str(&format!("seeds {}: mean ± standard deviation over seeds\n", seeds.join(", ")));
+        } else {
+            text.push_str(&format!("seed {}\n", seeds.join(", ")));
+        }
+
+        text.push('\n');
+        let mut rows = vec![vec!["test accuracy".to_string(), "teacher".into(), "distilled student".into(), "control student".into()]];
+        rows.push(vec![
+            "all classes".into(),
+            self.percent(|run| Some(run.teacher.test_accuracy)),
+            self.percent(|run| Some(run.kd.test_accuracy)),
+            self.percent(|run| Some(run.control.test_accuracy)),
+        ]);
+        for class in 0..data.class_names.len() {
+            let at = |scores: &Scores| scores.per_class.get(class).copied().flatten();
+            let mut label = format!("class {}", self.class_label(class));
+            if s.omit_class == Some(class) {
+                label.push_str(" (left out)");
+            }
+            rows.push(vec![label, self.percent(|run| at(&run.teacher)), self.percent(|run| at(&run.kd)), self.percent(|run| at(&run.control))]);
+        }
+        text.push_str(&table(&rows));
+        text.push_str(&format!(
+            "distilled − control, all classes: {}\n",
+            self.points(|run| Some(run.kd.test_accuracy - run.control.test_accuracy))
+        ));
+
+        if let Some(class) = s.omit_class {
+            let label = self.class_label(class);
+            text.push_str(&format!(
+                "\nClass {label} was left out of the students' transfer set (the teacher saw it).\n\
+                 Its test accuracy before and after raising its output bias until each student predicts it\n\
+                 on the training split as often as it occurs there (Hinton §3):\n\n"
+            ));
+            let adjusted = |student: Student, run: &SeedRun| student.adjusted(run).cloned();
+            let omitted = |student: Student| move |run: &SeedRun| student.scores(run).per_class.get(class).copied().flatten();
+            let after = |student: Student| move |run: &SeedRun| adjusted(student, run).and_then(|a| a.per_class_test_accuracy.get(class).copied().flatten());
+            let rows = vec![
+                vec![String::new(), "distilled student".into(), "control student".into()],
+                vec![format!("class {label}, before"), self.percent(omitted(Student::Kd)), self.percent(omitted(Student::Control))],
+                vec![format!("class {label}, after"), self.percent(after(Student::Kd)), self.percent(after(Student::Control))],
+                vec![
+                    "all classes, after".into(),
+                    self.percent(|run| adjusted(Student::Kd, run).map(|a| a.test_accuracy)),
+                    self.percent(|run| adjusted(Student::Control, run).map(|a| a.test_accuracy)),
+                ],
+                vec![
+                    "bias shift".into(),
+                    self.plain(|run| adjusted(Student::Kd, run).map(|a| a.bias_shift)),
+                    self.plain(|run| adjusted(Student::Control, run).map(|a| a.bias_shift)),
+                ],
+            ];
+            text.push_str(&table(&rows));
+            let kd_after = after(Student::Kd);
+            let control_after = after(Student::Control);
+            text.push_str(&format!(
+                "distilled − control, class {label} after adjustment: {}\n",
+                self.points(|run| Some(kd_after(run)? - control_after(run)?))
+            ));
+        }
+        text
+    }
+
+    /// "3" for digits, "1 versicolor" for named classes.
+    fn class_label(&self, class: usize) -> String {
+        match self.data.class_names.get(class) {
+            Some(name) if *name != class.to_string() => {
+                let short: String = name.chars().take(24).collect();
+                format!("{class} {short}")
+            }
+            _ => class.to_string(),
+        }
+    }
+
+    /// A fraction as a percentage: "96.7%", or "96.7 ± 1.2%" over seeds; "—" when missing.
+    fn percent(&self, metric: impl Fn(&SeedRun) -> Option<f32>) -> String {
+        self.formatted(metric, 100.0, "%")
+    }
+
+    /// A difference of fractions in percentage points, with its sign.
+    fn points(&self, metric: impl Fn(&SeedRun) -> Option<f32>) -> String {
+        let values = self.values(metric);
+        let summary = Summary::of(values.clone());
+        let Some(mean) = summary.mean else { return "—".into() };
+        let mean = f64::from(mean) * 100.0;
+        if self.over_seeds {
+            let std = f64::from(summary.std.unwrap_or(0.0)) * 100.0;
+            let ahead = values.iter().flatten().filter(|&&v| v > 0.0).count();
+            let behind = values.iter().flatten().filter(|&&v| v < 0.0).count();
+            let paired = values.iter().flatten().count();
+            format!("{mean:+.1} ± {std:.1} points (paired over {paired} seeds: distilled ahead in {ahead}, behind in {behind})")
+        } else {
+            format!("{mean:+.1} points")
+        }
+    }
+
+    /// A plain number with two decimals.
+    fn plain(&self, metric: impl Fn(&SeedRun) -> Option<f32>) -> String {
+        self.formatted(metric, 1.0, "")
+    }
+
+    fn formatted(&self, metric: impl Fn(&SeedRun) -> Option<f32>, scale: f64, unit: &str) -> String {
+        let decimals = if unit == "%" { 1 } else { 2 };
+        let summary = Summary::of(self.values(metric));
+        match (summary.mean, summary.std) {
+            (Some(mean), Some(std)) if self.over_seeds => {
+                format!("{:.decimals$} ± {:.decimals$}{unit}", f64::from(mean) * scale, f64::from(std) * scale)
+            }
+            (Some(mean), _) => format!("{:.decimals$}{unit}", f64::from(mean) * scale),
+            _ => "—".into(),
+        }
+    }
+}
+
+/// Rows as aligned columns: the first left-aligned, the others right-aligned.
+fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..columns).map(|c| rows.iter().filter_map(|row| row.get(c)).map(|cell| cell.chars().count()).max().unwrap_or(0)).collect();
+    let mut text = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, &width))| if c == 0 { format!("{cell:<width$}") } else { format!("{cell:>width$}") })
+            .collect();
+        text.push_str(cells.join("   ").trim_end());
+        text.push('\n');
+    }
+    text
+}

@@ -1,0 +1,331 @@
+//! `kd run`: the settings from the data set's defaults and the flags, validated by the engine; the
+//! data (built in, or the user's CSV file); one [`Session`] per seed trained to the end, exactly as
+//! the page trains it; and what each run measured.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use kd_playground::data::{csv, Dataset, DatasetName, SplitName};
+use kd_playground::distillation::{BiasAdjustment, ModelKind, Phase, Session};
+use kd_playground::settings::{self, dataset_defaults, Settings, Value};
+use kd_playground::KdError;
+
+use crate::args::{flag_of_setting, Action, RunArgs, UsageError};
+
+/// Why `kd` stops: a usage error (exit code 2) or a data or training error (exit code 1), with the
+/// lines to print on stderr.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit_code: u8,
+    /// One message per problem, each printed after "error: ".
+    pub lines: Vec<String>,
+    /// A line of help after them.
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure { exit_code: 2, lines: vec![message.into()], hint: None }
+    }
+
+    pub fn data(message: impl Into<String>) -> Self {
+        Failure { exit_code: 1, lines: vec![message.into()], hint: None }
+    }
+
+    /// An engine error: invalid settings are the user's flags (exit code 2, one line per setting
+    /// with the flag that set it in `run`); anything else is about the data or training (exit
+    /// code 1).
+    pub fn engine(error: KdError, run: &RunArgs) -> Self {
+        let mut settings = Vec::new();
+        flatten_settings(error.clone(), &mut settings);
+        if settings.is_empty() {
+            return Failure::data(error.to_string());
+        }
+        let mut lines = Vec::new();
+        for (name, message) in &settings {
+            lines.push(format!("{name}: {message}"));
+        }
+        let mut by_flag: Vec<(&'static str, Vec<&str>)> = Vec::new();
+        for (name, _) in &settings {
+            let Some(flag) = flag_given(run, name) else { continue };
+            match by_flag.iter_mut().find(|(f, _)| *f == flag) {
+                Some((_, names)) if !names.contains(&name.as_str()) => names.push(name),
+                Some(_) => {}
+                None => by_flag.push((flag, vec![name])),
+            }
+        }
+        let flags: Vec<String> = by_flag.iter().map(|(flag, names)| format!("{flag} sets {}", names.join(" and "))).collect();
+        let hint = (!flags.is_empty()).then(|| format!("({}; see kd run --help)", flags.join(", ")));
+        Failure { exit_code: 2, lines, hint }
+    }
+}
+
+impl From<UsageError> for Failure {
+    fn from(error: UsageError) -> Self {
+        Failure::usage(error.0)
+    }
+}
+
+/// The flag that set engine setting `name` in `run` (`--epochs` for both epoch settings unless
+/// the specific flag was given), or the flag that would set it.
+fn flag_given(run: &RunArgs, name: &str) -> Option<&'static str> {
+    let given = |sets: &dyn Fn(Action) -> bool| run.settings.iter().find(|(flag, _)| sets(flag.action)).map(|(flag, _)| flag.name);
+    given(&|action| matches!(action, Action::Setting(setting) if setting == name))
+        .or_else(|| if matches!(name, "teacherEpochs" | "studentEpochs") { given(&|action| action == Action::Epochs) } else { None })
+        .or_else(|| flag_of_setting(name))
+}
+
+/// The (setting, message) pairs of an invalid-settings error; nothing for other errors.
+fn flatten_settings(error: KdError, out: &mut Vec<(String, String)>) {
+    match error {
+        KdError::InvalidSetting { name, message } => out.push((name, message)),
+        KdError::InvalidSettings(errors) => errors.into_iter().for_each(|e| flatten_settings(e, out)),
+        _ => {}
+    }
+}
+
+/// Where the samples come from.
+pub enum Source {
+    Builtin(DatasetName),
+    /// The user's CSV file: its path as given, and its bytes.
+    Csv { path: String, bytes: Vec<u8> },
+}
+
+impl Source {
+    /// `--dataset`'s value: a built-in name, or a path ending in `.csv` or naming an existing file.
+    /// The file's size is checked against the CSV reader's limit before it is read.
+    pub fn resolve(value: &str) -> Result<Source, Failure> {
+        if let Some(name) = DatasetName::from_name(value) {
+            return Ok(Source::Builtin(name));
+        }
+        let path = Path::new(value);
+        if !value.to_ascii_lowercase().ends_with(".csv") && !path.exists() {
+            let names: Vec<&str> = DatasetName::ALL.iter().map(|d| d.name()).collect();
+            return Err(Failure::usage(format!(
+                "--dataset: '{value}' is neither a data set ({}) nor a CSV file",
+                names.join(", ")
+            )));
+        }
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Failure::data(format!("data: {value} does not exist")));
+            }
+            Err(error) => return Err(Failure::data(format!("data: cannot read {value} ({error})"))),
+        };
+        if metadata.is_dir() {
+            return Err(Failure::data(format!("data: {value} is a folder, not a CSV file")));
+        }
+        if metadata.len() > csv::MAX_BYTES as u64 {
+            return Err(Failure::data(format!(
+                "data: {value} is {:.1} MB; the limit is {} MB",
+                metadata.len() as f64 / (1024.0 * 1024.0),
+                csv::MAX_BYTES / (1024 * 1024)
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|error| Failure::data(format!("data: cannot read {value} ({error})")))?;
+        Ok(Source::Csv { path: value.to_string(), bytes })
+    }
+
+    /// The data set's name as the settings know it, or "csv".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Source::Builtin(name) => name.name(),
+            Source::Csv { .. } => DatasetName::Csv.name(),
+        }
+    }
+
+    /// The file, for a CSV.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Source::Builtin(_) => None,
+            Source::Csv { path, .. } => Some(path),
+        }
+    }
+
+    /// The page's defaults for this data set. A CSV file takes iris's (a small tabular set); its
+    /// `dataset` setting keeps the table's default, which a CSV run does not use (the engine's
+    /// `dataset` choice has no "csv").
+    fn defaults(&self) -> Vec<(&'static str, &'static str)> {
+        match self {
+            Source::Builtin(name) => dataset_defaults(*name),
+            Source::Csv { .. } => dataset_defaults(DatasetName::Csv).into_iter().filter(|(name, _)| *name != "dataset").collect(),
+        }
+    }
+}
+
+/// The settings of a run, validated by the engine: the data set's defaults, then the flags.
+/// `--epochs` sets both epoch settings, and `--teacher-epochs` / `--student-epochs` win over it.
+pub fn settings_values(source: &Source, run: &RunArgs) -> BTreeMap<String, Value> {
+    let mut values: BTreeMap<String, Value> =
+        source.defaults().into_iter().map(|(name, value)| (name.to_string(), Value::Text(value.to_string()))).collect();
+    for (flag, value) in &run.settings {
+        if flag.action == Action::Epochs {
+            for name in ["teacherEpochs", "studentEpochs"] {
+                values.insert(name.to_string(), Value::Text(value.clone()));
+            }
+        }
+    }
+    for (flag, value) in &run.settings {
+        if let Action::Setting(name) = flag.action {
+            values.insert(name.to_string(), Value::Text(value.clone()));
+        }
+    }
+    values
+}
+
+/// Notes for flags that change nothing on this data set.
+pub fn ignored_flag_notes(source: &Source, run: &RunArgs) -> Vec<String> {
+    let generated = matches!(source, Source::Builtin(name) if name.is_generated());
+    let mut notes = Vec::new();
+    for (flag, _) in &run.settings {
+        if let Action::Setting(name) = flag.action {
+            if !generated && settings::spec(name).is_some_and(|spec| spec.generated_only) {
+                notes.push(format!("note: {} applies only to spiral, blobs and moons; {} ignores it", flag.name, source.file().unwrap_or(source.name())));
+            }
+            if name == "seed" && run.seeds.is_some() {
+                notes.push("note: --seeds runs seeds 0 to N−1; --seed is ignored".to_string());
+            }
+        }
+    }
+    notes
+}
+
+/// A network's test accuracy, overall and per class (None: no test sample of that class).
+#[derive(Debug, Clone)]
+pub struct Scores {
+    pub test_accuracy: f32,
+    pub per_class: Vec<Option<f32>>,
+}
+
+/// What one seed's run measured.
+#[derive(Debug, Clone)]
+pub struct SeedRun {
+    pub seed: u64,
+    pub teacher: Scores,
+    pub kd: Scores,
+    pub control: Scores,
+    /// With an omitted class: each student's bias adjustment for it.
+    pub kd_adjusted: Option<BiasAdjustment>,
+    pub control_adjusted: Option<BiasAdjustment>,
+}
+
+/// What the data set and the transfer set hold (the same for every seed).
+#[derive(Debug, Clone)]
+pub struct DataSummary {
+    pub class_names: Vec<String>,
+    pub features: usize,
+    pub train: usize,
+    pub test: usize,
+    pub transfer: usize,
+    /// Layer sizes, input to output.
+    pub teacher_sizes: Vec<usize>,
+    pub student_sizes: Vec<usize>,
+}
+
+/// Builds the session of one seed as the page does and trains it to the end.
+pub fn run_seed(settings: Settings, source: &Source, run: &RunArgs, progress: bool) -> Result<(SeedRun, DataSummary), Failure> {
+    let engine = |error: KdError| Failure::engine(error, run);
+    let seed = settings.seed;
+    let mut session = match source {
+        Source::Builtin(_) => Session::new(settings),
+        Source::Csv { path, bytes } => {
+            Dataset::from_csv(bytes, path, &settings.data_options()).and_then(|data| Session::with_data(settings, data))
+        }
+    }
+    .map_err(engine)?;
+    for (phase, what) in [(Phase::Teacher, "the teacher"), (Phase::Distil, "the students")] {
+        if progress {
+            eprint!("\r\x1b[Kseed {seed}: training {what}…");
+        }
+        let status = session.run_phase(phase).map_err(engine)?;
+        if status.phase == Phase::Diverged {
+            if progress {
+                eprint!("\r\x1b[K");
+            }
+            let message = status.message.unwrap_or_else(|| "training diverged".into());
+            return Err(Failure::data(format!("seed {seed}: {message}")));
+        }
+    }
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let history = session.history();
+    let missing = || Failure::data(format!("seed {seed}: the run recorded no metrics"));
+    let teacher_epoch = history.teacher.last().ok_or_else(missing)?;
+    let student_epoch = history.students.last().ok_or_else(missing)?;
+    let per_class = |which: ModelKind| session.per_class_accuracy(which, SplitName::Test).map_err(engine);
+    let adjustment = |which: ModelKind| match session.settings().omit_class {
+        Some(class) => session.bias_adjustment(which, class).map(Some).map_err(engine),
+        None => Ok(None),
+    };
+    let run = SeedRun {
+        seed,
+        teacher: Scores { test_accuracy: teacher_epoch.test_accuracy, per_class: per_class(ModelKind::Teacher)? },
+        kd: Scores { test_accuracy: student_epoch.kd_test_accuracy, per_class: per_class(ModelKind::Kd)? },
+        control: Scores { test_accuracy: student_epoch.control_test_accuracy, per_class: per_class(ModelKind::Control)? },
+        kd_adjusted: adjustment(ModelKind::Kd)?,
+        control_adjusted: adjustment(ModelKind::Control)?,
+    };
+    let data = session.data();
+    let summary = DataSummary {
+        class_names: data.class_names.clone(),
+        features: data.feature_count(),
+        train: data.train.len(),
+        test: data.test.len(),
+        transfer: session.transfer_rows().len(),
+        teacher_sizes: session.model(ModelKind::Teacher).sizes(),
+        student_sizes: session.model(ModelKind::Kd).sizes(),
+    };
+    Ok((run, summary))
+}
+
+/// Everything `kd run` measured.
+pub struct Report {
+    /// The settings of the first run (the others differ only in the seed).
+    pub settings: Settings,
+    pub source_name: &'static str,
+    pub file: Option<String>,
+    /// Whether `--seeds` was given: every metric is then summarised over seeds.
+    pub over_seeds: bool,
+    pub runs: Vec<SeedRun>,
+    pub data: DataSummary,
+}
+
+/// Runs `kd run`.
+pub fn run(run: &RunArgs) -> Result<Report, Failure> {
+    let dataset = run.dataset.clone().unwrap_or_else(|| settings::spec("dataset").map_or("spiral", |s| s.default).to_string());
+    let source = Source::resolve(&dataset)?;
+    let values = settings_values(&source, run);
+    let base = Settings::from_values(&values).map_err(|error| Failure::engine(error, run))?;
+    for note in ignored_flag_notes(&source, run) {
+        eprintln!("{note}");
+    }
+    let seeds: Vec<u64> = match run.seeds {
+        Some(count) => (0..count as u64).collect(),
+        None => vec![base.seed],
+    };
+    let progress = std::io::stderr().is_terminal();
+    let mut runs = Vec::with_capacity(seeds.len());
+    let mut first: Option<(Settings, DataSummary)> = None;
+    for &seed in &seeds {
+        let settings = Settings { seed, ..base.clone() };
+        let (seed_run, summary) = run_seed(settings.clone(), &source, run, progress)?;
+        runs.push(seed_run);
+        if first.is_none() {
+            first = Some((settings, summary));
+        }
+    }
+    let Some((settings, data)) = first else {
+        return Err(Failure::usage("--seeds: no seed to run"));
+    };
+    Ok(Report {
+        settings,
+        source_name: source.name(),
+        file: source.file().map(str::to_string),
+        over_seeds: run.seeds.is_some(),
+        runs,
+        data,
+    })
+}

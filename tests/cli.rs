@@ -1,0 +1,279 @@
+//! The `kd` command, run as a user runs it: small configurations (iris and moons with a few
+//! epochs, digits with two epochs and a small teacher) so that the whole file takes seconds.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn kd(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kd")).args(args).output().expect("the kd binary runs")
+}
+
+/// Runs `kd` expecting success and returns its stdout.
+fn stdout_of(args: &[&str]) -> String {
+    let output = kd(args);
+    assert!(output.status.success(), "kd {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// Runs `kd … --json` and parses the one object on stdout.
+fn json_of(args: &[&str]) -> Value {
+    let mut args = args.to_vec();
+    args.push("--json");
+    let text = stdout_of(&args);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}):\n{text}"))
+}
+
+/// Runs `kd` expecting failure with `exit_code`, nothing on stdout, and `message` as the first
+/// line of stderr.
+fn assert_fails(args: &[&str], exit_code: i32, message: &str) {
+    let output = kd(args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(exit_code), "kd {args:?}: {stderr}");
+    assert!(output.stdout.is_empty(), "kd {args:?} printed on stdout: {}", String::from_utf8_lossy(&output.stdout));
+    assert_eq!(stderr.lines().next(), Some(message), "kd {args:?}: stderr was\n{stderr}");
+}
+
+/// A file under the temporary folder, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, contents: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("kd-cli-{}-{name}", std::process::id()));
+        std::fs::write(&path, contents).expect("write a temporary file");
+        TempFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temporary path")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn number(value: &Value, what: &str) -> f64 {
+    value.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {value}"))
+}
+
+fn accuracy(value: &Value, what: &str) -> f64 {
+    let a = number(value, what);
+    assert!((0.0..=1.0).contains(&a), "{what} = {a} is not in [0, 1]");
+    a
+}
+
+/// A per-class list of one seed: `classes` accuracies or nulls.
+fn check_per_class(value: &Value, classes: usize, what: &str) -> Vec<Option<f64>> {
+    let list = value.as_array().unwrap_or_else(|| panic!("{what} is not a list: {value}"));
+    assert_eq!(list.len(), classes, "{what}");
+    list.iter().enumerate().map(|(c, v)| (!v.is_null()).then(|| accuracy(v, &format!("{what}[{c}]")))).collect()
+}
+
+/// A metric over seeds: `{mean, std, values}` with `seeds` values, the mean their average and the
+/// standard deviation the population one.
+fn check_summary(value: &Value, seeds: usize, what: &str) -> Vec<f64> {
+    let values: Vec<f64> = value["values"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what} has no values: {value}"))
+        .iter()
+        .map(|v| number(v, what))
+        .collect();
+    assert_eq!(values.len(), seeds, "{what}");
+    let mean = values.iter().sum::<f64>() / seeds as f64;
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / seeds as f64).sqrt();
+    assert!((number(&value["mean"], what) - mean).abs() < 1e-6, "{what}: mean {} of {values:?}", value["mean"]);
+    assert!((number(&value["std"], what) - std).abs() < 1e-6, "{what}: std {} of {values:?}", value["std"]);
+    values
+}
+
+#[test]
+fn json_output_has_the_documented_fields() {
+    let json = json_of(&["run", "--dataset", "iris", "--epochs", "5", "--seed", "2"]);
+    assert_eq!(json["command"], "run");
+    let settings = &json["settings"];
+    assert_eq!(settings["dataset"], "iris");
+    assert_eq!(settings["seed"], 2);
+    assert_eq!((&settings["teacherEpochs"], &settings["studentEpochs"]), (&Value::from(5), &Value::from(5)));
+    assert_eq!(settings["teacherHidden"], "64,64", "iris's default teacher");
+    assert_eq!(settings["learningRate"].as_f64(), Some(0.01));
+    assert_eq!(json["seeds"], serde_json::json!([2]));
+    assert_eq!(json["data"]["classes"], serde_json::json!(["setosa", "versicolor", "virginica"]));
+    for model in ["teacher", "student_kd", "student_hard"] {
+        accuracy(&json[model]["test_accuracy"], model);
+        let per_class = check_per_class(&json[model]["per_class_test_accuracy"], 3, model);
+        assert!(per_class.iter().all(Option::is_some), "iris has test samples of every class");
+        assert!(json[model].get("adjusted").is_none() && json[model].get("omitted_class_test_accuracy").is_none());
+    }
+    let delta = number(&json["delta_test_accuracy"], "delta");
+    let expected = number(&json["student_kd"]["test_accuracy"], "kd") - number(&json["student_hard"]["test_accuracy"], "hard");
+    assert!((delta - expected).abs() < 1e-6, "delta {delta} vs {expected}");
+}
+
+/// The page builds a session from the data set's defaults and its controls; `kd` must give the
+/// numbers of that session.
+#[test]
+fn the_numbers_are_the_engines() {
+    use std::collections::BTreeMap;
+
+    use kd_playground::data::{DatasetName, SplitName};
+    use kd_playground::distillation::{ModelKind, Phase, Session};
+    use kd_playground::settings::{dataset_defaults, Settings, Value as SettingValue};
+
+    let json = json_of(&["run", "--dataset", "moons", "--epochs", "4", "--temperature", "2", "--seed", "3"]);
+    let mut values: BTreeMap<String, SettingValue> =
+        dataset_defaults(DatasetName::Moons).into_iter().map(|(k, v)| (k.to_string(), SettingValue::Text(v.to_string()))).collect();
+    for (name, value) in [("teacherEpochs", 4.0), ("studentEpochs", 4.0), ("temperature", 2.0), ("seed", 3.0)] {
+        values.insert(name.to_string(), SettingValue::Number(value));
+    }
+    let mut session = Session::new(Settings::from_values(&values).expect("valid settings")).expect("a session");
+    session.run_phase(Phase::Teacher).expect("teacher trains");
+    session.run_phase(Phase::Distil).expect("students train");
+    let students = session.history().students.last().cloned().expect("student metrics");
+    let as_f32 = |value: &Value| value.as_f64().map(|v| v as f32);
+    assert_eq!(as_f32(&json["student_kd"]["test_accuracy"]), Some(students.kd_test_accuracy));
+    assert_eq!(as_f32(&json["student_hard"]["test_accuracy"]), Some(students.control_test_accuracy));
+    let teacher = session.per_class_accuracy(ModelKind::Teacher, SplitName::Test).expect("per class");
+    let from_kd: Vec<Option<f32>> = json["teacher"]["per_class_test_accuracy"].as_array().expect("a list").iter().map(as_f32).collect();
+    assert_eq!(from_kd, teacher);
+}
+
+#[test]
+fn the_table_names_the_three_models() {
+    let table = stdout_of(&["run", "--dataset", "moons", "--epochs", "3", "--student", "8"]);
+    for words in ["teacher", "distilled student", "control student", "all classes", "class 0", "class 1", "moons", "2→8→2"] {
+        assert!(table.contains(words), "'{words}' missing from\n{table}");
+    }
+    assert!(!table.contains("class 2"), "moons has two classes:\n{table}");
+}
+
+#[test]
+fn seeds_give_mean_standard_deviation_and_the_values_of_each_seed() {
+    let args = ["run", "--dataset", "iris", "--epochs", "3"];
+    let json = json_of(&[&args[..], &["--seeds", "2", "--seed", "7"]].concat());
+    assert_eq!(json["seeds"], serde_json::json!([0, 1]), "--seeds runs 0..N−1 and ignores --seed");
+    let singles: Vec<Value> = ["0", "1"].iter().map(|seed| json_of(&[&args[..], &["--seed", seed]].concat())).collect();
+    for model in ["teacher", "student_kd", "student_hard"] {
+        let values = check_summary(&json[model]["test_accuracy"], 2, model);
+        for (seed, single) in singles.iter().enumerate() {
+            assert_eq!(values[seed], number(&single[model]["test_accuracy"], model), "{model}, seed {seed} alone");
+        }
+        let per_class = json[model]["per_class_test_accuracy"].as_array().expect("a list");
+        assert_eq!(per_class.len(), 3);
+        for (class, metric) in per_class.iter().enumerate() {
+            check_summary(metric, 2, &format!("{model} class {class}"));
+        }
+    }
+    let deltas = check_summary(&json["delta_test_accuracy"], 2, "delta");
+    let kd = check_summary(&json["student_kd"]["test_accuracy"], 2, "kd");
+    let hard = check_summary(&json["student_hard"]["test_accuracy"], 2, "hard");
+    for seed in 0..2 {
+        assert!((deltas[seed] - (kd[seed] - hard[seed])).abs() < 1e-6, "paired delta of seed {seed}");
+    }
+    let table = stdout_of(&[&args[..], &["--seeds", "2"]].concat());
+    assert!(table.contains(" ± ") && table.contains("seeds 0, 1"), "{table}");
+}
+
+#[test]
+fn the_same_command_gives_the_same_numbers() {
+    let args = ["run", "--dataset", "digits", "--epochs", "2", "--teacher", "32", "--json"];
+    let first = stdout_of(&args);
+    assert_eq!(first, stdout_of(&args));
+    let json: Value = serde_json::from_str(&first).expect("JSON");
+    check_per_class(&json["student_kd"]["per_class_test_accuracy"], 10, "digits per class");
+}
+
+#[test]
+fn an_omitted_class_is_reported_before_and_after_the_bias_adjustment() {
+    let json = json_of(&["run", "--dataset", "iris", "--omit-class", "1", "--seed", "0"]);
+    assert_eq!(json["settings"]["omitClass"], 1);
+    let train = json["data"]["train_samples"].as_u64().expect("a count");
+    let transfer = json["data"]["transfer_samples"].as_u64().expect("a count");
+    assert!(transfer < train, "the transfer set lacks class 1");
+    for student in ["student_kd", "student_hard"] {
+        let adjusted = &json[student]["adjusted"];
+        assert_eq!(adjusted["class"], 1, "{student}");
+        assert!(number(&adjusted["bias_shift"], student) >= 0.0);
+        accuracy(&adjusted["test_accuracy"], student);
+        let per_class = check_per_class(&adjusted["per_class_test_accuracy"], 3, student);
+        assert_eq!(Some(accuracy(&adjusted["omitted_class_test_accuracy"], student)), per_class[1]);
+        let before = check_per_class(&json[student]["per_class_test_accuracy"], 3, student);
+        assert_eq!(Some(accuracy(&json[student]["omitted_class_test_accuracy"], student)), before[1]);
+        assert!(json["teacher"].get("adjusted").is_none());
+    }
+    assert_eq!(json["student_hard"]["omitted_class_test_accuracy"], 0.0, "a student trained on hard labels only never predicts a class it never saw");
+    let table = stdout_of(&["run", "--dataset", "iris", "--omit-class", "1", "--seed", "0"]);
+    for words in ["class 1 versicolor (left out)", "class 1 versicolor, before", "class 1 versicolor, after", "bias shift"] {
+        assert!(table.contains(words), "'{words}' missing from\n{table}");
+    }
+}
+
+#[test]
+fn a_users_csv_file_runs() {
+    let mut text = String::from("width,height,kind\r\n");
+    for i in 0..60 {
+        let (x, y, kind) = match i % 3 {
+            0 => (0.0, 0.0, "cat"),
+            1 => (3.0, 1.0, "dog"),
+            _ => (0.0, 3.0, "eel"),
+        };
+        let jitter = (i as f64 * 0.37).sin() * 0.4;
+        text.push_str(&format!("{},{},{kind}\r\n", x + jitter, y - jitter));
+    }
+    let file = TempFile::new("animals.csv", &text);
+    let json = json_of(&["run", "--dataset", file.path(), "--epochs", "5"]);
+    assert_eq!(json["settings"]["dataset"], "csv");
+    assert_eq!(json["settings"]["teacherHidden"], "64,64", "a CSV takes iris's defaults");
+    assert_eq!(json["data"]["file"], file.path());
+    assert_eq!(json["data"]["classes"], serde_json::json!(["cat", "dog", "eel"]));
+    assert_eq!(json["data"]["features"], 2);
+    assert_eq!(json["data"]["train_samples"].as_u64().unwrap_or(0) + json["data"]["test_samples"].as_u64().unwrap_or(0), 60);
+    accuracy(&json["teacher"]["test_accuracy"], "teacher");
+    check_per_class(&json["student_kd"]["per_class_test_accuracy"], 3, "csv per class");
+}
+
+#[test]
+fn malformed_input_is_refused_with_its_exact_message() {
+    let ragged = TempFile::new("ragged.csv", "a,b,label\r\n1,2,x\r\n3,4\r\n5,6,y\r\n");
+    assert_fails(&["run", "--dataset", ragged.path()], 1, "error: data: line 3: 2 fields, expected 3 (every row needs the same columns)");
+    let missing = std::env::temp_dir().join(format!("kd-cli-{}-missing.csv", std::process::id()));
+    let missing = missing.to_str().expect("a UTF-8 path");
+    assert_fails(&["run", "--dataset", missing], 1, &format!("error: data: {missing} does not exist"));
+    assert_fails(&["run", "--dataset", "iris", "--bogus", "1"], 2, "error: --bogus is not a flag of kd run; see kd run --help");
+    assert_fails(&["run", "--dataset", "iris", "--temperature", "-1"], 2, "error: temperature: must be between 0.25 and 50 (got -1)");
+    assert_fails(&["run", "--dataset", "iris", "--epochs", "2.5"], 2, "error: teacherEpochs: must be a whole number (got 2.5)");
+    assert_fails(&["run", "--dataset", "iris", "--teachers", "3"], 2, "error: --teachers: ensembles of teachers are not implemented yet");
+    assert_fails(&["run", "--dataset", "iris", "--seeds", "0"], 2, "error: --seeds: must be a whole number from 1 to 100 (got '0')");
+    assert_fails(&["run", "--dataset", "iris", "--omit-class", "3"], 2, "error: omitClass: the data set has 3 classes (0 to 2); −1 omits none");
+    assert_fails(&["run", "--dataset", "mnist"], 2, "error: --dataset: 'mnist' is neither a data set (spiral, blobs, moons, digits, iris) nor a CSV file");
+    assert_fails(&["run", "--alpha"], 2, "error: --alpha: a value is missing (--alpha A)");
+    assert_fails(&["experiment", "omitted-class"], 2, "error: experiments are not implemented yet; available: run");
+    assert_fails(&["train"], 2, "error: 'train' is not a command; available: run (see kd --help)");
+}
+
+#[test]
+fn a_diverging_run_reports_the_engines_message() {
+    let output = kd(&["run", "--dataset", "iris", "--epochs", "3", "--optimizer", "sgd", "--lr", "10", "--json"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(stderr.starts_with("error: seed 1: Training stopped:") && stderr.contains("Try a smaller learning rate"), "{stderr}");
+}
+
+#[test]
+fn help_lists_every_flag() {
+    let help = stdout_of(&["run", "--help"]);
+    for flag in [
+        "--dataset", "--teacher ", "--student ", "--temperature", "--alpha", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed ",
+        "--seeds", "--omit-class", "--train-fraction", "--teachers", "--json", "--teacher-epochs", "--student-epochs", "--activation",
+        "--noise", "--points", "--test-fraction",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from kd run --help");
+    }
+    assert!(help.contains("--seed is then ignored"));
+    assert!(stdout_of(&["--help"]).contains("kd run"));
+}
