@@ -251,7 +251,6 @@ fn malformed_input_is_refused_with_its_exact_message() {
     assert_fails(&["run", "--dataset", "iris", "--omit-class", "3"], 2, "error: omitClass: the data set has 3 classes (0 to 2); −1 omits none");
     assert_fails(&["run", "--dataset", "mnist"], 2, "error: --dataset: 'mnist' is neither a data set (spiral, blobs, moons, digits, iris) nor a CSV file");
     assert_fails(&["run", "--alpha"], 2, "error: --alpha: a value is missing (--alpha A)");
-    assert_fails(&["experiment", "omitted-class"], 2, "error: experiments are not implemented yet; available: run");
     assert_fails(&["train"], 2, "error: 'train' is not a command; available: run (see kd --help)");
 }
 
@@ -276,4 +275,24 @@ fn help_lists_every_flag() {
     }
     assert!(help.contains("--seed is then ignored"));
     assert!(stdout_of(&["--help"]).contains("kd run"));
+}
+
+#[test]
+fn an_experiment_runs_its_preset_and_gives_a_verdict() {
+    // The preset's settings, shortened by flags for the test: flags change a preset.
+    let json = json_of(&["experiment", "small-transfer-set", "--epochs", "3", "--student-epochs", "3", "--teacher", "32"]);
+    assert_eq!(json["command"], "experiment");
+    assert_eq!(json["experiment"]["name"], "small-transfer-set");
+    assert!(json["experiment"]["claim"].as_str().unwrap_or_default().contains("10%"));
+    assert_eq!(json["settings"]["trainFraction"].as_f64(), Some(0.1));
+    assert_eq!(json["settings"]["temperature"].as_f64(), Some(8.0));
+    assert_eq!(json["settings"]["studentEpochs"].as_f64(), Some(3.0), "a flag overrides the preset");
+    let shown = json["experiment"]["shown"].as_array().expect("one verdict per seed");
+    assert_eq!(shown.len(), 1);
+    let kd = accuracy(&json["student_kd"]["test_accuracy"], "distilled");
+    let control = accuracy(&json["student_hard"]["test_accuracy"], "control");
+    assert_eq!(shown[0].as_bool(), Some(kd > control), "the verdict follows the numbers");
+    assert_fails(&["experiment", "nothing"], 2, "error: 'nothing' is not an experiment; available: omitted-class, small-transfer-set");
+    let table = stdout_of(&["experiment", "small-transfer-set", "--epochs", "2", "--student-epochs", "2", "--teacher", "16"]);
+    assert!(table.contains("verdict: the claim was shown in"), "{table}");
 }

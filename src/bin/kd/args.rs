@@ -3,6 +3,7 @@
 //! the engine's settings and the `--help` text; ranges and choices in the help come from the
 //! engine's settings table, so they cannot drift from what validation accepts.
 
+use kd_playground::experiments::{self, Experiment, EXPERIMENTS};
 use kd_playground::data::{csv, DatasetName};
 use kd_playground::settings::{self, dataset_defaults, SettingKind};
 
@@ -108,6 +109,59 @@ pub enum Command {
     /// Print this text on stdout and succeed.
     Help(String),
     Run(RunArgs),
+    /// `kd experiment NAME [FLAGS]`: a preset's settings, then the flags over them.
+    Experiment(&'static Experiment, RunArgs),
+}
+
+/// Reads `kd experiment NAME [FLAGS]`: the preset's data set and settings come first, so that
+/// any flag given changes them.
+fn parse_experiment(args: &[String]) -> Result<Command, UsageError> {
+    let available = || EXPERIMENTS.iter().map(|e| e.name).collect::<Vec<_>>().join(", ");
+    let Some(name) = args.first().filter(|a| !a.starts_with('-')) else {
+        if args.iter().any(|a| a == "--help" || a == "-h") {
+            return Ok(Command::Help(experiment_help()));
+        }
+        return Err(UsageError(format!("an experiment's name is missing; available: {}", available())));
+    };
+    let Some(experiment) = experiments::experiment(name) else {
+        return Err(UsageError(format!("'{}' is not an experiment; available: {}", shown(name), available())));
+    };
+    let rest = args.get(1..).unwrap_or_default();
+    if rest.iter().any(|a| a == "--help" || a == "-h") {
+        return Ok(Command::Help(experiment_help()));
+    }
+    let Command::Run(mut run) = parse_run(rest)? else {
+        return Ok(Command::Help(experiment_help()));
+    };
+    run.dataset.get_or_insert_with(|| experiment.dataset.name().to_string());
+    let mut preset: Vec<(&'static Flag, String)> = Vec::new();
+    for (setting, value) in experiment.settings {
+        let flag = FLAGS
+            .iter()
+            .find(|f| matches!(f.action, Action::Setting(name) if name == *setting))
+            .ok_or_else(|| UsageError(format!("the experiment sets {setting}, which no flag sets")))?;
+        preset.push((flag, value.to_string()));
+    }
+    preset.append(&mut run.settings);
+    run.settings = preset;
+    Ok(Command::Experiment(experiment, run))
+}
+
+/// `kd experiment --help`.
+pub fn experiment_help() -> String {
+    let mut text = String::from(
+        "kd experiment NAME [FLAGS]: one of Hinton's experiments in miniature, with the preset's\n\
+         settings (any kd run flag changes them) and a verdict, from the run's own numbers, on\n\
+         whether the run showed the claim.\n\n",
+    );
+    for e in EXPERIMENTS {
+        text.push_str(&format!("{}\n  {}\n  {}\n  preset: --dataset {}", e.name, e.title, e.claim, e.dataset.name()));
+        for (setting, value) in e.settings {
+            text.push_str(&format!(" {} {}", flag_of_setting(setting).unwrap_or(setting), value));
+        }
+        text.push_str("\n\n");
+    }
+    text
 }
 
 /// The flags of `kd run`, as given.
@@ -141,12 +195,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         "-h" | "--help" | "help" => Ok(Command::Help(main_help())),
         "-V" | "--version" => Ok(Command::Help(format!("kd {}\n", env!("CARGO_PKG_VERSION")))),
         "run" => parse_run(rest),
-        "experiment" => {
-            if rest.iter().any(|a| a == "--help" || a == "-h") {
-                return Ok(Command::Help(main_help()));
-            }
-            Err(UsageError("experiments are not implemented yet; available: run".into()))
-        }
+        "experiment" => parse_experiment(rest),
         other if other.starts_with('-') => Err(UsageError(format!("'{}' must come after a command, e.g. kd run {}; see kd --help", shown(other), shown(other)))),
         other => Err(UsageError(format!("'{}' is not a command; available: run (see kd --help)", shown(other)))),
     }
@@ -233,7 +282,7 @@ hard labels only. The same settings and seed make the same run as the page.
 
 Usage:
   kd run [FLAGS]          train and report the test accuracy of the three networks
-  kd experiment NAME      Hinton's experiments as presets (not implemented yet)
+  kd experiment NAME      Hinton's experiments as presets, with a verdict (kd experiment --help)
   kd --help               this text
   kd run --help           every flag of kd run, with its range and the defaults
   kd --version
@@ -411,6 +460,6 @@ mod tests {
         assert_eq!(error("run --seeds 0"), "--seeds: must be a whole number from 1 to 100 (got '0')");
         assert_eq!(error("run --teachers 2"), "--teachers: ensembles of teachers are not implemented yet");
         assert_eq!(error("run iris"), "unexpected argument 'iris'; every value follows its flag, e.g. --dataset iris");
-        assert_eq!(error("experiment omitted-class"), "experiments are not implemented yet; available: run");
+        assert_eq!(error("experiment nothing"), "'nothing' is not an experiment; available: omitted-class, small-transfer-set");
     }
 }
