@@ -2,13 +2,14 @@
 // every model number and draws every chart. This module owns the DOM, the controls, the URL hash, the keyboard
 // and the animation loop. Every text comes from the catalogues through ./i18n.js.
 
-import { buildControls, coerce } from './controls.js';
+import { buildControls, coerce, formatSettingValue } from './controls.js';
 import * as view from './view.js';
 import {
-  t, setLanguage, language, onLanguageChange, translatePage, isLanguage, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
+  t, tOr, setLanguage, language, onLanguageChange, translatePage, isLanguage, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
 } from './i18n.js';
 import { parseHash, serialiseHash, languageOf, shorten } from './urlstate.js';
 import { createTour, TOUR_STEP_COUNT } from './tour.js';
+import { createExperimentsPanel } from './experiments.js';
 import chartsKo from './locales/charts.ko.js';
 
 /** The texts the engine draws inside its charts, per language (English is the engine's own: `{}`). */
@@ -52,6 +53,8 @@ const state = {
   teachPending: null,  // a reason waiting for the next update of the teaching panels
   lastTeach: 0,
   tour: null,
+  experiment: null,    // the preset being run: { name, liveChanged }; cleared when a non-live setting or the data changes
+  experiments: null,   // the Experiments panel (./experiments.js)
 };
 
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
@@ -103,6 +106,7 @@ const ui = {
   accuracyCurves: $('accuracy-curves'),
   latest: $('latest'),
   curvesSummary: $('curves-summary'),
+  experiments: $('experiments'),
 };
 
 // ---------------------------------------------------------------- errors
@@ -270,6 +274,9 @@ function applyLive(name, value) {
   const r = attempt('do.setLive', () => state.pg.setLive(name, value), { label: settingLabel(spec) });
   if (r === FAILED) return false;
   state.applied[name] = value;
+  if (state.experiment && state.status?.phase !== 'done' && !state.experiment.liveChanged) {
+    state.experiment.liveChanged = true; // the run is no longer the preset's alone: the verdict says so
+  }
   // T and α change the selected sample's soft labels and losses, and the teaching panels; the region maps
   // (T = 1), the gallery (T = 1) and the curves (past epochs) do not depend on them.
   markDirty('sample');
@@ -297,6 +304,7 @@ function onSettingInput(name, value) {
 function onSettingCommit(name, value) {
   const spec = specOf(name);
   if (!spec || spec.live) return;
+  if (!same(value, state.applied[name])) clearExperiment();
   if (spec.name === 'dataset') {
     state.csv = null; // a built-in data set replaces the user's file
     state.csvView?.();
@@ -389,7 +397,8 @@ function buildCsvInput() {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const previous = state.csv;
     state.csv = { bytes, name: file.name };
-    if (!reset()) state.csv = previous; // refused: the last good file (or data set) stays
+    if (reset()) clearExperiment();
+    else state.csv = previous; // refused: the last good file (or data set) stays
     clear.hidden = !state.csv;
     renderTexts();
   });
@@ -397,6 +406,7 @@ function buildCsvInput() {
     state.csv = null;
     clear.hidden = true;
     renderTexts();
+    clearExperiment();
     reset();
   });
   box.append(label, input, help, status, clear);
@@ -438,14 +448,15 @@ function adopt(pg, settings) {
   markDirty('status', 'data', 'sample', 'curves');
   requestFrame();
   teachUpdate('reset');
+  experimentsUpdate('reset');
   scheduleHash(true);
 }
 
-/** A run loaded by the teaching panels (a saved run file): it becomes the current one. */
-function importPlayground(pg) {
-  pause();
-  const raw = attempt('do.import', () => pg.settings());
-  if (raw === FAILED) return;
+/**
+ * Puts a complete settings object from the engine (numbers as f32) into the controls; settings it lacks keep
+ * their values. Returns the values now in the controls.
+ */
+function showSettings(raw) {
   const values = {};
   for (const [k, v] of entries(raw)) {
     const spec = specOf(k);
@@ -457,7 +468,17 @@ function importPlayground(pg) {
     state.settings[spec.name] = values[spec.name];
     state.controls.set(spec.name, values[spec.name]);
   }
+  return values;
+}
+
+/** A run loaded by the teaching panels (a saved run file): it becomes the current one. */
+function importPlayground(pg) {
+  pause();
+  const raw = attempt('do.import', () => pg.settings());
+  if (raw === FAILED) return;
+  const values = showSettings(raw);
   validate();
+  clearExperiment();
   adopt(pg, values);
   announceProgress(true);
 }
@@ -511,6 +532,7 @@ function setStatus(st) {
     pause();
     showError(st.message || t('error.diverged'), 'diverged');
   }
+  experimentsUpdate('status');
 }
 
 function step(kind) {
@@ -533,6 +555,7 @@ function play() {
   if (!state.pg || !running(state.status)) return;
   state.playing = true;
   updateButtons();
+  experimentsUpdate('status');
   announce(t('announce.playing'));
   state.lastAnnounce = performance.now();
   requestFrame();
@@ -543,6 +566,7 @@ function pause() {
   state.playing = false;
   markDirty('status', 'data', 'sample', 'curves');
   updateButtons();
+  experimentsUpdate('status');
   flushTeach();
   announceProgress(true);
   requestFrame();
@@ -871,6 +895,7 @@ function applyHashState(parsed, { initial = false } = {}) {
   }
   const structural = state.schema.some((s) => !s.live && !same(state.settings[s.name], state.applied[s.name]));
   if (structural) {
+    clearExperiment();
     reset();
   } else {
     validate();
@@ -911,6 +936,7 @@ function onLanguage() {
   markDirty('status', 'data', 'sample', 'curves');
   requestFrame();
   teachUpdate('language');
+  experimentsUpdate('language');
   state.tour?.translate();
   scheduleHash(true);
 }
@@ -959,6 +985,75 @@ const tourApi = {
   onStepChange: () => scheduleHash(true),
   reducedMotion: () => reducedMotion.matches,
 };
+
+// ---------------------------------------------------------------- the experiments
+
+/** Tells the Experiments panel what changed ('reset' | 'status' | 'run' | 'clear' | 'language'). */
+function experimentsUpdate(reason) {
+  if (!state.experiments) return;
+  try {
+    state.experiments.update(reason);
+  } catch (e) {
+    showError(t('error.engine', { what: t('do.experiment', { name: state.experiment?.name ?? '' }), message: messageOf(e) }));
+    console.warn('experiments panel:', e);
+  }
+}
+
+/** Forgets the active experiment (its settings are no longer those in force). */
+function clearExperiment() {
+  if (!state.experiment) return;
+  state.experiment = null;
+  experimentsUpdate('clear');
+}
+
+/**
+ * Runs experiment `name` as a link to it would: its complete settings into the controls and the URL, a new run,
+ * and Play at the fast speed to the end (the same animation loop as the Play button: the page stays responsive).
+ */
+function runExperiment(name) {
+  const raw = attempt('do.experiment', () => state.engine.experimentSettings(name), { name });
+  if (raw === FAILED) return false;
+  pause();
+  state.csv = null; // the preset's data set replaces the user's file
+  state.csvView?.();
+  showSettings(raw);
+  state.experiment = null;
+  if (!reset()) {
+    updatePending();
+    return false;
+  }
+  state.experiment = { name, liveChanged: false };
+  ui.speed.value = 'max';
+  ui.speed.dispatchEvent(new Event('change'));
+  experimentsUpdate('run');
+  play();
+  announce(t('experiments.started', { title: tOr(`experiment.${name}.title`, name) }));
+  return true;
+}
+
+/** The Experiments panel, above the playground. */
+function buildExperimentsPanel() {
+  if (!ui.experiments || typeof state.engine.experiments !== 'function') return;
+  state.experiments = createExperimentsPanel(ui.experiments, {
+    engine: state.engine,
+    t,
+    tOr,
+    getPlayground: () => state.pg,
+    getStatus: () => state.status,
+    getDataInfo: () => state.dataInfo,
+    isPlaying: () => state.playing,
+    active: () => (state.experiment ? { ...state.experiment } : null),
+    run: (name) => runExperiment(name),
+    describeSettings: (pairs) => pairs.map(([name, value]) => {
+      const spec = specOf(name);
+      if (!spec) return `${name} = ${value}`;
+      const shown = spec.kind === 'choice' ? choiceLabel(spec, value) : formatSettingValue(spec, coerce(spec, value));
+      return `${settingLabel(spec)}: ${shown}`;
+    }),
+    fail: (what, e) => fail(what, e),
+  });
+  ui.experiments.hidden = false;
+}
 
 // ---------------------------------------------------------------- keyboard
 
@@ -1075,6 +1170,7 @@ async function start() {
   });
   ui.settings.addEventListener('submit', (e) => e.preventDefault());
   buildCsvInput();
+  buildExperimentsPanel();
   reset();
   updateButtons();
   if (parsed) renderNotice();

@@ -1,10 +1,13 @@
 // English texts of the page: key → text, `{name}` a value filled in. Light markup: **strong**, *em*, _{sub},
 // [[live]] (a badge). The settings' labels and help are not here: they are the engine's (settingsSchema()),
-// declared once in Rust. The teaching panels' texts (teach.*) come from teach.en.js.
+// declared once in Rust. The teaching panels' texts (teach.*) come from teach.en.js, the Experiments panel's
+// (experiment.*, experiments.*) from experiments.en.js.
 import teach from './teach.en.js';
+import experiments from './experiments.en.js';
 
 export default {
   ...teach,
+  ...experiments,
 
   // the page
   'page.title': 'KD Playground — knowledge distillation in your browser',
@@ -85,6 +88,7 @@ export default {
   'do.import': 'Loading the run',
   'do.teach': 'Teaching panels',
   'do.chartText': 'Setting the language of the charts',
+  'do.experiment': 'Experiment “{name}”',
 
   // the notice about a link's ignored fields
   'notice.ignored': 'Some fields of the link were ignored; they keep their default values:',

@@ -2,11 +2,14 @@
 // [[live]] (배지). 영어 카탈로그(en.js)의 모든 키와, 엔진의 settingsSchema()에 있는 모든 설정의
 // `setting.<이름>.label` / `.help`, 모든 선택지의 `choice.<설정>.<값>`을 담습니다.
 // 학습자가 영어 용어도 함께 만나는 곳에서는 영어 용어를 괄호 안에 남깁니다. 예: "온도 T (temperature)".
-// 교육 패널의 텍스트(teach.*)는 teach.ko.js에서 옵니다.
+// 교육 패널의 텍스트(teach.*)는 teach.ko.js에서, 실험 패널의 텍스트(experiment.*, experiments.*)는
+// experiments.ko.js에서 옵니다.
 import teach from './teach.ko.js';
+import experiments from './experiments.ko.js';
 
 export default {
   ...teach,
+  ...experiments,
 
   // 페이지
   'page.title': 'KD Playground — 브라우저에서 해 보는 지식 증류 (knowledge distillation)',
@@ -87,6 +90,7 @@ export default {
   'do.import': '실행 불러오기',
   'do.teach': '교육 패널',
   'do.chartText': '차트 언어 설정',
+  'do.experiment': '실험 “{name}”',
 
   // 링크에서 무시된 필드 알림
   'notice.ignored': '링크의 일부 필드를 무시했습니다. 해당 설정은 기본값을 씁니다:',

@@ -1,0 +1,166 @@
+// End-to-end test of the Experiments panel: a preset's button applies its settings to the controls and the link and
+// trains to the end; the verdict then says, from the run's own numbers, whether it showed the claim; the bias slider
+// of the omitted-class experiment moves both students' bias for the omitted class; the panel speaks Korean.
+// Needs KD_URL (the served www/) and writes screenshots to KD_SCREENSHOT_DIR.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { launch } from './browser.mjs';
+
+const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
+const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Opens the page, recording console errors, page errors, failed or off-origin requests and HTTP errors. */
+async function openPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const problems = [];
+  const origin = new URL(PAGE_URL).origin;
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) problems.push(`request to another origin: ${r.url()}`);
+  });
+  await page.goto(PAGE_URL);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  return { page, context, check: (where) => assert.deepEqual(problems, [], `errors ${where}`) };
+}
+
+/** A screenshot of the top of the page (the header, then the page down to the bottom of `locator`). */
+async function shot(t, page, locator, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, name);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const box = await locator.boundingBox();
+  const width = page.viewportSize().width;
+  await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width, height: Math.ceil(box.y + box.height + 12) } });
+  t.diagnostic(`screenshot: ${file}`);
+}
+
+/** The value a setting's control shows (its exact-value field when it has a slider). */
+async function controlValue(page, name) {
+  const field = (await page.locator(`#set-${name}-num`).count()) ? `#set-${name}-num` : `#set-${name}`;
+  return page.inputValue(field);
+}
+
+/** "93.5%" → 0.935 */
+const fraction = (text) => Number(String(text).replace('%', '').trim()) / 100;
+
+/** The cells of a row of a table of the panel, by model ('teacher' | 'kd' | 'control'). */
+const rowCells = (page, table, model) => page.locator(`${table} tbody tr[data-model="${model}"] td`).allTextContents();
+
+test('the presets: the small transfer set applies its settings; the omitted class runs to a verdict with its slider', { timeout: 150_000 }, async (t) => {
+  const browser = await launch();
+  try {
+    const { page, check } = await openPage(browser);
+    const panel = page.locator('#experiments');
+    await panel.waitFor();
+
+    // every preset of the engine is listed with its title and claim, in the engine's own English words
+    const presets = await page.evaluate(async () => {
+      const engine = await import(new URL('pkg/kd_playground.js', document.baseURI).href);
+      return engine.experiments().map((e) => ({ name: e.name, title: e.title, claim: e.claim }));
+    });
+    assert.deepEqual(presets.map((p) => p.name), ['omitted-class', 'small-transfer-set']);
+    for (const p of presets) {
+      const card = panel.locator(`.exp-card[data-experiment="${p.name}"]`);
+      assert.equal((await card.locator('.exp-title').textContent()).trim(), p.title);
+      assert.ok((await card.locator('.exp-claim').textContent()).includes(p.claim), `${p.name}: the claim is the engine's`);
+    }
+
+    // the small transfer set: its button puts the preset into the controls and the link (not run to the end here:
+    // 200 student epochs), and training starts
+    await page.click('#exp-run-small-transfer-set');
+    assert.equal(Number(await controlValue(page, 'trainFraction')), 0.1);
+    assert.equal(Number(await controlValue(page, 'temperature')), 8);
+    assert.equal(Number(await controlValue(page, 'studentEpochs')), 200);
+    assert.equal(await page.inputValue('#set-dataset'), 'digits');
+    assert.equal(await page.inputValue('#speed'), 'max');
+    await page.waitForFunction(() => /(^|&)trainFraction=0\.1(&|$)/.test(window.location.hash.slice(1)));
+    assert.match(await page.evaluate(() => window.location.hash), /(#|&)studentEpochs=200(&|$)/);
+    await page.waitForFunction(() => document.querySelector('#btn-play').getAttribute('aria-pressed') === 'true');
+    await page.waitForSelector('.exp-card.is-active[data-experiment="small-transfer-set"]');
+    assert.equal(await page.textContent('#exp-verdict'), 'Training with this preset: the verdict appears here once the run is done.');
+    await shot(t, page, panel, 'experiments-01-english-running.png');
+    const unfilled = /\{\w+\}/;
+
+    // the omitted class, to the end: digits, 20 teacher epochs and 40 student epochs
+    const started = Date.now();
+    await page.click('#exp-run-omitted-class');
+    assert.equal(Number(await controlValue(page, 'omitClass')), 3);
+    assert.equal(Number(await controlValue(page, 'trainFraction')), 1);
+    assert.equal(Number(await controlValue(page, 'studentEpochs')), 40);
+    await page.waitForFunction(() => document.querySelector('#phase')?.dataset.phase === 'done', null, { timeout: 100_000 });
+    t.diagnostic(`the omitted-class run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await page.waitForSelector('#exp-verdict[data-shown="yes"]');
+    const verdict = await page.textContent('#exp-verdict');
+    assert.match(verdict, /^This run showed it: after the bias adjustment, the distilled student recognises [\d.]+% of the test 3s and the control [\d.]+%/);
+
+    // the numbers: the distilled student recognises more 3s than the control after the adjustment
+    const [, kdBefore, kdAfter, kdShift] = await rowCells(page, '#exp-numbers', 'kd');
+    const [, controlBefore, controlAfter, controlShift] = await rowCells(page, '#exp-numbers', 'control');
+    t.diagnostic(`3s recognised: distilled ${kdBefore} → ${kdAfter} (${kdShift}), control ${controlBefore} → ${controlAfter} (${controlShift})`);
+    assert.ok(fraction(kdAfter) > fraction(controlAfter), `distilled after (${kdAfter}) > control after (${controlAfter})`);
+    assert.ok(verdict.includes(kdAfter) && verdict.includes(controlAfter) && verdict.includes(kdBefore), 'the verdict quotes the numbers');
+
+    // the bias slider: at 0 the distilled student's share of test 3s is the "before" number; the training samples
+    // predicted as 3 are counted against the true count
+    const slider = page.locator('#exp-bias');
+    assert.equal(await slider.getAttribute('min'), '0');
+    assert.ok(Number(await slider.getAttribute('max')) >= 1.4 * Math.max(Number(kdShift), Number(controlShift)), 'the slider reaches past both adjusted shifts');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    assert.equal(await slider.inputValue(), '0');
+    assert.equal((await page.textContent('#exp-bias-value')).trim(), '+0.00');
+    const [kdAtZero, , kdPredicted] = await rowCells(page, '#exp-bias-table', 'kd');
+    assert.equal(kdAtZero, kdBefore);
+    assert.match(kdPredicted, /^\d+ \(truly 3: \d+\)$/);
+    const [controlAtZero] = await rowCells(page, '#exp-bias-table', 'control');
+    assert.equal(controlAtZero, controlBefore);
+    assert.match(await slider.getAttribute('aria-valuetext'), /^\+0\.00: distilled student [\d.]+% of the test 3s/);
+    // the keyboard moves it by its step
+    await page.keyboard.press('ArrowRight');
+    assert.equal((await page.textContent('#exp-bias-value')).trim(), '+0.05');
+    // the marks name each student's adjusted shift in words
+    assert.match(await page.textContent('#exp-bias-marks'), /distilled student’s adjusted shift: \+[\d.]+/);
+    await slider.fill(String(Math.round(Number(kdShift) / 0.05) * 0.05));
+    assert.doesNotMatch(await panel.textContent(), unfilled, 'every placeholder is filled');
+    await shot(t, page, panel, 'experiments-02-english-done.png');
+
+    // the panel with its verdict, tables and slider passes an accessibility audit
+    await page.addScriptTag({ path: AXE_PATH });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run('#experiments', { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+    });
+    for (const v of violations) t.diagnostic(`axe: ${v.impact} ${v.id} — ${v.nodes.join(' | ')}`);
+    assert.deepEqual(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], 'no serious accessibility violation');
+
+    // in Korean: the Korean claim and verdict, the same numbers
+    await page.selectOption('#lang', 'ko');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    const ko = await page.evaluate(async () => (await import(new URL('locales/ko.js', document.baseURI).href)).default);
+    const card = panel.locator('.exp-card[data-experiment="omitted-class"]');
+    assert.ok((await card.locator('.exp-claim').textContent()).includes(ko['experiment.omitted-class.claim']));
+    assert.equal((await page.textContent('#exp-run-omitted-class')).trim(), ko['experiments.run']);
+    assert.match(await page.textContent('#exp-verdict'), /^이번 실행은 이 효과를 보여 주었습니다/);
+    assert.equal((await rowCells(page, '#exp-numbers', 'kd'))[2], kdAfter);
+    assert.doesNotMatch(await panel.textContent(), unfilled, 'every placeholder is filled');
+    await shot(t, page, panel, 'experiments-03-korean-done.png');
+
+    // changing a non-live setting forgets the experiment
+    await page.selectOption('#set-dataset', 'spiral');
+    await page.waitForFunction(() => !document.querySelector('.exp-card.is-active'));
+    assert.ok(await page.locator('#exp-result').isHidden());
+    check('while running the experiments');
+  } finally {
+    await browser.close();
+  }
+});

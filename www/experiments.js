@@ -1,0 +1,357 @@
+// The Experiments panel of KD Playground: Hinton's experiments in miniature, as the engine's presets
+// (experiments()). "Run this experiment" applies a preset to the controls and the link and trains to the end;
+// once the run is done, the panel says from this run's own numbers (experimentOutcome()) whether it showed the
+// claim. For the omitted class, a slider shifts that class's output bias of both students and shows what they
+// then predict (shiftedClassAccuracy()).
+//
+// The engine computes every number; this module only lays them out, with texts from the catalogue
+// (`experiment.<name>.*`, `experiments.*`). Text is always set with textContent.
+//
+//   const panel = createExperimentsPanel(root, ctx);
+//   panel.update(reason);   // 'reset' | 'status' | 'run' | 'language'
+//
+// ctx = { engine, t(key, params), tOr(key, english, params), getPlayground(), getStatus(), getDataInfo(),
+//         isPlaying(), active() -> {name, liveChanged} | null, run(name) -> bool, describeSettings(pairs) -> [text],
+//         fail(what, error) }
+
+import { pct } from './view.js';
+
+const MINUS = '\u2212';
+/** The bias slider's step, and how far past the larger adjusted shift it reaches. */
+const BIAS_STEP = 0.05;
+const BIAS_REACH = 1.5;
+
+/** A bias shift as the panel shows it. */
+function shiftText(x) {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(2) : '—';
+}
+
+/** A difference of two accuracies in points, signed: "+2.4", "−5.0". */
+function pointsText(diff) {
+  if (typeof diff !== 'number' || !Number.isFinite(diff)) return '—';
+  const s = Math.abs(diff * 100).toFixed(1);
+  return diff > 0 ? `+${s}` : diff < 0 ? `${MINUS}${s}` : s;
+}
+
+/** h('p', {className, id, text, attrs: {...}, on: {...}}, child, ...): strings become text nodes. */
+function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'className') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key === 'attrs') for (const [a, v] of Object.entries(value)) node.setAttribute(a, String(v));
+    else if (key === 'on') for (const [ev, fn] of Object.entries(value)) node.addEventListener(ev, fn);
+    else node[key] = value;
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child);
+  }
+  return node;
+}
+
+/**
+ * Builds the panel inside `root` (a section that already holds its heading) and returns `{ update(reason) }`.
+ * @param {HTMLElement} root
+ * @param {object} ctx
+ */
+export function createExperimentsPanel(root, ctx) {
+  const { t } = ctx;
+  let presets = [];
+  try {
+    presets = [...(ctx.engine.experiments() ?? [])];
+  } catch (e) {
+    ctx.fail(t('do.experiment', { name: '' }), e);
+  }
+
+  const title = (p) => ctx.tOr(`experiment.${p.name}.title`, p.title);
+  const claim = (p) => ctx.tOr(`experiment.${p.name}.claim`, p.claim);
+  const presetOf = (name) => presets.find((p) => p.name === name) ?? null;
+
+  // the list of presets (rebuilt when the language changes), then the result of the active one
+  const list = h('ul', { className: 'exp-list' });
+  const result = h('div', { className: 'exp-result', id: 'exp-result', hidden: true });
+  const resultTitle = h('h3', { className: 'exp-result-title', id: 'exp-result-title' });
+  result.setAttribute('role', 'region');
+  result.setAttribute('aria-labelledby', resultTitle.id);
+  // the verdict is a live region that stays in the page, so that a screen reader hears it when it arrives
+  const verdict = h('p', { className: 'exp-verdict', id: 'exp-verdict', attrs: { role: 'status' } });
+  const notes = h('div', { className: 'exp-notes' });
+  const numbers = h('div', { className: 'exp-numbers' });
+  const bias = h('div', { className: 'exp-bias', hidden: true });
+  result.append(resultTitle, verdict, notes, numbers, bias);
+  root.append(list, result);
+
+  const state = {
+    shownKey: null,       // what the result area shows now (it is rebuilt only when this changes)
+    outcome: null,        // { pg, name, value }: the outcome of the finished run, computed once
+    biasShift: null,      // the slider's value
+    biasUi: null,         // the slider's nodes
+  };
+
+  // ---------------------------------------------------------------- the presets
+
+  function buildList() {
+    const focused = document.activeElement?.id;
+    list.replaceChildren();
+    if (!presets.length) {
+      list.append(h('li', { className: 'exp-card', text: t('experiments.unavailable') }));
+      return;
+    }
+    const active = ctx.active()?.name ?? null;
+    for (const p of presets) {
+      const titleId = `exp-${p.name}-title`;
+      const claimId = `exp-${p.name}-claim`;
+      const heading = h('h3', { className: 'exp-title', id: titleId }, title(p));
+      if (p.name === active) heading.append(' ', h('span', { className: 'tag exp-active-tag', text: t('experiments.activeTag') }));
+      const pairs = [['dataset', p.dataset], ...p.settings];
+      const setup = `${ctx.describeSettings(pairs).join(' · ')} · ${t('experiments.setupMore')}`;
+      const button = h('button', {
+        type: 'button', className: 'exp-run', id: `exp-run-${p.name}`,
+        attrs: { 'aria-label': t('experiments.runLabel', { title: title(p) }), 'aria-describedby': claimId },
+        on: { click: () => ctx.run(p.name) },
+      }, t('experiments.run'));
+      const card = h('li', { className: `exp-card${p.name === active ? ' is-active' : ''}`, attrs: { 'aria-labelledby': titleId } },
+        heading,
+        h('p', { className: 'exp-claim', id: claimId }, h('strong', { text: t('experiments.claim') }), ' ', claim(p)),
+        h('p', { className: 'exp-setup', text: t('experiments.setup', { list: setup }) }),
+        button);
+      card.dataset.experiment = p.name;
+      list.append(card);
+    }
+    if (focused) document.getElementById(focused)?.focus();
+  }
+
+  // ---------------------------------------------------------------- the result of the active experiment
+
+  /** The outcome of the finished run of `name`, computed once per run (null if the engine refused). */
+  function outcomeOf(pg, name) {
+    if (state.outcome?.pg === pg && state.outcome.name === name) return state.outcome.value;
+    let value = null;
+    try {
+      value = pg.experimentOutcome(name);
+    } catch (e) {
+      ctx.fail(t('do.experiment', { name }), e);
+    }
+    state.outcome = { pg, name, value };
+    state.biasShift = null;
+    return value;
+  }
+
+  function className(cls) {
+    return String(ctx.getDataInfo()?.classNames?.[cls] ?? cls);
+  }
+
+  function renderResult(force = false) {
+    const active = ctx.active();
+    const preset = active ? presetOf(active.name) : null;
+    const pg = ctx.getPlayground();
+    const status = ctx.getStatus();
+    if (!preset || !pg || !status) {
+      result.hidden = true;
+      state.shownKey = 'none';
+      verdict.textContent = '';
+      return;
+    }
+    const phase = status.phase;
+    const key = phase === 'done' || phase === 'diverged'
+      ? `${phase}|${active.name}|${active.liveChanged}`
+      : `${ctx.isPlaying() ? 'running' : 'paused'}|${active.name}`;
+    if (!force && key === state.shownKey) return;
+    state.shownKey = key;
+    result.hidden = false;
+    resultTitle.textContent = t('experiments.resultTitle', { title: title(preset) });
+    notes.replaceChildren();
+    numbers.replaceChildren();
+    if (phase === 'diverged') {
+      setVerdict(t('experiments.diverged'), 'none');
+      hideBias();
+      return;
+    }
+    if (phase !== 'done') {
+      setVerdict(t(ctx.isPlaying() ? 'experiments.running' : 'experiments.paused'), 'none');
+      hideBias();
+      return;
+    }
+    const outcome = outcomeOf(pg, active.name);
+    if (!outcome) {
+      setVerdict('', 'none');
+      hideBias();
+      return;
+    }
+    renderOutcome(outcome, active);
+  }
+
+  function setVerdict(text, kind) {
+    if (verdict.textContent !== text) verdict.textContent = text;
+    verdict.dataset.shown = kind; // 'yes' | 'no' | 'none': a border style; the words say it too
+  }
+
+  function renderOutcome(o, active) {
+    const accuracies = t('experiments.accuracies', {
+      teacher: pct(o.teacherTestAccuracy), kd: pct(o.kdTestAccuracy), control: pct(o.controlTestAccuracy),
+    });
+    let details;
+    let caveat = '';
+    const extra = [];
+    if (o.omitted) {
+      const m = o.omitted;
+      const cls = className(m.class);
+      details = t('experiments.omitted.details', {
+        cls, kdAfter: pct(m.kdAfter), controlAfter: pct(m.controlAfter), kdBefore: pct(m.kdBefore), controlBefore: pct(m.controlBefore),
+      });
+      // the engine's verdict compares the two students; the claim also says "most of them": say when that fails
+      if (o.shown && !(m.kdAfter > 0.5)) caveat = ` ${t('experiments.omitted.notMost', { cls })}`;
+      extra.push(t('experiments.shifts', { cls, kdShift: shiftText(m.kdBiasShift), controlShift: shiftText(m.controlBiasShift) }));
+    } else {
+      details = t('experiments.small.details', {
+        kd: pct(o.kdTestAccuracy), control: pct(o.controlTestAccuracy),
+        delta: t('experiments.points', { value: pointsText(o.kdTestAccuracy - o.controlTestAccuracy) }),
+      });
+      extra.push(t('experiments.small.curves'));
+    }
+    setVerdict(`${t(o.shown ? 'experiments.shown' : 'experiments.notShown', { details })}${caveat}`, o.shown ? 'yes' : 'no');
+    notes.append(h('p', { text: accuracies }));
+    for (const text of extra) notes.append(h('p', { text }));
+    if (active.liveChanged) notes.append(h('p', { className: 'exp-caveat', text: t('experiments.liveChanged') }));
+    numbers.append(numbersTable(o));
+    if (o.omitted) showBias(o.omitted);
+    else hideBias();
+  }
+
+  /** The outcome as a table: every number of the verdict, by model. */
+  function numbersTable(o) {
+    const m = o.omitted;
+    const cls = m ? className(m.class) : '';
+    const none = t('experiments.table.none');
+    const head = [t('experiments.table.model'), t('experiments.table.test')];
+    if (m) head.push(t('experiments.table.before', { cls }), t('experiments.table.after', { cls }), t('experiments.table.shift'));
+    const rows = [
+      [t('model.teacher'), pct(o.teacherTestAccuracy), ...(m ? [none, none, none] : [])],
+      [t('model.kd'), pct(o.kdTestAccuracy), ...(m ? [pct(m.kdBefore), pct(m.kdAfter), `+${shiftText(m.kdBiasShift)}`] : [])],
+      [t('model.control'), pct(o.controlTestAccuracy), ...(m ? [pct(m.controlBefore), pct(m.controlAfter), `+${shiftText(m.controlBiasShift)}`] : [])],
+    ];
+    const models = ['teacher', 'kd', 'control'];
+    const table = h('table', { className: 'exp-table', id: 'exp-numbers' },
+      h('caption', { text: t('experiments.table.caption') }),
+      h('thead', {}, h('tr', {}, head.map((text) => h('th', { attrs: { scope: 'col' }, text })))),
+      h('tbody', {}, rows.map(([name, ...cells], i) => {
+        const tr = h('tr', {}, h('th', { attrs: { scope: 'row' }, text: name }), cells.map((text) => h('td', { text })));
+        tr.dataset.model = models[i];
+        return tr;
+      })));
+    return h('div', { className: 'exp-table-wrap' }, table);
+  }
+
+  // ---------------------------------------------------------------- the bias slider (omitted class)
+
+  function hideBias() {
+    bias.hidden = true;
+    bias.replaceChildren();
+    state.biasUi = null;
+  }
+
+  function showBias(m) {
+    const focused = document.activeElement?.id === 'exp-bias';
+    const cls = className(m.class);
+    const largest = Math.max(m.kdBiasShift, m.controlBiasShift, BIAS_STEP);
+    const max = Math.ceil((BIAS_REACH * largest) / BIAS_STEP) * BIAS_STEP;
+    // start where the distilled student is adjusted (to the nearest step of the slider)
+    if (state.biasShift === null) state.biasShift = Math.min(max, Math.round(m.kdBiasShift / BIAS_STEP) * BIAS_STEP);
+    const trainTrue = sampleAt(m.class, 0)?.kd?.trainTrue;
+
+    const input = h('input', {
+      type: 'range', id: 'exp-bias', min: '0', max: max.toFixed(2), step: String(BIAS_STEP),
+      value: state.biasShift.toFixed(2), attrs: { 'aria-describedby': 'exp-bias-marks' },
+    });
+    const output = h('output', { className: 'exp-bias-value', id: 'exp-bias-value', attrs: { for: 'exp-bias' } });
+    const mark = (model, shift, key) => {
+      const node = h('p', { className: 'exp-mark', text: t(key, { shift: shiftText(shift) }) });
+      node.dataset.model = model;
+      const pos = Math.min(1, Math.max(0, shift / max));
+      node.style.setProperty('--pos', String(pos));
+      node.dataset.side = pos > 0.5 ? 'left' : 'right'; // the text beside the tick, on the side with room
+      return node;
+    };
+    const marks = h('div', { className: 'exp-marks', id: 'exp-bias-marks' },
+      mark('kd', m.kdBiasShift, 'experiments.bias.markKd'),
+      mark('control', m.controlBiasShift, 'experiments.bias.markControl'));
+
+    const caption = h('caption');
+    const cells = {};
+    const row = (model, label, adjusted) => {
+      cells[model] = { cls: h('td'), overall: h('td'), predicted: h('td') };
+      const tr = h('tr', {}, h('th', { attrs: { scope: 'row' }, text: label }),
+        cells[model].cls, cells[model].overall, cells[model].predicted, h('td', { text: `+${shiftText(adjusted)}` }));
+      tr.dataset.model = model;
+      return tr;
+    };
+    const table = h('table', { className: 'exp-table exp-bias-table', id: 'exp-bias-table' },
+      caption,
+      h('thead', {}, h('tr', {},
+        [t('experiments.table.model'), t('experiments.bias.class', { cls }), t('experiments.bias.overall'),
+          t('experiments.bias.predicted', { cls }), t('experiments.bias.adjusted')].map((text) => h('th', { attrs: { scope: 'col' }, text })))),
+      h('tbody', {}, row('kd', t('model.kd'), m.kdBiasShift), row('control', t('model.control'), m.controlBiasShift)));
+
+    const label = h('label', { attrs: { for: 'exp-bias' }, text: t('experiments.bias.label', { cls }) });
+    bias.replaceChildren(
+      h('h4', { className: 'exp-bias-title', text: t('experiments.bias.title', { cls }) }),
+      h('p', { className: 'exp-bias-lead', text: t('experiments.bias.lead', { cls, trainTrue: trainTrue ?? '—' }) }),
+      h('div', { className: 'exp-bias-control' }, label,
+        h('div', { className: 'exp-bias-row' }, h('div', { className: 'exp-track' }, input, marks), output)),
+      h('div', { className: 'exp-table-wrap' }, table));
+    bias.hidden = false;
+    state.biasUi = { input, output, caption, cells, cls, classIndex: m.class };
+    input.addEventListener('input', () => {
+      state.biasShift = Number(input.value);
+      renderBias();
+    });
+    renderBias();
+    if (focused) input.focus();
+  }
+
+  /** Both students at `shift` (null if the engine refused). */
+  function sampleAt(cls, shift) {
+    const pg = ctx.getPlayground();
+    if (!pg) return null;
+    try {
+      return { kd: pg.shiftedClassAccuracy('kd', cls, shift), control: pg.shiftedClassAccuracy('control', cls, shift) };
+    } catch (e) {
+      ctx.fail(t('do.experiment', { name: ctx.active()?.name ?? '' }), e);
+      return null;
+    }
+  }
+
+  function renderBias() {
+    const b = state.biasUi;
+    if (!b) return;
+    const shift = state.biasShift;
+    const at = sampleAt(b.classIndex, shift);
+    const shown = `+${shiftText(shift)}`;
+    b.output.textContent = shown;
+    b.caption.textContent = t('experiments.bias.caption', { shift: shiftText(shift), cls: b.cls });
+    if (!at) return;
+    for (const model of ['kd', 'control']) {
+      const r = at[model];
+      const c = b.cells[model];
+      c.cls.textContent = r.classTestAccuracy === null || r.classTestAccuracy === undefined ? t('experiments.table.none') : pct(r.classTestAccuracy);
+      c.overall.textContent = pct(r.testAccuracy);
+      c.predicted.textContent = t('experiments.bias.predictedOf', { predicted: r.trainPredicted, cls: b.cls, trainTrue: r.trainTrue });
+    }
+    b.input.setAttribute('aria-valuetext', t('experiments.bias.valueText', {
+      shift: shiftText(shift), cls: b.cls, kd: pct(at.kd.classTestAccuracy), control: pct(at.control.classTestAccuracy),
+    }));
+  }
+
+  // ---------------------------------------------------------------- updates
+
+  function update(reason) {
+    if (reason === 'language' || reason === 'run' || reason === 'reset' || reason === 'clear') buildList();
+    if (reason === 'reset' || reason === 'run') state.outcome = null;
+    renderResult(reason === 'language' || reason === 'run' || reason === 'reset' || reason === 'clear');
+  }
+
+  buildList();
+  return { update };
+}
