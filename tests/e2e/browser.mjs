@@ -25,3 +25,23 @@ export async function launch() {
     args: CHROMIUM_ARGS,
   });
 }
+
+/**
+ * Records on `page` every console error, page error, failed request, HTTP error and request to an
+ * origin other than `pageUrl`'s (data: and blob: URLs are the page's own). Returns the list, which
+ * a test asserts is empty.
+ * @returns {string[]}
+ */
+export function recordProblems(page, pageUrl) {
+  const problems = [];
+  const origin = new URL(pageUrl).origin;
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) problems.push(`request to another origin: ${r.url()}`);
+  });
+  return problems;
+}

@@ -4,20 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, recordProblems } from './browser.mjs';
 
 const URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots';
 
-function watch(page) {
-  const problems = [];
-  const origin = new globalThis.URL(URL).origin;
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e}`));
-  page.on('requestfailed', (r) => problems.push(`failed request: ${r.url()}`));
-  page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) problems.push(`off-origin request: ${r.url()}`); });
-  return problems;
-}
 
 async function upload(page, name, text) {
   await page.setInputFiles('#csv-file', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
@@ -28,7 +19,7 @@ test('a learner trains on their own CSV; bad files are explained; names stay tex
   const browser = await launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems = watch(page);
+    const problems = recordProblems(page, URL);
     await page.goto(URL);
     await page.waitForSelector('#btn-play:not([disabled])');
 
@@ -61,7 +52,7 @@ test('a learner trains on their own CSV; bad files are explained; names stay tex
     // back to a built-in data set
     await page.selectOption('#set-dataset', 'moons');
     await page.waitForFunction(() => !(document.querySelector('#csv-status')?.textContent));
-    assert.deepEqual(problems.filter((p) => !p.startsWith('console:') || !/ragged\.csv|line 3/.test(p)), []);
+    assert.deepEqual(problems.filter((p) => !p.startsWith('console error:') || !/ragged\.csv|line 3/.test(p)), []);
   } finally {
     await browser.close();
   }

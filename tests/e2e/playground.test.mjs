@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, recordProblems } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
@@ -53,22 +53,11 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
   };
 
   const browser = await launch();
-  const problems = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
-    const origin = new URL(PAGE_URL).origin;
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
-    page.on('request', (r) => {
-      const u = new URL(r.url());
-      if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) {
-        problems.push(`request to another origin: ${r.url()}`);
-      }
-    });
+    const problems = recordProblems(page, PAGE_URL);
     const noProblems = (where) => assert.deepEqual(problems, [], `errors ${where}`);
     const phase = () => page.textContent('#phase');
     const detail = () => page.textContent('#phase-detail');

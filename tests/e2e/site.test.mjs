@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { launch } from './browser.mjs';
+import { launch, recordProblems } from './browser.mjs';
 import { parseHash, serialiseHash, splitHash, MAX_FIELD_LENGTH } from '../../www/urlstate.js';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
@@ -22,16 +22,7 @@ async function openPage(browser, { url = PAGE_URL, reducedMotion = 'no-preferenc
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  const problems = [];
-  const origin = new URL(PAGE_URL).origin;
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) problems.push(`request to another origin: ${r.url()}`);
-  });
+  const problems = recordProblems(page, PAGE_URL);
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   return { page, context, check: (where) => assert.deepEqual(problems, [], `errors ${where}`) };

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, recordProblems } from './browser.mjs';
 
 // The panels' catalogues (ES modules of the page, outside any "type": "module" package: loaded as data URLs).
 const catalogue = async (lang) => (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(
@@ -81,20 +81,11 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
   fs.mkdirSync(SHOTS, { recursive: true });
   const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-teach-'));
   const browser = await launch();
-  const problems = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
-    const origin = new URL(PAGE_URL).origin;
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
-    page.on('request', (r) => {
-      const u = new URL(r.url());
-      if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.origin !== origin) problems.push(`request to another origin: ${r.url()}`);
-    });
+    const problems = recordProblems(page, PAGE_URL);
     const noProblems = (where) => assert.deepEqual(problems, [], `errors ${where}`);
 
     /** A screenshot of one panel, taken from a full-page capture (the page header is sticky). */
