@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::palette;
 use super::text::{text, text_with};
-use super::{
+use super::{house_mesh, 
     chart_err, draw_legend, draw_line, draw_message, draw_title, finite_pieces, short_number, trace_pixels, ChartScale, Corner, Dash,
     LineLook, Span,
 };
@@ -205,14 +205,8 @@ pub fn draw_line_panel<DB: DrawingBackend>(
         YAxis::Percent => format!("{:.0}%", y * 100.0),
         YAxis::LossFromZero => trim_tick(*y),
     };
-    chart
-        .configure_mesh()
-        .bold_line_style(palette::GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(palette::GRID_DARK.stroke_width(1))
-        .set_all_tick_mark_size(scale.px(4.0))
-        .label_style(scale.text(11.0, palette::TEXT))
-        .axis_desc_style(scale.text(11.5, palette::MUTED))
+    let mut mesh = chart.configure_mesh();
+    house_mesh(&mut mesh, scale)
         .x_labels(7)
         .y_labels(if y_axis == YAxis::Percent { 6 } else { 5 })
         .x_label_formatter(&integer_epochs)

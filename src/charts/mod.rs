@@ -41,6 +41,24 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::KdError;
 
+/// The charts' one grid and axis style: light grid lines, dark axes, small ticks, scaled fonts.
+pub fn house_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    scale: ChartScale,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    mesh.bold_line_style(palette::GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(palette::GRID_DARK.stroke_width(1))
+        .set_all_tick_mark_size(scale.px(4.0))
+        .label_style(scale.text(11.0, palette::TEXT))
+        .axis_desc_style(scale.text(11.5, palette::MUTED))
+}
+
 /// Converts a plotters error (or any error) into the crate's chart error, once, where it happens.
 pub fn chart_err<E: std::fmt::Display>(error: E) -> KdError {
     KdError::Chart(error.to_string())

@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
 use super::text::{split_text, text, text_with};
-use super::{chart_err, draw_class_marker, draw_selection_ring, fit_font, fit_size, ChartScale, FracRect, Span, BOLD_WIDTH};
+use super::{house_mesh, chart_err, draw_class_marker, draw_selection_ring, fit_font, fit_size, ChartScale, FracRect, Span, BOLD_WIDTH};
 use crate::data::{Dataset, SplitName};
 use crate::error::KdError;
 
@@ -337,14 +337,8 @@ pub fn draw_scatter<DB: DrawingBackend>(
         .x_label_area_size(size.1 as i32 - b)
         .build_cartesian_2d(view.x.min..view.x.max, view.y.min..view.y.max)
         .map_err(chart_err)?;
-    chart
-        .configure_mesh()
-        .bold_line_style(palette::GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(palette::GRID_DARK.stroke_width(1))
-        .set_all_tick_mark_size(scale.px(4.0))
-        .label_style(scale.text(11.0, palette::TEXT))
-        .axis_desc_style(scale.text(11.5, palette::MUTED))
+    let mut mesh = chart.configure_mesh();
+    house_mesh(&mut mesh, scale)
         .x_labels(8)
         .y_labels(6)
         .x_desc(x_name)

@@ -14,7 +14,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
 use super::text::{split_text, text, text_with};
-use super::{
+use super::{house_mesh, 
     chart_err, draw_class_marker, draw_line, draw_message, draw_title, short_number, ChartScale, Dash, LineLook, Span, BOLD_WIDTH,
 };
 use crate::dark_knowledge::temperature_sweep;
@@ -109,16 +109,10 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
         .y_label_area_size(scale.px(44.0))
         .build_cartesian_2d(x_span.min..x_span.max, -0.02f64..1.03f64)
         .map_err(chart_err)?;
-    chart
-        .configure_mesh()
+    let mut mesh = chart.configure_mesh();
+    house_mesh(&mut mesh, scale)
         .disable_x_mesh()
         .x_labels(0)
-        .bold_line_style(palette::GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(palette::GRID_DARK.stroke_width(1))
-        .set_all_tick_mark_size(scale.px(4.0))
-        .label_style(scale.text(11.0, palette::TEXT))
-        .axis_desc_style(scale.text(11.5, palette::MUTED))
         .y_labels(6)
         .y_label_formatter(&|y: &f64| short_number(*y as f32))
         .x_desc(text("sweep.x"))
