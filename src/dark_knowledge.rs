@@ -7,7 +7,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
 use crate::error::{KdError, Result};
-use crate::losses::{cross_entropy, soft_term, softmax};
+use crate::losses::{cross_entropy, soft_term_of, softmax, SoftLoss};
 
 /// Entropy in bits, `H(p) = −Σ_k p_k log₂ p_k`, with `0 · log 0 = 0`.
 pub fn entropy_bits(probabilities: &[f32]) -> f32 {
@@ -73,15 +73,25 @@ fn norm(values: &[f32]) -> f32 {
 
 /// The gradients of the soft and hard terms for one sample, from the same functions that train
 /// the student.
-pub fn sample_gradients(student_logits: &[f32], teacher_logits: &[f32], label: usize, temperature: f32, alpha: f32) -> Result<SampleGradients> {
+pub fn sample_gradients(
+    kind: SoftLoss,
+    student_logits: &[f32],
+    teacher_logits: &[f32],
+    label: usize,
+    temperature: f32,
+    alpha: f32,
+) -> Result<SampleGradients> {
     let shape = |v: &[f32]| Array2::from_shape_vec((1, v.len()), v.to_vec()).map_err(|e| KdError::Shape(e.to_string()));
     let (student, teacher) = (shape(student_logits)?, shape(teacher_logits)?);
-    let soft_part = soft_term(student.view(), teacher.view(), temperature)?.gradient; // T·(q − p)
+    // T·(q − p) for KL; (z̃_s − z̃_t)/K for logit matching
+    let soft_part = soft_term_of(kind, student.view(), teacher.view(), temperature)?.gradient;
     let hard_part = cross_entropy(student.view(), &[label])?.gradient; // softmax(z_s) − y
     let soft: Vec<f32> = soft_part.iter().map(|g| alpha * g).collect();
     let hard: Vec<f32> = hard_part.iter().map(|g| (1.0 - alpha) * g).collect();
     let total = soft.iter().zip(&hard).map(|(s, h)| s + h).collect();
-    let soft_without_t2: Vec<f32> = soft.iter().map(|g| g / (temperature * temperature)).collect();
+    // Logit matching has no T² to take out.
+    let t2 = if kind == SoftLoss::Kl { temperature * temperature } else { 1.0 };
+    let soft_without_t2: Vec<f32> = soft.iter().map(|g| g / t2).collect();
     Ok(SampleGradients {
         soft_norm: norm(&soft),
         hard_norm: norm(&hard),
@@ -154,7 +164,7 @@ mod tests {
     #[test]
     fn gradients_match_the_closed_form_and_the_t2_factor() {
         let (student, teacher, label, t, alpha) = ([0.5f32, -1.0, 2.0], [2.0f32, 0.0, 1.0], 0usize, 4.0f32, 0.7f32);
-        let g = sample_gradients(&student, &teacher, label, t, alpha).unwrap();
+        let g = sample_gradients(SoftLoss::Kl, &student, &teacher, label, t, alpha).unwrap();
         let q = softmax(array![[0.5f32, -1.0, 2.0]].view(), t);
         let p = softmax(array![[2.0f32, 0.0, 1.0]].view(), t);
         for k in 0..3 {

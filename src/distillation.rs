@@ -3,6 +3,10 @@
 //! *control* student trained on CE alone. Both students start from the same weights and see the
 //! same batches in the same order, so any difference between them is due to distillation.
 //!
+//! With `teachers` > 1 the teacher is an ensemble: every member trains on the same batches from
+//! its own initial weights, and the soft label is the average of their probabilities at T.
+//! With `softLoss = logits` the soft term matches zero-meaned logits instead (Hinton eq. 4).
+//!
 //! The session advances by one mini-batch or one epoch and reports what happened; it knows
 //! nothing about display.
 
@@ -16,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::dark_knowledge::{self, ClassSimilarity, SampleGradients, TemperatureSweep};
 use crate::data::{Dataset, SplitName};
 use crate::error::{KdError, Result};
-use crate::losses::{self, accuracy, cross_entropy, distillation_loss, softmax};
+use crate::losses::{self, accuracy, cross_entropy, distillation_loss_of, softmax};
 use crate::network::{DenseGradient, Mlp};
 use crate::optimizer::Optimizer;
 use crate::rng::{Rng, Stream};
@@ -262,13 +266,17 @@ impl Learner {
 pub struct Session {
     settings: Settings,
     data: Dataset,
+    /// The teacher, or the first member of the ensemble.
     teacher: Learner,
+    /// The ensemble's other members (empty for a single teacher).
+    other_teachers: Vec<Learner>,
     kd_student: Learner,
     control_student: Learner,
     teacher_shuffle: Rng,
     student_shuffle: Rng,
-    /// The teacher's logits on the training split, fixed once the teacher is trained (batch, classes).
-    teacher_train_logits: Option<Array2<f32>>,
+    /// Each teacher's logits on the training split, fixed once the teachers are trained
+    /// (one (samples, classes) matrix per member).
+    teacher_train_logits: Option<Vec<Array2<f32>>>,
     phase: Phase,
     epoch: usize,
     batch: usize,
@@ -373,11 +381,16 @@ impl Session {
             sizes
         };
         settings.check_networks_for(data.feature_count(), data.classes())?;
-        let teacher = Mlp::new(&sizes(&settings.teacher_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::TeacherInit))?;
+        // Member k of an ensemble starts from the weights seed + k gives a single teacher.
+        let teacher_of = |member: u64| Mlp::new(&sizes(&settings.teacher_hidden), settings.activation, &mut Rng::stream(settings.seed.wrapping_add(member), Stream::TeacherInit));
+        let teacher = teacher_of(0)?;
+        let other_teachers =
+            (1..settings.teachers.max(1) as u64).map(|k| teacher_of(k).map(|t| Learner::new(t, &settings))).collect::<Result<Vec<_>>>()?;
         let kd_student = Mlp::new(&sizes(&settings.student_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::StudentInit))?;
         let control_student = kd_student.clone();
         let mut session = Session {
             teacher: Learner::new(teacher, &settings),
+            other_teachers,
             kd_student: Learner::new(kd_student, &settings),
             control_student: Learner::new(control_student, &settings),
             teacher_shuffle: Rng::stream(settings.seed, Stream::TeacherShuffle),
@@ -400,6 +413,43 @@ impl Session {
         Ok(session)
     }
 
+    /// A new session that keeps this one's trained teacher(s) and data and starts fresh students
+    /// with `settings`, which may differ from this session's only in what the students alone use
+    /// (student layers and epochs, T, α, the soft term, the transfer set). The result is the
+    /// session that `Session::new(settings)` would reach after training the same teacher, without
+    /// training it again: a sweep over student settings shares one teacher.
+    pub fn with_students(&self, settings: Settings) -> Result<Session> {
+        if matches!(self.phase, Phase::Teacher | Phase::Diverged) && self.teacher_train_logits.is_none() {
+            return Err(KdError::Data("the teacher must be trained before its students can be swapped".into()));
+        }
+        let students_only = Settings {
+            student_hidden: self.settings.student_hidden.clone(),
+            student_epochs: self.settings.student_epochs,
+            temperature: self.settings.temperature,
+            alpha: self.settings.alpha,
+            soft_loss: self.settings.soft_loss,
+            train_fraction: self.settings.train_fraction,
+            omit_class: self.settings.omit_class,
+            ..settings.clone()
+        };
+        if students_only != self.settings {
+            return Err(KdError::Data("only the students' settings can change while keeping the teacher".into()));
+        }
+        let mut fresh = Session::with_data(settings, self.data.clone())?;
+        fresh.teacher = self.teacher.clone();
+        fresh.other_teachers = self.other_teachers.clone();
+        fresh.teacher_shuffle = self.teacher_shuffle.clone();
+        fresh.history.teacher = self.history.teacher.clone();
+        fresh.steps = self.history.teacher.len().saturating_sub(1) as u64 * self.batches_per_teacher_epoch() as u64;
+        fresh.start_distillation()?;
+        Ok(fresh)
+    }
+
+    /// Mini-batches per teacher epoch.
+    fn batches_per_teacher_epoch(&self) -> usize {
+        self.data.train.len().div_ceil(self.settings.batch_size.max(1))
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -420,13 +470,49 @@ impl Session {
         self.phase
     }
 
-    /// The network `which`.
+    /// The network `which` (for an ensemble, its first teacher; see [`Session::teachers`]).
     pub fn model(&self, which: ModelKind) -> &Mlp {
         match which {
             ModelKind::Teacher => &self.teacher.network,
             ModelKind::Kd => &self.kd_student.network,
             ModelKind::Control => &self.control_student.network,
         }
+    }
+
+    /// Every teacher: one, or each member of the ensemble.
+    pub fn teachers(&self) -> impl Iterator<Item = &Mlp> {
+        std::iter::once(&self.teacher.network).chain(self.other_teachers.iter().map(|t| &t.network))
+    }
+
+    /// The logits of network `which` for `features` (batch, features). An ensemble's logits at
+    /// temperature `t` are `t · log(mean_k softmax(z_k/t))`, whose softmax at `t` is exactly the
+    /// average of its members' probabilities at `t` (and whose argmax at `t` = 1 is the
+    /// ensemble's prediction); a single network's do not depend on `t`.
+    pub fn logits_at(&self, which: ModelKind, features: ArrayView2<f32>, t: f32) -> Result<Array2<f32>> {
+        if which != ModelKind::Teacher || self.other_teachers.is_empty() {
+            return self.model(which).forward(features);
+        }
+        let members = self.teachers().map(|teacher| teacher.forward(features)).collect::<Result<Vec<_>>>()?;
+        Ok(ensemble_logits(&members, t))
+    }
+
+    /// [`Session::logits_at`] at T = 1: what the network predicts.
+    fn logits(&self, which: ModelKind, features: ArrayView2<f32>) -> Result<Array2<f32>> {
+        self.logits_at(which, features, 1.0)
+    }
+
+    /// The teacher's logits at the current temperature for `rows` of the training split: the
+    /// soft targets' source.
+    fn soft_target_logits(&self, rows: &[usize]) -> Result<Array2<f32>> {
+        let members = match &self.teacher_train_logits {
+            Some(members) => members,
+            None => return Err(KdError::Shape("the students are trained or evaluated before the teacher is".into())),
+        };
+        let selected: Vec<Array2<f32>> = members.iter().map(|m| m.select(Axis(0), rows)).collect();
+        Ok(match selected.len() {
+            1 => selected.into_iter().next().unwrap_or_default(),
+            _ => ensemble_logits(&selected, self.settings.temperature),
+        })
     }
 
     /// Mini-batches per epoch of the current phase: ⌈samples / batch size⌉, over the training
@@ -490,6 +576,7 @@ impl Session {
             // comparable, having seen the same batches).
             if self.phase == Phase::Teacher {
                 self.teacher.restore();
+                self.other_teachers.iter_mut().for_each(Learner::restore);
             } else {
                 self.kd_student.restore();
                 self.control_student.restore();
@@ -549,13 +636,18 @@ impl Session {
 
     /// Freezes the teacher: its logits on the training split become the soft targets' source.
     fn start_distillation(&mut self) -> Result<()> {
-        self.teacher_train_logits = Some(self.teacher.network.forward(self.data.train.features.view())?);
+        self.teacher_train_logits = Some(self.teacher_train_logits()?);
         self.phase = Phase::Distil;
         self.epoch = 0;
         self.batch = 0;
         let initial = self.evaluate_students(0)?;
         self.history.students.push(initial);
         Ok(())
+    }
+
+    /// Each teacher's logits on the training split.
+    fn teacher_train_logits(&self) -> Result<Vec<Array2<f32>>> {
+        self.teachers().map(|teacher| teacher.forward(self.data.train.features.view())).collect()
     }
 
     fn batch_of(&self, rows: &[usize]) -> (Array2<f32>, Vec<usize>) {
@@ -566,24 +658,33 @@ impl Session {
 
     fn train_teacher_batch(&mut self, rows: &[usize]) -> Result<()> {
         let (features, labels) = self.batch_of(rows);
-        let cache = self.teacher.network.forward_cached(features.view())?;
-        let loss = cross_entropy(cache.logits().view(), &labels)?;
-        check_finite(loss.loss, &loss.gradient, "the teacher's", &self.settings)?;
-        let gradients = self.teacher.network.backward(&cache, loss.gradient)?;
-        check_gradients(&gradients, "the teacher's", &self.settings)?;
-        self.teacher.update(&gradients, "the teacher's", &self.settings)
+        let ensemble = !self.other_teachers.is_empty();
+        let settings = &self.settings;
+        // Gradients of every member first, then the updates: a member that diverges stops the
+        // whole ensemble before any of them moves.
+        let mut updates = Vec::with_capacity(1 + self.other_teachers.len());
+        for (k, teacher) in std::iter::once(&self.teacher).chain(&self.other_teachers).enumerate() {
+            let whose = if ensemble { format!("teacher {}'s", k + 1) } else { "the teacher's".to_string() };
+            let cache = teacher.network.forward_cached(features.view())?;
+            let loss = cross_entropy(cache.logits().view(), &labels)?;
+            check_finite(loss.loss, &loss.gradient, &whose, settings)?;
+            let gradients = teacher.network.backward(&cache, loss.gradient)?;
+            check_gradients(&gradients, &whose, settings)?;
+            updates.push((whose, gradients));
+        }
+        for (teacher, (whose, gradients)) in std::iter::once(&mut self.teacher).chain(&mut self.other_teachers).zip(updates) {
+            teacher.update(&gradients, &whose, settings)?;
+        }
+        Ok(())
     }
 
     fn train_students_batch(&mut self, rows: &[usize]) -> Result<()> {
         let (features, labels) = self.batch_of(rows);
-        let teacher_logits = match &self.teacher_train_logits {
-            Some(all) => all.select(Axis(0), rows), // (batch, classes)
-            None => return Err(KdError::Shape("distillation started without the teacher's logits".into())),
-        };
+        let teacher_logits = self.soft_target_logits(rows)?; // (batch, classes)
         let (t, alpha) = (self.settings.temperature, self.settings.alpha);
 
         let kd_cache = self.kd_student.network.forward_cached(features.view())?;
-        let kd_loss = distillation_loss(kd_cache.logits().view(), teacher_logits.view(), &labels, t, alpha)?;
+        let kd_loss = distillation_loss_of(self.settings.soft_loss, kd_cache.logits().view(), teacher_logits.view(), &labels, t, alpha)?;
         check_finite(kd_loss.total, &kd_loss.gradient, "the distilled student's", &self.settings)?;
         let control_cache = self.control_student.network.forward_cached(features.view())?;
         let control_loss = cross_entropy(control_cache.logits().view(), &labels)?;
@@ -608,9 +709,8 @@ impl Session {
     }
 
     fn evaluate_teacher(&self, epoch: usize) -> Result<TeacherEpoch> {
-        let teacher = &self.teacher.network;
-        let train_logits = teacher.forward(self.data.train.features.view())?;
-        let test_logits = teacher.forward(self.data.test.features.view())?;
+        let train_logits = self.logits(ModelKind::Teacher, self.data.train.features.view())?;
+        let test_logits = self.logits(ModelKind::Teacher, self.data.test.features.view())?;
         Ok(TeacherEpoch {
             epoch,
             train_loss: cross_entropy(train_logits.view(), &self.data.train.labels)?.loss,
@@ -622,15 +722,12 @@ impl Session {
     fn evaluate_students(&self, epoch: usize) -> Result<StudentEpoch> {
         let (t, alpha) = (self.settings.temperature, self.settings.alpha);
         let test = &self.data.test;
-        let teacher_logits = match &self.teacher_train_logits {
-            Some(logits) => logits.select(Axis(0), &self.transfer_rows), // (transfer, classes)
-            None => return Err(KdError::Shape("the students are evaluated before the teacher is trained".into())),
-        };
+        let teacher_logits = self.soft_target_logits(&self.transfer_rows)?; // (transfer, classes)
         let (features, labels) = self.batch_of(&self.transfer_rows);
         let (kd_student, control_student) = (&self.kd_student.network, &self.control_student.network);
         let kd_train = kd_student.forward(features.view())?;
         let control_train = control_student.forward(features.view())?;
-        let kd = distillation_loss(kd_train.view(), teacher_logits.view(), &labels, t, alpha)?;
+        let kd = distillation_loss_of(self.settings.soft_loss, kd_train.view(), teacher_logits.view(), &labels, t, alpha)?;
         Ok(StudentEpoch {
             epoch,
             soft_loss: kd.soft,
@@ -654,7 +751,7 @@ impl Session {
 
     /// Fraction of a split that network `which` classifies correctly.
     pub fn accuracy(&self, which: ModelKind, split: SplitName) -> Result<f32> {
-        let logits = self.model(which).forward(self.data.split(split).features.view())?;
+        let logits = self.logits(which, self.data.split(split).features.view())?;
         Ok(accuracy(logits.view(), &self.data.split(split).labels))
     }
 
@@ -664,9 +761,8 @@ impl Session {
         if class >= self.data.classes() || !shift.is_finite() {
             return Err(KdError::setting("omitClass", format!("cannot shift class {class} by {shift}")));
         }
-        let network = self.model(which);
         let shifted_predictions = |split: SplitName| -> Result<Vec<usize>> {
-            let mut logits = network.forward(self.data.split(split).features.view())?;
+            let mut logits = self.logits(which, self.data.split(split).features.view())?;
             logits.column_mut(class).mapv_inplace(|z| z + shift);
             Ok(losses::argmax_rows(logits.view()))
         };
@@ -690,9 +786,8 @@ impl Session {
         if class >= self.data.classes() {
             return Err(KdError::setting("omitClass", format!("there is no class {class}")));
         }
-        let network = self.model(which);
-        let train_logits = network.forward(self.data.train.features.view())?;
-        let test_logits = network.forward(self.data.test.features.view())?;
+        let train_logits = self.logits(which, self.data.train.features.view())?;
+        let test_logits = self.logits(which, self.data.test.features.view())?;
         let train_true = self.data.train.labels.iter().filter(|&&y| y == class).count();
         let predicted_with = |logits: &Array2<f32>, shift: f32| {
             let mut shifted = logits.clone();
@@ -730,7 +825,7 @@ impl Session {
 
     /// Class probabilities `softmax(z/T)` of network `which` for standardised inputs (batch, features).
     pub fn probabilities(&self, which: ModelKind, features: ArrayView2<f32>, temperature: f32) -> Result<Array2<f32>> {
-        Ok(softmax(self.model(which).forward(features)?.view(), temperature))
+        Ok(softmax(self.logits_at(which, features, temperature)?.view(), temperature))
     }
 
     /// Class probabilities of network `which` for inputs in original units (batch, features).
@@ -741,7 +836,7 @@ impl Session {
 
     /// Predicted class of network `which` for every sample of a split.
     pub fn predictions(&self, which: ModelKind, split: SplitName) -> Result<Vec<usize>> {
-        let logits = self.model(which).forward(self.data.split(split).features.view())?;
+        let logits = self.logits(which, self.data.split(split).features.view())?;
         Ok(losses::argmax_rows(logits.view()))
     }
 
@@ -754,12 +849,13 @@ impl Session {
         let (t, alpha) = (self.settings.temperature, self.settings.alpha);
         let features = samples.features.slice(ndarray::s![index..index + 1, ..]); // (1, features)
         let label = samples.labels[index];
-        let logits = |which: ModelKind| self.model(which).forward(features);
+        let logits = |which: ModelKind| self.logits(which, features);
         let teacher = logits(ModelKind::Teacher)?;
+        let teacher_at = self.logits_at(ModelKind::Teacher, features, t)?;
         let kd = logits(ModelKind::Kd)?;
         let control = logits(ModelKind::Control)?;
         let row = |m: Array2<f32>| m.row(0).to_vec();
-        let soft = losses::soft_term(kd.view(), teacher.view(), t)?.loss;
+        let soft = losses::soft_term_of(self.settings.soft_loss, kd.view(), teacher_at.view(), t)?.loss;
         let hard = cross_entropy(kd.view(), &[label])?.loss;
         let mut hard_label = vec![0.0; self.data.classes()];
         hard_label[label] = 1.0;
@@ -774,7 +870,7 @@ impl Session {
             alpha,
             teacher_logits: teacher.row(0).to_vec(),
             teacher_t1: row(softmax(teacher.view(), 1.0)),
-            teacher_at_t: row(softmax(teacher.view(), t)),
+            teacher_at_t: row(softmax(teacher_at.view(), t)),
             kd_student_at_t: row(softmax(kd.view(), t)),
             control_student_at_t: row(softmax(control.view(), t)),
             kd_student_t1: row(softmax(kd.view(), 1.0)),
@@ -793,6 +889,18 @@ impl Session {
         let student_logits = self.kd_student.network.forward(features)?.row(0).to_vec();
         let (low, high) = settings::spec("temperature").map_or((0.25, 50.0), |s| (s.min as f32, s.max as f32));
         let temperatures = dark_knowledge::log_spaced(low, high, SWEEP_POINTS);
+        let sweep = if self.other_teachers.is_empty() {
+            dark_knowledge::temperature_sweep(&report.teacher_logits, &temperatures)
+        } else {
+            // An ensemble's soft label at each T is its members' average at that T.
+            let probabilities = temperatures
+                .iter()
+                .map(|&t| self.probabilities(ModelKind::Teacher, features, t).map(|p| p.row(0).to_vec()))
+                .collect::<Result<Vec<_>>>()?;
+            TemperatureSweep { temperatures: temperatures.clone(), probabilities }
+        };
+        let teacher_at_t = self.logits_at(ModelKind::Teacher, features, report.temperature)?.row(0).to_vec();
+        let kind = self.settings.soft_loss;
         Ok(SampleInsight {
             split,
             index,
@@ -804,17 +912,37 @@ impl Session {
             max_entropy_bits: (self.data.classes() as f32).log2(),
             dark_knowledge: dark_knowledge::dark_knowledge_mass(&report.teacher_at_t),
             dark_knowledge_t1: dark_knowledge::dark_knowledge_mass(&report.teacher_t1),
-            sweep: dark_knowledge::temperature_sweep(&report.teacher_logits, &temperatures),
-            gradients: dark_knowledge::sample_gradients(&student_logits, &report.teacher_logits, report.label, report.temperature, report.alpha)?,
+            sweep,
+            gradients: dark_knowledge::sample_gradients(kind, &student_logits, &teacher_at_t, report.label, report.temperature, report.alpha)?,
             teacher_logits: report.teacher_logits,
         })
     }
 
     /// The teacher's mean soft label per true class over the training split at the current T.
     pub fn class_similarity(&self) -> Result<ClassSimilarity> {
-        let logits = self.teacher.network.forward(self.data.train.features.view())?;
-        dark_knowledge::class_similarity(logits.view(), &self.data.train.labels, self.settings.temperature)
+        let t = self.settings.temperature;
+        let logits = self.logits_at(ModelKind::Teacher, self.data.train.features.view(), t)?;
+        dark_knowledge::class_similarity(logits.view(), &self.data.train.labels, t)
     }
+}
+
+/// `t · log(mean_k softmax(z_k/t))` row by row, from the members' logits `z_k` (each (batch,
+/// classes)), in f64 with each row's maximum subtracted: logits whose softmax at `t` is the
+/// average of the members' probabilities at `t`. A class to which every member gives probability
+/// 0 gets a very negative logit rather than −∞.
+pub fn ensemble_logits(members: &[Array2<f32>], t: f32) -> Array2<f32> {
+    let Some(first) = members.first() else { return Array2::zeros((0, 0)) };
+    let mut mean = Array2::<f64>::zeros(first.dim());
+    for logits in members {
+        for (mut out, row) in mean.rows_mut().into_iter().zip(logits.rows()) {
+            let max = row.fold(f64::NEG_INFINITY, |m, &z| m.max(z as f64));
+            let exps: Vec<f64> = row.iter().map(|&z| ((z as f64 - max) / t as f64).exp()).collect();
+            let sum: f64 = exps.iter().sum();
+            out.iter_mut().zip(exps).for_each(|(o, e)| *o += e / sum);
+        }
+    }
+    let k = members.len() as f64;
+    mean.mapv(|p| (t as f64 * (p / k).max(f64::MIN_POSITIVE).ln()) as f32)
 }
 
 fn diverged_message(whose: &str, what: &str, settings: &Settings) -> KdError {

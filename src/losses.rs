@@ -7,8 +7,11 @@
 //! ```
 //!
 //! Both terms are batch means. The teacher's logits are constants: no gradient flows to them.
+//! [`SoftLoss::Logits`] swaps the soft term for the squared error between zero-meaned logits,
+//! the limit of `T² · KL` at high temperature (Hinton eq. 4).
 
 use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
 
@@ -148,6 +151,64 @@ pub fn soft_term(student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32
     Ok(LossAndGradient { loss, gradient })
 }
 
+/// Which soft term the distilled student learns from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SoftLoss {
+    /// `T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))`: Hinton's distillation.
+    Kl,
+    /// Squared error between the zero-meaned logits, `(1/2K) Σ_k (z̃_s,k − z̃_t,k)²`: what the
+    /// soft term becomes as T grows (Hinton eq. 4, the logit matching of Caruana et al.).
+    Logits,
+}
+
+impl SoftLoss {
+    /// The name the page uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            SoftLoss::Kl => "kl",
+            SoftLoss::Logits => "logits",
+        }
+    }
+}
+
+/// Logit matching, batch mean: `(1/2K) Σ_k (z̃_s,k − z̃_t,k)²` with `z̃ = z − mean_k z` (each row
+/// zero-meaned) and K classes, and its gradient `(z̃_s − z̃_t) / (K·B)`.
+///
+/// Why 1/K: for zero-meaned logits and a large T, `softmax(z/T)_k ≈ (1 + z_k/T) / K`, so the
+/// gradient of `T² · KL`, `T · (q − p)`, tends to `(z_s − z_t) / K`: the same as this one's
+/// (Hinton eq. 4). `tests/gradients.rs` checks that the two agree as T grows.
+pub fn logit_matching(student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32>) -> Result<LossAndGradient> {
+    if student_logits.dim() != teacher_logits.dim() {
+        return Err(KdError::Shape(format!(
+            "student logits {:?} and teacher logits {:?} differ in shape",
+            student_logits.dim(),
+            teacher_logits.dim()
+        )));
+    }
+    let (batch, classes) = (student_logits.nrows().max(1) as f32, student_logits.ncols().max(1) as f32);
+    let zero_meaned = |logits: ArrayView2<f32>| {
+        let mut centred = logits.to_owned();
+        for mut row in centred.rows_mut() {
+            let mean = row.sum() / classes;
+            row.mapv_inplace(|z| z - mean);
+        }
+        centred
+    };
+    let difference = zero_meaned(student_logits) - zero_meaned(teacher_logits); // (batch, classes)
+    let loss = difference.iter().map(|d| (*d as f64) * (*d as f64)).sum::<f64>() / (2.0 * classes as f64 * batch as f64);
+    let gradient = difference / (classes * batch);
+    Ok(LossAndGradient { loss: loss as f32, gradient })
+}
+
+/// The soft term of kind `kind` (the temperature matters only to [`SoftLoss::Kl`]).
+pub fn soft_term_of(kind: SoftLoss, student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32>, temperature: f32) -> Result<LossAndGradient> {
+    match kind {
+        SoftLoss::Kl => soft_term(student_logits, teacher_logits, temperature),
+        SoftLoss::Logits => logit_matching(student_logits, teacher_logits),
+    }
+}
+
 /// The distillation loss of one batch, its two terms and its gradient.
 #[derive(Debug, Clone)]
 pub struct DistillationLoss {
@@ -170,7 +231,19 @@ pub fn distillation_loss(
     temperature: f32,
     alpha: f32,
 ) -> Result<DistillationLoss> {
-    let soft = soft_term(student_logits, teacher_logits, temperature)?;
+    distillation_loss_of(SoftLoss::Kl, student_logits, teacher_logits, labels, temperature, alpha)
+}
+
+/// [`distillation_loss`] with the soft term of kind `kind`: `L = α · soft + (1 − α) · CE`.
+pub fn distillation_loss_of(
+    kind: SoftLoss,
+    student_logits: ArrayView2<f32>,
+    teacher_logits: ArrayView2<f32>,
+    labels: &[usize],
+    temperature: f32,
+    alpha: f32,
+) -> Result<DistillationLoss> {
+    let soft = soft_term_of(kind, student_logits, teacher_logits, temperature)?;
     let hard = cross_entropy(student_logits, labels)?;
     let gradient = soft.gradient * alpha + hard.gradient * (1.0 - alpha);
     Ok(DistillationLoss {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{DataOptions, DatasetName};
 use crate::error::{KdError, Result};
+use crate::losses::SoftLoss;
 use crate::network::Activation;
 use crate::optimizer::OptimizerKind;
 
@@ -190,6 +191,18 @@ pub const SCHEMA: &[SettingSpec] = &[
         ..BASE
     },
     SettingSpec {
+        name: "teachers",
+        kind: SettingKind::Integer,
+        default: "1",
+        min: 1.0,
+        max: 5.0,
+        step: 1.0,
+        group: Group::Models,
+        label: "Teachers in the ensemble",
+        help: "Number of teachers, each started from its own seed (seed, seed + 1, …) and trained on the same batches; the soft label is the average of their probabilities at T.",
+        ..BASE
+    },
+    SettingSpec {
         name: "activation",
         kind: SettingKind::Choice,
         default: "relu",
@@ -280,6 +293,16 @@ pub const SCHEMA: &[SettingSpec] = &[
         ..BASE
     },
     SettingSpec {
+        name: "softLoss",
+        kind: SettingKind::Choice,
+        default: "kl",
+        choices: &["kl", "logits"],
+        group: Group::Distillation,
+        label: "Soft term",
+        help: "kl: α·T²·KL(teacher ‖ student) at temperature T. logits: α·(1/2K)·Σ(z̃_s − z̃_t)², matching the zero-meaned logits with squared error, which is what the KL term becomes at high T (Hinton eq. 4); T does not enter it.",
+        ..BASE
+    },
+    SettingSpec {
         name: "trainFraction",
         default: "1",
         min: 0.01,
@@ -350,6 +373,8 @@ pub struct Settings {
     pub seed: u64,
     pub teacher_hidden: Vec<usize>,
     pub student_hidden: Vec<usize>,
+    /// Teachers in the ensemble (1: a single teacher).
+    pub teachers: usize,
     pub activation: Activation,
     pub optimizer: OptimizerKind,
     pub learning_rate: f32,
@@ -358,6 +383,7 @@ pub struct Settings {
     pub student_epochs: usize,
     pub temperature: f32,
     pub alpha: f32,
+    pub soft_loss: SoftLoss,
     /// Share of each class of the training split in the students' transfer set.
     pub train_fraction: f32,
     /// A class left out of the students' transfer set.
@@ -499,6 +525,7 @@ impl Settings {
             seed: number("seed") as u64,
             teacher_hidden: layer("teacherHidden"),
             student_hidden: layer("studentHidden"),
+            teachers: number("teachers") as usize,
             activation: if choice("activation") == "tanh" { Activation::Tanh } else { Activation::Relu },
             optimizer: if choice("optimizer") == "sgd" { OptimizerKind::Sgd } else { OptimizerKind::Adam },
             learning_rate: number("learningRate") as f32,
@@ -507,9 +534,16 @@ impl Settings {
             student_epochs: number("studentEpochs") as usize,
             temperature: number("temperature") as f32,
             alpha: number("alpha") as f32,
+            soft_loss: if choice("softLoss") == "logits" { SoftLoss::Logits } else { SoftLoss::Kl },
             train_fraction: number("trainFraction") as f32,
             omit_class: usize::try_from(number("omitClass") as i64).ok(),
         };
+        if settings.teachers > 1 && settings.soft_loss == SoftLoss::Logits {
+            return Err(KdError::setting(
+                "softLoss",
+                format!("logit matching needs one teacher's logits; an ensemble of {} averages probabilities, so use kl or set teachers to 1", settings.teachers),
+            ));
+        }
         settings.check_network_sizes()?;
         Ok(settings)
     }
@@ -534,6 +568,9 @@ impl Settings {
                     format!("this network would have {count} parameters for {features} features and {classes} classes; the limit is {MAX_PARAMETERS}"),
                 ));
             }
+            // Every teacher of an ensemble trains on each batch.
+            let copies = if name == "teacherHidden" { self.teachers.max(1) } else { 1 };
+            let count = count.saturating_mul(copies);
             if count.saturating_mul(self.batch_size) > MAX_BATCH_WORK {
                 return Err(KdError::setting(
                     "batchSize",
@@ -575,6 +612,7 @@ impl Settings {
             ("seed", number(self.seed as f64)),
             ("teacherHidden", text(&join(&self.teacher_hidden))),
             ("studentHidden", text(&join(&self.student_hidden))),
+            ("teachers", number(self.teachers as f64)),
             ("activation", text(self.activation.name())),
             ("optimizer", text(self.optimizer.name())),
             ("learningRate", number(self.learning_rate as f64)),
@@ -583,6 +621,7 @@ impl Settings {
             ("studentEpochs", number(self.student_epochs as f64)),
             ("temperature", number(self.temperature as f64)),
             ("alpha", number(self.alpha as f64)),
+            ("softLoss", text(self.soft_loss.name())),
             ("trainFraction", number(self.train_fraction as f64)),
             ("omitClass", number(self.omit_class.map_or(-1.0, |c| c as f64))),
         ]

@@ -1,7 +1,7 @@
 //! Every backward pass checked against central finite differences:
 //! `df/dθ ≈ (f(θ + ε) − f(θ − ε)) / 2ε`, computed in f64 over the f32 engine's values.
 
-use kd_playground::losses::{cross_entropy, distillation_loss, soft_term};
+use kd_playground::losses::{cross_entropy, distillation_loss, distillation_loss_of, logit_matching, soft_term, SoftLoss};
 use kd_playground::network::{Activation, Dense, Mlp};
 use kd_playground::rng::Rng;
 use ndarray::{Array1, Array2};
@@ -69,6 +69,51 @@ fn distillation_loss_gradient() {
             distillation_loss(z.view(), teacher.view(), &labels, temperature, alpha).unwrap().total
         });
     }
+}
+
+#[test]
+fn logit_matching_gradient_and_its_distillation_loss() {
+    let mut rng = Rng::new(4);
+    let student = random_matrix(5, 4, 3.0, &mut rng);
+    let teacher = random_matrix(5, 4, 3.0, &mut rng);
+    let analytic = logit_matching(student.view(), teacher.view()).unwrap().gradient;
+    check_matrix(&student, &analytic, "d(logit matching)/dz_s", |z| logit_matching(z.view(), teacher.view()).unwrap().loss);
+    let labels = [0, 1, 2, 3, 0];
+    let loss = distillation_loss_of(SoftLoss::Logits, student.view(), teacher.view(), &labels, 4.0, 0.7).unwrap();
+    check_matrix(&student, &loss.gradient, "dL/dz_s with logit matching", |z| {
+        distillation_loss_of(SoftLoss::Logits, z.view(), teacher.view(), &labels, 4.0, 0.7).unwrap().total
+    });
+    // Adding a constant to a row changes nothing: the logits are zero-meaned.
+    let shifted = &student + 5.0;
+    let again = logit_matching(shifted.view(), teacher.view()).unwrap();
+    assert!((again.loss - logit_matching(student.view(), teacher.view()).unwrap().loss).abs() < 1e-4);
+}
+
+/// Hinton eq. 4: as T grows, the gradient of T²·KL approaches that of logit matching, and the
+/// loss itself approaches it too (both for zero-meaned logits).
+#[test]
+fn kd_tends_to_logit_matching_at_high_temperature() {
+    let mut rng = Rng::new(5);
+    let centre = |m: Array2<f32>| {
+        let means = m.mean_axis(ndarray::Axis(1)).unwrap().insert_axis(ndarray::Axis(1));
+        &m - &means
+    };
+    let student = centre(random_matrix(6, 5, 2.0, &mut rng));
+    let teacher = centre(random_matrix(6, 5, 2.0, &mut rng));
+    let matching = logit_matching(student.view(), teacher.view()).unwrap();
+    let relative_gap = |t: f32| {
+        let kd = soft_term(student.view(), teacher.view(), t).unwrap();
+        let difference = (&kd.gradient - &matching.gradient).mapv(|d| d * d).sum().sqrt();
+        let loss_gap = ((kd.loss - matching.loss) / matching.loss).abs();
+        (difference / matching.gradient.mapv(|g| g * g).sum().sqrt(), loss_gap)
+    };
+    let gaps: Vec<(f32, f32)> = [1.0f32, 4.0, 20.0, 100.0].iter().map(|&t| relative_gap(t)).collect();
+    for pair in gaps.windows(2) {
+        assert!(pair[1].0 < pair[0].0, "the gradient gap shrinks as T grows: {gaps:?}");
+    }
+    assert!(gaps[0].0 > 0.2, "at T = 1 the two differ clearly: {gaps:?}");
+    assert!(gaps[3].0 < 0.02, "at T = 100 the gradients agree within 2%: {gaps:?}");
+    assert!(gaps[3].1 < 0.05, "at T = 100 the losses agree within 5%: {gaps:?}");
 }
 
 /// A fixed random projection makes any layer output into a scalar: `f = Σ out ⊙ R`.

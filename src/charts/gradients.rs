@@ -532,7 +532,7 @@ mod tests {
     use crate::settings::Settings;
 
     fn insight(student: &[f32], teacher: &[f32], label: usize, temperature: f32) -> SampleInsight {
-        let gradients = sample_gradients(student, teacher, label, temperature, 0.7).unwrap();
+        let gradients = sample_gradients(crate::losses::SoftLoss::Kl, student, teacher, label, temperature, 0.7).unwrap();
         SampleInsight {
             split: SplitName::Train,
             index: 0,

@@ -332,8 +332,8 @@ mod tests {
     fn insight(logits: Vec<f32>, label: usize, temperature: f32) -> SampleInsight {
         let sweep = temperature_sweep(&logits, &log_spaced(0.25, 50.0, 80));
         let student = vec![0.0; logits.len()];
-        let gradients = sample_gradients(&student, &logits, label.min(logits.len().saturating_sub(1)), temperature, 0.7)
-            .unwrap_or_else(|_| sample_gradients(&[0.0], &[0.0], 0, temperature, 0.7).unwrap());
+        let gradients = sample_gradients(crate::losses::SoftLoss::Kl, &student, &logits, label.min(logits.len().saturating_sub(1)), temperature, 0.7)
+            .unwrap_or_else(|_| sample_gradients(crate::losses::SoftLoss::Kl, &[0.0], &[0.0], 0, temperature, 0.7).unwrap());
         SampleInsight {
             split: SplitName::Test,
             index: 3,

@@ -17,11 +17,15 @@ pub const RUN_FORMAT: &str = "kd-playground-run";
 /// The version this build writes and reads.
 pub const RUN_VERSION: u32 = 1;
 
-/// The three networks' weights.
+/// The networks' weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedWeights {
+    /// The teacher, or the first member of an ensemble.
     pub teacher: Mlp,
+    /// An ensemble's other members, in order (absent for a single teacher).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_teachers: Vec<Mlp>,
     pub kd_student: Mlp,
     pub control_student: Mlp,
 }
@@ -82,6 +86,7 @@ impl Session {
             history: self.history.clone(),
             weights: SavedWeights {
                 teacher: self.teacher.network.clone(),
+                other_teachers: self.other_teachers.iter().map(|t| t.network.clone()).collect(),
                 kd_student: self.kd_student.network.clone(),
                 control_student: self.control_student.network.clone(),
             },
@@ -101,6 +106,16 @@ impl Session {
         let mut session = Session::new(settings)?;
         let weights = saved.weights;
         check_network("teacher", &weights.teacher, &session.teacher.network)?;
+        if weights.other_teachers.len() != session.other_teachers.len() {
+            return Err(run_error(format!(
+                "it has {} teachers, but its settings say {}",
+                weights.other_teachers.len() + 1,
+                session.other_teachers.len() + 1
+            )));
+        }
+        for (k, (loaded, expected)) in weights.other_teachers.iter().zip(&session.other_teachers).enumerate() {
+            check_network(&format!("teacher {}", k + 2), loaded, &expected.network)?;
+        }
         check_network("distilled student", &weights.kd_student, &session.kd_student.network)?;
         check_network("control student", &weights.control_student, &session.control_student.network)?;
         let limit = match saved.phase {
@@ -111,11 +126,12 @@ impl Session {
             return Err(run_error(format!("it stands at epoch {} of a phase that has {limit}", saved.epoch)));
         }
         session.teacher = Learner::new(weights.teacher, &session.settings);
+        session.other_teachers = weights.other_teachers.into_iter().map(|t| Learner::new(t, &session.settings)).collect();
         session.kd_student = Learner::new(weights.kd_student, &session.settings);
         session.control_student = Learner::new(weights.control_student, &session.settings);
         let students_started = saved.phase != Phase::Teacher && !saved.history.students.is_empty();
         if students_started {
-            session.teacher_train_logits = Some(session.teacher.network.forward(session.data.train.features.view())?);
+            session.teacher_train_logits = Some(session.teacher_train_logits()?);
         }
         session.phase = match saved.phase {
             // A run saved after divergence in the teacher phase has no teacher logits to distil.
