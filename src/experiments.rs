@@ -9,13 +9,17 @@
 //!   distilled − control = +2.2 to +5.8 points of test accuracy (at 40 epochs it was −5 points:
 //!   soft targets at a high temperature converge more slowly).
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::data::{DatasetName, SplitName};
 use crate::distillation::{ModelKind, Phase, Session};
 use crate::error::{KdError, Result};
+use crate::settings::{self, Settings, Value};
 
-/// What an experiment checks.
+/// What an experiment checks. The first two are *presets*, one run played in the page's main
+/// view; the others are *studies*, several runs (arms) compared in a table (see [`Study`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
     /// The omitted class is recognised by the distilled student after the bias adjustment, clearly
@@ -23,6 +27,25 @@ pub enum Check {
     OmittedClass,
     /// The distilled student's test accuracy beats the control's.
     DistilledBeatsControl,
+    /// Students of several widths distilled at several temperatures: the smallest does best at a
+    /// lower temperature than each of the larger ones.
+    TemperatureByWidth,
+    /// An ensemble of teachers beats its members' mean accuracy, and its distilled student beats
+    /// the control.
+    EnsembleTeacher,
+    /// KD at a high temperature and logit matching train the student to within
+    /// [`HIGH_TEMPERATURE_AGREEMENT`] of each other.
+    HighTemperature,
+    /// A student as large as its teacher, distilled from it, ends within [`BORN_AGAIN_MARGIN`] of
+    /// the teacher.
+    BornAgain,
+}
+
+impl Check {
+    /// Whether the experiment is a study of several runs rather than one run in the main view.
+    pub fn is_study(self) -> bool {
+        !matches!(self, Check::OmittedClass | Check::DistilledBeatsControl)
+    }
 }
 
 /// One preset.
@@ -57,6 +80,45 @@ pub const EXPERIMENTS: &[Experiment] = &[
         dataset: DatasetName::Digits,
         settings: &[("trainFraction", "0.1"), ("temperature", "8"), ("alpha", "0.9"), ("studentEpochs", "200")],
         check: Check::DistilledBeatsControl,
+    },
+    Experiment {
+        name: "temperature-width",
+        title: "Temperature × student width",
+        claim: "The best temperature depends on the student's size: with 10% of the data, a 4-unit student does best at T = 1 (soft labels at higher T only hurt it), while 16- and 64-unit students gain most at T = 4 to 16.",
+        dataset: DatasetName::Digits,
+        settings: &[("trainFraction", "0.1"), ("alpha", "0.9"), ("studentEpochs", "200")],
+        check: Check::TemperatureByWidth,
+    },
+    Experiment {
+        name: "ensemble-teacher",
+        title: "Ensemble teacher",
+        claim: "Five small teachers from different seeds, their probabilities averaged, are more accurate than the average one of them, and a student distilled from the ensemble beats its hard-label twin; whether it beats a student of one teacher is within the noise here.",
+        dataset: DatasetName::Digits,
+        settings: &[
+            ("teacherHidden", "32"),
+            ("teacherEpochs", "40"),
+            ("trainFraction", "0.1"),
+            ("temperature", "8"),
+            ("alpha", "0.9"),
+            ("studentEpochs", "200"),
+        ],
+        check: Check::EnsembleTeacher,
+    },
+    Experiment {
+        name: "high-temperature",
+        title: "High-temperature limit (Hinton eq. 4)",
+        claim: "At a high temperature, distillation becomes matching the teacher's zero-meaned logits with squared error: a student trained with KD at T = 20 ends within 1.5 points of one trained by logit matching (at T = 2 the two differ more).",
+        dataset: DatasetName::Digits,
+        settings: &[("trainFraction", "0.1"), ("alpha", "0.9"), ("studentEpochs", "200")],
+        check: Check::HighTemperature,
+    },
+    Experiment {
+        name: "born-again",
+        title: "Born-again student",
+        claim: "A student as large as its teacher, trained as long on its soft labels, ends within a point of the teacher: distillation copies what the teacher knows. Furlanello et al. (2018) found that such born-again students can surpass their teachers; in this miniature they do not.",
+        dataset: DatasetName::Digits,
+        settings: &[("studentHidden", "256,256"), ("studentEpochs", "20"), ("temperature", "4"), ("alpha", "0.9")],
+        check: Check::BornAgain,
     },
 ];
 
@@ -125,6 +187,335 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
             };
             (omitted.kd_after >= omitted.control_after + OMITTED_CLASS_MARGIN, Some(omitted))
         }
+        Check::TemperatureByWidth | Check::EnsembleTeacher | Check::HighTemperature | Check::BornAgain => {
+            return Err(KdError::Data(format!("'{}' is a study of several runs; see Study", experiment.name)));
+        }
     };
     Ok(Outcome { experiment: experiment.name, shown, teacher_test_accuracy: teacher, kd_test_accuracy: kd, control_test_accuracy: control, omitted })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Studies: several runs compared
+
+/// Student widths and temperatures of the temperature × width study.
+pub const SWEEP_WIDTHS: [usize; 3] = [4, 16, 64];
+pub const SWEEP_TEMPERATURES: [f32; 5] = [1.0, 2.0, 4.0, 8.0, 16.0];
+/// Teachers in the ensemble study's ensemble.
+pub const ENSEMBLE_SIZE: usize = 5;
+/// The low and the high temperature of the high-temperature study.
+pub const LOW_TEMPERATURE: f32 = 2.0;
+pub const HIGH_TEMPERATURE: f32 = 20.0;
+/// How close (in test accuracy) KD at the high temperature and logit matching must end.
+pub const HIGH_TEMPERATURE_AGREEMENT: f32 = 0.015;
+/// How close (in test accuracy) a born-again student must end to its teacher.
+pub const BORN_AGAIN_MARGIN: f32 = 0.01;
+
+/// One run of a study: what the table calls it, and its settings over the study's own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Arm {
+    pub label: String,
+    pub settings: Vec<(&'static str, String)>,
+}
+
+fn arm(label: impl Into<String>, settings: &[(&'static str, String)]) -> Arm {
+    Arm { label: label.into(), settings: settings.to_vec() }
+}
+
+impl Experiment {
+    /// The runs a study compares (none for a preset, which is one run in the main view).
+    pub fn arms(&self) -> Vec<Arm> {
+        match self.check {
+            Check::OmittedClass | Check::DistilledBeatsControl => Vec::new(),
+            Check::TemperatureByWidth => SWEEP_WIDTHS
+                .iter()
+                .flat_map(|&width| {
+                    SWEEP_TEMPERATURES.iter().map(move |&t| {
+                        arm(format!("width {width}, T = {t}"), &[("studentHidden", width.to_string()), ("temperature", t.to_string())])
+                    })
+                })
+                .collect(),
+            Check::EnsembleTeacher => vec![
+                arm("one teacher", &[("teachers", "1".into())]),
+                arm(format!("ensemble of {ENSEMBLE_SIZE}"), &[("teachers", ENSEMBLE_SIZE.to_string())]),
+            ],
+            Check::HighTemperature => vec![
+                arm(format!("KD, T = {LOW_TEMPERATURE}"), &[("softLoss", "kl".into()), ("temperature", LOW_TEMPERATURE.to_string())]),
+                arm(format!("KD, T = {HIGH_TEMPERATURE}"), &[("softLoss", "kl".into()), ("temperature", HIGH_TEMPERATURE.to_string())]),
+                arm("logit matching", &[("softLoss", "logits".into())]),
+            ],
+            Check::BornAgain => vec![arm("student of the teacher's size", &[])],
+        }
+    }
+
+    /// The settings of this experiment as the page applies them: its data set's defaults, then its
+    /// own settings.
+    pub fn values(&self) -> BTreeMap<String, Value> {
+        let mut values: BTreeMap<String, Value> =
+            settings::dataset_defaults(self.dataset).into_iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect();
+        for (k, v) in self.settings {
+            values.insert(k.to_string(), Value::Text(v.to_string()));
+        }
+        values
+    }
+}
+
+/// What one arm of a study measured (test accuracies).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArmResult {
+    pub label: String,
+    pub settings: Vec<(&'static str, String)>,
+    /// The teacher's, or the ensemble's.
+    pub teacher: f32,
+    /// Each teacher's own, for an ensemble (one entry for a single teacher).
+    pub members: Vec<f32>,
+    pub kd: f32,
+    pub control: f32,
+}
+
+/// Where a study stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StudyProgress {
+    /// Arms finished, and in all.
+    pub finished: usize,
+    pub arms: usize,
+    /// The arm in training (its label) and where it stands.
+    pub current: Option<String>,
+    pub phase: Option<Phase>,
+    pub epoch: usize,
+    pub epochs: usize,
+    pub done: bool,
+    /// Why the study stopped early (an arm diverged).
+    pub message: Option<String>,
+}
+
+/// What a finished study found, from its arms' numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Finding {
+    TemperatureByWidth {
+        widths: Vec<usize>,
+        temperatures: Vec<f32>,
+        /// The distilled student's test accuracy, one row per width, one column per temperature.
+        kd: Vec<Vec<f32>>,
+        /// The control's, per width (it does not depend on T).
+        control: Vec<f32>,
+        /// The temperature each width did best at (the lowest, on a tie).
+        best_temperature: Vec<f32>,
+    },
+    EnsembleTeacher { single_teacher: f32, ensemble: f32, member_mean: f32, kd_from_single: f32, kd_from_ensemble: f32, control: f32 },
+    HighTemperature { low_temperature: f32, high_temperature: f32, kd_low: f32, kd_high: f32, logit_matching: f32, control: f32 },
+    BornAgain { teacher: f32, kd: f32, control: f32 },
+}
+
+/// A finished study: whether it showed its claim, what it found, and every arm.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StudyOutcome {
+    pub experiment: &'static str,
+    pub shown: bool,
+    pub finding: Finding,
+    pub arms: Vec<ArmResult>,
+}
+
+/// A study in progress: its arms run one after another, a mini-batch at a time (so that the page
+/// can spread them over animation frames). Arms that differ only in the students' settings share
+/// the first one's trained teacher ([`Session::with_students`]), which gives exactly the numbers
+/// a fresh run would.
+#[derive(Debug, Clone)]
+pub struct Study {
+    experiment: &'static Experiment,
+    arms: Vec<(Arm, Settings)>,
+    current: Option<Session>,
+    /// Whether `current` still has to hand its trained teacher to the later arms.
+    current_is_fresh: bool,
+    /// A session whose teacher is trained.
+    shared: Option<Session>,
+    results: Vec<ArmResult>,
+    message: Option<String>,
+}
+
+impl Study {
+    /// A study of `experiment` over `values` (the experiment's settings, and any the user changed,
+    /// e.g. the seed). Every arm's settings are validated now.
+    pub fn new(experiment: &'static Experiment, values: &BTreeMap<String, Value>) -> Result<Study> {
+        if !experiment.check.is_study() {
+            return Err(KdError::Data(format!("'{}' is one run in the main view, not a study", experiment.name)));
+        }
+        let mut arms = Vec::new();
+        for arm in experiment.arms() {
+            let mut arm_values = values.clone();
+            for (k, v) in &arm.settings {
+                arm_values.insert(k.to_string(), Value::Text(v.clone()));
+            }
+            let settings = Settings::from_values(&arm_values)?;
+            arms.push((arm, settings));
+        }
+        Ok(Study { experiment, arms, current: None, current_is_fresh: false, shared: None, results: Vec::new(), message: None })
+    }
+
+    pub fn experiment(&self) -> &'static Experiment {
+        self.experiment
+    }
+
+    pub fn results(&self) -> &[ArmResult] {
+        &self.results
+    }
+
+    /// Whether every arm has finished, or one diverged.
+    pub fn is_done(&self) -> bool {
+        self.message.is_some() || self.results.len() == self.arms.len()
+    }
+
+    /// Trains up to `batches` mini-batches, moving on to the next arm as each finishes.
+    pub fn step(&mut self, batches: usize) -> Result<StudyProgress> {
+        for _ in 0..batches {
+            if self.is_done() {
+                break;
+            }
+            let session = match &mut self.current {
+                Some(session) => session,
+                None => {
+                    let settings = self.arms[self.results.len()].1.clone();
+                    let forked = self.shared.as_ref().and_then(|shared| shared.with_students(settings.clone()).ok());
+                    self.current_is_fresh = forked.is_none();
+                    self.current.insert(match forked {
+                        Some(session) => session,
+                        None => Session::new(settings)?,
+                    })
+                }
+            };
+            let status = session.step_batch()?;
+            match status.phase {
+                Phase::Diverged => {
+                    let label = &self.arms[self.results.len()].0.label;
+                    self.message = Some(format!("{label}: {}", status.message.unwrap_or_default()));
+                }
+                Phase::Distil if self.current_is_fresh => {
+                    self.shared = Some(session.clone());
+                    self.current_is_fresh = false;
+                }
+                Phase::Done => {
+                    let result = arm_result(&self.arms[self.results.len()].0, session)?;
+                    self.results.push(result);
+                    self.current = None;
+                }
+                Phase::Teacher | Phase::Distil => {}
+            }
+        }
+        Ok(self.progress())
+    }
+
+    /// Trains every arm to the end.
+    pub fn run_to_end(&mut self) -> Result<StudyProgress> {
+        while !self.is_done() {
+            self.step(1000)?;
+        }
+        Ok(self.progress())
+    }
+
+    pub fn progress(&self) -> StudyProgress {
+        let current = self.current.as_ref();
+        let phase = current.map(Session::phase);
+        let settings = current.map(Session::settings);
+        StudyProgress {
+            finished: self.results.len(),
+            arms: self.arms.len(),
+            current: current.and(self.arms.get(self.results.len())).map(|(arm, _)| arm.label.clone()),
+            phase,
+            epoch: current.map_or(0, |s| s.status().epoch),
+            epochs: match (phase, settings) {
+                (Some(Phase::Teacher), Some(s)) => s.teacher_epochs,
+                (Some(_), Some(s)) => s.student_epochs,
+                _ => 0,
+            },
+            done: self.is_done(),
+            message: self.message.clone(),
+        }
+    }
+
+    /// What the finished study found.
+    pub fn outcome(&self) -> Result<StudyOutcome> {
+        if let Some(message) = &self.message {
+            return Err(KdError::Diverged(message.clone()));
+        }
+        if !self.is_done() {
+            return Err(KdError::Data(format!("the study '{}' is judged once every run is done", self.experiment.name)));
+        }
+        let (shown, finding) = judge(self.experiment.check, &self.results)?;
+        Ok(StudyOutcome { experiment: self.experiment.name, shown, finding, arms: self.results.clone() })
+    }
+}
+
+fn arm_result(arm: &Arm, session: &Session) -> Result<ArmResult> {
+    let test = &session.data().test;
+    let members = session
+        .teachers()
+        .map(|teacher| teacher.forward(test.features.view()).map(|logits| crate::losses::accuracy(logits.view(), &test.labels)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ArmResult {
+        label: arm.label.clone(),
+        settings: arm.settings.clone(),
+        teacher: session.accuracy(ModelKind::Teacher, SplitName::Test)?,
+        members,
+        kd: session.accuracy(ModelKind::Kd, SplitName::Test)?,
+        control: session.accuracy(ModelKind::Control, SplitName::Test)?,
+    })
+}
+
+/// The verdict and the finding of a study from its arms, in the order [`Experiment::arms`] gives.
+fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
+    let missing = || KdError::Data("the study is missing a run".into());
+    match check {
+        Check::TemperatureByWidth => {
+            let per_width = SWEEP_TEMPERATURES.len();
+            if arms.len() != SWEEP_WIDTHS.len() * per_width {
+                return Err(missing());
+            }
+            let kd: Vec<Vec<f32>> = arms.chunks(per_width).map(|row| row.iter().map(|a| a.kd).collect()).collect();
+            let control: Vec<f32> = arms.chunks(per_width).map(|row| row[0].control).collect();
+            let best_index = |row: &[f32]| row.iter().enumerate().fold(0, |best, (i, &v)| if v > row[best] { i } else { best });
+            let best: Vec<usize> = kd.iter().map(|row| best_index(row)).collect();
+            let shown = best[1..].iter().all(|&larger| best[0] < larger);
+            let best_temperature = best.iter().map(|&i| SWEEP_TEMPERATURES[i]).collect();
+            Ok((shown, Finding::TemperatureByWidth { widths: SWEEP_WIDTHS.to_vec(), temperatures: SWEEP_TEMPERATURES.to_vec(), kd, control, best_temperature }))
+        }
+        Check::EnsembleTeacher => {
+            let [single, ensemble] = arms else { return Err(missing()) };
+            let member_mean = ensemble.members.iter().sum::<f32>() / ensemble.members.len().max(1) as f32;
+            let shown = ensemble.teacher > member_mean && ensemble.kd > ensemble.control;
+            Ok((
+                shown,
+                Finding::EnsembleTeacher {
+                    single_teacher: single.teacher,
+                    ensemble: ensemble.teacher,
+                    member_mean,
+                    kd_from_single: single.kd,
+                    kd_from_ensemble: ensemble.kd,
+                    control: single.control,
+                },
+            ))
+        }
+        Check::HighTemperature => {
+            let [low, high, logits] = arms else { return Err(missing()) };
+            let shown = (high.kd - logits.kd).abs() <= HIGH_TEMPERATURE_AGREEMENT;
+            Ok((
+                shown,
+                Finding::HighTemperature {
+                    low_temperature: LOW_TEMPERATURE,
+                    high_temperature: HIGH_TEMPERATURE,
+                    kd_low: low.kd,
+                    kd_high: high.kd,
+                    logit_matching: logits.kd,
+                    control: low.control,
+                },
+            ))
+        }
+        Check::BornAgain => {
+            let [run] = arms else { return Err(missing()) };
+            Ok(((run.kd - run.teacher).abs() <= BORN_AGAIN_MARGIN, Finding::BornAgain { teacher: run.teacher, kd: run.kd, control: run.control }))
+        }
+        Check::OmittedClass | Check::DistilledBeatsControl => Err(KdError::Data("a preset is not a study".into())),
+    }
 }

@@ -4,6 +4,11 @@
 // claim. For the omitted class, a slider shifts that class's output bias of both students and shows what they
 // then predict (shiftedClassAccuracy()).
 //
+// A *study* (experiment.study) is several runs compared in a table: temperature × width, ensemble teacher,
+// high-temperature limit, born-again. "Run this study" trains them in the engine's StudyRunner, a few
+// milliseconds per animation frame (the page stays responsive), shows the progress, and lays out the outcome
+// (StudyRunner.outcome()) with the verdict from its numbers. It does not touch the controls or the main view.
+//
 // The engine computes every number; this module only lays them out, with texts from the catalogue
 // (`experiment.<name>.*`, `experiments.*`). Text is always set with textContent.
 //
@@ -12,7 +17,7 @@
 //
 // ctx = { engine, t(key, params), tOr(key, english, params), getPlayground(), getStatus(), getDataInfo(),
 //         isPlaying(), active() -> {name, liveChanged} | null, run(name) -> bool, describeSettings(pairs) -> [text],
-//         fail(what, error) }
+//         seed() -> number, pause(), fail(what, error) }
 
 import { pct } from './view.js';
 
@@ -20,6 +25,8 @@ const MINUS = '\u2212';
 /** The bias slider's step, and how far past the larger adjusted shift it reaches. */
 const BIAS_STEP = 0.05;
 const BIAS_REACH = 1.5;
+/** At most this much of each animation frame goes to a study's training. */
+const STUDY_BUDGET_MS = 8;
 
 /** A bias shift as the panel shows it. */
 function shiftText(x) {
@@ -81,13 +88,27 @@ export function createExperimentsPanel(root, ctx) {
   const numbers = h('div', { className: 'exp-numbers' });
   const bias = h('div', { className: 'exp-bias', hidden: true });
   result.append(resultTitle, verdict, notes, numbers, bias);
-  root.append(list, result);
+
+  // the study in progress or finished
+  const study = h('div', { className: 'exp-result exp-study', id: 'study-result', hidden: true });
+  const studyTitle = h('h3', { className: 'exp-result-title', id: 'study-title' });
+  study.setAttribute('role', 'region');
+  study.setAttribute('aria-labelledby', studyTitle.id);
+  const studyVerdict = h('p', { className: 'exp-verdict', id: 'study-verdict', attrs: { role: 'status' } });
+  const studyBar = h('progress', { id: 'study-progress', max: 1, value: 0, attrs: { 'aria-labelledby': 'study-progress-text' } });
+  const studyText = h('p', { className: 'exp-progress-text', id: 'study-progress-text' });
+  const studyStop = h('button', { type: 'button', className: 'exp-stop', id: 'study-stop', on: { click: () => stopStudy(true) } });
+  const studyRunning = h('div', { className: 'exp-progress' }, studyBar, studyText, studyStop);
+  const studyNumbers = h('div', { className: 'exp-numbers', id: 'study-numbers' });
+  study.append(studyTitle, studyVerdict, studyRunning, studyNumbers);
+  root.append(list, result, study);
 
   const state = {
     shownKey: null,       // what the result area shows now (it is rebuilt only when this changes)
     outcome: null,        // { pg, name, value }: the outcome of the finished run, computed once
     biasShift: null,      // the slider's value
     biasUi: null,         // the slider's nodes
+    study: null,          // { runner, preset, seed, outcome, stopped, frame, progress }: the study in progress or finished
   };
 
   // ---------------------------------------------------------------- the presets
@@ -106,12 +127,13 @@ export function createExperimentsPanel(root, ctx) {
       const heading = h('h3', { className: 'exp-title', id: titleId }, title(p));
       if (p.name === active) heading.append(' ', h('span', { className: 'tag exp-active-tag', text: t('experiments.activeTag') }));
       const pairs = [['dataset', p.dataset], ...p.settings];
-      const setup = `${ctx.describeSettings(pairs).join(' · ')} · ${t('experiments.setupMore')}`;
+      let setup = `${ctx.describeSettings(pairs).join(' · ')} · ${t('experiments.setupMore')}`;
+      if (p.study) setup += ` · ${t('experiments.study.runs', { count: p.arms.length, list: p.arms.map((a) => armLabel(a)).join('; ') })}`;
       const button = h('button', {
         type: 'button', className: 'exp-run', id: `exp-run-${p.name}`,
-        attrs: { 'aria-label': t('experiments.runLabel', { title: title(p) }), 'aria-describedby': claimId },
-        on: { click: () => ctx.run(p.name) },
-      }, t('experiments.run'));
+        attrs: { 'aria-label': t(p.study ? 'experiments.study.runLabel' : 'experiments.runLabel', { title: title(p) }), 'aria-describedby': claimId },
+        on: { click: () => (p.study ? startStudy(p) : ctx.run(p.name)) },
+      }, t(p.study ? 'experiments.study.run' : 'experiments.run'));
       const card = h('li', { className: `exp-card${p.name === active ? ' is-active' : ''}`, attrs: { 'aria-labelledby': titleId } },
         heading,
         h('p', { className: 'exp-claim', id: claimId }, h('strong', { text: t('experiments.claim') }), ' ', claim(p)),
@@ -344,12 +366,188 @@ export function createExperimentsPanel(root, ctx) {
     }));
   }
 
+  // ---------------------------------------------------------------- studies
+
+  /** An arm's label from its settings, in the page's language (the engine's English label otherwise). */
+  function armLabel(arm) {
+    const s = Object.fromEntries(arm.settings);
+    if (s.studentHidden !== undefined && s.temperature !== undefined) return t('experiments.arm.widthT', { width: s.studentHidden, t: s.temperature });
+    if (s.teachers !== undefined) return Number(s.teachers) > 1 ? t('experiments.arm.ensemble', { count: s.teachers }) : t('experiments.arm.oneTeacher');
+    if (s.softLoss === 'logits') return t('experiments.arm.logits');
+    if (s.softLoss === 'kl') return t('experiments.arm.kd', { t: s.temperature });
+    if (!arm.settings.length) return t('experiments.arm.bornAgain');
+    return arm.label;
+  }
+
+  function startStudy(p) {
+    stopStudy(false);
+    ctx.pause();
+    let runner;
+    const seed = ctx.seed();
+    try {
+      runner = new ctx.engine.StudyRunner(p.name, { seed });
+    } catch (e) {
+      ctx.fail(t('do.experiment', { name: p.name }), e);
+      return;
+    }
+    state.study = { runner, preset: p, seed, outcome: null, stopped: false, frame: 0, progress: null };
+    study.hidden = false;
+    renderStudy();
+    state.study.frame = requestAnimationFrame(studyFrame);
+    study.scrollIntoView?.({ block: 'nearest' });
+  }
+
+  /** Stops the study in progress (if any); `byUser` keeps its box to say it was stopped. */
+  function stopStudy(byUser) {
+    const s = state.study;
+    if (!s) return;
+    cancelAnimationFrame(s.frame);
+    if (s.runner && !s.outcome) {
+      s.stopped = true;
+      s.runner.free();
+      s.runner = null;
+    }
+    if (byUser) renderStudy();
+    else state.study = null;
+  }
+
+  function studyFrame() {
+    const s = state.study;
+    if (!s || !s.runner) return;
+    const start = performance.now();
+    let done = false;
+    try {
+      while (!done && performance.now() - start < STUDY_BUDGET_MS) done = s.runner.step(1);
+      s.progress = s.runner.progress();
+      if (done) {
+        if (!s.progress.message) s.outcome = s.runner.outcome();
+        s.runner.free();
+        s.runner = null;
+      }
+    } catch (e) {
+      ctx.fail(t('do.experiment', { name: s.preset.name }), e);
+      s.runner?.free();
+      s.runner = null;
+      s.stopped = true;
+    }
+    renderStudy();
+    if (s.runner) s.frame = requestAnimationFrame(studyFrame);
+  }
+
+  function setStudyVerdict(text, kind) {
+    if (studyVerdict.textContent !== text) studyVerdict.textContent = text;
+    studyVerdict.dataset.shown = kind;
+  }
+
+  function renderStudy() {
+    const s = state.study;
+    if (!s) {
+      study.hidden = true;
+      return;
+    }
+    studyTitle.textContent = t('experiments.study.title', { title: title(s.preset), seed: s.seed });
+    studyStop.textContent = t('experiments.study.stop');
+    const running = Boolean(s.runner);
+    studyRunning.hidden = !running;
+    if (running) {
+      const p = s.progress;
+      const arms = s.preset.arms.length;
+      const finished = p?.finished ?? 0;
+      const within = p && p.epochs ? Math.min(1, p.epoch / p.epochs) * (p.phase === 'teacher' ? 0.5 : 1) : 0;
+      studyBar.value = (finished + within) / arms;
+      const arm = s.preset.arms[Math.min(finished, arms - 1)];
+      studyText.textContent = t(p?.phase === 'teacher' ? 'experiments.study.teacher' : 'experiments.study.students', {
+        run: Math.min(finished + 1, arms), runs: arms, label: armLabel(arm), epoch: p?.epoch ?? 0, epochs: p?.epochs ?? 0,
+      });
+      setStudyVerdict(t('experiments.study.running'), 'none');
+      studyNumbers.replaceChildren();
+      return;
+    }
+    if (s.progress?.message) {
+      setStudyVerdict(t('experiments.study.diverged', { message: s.progress.message }), 'none');
+      studyNumbers.replaceChildren();
+      return;
+    }
+    if (!s.outcome) {
+      setStudyVerdict(t('experiments.study.stopped'), 'none');
+      studyNumbers.replaceChildren();
+      return;
+    }
+    const o = s.outcome;
+    const details = findingText(o.finding);
+    setStudyVerdict(t(o.shown ? 'experiments.shown' : 'experiments.notShown', { details }), o.shown ? 'yes' : 'no');
+    studyNumbers.replaceChildren(...studyTables(o, s.preset));
+  }
+
+  /** One sentence with the finding's numbers. */
+  function findingText(f) {
+    switch (f.kind) {
+      case 'temperatureByWidth':
+        return t('experiments.study.tw.details', {
+          list: f.widths.map((w, i) => t('experiments.study.tw.best', { width: w, t: f.temperatures.length ? f.bestTemperature[i] : '—' })).join(', '),
+        });
+      case 'ensembleTeacher':
+        return t('experiments.study.ens.details', {
+          ensemble: pct(f.ensemble), mean: pct(f.memberMean), kdEnsemble: pct(f.kdFromEnsemble), control: pct(f.control), kdSingle: pct(f.kdFromSingle),
+        });
+      case 'highTemperature':
+        return t('experiments.study.high.details', {
+          high: f.highTemperature, low: f.lowTemperature, kdHigh: pct(f.kdHigh), kdLow: pct(f.kdLow), logits: pct(f.logitMatching),
+          gapHigh: Math.abs((f.kdHigh - f.logitMatching) * 100).toFixed(1), gapLow: Math.abs((f.kdLow - f.logitMatching) * 100).toFixed(1),
+        });
+      case 'bornAgain':
+        return t('experiments.study.born.details', {
+          teacher: pct(f.teacher), kd: pct(f.kd), control: pct(f.control), gap: pointsText(f.kd - f.teacher),
+        });
+      default:
+        return '';
+    }
+  }
+
+  function table(id, caption, head, rows) {
+    return h('div', { className: 'exp-table-wrap' }, h('table', { className: 'exp-table', id },
+      h('caption', { text: caption }),
+      h('thead', {}, h('tr', {}, head.map((text) => h('th', { attrs: { scope: 'col' }, text })))),
+      h('tbody', {}, rows.map(([name, ...cells]) => h('tr', {}, h('th', { attrs: { scope: 'row' }, text: name }),
+        cells.map((cell) => (cell instanceof Node ? h('td', {}, cell) : h('td', { text: cell }))))))));
+  }
+
+  /** The study's numbers: for the sweep a width × temperature grid, otherwise one row per run. */
+  function studyTables(o, preset) {
+    const out = [];
+    const f = o.finding;
+    if (f.kind === 'temperatureByWidth') {
+      const head = [t('experiments.study.tw.width'), ...f.temperatures.map((x) => `T = ${x}`), t('experiments.study.tw.control')];
+      const rows = f.widths.map((w, i) => {
+        const best = f.kd[i].indexOf(Math.max(...f.kd[i]));
+        return [String(w), ...f.kd[i].map((a, j) => (j === best
+          ? h('strong', { className: 'exp-best', attrs: { title: t('experiments.study.tw.bestMark') } }, `${pct(a)} ★`)
+          : pct(a))), pct(f.control[i])];
+      });
+      out.push(table('study-grid', t('experiments.study.tw.caption'), head, rows));
+      out.push(h('p', { className: 'exp-note', text: t('experiments.study.tw.note') }));
+    }
+    const ensemble = o.arms.some((a) => a.members.length > 1);
+    const head = [t('experiments.study.runColumn'), t('model.teacher')];
+    if (ensemble) head.push(t('experiments.study.members'));
+    head.push(t('model.kd'), t('model.control'), t('experiments.study.delta'));
+    const rows = o.arms.map((a, i) => {
+      const row = [armLabel(preset.arms[i] ?? a), pct(a.teacher)];
+      if (ensemble) row.push(a.members.map((m) => pct(m)).join(' · '));
+      row.push(pct(a.kd), pct(a.control), pointsText(a.kd - a.control));
+      return row;
+    });
+    out.push(table('study-numbers-table', t('experiments.study.caption'), head, rows));
+    return out;
+  }
+
   // ---------------------------------------------------------------- updates
 
   function update(reason) {
     if (reason === 'language' || reason === 'run' || reason === 'reset' || reason === 'clear') buildList();
     if (reason === 'reset' || reason === 'run') state.outcome = null;
     renderResult(reason === 'language' || reason === 'run' || reason === 'reset' || reason === 'clear');
+    if (reason === 'language') renderStudy();
   }
 
   buildList();

@@ -1050,6 +1050,8 @@ function buildExperimentsPanel() {
       const shown = spec.kind === 'choice' ? choiceLabel(spec, value) : formatSettingValue(spec, coerce(spec, value));
       return `${settingLabel(spec)}: ${shown}`;
     }),
+    seed: () => Number(state.applied.seed ?? state.settings.seed ?? 1),
+    pause: () => pause(),
     fail: (what, e) => fail(what, e),
   });
   ui.experiments.hidden = false;

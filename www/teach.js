@@ -347,10 +347,15 @@ export function createTeachingPanels(root, ctx) {
       });
       return button;
     };
+    // The soft term as the run computes it: α·T²·KL, or (softLoss = logits) α·(1/2K)·Σ(z̃_s − z̃_t)².
+    const klOnly = (...nodes) => h('span', { className: 'teach-kl-only' }, ...nodes);
+    const logitsOnly = (...nodes) => h('span', { className: 'teach-logits-only', hidden: true }, ...nodes);
     const soft = term('soft', 'teach.formula.softTag',
-      math(['var', 'α'], ' · ', ['var', 'T'], ['sup', '2'], ' · KL(', ...softSymbol('t'), ' ‖ ', ...softSymbol('s'), ')'),
-      [num('alpha'), ' · ', num('t2'), ' · ', num('kl')],
-      ['= ', h('strong', {}, num('softWeighted')), h('span', { className: 'teach-aside' }, ' (', math(['var', 'T'], ['sup', '2'], '·KL'), ' = ', num('softLoss'), ')')]);
+      [klOnly(math(['var', 'α'], ' · ', ['var', 'T'], ['sup', '2'], ' · KL(', ...softSymbol('t'), ' ‖ ', ...softSymbol('s'), ')')),
+        logitsOnly(math(['var', 'α'], ' · ', '(1/2', ['var', 'K'], ') · Σ(', ['var', 'z̃'], ['sub', 's'], ` ${MINUS} `, ['var', 'z̃'], ['sub', 't'], ')', ['sup', '2']))],
+      [klOnly(num('alpha'), ' · ', num('t2'), ' · ', num('kl')), logitsOnly(num('alphaLogits'), ' · ', num('matching'))],
+      ['= ', h('strong', {}, num('softWeighted')),
+        klOnly(h('span', { className: 'teach-aside' }, ' (', math(['var', 'T'], ['sup', '2'], '·KL'), ' = ', num('softLoss'), ')'))]);
     const hard = term('hard', 'teach.formula.hardTag',
       math('(1 ', MINUS, ' ', ['var', 'α'], ') · CE(', ['var', 'y'], ', ', ['var', 'p'], ['sub', 's'], ')'),
       [num('oneMinusAlpha'), ' · ', num('ce')],
@@ -367,9 +372,13 @@ export function createTeachingPanels(root, ctx) {
   }
 
   /** Fills an equation with engine numbers: soft = T²·KL (as the engine gives it), hard = CE, total = L. */
-  function fillEquation(eq, { alpha, temperature, softLoss, hardLoss, totalLoss }) {
+  function fillEquation(eq, { alpha, temperature, softLoss, hardLoss, totalLoss }, kind = 'kl') {
     const t2 = temperature * temperature;
     const p = eq.parts;
+    for (const node of eq.root.querySelectorAll('.teach-kl-only')) node.hidden = kind === 'logits';
+    for (const node of eq.root.querySelectorAll('.teach-logits-only')) node.hidden = kind !== 'logits';
+    p.alphaLogits.textContent = sig(alpha, 3);
+    p.matching.textContent = fixed(softLoss);
     p.alpha.textContent = sig(alpha, 3);
     p.t2.textContent = sig(t2, 3);
     p.kl.textContent = sig(softLoss / t2, 3); // KL = (T²·KL) / T²: display only
@@ -385,6 +394,15 @@ export function createTeachingPanels(root, ctx) {
     });
   }
 
+  /** The run's soft term: 'kl' or 'logits'. */
+  function softLossKind(pg) {
+    try {
+      return pg.settings()?.softLoss === 'logits' ? 'logits' : 'kl';
+    } catch {
+      return 'kl';
+    }
+  }
+
   function refreshFormula(pg, report) {
     const p = ui.formula;
     clearPanelError(p);
@@ -394,7 +412,7 @@ export function createTeachingPanels(root, ctx) {
         index: report.index,
         label: report.className || String(report.label),
       });
-      fillEquation(p.sample, report);
+      fillEquation(p.sample, report, softLossKind(pg));
     }
     const status = attempt(p, tr('teach.formula.title'), () => pg.status());
     p.phaseNote.hidden = status?.phase !== 'teacher';
@@ -406,7 +424,7 @@ export function createTeachingPanels(root, ctx) {
     p.batchNote.hidden = !has;
     if (!has) p.batchEmpty.textContent = tr(!status || status.phase === 'teacher' ? 'teach.formula.noBatch' : 'teach.formula.noBatchSince');
     if (has) {
-      fillEquation(p.batch, { ...batch, alpha: params.alpha, temperature: params.temperature });
+      fillEquation(p.batch, { ...batch, alpha: params.alpha, temperature: params.temperature }, softLossKind(pg));
       p.batchNote.textContent = tr('teach.formula.batchNote', { T: tText(params.temperature), alpha: sig(params.alpha) });
     }
     applyHighlight();

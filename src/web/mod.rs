@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::data::{DataView, Dataset, DatasetName, SplitName};
 use crate::distillation::{ModelKind, SavedRun, Session};
 use crate::error::KdError;
+use crate::experiments::{Experiment, Study};
 use crate::settings::{self, Settings, Value};
 
 /// Converts the crate's error into the one JS error type the page shows.
@@ -85,21 +86,75 @@ pub fn csv_limits() -> Result<JsValue, JsError> {
     to_js(&CsvLimits { max_bytes: csv::MAX_BYTES, max_rows: csv::MAX_ROWS, max_features: csv::MAX_FEATURES, max_classes: csv::MAX_CLASSES })
 }
 
-/// The experiment presets: `[{name, title, claim, dataset, settings}]` (English; the page's
-/// catalogues translate by name).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExperimentInfo {
+    #[serde(flatten)]
+    experiment: &'static Experiment,
+    /// Whether it is a study of several runs (compared in a table) rather than one run in the
+    /// main view.
+    study: bool,
+    /// A study's runs, in order.
+    arms: Vec<crate::experiments::Arm>,
+}
+
+/// The experiments: `[{name, title, claim, dataset, settings, study, arms}]` (English; the
+/// page's catalogues translate by name).
 #[wasm_bindgen]
 pub fn experiments() -> Result<JsValue, JsError> {
-    to_js(&crate::experiments::EXPERIMENTS)
+    let infos: Vec<ExperimentInfo> =
+        crate::experiments::EXPERIMENTS.iter().map(|e| ExperimentInfo { experiment: e, study: e.check.is_study(), arms: e.arms() }).collect();
+    to_js(&infos)
+}
+
+fn experiment_named(name: &str) -> Result<&'static Experiment, JsError> {
+    crate::experiments::experiment(name).ok_or_else(|| JsError::new(&format!("unknown experiment '{name}'")))
 }
 
 /// The full settings of experiment `name`: its data set's defaults with its own settings over them.
 #[wasm_bindgen(js_name = experimentSettings)]
 pub fn experiment_settings(name: &str) -> Result<JsValue, JsError> {
-    let experiment = crate::experiments::experiment(name).ok_or_else(|| JsError::new(&format!("unknown experiment '{name}'")))?;
-    let mut values: BTreeMap<&str, &str> = settings::dataset_defaults(experiment.dataset).into_iter().collect();
-    values.extend(experiment.settings.iter().copied());
-    let values: BTreeMap<String, Value> = values.into_iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect();
-    to_js(&Settings::from_values(&values).map_err(js_error)?.to_values())
+    to_js(&Settings::from_values(&experiment_named(name)?.values()).map_err(js_error)?.to_values())
+}
+
+/// A study (an experiment of several runs) in progress. The page calls `step` from its animation
+/// loop within a time budget, shows `progress()`, and once it is done lays out `outcome()`.
+#[wasm_bindgen]
+pub struct StudyRunner {
+    study: Study,
+}
+
+#[wasm_bindgen]
+impl StudyRunner {
+    /// The study of experiment `name` with `overrides` (e.g. `{seed: 3}`) over its settings.
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: &str, overrides: JsValue) -> Result<StudyRunner, JsError> {
+        let experiment = experiment_named(name)?;
+        let mut values = experiment.values();
+        values.extend(settings_values(overrides)?);
+        Ok(StudyRunner { study: Study::new(experiment, &values).map_err(js_error)? })
+    }
+
+    /// Trains up to `batches` mini-batches; returns whether the study is done.
+    pub fn step(&mut self, batches: u32) -> Result<bool, JsError> {
+        self.study.step(batches as usize).map_err(js_error)?;
+        Ok(self.study.is_done())
+    }
+
+    /// `{finished, arms, current, phase, epoch, epochs, done, message}`.
+    pub fn progress(&self) -> Result<JsValue, JsError> {
+        to_js(&self.study.progress())
+    }
+
+    /// The finished runs so far: `[{label, settings, teacher, members, kd, control}]`.
+    pub fn results(&self) -> Result<JsValue, JsError> {
+        to_js(&self.study.results())
+    }
+
+    /// What the finished study found: `{experiment, shown, finding: {kind, …}, arms}`.
+    pub fn outcome(&self) -> Result<JsValue, JsError> {
+        to_js(&self.study.outcome().map_err(js_error)?)
+    }
 }
 
 /// Every problem with `settings`, as `[{name, message}]`; empty when they are valid.

@@ -254,4 +254,8 @@ export default {
   'tour.s7.text': 'Three epochs of distillation are done. Two students of the same size learn side by side: the **distilled** one from the teacher’s soft labels and the hard labels, the **control** one from the hard labels only.\nThe sentence above the curves compares their test accuracies: that is what distillation adds (or not, on this run).',
   'tour.s8.title': 'Your turn',
   'tour.s8.text': 'Move **T** and **α** (they act at once), press **Play**, try another data set or smaller students.\nThe address of the page always holds your settings: copy it to share this exact run. The language can be switched at the top at any time.',
+
+  // choices whose value alone says too little (the others show their value)
+  'choice.softLoss.kl': 'T²·KL (distillation)',
+  'choice.softLoss.logits': 'logit matching (squared error)',
 };

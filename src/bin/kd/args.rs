@@ -31,8 +31,6 @@ pub enum Action {
     Epochs,
     /// `--seeds N`: seeds 0..N−1.
     Seeds,
-    /// `--teachers N`.
-    Teachers,
     /// `--json`, a switch.
     Json,
 }
@@ -63,7 +61,13 @@ pub const FLAGS: &[Flag] = &[
     Flag { name: "--teacher", value: "WIDTHS", action: Action::Setting("teacherHidden"), section: Section::Models, help: "the teacher's hidden layers, e.g. 256,256" },
     Flag { name: "--student", value: "WIDTHS", action: Action::Setting("studentHidden"), section: Section::Models, help: "the students' hidden layers, e.g. 16 ('' for none)" },
     Flag { name: "--activation", value: "NAME", action: Action::Setting("activation"), section: Section::Models, help: "activation of every hidden layer" },
-    Flag { name: "--teachers", value: "N", action: Action::Teachers, section: Section::Models, help: "number of teachers; only 1 for now (ensembles are not implemented yet)" },
+    Flag {
+        name: "--teachers",
+        value: "N",
+        action: Action::Setting("teachers"),
+        section: Section::Models,
+        help: "teachers in the ensemble, from seeds s, s+1, …; the soft label averages their probabilities",
+    },
     Flag { name: "--optimizer", value: "NAME", action: Action::Setting("optimizer"), section: Section::Training, help: "Adam, or SGD with momentum 0.9" },
     Flag { name: "--lr", value: "RATE", action: Action::Setting("learningRate"), section: Section::Training, help: "learning rate of teacher and students" },
     Flag { name: "--batch-size", value: "N", action: Action::Setting("batchSize"), section: Section::Training, help: "samples per mini-batch" },
@@ -86,6 +90,13 @@ pub const FLAGS: &[Flag] = &[
     },
     Flag { name: "--temperature", value: "T", action: Action::Setting("temperature"), section: Section::Distillation, help: "softmax temperature of the soft term" },
     Flag { name: "--alpha", value: "A", action: Action::Setting("alpha"), section: Section::Distillation, help: "weight of the soft term; 1 − α weighs the hard labels" },
+    Flag {
+        name: "--soft-loss",
+        value: "KIND",
+        action: Action::Setting("softLoss"),
+        section: Section::Distillation,
+        help: "kl (T²·KL at T) or logits (squared error between zero-meaned logits, Hinton eq. 4)",
+    },
     Flag {
         name: "--omit-class",
         value: "C",
@@ -209,7 +220,6 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
     }
     let mut run = RunArgs::default();
     let mut seen: Vec<&'static str> = Vec::new();
-    let mut teachers = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let (name, inline_value) = match arg.split_once('=') {
@@ -241,13 +251,9 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
         match flag.action {
             Action::Dataset => run.dataset = Some(value),
             Action::Seeds => run.seeds = Some(whole_number(flag.name, &value, 1, MAX_SEEDS)?),
-            Action::Teachers => teachers = Some(whole_number(flag.name, &value, 1, usize::MAX)?),
             Action::Setting(_) | Action::Epochs => run.settings.push((flag, value)),
             Action::Json => {}
         }
-    }
-    if teachers.is_some_and(|n| n > 1) {
-        return Err(UsageError("--teachers: ensembles of teachers are not implemented yet".into()));
     }
     Ok(Command::Run(run))
 }

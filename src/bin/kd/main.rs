@@ -12,6 +12,7 @@
 mod args;
 mod report;
 mod run;
+mod study;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -52,6 +53,14 @@ fn execute(arguments: &[String]) -> Result<String, Failure> {
         Command::Help(text) => Ok(text),
         Command::Run(run_args) => {
             let report = run::run(&run_args)?;
+            if run_args.json {
+                report.to_json().map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))
+            } else {
+                Ok(report.to_table())
+            }
+        }
+        Command::Experiment(experiment, run_args) if experiment.check.is_study() => {
+            let report = study::run_study(experiment, &run_args)?;
             if run_args.json {
                 report.to_json().map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))
             } else {

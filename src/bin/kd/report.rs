@@ -23,14 +23,14 @@ enum Metric {
 
 /// A metric over seeds.
 #[derive(Debug, Serialize)]
-struct Summary {
-    mean: Option<f32>,
-    std: Option<f32>,
+pub(crate) struct Summary {
+    pub(crate) mean: Option<f32>,
+    pub(crate) std: Option<f32>,
     values: Vec<Option<f32>>,
 }
 
 impl Summary {
-    fn of(values: Vec<Option<f32>>) -> Self {
+    pub(crate) fn of(values: Vec<Option<f32>>) -> Self {
         let present: Vec<f64> = values.iter().flatten().map(|&v| f64::from(v)).collect();
         if present.is_empty() {
             return Summary { mean: None, std: None, values };
@@ -363,7 +363,7 @@ impl Report {
 }
 
 /// Rows as aligned columns: the first left-aligned, the others right-aligned.
-fn table(rows: &[Vec<String>]) -> String {
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> =
         (0..columns).map(|c| rows.iter().filter_map(|row| row.get(c)).map(|cell| cell.chars().count()).max().unwrap_or(0)).collect();

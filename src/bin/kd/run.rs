@@ -347,6 +347,8 @@ impl Report {
                     };
                     after(&run.kd_adjusted) >= after(&run.control_adjusted) + OMITTED_CLASS_MARGIN
                 }
+                // Studies are run and judged by `study.rs`, never as one run.
+                Check::TemperatureByWidth | Check::EnsembleTeacher | Check::HighTemperature | Check::BornAgain => false,
             })
             .collect()
     }
