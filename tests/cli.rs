@@ -246,7 +246,13 @@ fn malformed_input_is_refused_with_its_exact_message() {
     assert_fails(&["run", "--dataset", "iris", "--bogus", "1"], 2, "error: --bogus is not a flag of kd run; see kd run --help");
     assert_fails(&["run", "--dataset", "iris", "--temperature", "-1"], 2, "error: temperature: must be between 0.25 and 50 (got -1)");
     assert_fails(&["run", "--dataset", "iris", "--epochs", "2.5"], 2, "error: teacherEpochs: must be a whole number (got 2.5)");
-    assert_fails(&["run", "--dataset", "iris", "--teachers", "3"], 2, "error: --teachers: ensembles of teachers are not implemented yet");
+    assert_fails(&["run", "--dataset", "iris", "--teachers", "9"], 2, "error: teachers: must be between 1 and 5 (got 9)");
+    assert_fails(
+        &["run", "--dataset", "iris", "--teachers", "2", "--soft-loss", "logits"],
+        2,
+        "error: softLoss: logit matching needs one teacher's logits; an ensemble of 2 averages probabilities, so use kl or set teachers to 1",
+    );
+    assert_fails(&["experiment", "born-again", "--dataset", "iris"], 2, "error: --dataset: the study 'born-again' runs on digits");
     assert_fails(&["run", "--dataset", "iris", "--seeds", "0"], 2, "error: --seeds: must be a whole number from 1 to 100 (got '0')");
     assert_fails(&["run", "--dataset", "iris", "--omit-class", "3"], 2, "error: omitClass: the data set has 3 classes (0 to 2); −1 omits none");
     assert_fails(&["run", "--dataset", "mnist"], 2, "error: --dataset: 'mnist' is neither a data set (spiral, blobs, moons, digits, iris) nor a CSV file");
@@ -269,7 +275,7 @@ fn help_lists_every_flag() {
     for flag in [
         "--dataset", "--teacher ", "--student ", "--temperature", "--alpha", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed ",
         "--seeds", "--omit-class", "--train-fraction", "--teachers", "--json", "--teacher-epochs", "--student-epochs", "--activation",
-        "--noise", "--points", "--test-fraction",
+        "--noise", "--points", "--test-fraction", "--soft-loss",
     ] {
         assert!(help.contains(flag), "{flag} missing from kd run --help");
     }
@@ -292,7 +298,42 @@ fn an_experiment_runs_its_preset_and_gives_a_verdict() {
     let kd = accuracy(&json["student_kd"]["test_accuracy"], "distilled");
     let control = accuracy(&json["student_hard"]["test_accuracy"], "control");
     assert_eq!(shown[0].as_bool(), Some(kd > control), "the verdict follows the numbers");
-    assert_fails(&["experiment", "nothing"], 2, "error: 'nothing' is not an experiment; available: omitted-class, small-transfer-set");
+    assert_fails(&["experiment", "nothing"], 2, "error: 'nothing' is not an experiment; available: omitted-class, small-transfer-set, temperature-width, ensemble-teacher, high-temperature, born-again");
     let table = stdout_of(&["experiment", "small-transfer-set", "--epochs", "2", "--student-epochs", "2", "--teacher", "16"]);
+    assert!(table.contains("verdict: the claim was shown in"), "{table}");
+}
+
+#[test]
+fn a_study_runs_every_arm_over_seeds_and_judges_each_seed() {
+    // The ensemble study, shortened by flags for the test.
+    let args = ["experiment", "ensemble-teacher", "--seeds", "2", "--teacher-epochs", "2", "--student-epochs", "3"];
+    let json = json_of(&args);
+    assert_eq!(json["command"], "experiment");
+    assert_eq!(json["experiment"]["name"], "ensemble-teacher");
+    assert_eq!(json["seeds"], serde_json::json!([0, 1]));
+    assert_eq!(json["settings"]["teacherHidden"], "32");
+    let arms = json["arms"].as_array().expect("one entry per run");
+    assert_eq!(arms.len(), 2);
+    assert_eq!(arms[1]["settings"]["teachers"], "5");
+    for arm in arms {
+        let kd = check_summary(&arm["student_kd_test_accuracy"], 2, "distilled");
+        let control = check_summary(&arm["student_hard_test_accuracy"], 2, "control");
+        let delta = check_summary(&arm["delta_test_accuracy"], 2, "delta");
+        for i in 0..2 {
+            assert!((delta[i] - (kd[i] - control[i])).abs() < 1e-6, "the difference is paired by seed");
+        }
+        check_summary(&arm["teacher_test_accuracy"], 2, "teacher");
+        check_summary(&arm["member_mean_test_accuracy"], 2, "members");
+    }
+    let findings = json["findings"].as_array().expect("one finding per seed");
+    let shown = json["experiment"]["shown"].as_array().expect("one verdict per seed");
+    for (finding, shown) in findings.iter().zip(shown) {
+        assert_eq!(finding["kind"], "ensembleTeacher");
+        let judged = number(&finding["ensemble"], "ensemble") > number(&finding["memberMean"], "mean")
+            && number(&finding["kdFromEnsemble"], "kd") > number(&finding["control"], "control");
+        assert_eq!(shown.as_bool(), Some(judged), "the verdict follows the numbers: {finding}");
+    }
+    let table = stdout_of(&args);
+    assert!(table.contains("ensemble of 5") && table.contains("its teachers' mean"), "{table}");
     assert!(table.contains("verdict: the claim was shown in"), "{table}");
 }

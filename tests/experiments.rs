@@ -1,10 +1,11 @@
-//! The shipped experiment presets show their effect from a fixed seed, judged by their own
-//! verdicts (the full measurements over seeds are in src/experiments.rs).
+//! The shipped experiments show their effect from a fixed seed, judged by their own verdicts: the
+//! presets (one run) and the studies (several runs compared). The measurements over seeds 0–4 are
+//! in the README ("Experiments").
 
 use std::collections::BTreeMap;
 
 use kd_playground::distillation::{Phase, Session};
-use kd_playground::experiments::{experiment, outcome, EXPERIMENTS};
+use kd_playground::experiments::{experiment, outcome, Finding, Study, StudyOutcome, EXPERIMENTS, SWEEP_TEMPERATURES, SWEEP_WIDTHS};
 use kd_playground::settings::{dataset_defaults, Settings, Value};
 
 fn run(name: &str, seed: u64) -> kd_playground::experiments::Outcome {
@@ -24,9 +25,12 @@ fn run(name: &str, seed: u64) -> kd_playground::experiments::Outcome {
 
 #[test]
 fn every_experiment_has_a_claim_and_valid_settings() {
-    assert_eq!(EXPERIMENTS.len(), 2);
+    let names: Vec<&str> = EXPERIMENTS.iter().map(|e| e.name).collect();
+    assert_eq!(names, ["omitted-class", "small-transfer-set", "temperature-width", "ensemble-teacher", "high-temperature", "born-again"]);
     for e in EXPERIMENTS {
         assert!(e.claim.len() > 40 && e.claim.ends_with('.'), "{}", e.name);
+        assert!(Settings::from_values(&e.values()).is_ok(), "{}", e.name);
+        assert_eq!(e.check.is_study(), !e.arms().is_empty(), "{}: a study has runs, a preset has none", e.name);
     }
 }
 
@@ -44,4 +48,59 @@ fn the_small_transfer_set_preset_shows_its_effect() {
     let result = run("small-transfer-set", 1);
     assert!(result.shown, "distilled {} vs control {}", result.kd_test_accuracy, result.control_test_accuracy);
     assert!(result.kd_test_accuracy >= result.control_test_accuracy + 0.01, "{result:?}");
+}
+
+/// Runs study `name` from `seed` to the end, a few mini-batches at a time as the page does.
+fn study(name: &str, seed: u64) -> StudyOutcome {
+    let experiment = experiment(name).expect("a shipped study");
+    let mut values = experiment.values();
+    values.insert("seed".into(), Value::Number(seed as f64));
+    let mut study = Study::new(experiment, &values).unwrap();
+    assert!(study.outcome().is_err(), "judged only once every run is done");
+    let mut steps = 0;
+    while !study.step(97).unwrap().done {
+        steps += 1;
+        assert!(steps < 100_000, "the study ends");
+    }
+    let outcome = study.outcome().unwrap();
+    assert_eq!(outcome.arms.len(), experiment.arms().len());
+    outcome
+}
+
+#[test]
+fn the_temperature_by_width_study_shows_its_effect() {
+    let o = study("temperature-width", 1);
+    let Finding::TemperatureByWidth { kd, control, best_temperature, .. } = &o.finding else { panic!("{:?}", o.finding) };
+    assert_eq!((kd.len(), kd[0].len()), (SWEEP_WIDTHS.len(), SWEEP_TEMPERATURES.len()));
+    assert!(o.shown, "best temperatures {best_temperature:?}");
+    // The smallest student does best at T = 1; the widest gains over its control at T ≥ 4.
+    assert_eq!(best_temperature[0], 1.0);
+    assert!(kd[2][2..].iter().all(|&a| a > control[2] + 0.02), "{kd:?} vs {control:?}");
+    // Arms of one width share their control student: it does not depend on T.
+    for row in o.arms.chunks(SWEEP_TEMPERATURES.len()) {
+        assert!(row.iter().all(|a| a.control == row[0].control));
+    }
+}
+
+#[test]
+fn the_ensemble_study_shows_its_effect() {
+    let o = study("ensemble-teacher", 1);
+    let Finding::EnsembleTeacher { ensemble, member_mean, kd_from_ensemble, control, .. } = o.finding else { panic!() };
+    assert!(o.shown);
+    assert!(ensemble > member_mean && kd_from_ensemble > control, "{:?}", o.finding);
+    assert_eq!(o.arms[1].members.len(), 5);
+    assert_eq!(o.arms[0].members[0], o.arms[1].members[0], "the ensemble's first teacher is the single teacher");
+}
+
+#[test]
+fn the_high_temperature_study_shows_its_effect() {
+    let o = study("high-temperature", 1);
+    assert!(o.shown, "{:?}", o.finding);
+}
+
+#[test]
+fn the_born_again_study_shows_what_it_claims() {
+    let o = study("born-again", 1);
+    let Finding::BornAgain { teacher, kd, .. } = o.finding else { panic!() };
+    assert!(o.shown && (kd - teacher).abs() <= 0.01, "{:?}", o.finding);
 }

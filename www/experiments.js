@@ -128,7 +128,7 @@ export function createExperimentsPanel(root, ctx) {
       if (p.name === active) heading.append(' ', h('span', { className: 'tag exp-active-tag', text: t('experiments.activeTag') }));
       const pairs = [['dataset', p.dataset], ...p.settings];
       let setup = `${ctx.describeSettings(pairs).join(' · ')} · ${t('experiments.setupMore')}`;
-      if (p.study) setup += ` · ${t('experiments.study.runs', { count: p.arms.length, list: p.arms.map((a) => armLabel(a)).join('; ') })}`;
+      if (p.study) setup += ` · ${armsText(p)}`;
       const button = h('button', {
         type: 'button', className: 'exp-run', id: `exp-run-${p.name}`,
         attrs: { 'aria-label': t(p.study ? 'experiments.study.runLabel' : 'experiments.runLabel', { title: title(p) }), 'aria-describedby': claimId },
@@ -377,6 +377,22 @@ export function createExperimentsPanel(root, ctx) {
     if (s.softLoss === 'kl') return t('experiments.arm.kd', { t: s.temperature });
     if (!arm.settings.length) return t('experiments.arm.bornAgain');
     return arm.label;
+  }
+
+  /** A study's runs in a few words: their labels, or for a grid the values each setting takes. */
+  function armsText(p) {
+    const count = p.arms.length;
+    if (count === 1) return t('experiments.study.runsOne', { label: armLabel(p.arms[0]) });
+    if (count <= 4) return t('experiments.study.runs', { count, list: p.arms.map((a) => armLabel(a)).join('; ') });
+    const values = new Map();
+    for (const arm of p.arms) {
+      for (const [name, value] of arm.settings) {
+        if (!values.has(name)) values.set(name, []);
+        if (!values.get(name).includes(value)) values.get(name).push(value);
+      }
+    }
+    const axes = [...values].map(([name, list]) => ctx.describeSettings([[name, list[0]]])[0].replace(/:.*$/, `: ${list.join(', ')}`));
+    return t('experiments.study.runs', { count, list: axes.join(' × ') });
   }
 
   function startStudy(p) {

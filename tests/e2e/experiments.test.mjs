@@ -1,6 +1,8 @@
 // End-to-end test of the Experiments panel: a preset's button applies its settings to the controls and the link and
 // trains to the end; the verdict then says, from the run's own numbers, whether it showed the claim; the bias slider
-// of the omitted-class experiment moves both students' bias for the omitted class; the panel speaks Korean.
+// of the omitted-class experiment moves both students' bias for the omitted class; the panel speaks Korean. A study
+// (several runs compared) trains in the background of the page, can be stopped, and ends with a verdict and a table
+// whose numbers are the engine's.
 // Needs KD_URL (the served www/) and writes screenshots to KD_SCREENSHOT_DIR.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,9 +59,11 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     // every preset of the engine is listed with its title and claim, in the engine's own English words
     const presets = await page.evaluate(async () => {
       const engine = await import(new URL('pkg/kd_playground.js', document.baseURI).href);
-      return engine.experiments().map((e) => ({ name: e.name, title: e.title, claim: e.claim }));
+      return engine.experiments().map((e) => ({ name: e.name, title: e.title, claim: e.claim, study: e.study }));
     });
-    assert.deepEqual(presets.map((p) => p.name), ['omitted-class', 'small-transfer-set']);
+    assert.deepEqual(presets.map((p) => p.name),
+      ['omitted-class', 'small-transfer-set', 'temperature-width', 'ensemble-teacher', 'high-temperature', 'born-again']);
+    assert.deepEqual(presets.map((p) => p.study), [false, false, true, true, true, true]);
     for (const p of presets) {
       const card = panel.locator(`.exp-card[data-experiment="${p.name}"]`);
       assert.equal((await card.locator('.exp-title').textContent()).trim(), p.title);
@@ -151,6 +155,77 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     await page.waitForFunction(() => !document.querySelector('.exp-card.is-active'));
     assert.ok(await page.locator('#exp-result').isHidden());
     check('while running the experiments');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a study: runs with a progress bar, can be stopped, and ends with a verdict and the table of its runs', { timeout: 150_000 }, async (t) => {
+  const browser = await launch();
+  try {
+    const { page, check } = await openPage(browser);
+    const box = page.locator('#study-result');
+    assert.ok(await box.isHidden());
+
+    // the sweep starts, shows its progress, and stops on request without a verdict
+    await page.click('#exp-run-temperature-width');
+    await box.waitFor();
+    await page.waitForFunction(() => /^Run 1 of 15 \(4 hidden units, T = 1\): training the teacher, epoch \d+ of 20$/.test(
+      document.querySelector('#study-progress-text')?.textContent ?? ''));
+    assert.equal(await page.textContent('#study-title'), 'Study: Temperature × student width (seed 1)');
+    // the page keeps its frames coming while the study trains (each frame gives it at most 8 ms)
+    const answered = await page.evaluate(async () => {
+      const start = performance.now();
+      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+      return performance.now() - start;
+    });
+    assert.ok(answered < 200, `a frame came within ${answered.toFixed(0)} ms during the study`);
+    await page.click('#study-stop');
+    assert.equal(await page.textContent('#study-verdict'), 'Stopped before every run was done, so there is no verdict. Press “Run this study” to start again.');
+    assert.ok(await page.locator('#study-progress').isHidden());
+
+    // the ensemble study to the end
+    const started = Date.now();
+    await page.click('#exp-run-ensemble-teacher');
+    await page.waitForSelector('#study-verdict[data-shown="yes"], #study-verdict[data-shown="no"]', { timeout: 120_000 });
+    t.diagnostic(`the ensemble study took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const verdict = await page.textContent('#study-verdict');
+    assert.match(verdict, /^This run showed it: the ensemble reaches [\d.]+% against [\d.]+% for its average teacher/);
+    const rows = await page.locator('#study-numbers-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows.map((r) => r[0]), ['one teacher', 'ensemble of 5 teachers']);
+    assert.equal(rows[1][2].split(' · ').length, 5, 'each of the five teachers\' accuracy');
+
+    // the numbers are the engine's: the same study run directly gives the same table
+    const direct = await page.evaluate(async () => {
+      const engine = await import(new URL('pkg/kd_playground.js', document.baseURI).href);
+      const runner = new engine.StudyRunner('ensemble-teacher', { seed: 1 });
+      while (!runner.step(500));
+      const outcome = runner.outcome();
+      runner.free();
+      return outcome;
+    });
+    const pct = (x) => `${(x * 100).toFixed(1)}%`;
+    assert.equal(rows[0][1], pct(direct.arms[0].teacher));
+    assert.equal(rows[1][3], pct(direct.arms[1].kd));
+    assert.equal(rows[1][4], pct(direct.arms[1].control));
+    assert.ok(verdict.includes(pct(direct.finding.ensemble)) && verdict.includes(pct(direct.finding.memberMean)));
+    assert.equal(direct.shown, true);
+    await shot(t, page, box, 'experiments-04-study-ensemble.png');
+
+    // in Korean, the same numbers in Korean words
+    await page.selectOption('#lang', 'ko');
+    await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    assert.match(await page.textContent('#study-verdict'), /^이번 실행은 이 효과를 보여 주었습니다: 앙상블은/);
+    assert.equal(await page.textContent('#exp-run-born-again'), '이 연구 실행');
+    assert.doesNotMatch(await page.textContent('#experiments'), /\{\w+\}/, 'every placeholder is filled');
+
+    await page.addScriptTag({ path: AXE_PATH });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run('#study-result', { resultTypes: ['violations'] });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+    });
+    assert.deepEqual(violations, [], 'no serious accessibility violation in the study');
+    check('while running studies');
   } finally {
     await browser.close();
   }

@@ -71,6 +71,7 @@ export default {
   'experiments.study.run': 'Run this study',
   'experiments.study.runLabel': 'Run this study: {title}',
   'experiments.study.runs': '{count} runs: {list}',
+  'experiments.study.runsOne': 'one run: {label}',
   'experiments.study.title': 'Study: {title} (seed {seed})',
   'experiments.study.stop': 'Stop',
   'experiments.study.teacher': 'Run {run} of {runs} ({label}): training the teacher, epoch {epoch} of {epochs}',

@@ -71,6 +71,7 @@ export default {
   'experiments.study.run': '이 연구 실행',
   'experiments.study.runLabel': '이 연구 실행: {title}',
   'experiments.study.runs': '실행 {count}개: {list}',
+  'experiments.study.runsOne': '실행 1개: {label}',
   'experiments.study.title': '연구: {title} (시드 {seed})',
   'experiments.study.stop': '멈추기',
   'experiments.study.teacher': '실행 {run}/{runs} ({label}): 교사 모델 학습 중, 에포크 {epoch}/{epochs}',

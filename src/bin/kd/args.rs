@@ -464,8 +464,7 @@ mod tests {
         assert_eq!(error("run --alpha"), "--alpha: a value is missing (--alpha A)");
         assert_eq!(error("run --alpha 1 --alpha 2"), "--alpha: given twice");
         assert_eq!(error("run --seeds 0"), "--seeds: must be a whole number from 1 to 100 (got '0')");
-        assert_eq!(error("run --teachers 2"), "--teachers: ensembles of teachers are not implemented yet");
         assert_eq!(error("run iris"), "unexpected argument 'iris'; every value follows its flag, e.g. --dataset iris");
-        assert_eq!(error("experiment nothing"), "'nothing' is not an experiment; available: omitted-class, small-transfer-set");
+        assert_eq!(error("experiment nothing"), "'nothing' is not an experiment; available: omitted-class, small-transfer-set, temperature-width, ensemble-teacher, high-temperature, born-again");
     }
 }
