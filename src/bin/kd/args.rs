@@ -163,12 +163,18 @@ pub fn experiment_help() -> String {
     let mut text = String::from(
         "kd experiment NAME [FLAGS]: one of Hinton's experiments in miniature, with the preset's\n\
          settings (any kd run flag changes them) and a verdict, from the run's own numbers, on\n\
-         whether the run showed the claim.\n\n",
+         whether the run showed the claim. A study runs several runs and compares them; its runs'\n\
+         own settings win over the flags.\n\n",
     );
     for e in EXPERIMENTS {
         text.push_str(&format!("{}\n  {}\n  {}\n  preset: --dataset {}", e.name, e.title, e.claim, e.dataset.name()));
         for (setting, value) in e.settings {
             text.push_str(&format!(" {} {}", flag_of_setting(setting).unwrap_or(setting), value));
+        }
+        let arms = e.arms();
+        if !arms.is_empty() {
+            let labels: Vec<&str> = arms.iter().map(|a| a.label.as_str()).collect();
+            text.push_str(&format!("\n  a study of {} run{}: {}", arms.len(), if arms.len() == 1 { "" } else { "s" }, labels.join("; ")));
         }
         text.push_str("\n\n");
     }
