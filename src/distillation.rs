@@ -18,10 +18,10 @@ use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::dark_knowledge::{self, ClassSimilarity, SampleGradients, TemperatureSweep};
-use crate::data::{Dataset, SplitName};
+use crate::data::{Dataset, Split, SplitName};
 use crate::error::{KdError, Result};
 use crate::losses::{self, accuracy, cross_entropy, distillation_loss_of, softmax};
-use crate::network::{DenseGradient, Mlp};
+use crate::network::{DenseGradient, Mlp, Trainer};
 use crate::optimizer::Optimizer;
 use crate::rng::{Rng, Stream};
 use crate::settings::{self, Settings};
@@ -232,6 +232,8 @@ struct Learner {
     network: Mlp,
     optimizer: Optimizer,
     last_good: Mlp,
+    /// The buffers its training steps reuse.
+    trainer: Trainer,
 }
 
 impl Learner {
@@ -239,16 +241,29 @@ impl Learner {
         Learner {
             optimizer: Optimizer::new(settings.optimizer, settings.learning_rate, &network),
             last_good: network.clone(),
+            trainer: Trainer::new(&network, settings.batch_size),
             network,
         }
     }
 
-    /// Applies one update from `gradients`, which the current weights produced with a finite
-    /// loss: those weights are saved as the last good ones first. An update that makes a weight
-    /// NaN or infinite is undone and reported as divergence.
-    fn update(&mut self, gradients: &[DenseGradient], whose: &str, settings: &Settings) -> Result<()> {
+    /// The forward pass of `rows` of `data` through the network (into the trainer's buffers).
+    fn forward(&mut self, data: &Split, rows: &[usize]) -> Result<()> {
+        self.trainer.forward(&self.network, data.features.view(), &data.labels, rows)
+    }
+
+    /// Backpropagates the trainer's logit gradient, after checking it and the loss are finite.
+    fn backward(&mut self, loss: f32, whose: Whose, settings: &Settings) -> Result<()> {
+        check_finite(loss, self.trainer.logit_gradient_mut().view(), whose, settings)?;
+        let gradients = self.trainer.backward(&self.network)?;
+        check_gradients(gradients, whose, settings)
+    }
+
+    /// Applies one update from the gradients of the last [`Learner::backward`], which the current
+    /// weights produced with a finite loss: those weights are saved as the last good ones first.
+    /// An update that makes a weight NaN or infinite is reported as divergence.
+    fn update(&mut self, whose: Whose, settings: &Settings) -> Result<()> {
         self.last_good.copy_from(&self.network);
-        self.optimizer.step(&mut self.network, gradients)?;
+        self.optimizer.step(&mut self.network, self.trainer.gradients())?;
         if !self.network.is_finite() {
             return Err(diverged_message(whose, "weights", settings));
         }
@@ -569,8 +584,11 @@ impl Session {
         let size = self.settings.batch_size.max(1);
         let start = self.batch * size;
         let end = (start + size).min(self.order.len());
-        let rows: Vec<usize> = self.order.get(start..end).unwrap_or_default().to_vec();
-        let outcome = if self.phase == Phase::Teacher { self.train_teacher_batch(&rows) } else { self.train_students_batch(&rows) };
+        // The order is lent to the step (no copy of the batch's rows) and put back after it.
+        let order = std::mem::take(&mut self.order);
+        let rows = order.get(start..end).unwrap_or_default();
+        let outcome = if self.phase == Phase::Teacher { self.train_teacher_batch(rows) } else { self.train_students_batch(rows) };
+        self.order = order;
         if let Err(KdError::Diverged(message)) = outcome {
             // Keep the last good weights: the teacher's, or both students' (so that they stay
             // comparable, having seen the same batches).
@@ -657,51 +675,45 @@ impl Session {
     }
 
     fn train_teacher_batch(&mut self, rows: &[usize]) -> Result<()> {
-        let (features, labels) = self.batch_of(rows);
         let ensemble = !self.other_teachers.is_empty();
-        let settings = &self.settings;
+        let (settings, train) = (&self.settings, &self.data.train);
+        let whose = |k: usize| if ensemble { Whose::Member(k + 1) } else { Whose::Named("the teacher's") };
         // Gradients of every member first, then the updates: a member that diverges stops the
         // whole ensemble before any of them moves.
-        let mut updates = Vec::with_capacity(1 + self.other_teachers.len());
-        for (k, teacher) in std::iter::once(&self.teacher).chain(&self.other_teachers).enumerate() {
-            let whose = if ensemble { format!("teacher {}'s", k + 1) } else { "the teacher's".to_string() };
-            let cache = teacher.network.forward_cached(features.view())?;
-            let loss = cross_entropy(cache.logits().view(), &labels)?;
-            check_finite(loss.loss, &loss.gradient, &whose, settings)?;
-            let gradients = teacher.network.backward(&cache, loss.gradient)?;
-            check_gradients(&gradients, &whose, settings)?;
-            updates.push((whose, gradients));
+        for (k, teacher) in std::iter::once(&mut self.teacher).chain(&mut self.other_teachers).enumerate() {
+            teacher.forward(train, rows)?;
+            let loss = teacher.trainer.cross_entropy()?;
+            teacher.backward(loss, whose(k), settings)?;
         }
-        for (teacher, (whose, gradients)) in std::iter::once(&mut self.teacher).chain(&mut self.other_teachers).zip(updates) {
-            teacher.update(&gradients, &whose, settings)?;
+        for (k, teacher) in std::iter::once(&mut self.teacher).chain(&mut self.other_teachers).enumerate() {
+            teacher.update(whose(k), settings)?;
         }
         Ok(())
     }
 
     fn train_students_batch(&mut self, rows: &[usize]) -> Result<()> {
-        let (features, labels) = self.batch_of(rows);
         let teacher_logits = self.soft_target_logits(rows)?; // (batch, classes)
         let (t, alpha) = (self.settings.temperature, self.settings.alpha);
+        let (settings, train) = (&self.settings, &self.data.train);
 
-        let kd_cache = self.kd_student.network.forward_cached(features.view())?;
-        let kd_loss = distillation_loss_of(self.settings.soft_loss, kd_cache.logits().view(), teacher_logits.view(), &labels, t, alpha)?;
-        check_finite(kd_loss.total, &kd_loss.gradient, "the distilled student's", &self.settings)?;
-        let control_cache = self.control_student.network.forward_cached(features.view())?;
-        let control_loss = cross_entropy(control_cache.logits().view(), &labels)?;
-        check_finite(control_loss.loss, &control_loss.gradient, "the control student's", &self.settings)?;
+        let kd = &mut self.kd_student;
+        kd.forward(train, rows)?;
+        let kd_loss = distillation_loss_of(settings.soft_loss, kd.trainer.logits(), teacher_logits.view(), kd.trainer.labels(), t, alpha)?;
+        kd.trainer.logit_gradient_mut().assign(&kd_loss.gradient);
+        let control = &mut self.control_student;
+        control.forward(train, rows)?;
+        let control_loss = control.trainer.cross_entropy()?;
 
-        let kd_gradients = self.kd_student.network.backward(&kd_cache, kd_loss.gradient)?;
-        check_gradients(&kd_gradients, "the distilled student's", &self.settings)?;
-        let control_gradients = self.control_student.network.backward(&control_cache, control_loss.gradient)?;
-        check_gradients(&control_gradients, "the control student's", &self.settings)?;
-
-        self.kd_student.update(&kd_gradients, "the distilled student's", &self.settings)?;
-        self.control_student.update(&control_gradients, "the control student's", &self.settings)?;
+        let (kd, control) = (Whose::Named("the distilled student's"), Whose::Named("the control student's"));
+        self.kd_student.backward(kd_loss.total, kd, settings)?;
+        self.control_student.backward(control_loss, control, settings)?;
+        self.kd_student.update(kd, settings)?;
+        self.control_student.update(control, settings)?;
         self.last_batch = Some(BatchLosses {
             soft_loss: kd_loss.soft,
             hard_loss: kd_loss.hard,
             total_loss: kd_loss.total,
-            control_hard_loss: control_loss.loss,
+            control_hard_loss: control_loss,
             temperature: t,
             alpha,
         });
@@ -945,7 +957,24 @@ pub fn ensemble_logits(members: &[Array2<f32>], t: f32) -> Array2<f32> {
     mean.mapv(|p| (t as f64 * (p / k).max(f64::MIN_POSITIVE).ln()) as f32)
 }
 
-fn diverged_message(whose: &str, what: &str, settings: &Settings) -> KdError {
+/// Whose loss or weights went wrong, for the divergence message (written out only then).
+#[derive(Debug, Clone, Copy)]
+enum Whose {
+    Named(&'static str),
+    /// Member k (from 1) of an ensemble of teachers.
+    Member(usize),
+}
+
+impl std::fmt::Display for Whose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Whose::Named(name) => f.write_str(name),
+            Whose::Member(k) => write!(f, "teacher {k}'s"),
+        }
+    }
+}
+
+fn diverged_message(whose: Whose, what: &str, settings: &Settings) -> KdError {
     KdError::Diverged(format!(
         "Training stopped: {whose} {what} became NaN or infinite (learning rate {}). The last good weights are kept. Try a smaller learning rate, e.g. {}.",
         settings.learning_rate,
@@ -953,7 +982,7 @@ fn diverged_message(whose: &str, what: &str, settings: &Settings) -> KdError {
     ))
 }
 
-fn check_finite(loss: f32, gradient: &Array2<f32>, whose: &str, settings: &Settings) -> Result<()> {
+fn check_finite(loss: f32, gradient: ArrayView2<f32>, whose: Whose, settings: &Settings) -> Result<()> {
     if !loss.is_finite() {
         return Err(diverged_message(whose, "loss", settings));
     }
@@ -963,7 +992,7 @@ fn check_finite(loss: f32, gradient: &Array2<f32>, whose: &str, settings: &Setti
     Ok(())
 }
 
-fn check_gradients(gradients: &[DenseGradient], whose: &str, settings: &Settings) -> Result<()> {
+fn check_gradients(gradients: &[DenseGradient], whose: Whose, settings: &Settings) -> Result<()> {
     let finite = gradients.iter().all(|g| g.weights.iter().chain(g.bias.iter()).all(|v| v.is_finite()));
     if finite {
         Ok(())

@@ -10,7 +10,7 @@
 //! [`SoftLoss::Logits`] swaps the soft term for the squared error between zero-meaned logits,
 //! the limit of `T² · KL` at high temperature (Hinton eq. 4).
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
@@ -27,13 +27,18 @@ pub fn softmax(logits: ArrayView2<f32>, temperature: f32) -> Array2<f32> {
 /// row's own maximum subtracted.
 pub fn log_softmax(logits: ArrayView2<f32>, temperature: f32) -> Array2<f32> {
     let mut out = logits.to_owned(); // (batch, classes)
-    for mut row in out.rows_mut() {
+    log_softmax_in_place(out.view_mut(), temperature);
+    out
+}
+
+/// [`log_softmax`] in place, row by row.
+pub fn log_softmax_in_place(mut values: ArrayViewMut2<f32>, temperature: f32) {
+    for mut row in values.rows_mut() {
         let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
         row.mapv_inplace(|v| (v - max) / temperature);
         let log_sum = row.fold(0.0f32, |s, &v| s + v.exp()).ln();
         row.mapv_inplace(|v| v - log_sum);
     }
-    out
 }
 
 /// Index of each row's largest value (the predicted class).
@@ -73,16 +78,28 @@ pub struct LossAndGradient {
 /// Cross-entropy with the hard labels at T = 1, batch mean:
 /// `CE = −(1/B) Σ_i log softmax(z_i)[y_i]`, and `dCE/dz = (softmax(z) − onehot(y)) / B`.
 pub fn cross_entropy(logits: ArrayView2<f32>, labels: &[usize]) -> Result<LossAndGradient> {
+    let mut gradient = Array2::zeros(logits.dim()); // (batch, classes)
+    let loss = cross_entropy_into(logits, labels, gradient.view_mut())?;
+    Ok(LossAndGradient { loss, gradient })
+}
+
+/// [`cross_entropy`] writing its gradient into `gradient` (batch, classes), without allocating;
+/// returns the loss.
+pub fn cross_entropy_into(logits: ArrayView2<f32>, labels: &[usize], mut gradient: ArrayViewMut2<f32>) -> Result<f32> {
     check_labels(&logits, labels)?;
+    if gradient.dim() != logits.dim() {
+        return Err(KdError::Shape(format!("a gradient of {:?} for logits of {:?}", gradient.dim(), logits.dim())));
+    }
     let batch = logits.nrows().max(1) as f32;
-    let log_probabilities = log_softmax(logits, 1.0); // (batch, classes)
-    let loss = -labels.iter().enumerate().map(|(i, &y)| log_probabilities[[i, y]]).sum::<f32>() / batch;
-    let mut gradient = log_probabilities.mapv(f32::exp);
+    gradient.assign(&logits);
+    log_softmax_in_place(gradient.view_mut(), 1.0); // log-probabilities for now
+    let loss = -labels.iter().enumerate().map(|(i, &y)| gradient[[i, y]]).sum::<f32>() / batch;
+    gradient.mapv_inplace(f32::exp);
     for (i, &y) in labels.iter().enumerate() {
         gradient[[i, y]] -= 1.0;
     }
     gradient /= batch;
-    Ok(LossAndGradient { loss, gradient })
+    Ok(loss)
 }
 
 /// Per-sample cross-entropy `−log softmax(z_i)[y_i]`, without the gradient.

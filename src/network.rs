@@ -5,10 +5,12 @@
 //! h_0 = x,   z_l = h_{l-1} · W_l + b_l,   h_l = act(z_l)  (hidden layers),   logits = z_L
 //! ```
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
+use crate::optimizer::Optimizer;
 use crate::rng::Rng;
 
 /// The hidden layers' activation function.
@@ -42,6 +44,26 @@ impl Activation {
             Activation::Tanh => {
                 ndarray::Zip::from(grad).and(output).for_each(|g, &h| *g *= 1.0 - h * h)
             }
+        }
+    }
+
+    /// [`Activation::apply`] on one row.
+    pub fn apply_row(self, z: &mut ArrayViewMut1<f32>) {
+        match self {
+            Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
+            Activation::Tanh => z.mapv_inplace(f32::tanh),
+        }
+    }
+
+    /// [`Activation::backward`] on views.
+    pub fn backward_view(self, output: ArrayView2<f32>, grad: ArrayViewMut2<f32>) {
+        match self {
+            Activation::Relu => ndarray::Zip::from(grad).and(output).for_each(|g, &h| {
+                if h <= 0.0 {
+                    *g = 0.0;
+                }
+            }),
+            Activation::Tanh => ndarray::Zip::from(grad).and(output).for_each(|g, &h| *g *= 1.0 - h * h),
         }
     }
 
@@ -170,7 +192,9 @@ impl Mlp {
     /// Copies `other`'s parameters into this network in place (no allocation when the shapes
     /// agree, which they do for a copy of the same network).
     pub fn copy_from(&mut self, other: &Mlp) {
-        if self.sizes() != other.sizes() {
+        let same_shapes = self.layers.len() == other.layers.len()
+            && self.layers.iter().zip(&other.layers).all(|(a, b)| a.weights.dim() == b.weights.dim() && a.bias.dim() == b.bias.dim());
+        if !same_shapes {
             *self = other.clone();
             return;
         }
@@ -232,6 +256,174 @@ impl Mlp {
         }
         gradients.reverse();
         Ok(gradients)
+    }
+}
+
+/// Reusable buffers for training one network on mini-batches: the batch, every layer's output and
+/// the gradient with respect to it, and the parameter gradients. A training step through a
+/// `Trainer` makes no allocation of its own once the buffers exist (the matrix products' library
+/// packs its operands in a scratch buffer of its own per product). The arithmetic is exactly
+/// [`Mlp::forward_cached`]'s and [`Mlp::backward`]'s, so both give the same bits.
+#[derive(Debug, Clone)]
+pub struct Trainer {
+    /// Rows the buffers hold.
+    capacity: usize,
+    /// (capacity, inputs)
+    input: Array2<f32>,
+    /// `outputs[l]`: layer l's output (capacity, width); the last is the logits.
+    outputs: Vec<Array2<f32>>,
+    /// `deltas[l]`: dL/dz of layer l (capacity, width).
+    deltas: Vec<Array2<f32>>,
+    /// Each layer's parameter gradient.
+    gradients: Vec<DenseGradient>,
+    labels: Vec<usize>,
+    /// Rows of the current batch.
+    rows: usize,
+}
+
+impl Trainer {
+    /// Buffers for `network` and batches of up to `batch` rows.
+    pub fn new(network: &Mlp, batch: usize) -> Self {
+        let capacity = batch.max(1);
+        let widths: Vec<usize> = network.layers.iter().map(|l| l.weights.ncols()).collect();
+        Trainer {
+            capacity,
+            input: Array2::zeros((capacity, network.inputs())),
+            outputs: widths.iter().map(|&w| Array2::zeros((capacity, w))).collect(),
+            deltas: widths.iter().map(|&w| Array2::zeros((capacity, w))).collect(),
+            gradients: network
+                .layers
+                .iter()
+                .map(|l| DenseGradient { weights: Array2::zeros(l.weights.dim()), bias: Array1::zeros(l.bias.dim()) })
+                .collect(),
+            labels: Vec::with_capacity(capacity),
+            rows: 0,
+        }
+    }
+
+    fn fits(&self, network: &Mlp) -> bool {
+        self.input.ncols() == network.inputs()
+            && self.outputs.len() == network.layers.len()
+            && network.layers.iter().zip(&self.gradients).all(|(l, g)| l.weights.dim() == g.weights.dim())
+    }
+
+    /// Copies `rows` of `features` (and of `labels`) into the batch buffer and runs the forward
+    /// pass; the logits are then [`Trainer::logits`].
+    pub fn forward(&mut self, network: &Mlp, features: ArrayView2<f32>, labels: &[usize], rows: &[usize]) -> Result<()> {
+        if !self.fits(network) {
+            *self = Trainer::new(network, self.capacity);
+        }
+        if rows.len() > self.capacity {
+            *self = Trainer::new(network, rows.len());
+        }
+        if features.ncols() != network.inputs() {
+            return Err(KdError::Shape(format!("the network takes {} features, the input has {}", network.inputs(), features.ncols())));
+        }
+        if let Some(&bad) = rows.iter().find(|&&r| r >= features.nrows() || r >= labels.len()) {
+            return Err(KdError::Shape(format!("row {bad} is outside the {} samples", features.nrows())));
+        }
+        let n = rows.len();
+        self.rows = n;
+        for (mut target, &r) in self.input.rows_mut().into_iter().zip(rows) {
+            target.assign(&features.row(r));
+        }
+        self.labels.clear();
+        self.labels.extend(rows.iter().map(|&r| labels[r]));
+        let last = network.layers.len() - 1;
+        for (l, layer) in network.layers.iter().enumerate() {
+            let (before, after) = self.outputs.split_at_mut(l);
+            let input = if l == 0 { self.input.slice(s![..n, ..]) } else { before[l - 1].slice(s![..n, ..]) };
+            let mut z = after[0].slice_mut(s![..n, ..]);
+            general_mat_mul(1.0, &input, &layer.weights, 0.0, &mut z); // (n, outputs) = h · W
+            let activation = if l < last { Some(network.activation) } else { None };
+            for mut row in z.rows_mut() {
+                row += &layer.bias;
+                if let Some(activation) = activation {
+                    activation.apply_row(&mut row);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The logits of the current batch (rows, classes).
+    pub fn logits(&self) -> ArrayView2<'_, f32> {
+        let last = self.outputs.len() - 1;
+        self.outputs[last].slice(s![..self.rows, ..])
+    }
+
+    /// The hard labels of the current batch.
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    /// Where the loss's gradient with respect to the logits goes before [`Trainer::backward`]
+    /// (rows, classes).
+    pub fn logit_gradient_mut(&mut self) -> ArrayViewMut2<'_, f32> {
+        let last = self.deltas.len() - 1;
+        self.deltas[last].slice_mut(s![..self.rows, ..])
+    }
+
+    /// Backpropagates the gradient in [`Trainer::logit_gradient_mut`] through the forward pass
+    /// and returns every layer's parameter gradient, first layer first.
+    pub fn backward(&mut self, network: &Mlp) -> Result<&[DenseGradient]> {
+        if !self.fits(network) {
+            return Err(KdError::Shape("backward through a network the forward pass did not see".into()));
+        }
+        let n = self.rows;
+        for l in (0..network.layers.len()).rev() {
+            let (lower, upper) = self.deltas.split_at_mut(l);
+            let grad_z = upper[0].slice(s![..n, ..]);
+            let input = if l == 0 { self.input.slice(s![..n, ..]) } else { self.outputs[l - 1].slice(s![..n, ..]) };
+            let gradient = &mut self.gradients[l];
+            general_mat_mul(1.0, &input.t(), &grad_z, 0.0, &mut gradient.weights); // hᵀ · dL/dz
+            gradient.bias.fill(0.0);
+            for row in grad_z.rows() {
+                gradient.bias += &row;
+            }
+            if l > 0 {
+                let mut grad_input = lower[l - 1].slice_mut(s![..n, ..]);
+                general_mat_mul(1.0, &grad_z, &network.layers[l].weights.t(), 0.0, &mut grad_input); // dL/dz · Wᵀ
+                network.activation.backward_view(self.outputs[l - 1].slice(s![..n, ..]), grad_input);
+            }
+        }
+        Ok(&self.gradients)
+    }
+
+    /// The softmax cross-entropy of the current batch with its hard labels, at T = 1 (batch mean);
+    /// its gradient goes to [`Trainer::logit_gradient_mut`], ready for [`Trainer::backward`].
+    pub fn cross_entropy(&mut self) -> Result<f32> {
+        let (n, last) = (self.rows, self.deltas.len() - 1);
+        crate::losses::cross_entropy_into(self.outputs[last].slice(s![..n, ..]), &self.labels, self.deltas[last].slice_mut(s![..n, ..]))
+    }
+
+    /// The parameter gradients of the last [`Trainer::backward`].
+    pub fn gradients(&self) -> &[DenseGradient] {
+        &self.gradients
+    }
+
+    /// One step of plain training on the hard labels: forward, softmax cross-entropy, backward,
+    /// the optimiser's update. Returns the batch's loss; a NaN or infinite loss or gradient is an
+    /// error and leaves the network as it was.
+    pub fn cross_entropy_step(
+        &mut self,
+        network: &mut Mlp,
+        optimizer: &mut Optimizer,
+        features: ArrayView2<f32>,
+        labels: &[usize],
+        rows: &[usize],
+    ) -> Result<f32> {
+        self.forward(network, features, labels, rows)?;
+        let loss = self.cross_entropy()?;
+        if !loss.is_finite() {
+            return Err(KdError::Diverged(format!("the loss became {loss}")));
+        }
+        let gradients = self.backward(network)?;
+        if !gradients.iter().all(|g| g.weights.iter().chain(g.bias.iter()).all(|v| v.is_finite())) {
+            return Err(KdError::Diverged("a weight gradient became NaN or infinite".into()));
+        }
+        optimizer.step(network, &self.gradients)?;
+        Ok(loss)
     }
 }
 

@@ -2,7 +2,7 @@
 //! `df/dθ ≈ (f(θ + ε) − f(θ − ε)) / 2ε`, computed in f64 over the f32 engine's values.
 
 use kd_playground::losses::{cross_entropy, distillation_loss, distillation_loss_of, logit_matching, soft_term, SoftLoss};
-use kd_playground::network::{Activation, Dense, Mlp};
+use kd_playground::network::{Activation, Dense, Mlp, Trainer};
 use kd_playground::rng::Rng;
 use ndarray::{Array1, Array2};
 
@@ -207,5 +207,35 @@ fn mlp_backward_with_cross_entropy_and_with_the_distillation_loss() {
             },
             &format!("{activation:?} MLP, KD loss"),
         );
+    }
+}
+
+/// The training steps run through `Trainer`'s reused buffers; they must give exactly the bits of
+/// the forward and backward passes checked above, for full and for short (last) batches.
+#[test]
+fn the_trainer_gives_the_same_bits_as_the_checked_passes() {
+    let mut rng = Rng::new(6);
+    for activation in [Activation::Relu, Activation::Tanh] {
+        let mlp = Mlp::new(&[5, 7, 6, 3], activation, &mut rng).unwrap();
+        let features = random_matrix(11, 5, 1.0, &mut rng);
+        let labels: Vec<usize> = (0..11).map(|i| i % 3).collect();
+        let mut trainer = Trainer::new(&mlp, 4);
+        for rows in [&[3usize, 0, 7, 10][..], &[5, 1][..], &[2, 4, 6, 8, 9][..]] {
+            trainer.forward(&mlp, features.view(), &labels, rows).unwrap();
+            let batch = features.select(ndarray::Axis(0), rows);
+            let batch_labels: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
+            let cache = mlp.forward_cached(batch.view()).unwrap();
+            assert_eq!(trainer.logits(), cache.logits().view(), "{activation:?} {rows:?}: logits");
+            assert_eq!(trainer.labels(), &batch_labels[..]);
+            let loss = trainer.cross_entropy().unwrap();
+            let expected = cross_entropy(cache.logits().view(), &batch_labels).unwrap();
+            assert_eq!(loss, expected.loss);
+            let gradients = trainer.backward(&mlp).unwrap().to_vec();
+            let checked = mlp.backward(&cache, expected.gradient).unwrap();
+            for (mine, theirs) in gradients.iter().zip(&checked) {
+                assert_eq!(mine.weights, theirs.weights, "{activation:?} {rows:?}: weight gradients");
+                assert_eq!(mine.bias, theirs.bias, "{activation:?} {rows:?}: bias gradients");
+            }
+        }
     }
 }
