@@ -22,13 +22,16 @@
 //! - [`distillation`]: the training session (teacher, distilled student, control student);
 //! - [`dark_knowledge`]: what soft labels carry: temperature sweeps, entropy, per-class gradients,
 //!   the teacher's class-similarity matrix;
-//! - [`experiments`]: Hinton's experiments in miniature, as presets that judge their own runs;
+//! - [`experiments`]: Hinton's experiments in miniature: presets that judge their own runs, and
+//!   studies of several runs;
+//! - [`benchmark`]: the reference workload of the speed benchmark (`cargo xtask bench`);
 //! - [`charts`]: drawing with plotters onto any drawing area (the browser hands it canvases);
 //! - `web` (wasm32 only): the JavaScript boundary.
 //!
 //! Everything but `web` and the canvas part of `charts` knows nothing of the browser and is tested
 //! natively with `cargo test`.
 
+pub mod benchmark;
 pub mod charts;
 pub mod dark_knowledge;
 pub mod data;

@@ -57,6 +57,34 @@ const state = {
   experiments: null,   // the Experiments panel (./experiments.js)
 };
 
+// Counters for the speed benchmark (`cargo xtask bench`, xtask/bench/bench.mjs reads them through
+// window.kdPerformance); the page itself never reads them. Counting costs a few additions per frame.
+const perf = {
+  frames: 0,          // animation frames run
+  trainingFrames: 0,  // frames that trained while playing
+  updates: 0,         // frames that updated the view (the status line and progress bar at least)
+  draws: { data: { count: 0, totalMs: 0, maxMs: 0 }, sample: { count: 0, totalMs: 0, maxMs: 0 }, curves: { count: 0, totalMs: 0, maxMs: 0 } },
+  teach: { count: 0, totalMs: 0, maxMs: 0 },
+  firstRender: false,
+};
+window.kdPerformance = Object.freeze({
+  stats: () => structuredClone(perf),
+  /** Redraws every view of the main layout at once, as after a reset; returns the milliseconds it took. */
+  redrawAll() {
+    if (!state.pg || state.playing) return null;
+    markDirty('status', 'data', 'sample', 'curves');
+    const start = performance.now();
+    render();
+    return performance.now() - start;
+  },
+});
+
+function count(slot, ms) {
+  slot.count += 1;
+  slot.totalMs += ms;
+  slot.maxMs = Math.max(slot.maxMs, ms);
+}
+
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
 const $ = (id) => document.getElementById(id);
@@ -603,6 +631,7 @@ function teachUpdate(reason) {
   state.lastTeach = performance.now();
   try {
     state.teach.update(reason);
+    count(perf.teach, performance.now() - state.lastTeach);
   } catch (e) {
     showError(t('error.engine', { what: t('do.teach'), message: messageOf(e) }));
     console.warn('teaching panels:', e);
@@ -655,7 +684,9 @@ function requestFrame() {
 
 function frame() {
   state.frameRequested = false;
+  perf.frames += 1;
   if (state.playing && state.pg) {
+    perf.trainingFrames += 1;
     const t0 = performance.now();
     let st = state.status;
     let n = 0;
@@ -687,7 +718,7 @@ const DRAWERS = {
 function render() {
   if (!state.pg) return;
   const d = state.dirty;
-  if (d.status) { d.status = false; renderStatus(); }
+  if (d.status) { d.status = false; renderStatus(); perf.updates += 1; }
   for (const [part, draw] of Object.entries(DRAWERS)) {
     if (!d[part]) continue;
     const now = performance.now();
@@ -704,6 +735,11 @@ function render() {
     draw();
     state.lastDraw[part] = performance.now();
     state.drawCost[part] = state.lastDraw[part] - now;
+    count(perf.draws[part], state.drawCost[part]);
+  }
+  if (!perf.firstRender && !d.data && !d.sample && !d.curves) {
+    perf.firstRender = true;
+    performance.mark('kd-first-render'); // every view drawn once: the page is usable
   }
 }
 

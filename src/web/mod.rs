@@ -423,3 +423,36 @@ impl Playground {
         self.session.history().to_csv()
     }
 }
+
+/// The speed benchmark's reference workload (`cargo xtask bench`): the page's module trains it so
+/// that the benchmark measures exactly the code the playground runs.
+#[wasm_bindgen]
+pub struct ReferenceBench {
+    workload: crate::benchmark::ReferenceWorkload,
+}
+
+#[wasm_bindgen]
+impl ReferenceBench {
+    /// The workload with weights and batch order from `seed`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(seed: u32) -> Result<ReferenceBench, JsError> {
+        Ok(ReferenceBench { workload: crate::benchmark::ReferenceWorkload::new(seed as u64).map_err(js_error)? })
+    }
+
+    /// Trains one epoch; returns its mean training loss.
+    pub fn epoch(&mut self) -> Result<f32, JsError> {
+        self.workload.epoch().map_err(js_error)
+    }
+
+    /// Floating-point operations per epoch (6 × parameters × samples).
+    #[wasm_bindgen(js_name = flopsPerEpoch)]
+    pub fn flops_per_epoch(&self) -> f64 {
+        self.workload.flops_per_epoch()
+    }
+
+    /// `{features (row-major), labels, samples, featuresPerSample, classes, sizes, batchSize,
+    /// learningRate}`: the same data for TensorFlow.js.
+    pub fn data(&self) -> Result<JsValue, JsError> {
+        to_js(&self.workload.data())
+    }
+}

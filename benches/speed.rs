@@ -1,0 +1,110 @@
+//! The native half of `cargo xtask bench` (README "Performance"): the reference workload
+//! (src/benchmark.rs: 64-256-256-10, Adam, batch 32, 1437 digits samples, 5 epochs) trained by the
+//! release build, several times; its median speed in GFLOP/s and its final training loss; and how
+//! many heap allocations one training step makes once the buffers exist, counted by a global
+//! allocator that counts. Run by `cargo xtask bench`, or alone with
+//! `cargo bench --bench speed [-- --repeats N] [-- --json PATH]`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use kd_playground::benchmark::ReferenceWorkload;
+use kd_playground::distillation::{Phase, Session};
+use kd_playground::settings::{dataset_defaults, Settings, Value};
+
+/// The system allocator, counting allocations.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const EPOCHS: usize = 5;
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 }
+}
+
+/// Allocations per mini-batch of the playground's session in `phase` on digits, averaged over an
+/// epoch's steps after a warm-up epoch (epoch ends evaluate the networks, and allocate for that).
+fn session_allocations(phase: Phase) -> f64 {
+    let values = dataset_defaults(kd_playground::data::DatasetName::Digits)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
+        .collect();
+    let mut session = Session::new(Settings::from_values(&values).expect("digits' defaults")).expect("a session");
+    if phase == Phase::Distil {
+        session.run_phase(Phase::Teacher).expect("the teacher trains");
+    }
+    session.step_batch().expect("a warm-up step");
+    let steps = session.batches_per_epoch().saturating_sub(2).max(1);
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for _ in 0..steps {
+        session.step_batch().expect("a step");
+    }
+    (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / steps as f64
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let value_of = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let repeats: usize = value_of("--repeats").and_then(|v| v.parse().ok()).unwrap_or(7).max(1);
+
+    // Warm-up, then the timed runs, each from seed 0: the same work and the same loss each time.
+    let mut warm = ReferenceWorkload::new(0).expect("the workload");
+    warm.epoch().expect("an epoch");
+    let mut gflops = Vec::new();
+    let mut seconds = Vec::new();
+    let mut loss = 0.0;
+    for _ in 0..repeats {
+        let mut workload = ReferenceWorkload::new(0).expect("the workload");
+        let start = Instant::now();
+        for _ in 0..EPOCHS {
+            loss = workload.epoch().expect("an epoch");
+        }
+        let elapsed = start.elapsed().as_secs_f64();
+        seconds.push(elapsed);
+        gflops.push(EPOCHS as f64 * workload.flops_per_epoch() / elapsed / 1e9);
+    }
+
+    // Allocations per step of the reference workload, once its buffers exist: the training step
+    // itself (src/network.rs, Trainer) allocates nothing; matrixmultiply, behind ndarray's matrix
+    // products, allocates its packing scratch once per product (8 products per step here).
+    let mut workload = ReferenceWorkload::new(0).expect("the workload");
+    workload.epoch().expect("an epoch");
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    workload.epoch().expect("an epoch");
+    let per_step = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / workload.samples().div_ceil(kd_playground::benchmark::BATCH_SIZE) as f64;
+    let teacher_step = session_allocations(Phase::Teacher);
+    let student_step = session_allocations(Phase::Distil);
+
+    let median_gflops = median(&mut gflops);
+    let median_seconds = median(&mut seconds);
+    println!("native reference workload: {EPOCHS} epochs in {median_seconds:.3} s (median of {repeats}): {median_gflops:.1} GFLOP/s, final training loss {loss:.4}");
+    println!("allocations per training step: reference workload {per_step:.1}, playground teacher {teacher_step:.1}, playground students {student_step:.1}");
+    let json = format!(
+        "{{\"gflops\":{median_gflops:.3},\"seconds\":{median_seconds:.4},\"loss\":{loss},\"repeats\":{repeats},\"allocations_per_step\":{{\"reference\":{per_step:.1},\"teacher\":{teacher_step:.1},\"students\":{student_step:.1}}}}}"
+    );
+    match value_of("--json") {
+        Some(path) => std::fs::write(&path, json + "\n").unwrap_or_else(|e| panic!("cannot write {path}: {e}")),
+        None => println!("{json}"),
+    }
+}
