@@ -234,6 +234,8 @@ struct Learner {
     last_good: Mlp,
     /// The buffers its training steps reuse.
     trainer: Trainer,
+    /// Counts the changes of its weights (a drawing of the network can be kept while it stays).
+    version: u64,
 }
 
 impl Learner {
@@ -242,6 +244,7 @@ impl Learner {
             optimizer: Optimizer::new(settings.optimizer, settings.learning_rate, &network),
             last_good: network.clone(),
             trainer: Trainer::new(&network, settings.batch_size),
+            version: 0,
             network,
         }
     }
@@ -263,6 +266,7 @@ impl Learner {
     /// An update that makes a weight NaN or infinite is reported as divergence.
     fn update(&mut self, whose: Whose, settings: &Settings) -> Result<()> {
         self.last_good.copy_from(&self.network);
+        self.version += 1;
         self.optimizer.step(&mut self.network, self.trainer.gradients())?;
         if !self.network.is_finite() {
             return Err(diverged_message(whose, "weights", settings));
@@ -272,6 +276,7 @@ impl Learner {
 
     /// Puts the last good weights back.
     fn restore(&mut self) {
+        self.version += 1;
         self.network.copy_from(&self.last_good);
     }
 }
@@ -494,6 +499,16 @@ impl Session {
         }
     }
 
+    /// A number that changes whenever the weights of network `which` (every member, for an
+    /// ensemble) change: a drawing of the network made at one version holds until the next.
+    pub fn weights_version(&self, which: ModelKind) -> u64 {
+        match which {
+            ModelKind::Teacher => std::iter::once(&self.teacher).chain(&self.other_teachers).map(|t| t.version).sum(),
+            ModelKind::Kd => self.kd_student.version,
+            ModelKind::Control => self.control_student.version,
+        }
+    }
+
     /// Every teacher: one, or each member of the ensemble.
     pub fn teachers(&self) -> impl Iterator<Item = &Mlp> {
         std::iter::once(&self.teacher.network).chain(self.other_teachers.iter().map(|t| &t.network))
@@ -634,10 +649,13 @@ impl Session {
         self.batch = 0;
         match self.phase {
             Phase::Teacher => {
-                let metrics = self.evaluate_teacher(self.epoch)?;
+                // One forward pass over the training split serves the epoch's metrics and, after
+                // the last epoch, the soft targets.
+                let members = self.teacher_train_logits()?;
+                let metrics = self.evaluate_teacher_on(self.epoch, &members)?;
                 self.history.teacher.push(metrics);
                 if self.epoch >= self.settings.teacher_epochs {
-                    self.start_distillation()?;
+                    self.start_distillation_with(members)?;
                 }
             }
             Phase::Distil => {
@@ -654,7 +672,13 @@ impl Session {
 
     /// Freezes the teacher: its logits on the training split become the soft targets' source.
     fn start_distillation(&mut self) -> Result<()> {
-        self.teacher_train_logits = Some(self.teacher_train_logits()?);
+        let members = self.teacher_train_logits()?;
+        self.start_distillation_with(members)
+    }
+
+    /// [`Session::start_distillation`] from each teacher's logits on the training split.
+    fn start_distillation_with(&mut self, members: Vec<Array2<f32>>) -> Result<()> {
+        self.teacher_train_logits = Some(members);
         self.phase = Phase::Distil;
         self.epoch = 0;
         self.batch = 0;
@@ -721,7 +745,19 @@ impl Session {
     }
 
     fn evaluate_teacher(&self, epoch: usize) -> Result<TeacherEpoch> {
-        let train_logits = self.logits(ModelKind::Teacher, self.data.train.features.view())?;
+        self.evaluate_teacher_on(epoch, &self.teacher_train_logits()?)
+    }
+
+    /// The teacher's metrics from each member's logits on the training split (`members`).
+    fn evaluate_teacher_on(&self, epoch: usize, members: &[Array2<f32>]) -> Result<TeacherEpoch> {
+        let combined;
+        let train_logits = match members {
+            [one] => one,
+            _ => {
+                combined = ensemble_logits(members, 1.0);
+                &combined
+            }
+        };
         let test_logits = self.logits(ModelKind::Teacher, self.data.test.features.view())?;
         Ok(TeacherEpoch {
             epoch,

@@ -7,9 +7,15 @@
 // (never through innerHTML): **strong**, *em*, _{sub}, and [[tag]] for a "live" badge.
 
 import en from './locales/en.js';
-import ko from './locales/ko.js';
 
-const CATALOGUES = { en, ko };
+/** The catalogues loaded so far: English always; another language when it is first chosen. */
+const CATALOGUES = { en };
+/** The texts drawn inside the engine's charts, per loaded language (English is the engine's own: {}). */
+const CHART_CATALOGUES = { en: {} };
+/** How each other language is fetched (only when chosen, so that an English visit never loads it). */
+const LOADERS = {
+  ko: () => Promise.all([import('./locales/ko.js'), import('./locales/charts.ko.js')]),
+};
 
 /** The languages the page speaks, each named in its own language. */
 export const LANGUAGES = [
@@ -24,12 +30,27 @@ const listeners = new Set();
 
 /** Whether `code` is one of LANGUAGES. */
 export function isLanguage(code) {
-  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(CATALOGUES, code);
+  return typeof code === 'string' && LANGUAGES.some((l) => l.code === code);
 }
 
-/** The catalogue of `lang` (for tests and for checks of completeness). */
+/** Loads the catalogues of `lang` if they are not yet; resolves to whether the language can be used. */
+export async function loadLanguage(lang) {
+  if (!isLanguage(lang)) return false;
+  if (CATALOGUES[lang]) return true;
+  const [main, charts] = await LOADERS[lang]();
+  CATALOGUES[lang] = main.default;
+  CHART_CATALOGUES[lang] = charts.default;
+  return true;
+}
+
+/** The catalogue of `lang` once loaded, else null (for tests and for checks of completeness). */
 export function catalogue(lang) {
   return CATALOGUES[lang] ?? null;
+}
+
+/** The chart texts of the current language (for the engine's setChartText). */
+export function chartTexts() {
+  return CHART_CATALOGUES[current] ?? {};
 }
 
 function fill(text, params) {
@@ -67,9 +88,16 @@ export function language() {
   return current;
 }
 
-/** Switches the language (unknown codes are refused: returns false). Sets <html lang> and tells the listeners. */
+/**
+ * Switches the language (unknown codes are refused: returns false). Sets <html lang> and tells the listeners.
+ * A language not loaded yet is loaded first: the switch then happens when its catalogues arrive.
+ */
 export function setLanguage(lang) {
   if (!isLanguage(lang)) return false;
+  if (!CATALOGUES[lang]) {
+    loadLanguage(lang).then(() => setLanguage(lang), (e) => console.warn(`language ${lang}:`, e));
+    return true;
+  }
   const changed = lang !== current;
   current = lang;
   document.documentElement.lang = lang;

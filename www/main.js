@@ -5,17 +5,15 @@
 import { buildControls, coerce, formatSettingValue } from './controls.js';
 import * as view from './view.js';
 import {
-  t, tOr, setLanguage, language, onLanguageChange, translatePage, isLanguage, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
+  t, tOr, setLanguage, language, onLanguageChange, translatePage, isLanguage, loadLanguage, chartTexts, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
 } from './i18n.js';
 import { parseHash, serialiseHash, languageOf, shorten } from './urlstate.js';
 import { createTour, TOUR_STEP_COUNT } from './tour.js';
 import { createExperimentsPanel } from './experiments.js';
-import chartsKo from './locales/charts.ko.js';
 
-/** The texts the engine draws inside its charts, per language (English is the engine's own: `{}`). */
-const CHART_TEXTS = { ko: chartsKo };
-
-const FRAME_BUDGET_MS = 10;    // at most this much training per animation frame while playing (the page never freezes)
+const FRAME_BUDGET_MS = 11;    // training and drawing per animation frame while playing (the page never freezes)
+const TRAIN_SHARE_MS = 6;      // training's share of a frame when a view waits to be drawn
+const URGENT_TRAIN_MS = 1;     // … and in the frame that answers a click
 const ANNOUNCE_EVERY_MS = 2000; // the live region speaks at most this often while playing
 const TEACH_EVERY_MS = 250;     // the teaching panels follow training at most 4 times a second
 const REDUCED_MOTION_DRAW_MS = 1000; // with prefers-reduced-motion, charts are redrawn at most once a second while playing
@@ -42,6 +40,7 @@ const state = {
   playing: false,
   batchesPerFrame: 4,  // the Speed select: mini-batches per frame while playing (Infinity: as many as the budget allows)
   frameRequested: false,
+  urgent: false,       // the next frame answers the user (a selection): it draws before it trains much
   dirty: { status: true, data: true, sample: true, curves: true },
   drawCost: {},        // ms the last draw of each view took (throttles it while playing)
   lastDraw: {},        // when each view was last drawn
@@ -65,6 +64,7 @@ const perf = {
   updates: 0,         // frames that updated the view (the status line and progress bar at least)
   draws: { data: { count: 0, totalMs: 0, maxMs: 0 }, sample: { count: 0, totalMs: 0, maxMs: 0 }, curves: { count: 0, totalMs: 0, maxMs: 0 } },
   teach: { count: 0, totalMs: 0, maxMs: 0 },
+  frame: { count: 0, totalMs: 0, maxMs: 0 }, // the work of frame(): training, the teaching panels, drawing
   firstRender: false,
 };
 window.kdPerformance = Object.freeze({
@@ -685,9 +685,12 @@ function requestFrame() {
 function frame() {
   state.frameRequested = false;
   perf.frames += 1;
+  const t0 = performance.now();
   if (state.playing && state.pg) {
     perf.trainingFrames += 1;
-    const t0 = performance.now();
+    // training leaves room for the views that wait to be drawn (each frame draws the stalest ones that fit)
+    const waiting = Object.keys(DRAWERS).some((part) => state.dirty[part]);
+    const trainFor = state.urgent ? URGENT_TRAIN_MS : waiting ? TRAIN_SHARE_MS : FRAME_BUDGET_MS;
     let st = state.status;
     let n = 0;
     do {
@@ -695,42 +698,53 @@ function frame() {
       if (r === FAILED) { st = null; break; }
       st = r;
       n++;
-    } while (running(st) && n < state.batchesPerFrame && performance.now() - t0 < FRAME_BUDGET_MS);
+    } while (running(st) && n < state.batchesPerFrame && performance.now() - t0 < trainFor);
     if (st) setStatus(st);
     if (!running(st)) pause();
     updatePending();
-    teachUpdate('step');
+    // the teaching panels follow when the frame has room (an epoch's end can take a whole frame's budget)
+    if (performance.now() - t0 < TRAIN_SHARE_MS || !state.playing) teachUpdate('step');
+    else if (state.teach) state.teachPending = 'step';
     if (state.playing) announceProgress(false);
   }
-  render();
+  render(state.playing ? t0 : null);
+  state.urgent = false;
+  count(perf.frame, performance.now() - t0);
   if (state.playing) requestFrame();
 }
 
-// While playing, a view is redrawn no more often than its drawing cost allows (about a quarter of the time
-// goes to drawing it), so that training keeps its share of each frame on slow machines; with
-// prefers-reduced-motion, no more than once a second, so that the charts do not animate.
+// The views render() draws when they are dirty. While playing, each frame trains for TRAIN_SHARE_MS and then
+// draws the stalest dirty views that fit in FRAME_BUDGET_MS (so no frame becomes a long task and every view
+// keeps updating); with prefers-reduced-motion, each at most once a second, so that the charts do not animate.
 const DRAWERS = {
   data: () => drawData(),
   sample: () => renderSample(),
   curves: () => renderCurves(),
 };
 
-function render() {
+/** Draws what changed; `frameStart` (while playing) is when this animation frame began, for its budget. */
+function render(frameStart = null) {
   if (!state.pg) return;
   const d = state.dirty;
   if (d.status) { d.status = false; renderStatus(); perf.updates += 1; }
-  for (const [part, draw] of Object.entries(DRAWERS)) {
-    if (!d[part]) continue;
+  // While playing, the stalest views first, as many as fit in the frame's budget (at least one when the frame has
+  // room at all); the others wait for the next frame. With prefers-reduced-motion, each at most once a second.
+  const parts = Object.keys(DRAWERS).filter((part) => d[part])
+    .sort((a, b) => (state.lastDraw[a] ?? 0) - (state.lastDraw[b] ?? 0));
+  let drawn = 0;
+  for (const part of parts) {
+    const draw = DRAWERS[part];
     const now = performance.now();
     const cost = state.drawCost[part] ?? 0;
-    const since = now - (state.lastDraw[part] ?? 0);
-    const wait = state.playing
-      ? Math.max(cost > 2 ? Math.min(500, 4 * cost) : 0, reducedMotion.matches ? REDUCED_MOTION_DRAW_MS : 0)
-      : 0;
-    if (since < wait) {
-      requestFrame(); // still dirty: a later frame draws it
-      continue;
+    if (frameStart !== null) {
+      const since = now - (state.lastDraw[part] ?? 0);
+      const late = now - frameStart + (drawn ? cost : 0) > FRAME_BUDGET_MS;
+      if (late || (reducedMotion.matches && since < REDUCED_MOTION_DRAW_MS)) {
+        requestFrame(); // still dirty: a later frame draws it
+        continue;
+      }
     }
+    drawn += 1;
     d[part] = false;
     draw();
     state.lastDraw[part] = performance.now();
@@ -812,6 +826,10 @@ function select(split, index) {
   ui.selIndex.removeAttribute('aria-invalid');
   showIndexRange();
   markDirty('data', 'sample');
+  // the user is waiting: the next frame draws these first and trains only briefly before them
+  state.lastDraw.sample = 0;
+  state.lastDraw.data = 0;
+  state.urgent = true;
   teachUpdate('selection');
   requestFrame();
   return true;
@@ -954,7 +972,7 @@ function onHashChange() {
 /** Hands the engine the current language's chart texts (the charts change when next drawn). */
 function applyChartLanguage() {
   if (typeof state.engine?.setChartText !== 'function') return;
-  attempt('do.chartText', () => state.engine.setChartText(CHART_TEXTS[language()] ?? {}));
+  attempt('do.chartText', () => state.engine.setChartText(chartTexts()));
 }
 
 function onLanguage() {
@@ -1172,7 +1190,9 @@ window.addEventListener('unhandledrejection', (e) => showError(t('error.unexpect
 async function start() {
   // the language first (it needs no engine), so that even "loading" reads in it
   const lang = languageOf(window.location.hash, LANGUAGES.map((l) => l.code));
-  setLanguage(lang && isLanguage(lang) ? lang : DEFAULT_LANGUAGE);
+  const first = lang && isLanguage(lang) ? lang : DEFAULT_LANGUAGE;
+  await loadLanguage(first).catch(() => false); // a language other than English is fetched only when chosen
+  setLanguage(first);
   translatePage();
   ui.lang.value = language();
   wire();

@@ -11,12 +11,13 @@
 //         announce(text), requestRedraw() }
 
 import en from './locales/teach.en.js';
-import ko from './locales/teach.ko.js';
 import * as runfile from './runfile.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const MINUS = '\u2212';
-const FALLBACK_CATALOGUES = { en, ko };
+/** This module's own English texts, for a page whose catalogue lacks them (the page's catalogues carry
+ * every language's teach.* texts: locales/ko.js includes teach.ko.js). */
+const FALLBACK_CATALOGUES = { en };
 
 /** Inference is timed until one model's measurement has taken at least this long (ms)… */
 const TIMING_TARGET_MS = 80;

@@ -1,9 +1,14 @@
 //! The browser side of drawing (wasm32 only): a canvas handed over by the page becomes a plotters
 //! drawing area, and a decision-region raster is put on it as one image, scaled up by the browser
 //! with smoothing (not as thousands of rectangles).
+//!
+//! Text is measured with the canvas's own `measureText`: plotters' default for the web puts a
+//! `<span>` in the page and reads its size, which forces a layout of the whole page per label (it
+//! took over half of every chart's drawing time).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters_backend::{BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -12,10 +17,93 @@ use super::regions::Raster;
 use super::ChartScale;
 use crate::error::KdError;
 
+/// plotters-canvas's backend, measuring text with `measureText` on the same canvas.
+pub struct Canvas {
+    inner: CanvasBackend,
+    context: CanvasRenderingContext2d,
+}
+
+type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
+
+impl DrawingBackend for Canvas {
+    type ErrorType = CanvasError;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.inner.get_size()
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.ensure_prepared()
+    }
+
+    fn present(&mut self) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.present()
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: plotters_backend::BackendColor) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: BackendStyle>(&mut self, upper_left: BackendCoord, bottom_right: BackendCoord, style: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_path(path, style)
+    }
+
+    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_circle(center, radius, style, fill)
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.fill_polygon(vert, style)
+    }
+
+    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.inner.draw_text(text, style, pos)
+    }
+
+    /// The text's advance width and its font's height (ascent + descent), as the canvas lays it
+    /// out in the font plotters-canvas draws it with.
+    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+        self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
+        let metrics = self
+            .context
+            .measure_text(text)
+            .map_err(|e| DrawingErrorKind::FontError(Box::new(std::io::Error::other(format!("measuring text failed: {e:?}")))))?;
+        let height = metrics.font_bounding_box_ascent() + metrics.font_bounding_box_descent();
+        let height = if height.is_finite() && height > 0.0 { height } else { 1.2 * style.size() };
+        Ok((metrics.width().ceil().max(0.0) as u32, height.ceil() as u32))
+    }
+
+    /// An RGB bitmap as one `putImageData` (plotters' default draws it pixel by pixel).
+    fn blit_bitmap(&mut self, pos: BackendCoord, (width, height): (u32, u32), src: &[u8]) -> Result<(), DrawingErrorKind<CanvasError>> {
+        let pixels = (width as usize) * (height as usize);
+        if width == 0 || height == 0 || src.len() < pixels * 3 {
+            return Ok(());
+        }
+        let mut rgba = Vec::with_capacity(pixels * 4);
+        for rgb in src.chunks_exact(3).take(pixels) {
+            rgba.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+        }
+        let failure = |doing: &'static str| {
+            move |e: JsValue| DrawingErrorKind::FontError(Box::new(std::io::Error::other(format!("{doing} failed: {e:?}"))))
+        };
+        let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, height).map_err(failure("making a bitmap"))?;
+        self.context.put_image_data(&image, f64::from(pos.0), f64::from(pos.1)).map_err(failure("putting a bitmap"))
+    }
+}
+
 /// A canvas as a plotters drawing area of its pixel size (`width` × `height` attributes).
-pub fn drawing_area(canvas: &HtmlCanvasElement) -> Result<DrawingArea<CanvasBackend, Shift>, KdError> {
+pub fn drawing_area(canvas: &HtmlCanvasElement) -> Result<DrawingArea<Canvas, Shift>, KdError> {
+    let context = context_2d(canvas)?;
     CanvasBackend::with_canvas_object(canvas.clone())
-        .map(IntoDrawingArea::into_drawing_area)
+        .map(|inner| Canvas { inner, context }.into_drawing_area())
         .ok_or_else(|| KdError::Chart("the canvas has no 2-D drawing context".into()))
 }
 
@@ -25,25 +113,36 @@ pub fn scale() -> ChartScale {
     ChartScale::new(web_sys::window().map_or(1.0, |window| window.device_pixel_ratio()))
 }
 
-/// Puts `raster` on the whole canvas: the image goes onto a scratch canvas of the raster's size,
-/// which is then drawn scaled to the canvas with image smoothing on, so the regions look smooth.
-pub fn draw_raster(canvas: &HtmlCanvasElement, raster: &Raster) -> Result<(), KdError> {
-    let context = context_2d(canvas)?;
+/// A canvas of `width` × `height` pixels that is not in the page (to draw on once and keep).
+pub fn offscreen(width: u32, height: u32) -> Result<HtmlCanvasElement, KdError> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| KdError::Chart("no document to draw in".into()))?;
     let scratch: HtmlCanvasElement = document
         .create_element("canvas")
         .map_err(|e| js_failure("creating a scratch canvas", e))?
         .dyn_into()
         .map_err(|e| js_failure("creating a scratch canvas", e.into()))?;
-    scratch.set_width(raster.width);
-    scratch.set_height(raster.height);
+    scratch.set_width(width);
+    scratch.set_height(height);
+    Ok(scratch)
+}
+
+/// `raster` as an offscreen canvas of its own size.
+pub fn raster_image(raster: &Raster) -> Result<HtmlCanvasElement, KdError> {
+    let scratch = offscreen(raster.width, raster.height)?;
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&raster.rgba), raster.width, raster.height)
         .map_err(|e| js_failure("making the regions image", e))?;
     context_2d(&scratch)?.put_image_data(&image, 0.0, 0.0).map_err(|e| js_failure("putting the regions image", e))?;
+    Ok(scratch)
+}
+
+/// Draws `image` over the whole of `canvas`, scaled with image smoothing on (a raster of the
+/// regions looks smooth; an image of the canvas's own size is copied as it is).
+pub fn draw_image(canvas: &HtmlCanvasElement, image: &HtmlCanvasElement) -> Result<(), KdError> {
+    let context = context_2d(canvas)?;
     context.set_image_smoothing_enabled(true);
     context
-        .draw_image_with_html_canvas_element_and_dw_and_dh(&scratch, 0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()))
-        .map_err(|e| js_failure("drawing the regions image", e))
+        .draw_image_with_html_canvas_element_and_dw_and_dh(image, 0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()))
+        .map_err(|e| js_failure("drawing an image", e))
 }
 
 fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, KdError> {

@@ -21,8 +21,9 @@ use crate::error::KdError;
 pub const GRID_RESOLUTION: usize = 100;
 /// The coarsest raster, for the largest networks.
 pub const MIN_GRID_RESOLUTION: usize = 32;
-/// Multiply-adds one raster may cost (grid points × parameters): about 20 ms in the browser.
-const GRID_WORK: f64 = 1.0e8;
+/// Multiply-adds one raster may cost (grid points × parameters): about 2 ms in the browser, so
+/// that a redraw fits in a frame beside training (the browser smooths a coarser raster well).
+const GRID_WORK: f64 = 1.5e7;
 
 /// Grid cells per side for a network of `parameters` parameters: [`GRID_RESOLUTION`] when the
 /// whole raster costs at most [`GRID_WORK`] multiply-adds, fewer (down to
@@ -128,26 +129,46 @@ pub fn draw_region_points<DB: DrawingBackend>(
     selected: Option<(SplitName, usize)>,
     scale: ChartScale,
 ) -> Result<(), KdError> {
+    draw_points_and_key(area, data, view, scale)?;
+    draw_region_selection(area, data, view, selected, scale)
+}
+
+/// Sample `index` of `split` as a pixel of an area of `size`, if it has two finite features.
+fn sample_pixel(data: &Dataset, view: &RegionView, (split, index): (SplitName, usize), size: (u32, u32)) -> Option<(i32, i32)> {
+    let raw = &data.split(split).raw;
+    if index >= raw.nrows() || raw.ncols() < 2 {
+        return None;
+    }
+    let point = (f64::from(raw[[index, 0]]), f64::from(raw[[index, 1]]));
+    (point.0.is_finite() && point.1.is_finite()).then(|| view.to_pixel(point, size))
+}
+
+/// Every sample's marker and the key: the part of [`draw_region_points`] that is the same for
+/// every model and every selection (the browser draws it once and keeps it as an image).
+pub fn draw_points_and_key<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Dataset, view: &RegionView, scale: ChartScale) -> Result<(), KdError> {
     let size = area.dim_in_pixel();
-    let pixel = |split: SplitName, index: usize| -> Option<(i32, i32)> {
-        let raw = &data.split(split).raw;
-        if index >= raw.nrows() || raw.ncols() < 2 {
-            return None;
-        }
-        let point = (f64::from(raw[[index, 0]]), f64::from(raw[[index, 1]]));
-        (point.0.is_finite() && point.1.is_finite()).then(|| view.to_pixel(point, size))
-    };
     for split in [SplitName::Train, SplitName::Test] {
         for (index, &label) in data.split(split).labels.iter().enumerate() {
-            if let Some(centre) = pixel(split, index) {
+            if let Some(centre) = sample_pixel(data, view, (split, index), size) {
                 draw_class_marker(area, centre, label, split == SplitName::Test, 3.6, scale)?;
             }
         }
     }
-    if let Some(centre) = selected.and_then(|(split, index)| pixel(split, index)) {
-        draw_selection_ring(area, centre, scale)?;
-    }
     draw_key(area, scale)
+}
+
+/// The ring around the selected sample.
+pub fn draw_region_selection<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &Dataset,
+    view: &RegionView,
+    selected: Option<(SplitName, usize)>,
+    scale: ChartScale,
+) -> Result<(), KdError> {
+    match selected.and_then(|selected| sample_pixel(data, view, selected, area.dim_in_pixel())) {
+        Some(centre) => draw_selection_ring(area, centre, scale),
+        None => Ok(()),
+    }
 }
 
 /// "● train ○ test" (translated) in the bottom-left corner, on a translucent white box.
@@ -243,8 +264,8 @@ mod tests {
 
     #[test]
     fn big_networks_get_a_coarser_raster() {
-        assert_eq!(grid_resolution(4_547), GRID_RESOLUTION);
-        assert_eq!(grid_resolution(40_000), 50);
+        assert_eq!(grid_resolution(51), GRID_RESOLUTION); // a 2-8-3 student
+        assert_eq!(grid_resolution(4_547), 57); // the spiral's 2-64-64-3 teacher
         assert_eq!(grid_resolution(300_000), MIN_GRID_RESOLUTION);
     }
 

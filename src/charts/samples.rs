@@ -7,6 +7,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::element::{Drawable, PointCollection};
+use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 use super::palette;
 use super::text::{split_text, text, text_with};
@@ -140,7 +142,8 @@ fn draw_band_text<DB: DrawingBackend>(
 }
 
 /// Draws the 8×8 digit `index` of `split` with its top-left corner at `origin`, `side` pixels wide,
-/// dark ink on white (intensity 0 → white, 16 → black).
+/// dark ink on white (intensity 0 → white, 16 → black), as one bitmap (one image per digit, not
+/// a rectangle per pixel).
 fn draw_digit<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &Dataset,
@@ -150,22 +153,56 @@ fn draw_digit<DB: DrawingBackend>(
     side: i32,
 ) -> Result<(), KdError> {
     let raw = &data.split(split).raw;
-    if index >= raw.nrows() || raw.ncols() < DIGIT_SIDE * DIGIT_SIDE {
+    if index >= raw.nrows() || raw.ncols() < DIGIT_SIDE * DIGIT_SIDE || side <= 0 {
         return Ok(());
     }
     let row = raw.row(index);
-    let edge = |k: usize| (k as i32 * side) / DIGIT_SIDE as i32;
-    for (p, &value) in row.iter().take(DIGIT_SIDE * DIGIT_SIDE).enumerate() {
-        let intensity = if value.is_finite() { (value / DIGIT_MAX).clamp(0.0, 1.0) } else { 0.0 };
-        if intensity <= 0.0 {
-            continue; // the background is already white
+    let greys: Vec<u8> = row
+        .iter()
+        .take(DIGIT_SIDE * DIGIT_SIDE)
+        .map(|&value| {
+            let intensity = if value.is_finite() { (value / DIGIT_MAX).clamp(0.0, 1.0) } else { 0.0 };
+            (255.0 * (1.0 - intensity)).round() as u8
+        })
+        .collect();
+    // Image pixel (x, y) shows digit pixel (y·8/side, x·8/side): the same cells as rectangles at
+    // edges k·side/8 would cover.
+    let side_px = side as usize;
+    let cell = |k: usize| (k * DIGIT_SIDE / side_px).min(DIGIT_SIDE - 1);
+    let mut rgb = Vec::with_capacity(side_px * side_px * 3);
+    for y in 0..side_px {
+        for x in 0..side_px {
+            let grey = greys[cell(y) * DIGIT_SIDE + cell(x)];
+            rgb.extend_from_slice(&[grey, grey, grey]);
         }
-        let grey = (255.0 * (1.0 - intensity)).round() as u8;
-        let (r, c) = (p / DIGIT_SIDE, p % DIGIT_SIDE);
-        let cell = [(origin.0 + edge(c), origin.1 + edge(r)), (origin.0 + edge(c + 1), origin.1 + edge(r + 1))];
-        area.draw(&Rectangle::new(cell, RGBColor(grey, grey, grey).filled())).map_err(chart_err)?;
     }
-    Ok(())
+    area.draw(&Bitmap { origin, size: (side as u32, side as u32), rgb }).map_err(chart_err)
+}
+
+/// An RGB image whose top-left corner is at `origin`, drawn by the backend's `blit_bitmap` (the
+/// browser's canvas puts it as one image).
+struct Bitmap {
+    origin: (i32, i32),
+    size: (u32, u32),
+    rgb: Vec<u8>,
+}
+
+impl<'a> PointCollection<'a, (i32, i32)> for &'a Bitmap {
+    type Point = &'a (i32, i32);
+    type IntoIter = std::iter::Once<&'a (i32, i32)>;
+
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.origin)
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Bitmap {
+    fn draw<I: Iterator<Item = BackendCoord>>(&self, mut pos: I, backend: &mut DB, _: (u32, u32)) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        match pos.next() {
+            Some(origin) => backend.blit_bitmap(origin, self.size, &self.rgb),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The selected digit, enlarged, with its split, index, label and the teacher's prediction.

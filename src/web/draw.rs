@@ -17,6 +17,27 @@ use crate::distillation::ModelKind;
 use crate::error::{KdError, Result};
 use crate::losses::argmax_rows;
 
+/// What the drawing methods keep between draws: each model's regions raster at the weights it
+/// shows, and the points over the regions.
+#[derive(Default)]
+pub(crate) struct Drawn {
+    rasters: Vec<KeptRaster>,
+    points: Option<KeptPoints>,
+}
+
+struct KeptRaster {
+    model: ModelKind,
+    /// [`crate::distillation::Session::weights_version`] of the model it shows.
+    version: u64,
+    image: HtmlCanvasElement,
+}
+
+struct KeptPoints {
+    /// Canvas width and height, the scale's bits, and the key's texts.
+    key: (u32, u32, u64, String, String),
+    image: HtmlCanvasElement,
+}
+
 /// What `pick` returns to the page: the sample under the click.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -191,19 +212,45 @@ impl Playground {
     }
 
     /// The regions raster: the model's class probabilities (T = 1) on a grid over the view, in one
-    /// batched forward pass, coloured and put on the canvas as one image; then the points.
+    /// batched forward pass, coloured and put on the canvas as one image; then the points and the
+    /// selection. The raster is kept until the model's weights change, the points (the same for
+    /// every model) until the canvas's size or the language changes.
     fn regions(&self, canvas: &HtmlCanvasElement, model: ModelKind, selected: Option<(SplitName, usize)>) -> Result<()> {
         let data = self.session.data();
         let view = regions::RegionView::of(data).ok_or_else(|| {
             KdError::Chart(format!("decision regions need a 2-D data set ({} has {} features)", data.name.name(), data.feature_count()))
         })?;
-        let resolution = regions::grid_resolution(self.session.model(model).parameter_count());
-        let grid = view.grid_points(resolution); // (n², 2)
-        let probabilities = self.session.probabilities_raw(model, grid.view(), 1.0)?; // (n², classes)
-        let raster = regions::region_raster(probabilities.view(), resolution)?;
-        canvas::draw_raster(canvas, &raster)?;
+        let mut drawn = self.drawn.borrow_mut();
+        let version = self.session.weights_version(model);
+        let kept = drawn.rasters.iter().position(|r| r.model == model && r.version == version);
+        let index = match kept {
+            Some(index) => index,
+            None => {
+                let members = if model == ModelKind::Teacher { self.session.teachers().count() } else { 1 };
+                let resolution = regions::grid_resolution(self.session.model(model).parameter_count() * members);
+                let grid = view.grid_points(resolution); // (n², 2)
+                let probabilities = self.session.probabilities_raw(model, grid.view(), 1.0)?; // (n², classes)
+                let image = canvas::raster_image(&regions::region_raster(probabilities.view(), resolution)?)?;
+                drawn.rasters.retain(|r| r.model != model);
+                drawn.rasters.push(KeptRaster { model, version, image });
+                drawn.rasters.len() - 1
+            }
+        };
+        canvas::draw_image(canvas, &drawn.rasters[index].image)?;
+        let scale = canvas::scale();
+        let key = (canvas.width(), canvas.height(), scale.ratio().to_bits(), text::text("regions.train"), text::text("regions.test"));
+        if drawn.points.as_ref().is_none_or(|p| p.key != key) {
+            let image = canvas::offscreen(canvas.width(), canvas.height())?;
+            let area = canvas::drawing_area(&image)?;
+            regions::draw_points_and_key(&area, data, &view, scale)?;
+            area.present().map_err(crate::charts::chart_err)?;
+            drawn.points = Some(KeptPoints { key, image });
+        }
+        if let Some(points) = &drawn.points {
+            canvas::draw_image(canvas, &points.image)?;
+        }
         let area = canvas::drawing_area(canvas)?;
-        regions::draw_region_points(&area, data, &view, selected, canvas::scale())?;
+        regions::draw_region_selection(&area, data, &view, selected, scale)?;
         area.present().map_err(crate::charts::chart_err)
     }
 

@@ -170,6 +170,14 @@ pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub struct Playground {
     pub(crate) session: Session,
+    /// What the drawing methods keep between draws (`draw.rs`).
+    pub(crate) drawn: std::cell::RefCell<draw::Drawn>,
+}
+
+impl Playground {
+    fn of(session: Session) -> Playground {
+        Playground { session, drawn: Default::default() }
+    }
 }
 
 #[derive(Serialize)]
@@ -224,7 +232,7 @@ impl Playground {
     pub fn new(settings: JsValue) -> Result<Playground, JsError> {
         let values = settings_values(settings)?;
         let settings = Settings::from_values(&values).map_err(js_error)?;
-        Ok(Playground { session: Session::new(settings).map_err(js_error)? })
+        Ok(Playground::of(Session::new(settings).map_err(js_error)?))
     }
 
     /// Builds a run on the user's CSV file (`bytes`, named `file_name` in messages) with
@@ -235,7 +243,7 @@ impl Playground {
         let values = settings_values(settings)?;
         let settings = Settings::from_values(&values).map_err(js_error)?;
         let data = Dataset::from_csv(bytes, file_name, &settings.data_options()).map_err(js_error)?;
-        Ok(Playground { session: Session::with_data(settings, data).map_err(js_error)? })
+        Ok(Playground::of(Session::with_data(settings, data).map_err(js_error)?))
     }
 
     /// Changes a live setting (`temperature` or `alpha`) during training.
@@ -392,7 +400,7 @@ impl Playground {
     pub fn import_run(run: JsValue) -> Result<Playground, JsError> {
         let saved: SavedRun = serde_wasm_bindgen::from_value(run)
             .map_err(|e| JsError::new(&format!("cannot load this run: it is not a KD Playground run file ({e})")))?;
-        Ok(Playground { session: Session::from_saved(saved).map_err(js_error)? })
+        Ok(Playground::of(Session::from_saved(saved).map_err(js_error)?))
     }
 
     /// What this finished run of experiment `name` showed, judged from its numbers.

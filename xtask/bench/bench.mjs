@@ -96,6 +96,7 @@ async function responsiveness(browser) {
   await page.click('#btn-play');
   const started = Date.now();
   const latencies = [];
+  await page.locator('#samples').scrollIntoViewIfNeeded();
   const box = await page.locator('#samples').boundingBox();
   for (let i = 0; i < CLICKS; i++) {
     await page.waitForTimeout((PLAY_SECONDS * 1000) / (CLICKS + 1));

@@ -6,6 +6,8 @@
 //!   small static HTTP/1.1 server below.
 //! * `cargo xtask test [native] [wasm] [e2e]` — native tests, wasm tests in headless Chromium,
 //!   then Playwright end-to-end tests against the served page; stops at the first failure.
+//! * `cargo xtask bench` — the speed benchmark (`bench.rs`): native, then the wasm build and
+//!   TensorFlow.js in headless Chromium, then the page itself; a table and one JSON line.
 //!
 //! Std only, so that it compiles in a few seconds on a fresh machine.
 
@@ -20,16 +22,18 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod bench;
+
 /// Errors are human-readable messages printed once by `main`.
 /// An empty message means the failure has already been reported in full.
-type Result<T> = std::result::Result<T, String>;
+pub(crate) type Result<T> = std::result::Result<T, String>;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-const PACKAGE: &str = "kd-playground";
+pub(crate) const PACKAGE: &str = "kd-playground";
 const LIB_NAME: &str = "kd_playground";
 /// Used when neither Cargo.lock nor Cargo.toml tells which wasm-bindgen the crate uses.
 const FALLBACK_WASM_BINDGEN: &str = "0.2.130";
-const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const APT_HINT: &str = "apt-get update && apt-get install -y chromium chromium-driver";
 const DEFAULT_PORT: u16 = 8000;
@@ -47,6 +51,8 @@ Commands:
                                build, then serve www/ on http://127.0.0.1:N/
                                (default port 8000, or the next free one)
   test [native] [wasm] [e2e]   run the test stages (default: all three), stop at the first failure
+  bench [--repeats N]          the speed benchmark: native, wasm vs TensorFlow.js, the page
+                               (a table, then one JSON line; README, Performance)
   help                         show this message
 ";
 
@@ -76,6 +82,7 @@ fn run(args: &[String]) -> Result<()> {
         "build" => expect_no_args("build", rest).and_then(|()| build(&root)),
         "serve" => serve_cmd(&root, &ServeOptions::parse(rest)?),
         "test" => test_cmd(&root, rest),
+        "bench" => bench::bench_cmd(&root, rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
@@ -138,12 +145,12 @@ fn put_cargo_bin_first_on_path() {
 }
 
 /// The cargo that runs us (set by `cargo run`), or `cargo` from PATH.
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 /// The directory cargo builds into.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     env::var_os("CARGO_TARGET_DIR")
         .map(|d| root.join(d))
         .unwrap_or_else(|| root.join("target"))
@@ -176,7 +183,7 @@ fn describe(cmd: &Command) -> String {
 }
 
 /// Runs a command with inherited stdio after echoing it; fails with a message naming it.
-fn run_cmd(cmd: &mut Command) -> Result<()> {
+pub(crate) fn run_cmd(cmd: &mut Command) -> Result<()> {
     let shown = describe(cmd);
     println!("$ {shown}");
     let status = cmd
@@ -322,7 +329,7 @@ fn toml_string(line: &str, key: &str) -> Option<String> {
 
 /// Makes sure Debian's chromium and chromedriver are at /usr/bin, installing them with
 /// apt-get when running as root.
-fn ensure_chromium() -> Result<()> {
+pub(crate) fn ensure_chromium() -> Result<()> {
     let missing = missing_browser_files();
     if missing.is_empty() {
         println!("ok chromium + chromedriver");
@@ -370,7 +377,7 @@ fn apt_install_chromium() -> Result<()> {
 }
 
 /// Makes sure `node` and `npm` can be run.
-fn ensure_node() -> Result<()> {
+pub(crate) fn ensure_node() -> Result<()> {
     for tool in ["node", "npm"] {
         match capture(tool, &["--version"]) {
             Some(version) => println!("ok {tool} {version}"),
@@ -390,7 +397,7 @@ fn ensure_node() -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 
 /// Builds the crate for wasm32 and generates the JS bindings into `www/pkg`.
-fn build(root: &Path) -> Result<()> {
+pub(crate) fn build(root: &Path) -> Result<()> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen(root)?;
     warn_about_rustflags();
@@ -561,7 +568,7 @@ fn bind_from(first: u16) -> Result<TcpListener> {
 }
 
 /// Starts the server on a free port in a background thread and returns the port.
-fn serve_in_background(dir: &Path) -> Result<u16> {
+pub(crate) fn serve_in_background(dir: &Path) -> Result<u16> {
     let dir = site_root(dir)?;
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .map_err(|e| format!("cannot open a local port for the test server: {e}"))?;
@@ -1002,7 +1009,7 @@ fn e2e_test_files(e2e_dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Installs the e2e dependencies (playwright-core): `npm ci` on CI or when node_modules is
 /// missing and a lock file exists, `npm install` otherwise.
-fn npm_install(e2e_dir: &Path) -> Result<()> {
+pub(crate) fn npm_install(e2e_dir: &Path) -> Result<()> {
     if !e2e_dir.join("package.json").is_file() {
         return Err(format!("{} has no package.json", e2e_dir.display()));
     }
