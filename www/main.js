@@ -11,8 +11,8 @@ import { parseHash, serialiseHash, languageOf, shorten } from './urlstate.js';
 import { createTour, TOUR_STEP_COUNT } from './tour.js';
 import { createExperimentsPanel } from './experiments.js';
 
-const FRAME_BUDGET_MS = 11;    // training and drawing per animation frame while playing (the page never freezes)
-const TRAIN_SHARE_MS = 6;      // training's share of a frame when a view waits to be drawn
+const FRAME_BUDGET_MS = 10;    // training and drawing per animation frame while playing (the page never freezes)
+const TRAIN_SHARE_MS = 5;      // training's share of a frame when a view waits to be drawn
 const URGENT_TRAIN_MS = 1;     // … and in the frame that answers a click
 const ANNOUNCE_EVERY_MS = 2000; // the live region speaks at most this often while playing
 const TEACH_EVERY_MS = 250;     // the teaching panels follow training at most 4 times a second
