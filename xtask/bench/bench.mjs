@@ -96,10 +96,11 @@ async function responsiveness(browser) {
   await page.click('#btn-play');
   const started = Date.now();
   const latencies = [];
-  await page.locator('#samples').scrollIntoViewIfNeeded();
-  const box = await page.locator('#samples').boundingBox();
   for (let i = 0; i < CLICKS; i++) {
     await page.waitForTimeout((PLAY_SECONDS * 1000) / (CLICKS + 1));
+    // where the gallery is now (the page's layout changes as training goes on)
+    await page.locator('#samples').scrollIntoViewIfNeeded();
+    const box = await page.locator('#samples').boundingBox();
     // a click on a sample: from the browser's timestamp of the event to the first frame after the sample's
     // description changed
     const answered = page.evaluate(() => new Promise((resolve) => {
