@@ -297,6 +297,8 @@ pub struct Session {
     /// Each teacher's logits on the training split, fixed once the teachers are trained
     /// (one (samples, classes) matrix per member).
     teacher_train_logits: Option<Vec<Array2<f32>>>,
+    /// The batch's rows of them (batch, classes), reused from step to step.
+    soft_targets: Array2<f32>,
     phase: Phase,
     epoch: usize,
     batch: usize,
@@ -416,6 +418,7 @@ impl Session {
             teacher_shuffle: Rng::stream(settings.seed, Stream::TeacherShuffle),
             student_shuffle: Rng::stream(settings.seed, Stream::StudentShuffle),
             teacher_train_logits: None,
+            soft_targets: Array2::zeros((0, 0)),
             phase: Phase::Teacher,
             epoch: 0,
             batch: 0,
@@ -716,14 +719,30 @@ impl Session {
     }
 
     fn train_students_batch(&mut self, rows: &[usize]) -> Result<()> {
-        let teacher_logits = self.soft_target_logits(rows)?; // (batch, classes)
+        // The soft targets' logits of the batch (batch, classes): copied into a reused buffer for
+        // one teacher, combined for an ensemble.
+        let combined;
+        let teacher_logits = match self.teacher_train_logits.as_deref() {
+            Some([single]) => {
+                if self.soft_targets.nrows() < rows.len() || self.soft_targets.ncols() != single.ncols() {
+                    self.soft_targets = Array2::zeros((rows.len().max(self.settings.batch_size), single.ncols()));
+                }
+                for (mut target, &r) in self.soft_targets.rows_mut().into_iter().zip(rows) {
+                    target.assign(&single.row(r));
+                }
+                self.soft_targets.slice(ndarray::s![..rows.len(), ..])
+            }
+            _ => {
+                combined = self.soft_target_logits(rows)?;
+                combined.view()
+            }
+        };
         let (t, alpha) = (self.settings.temperature, self.settings.alpha);
         let (settings, train) = (&self.settings, &self.data.train);
 
         let kd = &mut self.kd_student;
         kd.forward(train, rows)?;
-        let kd_loss = distillation_loss_of(settings.soft_loss, kd.trainer.logits(), teacher_logits.view(), kd.trainer.labels(), t, alpha)?;
-        kd.trainer.logit_gradient_mut().assign(&kd_loss.gradient);
+        let kd_loss = kd.trainer.distillation(settings.soft_loss, teacher_logits.view(), t, alpha)?;
         let control = &mut self.control_student;
         control.forward(train, rows)?;
         let control_loss = control.trainer.cross_entropy()?;

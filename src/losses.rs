@@ -109,43 +109,45 @@ pub fn cross_entropy_per_sample(logits: ArrayView2<f32>, labels: &[usize]) -> Re
     Ok(labels.iter().enumerate().map(|(i, &y)| -log_probabilities[[i, y]]).collect())
 }
 
-/// `log softmax(z/T)` of one row in f64, with the row's maximum subtracted.
-fn log_softmax_f64(row: ndarray::ArrayView1<f32>, temperature: f32) -> Vec<f64> {
-    let t = temperature as f64;
-    let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
-    let shifted: Vec<f64> = row.iter().map(|&v| (v as f64 - max) / t).collect();
-    let log_sum = shifted.iter().map(|v| v.exp()).sum::<f64>().ln();
-    shifted.into_iter().map(|v| v - log_sum).collect()
-}
-
 /// Per-sample `KL(p ‖ q) = Σ_k p_k (log p_k − log q_k)` with `p = softmax(z_t/T)` and
 /// `q = softmax(z_s/T)`, and `0 · log 0 = 0` (terms where `p_k = 0` contribute nothing, even when
 /// `log q_k = −∞`). Evaluated in f64 from the f32 logits: when p ≈ q the log-probabilities nearly
 /// cancel, and the T² in front of the soft term would magnify f32 rounding. KL is never negative;
 /// what rounding leaves below zero is clamped at 0.
 pub fn kl_divergence_rows(teacher_logits: ArrayView2<f32>, student_logits: ArrayView2<f32>, temperature: f32) -> Vec<f32> {
-    teacher_logits
-        .rows()
-        .into_iter()
-        .zip(student_logits.rows())
-        .map(|(teacher, student)| {
-            let log_p = log_softmax_f64(teacher, temperature);
-            let log_q = log_softmax_f64(student, temperature);
-            let kl: f64 = log_p
-                .iter()
-                .zip(&log_q)
-                .map(|(&lp, &lq)| {
-                    let p = lp.exp();
-                    if p == 0.0 {
-                        0.0
-                    } else {
-                        p * (lp - lq)
-                    }
-                })
-                .sum();
-            kl.max(0.0) as f32
+    teacher_logits.rows().into_iter().zip(student_logits.rows()).map(|(teacher, student)| kl_row(teacher, student, temperature)).collect()
+}
+
+/// The row's maximum and `log Σ exp((z − max)/T)`, in f64: `log softmax(z/T)_k` is
+/// `(z_k − max)/T − log Σ`.
+fn log_softmax_f64_constants(row: ndarray::ArrayView1<f32>, temperature: f32) -> (f64, f64) {
+    let t = temperature as f64;
+    let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
+    let log_sum = row.iter().map(|&v| ((v as f64 - max) / t).exp()).sum::<f64>().ln();
+    (max, log_sum)
+}
+
+/// One row of [`kl_divergence_rows`], in f64 with each row's maximum subtracted, without
+/// allocating.
+fn kl_row(teacher: ndarray::ArrayView1<f32>, student: ndarray::ArrayView1<f32>, temperature: f32) -> f32 {
+    let t = temperature as f64;
+    let (max_p, log_sum_p) = log_softmax_f64_constants(teacher, temperature);
+    let (max_q, log_sum_q) = log_softmax_f64_constants(student, temperature);
+    let kl: f64 = teacher
+        .iter()
+        .zip(student.iter())
+        .map(|(&zt, &zs)| {
+            let lp = (zt as f64 - max_p) / t - log_sum_p;
+            let lq = (zs as f64 - max_q) / t - log_sum_q;
+            let p = lp.exp();
+            if p == 0.0 {
+                0.0
+            } else {
+                p * (lp - lq)
+            }
         })
-        .collect()
+        .sum();
+    kl.max(0.0) as f32
 }
 
 /// The soft (distillation) term, batch mean:
@@ -224,6 +226,67 @@ pub fn soft_term_of(kind: SoftLoss, student_logits: ArrayView2<f32>, teacher_log
         SoftLoss::Kl => soft_term(student_logits, teacher_logits, temperature),
         SoftLoss::Logits => logit_matching(student_logits, teacher_logits),
     }
+}
+
+/// The values of the distillation loss's terms (its gradient written elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LossTerms {
+    pub total: f32,
+    pub soft: f32,
+    pub hard: f32,
+}
+
+/// [`distillation_loss_of`] writing its gradient into `gradient` (batch, classes), with `scratch`
+/// (the same shape) for the intermediate probabilities: no allocation for the KL soft term (logit
+/// matching still allocates). The same arithmetic in the same order, so the same bits (tested).
+pub fn distillation_loss_into(
+    kind: SoftLoss,
+    student_logits: ArrayView2<f32>,
+    teacher_logits: ArrayView2<f32>,
+    labels: &[usize],
+    temperature: f32,
+    alpha: f32,
+    mut gradient: ArrayViewMut2<f32>,
+    mut scratch: ArrayViewMut2<f32>,
+) -> Result<LossTerms> {
+    if kind == SoftLoss::Logits {
+        let loss = distillation_loss_of(kind, student_logits, teacher_logits, labels, temperature, alpha)?;
+        gradient.assign(&loss.gradient);
+        return Ok(LossTerms { total: loss.total, soft: loss.soft, hard: loss.hard });
+    }
+    check_labels(&student_logits, labels)?;
+    let dim = student_logits.dim();
+    if teacher_logits.dim() != dim || gradient.dim() != dim || scratch.dim() != dim {
+        return Err(KdError::Shape(format!(
+            "student logits {dim:?}, teacher logits {:?}, gradient {:?} and scratch {:?} differ in shape",
+            teacher_logits.dim(),
+            gradient.dim(),
+            scratch.dim()
+        )));
+    }
+    let batch = student_logits.nrows().max(1) as f32;
+    // The soft term: T² · KL, batch mean, and α · T · (q − p) / B.
+    let kl_sum: f32 = teacher_logits.rows().into_iter().zip(student_logits.rows()).map(|(t, s)| kl_row(t, s, temperature)).sum();
+    let soft = temperature * temperature * kl_sum / batch;
+    gradient.assign(&student_logits);
+    log_softmax_in_place(gradient.view_mut(), temperature);
+    gradient.mapv_inplace(f32::exp); // q = softmax(z_s/T)
+    scratch.assign(&teacher_logits);
+    log_softmax_in_place(scratch.view_mut(), temperature);
+    scratch.mapv_inplace(f32::exp); // p = softmax(z_t/T)
+    let factor = temperature / batch;
+    ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &p| *g = ((*g - p) * factor) * alpha);
+    // The hard term: CE and (1 − α) · (softmax(z_s) − onehot(y)) / B.
+    scratch.assign(&student_logits);
+    log_softmax_in_place(scratch.view_mut(), 1.0);
+    let hard = -labels.iter().enumerate().map(|(i, &y)| scratch[[i, y]]).sum::<f32>() / batch;
+    scratch.mapv_inplace(f32::exp);
+    for (i, &y) in labels.iter().enumerate() {
+        scratch[[i, y]] -= 1.0;
+    }
+    scratch /= batch;
+    ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &h| *g += h * (1.0 - alpha));
+    Ok(LossTerms { total: alpha * soft + (1.0 - alpha) * hard, soft, hard })
 }
 
 /// The distillation loss of one batch, its two terms and its gradient.

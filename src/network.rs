@@ -276,6 +276,8 @@ pub struct Trainer {
     deltas: Vec<Array2<f32>>,
     /// Each layer's parameter gradient.
     gradients: Vec<DenseGradient>,
+    /// (capacity, classes): intermediate probabilities of a loss.
+    scratch: Array2<f32>,
     labels: Vec<usize>,
     /// Rows of the current batch.
     rows: usize,
@@ -297,6 +299,7 @@ impl Trainer {
                 .map(|l| DenseGradient { weights: Array2::zeros(l.weights.dim()), bias: Array1::zeros(l.bias.dim()) })
                 .collect(),
             labels: Vec::with_capacity(capacity),
+            scratch: Array2::zeros((capacity, network.classes())),
             rows: 0,
         }
     }
@@ -395,6 +398,22 @@ impl Trainer {
     pub fn cross_entropy(&mut self) -> Result<f32> {
         let (n, last) = (self.rows, self.deltas.len() - 1);
         crate::losses::cross_entropy_into(self.outputs[last].slice(s![..n, ..]), &self.labels, self.deltas[last].slice_mut(s![..n, ..]))
+    }
+
+    /// The distillation loss of the current batch against `teacher_logits` (rows, classes); its
+    /// gradient goes to [`Trainer::logit_gradient_mut`], ready for [`Trainer::backward`].
+    pub fn distillation(&mut self, kind: crate::losses::SoftLoss, teacher_logits: ArrayView2<f32>, temperature: f32, alpha: f32) -> Result<crate::losses::LossTerms> {
+        let (n, last) = (self.rows, self.deltas.len() - 1);
+        crate::losses::distillation_loss_into(
+            kind,
+            self.outputs[last].slice(s![..n, ..]),
+            teacher_logits,
+            &self.labels,
+            temperature,
+            alpha,
+            self.deltas[last].slice_mut(s![..n, ..]),
+            self.scratch.slice_mut(s![..n, ..]),
+        )
     }
 
     /// The parameter gradients of the last [`Trainer::backward`].

@@ -1,7 +1,7 @@
 //! Every backward pass checked against central finite differences:
 //! `df/dθ ≈ (f(θ + ε) − f(θ − ε)) / 2ε`, computed in f64 over the f32 engine's values.
 
-use kd_playground::losses::{cross_entropy, distillation_loss, distillation_loss_of, logit_matching, soft_term, SoftLoss};
+use kd_playground::losses::{cross_entropy, distillation_loss, distillation_loss_into, distillation_loss_of, logit_matching, soft_term, SoftLoss};
 use kd_playground::network::{Activation, Dense, Mlp, Trainer};
 use kd_playground::rng::Rng;
 use ndarray::{Array1, Array2};
@@ -236,6 +236,26 @@ fn the_trainer_gives_the_same_bits_as_the_checked_passes() {
                 assert_eq!(mine.weights, theirs.weights, "{activation:?} {rows:?}: weight gradients");
                 assert_eq!(mine.bias, theirs.bias, "{activation:?} {rows:?}: bias gradients");
             }
+        }
+    }
+}
+
+/// The training steps compute the distillation loss into reused buffers; it must be the checked
+/// loss and gradient, bit for bit, for both soft terms and the whole range of T and α.
+#[test]
+fn the_loss_into_reused_buffers_gives_the_same_bits() {
+    let mut rng = Rng::new(7);
+    let labels = [2, 0, 1, 2, 0];
+    for kind in [SoftLoss::Kl, SoftLoss::Logits] {
+        for (t, alpha) in [(0.25f32, 0.5f32), (1.0, 0.0), (4.0, 0.9), (20.0, 1.0), (50.0, 0.3)] {
+            let student = random_matrix(5, 3, 4.0, &mut rng);
+            let teacher = random_matrix(5, 3, 4.0, &mut rng);
+            let expected = distillation_loss_of(kind, student.view(), teacher.view(), &labels, t, alpha).unwrap();
+            let mut gradient = Array2::from_elem((5, 3), f32::NAN); // whatever the buffers held before
+            let mut scratch = Array2::from_elem((5, 3), 7.0f32);
+            let terms = distillation_loss_into(kind, student.view(), teacher.view(), &labels, t, alpha, gradient.view_mut(), scratch.view_mut()).unwrap();
+            assert_eq!((terms.total, terms.soft, terms.hard), (expected.total, expected.soft, expected.hard), "{kind:?} T = {t}, α = {alpha}");
+            assert_eq!(gradient, expected.gradient, "{kind:?} T = {t}, α = {alpha}: gradient");
         }
     }
 }
