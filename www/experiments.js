@@ -17,7 +17,8 @@
 //
 // ctx = { engine, t(key, params), tOr(key, english, params), getPlayground(), getStatus(), getDataInfo(),
 //         isPlaying(), active() -> {name, liveChanged} | null, run(name) -> bool, describeSettings(pairs) -> [text],
-//         seed() -> number, pause(), fail(what, error) }
+//         seed() -> number, pause(), fail(what, error), studiesRoot: the section for the studies (below the
+//         playground: they do not use its main view) }
 
 import { pct } from './view.js';
 
@@ -78,6 +79,8 @@ export function createExperimentsPanel(root, ctx) {
 
   // the list of presets (rebuilt when the language changes), then the result of the active one
   const list = h('ul', { className: 'exp-list' });
+  const studyList = h('ul', { className: 'exp-list', id: 'study-list' });
+  const studiesRoot = ctx.studiesRoot ?? root;
   const result = h('div', { className: 'exp-result', id: 'exp-result', hidden: true });
   const resultTitle = h('h3', { className: 'exp-result-title', id: 'exp-result-title' });
   result.setAttribute('role', 'region');
@@ -101,7 +104,8 @@ export function createExperimentsPanel(root, ctx) {
   const studyRunning = h('div', { className: 'exp-progress' }, studyBar, studyText, studyStop);
   const studyNumbers = h('div', { className: 'exp-numbers', id: 'study-numbers' });
   study.append(studyTitle, studyVerdict, studyRunning, studyNumbers);
-  root.append(list, result, study);
+  root.append(list, result);
+  studiesRoot.append(studyList, study);
 
   const state = {
     shownKey: null,       // what the result area shows now (it is rebuilt only when this changes)
@@ -116,6 +120,7 @@ export function createExperimentsPanel(root, ctx) {
   function buildList() {
     const focused = document.activeElement?.id;
     list.replaceChildren();
+    studyList.replaceChildren();
     if (!presets.length) {
       list.append(h('li', { className: 'exp-card', text: t('experiments.unavailable') }));
       return;
@@ -140,7 +145,7 @@ export function createExperimentsPanel(root, ctx) {
         h('p', { className: 'exp-setup', text: t('experiments.setup', { list: setup }) }),
         button);
       card.dataset.experiment = p.name;
-      list.append(card);
+      (p.study ? studyList : list).append(card);
     }
     if (focused) document.getElementById(focused)?.focus();
   }

@@ -135,6 +135,7 @@ const ui = {
   latest: $('latest'),
   curvesSummary: $('curves-summary'),
   experiments: $('experiments'),
+  studies: $('studies'),
 };
 
 // ---------------------------------------------------------------- errors
@@ -1105,10 +1106,12 @@ function buildExperimentsPanel() {
       return `${settingLabel(spec)}: ${shown}`;
     }),
     seed: () => Number(state.applied.seed ?? state.settings.seed ?? 1),
+    studiesRoot: ui.studies,
     pause: () => pause(),
     fail: (what, e) => fail(what, e),
   });
   ui.experiments.hidden = false;
+  if (ui.studies) ui.studies.hidden = false;
 }
 
 // ---------------------------------------------------------------- keyboard

@@ -65,7 +65,8 @@ test('the presets: the small transfer set applies its settings; the omitted clas
       ['omitted-class', 'small-transfer-set', 'temperature-width', 'ensemble-teacher', 'high-temperature', 'born-again']);
     assert.deepEqual(presets.map((p) => p.study), [false, false, true, true, true, true]);
     for (const p of presets) {
-      const card = panel.locator(`.exp-card[data-experiment="${p.name}"]`);
+      // presets drive the playground and sit above it; studies run apart, below it
+      const card = page.locator(`${p.study ? '#studies' : '#experiments'} .exp-card[data-experiment="${p.name}"]`);
       assert.equal((await card.locator('.exp-title').textContent()).trim(), p.title);
       assert.ok((await card.locator('.exp-claim').textContent()).includes(p.claim), `${p.name}: the claim is the engine's`);
     }
@@ -221,7 +222,7 @@ test('a study: runs with a progress bar, can be stopped, and ends with a verdict
 
     await page.addScriptTag({ path: AXE_PATH });
     const violations = await page.evaluate(async () => {
-      const r = await window.axe.run('#study-result', { resultTypes: ['violations'] });
+      const r = await window.axe.run('#studies', { resultTypes: ['violations'] });
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
     });
     assert.deepEqual(violations, [], 'no serious accessibility violation in the study');

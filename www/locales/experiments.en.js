@@ -18,7 +18,7 @@ export default {
 
   // the panel
   'experiments.title': 'Experiments: Hinton’s effects in miniature',
-  'experiments.lead': 'Distillation’s effects show only in the right settings. Each preset sets the controls (and the link) for one experiment of Hinton, Vinyals & Dean (2015), then trains to the end at fast speed. Afterwards the page says, from this run’s own numbers, whether it showed the claim.',
+  'experiments.lead': 'Distillation’s effects show only in the right settings. Each preset sets the controls (and the link) for one experiment of Hinton, Vinyals & Dean (2015), then trains to the end at fast speed. Afterwards the page says, from this run’s own numbers, whether it showed the claim. Four more experiments, each a study of several runs, are below the playground.',
   'experiments.claim': 'What it shows:',
   'experiments.setup': 'Settings: {list}',
   'experiments.setupMore': 'the other settings at the data set’s defaults',
@@ -68,6 +68,8 @@ export default {
   'experiments.bias.adjusted': 'Adjusted shift',
 
   // studies: several runs compared in a table
+  'studies.title': 'Studies: several runs compared',
+  'studies.lead': 'Some of Hinton’s points need more than one run: a sweep of temperatures and student sizes, an ensemble against a single teacher, KD against its high-temperature limit, a student as large as its teacher. Each study trains its runs here, a few milliseconds per frame beside the playground above (which it leaves as it is), from the seed in the settings, and then says from its own numbers whether it showed the claim.',
   'experiments.study.run': 'Run this study',
   'experiments.study.runLabel': 'Run this study: {title}',
   'experiments.study.runs': '{count} runs: {list}',

@@ -18,7 +18,7 @@ export default {
 
   // 패널
   'experiments.title': '실험: 작은 규모로 재현하는 Hinton의 효과',
-  'experiments.lead': '지식 증류의 효과는 알맞은 설정에서만 드러납니다. 각 프리셋(preset)은 Hinton, Vinyals & Dean (2015)의 실험 하나에 맞게 설정(과 링크)을 바꾸고, 빠른 속도로 끝까지 학습합니다. 학습이 끝나면 이번 실행의 숫자를 보고, 이번 실행이 그 주장을 보여 주었는지 알려 줍니다.',
+  'experiments.lead': '지식 증류의 효과는 알맞은 설정에서만 드러납니다. 각 프리셋(preset)은 Hinton, Vinyals & Dean (2015)의 실험 하나에 맞게 설정(과 링크)을 바꾸고, 빠른 속도로 끝까지 학습합니다. 학습이 끝나면 이번 실행의 숫자를 보고, 이번 실행이 그 주장을 보여 주었는지 알려 줍니다. 실행 여러 개로 이루어진 실험 네 가지는 플레이그라운드 아래의 ‘연구’에 있습니다.',
   'experiments.claim': '보여 주는 것:',
   'experiments.setup': '설정: {list}',
   'experiments.setupMore': '나머지 설정은 데이터 세트의 기본값',
@@ -68,6 +68,8 @@ export default {
   'experiments.bias.adjusted': '조정 이동량',
 
   // 연구(study): 여러 실행을 표로 비교
+  'studies.title': '연구: 여러 실행 비교',
+  'studies.lead': 'Hinton의 주장 중 일부는 실행 하나로는 보여 줄 수 없습니다: 온도와 학생 모델 크기의 조합, 교사 모델 하나와 앙상블, KD와 그 높은 온도의 극한, 교사 모델만큼 큰 학생 모델. 각 연구는 여기서 설정의 시드로 여러 실행을 학습합니다. 위의 플레이그라운드는 그대로 두고 프레임마다 몇 밀리초씩만 씁니다. 그런 다음 자기 숫자로 그 주장을 보여 주었는지 알려 줍니다.',
   'experiments.study.run': '이 연구 실행',
   'experiments.study.runLabel': '이 연구 실행: {title}',
   'experiments.study.runs': '실행 {count}개: {list}',
