@@ -45,3 +45,18 @@ export function recordProblems(page, pageUrl) {
   });
   return problems;
 }
+
+/**
+ * Loads axe-core into `page` as a script of the page's own origin (served by a route from node_modules): the
+ * page's Content-Security-Policy allows only its own scripts, so an inline copy would be refused, and the
+ * audit runs under the same policy as the page.
+ */
+export async function injectAxe(page, pageUrl) {
+  const { createRequire } = await import('node:module');
+  const fs = await import('node:fs');
+  const source = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'));
+  const url = new URL('__e2e/axe.min.js', pageUrl).href;
+  await page.route(url, (route) => route.fulfill({ body: source, contentType: 'text/javascript' }));
+  await page.addScriptTag({ url });
+  await page.waitForFunction(() => typeof window.axe?.run === 'function');
+}

@@ -8,12 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { launch, recordProblems } from './browser.mjs';
+import { injectAxe, launch, recordProblems } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** Opens the page, recording console errors, page errors, failed or off-origin requests and HTTP errors. */
 async function openPage(browser) {
@@ -131,7 +129,7 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     await shot(t, page, panel, 'experiments-02-english-done.png');
 
     // the panel with its verdict, tables and slider passes an accessibility audit
-    await page.addScriptTag({ path: AXE_PATH });
+    await injectAxe(page, PAGE_URL);
     const violations = await page.evaluate(async () => {
       const r = await window.axe.run('#experiments', { resultTypes: ['violations'] });
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
@@ -220,7 +218,7 @@ test('a study: runs with a progress bar, can be stopped, and ends with a verdict
     assert.equal(await page.textContent('#exp-run-born-again'), '이 연구 실행');
     assert.doesNotMatch(await page.textContent('#experiments'), /\{\w+\}/, 'every placeholder is filled');
 
-    await page.addScriptTag({ path: AXE_PATH });
+    await injectAxe(page, PAGE_URL);
     const violations = await page.evaluate(async () => {
       const r = await window.axe.run('#studies', { resultTypes: ['violations'] });
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);

@@ -6,13 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { launch, recordProblems } from './browser.mjs';
+import { injectAxe, launch, recordProblems } from './browser.mjs';
 import { parseHash, serialiseHash, splitHash, MAX_FIELD_LENGTH } from '../../www/urlstate.js';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
-const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /**
  * Opens a page that records every console error, page error, failed request, HTTP error and request to another
@@ -495,7 +493,7 @@ test('axe-core finds no serious or critical accessibility violation, in English 
     const { page, check } = await openPage(browser);
     await stepEpochs(page, 1);
     for (const summary of await page.$$('details summary')) await summary.click();
-    await page.addScriptTag({ path: AXE_PATH });
+    await injectAxe(page, PAGE_URL);
     const audit = async (label) => {
       const result = await page.evaluate(async () => {
         const r = await window.axe.run(document, { resultTypes: ['violations'] });
@@ -515,6 +513,39 @@ test('axe-core finds no serious or critical accessibility violation, in English 
     await page.waitForFunction(() => !document.querySelector('#tour').hasAttribute('aria-busy'), null, { timeout: 60_000 });
     await audit('Korean, tour open');
     check('during the audit');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a strict Content-Security-Policy: only the page\'s own scripts run; an injected inline script does not', { timeout: 60_000 }, async () => {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const violations = [];
+    page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/.test(m.text())) violations.push(m.text()); });
+    await page.goto(PAGE_URL);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const policy = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+    assert.match(policy, /default-src 'self'/);
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+    assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'|\*/, 'no inline script, no eval, no wildcard');
+    assert.deepEqual(violations, [], 'the page itself needs nothing the policy refuses');
+    // what a hostile string would try: an inline script element, and an inline event handler
+    const ran = await page.evaluate(async () => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = 1';
+      document.head.append(script);
+      const img = document.createElement('img');
+      img.setAttribute('onerror', 'window.__handlerRan = 1');
+      img.src = 'data:,not-an-image';
+      document.body.append(img);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      img.remove();
+      return { inline: window.__inlineRan ?? null, handler: window.__handlerRan ?? null };
+    });
+    assert.deepEqual(ran, { inline: null, handler: null }, 'the policy refused both');
+    assert.ok(violations.length >= 2, 'and the browser reported the refusals');
   } finally {
     await browser.close();
   }
