@@ -464,7 +464,8 @@ impl Session {
         fresh.teacher_shuffle = self.teacher_shuffle.clone();
         fresh.history.teacher = self.history.teacher.clone();
         fresh.steps = self.history.teacher.len().saturating_sub(1) as u64 * self.batches_per_teacher_epoch() as u64;
-        fresh.start_distillation()?;
+        // The teacher's logits on the training split are the shared session's: not computed again.
+        fresh.start_distillation(self.teacher_train_logits.clone().unwrap_or_default())?;
         Ok(fresh)
     }
 
@@ -658,7 +659,7 @@ impl Session {
                 let metrics = self.evaluate_teacher_on(self.epoch, &members)?;
                 self.history.teacher.push(metrics);
                 if self.epoch >= self.settings.teacher_epochs {
-                    self.start_distillation_with(members)?;
+                    self.start_distillation(members)?;
                 }
             }
             Phase::Distil => {
@@ -673,14 +674,9 @@ impl Session {
         Ok(())
     }
 
-    /// Freezes the teacher: its logits on the training split become the soft targets' source.
-    fn start_distillation(&mut self) -> Result<()> {
-        let members = self.teacher_train_logits()?;
-        self.start_distillation_with(members)
-    }
-
-    /// [`Session::start_distillation`] from each teacher's logits on the training split.
-    fn start_distillation_with(&mut self, members: Vec<Array2<f32>>) -> Result<()> {
+    /// Freezes the teacher: `members`, each teacher's logits on the training split, become the
+    /// soft targets' source.
+    fn start_distillation(&mut self, members: Vec<Array2<f32>>) -> Result<()> {
         self.teacher_train_logits = Some(members);
         self.phase = Phase::Distil;
         self.epoch = 0;

@@ -238,7 +238,9 @@ pub struct LossTerms {
 
 /// [`distillation_loss_of`] writing its gradient into `gradient` (batch, classes), with `scratch`
 /// (the same shape) for the intermediate probabilities: no allocation for the KL soft term (logit
-/// matching still allocates). The same arithmetic in the same order, so the same bits (tested).
+/// matching still allocates). The one implementation of the combined loss: `α · soft + (1 − α) ·
+/// CE` term by term, with the arithmetic of [`soft_term_of`] and [`cross_entropy`] (tested to
+/// give their bits).
 pub fn distillation_loss_into(
     kind: SoftLoss,
     student_logits: ArrayView2<f32>,
@@ -249,11 +251,6 @@ pub fn distillation_loss_into(
     mut gradient: ArrayViewMut2<f32>,
     mut scratch: ArrayViewMut2<f32>,
 ) -> Result<LossTerms> {
-    if kind == SoftLoss::Logits {
-        let loss = distillation_loss_of(kind, student_logits, teacher_logits, labels, temperature, alpha)?;
-        gradient.assign(&loss.gradient);
-        return Ok(LossTerms { total: loss.total, soft: loss.soft, hard: loss.hard });
-    }
     check_labels(&student_logits, labels)?;
     let dim = student_logits.dim();
     if teacher_logits.dim() != dim || gradient.dim() != dim || scratch.dim() != dim {
@@ -263,6 +260,12 @@ pub fn distillation_loss_into(
             gradient.dim(),
             scratch.dim()
         )));
+    }
+    if kind == SoftLoss::Logits {
+        let soft = logit_matching(student_logits, teacher_logits)?;
+        let hard = cross_entropy_into(student_logits, labels, scratch.view_mut())?;
+        ndarray::Zip::from(&mut gradient).and(&soft.gradient).and(&scratch).for_each(|g, &s, &h| *g = s * alpha + h * (1.0 - alpha));
+        return Ok(LossTerms { total: alpha * soft.loss + (1.0 - alpha) * hard, soft: soft.loss, hard });
     }
     let batch = student_logits.nrows().max(1) as f32;
     // The soft term: T² · KL, batch mean, and α · T · (q − p) / B.
@@ -323,15 +326,10 @@ pub fn distillation_loss_of(
     temperature: f32,
     alpha: f32,
 ) -> Result<DistillationLoss> {
-    let soft = soft_term_of(kind, student_logits, teacher_logits, temperature)?;
-    let hard = cross_entropy(student_logits, labels)?;
-    let gradient = soft.gradient * alpha + hard.gradient * (1.0 - alpha);
-    Ok(DistillationLoss {
-        total: alpha * soft.loss + (1.0 - alpha) * hard.loss,
-        soft: soft.loss,
-        hard: hard.loss,
-        gradient,
-    })
+    let mut gradient = Array2::zeros(student_logits.dim()); // (batch, classes)
+    let mut scratch = Array2::zeros(student_logits.dim());
+    let terms = distillation_loss_into(kind, student_logits, teacher_logits, labels, temperature, alpha, gradient.view_mut(), scratch.view_mut())?;
+    Ok(DistillationLoss { total: terms.total, soft: terms.soft, hard: terms.hard, gradient })
 }
 
 /// Fraction of rows whose largest logit is at the label.

@@ -1,7 +1,7 @@
 //! Every backward pass checked against central finite differences:
 //! `df/dθ ≈ (f(θ + ε) − f(θ − ε)) / 2ε`, computed in f64 over the f32 engine's values.
 
-use kd_playground::losses::{cross_entropy, distillation_loss, distillation_loss_into, distillation_loss_of, logit_matching, soft_term, SoftLoss};
+use kd_playground::losses::{cross_entropy, distillation_loss, distillation_loss_into, distillation_loss_of, logit_matching, soft_term, soft_term_of, SoftLoss};
 use kd_playground::network::{Activation, Dense, Mlp, Trainer};
 use kd_playground::rng::Rng;
 use ndarray::{Array1, Array2};
@@ -240,8 +240,9 @@ fn the_trainer_gives_the_same_bits_as_the_checked_passes() {
     }
 }
 
-/// The training steps compute the distillation loss into reused buffers; it must be the checked
-/// loss and gradient, bit for bit, for both soft terms and the whole range of T and α.
+/// The combined loss is computed once, into reused buffers; it must give, bit for bit, `α · soft +
+/// (1 − α) · CE` built from the separately checked soft term and cross-entropy, for both soft
+/// terms and the whole range of T and α, whatever the buffers held before.
 #[test]
 fn the_loss_into_reused_buffers_gives_the_same_bits() {
     let mut rng = Rng::new(7);
@@ -250,12 +251,17 @@ fn the_loss_into_reused_buffers_gives_the_same_bits() {
         for (t, alpha) in [(0.25f32, 0.5f32), (1.0, 0.0), (4.0, 0.9), (20.0, 1.0), (50.0, 0.3)] {
             let student = random_matrix(5, 3, 4.0, &mut rng);
             let teacher = random_matrix(5, 3, 4.0, &mut rng);
-            let expected = distillation_loss_of(kind, student.view(), teacher.view(), &labels, t, alpha).unwrap();
+            let soft = soft_term_of(kind, student.view(), teacher.view(), t).unwrap();
+            let hard = cross_entropy(student.view(), &labels).unwrap();
+            let expected_gradient = soft.gradient * alpha + hard.gradient * (1.0 - alpha);
+            let expected = (alpha * soft.loss + (1.0 - alpha) * hard.loss, soft.loss, hard.loss);
             let mut gradient = Array2::from_elem((5, 3), f32::NAN); // whatever the buffers held before
             let mut scratch = Array2::from_elem((5, 3), 7.0f32);
             let terms = distillation_loss_into(kind, student.view(), teacher.view(), &labels, t, alpha, gradient.view_mut(), scratch.view_mut()).unwrap();
-            assert_eq!((terms.total, terms.soft, terms.hard), (expected.total, expected.soft, expected.hard), "{kind:?} T = {t}, α = {alpha}");
-            assert_eq!(gradient, expected.gradient, "{kind:?} T = {t}, α = {alpha}: gradient");
+            assert_eq!((terms.total, terms.soft, terms.hard), expected, "{kind:?} T = {t}, α = {alpha}");
+            assert_eq!(gradient, expected_gradient, "{kind:?} T = {t}, α = {alpha}: gradient");
+            let allocating = distillation_loss_of(kind, student.view(), teacher.view(), &labels, t, alpha).unwrap();
+            assert_eq!(allocating.gradient, expected_gradient);
         }
     }
 }
