@@ -8,10 +8,11 @@ use serde::Serialize;
 
 use crate::error::{KdError, Result};
 use crate::losses::{cross_entropy, soft_term_of, softmax, SoftLoss};
+use crate::math;
 
 /// Entropy in bits, `H(p) = −Σ_k p_k log₂ p_k`, with `0 · log 0 = 0`.
 pub fn entropy_bits(probabilities: &[f32]) -> f32 {
-    -probabilities.iter().filter(|&&p| p > 0.0).map(|&p| p * p.log2()).sum::<f32>()
+    -probabilities.iter().filter(|&&p| p > 0.0).map(|&p| p * math::log2(p)).sum::<f32>()
 }
 
 /// The probability mass on the classes other than the most likely one: `1 − max_k p_k`.
@@ -24,8 +25,8 @@ pub fn log_spaced(low: f32, high: f32, n: usize) -> Vec<f32> {
     if n < 2 || !(low > 0.0 && high > low) {
         return vec![low];
     }
-    let (a, b) = (low.ln(), high.ln());
-    (0..n).map(|i| (a + (b - a) * i as f32 / (n - 1) as f32).exp()).collect()
+    let (a, b) = (math::ln(low), math::ln(high));
+    (0..n).map(|i| math::exp(a + (b - a) * i as f32 / (n - 1) as f32)).collect()
 }
 
 /// One set of logits' softmax at each of a range of temperatures.

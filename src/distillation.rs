@@ -21,6 +21,7 @@ use crate::dark_knowledge::{self, ClassSimilarity, SampleGradients, TemperatureS
 use crate::data::{Dataset, Split, SplitName};
 use crate::error::{KdError, Result};
 use crate::losses::{self, accuracy, cross_entropy, distillation_loss_of, softmax};
+use crate::math;
 use crate::network::{DenseGradient, Mlp, Trainer};
 use crate::optimizer::Optimizer;
 use crate::rng::{Rng, Stream};
@@ -972,7 +973,7 @@ impl Session {
             alpha: report.alpha,
             teacher_entropy_bits: dark_knowledge::entropy_bits(&report.teacher_at_t),
             teacher_entropy_bits_t1: dark_knowledge::entropy_bits(&report.teacher_t1),
-            max_entropy_bits: (self.data.classes() as f32).log2(),
+            max_entropy_bits: math::log2(self.data.classes() as f32),
             dark_knowledge: dark_knowledge::dark_knowledge_mass(&report.teacher_at_t),
             dark_knowledge_t1: dark_knowledge::dark_knowledge_mass(&report.teacher_t1),
             sweep,
@@ -999,13 +1000,13 @@ pub fn ensemble_logits(members: &[Array2<f32>], t: f32) -> Array2<f32> {
     for logits in members {
         for (mut out, row) in mean.rows_mut().into_iter().zip(logits.rows()) {
             let max = row.fold(f64::NEG_INFINITY, |m, &z| m.max(z as f64));
-            let exps: Vec<f64> = row.iter().map(|&z| ((z as f64 - max) / t as f64).exp()).collect();
+            let exps: Vec<f64> = row.iter().map(|&z| math::exp_f64((z as f64 - max) / t as f64)).collect();
             let sum: f64 = exps.iter().sum();
             out.iter_mut().zip(exps).for_each(|(o, e)| *o += e / sum);
         }
     }
     let k = members.len() as f64;
-    mean.mapv(|p| (t as f64 * (p / k).max(f64::MIN_POSITIVE).ln()) as f32)
+    mean.mapv(|p| (t as f64 * math::ln_f64((p / k).max(f64::MIN_POSITIVE))) as f32)
 }
 
 /// Whose loss or weights went wrong, for the divergence message (written out only then).

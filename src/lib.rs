@@ -39,6 +39,7 @@ pub mod distillation;
 pub mod error;
 pub mod experiments;
 pub mod losses;
+pub mod math;
 pub mod network;
 pub mod optimizer;
 pub mod rng;

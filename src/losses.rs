@@ -14,12 +14,13 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
+use crate::math;
 
 /// `softmax(z/T)` of each row: `p_k = exp((z_k − max z)/T) / Σ_j exp((z_j − max z)/T)`.
 /// Each row's own maximum is subtracted, so large logits and small T cannot overflow.
 pub fn softmax(logits: ArrayView2<f32>, temperature: f32) -> Array2<f32> {
     let mut probabilities = log_softmax(logits, temperature);
-    probabilities.mapv_inplace(f32::exp);
+    probabilities.mapv_inplace(math::exp);
     probabilities
 }
 
@@ -36,7 +37,7 @@ pub fn log_softmax_in_place(mut values: ArrayViewMut2<f32>, temperature: f32) {
     for mut row in values.rows_mut() {
         let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
         row.mapv_inplace(|v| (v - max) / temperature);
-        let log_sum = row.fold(0.0f32, |s, &v| s + v.exp()).ln();
+        let log_sum = math::ln(row.fold(0.0f32, |s, &v| s + math::exp(v)));
         row.mapv_inplace(|v| v - log_sum);
     }
 }
@@ -94,7 +95,7 @@ pub fn cross_entropy_into(logits: ArrayView2<f32>, labels: &[usize], mut gradien
     gradient.assign(&logits);
     log_softmax_in_place(gradient.view_mut(), 1.0); // log-probabilities for now
     let loss = -labels.iter().enumerate().map(|(i, &y)| gradient[[i, y]]).sum::<f32>() / batch;
-    gradient.mapv_inplace(f32::exp);
+    gradient.mapv_inplace(math::exp);
     for (i, &y) in labels.iter().enumerate() {
         gradient[[i, y]] -= 1.0;
     }
@@ -123,7 +124,7 @@ pub fn kl_divergence_rows(teacher_logits: ArrayView2<f32>, student_logits: Array
 fn log_softmax_f64_constants(row: ndarray::ArrayView1<f32>, temperature: f32) -> (f64, f64) {
     let t = temperature as f64;
     let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
-    let log_sum = row.iter().map(|&v| ((v as f64 - max) / t).exp()).sum::<f64>().ln();
+    let log_sum = math::ln_f64(row.iter().map(|&v| math::exp_f64((v as f64 - max) / t)).sum::<f64>());
     (max, log_sum)
 }
 
@@ -139,7 +140,7 @@ fn kl_row(teacher: ndarray::ArrayView1<f32>, student: ndarray::ArrayView1<f32>, 
         .map(|(&zt, &zs)| {
             let lp = (zt as f64 - max_p) / t - log_sum_p;
             let lq = (zs as f64 - max_q) / t - log_sum_q;
-            let p = lp.exp();
+            let p = math::exp_f64(lp);
             if p == 0.0 {
                 0.0
             } else {
@@ -273,17 +274,17 @@ pub fn distillation_loss_into(
     let soft = temperature * temperature * kl_sum / batch;
     gradient.assign(&student_logits);
     log_softmax_in_place(gradient.view_mut(), temperature);
-    gradient.mapv_inplace(f32::exp); // q = softmax(z_s/T)
+    gradient.mapv_inplace(math::exp); // q = softmax(z_s/T)
     scratch.assign(&teacher_logits);
     log_softmax_in_place(scratch.view_mut(), temperature);
-    scratch.mapv_inplace(f32::exp); // p = softmax(z_t/T)
+    scratch.mapv_inplace(math::exp); // p = softmax(z_t/T)
     let factor = temperature / batch;
     ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &p| *g = ((*g - p) * factor) * alpha);
     // The hard term: CE and (1 − α) · (softmax(z_s) − onehot(y)) / B.
     scratch.assign(&student_logits);
     log_softmax_in_place(scratch.view_mut(), 1.0);
     let hard = -labels.iter().enumerate().map(|(i, &y)| scratch[[i, y]]).sum::<f32>() / batch;
-    scratch.mapv_inplace(f32::exp);
+    scratch.mapv_inplace(math::exp);
     for (i, &y) in labels.iter().enumerate() {
         scratch[[i, y]] -= 1.0;
     }

@@ -10,6 +10,7 @@ use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis}
 use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
+use crate::math;
 use crate::optimizer::Optimizer;
 use crate::rng::Rng;
 
@@ -26,7 +27,7 @@ impl Activation {
     pub fn apply(self, z: &mut Array2<f32>) {
         match self {
             Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
-            Activation::Tanh => z.mapv_inplace(f32::tanh),
+            Activation::Tanh => z.mapv_inplace(math::tanh),
         }
     }
 
@@ -51,7 +52,7 @@ impl Activation {
     pub fn apply_row(self, z: &mut ArrayViewMut1<f32>) {
         match self {
             Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
-            Activation::Tanh => z.mapv_inplace(f32::tanh),
+            Activation::Tanh => z.mapv_inplace(math::tanh),
         }
     }
 

@@ -5,6 +5,7 @@ use ndarray::{Array1, Array2, Zip};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
+use crate::math;
 use crate::network::{DenseGradient, Mlp};
 
 /// Which update rule.
@@ -83,10 +84,10 @@ impl Optimizer {
                 }
             }
             OptimizerKind::Adam => {
-                let t = self.steps as i32;
+                let t = self.steps;
                 // Bias-corrected step size: η · √(1 − β₂ᵗ) / (1 − β₁ᵗ).
-                let correction1 = 1.0 - ADAM_BETA1.powi(t);
-                let correction2 = 1.0 - ADAM_BETA2.powi(t);
+                let correction1 = 1.0 - math::powi(ADAM_BETA1, t);
+                let correction2 = 1.0 - math::powi(ADAM_BETA2, t);
                 let adam = AdamStep { lr, correction1, correction2 };
                 for ((layer, grad), state) in network.layers.iter_mut().zip(gradients).zip(&mut self.state) {
                     adam.update(&mut layer.weights, &mut state.first_weights, &mut state.second_weights, &grad.weights);

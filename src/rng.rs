@@ -3,6 +3,8 @@
 //! seeded through SplitMix64) so that the same seed gives the same stream natively and in wasm,
 //! independent of any crate's version.
 
+use crate::math;
+
 /// Independent streams derived from one user-visible seed, so that, e.g., changing the number of
 /// teacher epochs does not change the data or the students' initial weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,10 +87,10 @@ impl Rng {
         }
         let u1 = 1.0 - self.next_f64(); // (0, 1]: ln is finite
         let u2 = self.next_f64();
-        let radius = (-2.0 * u1.ln()).sqrt();
+        let radius = (-2.0 * math::ln_f64(u1)).sqrt();
         let angle = 2.0 * std::f64::consts::PI * u2;
-        self.spare_normal = Some(radius * angle.sin());
-        radius * angle.cos()
+        self.spare_normal = Some(radius * math::sin_f64(angle));
+        radius * math::cos_f64(angle)
     }
 
     /// Shuffles `items` in place (Fisher–Yates).

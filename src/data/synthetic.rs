@@ -5,6 +5,7 @@ use ndarray::Array2;
 
 use super::RawData;
 use crate::rng::Rng;
+use crate::math;
 
 fn raw(points: Vec<(f64, f64, usize)>, class_names: &[&str]) -> RawData {
     let features = Array2::from_shape_fn((points.len(), 2), |(i, j)| {
@@ -34,7 +35,7 @@ pub(super) fn spiral(points: usize, noise: f32, rng: &mut Rng) -> RawData {
             let class = class_of(i, points, classes);
             let r = 0.1 + 0.9 * rng.next_f64();
             let angle = 2.0 * std::f64::consts::PI * class as f64 / 3.0 + 4.0 * r + 0.35 * noise * rng.normal();
-            (r * angle.cos(), r * angle.sin(), class)
+            (r * math::cos_f64(angle), r * math::sin_f64(angle), class)
         })
         .collect();
     raw(data, &["arm A", "arm B", "arm C"])
@@ -49,7 +50,7 @@ pub(super) fn blobs(points: usize, noise: f32, rng: &mut Rng) -> RawData {
         .map(|i| {
             let class = class_of(i, points, classes);
             let angle = 2.0 * std::f64::consts::PI * class as f64 / 3.0 + std::f64::consts::FRAC_PI_2;
-            (angle.cos() + spread * rng.normal(), angle.sin() + spread * rng.normal(), class)
+            (math::cos_f64(angle) + spread * rng.normal(), math::sin_f64(angle) + spread * rng.normal(), class)
         })
         .collect();
     raw(data, &["blob A", "blob B", "blob C"])
@@ -64,7 +65,7 @@ pub(super) fn moons(points: usize, noise: f32, rng: &mut Rng) -> RawData {
         .map(|i| {
             let class = class_of(i, points, 2);
             let t = std::f64::consts::PI * rng.next_f64();
-            let (x, y) = if class == 0 { (t.cos(), t.sin()) } else { (1.0 - t.cos(), 0.5 - t.sin()) };
+            let (x, y) = if class == 0 { (math::cos_f64(t), math::sin_f64(t)) } else { (1.0 - math::cos_f64(t), 0.5 - math::sin_f64(t)) };
             (x + sigma * rng.normal(), y + sigma * rng.normal(), class)
         })
         .collect();

@@ -974,6 +974,9 @@ fn test_e2e(root: &Path) -> Result<()> {
     ensure_node()?;
     ensure_chromium()?;
     build(root)?;
+    // The native `kd` for tests/e2e/determinism.test.mjs, which compares its runs with the page's.
+    run_cmd(cargo().args(["build", "--quiet", "--bin", "kd"]))?;
+    let kd = target_dir(root).join("debug").join(format!("kd{}", env::consts::EXE_SUFFIX));
     npm_install(&e2e_dir)?;
     let port = serve_in_background(&root.join("www"))?;
     let url = format!("http://127.0.0.1:{port}/");
@@ -986,6 +989,7 @@ fn test_e2e(root: &Path) -> Result<()> {
             .arg("--test")
             .args(&tests)
             .env("KD_URL", &url)
+            .env("KD_CLI", &kd)
             .env("CHROMIUM", CHROMIUM)
             .env("KD_SCREENSHOT_DIR", &screenshots),
     )

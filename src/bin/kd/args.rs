@@ -33,6 +33,8 @@ pub enum Action {
     Seeds,
     /// `--json`, a switch.
     Json,
+    /// `--save-run PATH`: write the trained run as the page's run file.
+    SaveRun,
 }
 
 /// One flag of `kd run`.
@@ -112,6 +114,13 @@ pub const FLAGS: &[Flag] = &[
         help: "share of each class of the training split that the students learn from",
     },
     Flag { name: "--json", value: "", action: Action::Json, section: Section::Output, help: "print one JSON object instead of the table (fields: README, \"Command line\")" },
+    Flag {
+        name: "--save-run",
+        value: "PATH",
+        action: Action::SaveRun,
+        section: Section::Output,
+        help: "also write the trained run (settings, curves, weights) as the page's run file, which the page loads (Save and load → Load run…); one seed only",
+    },
 ];
 
 /// What the user asked for.
@@ -191,6 +200,8 @@ pub struct RunArgs {
     /// `--seeds N`.
     pub seeds: Option<usize>,
     pub json: bool,
+    /// `--save-run PATH`.
+    pub save_run: Option<String>,
 }
 
 /// A mistake on the command line (exit code 2).
@@ -258,8 +269,13 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
             Action::Dataset => run.dataset = Some(value),
             Action::Seeds => run.seeds = Some(whole_number(flag.name, &value, 1, MAX_SEEDS)?),
             Action::Setting(_) | Action::Epochs => run.settings.push((flag, value)),
+            Action::SaveRun if value.is_empty() => return Err(UsageError("--save-run: the path is empty".into())),
+            Action::SaveRun => run.save_run = Some(value),
             Action::Json => {}
         }
+    }
+    if run.seeds.is_some() && run.save_run.is_some() {
+        return Err(UsageError("--save-run saves one run; it cannot be combined with --seeds".into()));
     }
     Ok(Command::Run(run))
 }

@@ -245,6 +245,8 @@ pub fn run_seed(settings: Settings, source: &Source, run: &RunArgs, progress: bo
             if progress {
                 eprint!("\r\x1b[K");
             }
+            // The run keeps the last good weights; a saved run lets the user look at them.
+            save_run(&session, run)?;
             let message = status.message.unwrap_or_else(|| "training diverged".into());
             return Err(Failure::data(format!("seed {seed}: {message}")));
         }
@@ -252,6 +254,7 @@ pub fn run_seed(settings: Settings, source: &Source, run: &RunArgs, progress: bo
     if progress {
         eprint!("\r\x1b[K");
     }
+    save_run(&session, run)?;
     let history = session.history();
     let missing = || Failure::data(format!("seed {seed}: the run recorded no metrics"));
     let teacher_epoch = history.teacher.last().ok_or_else(missing)?;
@@ -292,6 +295,14 @@ pub struct Report {
     pub over_seeds: bool,
     pub runs: Vec<SeedRun>,
     pub data: DataSummary,
+}
+
+/// Writes the session as the page's run file to `--save-run`'s path, if given.
+fn save_run(session: &Session, run: &RunArgs) -> Result<(), Failure> {
+    let Some(path) = &run.save_run else { return Ok(()) };
+    let saved = session.to_saved().map_err(|error| Failure::engine(error, run))?;
+    let json = serde_json::to_string(&saved).map_err(|error| Failure::data(format!("--save-run: {error}")))?;
+    std::fs::write(path, json).map_err(|error| Failure::data(format!("--save-run: cannot write {path} ({error})")))
 }
 
 /// Runs `kd run`.
