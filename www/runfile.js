@@ -94,8 +94,8 @@ export class RunFileError extends Error {
 }
 
 /**
- * Reads a run file chosen by the user and rebuilds its Playground with the engine's importRun (which checks
- * the format, the version, the settings and every weight's shape). Throws RunFileError, never anything else.
+ * Reads a run file chosen by the user and rebuilds its Playground with the engine's importRun (which parses the
+ * JSON and checks the format, the version, the settings and every weight's shape, with a message for each). Throws RunFileError, never anything else.
  * @param {File} file
  * @returns {Promise<import('./pkg/kd_playground.js').Playground>}
  */
@@ -108,15 +108,6 @@ export async function loadRunFile(file) {
   } catch (e) {
     throw new RunFileError('unreadable', messageOf(e));
   }
-  let document;
-  try {
-    document = JSON.parse(text);
-  } catch (e) {
-    throw new RunFileError('not-json', messageOf(e));
-  }
-  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-    throw new RunFileError('not-a-run');
-  }
   let engine;
   try {
     engine = await import(ENGINE_URL);
@@ -124,7 +115,7 @@ export async function loadRunFile(file) {
     throw new RunFileError('no-engine', messageOf(e));
   }
   try {
-    return engine.Playground.importRun(document);
+    return engine.Playground.importRun(text);
   } catch (e) {
     throw new RunFileError('rejected', messageOf(e));
   }

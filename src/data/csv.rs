@@ -76,7 +76,10 @@ pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<RawData> {
         )));
     }
     let text = std::str::from_utf8(bytes)
-        .map_err(|e| csv_error(format!("{name} is not UTF-8 text (invalid byte at offset {})", e.valid_up_to())))?;
+        .map_err(|e| {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            csv_error(format!("{name} is not UTF-8 text (line {line}: invalid byte at offset {}); save it as UTF-8", e.valid_up_to()))
+        })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
 
     let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l))).filter(|(_, l)| !l.trim().is_empty());
@@ -241,7 +244,7 @@ mod tests {
         assert_eq!(parse(&huge, "big.csv").err().map(|e| e.to_string()).unwrap_or_default(), "data: big.csv is 5.0 MB; the limit is 5 MB");
         assert_eq!(
             parse(b"1,2,0\n\xff\xfe,1,1\n", "bad.csv").err().map(|e| e.to_string()).unwrap_or_default(),
-            "data: bad.csv is not UTF-8 text (invalid byte at offset 6)"
+            "data: bad.csv is not UTF-8 text (line 2: invalid byte at offset 6); save it as UTF-8"
         );
     }
 }

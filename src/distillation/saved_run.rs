@@ -46,6 +46,92 @@ pub struct SavedRun {
     pub weights: SavedWeights,
 }
 
+impl SavedRun {
+    /// A run file's text as a run, with a message that says what is wrong with it: not JSON (or
+    /// cut short), not a KD Playground run, another version of the format, or a field of the
+    /// wrong type or shape (named by its path). [`Session::from_saved`] then checks the settings
+    /// and that every network has the shape they give it.
+    pub fn from_json(text: &str) -> Result<SavedRun> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| match e.classify() {
+            serde_json::error::Category::Eof => run_error(format!(
+                "the file ends in the middle of its JSON (line {}, column {}): it was probably cut short",
+                e.line(),
+                e.column()
+            )),
+            _ => run_error(format!("it is not JSON (line {}, column {}: {})", e.line(), e.column(), json_reason(&e))),
+        })?;
+        let Some(document) = value.as_object() else {
+            return Err(run_error("it is JSON but not a KD Playground run (not an object)"));
+        };
+        match document.get("format").and_then(|f| f.as_str()) {
+            Some(RUN_FORMAT) => {}
+            Some(other) => {
+                return Err(run_error(format!("it is not a KD Playground run (format '{}')", other.chars().take(40).collect::<String>())))
+            }
+            None => return Err(run_error(format!("it is not a KD Playground run (no \"format\": \"{RUN_FORMAT}\")"))),
+        }
+        match document.get("version").and_then(|v| v.as_u64()) {
+            Some(version) if version == RUN_VERSION as u64 => {}
+            Some(version) => {
+                return Err(run_error(format!("it is version {version} of the run format; this playground reads version {RUN_VERSION}")))
+            }
+            None => return Err(run_error("it has no version number")),
+        }
+        let weights = document.get("weights").and_then(|w| w.as_object()).ok_or_else(|| run_error("it has no weights"))?;
+        let network = |key: &str, name: &str| -> Result<Mlp> {
+            let value = weights.get(key).ok_or_else(|| run_error(format!("it has no weights for the {name}")))?;
+            Mlp::deserialize(value).map_err(|e| run_error(format!("the {name}'s weights are malformed ({})", json_reason(&e))))
+        };
+        let other_teachers = match weights.get("otherTeachers") {
+            None => Vec::new(),
+            Some(value) => Vec::<Mlp>::deserialize(value)
+                .map_err(|e| run_error(format!("the other teachers' weights are malformed ({})", json_reason(&e))))?,
+        };
+        Ok(SavedRun {
+            format: RUN_FORMAT.to_string(),
+            version: RUN_VERSION,
+            settings: field(document, "settings")?,
+            phase: field(document, "phase")?,
+            epoch: field(document, "epoch")?,
+            steps: field(document, "steps")?,
+            message: field(document, "message")?,
+            history: field(document, "history")?,
+            weights: SavedWeights {
+                teacher: network("teacher", "teacher")?,
+                other_teachers,
+                kd_student: network("kdStudent", "distilled student")?,
+                control_student: network("controlStudent", "control student")?,
+            },
+        })
+    }
+
+    /// The run file's text (compact JSON; numbers are the shortest decimals that give back the
+    /// same f32 or f64).
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| KdError::Data(format!("cannot write the run: {e}")))
+    }
+}
+
+/// Field `key` of a run document, or a message naming it.
+fn field<T: serde::de::DeserializeOwned>(document: &serde_json::Map<String, serde_json::Value>, key: &str) -> Result<T> {
+    match document.get(key) {
+        // `message` is the only optional field: null when the run has nothing to say.
+        None if key == "message" => T::deserialize(serde_json::Value::Null).map_err(|_| run_error("it has no message field")),
+        None => Err(run_error(format!("it has no {key} field"))),
+        Some(value) => T::deserialize(value).map_err(|e| run_error(format!("its {key} field is malformed ({})", json_reason(&e)))),
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix (said separately, or meaningless
+/// for a parsed value).
+fn json_reason(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
 fn run_error(message: impl Into<String>) -> KdError {
     KdError::Data(format!("cannot load this run: {}", message.into()))
 }

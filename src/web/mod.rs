@@ -395,11 +395,11 @@ impl Playground {
         to_js(&self.session.to_saved().map_err(js_error)?)
     }
 
-    /// Rebuilds a run from an object made by `exportRun` (parsed from JSON).
+    /// Rebuilds a run from the text of a run file (`exportRun`'s object as JSON, or `kd run
+    /// --save-run`'s file); a file that is not one is refused with a message that says why.
     #[wasm_bindgen(js_name = importRun)]
-    pub fn import_run(run: JsValue) -> Result<Playground, JsError> {
-        let saved: SavedRun = serde_wasm_bindgen::from_value(run)
-            .map_err(|e| JsError::new(&format!("cannot load this run: it is not a KD Playground run file ({e})")))?;
+    pub fn import_run(text: &str) -> Result<Playground, JsError> {
+        let saved = SavedRun::from_json(text).map_err(js_error)?;
         Ok(Playground::of(Session::from_saved(saved).map_err(js_error)?))
     }
 

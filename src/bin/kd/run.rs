@@ -301,7 +301,7 @@ pub struct Report {
 fn save_run(session: &Session, run: &RunArgs) -> Result<(), Failure> {
     let Some(path) = &run.save_run else { return Ok(()) };
     let saved = session.to_saved().map_err(|error| Failure::engine(error, run))?;
-    let json = serde_json::to_string(&saved).map_err(|error| Failure::data(format!("--save-run: {error}")))?;
+    let json = saved.to_json().map_err(|error| Failure::data(format!("--save-run: {error}")))?;
     std::fs::write(path, json).map_err(|error| Failure::data(format!("--save-run: cannot write {path} ({error})")))
 }
 
