@@ -226,7 +226,7 @@ pub const SCHEMA: &[SettingSpec] = &[
         name: "learningRate",
         default: "0.01",
         min: 0.00001,
-        max: 10.0,
+        max: 100.0,
         step: 0.0,
         scale: Scale::Log,
         group: Group::Training,
@@ -273,8 +273,8 @@ pub const SCHEMA: &[SettingSpec] = &[
     SettingSpec {
         name: "temperature",
         default: "4",
-        min: 0.25,
-        max: 50.0,
+        min: 0.05,
+        max: 100.0,
         step: 0.0,
         scale: Scale::Log,
         live: true,
@@ -683,7 +683,7 @@ mod tests {
             assert!(names.contains(&name), "{name} not reported in {errors:?}");
         }
         let temperature = errors.iter().find(|(n, _)| n == "temperature").unwrap();
-        assert_eq!(temperature.1, "must be between 0.25 and 50 (got 0)");
+        assert_eq!(temperature.1, "must be between 0.05 and 100 (got 0)");
     }
 
     #[test]

@@ -244,7 +244,7 @@ fn malformed_input_is_refused_with_its_exact_message() {
     let missing = missing.to_str().expect("a UTF-8 path");
     assert_fails(&["run", "--dataset", missing], 1, &format!("error: data: {missing} does not exist"));
     assert_fails(&["run", "--dataset", "iris", "--bogus", "1"], 2, "error: --bogus is not a flag of kd run; see kd run --help");
-    assert_fails(&["run", "--dataset", "iris", "--temperature", "-1"], 2, "error: temperature: must be between 0.25 and 50 (got -1)");
+    assert_fails(&["run", "--dataset", "iris", "--temperature", "-1"], 2, "error: temperature: must be between 0.05 and 100 (got -1)");
     assert_fails(&["run", "--dataset", "iris", "--epochs", "2.5"], 2, "error: teacherEpochs: must be a whole number (got 2.5)");
     assert_fails(&["run", "--dataset", "iris", "--teachers", "9"], 2, "error: teachers: must be between 1 and 5 (got 9)");
     assert_fails(

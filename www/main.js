@@ -651,6 +651,7 @@ async function loadTeachingPanels() {
     getSelection: () => ({ ...state.selection }),
     getSettings: () => ({ ...state.applied }),
     isPlaying: () => state.playing,
+    specOf,
     t,
     onImport: (pg) => importPlayground(pg),
     announce: (text) => announce(text),

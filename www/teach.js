@@ -488,7 +488,7 @@ export function createTeachingPanels(root, ctx) {
   function buildTemperature() {
     const p = panelShell('teach-temperature', 'teach.temperature.title', ['teach.temperature.lead']);
     p.canvas = h('canvas', { id: 'teach-sweep', className: 'teach-canvas teach-canvas-wide', attrs: { role: 'img', 'aria-label': tr('teach.temperature.canvasLabel', { T: '—' }) } });
-    p.canvasCaption = h('figcaption', { className: 'teach-caption', text: tr('teach.temperature.caption') });
+    p.canvasCaption = h('figcaption', { className: 'teach-caption', text: tr('teach.temperature.caption', temperatureRange()) });
     const figure = h('figure', { className: 'teach-figure' }, p.canvas, p.canvasCaption);
     p.tableCaption = h('caption', { className: 'teach-table-caption' }, tr('teach.temperature.tableCaption'));
     p.table = h('table', { className: 'teach-table teach-logits', id: 'teach-logits' }, p.tableCaption, h('thead'), h('tbody'));
@@ -496,6 +496,12 @@ export function createTeachingPanels(root, ctx) {
     const side = h('div', { className: 'teach-side' }, tableWrap(p.table), p.stats);
     p.section.append(h('div', { className: 'teach-two' }, figure, side), p.error);
     return p;
+  }
+
+  /** The temperature setting's range (the sweep chart spans it), as caption text. */
+  function temperatureRange() {
+    const spec = ctx.specOf?.('temperature');
+    return { low: spec ? String(spec.min) : '—', high: spec ? String(spec.max) : '—' };
   }
 
   function refreshTemperature(pg, report, insight) {
