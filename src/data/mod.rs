@@ -239,7 +239,7 @@ fn stratified_split(labels: &[usize], classes: usize, test_fraction: f32, seed: 
         train.extend_from_slice(&rows[held_out..]);
     }
     if train.is_empty() || test.is_empty() {
-        return Err(KdError::Data(format!("cannot split {} samples into train and test", labels.len())));
+        return Err(KdError::Data(format!("cannot split {} samples into training and test samples: no class has the two samples it needs to give one to each", labels.len())));
     }
     // Interleave the classes: sort by row so that a split is not grouped by class.
     train.sort_unstable();

@@ -456,6 +456,50 @@ fn wrap_at(usage: &str, help: &str, gutter: usize) -> String {
 }
 
 #[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::run::{settings_values, Source};
+    use kd_playground::settings::Settings;
+    use proptest::prelude::*;
+
+    /// One argument: a flag (of `kd run`, of `kd`, or made up), with or without `=value`, or a
+    /// value of any kind.
+    fn argument() -> impl Strategy<Value = String> {
+        let flags: Vec<String> = FLAGS.iter().map(|f| f.name.to_string()).chain(["--help", "-h", "--bogus", "-", "--", "--="].map(String::from)).collect();
+        let words = ["run", "experiment", "omitted-class", "temperature-width", "help", "-V", "digits", "iris", "spiral", "nope.csv", "0", "-1", "1e9", "NaN", "", "64,64", "relu", "kl"];
+        prop_oneof![
+            3 => prop::sample::select(flags.clone()),
+            2 => (prop::sample::select(flags), "\\PC{0,6}").prop_map(|(f, v)| format!("{f}={v}")),
+            3 => prop::sample::select(words.map(String::from).to_vec()),
+            2 => any::<f64>().prop_map(|v| v.to_string()),
+            1 => "\\PC{0,10}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_arguments_are_parsed_or_refused_with_a_message(args in prop::collection::vec(argument(), 0..8)) {
+            match parse(&args) {
+                Ok(Command::Help(text)) => prop_assert!(!text.is_empty()),
+                Ok(Command::Run(run) | Command::Experiment(_, run)) => {
+                    // A built-in data set's settings from these flags are validated without panic.
+                    let builtin = run.dataset.as_deref().and_then(DatasetName::from_name).unwrap_or(DatasetName::Spiral);
+                    let values = settings_values(&Source::Builtin(builtin), &run);
+                    let _ = Settings::from_values(&values);
+                }
+                Err(UsageError(message)) => {
+                    prop_assert!(!message.is_empty());
+                    // What the user typed is quoted with its control characters escaped.
+                    prop_assert!(!message.chars().any(|c| c.is_control() && c != '\n'), "{message:?}");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
