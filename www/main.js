@@ -3,6 +3,7 @@
 // and the animation loop. Every text comes from the catalogues through ./i18n.js.
 
 import { buildControls, coerce, formatSettingValue } from './controls.js';
+import * as lastRun from './lastrun.js';
 import * as view from './view.js';
 import {
   t, tOr, setLanguage, language, onLanguageChange, translatePage, isLanguage, loadLanguage, chartTexts, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
@@ -18,6 +19,7 @@ const ANNOUNCE_EVERY_MS = 2000; // the live region speaks at most this often whi
 const TEACH_EVERY_MS = 250;     // the teaching panels follow training at most 4 times a second
 const REDUCED_MOTION_DRAW_MS = 1000; // with prefers-reduced-motion, charts are redrawn at most once a second while playing
 const HASH_DELAY_MS = 150;      // the URL follows a slider after it rests this long (no flood of replaceState)
+const KEEP_DELAY_MS = 1000;     // a stepped run is kept in local storage once the clicks rest this long
 const FAILED = Symbol('failed');
 
 // All mutable state of the page.
@@ -109,6 +111,10 @@ const ui = {
   noticeText: $('notice-text'),
   noticeList: $('notice-list'),
   noticeClose: $('notice-close'),
+  restore: $('restore'),
+  restoreText: $('restore-text'),
+  restoreYes: $('restore-yes'),
+  restoreNo: $('restore-no'),
   announcer: $('announcer'),
   skipLink: $('skip-link'),
   main: $('main'),
@@ -510,6 +516,7 @@ function importPlayground(pg) {
   clearExperiment();
   adopt(pg, values);
   announceProgress(true);
+  keepRunSoon(0);
 }
 
 function showInfo() {
@@ -574,6 +581,7 @@ function step(kind) {
   teachUpdate('step');
   announceProgress(true);
   requestFrame();
+  keepRunSoon(KEEP_DELAY_MS);
 }
 
 function running(st) {
@@ -599,6 +607,7 @@ function pause() {
   flushTeach();
   announceProgress(true);
   requestFrame();
+  keepRunSoon(0);
 }
 
 function togglePlay() {
@@ -1188,6 +1197,73 @@ function wire() {
   window.addEventListener('hashchange', onHashChange);
 }
 
+// ---------------------------------------------------------------- the last run, kept for the next visit
+
+let keepTimer = 0;
+let keptKey = '';
+let tooLargeSaid = false;
+
+/** Keeps the current run in local storage after `delay` ms (or at once), unless it is untrained or already kept. */
+function keepRunSoon(delay) {
+  clearTimeout(keepTimer);
+  keepTimer = delay > 0 ? setTimeout(keepRunNow, delay) : 0;
+  if (delay <= 0) keepRunNow();
+}
+
+function keepRunNow() {
+  clearTimeout(keepTimer);
+  keepTimer = 0;
+  const pg = state.pg;
+  const st = state.status;
+  if (!pg || !st || !(st.steps > 0) || state.csv) return; // nothing trained yet; a CSV run cannot be saved
+  const key = `${st.phase}/${st.steps}/${JSON.stringify(state.applied)}`;
+  if (key === keptKey) return;
+  let run;
+  try { run = pg.exportRun(); } catch { return; }
+  const result = lastRun.keepRun(window.localStorage, run);
+  keptKey = key;
+  document.body.dataset.lastRun = result.kept ? 'kept' : result.reason;
+  if (!result.kept && result.reason === 'too-large' && !tooLargeSaid) {
+    tooLargeSaid = true;
+    showError(t('lastRun.tooLarge', { size: (result.chars / 1e6).toFixed(1) }), 'warning');
+  }
+}
+
+/** On load: offers the run kept at the last visit, or says that what was kept could not be read. */
+function offerLastRun() {
+  let storage;
+  try { storage = window.localStorage; } catch { return; }
+  const kept = lastRun.readKeptRun(storage);
+  if (!kept) return;
+  if (kept.corrupt) {
+    lastRun.forget(storage);
+    showError(t('lastRun.corrupt', { reason: kept.corrupt }), 'warning');
+    return;
+  }
+  const s = kept.summary;
+  const phase = ['teacher', 'distil', 'done', 'diverged'].includes(s.phase) ? t(`lastRun.phase.${s.phase}`, { epoch: s.epoch }) : s.phase;
+  const when = kept.savedAt ? new Date(kept.savedAt).toLocaleString(language()) : '—';
+  ui.restoreText.textContent = t('lastRun.offer', { dataset: s.dataset, seed: s.seed, phase, steps: s.steps, when });
+  ui.restore.hidden = false;
+  ui.restoreYes.onclick = () => {
+    ui.restore.hidden = true;
+    let pg;
+    try {
+      pg = state.engine.Playground.importRun(JSON.stringify(kept.run));
+    } catch (e) {
+      lastRun.forget(storage);
+      showError(t('lastRun.failed', { message: messageOf(e) }));
+      return;
+    }
+    importPlayground(pg);
+    announce(t('lastRun.restored'));
+  };
+  ui.restoreNo.onclick = () => { ui.restore.hidden = true; };
+}
+
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keepRunNow(); });
+window.addEventListener('pagehide', keepRunNow);
+
 window.addEventListener('error', (e) => showError(t('error.unexpected', { message: e.message })));
 window.addEventListener('unhandledrejection', (e) => showError(t('error.unexpected', { message: messageOf(e.reason) })));
 
@@ -1237,6 +1313,7 @@ async function start() {
   updateButtons();
   if (parsed) renderNotice();
   await loadTeachingPanels();
+  offerLastRun();
   document.body.dataset.ready = 'true';
   if (parsed?.tour) state.tour.open(parsed.tour);
 }

@@ -100,6 +100,17 @@ export default {
   'notice.language': '“{value}” is not a language of the page ({list})',
   'notice.tour': '“{value}” is not a step of the tour (1 to {steps})',
   'notice.invalid': '{message}',
+  'lastRun.offer': 'Your last run in this browser: {dataset}, seed {seed}, {phase}, {steps} training steps — kept {when}.',
+  'lastRun.phase.teacher': 'training the teacher (epoch {epoch})',
+  'lastRun.phase.distil': 'distilling (epoch {epoch})',
+  'lastRun.phase.done': 'finished',
+  'lastRun.phase.diverged': 'stopped after diverging',
+  'lastRun.restore': 'Restore it',
+  'lastRun.dismiss': 'Not now',
+  'lastRun.restored': 'Restored your last run.',
+  'lastRun.failed': 'Your last run could not be restored and was discarded: {message}',
+  'lastRun.corrupt': 'The run kept in this browser from an earlier visit could not be read ({reason}); it was discarded.',
+  'lastRun.tooLarge': 'This run is too large ({size} MB) to keep in the browser for your next visit; use “Download run (JSON)” to keep it.',
 
   // the introduction
   'intro.title': 'What is knowledge distillation?',

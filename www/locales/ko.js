@@ -52,6 +52,19 @@ export default {
   'status.doneDetail': '교사 모델 {teacher} 에포크, 학생 모델 {students} 에포크',
   'status.diverged': '발산 — 학습을 멈췄습니다',
 
+  // 지난 실험 복원
+  'lastRun.offer': '이 브라우저의 마지막 실험: {dataset}, 시드 {seed}, {phase}, 학습 {steps} 스텝 — {when}에 저장됨.',
+  'lastRun.phase.teacher': '교사 모델 학습 중 (에포크 {epoch})',
+  'lastRun.phase.distil': '증류 중 (에포크 {epoch})',
+  'lastRun.phase.done': '완료',
+  'lastRun.phase.diverged': '발산하여 멈춤',
+  'lastRun.restore': '복원하기',
+  'lastRun.dismiss': '나중에',
+  'lastRun.restored': '마지막 실험을 복원했습니다.',
+  'lastRun.failed': '마지막 실험을 복원하지 못해 삭제했습니다: {message}',
+  'lastRun.corrupt': '이전 방문에서 이 브라우저에 저장된 실험을 읽을 수 없어 ({reason}) 삭제했습니다.',
+  'lastRun.tooLarge': '이 실험은 너무 커서 ({size} MB) 다음 방문을 위해 브라우저에 저장할 수 없습니다. 보관하려면 “실험 내려받기 (JSON)”를 사용하세요.',
+
   // 라이브 영역
   'announce.teacher': '교사 모델, 에포크 {epoch}/{of}, 배치 {batch}/{batches}. 학습 손실 {loss}, 테스트 정확도 {acc}.',
   'announce.distil': '증류 중, 에포크 {epoch}/{of}, 배치 {batch}/{batches}. 마지막 배치: 소프트 항 {soft}, 하드 항 {hard}, 전체 {total}.',

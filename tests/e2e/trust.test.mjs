@@ -1,0 +1,168 @@
+// Nothing lost, nothing broken: a reload restores the settings (from the URL) and offers the last run (kept in
+// local storage, bounded in size); storage that cannot be read is discarded with a notice; a learning rate of
+// 100 stops training with an explanation, shows no NaN and leaves a run that can still be downloaded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launch, recordProblems } from './browser.mjs';
+import { keepRun, readKeptRun, forget, STORAGE_KEY, MAX_KEPT_CHARS } from '../../www/lastrun.js';
+
+const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
+const SHOTS = process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots';
+
+const TABLE_JSON = () => JSON.stringify([...document.querySelectorAll('#sample-table tbody tr')]
+  .map((r) => [r.dataset.row, ...[...r.querySelectorAll('td')].map((td) => td.textContent)]));
+
+/** A Storage-like object in memory; `quota` in characters. */
+function memoryStorage(quota = Infinity) {
+  const items = new Map();
+  return {
+    getItem: (k) => (items.has(k) ? items.get(k) : null),
+    setItem: (k, v) => {
+      if (String(v).length > quota) throw Object.assign(new Error('full'), { name: 'QuotaExceededError' });
+      items.set(k, String(v));
+    },
+    removeItem: (k) => items.delete(k),
+    items,
+  };
+}
+
+test('lastrun.js keeps a bounded run and reads back only what it kept (pure functions)', () => {
+  const run = { settings: { dataset: 'digits', seed: 3 }, phase: 'distil', epoch: 4, steps: 321, weights: {} };
+  const storage = memoryStorage();
+  assert.deepEqual(readKeptRun(storage), null, 'nothing kept yet');
+  const kept = keepRun(storage, run, 1_700_000_000_000);
+  assert.equal(kept.kept, true);
+  const back = readKeptRun(storage);
+  assert.deepEqual(back.run, run);
+  assert.equal(back.savedAt, 1_700_000_000_000);
+  assert.deepEqual(back.summary, { dataset: 'digits', seed: 3, phase: 'distil', epoch: 4, steps: 321 });
+
+  // too large: not kept, and the older run is removed so that it is never offered as the last one
+  const huge = { ...run, weights: { data: 'x'.repeat(MAX_KEPT_CHARS) } };
+  assert.equal(keepRun(storage, huge).reason, 'too-large');
+  assert.equal(storage.getItem(STORAGE_KEY), null);
+
+  // a full or switched-off storage: not kept, no exception
+  const full = memoryStorage(100);
+  assert.equal(keepRun(full, run).reason, 'unavailable');
+  const off = { getItem() { throw new Error('SecurityError'); }, setItem() { throw new Error('SecurityError'); }, removeItem() { throw new Error('SecurityError'); } };
+  assert.equal(keepRun(off, run).kept, false);
+  assert.equal(readKeptRun(off), null);
+  forget(off);
+
+  // whatever else is stored under the key is reported as corrupt
+  for (const [text, reason] of [
+    ['{"kind":"kd-playground-last-run","v":1,"run":', /not JSON/],
+    ['[1,2]', /not a kept run/],
+    ['{"kind":"kd-playground-last-run","v":7,"run":{}}', /another version/],
+    ['{"kind":"kd-playground-last-run","v":1,"run":{"phase":"done"}}', /no settings/],
+  ]) {
+    storage.setItem(STORAGE_KEY, text);
+    assert.match(readKeptRun(storage).corrupt, reason, text);
+  }
+});
+
+test('a reload restores the settings and offers the last run; unreadable storage is discarded with a notice', { timeout: 120_000 }, async (t) => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    const problems = recordProblems(page, PAGE_URL);
+    const ready = () => page.waitForSelector('body[data-ready="true"]');
+
+    // a first visit: settings from the link, nothing to offer
+    await page.goto(`${PAGE_URL}#dataset=moons&seed=3&temperature=7`);
+    await ready();
+    assert.equal(await page.isHidden('#restore'), true, 'nothing kept, nothing offered');
+    await page.click('#btn-step-epoch');
+    await page.click('#btn-step-epoch');
+    await page.click('#btn-step-batch');
+    await page.waitForSelector('body[data-last-run="kept"]');
+    const phase = await page.textContent('#phase');
+    const table = await page.evaluate(TABLE_JSON);
+
+    // reload: the settings come back from the URL, and the run is offered
+    await page.reload();
+    await ready();
+    assert.equal(await page.inputValue('#set-seed'), '3');
+    assert.equal(Number(await page.inputValue('#set-temperature-num')), 7);
+    assert.equal(await page.isVisible('#restore'), true, 'the last run is offered');
+    const offer = await page.textContent('#restore-text');
+    assert.match(offer, /moons, seed 3, training the teacher \(epoch 2\), \d+ training steps/);
+    await page.locator('#restore').screenshot({ path: path.join(SHOTS, 'restore-offer.png') });
+    t.diagnostic(`screenshot: ${path.join(SHOTS, 'restore-offer.png')}`);
+    await page.click('#restore-yes');
+    await page.waitForFunction((before) => document.querySelector('#phase').textContent === before, phase);
+    await page.waitForFunction(`(${TABLE_JSON})() === ${JSON.stringify(table)}`, null, { timeout: 10_000 }).catch(() => {});
+    assert.equal(await page.evaluate(TABLE_JSON), table, 'the restored run predicts what it did before the reload');
+    assert.equal(await page.isHidden('#restore'), true);
+
+    // "Not now" leaves the kept run for later
+    await page.reload();
+    await ready();
+    await page.click('#restore-no');
+    assert.equal(await page.isHidden('#restore'), true);
+    assert.notEqual(await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY), null);
+
+    // storage that is not a kept run: discarded, with a notice
+    await page.evaluate((k) => localStorage.setItem(k, '{"kind":"kd-playground-last-run","v":1,"run":{"settings":'), STORAGE_KEY);
+    await page.reload();
+    await ready();
+    assert.equal(await page.isHidden('#restore'), true);
+    assert.match(await page.textContent('#error-text'), /could not be read \(not JSON: .*\); it was discarded/);
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY), null);
+
+    // a kept run the engine refuses (a network of the wrong shape): the offer fails with the engine's reason
+    const run = JSON.parse(fs.readFileSync(new URL('../malformed/run-wrong-shape.json', import.meta.url), 'utf8'));
+    await page.evaluate(([k, r]) => localStorage.setItem(k, JSON.stringify({ kind: 'kd-playground-last-run', v: 1, savedAt: Date.now(), run: r })), [STORAGE_KEY, run]);
+    await page.reload();
+    await ready();
+    await page.click('#restore-yes');
+    assert.match(await page.textContent('#error-text'), /could not be restored and was discarded: .*the teacher's layers are \[4, 5, 3\]/);
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY), null);
+
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a learning rate of 100 stops training with an explanation, shows no NaN, and the run downloads', { timeout: 120_000 }, async () => {
+  const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-trust-'));
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    const problems = recordProblems(page, PAGE_URL);
+    await page.goto(`${PAGE_URL}#dataset=spiral&optimizer=sgd&learningRate=100&teacherEpochs=20`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#btn-play');
+    await page.waitForFunction(() => /Diverged/.test(document.querySelector('#phase').textContent), null, { timeout: 60_000 });
+    assert.equal(await page.getAttribute('#error', 'data-kind'), 'diverged');
+    assert.match(await page.textContent('#error-text'), /became NaN or infinite .*The last good weights are kept/);
+    await page.waitForTimeout(300); // the views' last redraw
+    const shown = await page.evaluate(() => {
+      const error = document.querySelector('#error');
+      return [...document.querySelectorAll('main, #teach-root')].map((e) => e.innerText).join('\n').replace(error?.innerText ?? '', '');
+    });
+    assert.doesNotMatch(shown, /NaN|Infinity|∞/, 'no number shown is NaN or infinite');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#teach-download-run')]);
+    const file = path.join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(saved.phase, 'diverged');
+    const weights = JSON.stringify(saved.weights);
+    assert.doesNotMatch(weights, /null/, 'the kept weights are finite (JSON has no NaN: it would be null)');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(downloads, { recursive: true, force: true });
+  }
+});
