@@ -31,8 +31,10 @@ test('a learner trains on their own CSV; bad files are explained; names stay tex
       const name = ['circle', 'square', hostile][i % 3];
       rows.push(`${(Math.cos(angle) * 2).toFixed(3)},${(Math.sin(angle) * 2).toFixed(3)},"${name.replaceAll('"', '""')}"`);
     }
-    await upload(page, 'ring.csv', rows.join('\r\n'));
-    await page.waitForFunction(() => /ring\.csv/.test(document.querySelector('#csv-status')?.textContent ?? ''));
+    // the file's name is hostile too
+    const fileName = 'ring<img src=x onerror="window.__pwned=2">.csv';
+    await upload(page, fileName, rows.join('\r\n'));
+    await page.waitForFunction(() => /ring<img.*\.csv/.test(document.querySelector('#csv-status')?.textContent ?? ''));
     const info = await page.textContent('#settings');
     assert.match(info, /68 train \/ 22 test|train/, 'the split is shown');
     assert.ok(info.includes(hostile), 'the class name is shown as text');
@@ -47,7 +49,7 @@ test('a learner trains on their own CSV; bad files are explained; names stay tex
     await upload(page, 'ragged.csv', 'a,b,label\n1,2,0\n3,1\n');
     await page.waitForSelector('#error:not([hidden])');
     assert.match(await page.textContent('#error-text'), /line 3: 2 fields, expected 3/);
-    assert.match(await page.textContent('#csv-status'), /ring\.csv/, 'the last good file is still in use');
+    assert.ok((await page.textContent('#csv-status')).includes(fileName), 'the last good file is still in use (its name shown as text)');
 
     // back to a built-in data set
     await page.selectOption('#set-dataset', 'moons');
