@@ -157,13 +157,16 @@ fn teaching_views_report_and_draw() {
     assert_eq!(matrix.length(), 3);
 
     let run = playground.export_run().unwrap();
-    let loaded = Playground::import_run(run).unwrap();
+    // As the page saves it (JSON.stringify of the object) and loads it (the file's text).
+    let text: String = js_sys::JSON::stringify(&run).unwrap().into();
+    let loaded = Playground::import_run(&text).unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&loaded.inspect("test", 2).unwrap()).unwrap(),
         js_sys::JSON::stringify(&playground.inspect("test", 2).unwrap()).unwrap(),
         "an exported run loads back with the same predictions"
     );
-    assert!(Playground::import_run(JsValue::from_str("{}")).is_err());
+    assert!(Playground::import_run("{}").is_err());
+    assert!(Playground::import_run(&text[..text.len() / 2]).is_err(), "a file cut short is refused");
 
     for draw in [
         |p: &Playground, c: &HtmlCanvasElement| p.draw_temperature_sweep(c, "test", 1),
