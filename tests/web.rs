@@ -27,7 +27,26 @@ fn settings(pairs: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
+/// Hands the engine digits.csv as the page does after fetching it (it is not compiled into the
+/// WebAssembly module); every other data set needs nothing.
+fn provide_digits() {
+    if kd_playground::web::dataset_file("digits").is_some() {
+        kd_playground::web::provide_dataset("digits", include_str!("../src/data/digits.csv").to_string()).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+fn digits_is_fetched_and_only_its_own_bytes_are_accepted() {
+    let refused = kd_playground::web::provide_dataset("digits", "1,2,3\n".to_string());
+    assert!(refused.is_err(), "another file is refused");
+    provide_digits();
+    assert_eq!(kd_playground::web::dataset_file("digits"), None);
+    assert_eq!(kd_playground::web::dataset_file("iris"), None);
+    assert!(Playground::new(dataset_defaults("digits").unwrap()).is_ok());
+}
+
 fn small_run(dataset: &str) -> Playground {
+    provide_digits();
     let defaults = dataset_defaults(dataset).unwrap();
     Reflect::set(&defaults, &"teacherEpochs".into(), &JsValue::from_f64(2.0)).unwrap();
     Reflect::set(&defaults, &"studentEpochs".into(), &JsValue::from_f64(2.0)).unwrap();

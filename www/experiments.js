@@ -401,6 +401,13 @@ export function createExperimentsPanel(root, ctx) {
   }
 
   function startStudy(p) {
+    // its data set is fetched on first use
+    const dataset = p.dataset ?? 'digits';
+    if (ctx.withDataset) return ctx.withDataset(dataset, () => startStudyNow(p));
+    return startStudyNow(p);
+  }
+
+  function startStudyNow(p) {
     stopStudy(false);
     ctx.pause();
     let runner;

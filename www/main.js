@@ -4,6 +4,7 @@
 
 import { buildControls, coerce, formatSettingValue } from './controls.js';
 import * as lastRun from './lastrun.js';
+import { ensureDataset, datasetReady } from './datasets.js';
 import * as view from './view.js';
 import {
   t, tOr, setLanguage, language, onLanguageChange, translatePage, isLanguage, loadLanguage, chartTexts, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
@@ -377,6 +378,12 @@ function reset() {
   pause();
   const settings = { ...state.settings };
   const csv = state.csv;
+  if (!csv && !datasetReady(state.engine, settings.dataset)) {
+    // fetched on first use: build the run when it arrives, if the controls still ask for that data set
+    ui.phase.textContent = t('status.fetching', { dataset: choiceLabel(specOf('dataset'), settings.dataset) });
+    withDataset(settings.dataset, () => { if (same(state.settings.dataset, settings.dataset)) reset(); });
+    return false;
+  }
   const pg = csv
     ? attempt('do.readCsv', () => state.engine.Playground.fromCsv(settings, csv.bytes, csv.name), { file: csv.name })
     : attempt('do.create', () => new state.engine.Playground(settings));
@@ -504,6 +511,15 @@ function showSettings(raw) {
     state.controls.set(spec.name, values[spec.name]);
   }
   return values;
+}
+
+/** Runs `then` once data set `name` is ready (fetching it the first time); says so if it cannot be fetched. */
+function withDataset(name, then) {
+  if (datasetReady(state.engine, name)) return then();
+  return ensureDataset(state.engine, name).then(then, (e) => {
+    showError(t('error.fetchData', { dataset: name, message: messageOf(e) }));
+    if (state.status) renderStatus();
+  });
 }
 
 /** A run loaded by the teaching panels (a saved run file): it becomes the current one. */
@@ -1078,6 +1094,11 @@ function clearExperiment() {
 function runExperiment(name) {
   const raw = attempt('do.experiment', () => state.engine.experimentSettings(name), { name });
   if (raw === FAILED) return false;
+  const dataset = entries(raw).find(([k]) => k === 'dataset')?.[1];
+  if (dataset && !datasetReady(state.engine, dataset)) {
+    withDataset(dataset, () => runExperiment(name));
+    return true;
+  }
   pause();
   state.csv = null; // the preset's data set replaces the user's file
   state.csvView?.();
@@ -1109,6 +1130,7 @@ function buildExperimentsPanel() {
     isPlaying: () => state.playing,
     active: () => (state.experiment ? { ...state.experiment } : null),
     run: (name) => runExperiment(name),
+    withDataset: (name, then) => withDataset(name, then),
     describeSettings: (pairs) => pairs.map(([name, value]) => {
       const spec = specOf(name);
       if (!spec) return `${name} = ${value}`;
@@ -1245,7 +1267,7 @@ function offerLastRun() {
   const when = kept.savedAt ? new Date(kept.savedAt).toLocaleString(language()) : '—';
   ui.restoreText.textContent = t('lastRun.offer', { dataset: s.dataset, seed: s.seed, phase, steps: s.steps, when });
   ui.restore.hidden = false;
-  ui.restoreYes.onclick = () => {
+  ui.restoreYes.onclick = () => withDataset(s.dataset, () => {
     ui.restore.hidden = true;
     let pg;
     try {
@@ -1257,7 +1279,7 @@ function offerLastRun() {
     }
     importPlayground(pg);
     announce(t('lastRun.restored'));
-  };
+  });
   ui.restoreNo.onclick = () => { ui.restore.hidden = true; };
 }
 
@@ -1309,6 +1331,8 @@ async function start() {
   ui.settings.addEventListener('submit', (e) => e.preventDefault());
   buildCsvInput();
   buildExperimentsPanel();
+  // a link to digits: fetch it before the first run is built (the page is ready when that run is)
+  await ensureDataset(engine, state.settings.dataset).catch((e) => showError(t('error.fetchData', { dataset: state.settings.dataset, message: messageOf(e) })));
   reset();
   updateButtons();
   if (parsed) renderNotice();

@@ -2,6 +2,8 @@
 // three networks' weights, as the engine's exportRun() gives them), the curves as CSV, any chart as PNG.
 // The engine builds every document; this module only moves bytes between it, files and the browser.
 
+import { ensureDataset } from './datasets.js';
+
 // The engine is imported when a run is loaded (not at start), so that a page whose engine failed to load
 // still loads this module and can say so.
 const ENGINE_URL = './pkg/kd_playground.js';
@@ -113,6 +115,16 @@ export async function loadRunFile(file) {
     engine = await import(ENGINE_URL);
   } catch (e) {
     throw new RunFileError('no-engine', messageOf(e));
+  }
+  // the run's data set may still have to be fetched (digits); the engine checks everything else
+  let dataset = null;
+  try { dataset = JSON.parse(text)?.settings?.dataset ?? null; } catch { /* the engine says what is wrong */ }
+  if (typeof dataset === 'string') {
+    try {
+      await ensureDataset(engine, dataset);
+    } catch (e) {
+      throw new RunFileError('rejected', messageOf(e));
+    }
   }
   try {
     return engine.Playground.importRun(text);

@@ -1,13 +1,59 @@
-//! The real data sets, compiled into the crate from this folder's CSV files (see README.md here
-//! for their provenance).
+//! The real data sets, from this folder's CSV files (see README.md here for their provenance).
+//! Natively both are compiled in. In WebAssembly only iris is: digits is a third of the module's
+//! download, so the page fetches it (`www/pkg/digits.csv`, which `cargo xtask build` copies from
+//! here) when a learner first chooses it, and hands it over with [`provide`], which accepts only
+//! these exact bytes, so the page trains on exactly the command line's data.
 
 use ndarray::Array2;
 
-use super::RawData;
+use super::{DatasetName, RawData};
 use crate::error::{KdError, Result};
 
-const DIGITS_CSV: &str = include_str!("digits.csv");
 const IRIS_CSV: &str = include_str!("iris.csv");
+
+/// The FNV-1a (64-bit) hash of `digits.csv`'s bytes.
+pub const DIGITS_CSV_FNV1A: u64 = 0x0b6d_b7d4_442b_bc5d;
+
+/// The name of the file a data set needs before it can be loaded (`None` for all but digits).
+pub fn file_of(name: DatasetName) -> Option<&'static str> {
+    (name == DatasetName::Digits).then_some("digits.csv")
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn digits_csv() -> Result<&'static str> {
+    Ok(include_str!("digits.csv"))
+}
+
+#[cfg(target_arch = "wasm32")]
+static DIGITS_CSV: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+#[cfg(target_arch = "wasm32")]
+fn digits_csv() -> Result<&'static str> {
+    DIGITS_CSV.get().map(String::as_str).ok_or_else(|| KdError::Data("the digits data set has not been fetched yet".into()))
+}
+
+/// Whether data set `name` can be loaded now (digits in WebAssembly: once [`provide`]d).
+pub fn is_available(name: DatasetName) -> bool {
+    file_of(name).is_none() || digits_csv().is_ok()
+}
+
+/// Hands over the text of `file_of(name)`, fetched by the page. Only the exact bytes of this
+/// build's copy are accepted.
+pub fn provide(name: DatasetName, text: String) -> Result<()> {
+    let Some(file) = file_of(name) else {
+        return Err(KdError::Data(format!("{} is built in; it needs no file", name.name())));
+    };
+    if fnv1a(text.as_bytes()) != DIGITS_CSV_FNV1A {
+        return Err(KdError::Data(format!("{file} is not this build's copy of the data set ({} bytes, another checksum)", text.len())));
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = DIGITS_CSV.set(text); // a second copy is the same bytes
+    Ok(())
+}
 
 /// Parses rows of comma-separated numbers whose last column is an integer class label.
 fn parse_rows(text: &str, features: usize, classes: usize, what: &str) -> Result<(Vec<f32>, Vec<usize>)> {
@@ -41,7 +87,7 @@ fn to_raw(values: Vec<f32>, labels: Vec<usize>, features: usize, class_names: Ve
 
 /// UCI optical digits, 8×8 pixels in 0..16 (row-major), 10 classes, 1797 samples.
 pub(super) fn digits() -> Result<RawData> {
-    let (values, labels) = parse_rows(DIGITS_CSV, 64, 10, "digits.csv")?;
+    let (values, labels) = parse_rows(digits_csv()?, 64, 10, "digits.csv")?;
     let class_names = (0..10).map(|d| d.to_string()).collect();
     let feature_names = (0..64).map(|p| format!("pixel ({}, {})", p / 8, p % 8)).collect();
     to_raw(values, labels, 64, class_names, feature_names)
@@ -58,4 +104,22 @@ pub(super) fn iris() -> Result<RawData> {
         .map(|s| s.to_string())
         .collect();
     to_raw(values, labels, 4, class_names, feature_names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digits_checksum_is_that_of_the_file() {
+        assert_eq!(fnv1a(include_bytes!("digits.csv")), DIGITS_CSV_FNV1A);
+        assert!(provide(DatasetName::Digits, include_str!("digits.csv").to_string()).is_ok());
+        let changed = include_str!("digits.csv").replacen('0', "1", 1);
+        assert_eq!(
+            provide(DatasetName::Digits, changed).unwrap_err().to_string(),
+            "data: digits.csv is not this build's copy of the data set (264712 bytes, another checksum)"
+        );
+        assert!(provide(DatasetName::Iris, String::new()).is_err());
+        assert!(is_available(DatasetName::Digits) && is_available(DatasetName::Iris));
+    }
 }

@@ -3,7 +3,7 @@
 //! Every set is split into train and test with a seeded, stratified split, and its features are
 //! standardised with the training split's mean and standard deviation.
 
-mod builtin;
+pub mod builtin;
 pub mod csv;
 mod synthetic;
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::data::{DataView, Dataset, DatasetName, SplitName};
+use crate::data::{builtin, DataView, Dataset, DatasetName, SplitName};
 use crate::distillation::{ModelKind, SavedRun, Session};
 use crate::error::KdError;
 use crate::experiments::{Experiment, Study};
@@ -45,6 +45,21 @@ pub(crate) fn split_name(split: &str) -> Result<SplitName, JsError> {
 #[wasm_bindgen(js_name = settingsSchema)]
 pub fn settings_schema() -> Result<JsValue, JsError> {
     to_js(&settings::SCHEMA)
+}
+
+/// The file data set `dataset` still needs before a session can use it ("digits.csv", fetched by
+/// the page from beside this module when digits is first chosen), or undefined when it is ready.
+#[wasm_bindgen(js_name = datasetFile)]
+pub fn dataset_file(dataset: &str) -> Option<String> {
+    let name = DatasetName::from_name(dataset)?;
+    (!builtin::is_available(name)).then(|| builtin::file_of(name).map(str::to_string)).flatten()
+}
+
+/// Hands the engine the text of `datasetFile(dataset)`; refused unless it is this build's copy.
+#[wasm_bindgen(js_name = provideDataset)]
+pub fn provide_dataset(dataset: &str, text: String) -> Result<(), JsError> {
+    let name = DatasetName::from_name(dataset).ok_or_else(|| JsError::new(&format!("unknown data set '{dataset}'")))?;
+    builtin::provide(name, text).map_err(js_error)
 }
 
 /// The settings that picking data set `dataset` changes, as an object.

@@ -1,6 +1,7 @@
 // Nothing lost, nothing broken: a reload restores the settings (from the URL) and offers the last run (kept in
 // local storage, bounded in size); storage that cannot be read is discarded with a notice; a learning rate of
-// 100 stops training with an explanation, shows no NaN and leaves a run that can still be downloaded.
+// 100 stops training with an explanation, shows no NaN and leaves a run that can still be downloaded; the
+// digits data set, fetched when first chosen, says so when it cannot be fetched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -164,5 +165,34 @@ test('a learning rate of 100 stops training with an explanation, shows no NaN, a
   } finally {
     await browser.close();
     fs.rmSync(downloads, { recursive: true, force: true });
+  }
+});
+
+test('digits is fetched only when chosen; a failed fetch is explained and can be retried', { timeout: 120_000 }, async () => {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    let failNext = true;
+    await page.route('**/pkg/digits.csv', (route) => (failNext ? (failNext = false, route.abort('failed')) : route.continue()));
+    await page.goto(PAGE_URL);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.ok(!requests.some((p) => p.endsWith('/digits.csv')), 'the first load does not fetch digits');
+
+    // the first fetch fails: the page says so and keeps the current run
+    await page.selectOption('#set-dataset', 'digits');
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match(await page.textContent('#error-text'), /The digits data set could not be fetched/);
+    assert.equal(await page.isEnabled('#btn-play'), true, 'the previous run stays usable');
+
+    // choosing it again fetches it again, and the digits run is built
+    await page.selectOption('#set-dataset', 'spiral');
+    await page.selectOption('#set-dataset', 'digits');
+    await page.waitForFunction(() => document.querySelectorAll('#sample-table thead th').length === 11, null, { timeout: 60_000 });
+    assert.equal(requests.filter((p) => p.endsWith('/digits.csv')).length, 2, 'fetched once per attempt');
+  } finally {
+    await browser.close();
   }
 });

@@ -49,6 +49,7 @@ export default {
   'status.done': 'Done',
   'status.doneDetail': 'teacher {teacher} epochs, students {students} epochs',
   'status.diverged': 'Diverged — training stopped',
+  'status.fetching': 'Fetching the {dataset} data set…',
 
   // the live region
   'announce.teacher': 'Teacher, epoch {epoch} of {of}, batch {batch} of {batches}. Training loss {loss}, test accuracy {acc}.',
@@ -59,6 +60,7 @@ export default {
   // alerts and errors (the engine's own messages are in English and follow these phrases)
   'alert.dismiss': 'Dismiss the message',
   'error.engine': '{what}: {message}',
+  'error.fetchData': 'The {dataset} data set could not be fetched ({message}). Check the connection and choose it again.',
   'error.engineField': '{message}',
   'error.engineCrashed': 'the engine crashed ({message}). Press Reset to start again, or reload the page.',
   'error.enterNumber': '{label}: enter a number.',

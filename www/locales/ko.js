@@ -51,6 +51,7 @@ export default {
   'status.done': '완료',
   'status.doneDetail': '교사 모델 {teacher} 에포크, 학생 모델 {students} 에포크',
   'status.diverged': '발산 — 학습을 멈췄습니다',
+  'status.fetching': '{dataset} 데이터셋을 가져오는 중…',
 
   // 지난 실험 복원
   'lastRun.offer': '이 브라우저의 마지막 실험: {dataset}, 시드 {seed}, {phase}, 학습 {steps} 스텝 — {when}에 저장됨.',
@@ -74,6 +75,7 @@ export default {
   // 알림과 오류 (엔진의 메시지는 영어이며 이 문구 뒤에 그대로 붙습니다)
   'alert.dismiss': '메시지 닫기',
   'error.engine': '{what} 중 엔진 오류 (영어 원문): {message}',
+  'error.fetchData': '{dataset} 데이터셋을 가져오지 못했습니다 ({message}). 연결을 확인하고 다시 선택하세요.',
   'error.engineField': '올바르지 않은 값 (엔진 메시지): {message}',
   'error.engineCrashed': '엔진이 멈췄습니다 ({message}). 초기화를 누르거나 페이지를 다시 불러오세요.',
   'error.enterNumber': '{label}: 숫자를 입력하세요.',

@@ -1,9 +1,13 @@
 // The reference workload of `cargo xtask bench`, in the browser: the crate's own WebAssembly build
 // (ReferenceBench: the playground's training step) and TensorFlow.js 4.22 on the same data, network,
 // optimiser and batch size. bench.mjs calls window.kdBench.kd(...) and window.kdBench.tfjs(...).
-import init, { ReferenceBench } from '../pkg/kd_playground.js';
+import init, { ReferenceBench, datasetFile, provideDataset } from '../pkg/kd_playground.js';
 
-const ready = init();
+// digits is fetched, as the page fetches it when a learner chooses it
+const ready = init().then(async () => {
+  const file = datasetFile('digits');
+  if (file) provideDataset('digits', await (await fetch(new URL(`../pkg/${file}`, import.meta.url))).text());
+});
 
 /** `repeats` runs of `epochs` epochs of the crate's workload, each from seed 0: time and losses. */
 async function kd(epochs, repeats) {
