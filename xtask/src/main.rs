@@ -423,6 +423,10 @@ pub(crate) fn build(root: &Path) -> Result<()> {
             .args(["--remove-name-section", "--remove-producers-section"])
             .arg(&wasm),
     )?;
+    // The data set the page fetches only when it is chosen (src/data/builtin.rs).
+    let digits = root.join("src").join("data").join("digits.csv");
+    fs::copy(&digits, root.join(&out_dir).join("digits.csv"))
+        .map_err(|e| format!("cannot copy {} to {}: {e}", digits.display(), out_dir.display()))?;
     print_sizes(&wasm, &out_dir);
     Ok(())
 }
