@@ -12,7 +12,7 @@
 
 mod saved_run;
 
-pub use saved_run::{SavedRun, SavedWeights, RUN_FORMAT, RUN_VERSION};
+pub use saved_run::{RunDocument, SavedRun, SavedWeights, RUN_FORMAT, RUN_VERSION};
 
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};

@@ -176,16 +176,30 @@ fn teaching_views_report_and_draw() {
     assert_eq!(matrix.length(), 3);
 
     let run = playground.export_run().unwrap();
-    // As the page saves it (JSON.stringify of the object) and loads it (the file's text).
+    // As the page saves it (JSON.stringify of the object) and loads it (JSON.parse of the file).
     let text: String = js_sys::JSON::stringify(&run).unwrap().into();
-    let loaded = Playground::import_run(&text).unwrap();
+    let loaded = Playground::import_run(js_sys::JSON::parse(&text).unwrap()).unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&loaded.inspect("test", 2).unwrap()).unwrap(),
         js_sys::JSON::stringify(&playground.inspect("test", 2).unwrap()).unwrap(),
         "an exported run loads back with the same predictions"
     );
-    assert!(Playground::import_run("{}").is_err());
-    assert!(Playground::import_run(&text[..text.len() / 2]).is_err(), "a file cut short is refused");
+    // The message a document is refused with ("" if it is loaded).
+    let refused = |document: &str| -> String {
+        let error = Playground::import_run(js_sys::JSON::parse(document).unwrap()).err().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        js_sys::Reflect::get(&error, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default()
+    };
+    assert!(Playground::import_run(JsValue::from_str("{}")).is_err());
+    assert!(refused("{}").contains("it is not a KD Playground run"));
+    assert!(refused("[1]").contains("not an object"));
+    // The same messages as the native reader's (tests/malformed.rs), for the same faults.
+    let mut document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    document["version"] = 2.into();
+    assert!(refused(&document.to_string()).ends_with("cannot load this run: it is version 2 of the run format; this playground reads version 1"));
+    document["version"] = 1.into();
+    document["weights"]["controlStudent"]["layers"][0]["bias"]["data"][0] = serde_json::Value::Null;
+    let message = refused(&document.to_string());
+    assert!(message.ends_with("cannot load this run: the control student's weights are malformed (invalid type: null, expected f32)"), "{message}");
 
     for draw in [
         |p: &Playground, c: &HtmlCanvasElement| p.draw_temperature_sweep(c, "test", 1),

@@ -1271,7 +1271,7 @@ function offerLastRun() {
     ui.restore.hidden = true;
     let pg;
     try {
-      pg = state.engine.Playground.importRun(JSON.stringify(kept.run));
+      pg = state.engine.Playground.importRun(kept.run);
     } catch (e) {
       lastRun.forget(storage);
       showError(t('lastRun.failed', { message: messageOf(e) }));

@@ -96,8 +96,8 @@ export class RunFileError extends Error {
 }
 
 /**
- * Reads a run file chosen by the user and rebuilds its Playground with the engine's importRun (which parses the
- * JSON and checks the format, the version, the settings and every weight's shape, with a message for each). Throws RunFileError, never anything else.
+ * Reads a run file chosen by the user and rebuilds its Playground with the engine's importRun (which checks the
+ * format, the version, the settings and every weight's shape, with a message for each). Throws RunFileError, never anything else.
  * @param {File} file
  * @returns {Promise<import('./pkg/kd_playground.js').Playground>}
  */
@@ -110,6 +110,12 @@ export async function loadRunFile(file) {
   } catch (e) {
     throw new RunFileError('unreadable', messageOf(e));
   }
+  let document;
+  try {
+    document = JSON.parse(text);
+  } catch (e) {
+    throw new RunFileError('not-json', messageOf(e));
+  }
   let engine;
   try {
     engine = await import(ENGINE_URL);
@@ -117,8 +123,7 @@ export async function loadRunFile(file) {
     throw new RunFileError('no-engine', messageOf(e));
   }
   // the run's data set may still have to be fetched (digits); the engine checks everything else
-  let dataset = null;
-  try { dataset = JSON.parse(text)?.settings?.dataset ?? null; } catch { /* the engine says what is wrong */ }
+  const dataset = document?.settings?.dataset;
   if (typeof dataset === 'string') {
     try {
       await ensureDataset(engine, dataset);
@@ -127,7 +132,7 @@ export async function loadRunFile(file) {
     }
   }
   try {
-    return engine.Playground.importRun(text);
+    return engine.Playground.importRun(document);
   } catch (e) {
     throw new RunFileError('rejected', messageOf(e));
   }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{History, Learner, Phase, Session};
@@ -46,11 +47,46 @@ pub struct SavedRun {
     pub weights: SavedWeights,
 }
 
+/// A parsed run document, read field by field so that a fault is named where it is: JSON natively
+/// ([`serde_json::Value`]); in the page, the object `JSON.parse` made (src/web/, which spares the
+/// WebAssembly module a JSON parser of its own).
+pub trait RunDocument: Sized {
+    /// Field `key`, if this is an object that has it.
+    fn field(&self, key: &str) -> Option<Self>;
+    fn is_object(&self) -> bool;
+    fn as_text(&self) -> Option<String>;
+    fn as_whole_number(&self) -> Option<u64>;
+    /// The value as a `T`, or serde's message saying why not.
+    fn decode<T: DeserializeOwned>(&self) -> std::result::Result<T, String>;
+    /// A missing value, decoded as null (for the optional `message`).
+    fn decode_null<T: DeserializeOwned>() -> std::result::Result<T, String>;
+}
+
+impl RunDocument for serde_json::Value {
+    fn field(&self, key: &str) -> Option<Self> {
+        self.get(key).cloned()
+    }
+    fn is_object(&self) -> bool {
+        self.is_object()
+    }
+    fn as_text(&self) -> Option<String> {
+        self.as_str().map(str::to_string)
+    }
+    fn as_whole_number(&self) -> Option<u64> {
+        self.as_u64()
+    }
+    fn decode<T: DeserializeOwned>(&self) -> std::result::Result<T, String> {
+        T::deserialize(self).map_err(|e| json_reason(&e))
+    }
+    fn decode_null<T: DeserializeOwned>() -> std::result::Result<T, String> {
+        T::deserialize(serde_json::Value::Null).map_err(|e| json_reason(&e))
+    }
+}
+
 impl SavedRun {
     /// A run file's text as a run, with a message that says what is wrong with it: not JSON (or
-    /// cut short), not a KD Playground run, another version of the format, or a field of the
-    /// wrong type or shape (named by its path). [`Session::from_saved`] then checks the settings
-    /// and that every network has the shape they give it.
+    /// cut short), or any fault [`SavedRun::from_document`] names. [`Session::from_saved`] then
+    /// checks the settings and that every network has the shape they give it.
     pub fn from_json(text: &str) -> Result<SavedRun> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| match e.classify() {
             serde_json::error::Category::Eof => run_error(format!(
@@ -60,32 +96,37 @@ impl SavedRun {
             )),
             _ => run_error(format!("it is not JSON (line {}, column {}: {})", e.line(), e.column(), json_reason(&e))),
         })?;
-        let Some(document) = value.as_object() else {
+        SavedRun::from_document(&value)
+    }
+
+    /// A parsed run document as a run: refused, with the reason, if it is not a KD Playground run,
+    /// is another version of the format, or has a field of the wrong type or shape (named).
+    pub fn from_document<D: RunDocument>(document: &D) -> Result<SavedRun> {
+        if !document.is_object() {
             return Err(run_error("it is JSON but not a KD Playground run (not an object)"));
-        };
-        match document.get("format").and_then(|f| f.as_str()) {
-            Some(RUN_FORMAT) => {}
+        }
+        match document.field("format").and_then(|f| f.as_text()) {
+            Some(format) if format == RUN_FORMAT => {}
             Some(other) => {
                 return Err(run_error(format!("it is not a KD Playground run (format '{}')", other.chars().take(40).collect::<String>())))
             }
             None => return Err(run_error(format!("it is not a KD Playground run (no \"format\": \"{RUN_FORMAT}\")"))),
         }
-        match document.get("version").and_then(|v| v.as_u64()) {
+        match document.field("version").and_then(|v| v.as_whole_number()) {
             Some(version) if version == RUN_VERSION as u64 => {}
             Some(version) => {
                 return Err(run_error(format!("it is version {version} of the run format; this playground reads version {RUN_VERSION}")))
             }
             None => return Err(run_error("it has no version number")),
         }
-        let weights = document.get("weights").and_then(|w| w.as_object()).ok_or_else(|| run_error("it has no weights"))?;
+        let weights = document.field("weights").filter(D::is_object).ok_or_else(|| run_error("it has no weights"))?;
         let network = |key: &str, name: &str| -> Result<Mlp> {
-            let value = weights.get(key).ok_or_else(|| run_error(format!("it has no weights for the {name}")))?;
-            Mlp::deserialize(value).map_err(|e| run_error(format!("the {name}'s weights are malformed ({})", json_reason(&e))))
+            let value = weights.field(key).ok_or_else(|| run_error(format!("it has no weights for the {name}")))?;
+            value.decode().map_err(|e| run_error(format!("the {name}'s weights are malformed ({e})")))
         };
-        let other_teachers = match weights.get("otherTeachers") {
+        let other_teachers = match weights.field("otherTeachers") {
             None => Vec::new(),
-            Some(value) => Vec::<Mlp>::deserialize(value)
-                .map_err(|e| run_error(format!("the other teachers' weights are malformed ({})", json_reason(&e))))?,
+            Some(value) => value.decode().map_err(|e| run_error(format!("the other teachers' weights are malformed ({e})")))?,
         };
         Ok(SavedRun {
             format: RUN_FORMAT.to_string(),
@@ -113,12 +154,12 @@ impl SavedRun {
 }
 
 /// Field `key` of a run document, or a message naming it.
-fn field<T: serde::de::DeserializeOwned>(document: &serde_json::Map<String, serde_json::Value>, key: &str) -> Result<T> {
-    match document.get(key) {
+fn field<D: RunDocument, T: DeserializeOwned>(document: &D, key: &str) -> Result<T> {
+    match document.field(key) {
         // `message` is the only optional field: null when the run has nothing to say.
-        None if key == "message" => T::deserialize(serde_json::Value::Null).map_err(|_| run_error("it has no message field")),
+        None if key == "message" => D::decode_null().map_err(|_| run_error("it has no message field")),
         None => Err(run_error(format!("it has no {key} field"))),
-        Some(value) => T::deserialize(value).map_err(|e| run_error(format!("its {key} field is malformed ({})", json_reason(&e)))),
+        Some(value) => value.decode().map_err(|e| run_error(format!("its {key} field is malformed ({e})"))),
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::data::{builtin, DataView, Dataset, DatasetName, SplitName};
-use crate::distillation::{ModelKind, SavedRun, Session};
+use crate::distillation::{ModelKind, RunDocument, SavedRun, Session};
 use crate::error::KdError;
 use crate::experiments::{Experiment, Study};
 use crate::settings::{self, Settings, Value};
@@ -45,6 +45,42 @@ pub(crate) fn split_name(split: &str) -> Result<SplitName, JsError> {
 #[wasm_bindgen(js_name = settingsSchema)]
 pub fn settings_schema() -> Result<JsValue, JsError> {
     to_js(&settings::SCHEMA)
+}
+
+/// A run document as `JSON.parse` made it: read field by field (the engine's checks name the
+/// faulty field), each decoded with serde-wasm-bindgen, so the module carries no JSON parser.
+struct JsDocument(JsValue);
+
+impl RunDocument for JsDocument {
+    fn field(&self, key: &str) -> Option<Self> {
+        if !self.is_object() {
+            return None;
+        }
+        let value = js_sys::Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+        (!value.is_undefined()).then_some(JsDocument(value))
+    }
+    fn is_object(&self) -> bool {
+        self.0.is_object() && !js_sys::Array::is_array(&self.0)
+    }
+    fn as_text(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn as_whole_number(&self) -> Option<u64> {
+        self.0.as_f64().filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v <= u64::MAX as f64).map(|v| v as u64)
+    }
+    fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        serde_wasm_bindgen::from_value(self.0.clone()).map_err(serde_reason)
+    }
+    fn decode_null<T: serde::de::DeserializeOwned>() -> Result<T, String> {
+        serde_wasm_bindgen::from_value(JsValue::NULL).map_err(serde_reason)
+    }
+}
+
+/// serde-wasm-bindgen's message in the words serde_json uses natively ("null", not "unit value";
+/// no "Error: " before it), so that a fault reads the same in the page and in `kd`.
+fn serde_reason(error: serde_wasm_bindgen::Error) -> String {
+    let text = error.to_string();
+    text.strip_prefix("Error: ").unwrap_or(&text).replace("unit value", "null")
 }
 
 /// The file data set `dataset` still needs before a session can use it ("digits.csv", fetched by
@@ -410,11 +446,11 @@ impl Playground {
         to_js(&self.session.to_saved().map_err(js_error)?)
     }
 
-    /// Rebuilds a run from the text of a run file (`exportRun`'s object as JSON, or `kd run
-    /// --save-run`'s file); a file that is not one is refused with a message that says why.
+    /// Rebuilds a run from a run file's object (`exportRun`'s, or `kd run --save-run`'s file, as
+    /// `JSON.parse` gives it); one that is not a run is refused with a message that says why.
     #[wasm_bindgen(js_name = importRun)]
-    pub fn import_run(text: &str) -> Result<Playground, JsError> {
-        let saved = SavedRun::from_json(text).map_err(js_error)?;
+    pub fn import_run(run: JsValue) -> Result<Playground, JsError> {
+        let saved = SavedRun::from_document(&JsDocument(run)).map_err(js_error)?;
         Ok(Playground::of(Session::from_saved(saved).map_err(js_error)?))
     }
 

@@ -145,6 +145,7 @@ export default {
   'teach.runfile.error.too-large': 'This file is too large to be a run ({detail}).',
   'teach.runfile.error.unreadable': 'The file could not be read ({detail}).',
   'teach.runfile.error.no-engine': 'The engine could not be loaded ({detail}).',
+  'teach.runfile.error.not-json': 'This file is not complete JSON ({detail}): it is cut short, or not a run file.',
   'teach.runfile.error.rejected': 'Not loaded — {detail}',
   'teach.runfile.error.empty-canvas': 'This chart is not shown at the moment, so there is nothing to save.',
   'teach.runfile.error.export': 'Could not save: {detail}',

@@ -146,6 +146,7 @@ export default {
   'teach.runfile.error.too-large': '실험 파일이라기엔 너무 큰 파일입니다 ({detail}).',
   'teach.runfile.error.unreadable': '파일을 읽을 수 없습니다 ({detail}).',
   'teach.runfile.error.no-engine': '엔진을 불러올 수 없습니다 ({detail}).',
+  'teach.runfile.error.not-json': '이 파일은 완전한 JSON이 아닙니다 ({detail}): 잘렸거나 실험 파일이 아닙니다.',
   'teach.runfile.error.rejected': '불러오지 못했습니다 — {detail}',
   'teach.runfile.error.empty-canvas': '이 그래프는 지금 표시되지 않아 저장할 내용이 없습니다.',
   'teach.runfile.error.export': '저장할 수 없습니다: {detail}',
