@@ -668,9 +668,37 @@ function flushTeach() {
   if (state.teachPending) teachUpdate(state.teachPending);
 }
 
+let teachLoading = null;
+
+/** Loads the teaching panels once (when their panel nears the window, or when the tour needs them). */
+function ensureTeachingPanels() {
+  if (!teachLoading) {
+    teachLoading = loadTeachingPanels().finally(() => {
+      ui.teachRoot.removeAttribute('aria-busy');
+      ui.teachRoot.querySelector('.teach-placeholder')?.remove();
+      document.body.dataset.teach = state.teach ? 'ready' : 'failed';
+    });
+  }
+  return teachLoading;
+}
+
+/** Loads the teaching panels when their (placeholder) panel comes within a screen of the window. */
+function watchTeachingPanels() {
+  if (typeof IntersectionObserver !== 'function') return void ensureTeachingPanels();
+  const observer = new IntersectionObserver((seen) => {
+    if (!seen.some((e) => e.isIntersecting)) return;
+    observer.disconnect();
+    ensureTeachingPanels();
+  }, { rootMargin: '100% 0px' });
+  observer.observe(ui.teachRoot);
+}
+
 async function loadTeachingPanels() {
   const mod = await import('./teach.js').catch(() => null);
-  if (!mod?.createTeachingPanels) return;
+  if (!mod?.createTeachingPanels) {
+    ui.teachRoot.hidden = true;
+    return;
+  }
   const ctx = {
     getPlayground: () => state.pg,
     getSelection: () => ({ ...state.selection }),
@@ -1033,11 +1061,13 @@ const tourApi = {
   applied: () => ({ ...state.applied }),
   playground: () => state.pg,
   pause: () => pause(),
+  ensureTeach: () => ensureTeachingPanels(),
   /** Picks data set `name` with its defaults and builds a new run, unless it is already the one running. */
-  useDataset(name) {
+  async useDataset(name) {
     if (state.applied.dataset === name && state.pg) return true;
     const spec = specOf('dataset');
     if (!spec) return false;
+    await ensureDataset(state.engine, name).catch(() => { /* reset() says what failed */ });
     state.settings.dataset = name;
     state.controls.set('dataset', name);
     onSettingCommit('dataset', name);
@@ -1336,7 +1366,7 @@ async function start() {
   reset();
   updateButtons();
   if (parsed) renderNotice();
-  await loadTeachingPanels();
+  watchTeachingPanels();
   offerLastRun();
   document.body.dataset.ready = 'true';
   if (parsed?.tour) state.tour.open(parsed.tour);

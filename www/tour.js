@@ -95,17 +95,17 @@ function textParams(api) {
 const STEPS = [
   {
     key: 's1', checklist: 1, targets: ['.intro'],
-    async setup(api) { api.pause(); api.useDataset('digits'); },
+    async setup(api) { api.pause(); await api.useDataset('digits'); },
   },
   {
     key: 's2', checklist: 1, targets: ['#teach-architecture', '.group-models'],
-    async setup(api) { api.pause(); api.useDataset('digits'); },
+    async setup(api) { api.pause(); await api.useDataset('digits'); },
   },
   {
     key: 's3', checklist: 2, targets: ['#curves-panel'],
     async setup(api, alive, busy) {
       api.pause();
-      api.useDataset('digits');
+      await api.useDataset('digits');
       await trainTeacher(api, alive, busy);
     },
   },
@@ -113,7 +113,7 @@ const STEPS = [
     key: 's4', checklist: 3, targets: ['#sample-panel'],
     async setup(api, alive, busy, memory) {
       api.pause();
-      api.useDataset('digits');
+      await api.useDataset('digits');
       await trainTeacher(api, alive, busy);
       if (!alive()) return;
       api.setLive('temperature', 4);
@@ -125,7 +125,7 @@ const STEPS = [
     key: 's5', checklist: 3, targets: ['#teach-temperature', '#sample-panel'],
     async setup(api, alive, busy, memory) {
       api.pause();
-      api.useDataset('digits');
+      await api.useDataset('digits');
       await trainTeacher(api, alive, busy);
       if (!alive()) return;
       api.setLive('temperature', 4);
@@ -136,7 +136,7 @@ const STEPS = [
     key: 's6', checklist: 3, targets: ['#teach-formula', '.intro .formula'],
     async setup(api, alive, busy, memory) {
       api.pause();
-      api.useDataset('digits');
+      await api.useDataset('digits');
       await trainTeacher(api, alive, busy);
       if (!alive()) return;
       api.setLive('temperature', 4);
@@ -148,7 +148,7 @@ const STEPS = [
     key: 's7', checklist: 2, targets: ['#curves-panel'],
     async setup(api, alive, busy) {
       api.pause();
-      api.useDataset('digits');
+      await api.useDataset('digits');
       await trainTeacher(api, alive, busy);
       await distil(api, alive, busy, 3);
     },
@@ -245,6 +245,7 @@ export function createTour(api, { button, root }) {
     root.setAttribute('aria-busy', 'true');
     try {
       await s.setup(api, alive, busy, memory);
+      if (s.targets.some((target) => target.startsWith('#teach-'))) await api.ensureTeach?.();
     } finally {
       if (alive()) {
         el.busy.textContent = '';

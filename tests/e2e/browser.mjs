@@ -60,3 +60,13 @@ export async function injectAxe(page, pageUrl) {
   await page.addScriptTag({ url });
   await page.waitForFunction(() => typeof window.axe?.run === 'function');
 }
+
+/**
+ * Scrolls to the teaching panels (they load when their panel nears the window) and waits until they are built;
+ * then scrolls back to the top, where the tests expect the page.
+ */
+export async function openTeachingPanels(page) {
+  await page.locator('#teach-root').scrollIntoViewIfNeeded();
+  await page.waitForSelector('body[data-teach="ready"]', { timeout: 30_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+}

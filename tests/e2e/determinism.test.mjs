@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, recordProblems } from './browser.mjs';
+import { launch, openTeachingPanels, recordProblems } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const KD = process.env.KD_CLI ?? 'target/debug/kd';
@@ -64,6 +64,7 @@ test('a seed gives bit-identical runs in the command line and in the page', { ti
       await page.waitForSelector('body[data-ready="true"]');
       await page.click('#btn-play');
       await page.waitForFunction(() => /^Done/.test(document.querySelector('#phase').textContent), null, { timeout: 180_000 });
+      await openTeachingPanels(page);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#teach-download-run')]);
       const pageFile = path.join(dir, `page-${i}.json`);
       await download.saveAs(pageFile);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { injectAxe, launch, recordProblems } from './browser.mjs';
+import { injectAxe, launch, openTeachingPanels, recordProblems } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
@@ -21,6 +21,7 @@ async function openPage(browser) {
   const problems = recordProblems(page, PAGE_URL);
   await page.goto(PAGE_URL);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  await openTeachingPanels(page);
   return { page, context, check: (where) => assert.deepEqual(problems, [], `errors ${where}`) };
 }
 

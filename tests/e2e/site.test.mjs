@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { injectAxe, launch, recordProblems } from './browser.mjs';
+import { injectAxe, launch, openTeachingPanels, recordProblems } from './browser.mjs';
 import { parseHash, serialiseHash, splitHash, MAX_FIELD_LENGTH } from '../../www/urlstate.js';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
@@ -23,6 +23,7 @@ async function openPage(browser, { url = PAGE_URL, reducedMotion = 'no-preferenc
   const problems = recordProblems(page, PAGE_URL);
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  await openTeachingPanels(page); // the tests below read every panel
   return { page, context, check: (where) => assert.deepEqual(problems, [], `errors ${where}`) };
 }
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, recordProblems } from './browser.mjs';
+import { launch, openTeachingPanels, recordProblems } from './browser.mjs';
 
 // The panels' catalogues (ES modules of the page, outside any "type": "module" package: loaded as data URLs).
 const catalogue = async (lang) => (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(
@@ -111,6 +111,7 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
     // ---- the page loads with the panels mounted
     await page.goto(PAGE_URL);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await openTeachingPanels(page);
     for (const id of PANELS) assert.equal(await page.locator(`#${id}`).count(), 1, `panel #${id} is on the page`);
     assert.deepEqual(Object.keys(ko).sort(), Object.keys(en).sort(), 'the Korean catalogue has exactly the English keys');
     noProblems('while loading');

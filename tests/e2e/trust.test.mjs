@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, recordProblems } from './browser.mjs';
+import { launch, openTeachingPanels, recordProblems } from './browser.mjs';
 import { keepRun, readKeptRun, forget, STORAGE_KEY, MAX_KEPT_CHARS } from '../../www/lastrun.js';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
@@ -147,6 +147,7 @@ test('a learning rate of 100 stops training with an explanation, shows no NaN, a
     await page.waitForFunction(() => /Diverged/.test(document.querySelector('#phase').textContent), null, { timeout: 60_000 });
     assert.equal(await page.getAttribute('#error', 'data-kind'), 'diverged');
     assert.match(await page.textContent('#error-text'), /became NaN or infinite .*The last good weights are kept/);
+    await openTeachingPanels(page); // their numbers are checked too
     await page.waitForTimeout(300); // the views' last redraw
     const shown = await page.evaluate(() => {
       const error = document.querySelector('#error');

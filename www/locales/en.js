@@ -49,6 +49,7 @@ export default {
   'status.done': 'Done',
   'status.doneDetail': 'teacher {teacher} epochs, students {students} epochs',
   'status.diverged': 'Diverged — training stopped',
+  'teach.loading': 'The teaching panels load as you scroll to them…',
   'status.fetching': 'Fetching the {dataset} data set…',
 
   // the live region

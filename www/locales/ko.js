@@ -51,6 +51,7 @@ export default {
   'status.done': '완료',
   'status.doneDetail': '교사 모델 {teacher} 에포크, 학생 모델 {students} 에포크',
   'status.diverged': '발산 — 학습을 멈췄습니다',
+  'teach.loading': '아래로 스크롤하면 학습 패널을 불러옵니다…',
   'status.fetching': '{dataset} 데이터셋을 가져오는 중…',
 
   // 지난 실험 복원
