@@ -8,7 +8,7 @@
 //! - `omitted-class` (Hinton §3): digit 3 left out of the transfer set, T = 8: after the bias
 //!   adjustment the distilled student recognises 84 ± 7% of test 3s, the control 40 ± 18%;
 //! - `small-transfer-set` (Hinton §6): 10% of the training split, T = 8, 200 student epochs:
-//!   distilled − control = +4.4 ± 0.9 points (at 40 epochs it was −5 points: soft targets at a
+//!   distilled − control = +4.4 ± 1.0 points (at 40 epochs it was −5 points: soft targets at a
 //!   high temperature converge more slowly);
 //! - `temperature-width`: the 4-unit student is best at T = 1, the 16- and 64-unit ones at T = 4–16;
 //! - `ensemble-teacher`: 5 averaged 32-unit teachers beat their members' mean (+0.7 points) and

@@ -111,10 +111,11 @@ pub struct Dataset {
     pub feature_names: Vec<String>,
     pub train: Split,
     pub test: Split,
-    /// The training split's per-feature mean (features).
-    pub mean: Array1<f32>,
+    /// The training split's per-feature mean (features), in f64: a user's file may hold values
+    /// whose squares overflow f32.
+    pub mean: Array1<f64>,
     /// The training split's per-feature standard deviation, 1 where it is 0 (features).
-    pub std: Array1<f32>,
+    pub std: Array1<f64>,
 }
 
 /// Samples before splitting: features in original units and labels.
@@ -123,6 +124,18 @@ pub(crate) struct RawData {
     pub labels: Vec<usize>,
     pub class_names: Vec<String>,
     pub feature_names: Vec<String>,
+}
+
+/// `(x − mean) / std` of each column, computed in f64: finite for any finite f32 input, since the
+/// result is at most √n in size.
+fn standardised(raw: ArrayView2<f32>, mean: &Array1<f64>, std: &Array1<f64>) -> Array2<f32> {
+    let mut out = Array2::zeros(raw.dim());
+    for (mut row, raw_row) in out.rows_mut().into_iter().zip(raw.rows()) {
+        for (((o, &x), &m), &s) in row.iter_mut().zip(raw_row).zip(mean).zip(std) {
+            *o = ((f64::from(x) - m) / s) as f32;
+        }
+    }
+    out
 }
 
 impl Dataset {
@@ -155,9 +168,10 @@ impl Dataset {
         let take = |rows: &[usize]| raw.features.select(Axis(0), rows);
         let train_raw = take(&train_rows);
         let test_raw = take(&test_rows);
-        let mean = train_raw.mean_axis(Axis(0)).ok_or_else(|| KdError::Data("the training split is empty".into()))?;
-        let std = train_raw.std_axis(Axis(0), 0.0).mapv(|s| if s > 1e-6 { s } else { 1.0 });
-        let standardise = |x: &Array2<f32>| (x - &mean) / &std;
+        let train_f64 = train_raw.mapv(f64::from);
+        let mean = train_f64.mean_axis(Axis(0)).ok_or_else(|| KdError::Data("the training split is empty".into()))?;
+        let std = train_f64.std_axis(Axis(0), 0.0).mapv(|s| if s > 1e-6 { s } else { 1.0 });
+        let standardise = |x: &Array2<f32>| standardised(x.view(), &mean, &std);
         let labels = |rows: &[usize]| rows.iter().map(|&r| raw.labels[r]).collect::<Vec<_>>();
         Ok(Dataset {
             name,
@@ -186,7 +200,7 @@ impl Dataset {
         if raw.ncols() != self.feature_count() {
             return Err(KdError::Shape(format!("{} features given, the data set has {}", raw.ncols(), self.feature_count())));
         }
-        Ok((&raw - &self.mean) / &self.std)
+        Ok(standardised(raw, &self.mean, &self.std))
     }
 
     /// The split `train` or `test`.
