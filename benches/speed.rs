@@ -86,8 +86,7 @@ fn main() {
     }
 
     // Allocations per step of the reference workload, once its buffers exist: the training step
-    // itself (src/network.rs, Trainer) allocates nothing; matrixmultiply, behind ndarray's matrix
-    // products, allocates its packing scratch once per product (8 products per step here).
+    // (src/network.rs, Trainer) and its matrix products (src/matmul.rs) should allocate nothing.
     let mut workload = ReferenceWorkload::new(0).expect("the workload");
     workload.epoch().expect("an epoch");
     let before = ALLOCATIONS.load(Ordering::Relaxed);

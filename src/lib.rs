@@ -40,6 +40,7 @@ pub mod error;
 pub mod experiments;
 pub mod losses;
 pub mod math;
+pub mod matmul;
 pub mod network;
 pub mod optimizer;
 pub mod rng;

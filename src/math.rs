@@ -6,7 +6,7 @@
 //! natively, a port of musl in wasm. The two differ in the last bit for some inputs, and after a
 //! few hundred training steps so do the runs. Here every target uses the same pure-Rust code
 //! (the `libm` crate), so a seed gives the same run in the command line and in the page. The
-//! matrix products stay identical for another reason: see `.cargo/config.toml`.
+//! matrix products are the other half of that: see [`crate::matmul`].
 
 /// `e^x`.
 pub fn exp(x: f32) -> f32 {

@@ -5,11 +5,11 @@
 //! h_0 = x,   z_l = h_{l-1} · W_l + b_l,   h_l = act(z_l)  (hidden layers),   logits = z_L
 //! ```
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
+use crate::matmul::matmul_into;
 use crate::math;
 use crate::optimizer::Optimizer;
 use crate::rng::Rng;
@@ -95,6 +95,15 @@ pub struct DenseGradient {
     pub bias: Array1<f32>,
 }
 
+/// `c = a · b` ([`crate::matmul`]). The shapes are the layer's own and `c` is always a block of
+/// rows of a buffer; a `b` without contiguous rows (a transposed matrix) is copied first, which
+/// the training steps avoid by keeping the transpose in a buffer of their own.
+fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
+    let b = b.as_standard_layout(); // borrowed, not copied, when its rows are contiguous
+    let result = matmul_into(a, b.view(), c);
+    debug_assert!(result.is_ok(), "{result:?}");
+}
+
 impl Dense {
     /// A layer with weights drawn uniformly from ±√(6/fan_in) (He, for ReLU) or
     /// ±√(6/(fan_in + fan_out)) (Glorot, for tanh), and zero biases.
@@ -109,7 +118,8 @@ impl Dense {
 
     /// `z = h · W + b` — (batch, inputs) · (inputs, outputs) → (batch, outputs).
     pub fn forward(&self, input: ArrayView2<f32>) -> Array2<f32> {
-        let mut z = input.dot(&self.weights); // (batch, outputs)
+        let mut z = Array2::zeros((input.nrows(), self.weights.ncols())); // (batch, outputs)
+        product(input, self.weights.view(), z.view_mut());
         z += &self.bias;
         z
     }
@@ -117,9 +127,11 @@ impl Dense {
     /// Given `dL/dz` (batch, outputs) and the layer's input `h` (batch, inputs):
     /// `dL/dW = hᵀ · dL/dz`, `dL/db = Σ_batch dL/dz`, and `dL/dh = dL/dz · Wᵀ` (batch, inputs).
     pub fn backward(&self, input: ArrayView2<f32>, grad_z: &Array2<f32>) -> (DenseGradient, Array2<f32>) {
-        let weights = input.t().dot(grad_z); // (inputs, outputs)
+        let mut weights = Array2::zeros(self.weights.dim()); // (inputs, outputs)
+        product(input.t(), grad_z.view(), weights.view_mut());
         let bias = grad_z.sum_axis(Axis(0)); // (outputs)
-        let grad_input = grad_z.dot(&self.weights.t()); // (batch, inputs)
+        let mut grad_input = Array2::zeros((grad_z.nrows(), self.weights.nrows())); // (batch, inputs)
+        product(grad_z.view(), self.weights.t(), grad_input.view_mut());
         (DenseGradient { weights, bias }, grad_input)
     }
 
@@ -262,9 +274,10 @@ impl Mlp {
 
 /// Reusable buffers for training one network on mini-batches: the batch, every layer's output and
 /// the gradient with respect to it, and the parameter gradients. A training step through a
-/// `Trainer` makes no allocation of its own once the buffers exist (the matrix products' library
-/// packs its operands in a scratch buffer of its own per product). The arithmetic is exactly
-/// [`Mlp::forward_cached`]'s and [`Mlp::backward`]'s, so both give the same bits.
+/// `Trainer` makes no allocation once the buffers exist (the matrix products are
+/// [`crate::matmul`]'s, which need none; each layer's transposed weights for the backward pass
+/// have a buffer here). The arithmetic is exactly [`Mlp::forward_cached`]'s and
+/// [`Mlp::backward`]'s, so both give the same bits.
 #[derive(Debug, Clone)]
 pub struct Trainer {
     /// Rows the buffers hold.
@@ -277,6 +290,8 @@ pub struct Trainer {
     deltas: Vec<Array2<f32>>,
     /// Each layer's parameter gradient.
     gradients: Vec<DenseGradient>,
+    /// `transposed[l]`: layer l's weights transposed (outputs, inputs), for dL/dh = dL/dz · Wᵀ.
+    transposed: Vec<Array2<f32>>,
     /// (capacity, classes): intermediate probabilities of a loss.
     scratch: Array2<f32>,
     labels: Vec<usize>,
@@ -299,6 +314,7 @@ impl Trainer {
                 .iter()
                 .map(|l| DenseGradient { weights: Array2::zeros(l.weights.dim()), bias: Array1::zeros(l.bias.dim()) })
                 .collect(),
+            transposed: network.layers.iter().map(|l| Array2::zeros((l.weights.ncols(), l.weights.nrows()))).collect(),
             labels: Vec::with_capacity(capacity),
             scratch: Array2::zeros((capacity, network.classes())),
             rows: 0,
@@ -338,7 +354,7 @@ impl Trainer {
             let (before, after) = self.outputs.split_at_mut(l);
             let input = if l == 0 { self.input.slice(s![..n, ..]) } else { before[l - 1].slice(s![..n, ..]) };
             let mut z = after[0].slice_mut(s![..n, ..]);
-            general_mat_mul(1.0, &input, &layer.weights, 0.0, &mut z); // (n, outputs) = h · W
+            product(input, layer.weights.view(), z.view_mut()); // (n, outputs) = h · W
             let activation = if l < last { Some(network.activation) } else { None };
             for mut row in z.rows_mut() {
                 row += &layer.bias;
@@ -380,14 +396,16 @@ impl Trainer {
             let grad_z = upper[0].slice(s![..n, ..]);
             let input = if l == 0 { self.input.slice(s![..n, ..]) } else { self.outputs[l - 1].slice(s![..n, ..]) };
             let gradient = &mut self.gradients[l];
-            general_mat_mul(1.0, &input.t(), &grad_z, 0.0, &mut gradient.weights); // hᵀ · dL/dz
+            product(input.t(), grad_z, gradient.weights.view_mut()); // hᵀ · dL/dz
             gradient.bias.fill(0.0);
             for row in grad_z.rows() {
                 gradient.bias += &row;
             }
             if l > 0 {
                 let mut grad_input = lower[l - 1].slice_mut(s![..n, ..]);
-                general_mat_mul(1.0, &grad_z, &network.layers[l].weights.t(), 0.0, &mut grad_input); // dL/dz · Wᵀ
+                let transposed = &mut self.transposed[l];
+                transposed.assign(&network.layers[l].weights.t());
+                product(grad_z, transposed.view(), grad_input.view_mut()); // dL/dz · Wᵀ
                 network.activation.backward_view(self.outputs[l - 1].slice(s![..n, ..]), grad_input);
             }
         }
