@@ -406,7 +406,13 @@ fn check_number(spec: &SettingSpec, value: &Value) -> Result<f64> {
     if spec.kind == SettingKind::Integer && number.fract() != 0.0 {
         return Err(KdError::setting(spec.name, format!("must be a whole number (got {shown})")));
     }
-    if number < spec.min || number > spec.max {
+    // Real settings are kept as f32, so the bounds are compared as f32 too: a run file or a link
+    // holds 1e-5 as the f32 nearest to it, 9.99999974737875e-6, which must read back.
+    let outside = match spec.kind {
+        SettingKind::Number => (number as f32) < spec.min as f32 || (number as f32) > spec.max as f32,
+        _ => number < spec.min || number > spec.max,
+    };
+    if outside {
         return Err(KdError::setting(spec.name, format!("must be between {} and {} (got {shown})", spec.min, spec.max)));
     }
     Ok(number)

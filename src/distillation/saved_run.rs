@@ -182,6 +182,13 @@ fn check_network(name: &str, loaded: &Mlp, expected: &Mlp) -> Result<()> {
     if loaded.sizes() != expected.sizes() {
         return Err(run_error(format!("the {name}'s layers are {:?}, but its settings give {:?}", loaded.sizes(), expected.sizes())));
     }
+    // Sizes are read from the first layer's rows and every layer's columns; the other rows must
+    // chain too (found by fuzzing: a second layer of 2 rows after a first of 3 columns).
+    let chained = loaded.layers.iter().zip(&expected.layers).all(|(l, e)| l.weights.dim() == e.weights.dim());
+    if !chained {
+        let shapes: Vec<String> = loaded.layers.iter().map(|l| format!("{}×{}", l.weights.nrows(), l.weights.ncols())).collect();
+        return Err(run_error(format!("the {name}'s layers do not fit together ({})", shapes.join(", "))));
+    }
     let shapes_agree = loaded.layers.iter().all(|l| l.bias.len() == l.weights.ncols());
     if !shapes_agree {
         return Err(run_error(format!("the {name}'s biases do not match its weights")));
