@@ -51,6 +51,13 @@ test('a learner trains on their own CSV; bad files are explained; names stay tex
     assert.match(await page.textContent('#error-text'), /line 3: 2 fields, expected 3/);
     assert.ok((await page.textContent('#csv-status')).includes(fileName), 'the last good file is still in use (its name shown as text)');
 
+    // a file over the limit: refused on its size, before it is read; the last good file stays
+    await page.click('#error-close');
+    await upload(page, 'huge.csv', '1,2,0\n'.repeat(1_100_000)); // 6.6 MB
+    await page.waitForSelector('#error:not([hidden])');
+    assert.equal(await page.textContent('#error-text'), 'huge.csv is 6.3 MB; the limit is 5 MB.');
+    assert.ok((await page.textContent('#csv-status')).includes(fileName), 'the last good file is still in use');
+
     // back to a built-in data set
     await page.selectOption('#set-dataset', 'moons');
     await page.waitForFunction(() => !(document.querySelector('#csv-status')?.textContent));
