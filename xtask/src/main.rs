@@ -8,6 +8,7 @@
 //!   then Playwright end-to-end tests against the served page; stops at the first failure.
 //! * `cargo xtask bench` — the speed benchmark (`bench.rs`): native, then the wasm build and
 //!   TensorFlow.js in headless Chromium, then the page itself; a table and one JSON line.
+//! * `cargo xtask fuzz [TARGET...] [--seconds N]` — the parsers' fuzz targets (`fuzz.rs`).
 //!
 //! Std only, so that it compiles in a few seconds on a fresh machine.
 
@@ -23,6 +24,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 mod bench;
+mod fuzz;
 
 /// Errors are human-readable messages printed once by `main`.
 /// An empty message means the failure has already been reported in full.
@@ -53,6 +55,9 @@ Commands:
   test [native] [wasm] [e2e]   run the test stages (default: all three), stop at the first failure
   bench [--repeats N]          the speed benchmark: native, wasm vs TensorFlow.js, the page
                                (a table, then one JSON line; README, Performance)
+  fuzz [TARGET...] [--seconds N]
+                               run the cargo-fuzz targets in fuzz/ (csv, run_json, settings,
+                               cli_args; default all) for N seconds each (default 600)
   help                         show this message
 ";
 
@@ -83,6 +88,7 @@ fn run(args: &[String]) -> Result<()> {
         "serve" => serve_cmd(&root, &ServeOptions::parse(rest)?),
         "test" => test_cmd(&root, rest),
         "bench" => bench::bench_cmd(&root, rest),
+        "fuzz" => fuzz::fuzz_cmd(&root, rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
