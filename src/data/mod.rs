@@ -1,7 +1,7 @@
 //! Data sets: three 2-D sets generated from the seed (spiral, blobs, moons) and two real ones
-//! compiled into the crate (UCI digits 8×8 and iris; provenance in `src/data/README.md`).
-//! Every set is split into train and test with a seeded, stratified split, and its features are
-//! standardised with the training split's mean and standard deviation.
+//! (UCI digits 8×8 and iris; provenance in `src/data/README.md`; how they reach the page in
+//! `builtin.rs`). Every set is split into train and test with a seeded, stratified split, and its
+//! features are standardised (in f64) with the training split's mean and standard deviation.
 
 pub mod builtin;
 pub mod csv;
