@@ -91,12 +91,9 @@ pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<RawData> {
             MAX_FEATURES + 1
         )));
     }
-    if columns < 2 {
-        return Err(csv_error(format!("line {first_number}: one column; a file needs at least one feature column and a label column")));
-    }
     let first = split_fields(first_line, first_number)?;
     if first.len() < 2 {
-        // (commas inside quotes: found by fuzzing)
+        // Counted after splitting: commas inside quotes do not separate columns (found by fuzzing).
         return Err(csv_error(format!("line {first_number}: one column; a file needs at least one feature column and a label column")));
     }
     let header_like = first[..first.len() - 1].iter().any(|f| f.parse::<f32>().is_err());
