@@ -1,5 +1,6 @@
 // Shared helper for the end-to-end tests: launches the system Chromium through playwright-core.
 // (Never `npx playwright install`: it downloads a browser, which this machine cannot do.)
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 /** Flags that keep Chromium from sandboxing (we may run as root) and from calling home. */
@@ -69,4 +70,25 @@ export async function openTeachingPanels(page) {
   await page.locator('#teach-root').scrollIntoViewIfNeeded();
   await page.waitForSelector('body[data-teach="ready"]', { timeout: 30_000 });
   await page.evaluate(() => window.scrollTo(0, 0));
+}
+
+/**
+ * A page in a fresh context (1280×900, downloads allowed) with `timeout` as its default, recording its problems
+ * (recordProblems) from the start.
+ * @returns {Promise<{ page: import('playwright-core').Page, problems: string[] }>}
+ */
+export async function newRecordedPage(browser, pageUrl, { timeout = 30_000 } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  return { page, problems: recordProblems(page, pageUrl) };
+}
+
+/** Runs `click`, waits for the download it starts and saves it in folder `dir`; returns { name, saved }. */
+export async function download(page, click, dir) {
+  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  const name = file.suggestedFilename();
+  const saved = path.join(dir, name);
+  await file.saveAs(saved);
+  return { name, saved };
 }

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, openTeachingPanels, recordProblems } from './browser.mjs';
+import { download, launch, newRecordedPage, openTeachingPanels } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const KD = process.env.KD_CLI ?? 'target/debug/kd';
@@ -46,10 +46,7 @@ test('a seed gives bit-identical runs in the command line and in the page', { ti
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-determinism-'));
   const browser = await launch();
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    const problems = recordProblems(page, PAGE_URL);
+    const { page, problems } = await newRecordedPage(browser, PAGE_URL, { timeout: 60_000 });
 
     for (const [i, args] of RUNS.entries()) {
       const cliFile = path.join(dir, `cli-${i}.json`);
@@ -65,10 +62,8 @@ test('a seed gives bit-identical runs in the command line and in the page', { ti
       await page.click('#btn-play');
       await page.waitForFunction(() => /^Done/.test(document.querySelector('#phase').textContent), null, { timeout: 180_000 });
       await openTeachingPanels(page);
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#teach-download-run')]);
-      const pageFile = path.join(dir, `page-${i}.json`);
-      await download.saveAs(pageFile);
-      const exported = JSON.parse(fs.readFileSync(pageFile, 'utf8'));
+      const { saved } = await download(page, () => page.click('#teach-download-run'), dir);
+      const exported = JSON.parse(fs.readFileSync(saved, 'utf8'));
 
       const found = differences(cli, exported);
       assert.deepEqual(found, [], `kd run ${args.join(' ')} and the page differ (first differences)`);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, openTeachingPanels, recordProblems } from './browser.mjs';
+import { download as downloadTo, launch, openTeachingPanels, recordProblems } from './browser.mjs';
 
 // The panels' catalogues (ES modules of the page, outside any "type": "module" package: loaded as data URLs).
 const catalogue = async (lang) => (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(
@@ -101,12 +101,7 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
       await page.screenshot({ path: file, fullPage: true, clip });
       t.diagnostic(`screenshot: ${file}`);
     };
-    const download = async (click) => {
-      const [file] = await Promise.all([page.waitForEvent('download'), click()]);
-      const saved = path.join(downloads, file.suggestedFilename());
-      await file.saveAs(saved);
-      return { name: file.suggestedFilename(), saved };
-    };
+    const download = (click) => downloadTo(page, click, downloads);
 
     // ---- the page loads with the panels mounted
     await page.goto(PAGE_URL);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, openTeachingPanels, recordProblems } from './browser.mjs';
+import { download, launch, newRecordedPage, openTeachingPanels } from './browser.mjs';
 import { keepRun, readKeptRun, forget, STORAGE_KEY, MAX_KEPT_CHARS } from '../../www/lastrun.js';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
@@ -70,10 +70,7 @@ test('a reload restores the settings and offers the last run; unreadable storage
   fs.mkdirSync(SHOTS, { recursive: true });
   const browser = await launch();
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    const problems = recordProblems(page, PAGE_URL);
+    const { page, problems } = await newRecordedPage(browser, PAGE_URL);
     const ready = () => page.waitForSelector('body[data-ready="true"]');
 
     // a first visit: settings from the link, nothing to offer
@@ -137,10 +134,7 @@ test('a learning rate of 100 stops training with an explanation, shows no NaN, a
   const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-trust-'));
   const browser = await launch();
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    const problems = recordProblems(page, PAGE_URL);
+    const { page, problems } = await newRecordedPage(browser, PAGE_URL);
     await page.goto(`${PAGE_URL}#dataset=spiral&optimizer=sgd&learningRate=100&teacherEpochs=20`);
     await page.waitForSelector('body[data-ready="true"]');
     await page.click('#btn-play');
@@ -155,10 +149,8 @@ test('a learning rate of 100 stops training with an explanation, shows no NaN, a
     });
     assert.doesNotMatch(shown, /NaN|Infinity|∞/, 'no number shown is NaN or infinite');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#teach-download-run')]);
-    const file = path.join(downloads, download.suggestedFilename());
-    await download.saveAs(file);
-    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const file = await download(page, () => page.click('#teach-download-run'), downloads);
+    const saved = JSON.parse(fs.readFileSync(file.saved, 'utf8'));
     assert.equal(saved.phase, 'diverged');
     const weights = JSON.stringify(saved.weights);
     assert.doesNotMatch(weights, /null/, 'the kept weights are finite (JSON has no NaN: it would be null)');
