@@ -319,7 +319,7 @@ pub fn pick_scatter(data: &Dataset, fx: f64, fy: f64) -> Option<(SplitName, usiz
     let (x, y) = (view.x.at(u), view.y.at(1.0 - v));
     let standardise = |value: f64, feature: usize| -> Option<f64> {
         let (mean, std) = (data.mean.get(feature)?, data.std.get(feature)?);
-        Some((value - f64::from(*mean)) / f64::from(*std))
+        Some((value - *mean) / *std)
     };
     let (sx, sy) = (standardise(x, view.x_feature)?, standardise(y, view.y_feature)?);
     let mut best: Option<(f64, SplitName, usize)> = None;
