@@ -422,6 +422,7 @@ export function createExperimentsPanel(root, ctx) {
     study.hidden = false;
     renderStudy();
     state.study.frame = requestAnimationFrame(studyFrame);
+    ctx.settled?.();
     study.scrollIntoView?.({ block: 'nearest' });
   }
 
@@ -437,6 +438,7 @@ export function createExperimentsPanel(root, ctx) {
     }
     if (byUser) renderStudy();
     else state.study = null;
+    ctx.settled?.();
   }
 
   function studyFrame() {
@@ -460,6 +462,7 @@ export function createExperimentsPanel(root, ctx) {
     }
     renderStudy();
     if (s.runner) s.frame = requestAnimationFrame(studyFrame);
+    else ctx.settled?.();
   }
 
   function setStudyVerdict(text, kind) {
@@ -579,5 +582,10 @@ export function createExperimentsPanel(root, ctx) {
   }
 
   buildList();
-  return { update };
+  /** Whether a study is training. */
+  function busy() {
+    return Boolean(state.study?.runner);
+  }
+
+  return { update, busy };
 }

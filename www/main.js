@@ -709,6 +709,7 @@ async function loadTeachingPanels() {
     onImport: (pg) => importPlayground(pg),
     announce: (text) => announce(text),
     requestRedraw: () => { markDirty('status', 'data', 'sample', 'curves'); requestFrame(); },
+    settled: () => publishSettled(),
   };
   try {
     ui.teachRoot.hidden = false;
@@ -735,6 +736,19 @@ function requestFrame() {
   if (state.frameRequested) return;
   state.frameRequested = true;
   requestAnimationFrame(frame);
+  publishSettled();
+}
+
+/**
+ * Says on <body data-settled> whether the page has nothing left to do until the learner acts: not training,
+ * no frame to come, every view drawn, the teaching panels caught up and the URL written. Set to false in the
+ * same task as whatever starts work, so a test that acts and then waits for "true" never reads a stale page.
+ */
+function publishSettled() {
+  const busy = state.playing || state.frameRequested || Object.values(state.dirty).some(Boolean)
+    || state.teachPending !== null || Boolean(state.hashTimer) || Boolean(state.teach?.busy?.())
+    || Boolean(state.experiments?.busy?.());
+  document.body.dataset.settled = busy ? 'false' : 'true';
 }
 
 function frame() {
@@ -766,6 +780,7 @@ function frame() {
   state.urgent = false;
   count(perf.frame, performance.now() - t0);
   if (state.playing) requestFrame();
+  publishSettled();
 }
 
 // The views render() draws when they are dirty. While playing, each frame trains for TRAIN_SHARE_MS and then
@@ -936,13 +951,14 @@ function isStateHash(hash) {
 function writeHash() {
   clearTimeout(state.hashTimer);
   state.hashTimer = 0;
-  if (!state.schema.length || !state.pg) return; // nothing to describe yet
+  if (!state.schema.length || !state.pg) return void publishSettled(); // nothing to describe yet
   const hash = serialiseHash({
     schema: state.schema, values: state.applied, lang: language(), tour: state.tour?.currentStep() ?? null,
   });
   if (hash !== window.location.hash) {
     window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}${hash}`);
   }
+  publishSettled();
 }
 
 /** Writes the hash soon (a slider moves many times a second), or now. */
@@ -950,6 +966,7 @@ function scheduleHash(now = false) {
   if (now) { writeHash(); return; }
   clearTimeout(state.hashTimer);
   state.hashTimer = setTimeout(writeHash, HASH_DELAY_MS);
+  publishSettled();
 }
 
 function readHash(hash) {
@@ -1171,6 +1188,7 @@ function buildExperimentsPanel() {
     studiesRoot: ui.studies,
     pause: () => pause(),
     fail: (what, e) => fail(what, e),
+    settled: () => publishSettled(),
   });
   ui.experiments.hidden = false;
   if (ui.studies) ui.studies.hidden = false;

@@ -699,7 +699,14 @@ export function createTeachingPanels(root, ctx) {
     if (throttle) {
       const wait = Math.max(DARK_MIN_INTERVAL_MS, 8 * d.cost) - (performance.now() - d.at);
       if (wait > 0) {
-        if (!d.timer) d.timer = setTimeout(() => { d.timer = 0; const cur = ctx.getPlayground?.(); if (cur) refreshDark(cur, { throttle: true }); }, wait);
+        if (!d.timer) {
+          d.timer = setTimeout(() => {
+            d.timer = 0;
+            const cur = ctx.getPlayground?.();
+            if (cur) refreshDark(cur, { throttle: true });
+            ctx.settled?.();
+          }, wait);
+        }
         return;
       }
     }
@@ -848,13 +855,14 @@ export function createTeachingPanels(root, ctx) {
       return;
     }
     clearTimeout(state.timingTimer);
+    state.timingTimer = 0;
     state.timingPending = false;
     state.measuring = true;
     renderPayoff();
     // let the "measuring…" text paint before the main thread is busy for a few hundred ms
     requestAnimationFrame(() => setTimeout(() => {
       const current = ctx.getPlayground?.();
-      if (current !== pg) { state.measuring = false; renderPayoff(); return; }
+      if (current !== pg) { state.measuring = false; renderPayoff(); ctx.settled?.(); return; }
       const p = ui.architecture;
       clearPanelError(p);
       const result = attempt(p, tr('teach.arch.measure'), () => ({ teacher: timeModel(pg, 'teacher'), kd: timeModel(pg, 'kd') }));
@@ -865,13 +873,15 @@ export function createTeachingPanels(root, ctx) {
         const speed = result.teacher.msPerSample / result.kd.msPerSample;
         ctx.announce?.(tr('teach.arch.announce', { teacher: sig(result.teacher.msPerSample * 1000, 3), student: sig(result.kd.msPerSample * 1000, 3), speedup: times(speed) }));
       }
+      ctx.settled?.();
     }, 0));
   }
 
   function scheduleAutoMeasure(delay = 700) {
     clearTimeout(state.timingTimer);
     state.timingTimer = setTimeout(() => {
-      if (!state.timingPending) return;
+      state.timingTimer = 0;
+      if (!state.timingPending) return ctx.settled?.();
       if (isPlaying() || document.hidden) scheduleAutoMeasure(2000);
       else measureInference(false);
     }, delay);
@@ -1173,13 +1183,15 @@ export function createTeachingPanels(root, ctx) {
 
   /** Refreshes every panel left out while training (called once training updates pause). */
   function catchUp() {
+    state.catchUpTimer = 0;
     const pg = ctx.getPlayground?.();
-    if (!pg || pg !== state.pg || !ui) return;
+    if (!pg || pg !== state.pg || !ui) return ctx.settled?.();
     const samplePanels = ['formula', 'temperature', 'gradients'].filter((n) => state.dirty.has(n));
     if (samplePanels.length) refreshSamplePanels(samplePanels);
     if (state.dirty.delete('dark')) refreshDark(pg);
     state.dirty.delete('architecture');
     renderPayoff();
+    ctx.settled?.();
   }
 
   function readRunInfo(pg) {
@@ -1226,7 +1238,7 @@ export function createTeachingPanels(root, ctx) {
     const training = reason === 'step';
     // while training, panels off screen are skipped; once the updates stop, bring them all up to date
     clearTimeout(state.catchUpTimer);
-    if (training) state.catchUpTimer = setTimeout(catchUp, CATCH_UP_MS);
+    state.catchUpTimer = training ? setTimeout(catchUp, CATCH_UP_MS) : 0;
     refreshSamplePanels(['formula']);
     // the two charts of the selected sample: while training, redrawn when visible and at most every
     // CHART_BUDGET × their drawing time (so that drawing them takes a small share of the training time)
@@ -1273,8 +1285,13 @@ export function createTeachingPanels(root, ctx) {
     }, 150);
   });
 
+  /** Whether the panels still have work scheduled (a catch-up after training, the throttled matrix, a timing). */
+  function busy() {
+    return Boolean(state.catchUpTimer || state.dark.timer || state.measuring || state.timingTimer);
+  }
+
   build();
-  return { update };
+  return { update, busy };
 }
 
 /** Adds teach.css once, next to this module (a <link> element: allowed by a strict CSP, unlike inline styles). */

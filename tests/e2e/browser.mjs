@@ -92,3 +92,36 @@ export async function download(page, click, dir) {
   await file.saveAs(saved);
   return { name, saved };
 }
+
+/**
+ * Waits until the page has nothing left to do until the learner acts: not training, every view drawn, the
+ * teaching panels caught up, the URL written (body[data-settled="true"], kept by the page). The page sets it to
+ * false in the same task as whatever starts work, so waiting for it right after an action never reads a stale
+ * page.
+ */
+export async function settled(page, { timeout = 30_000 } = {}) {
+  await page.waitForSelector('body[data-settled="true"]', { state: 'attached', timeout });
+}
+
+/** Waits for `n` animation frames of the page: for a check that something did *not* happen (e.g. no training while paused). */
+export async function frames(page, n = 3) {
+  await page.evaluate((count) => new Promise((resolve) => {
+    const tick = (left) => (left ? requestAnimationFrame(() => tick(left - 1)) : resolve());
+    tick(count);
+  }), n);
+}
+
+/** Waits until the window stops scrolling: the same scroll position over three animation frames in a row. */
+export async function scrollSettled(page) {
+  await page.evaluate(() => new Promise((resolve) => {
+    let last = null;
+    let same = 0;
+    const tick = () => {
+      const now = `${window.scrollX},${window.scrollY}`;
+      same = now === last ? same + 1 : 0;
+      last = now;
+      if (same >= 3) resolve(); else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }));
+}

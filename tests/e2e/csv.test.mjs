@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, recordProblems } from './browser.mjs';
+import { launch, recordProblems, settled } from './browser.mjs';
 
 const URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots';
@@ -40,7 +40,8 @@ test('a learner trains on their own CSV; bad files are explained; names stay tex
     assert.ok(info.includes(hostile), 'the class name is shown as text');
     await page.click('#btn-step-epoch');
     await page.click('#btn-step-epoch');
-    assert.match(await page.textContent('#phase'), /epoch 2/);
+    await settled(page); // the status line is redrawn in the next animation frame, not in the click
+    assert.match(await page.textContent('#phase'), /epoch 2\//);
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'nothing the file contains ran');
     assert.equal(await page.locator('img[src="x"]').count(), 0, 'no element was created from the file');
     await page.screenshot({ path: path.join(SHOTS, 'csv-01-own-data.png'), fullPage: true });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { injectAxe, launch, openTeachingPanels, recordProblems } from './browser.mjs';
+import { injectAxe, launch, openTeachingPanels, recordProblems, settled } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
@@ -141,6 +141,7 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     // in Korean: the Korean claim and verdict, the same numbers
     await page.selectOption('#lang', 'ko');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await settled(page);
     const ko = await page.evaluate(async () => (await import(new URL('locales/ko.js', document.baseURI).href)).default);
     const card = panel.locator('.exp-card[data-experiment="omitted-class"]');
     assert.ok((await card.locator('.exp-claim').textContent()).includes(ko['experiment.omitted-class.claim']));
@@ -173,13 +174,18 @@ test('a study: runs with a progress bar, can be stopped, and ends with a verdict
     await page.waitForFunction(() => /^Run 1 of 15 \(4 hidden units, T = 1\): training the teacher, epoch \d+ of 20$/.test(
       document.querySelector('#study-progress-text')?.textContent ?? ''));
     assert.equal(await page.textContent('#study-title'), 'Study: Temperature × student width (seed 1)');
-    // the page keeps its frames coming while the study trains (each frame gives it at most 8 ms)
-    const answered = await page.evaluate(async () => {
-      const start = performance.now();
-      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
-      return performance.now() - start;
-    });
-    assert.ok(answered < 200, `a frame came within ${answered.toFixed(0)} ms during the study`);
+    // the study trains a little in each animation frame, so the page keeps drawing while it runs: its progress
+    // moves on from frame to frame instead of jumping once at the end (how long a frame takes is the benchmark's)
+    const progress = await page.evaluate(() => new Promise((resolve) => {
+      const seen = [];
+      const tick = () => {
+        seen.push(document.querySelector('#study-progress-text').textContent);
+        if (new Set(seen).size >= 3 || seen.length >= 2000) resolve(seen);
+        else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }));
+    assert.ok(new Set(progress).size >= 3, `the study's progress moves from frame to frame (${[...new Set(progress)].join(' | ')})`);
     await page.click('#study-stop');
     assert.equal(await page.textContent('#study-verdict'), 'Stopped before every run was done, so there is no verdict. Press “Run this study” to start again.');
     assert.ok(await page.locator('#study-progress').isHidden());
@@ -215,6 +221,7 @@ test('a study: runs with a progress bar, can be stopped, and ends with a verdict
     // in Korean, the same numbers in Korean words
     await page.selectOption('#lang', 'ko');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await settled(page);
     assert.match(await page.textContent('#study-verdict'), /^이번 실행은 이 효과를 보여 주었습니다: 앙상블은/);
     assert.equal(await page.textContent('#exp-run-born-again'), '이 연구 실행');
     assert.doesNotMatch(await page.textContent('#experiments'), /\{\w+\}/, 'every placeholder is filled');

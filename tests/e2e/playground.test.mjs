@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, recordProblems } from './browser.mjs';
+import { frames, launch, recordProblems, settled } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
@@ -120,8 +120,9 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
     await page.waitForFunction(() => /^Distilling — epoch [1-9]/.test(document.querySelector('#phase').textContent), null, { timeout: 90_000 });
     await page.click('#btn-play');
     assert.equal(await page.getAttribute('#btn-play', 'aria-pressed'), 'false');
+    await settled(page);
     const paused = progressOf(await detail());
-    await page.waitForTimeout(300);
+    await frames(page, 5); // frames in which a running loop would have trained
     assert.equal(progressOf(await detail()).steps, paused.steps, 'training stops when paused');
     assert.match(await page.textContent('#verdict'), /Distilled student [\d.]+% vs control [\d.]+% test accuracy \(([+−±])[\d.]+ points\)/);
 
@@ -139,7 +140,7 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
     const descriptions = new Set();
     for (const [fx, fy] of [[0.2, 0.3], [0.8, 0.7], [0.5, 0.5]]) {
       await page.click('#regions-teacher', { position: { x: box.width * fx, y: box.height * fy } });
-      await page.waitForTimeout(50);
+      await settled(page); // the sample views are redrawn in the next animation frame
       descriptions.add(await page.textContent('#sample-desc'));
     }
     assert.ok(descriptions.size >= 2, `clicking different places selects different samples: ${[...descriptions].join(' | ')}`);
@@ -183,6 +184,7 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
     await shot(page, '02-moons-distilling-T-changed.png');
 
     // ---- the curves are drawn
+    await settled(page);
     for (const sel of ['#loss-curves', '#accuracy-curves', '#regions-kd', '#sample-bars']) {
       const { ink, total } = await inkOf(page, sel);
       assert.ok(ink > 500 && ink > total * 0.005, `${sel} is not blank (${ink} of ${total} pixels inked)`);
@@ -195,6 +197,7 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
     await page.waitForFunction(() => document.querySelector('#data-note')?.textContent.startsWith('digits'), null, { timeout: 60_000 });
     assert.ok(await page.isVisible('#samples'), 'the samples canvas is shown for digits');
     assert.ok(!(await page.isVisible('#regions-teacher')), 'the decision regions are hidden for digits');
+    await settled(page); // the status line follows in the next animation frame
     assert.match(await phase(), /^Training the teacher — epoch 0\/\d+$/, 'changing the data set resets');
     await page.click('#btn-step-epoch');
     await page.waitForFunction(() => /epoch 1\//.test(document.querySelector('#phase').textContent), null, { timeout: 60_000 });
@@ -203,7 +206,7 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
     let picked = null;
     for (const [fx, fy] of [[0.3, 0.3], [0.6, 0.5], [0.15, 0.6], [0.45, 0.2], [0.8, 0.4]]) {
       await page.click('#samples', { position: { x: sbox.width * fx, y: sbox.height * fy } });
-      await page.waitForTimeout(50);
+      await settled(page);
       const now = await page.textContent('#sample-desc');
       if (now !== before) { picked = now; break; }
     }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { injectAxe, launch, openTeachingPanels, recordProblems } from './browser.mjs';
+import { frames, injectAxe, launch, openTeachingPanels, recordProblems, scrollSettled, settled } from './browser.mjs';
 import { parseHash, serialiseHash, splitHash, MAX_FIELD_LENGTH } from '../../www/urlstate.js';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
@@ -24,6 +24,7 @@ async function openPage(browser, { url = PAGE_URL, reducedMotion = 'no-preferenc
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   await openTeachingPanels(page); // the tests below read every panel
+  await settled(page);
   return { page, context, check: (where) => assert.deepEqual(problems, [], `errors ${where}`) };
 }
 
@@ -45,6 +46,7 @@ async function stepEpochs(page, n) {
     await page.click('#btn-step-epoch');
     await page.waitForFunction((s) => Number(document.querySelector('#phase-detail').dataset.steps) > s, before);
   }
+  await settled(page); // every view has followed the last epoch
 }
 
 /** Sets a number setting through its exact-value field, as a user would, and leaves the field. */
@@ -156,6 +158,7 @@ test('Korean replaces every English string of the page, from complete catalogues
     // switch at any time: the header, <html lang> and the URL follow
     await page.selectOption('#lang', 'ko');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
+    await settled(page); // the views are redrawn in Korean in the next animation frame
     assert.equal((await page.textContent('#btn-reset .btn-label')).trim(), '초기화');
     assert.match(await page.textContent('#phase'), /^교사 모델 학습 중 — 에포크 1\/\d+$/);
     assert.match(await page.textContent('label[for="set-temperature"]'), /온도 T \(temperature\)/);
@@ -184,7 +187,10 @@ test('Korean replaces every English string of the page, from complete catalogues
 
     // walk the tour to step 7 (the teacher trained, three epochs of distillation), keeping each step's text, so
     // that the tour and the page in every phase are checked
-    const idle = () => page.waitForFunction(() => !document.querySelector('#tour').hasAttribute('aria-busy'), null, { timeout: 90_000 });
+    const idle = async () => {
+      await page.waitForFunction(() => !document.querySelector('#tour').hasAttribute('aria-busy'), null, { timeout: 90_000 });
+      await settled(page);
+    };
     const tourTexts = [];
     await page.click('#btn-tour');
     await idle();
@@ -204,7 +210,7 @@ test('Korean replaces every English string of the page, from complete catalogues
     const shown = [await shownText(page), ...tourTexts].join(' ').replace(/\s+/g, ' ');
     const leftovers = fragments.filter((f) => shown.includes(f));
     assert.deepEqual(leftovers, [], 'no English UI sentence is left on the Korean page');
-    await page.waitForTimeout(800); // the tour's scroll settles
+    await scrollSettled(page); // the tour scrolls its highlighted panel into view
     await shot(t, page, 'site-02-korean-tour-step7.png', { fullPage: false });
     await page.click('#tour-skip');
     await shot(t, page, 'site-03-korean.png');
@@ -212,6 +218,7 @@ test('Korean replaces every English string of the page, from complete catalogues
     // and back; the same search finds plenty of those sentences on the English page (the check can fail)
     await page.selectOption('#lang', 'en');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await settled(page);
     assert.equal((await page.textContent('#btn-reset .btn-label')).trim(), 'Reset');
     const english = (await shownText(page)).replace(/\s+/g, ' ');
     const found = fragments.filter((f) => english.includes(f));
@@ -326,8 +333,9 @@ test('the keyboard: Space plays and pauses, → steps a mini-batch, Shift+→ an
     await page.waitForFunction(() => Number(document.querySelector('#phase-detail').dataset.steps) > 0);
     await page.keyboard.press('Space');
     assert.equal(await page.getAttribute('#btn-play', 'aria-pressed'), 'false', 'Space pauses');
+    await settled(page);
     const paused = await steps(page);
-    await page.waitForTimeout(200);
+    await frames(page, 5); // frames in which a running loop would have trained
     assert.equal(await steps(page), paused, 'paused: no more training');
 
     await page.keyboard.press('ArrowRight');
@@ -342,7 +350,8 @@ test('the keyboard: Space plays and pauses, → steps a mini-batch, Shift+→ an
     await page.focus('#set-studentHidden');
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Space');
-    await page.waitForTimeout(150);
+    await frames(page, 5);
+    await settled(page);
     assert.equal(await steps(page), before, 'keys typed into a field do not train');
     assert.equal(await page.getAttribute('#btn-play', 'aria-pressed'), 'false');
 
@@ -372,7 +381,10 @@ test('the guided tour sets the page up, can be skipped and resumed, and keeps it
   const browser = await launch();
   try {
     const { page, check } = await openPage(browser);
-    const idle = () => page.waitForFunction(() => !document.querySelector('#tour').hasAttribute('aria-busy'), null, { timeout: 90_000 });
+    const idle = async () => {
+      await page.waitForFunction(() => !document.querySelector('#tour').hasAttribute('aria-busy'), null, { timeout: 90_000 });
+      await settled(page);
+    };
     await page.click('#btn-tour');
     await idle();
     assert.match(await page.textContent('#tour-count'), /Step 1 of \d/);
@@ -393,7 +405,7 @@ test('the guided tour sets the page up, can be skipped and resumed, and keeps it
     await idle();
     assert.equal(await page.inputValue('#set-temperature-num'), '1');
     assert.ok(await page.evaluate(() => document.querySelector('#sample-panel').classList.contains('tour-highlight')));
-    await page.waitForTimeout(800); // the scroll settles
+    await scrollSettled(page);
     await shot(t, page, 'site-05-tour-step4.png', { fullPage: false });
 
     // Escape skips; the button offers to resume at the same step; the URL forgets the tour
@@ -462,10 +474,10 @@ test('reduced motion, text alternatives of the charts, and the fixes of the revi
     await page.waitForFunction((x) => document.querySelector('#sample-table tr[data-row="teacherAtT"]').textContent !== x, table);
     await page.fill('#set-alpha-num', '0.8');
     await page.press('#set-alpha-num', 'Tab');
-    await page.waitForTimeout(150);
+    await settled(page);
     assert.deepEqual(await marked(), [true, true], 'T and α do not redraw the region map or the curves');
     await page.click('#btn-step-batch');
-    await page.waitForTimeout(150);
+    await settled(page);
     assert.deepEqual(await marked(), [false, false], 'a training step does redraw them');
 
     // the Index box says what is valid
@@ -507,7 +519,7 @@ test('axe-core finds no serious or critical accessibility violation, in English 
     await audit('English');
     await page.selectOption('#lang', 'ko');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
-    await page.waitForTimeout(200);
+    await settled(page);
     await audit('Korean');
     // with the tour open, too
     await page.click('#btn-tour');
@@ -539,9 +551,11 @@ test('a strict Content-Security-Policy: only the page\'s own scripts run; an inj
       document.head.append(script);
       const img = document.createElement('img');
       img.setAttribute('onerror', 'window.__handlerRan = 1');
+      // the error event's listeners run in order: the attribute handler, had it been allowed, before this one
+      const failed = new Promise((resolve) => img.addEventListener('error', resolve, { once: true }));
       img.src = 'data:,not-an-image';
       document.body.append(img);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await failed;
       img.remove();
       return { inline: window.__inlineRan ?? null, handler: window.__handlerRan ?? null };
     });

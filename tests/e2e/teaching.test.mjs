@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { download as downloadTo, launch, openTeachingPanels, recordProblems } from './browser.mjs';
+import { download as downloadTo, frames, launch, openTeachingPanels, recordProblems, settled } from './browser.mjs';
 
 // The panels' catalogues (ES modules of the page, outside any "type": "module" package: loaded as data URLs).
 const catalogue = async (lang) => (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(
@@ -91,7 +91,8 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
     /** A screenshot of one panel, taken from a full-page capture (the page header is sticky). */
     const shot = async (id, name) => {
       await page.locator(`#${id}`).scrollIntoViewIfNeeded();
-      await page.waitForTimeout(150); // panels off screen are redrawn when they scroll into view
+      await frames(page, 3); // panels off screen are redrawn when they scroll into view (an IntersectionObserver)
+      await settled(page);
       await page.evaluate(() => window.scrollTo(0, 0));
       const clip = await page.$eval(`#${id}`, (el) => {
         const r = el.getBoundingClientRect();
@@ -119,10 +120,12 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
       const eq = document.querySelector('#teach-formula .teach-eq[data-scope="batch"]');
       return eq && !eq.hidden && Number(eq.dataset.totalLoss) > 0;
     }, null, { timeout: 100_000 });
-    await page.waitForTimeout(1500); // a few distillation batches
+    // a few distillation batches more
+    const distilling = Number(await page.getAttribute('#phase-detail', 'data-steps'));
+    await page.waitForFunction((s) => Number(document.querySelector('#phase-detail').dataset.steps) >= s + 20, distilling, { timeout: 60_000 });
     await page.click('#btn-play');
     await page.waitForFunction(() => document.querySelector('#btn-play').getAttribute('aria-pressed') === 'false');
-    await page.waitForTimeout(1200); // the panels' last update after the pause
+    await settled(page); // the panels' last update after the pause
 
     // ---- (a) the live formula: the engine's numbers for the selected sample
     await page.waitForFunction(() => {
@@ -272,6 +275,7 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
     assert.notEqual(await page.getAttribute('#teach-runfile-status', 'data-kind'), 'error', await page.textContent('#teach-runfile-status'));
     await page.waitForFunction(`(${TABLE_JSON})() === ${JSON.stringify(JSON.stringify(before.table))}`, null, { timeout: 10_000 })
       .catch(() => { /* the assertion below says what differs */ });
+    await settled(page);
     assert.deepEqual(await sampleTable(page), before.table, 'the loaded run predicts exactly what the saved one did');
     assert.equal(await page.textContent('#sample-desc'), before.desc, 'the same sample is selected');
     assert.equal(await page.inputValue('#set-seed'), seed, 'the loaded settings are shown');
@@ -299,6 +303,7 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
     if (await page.locator('select#lang').count()) {
       await page.selectOption('select#lang', 'ko');
       await page.waitForFunction((title) => document.querySelector('#teach-formula-title')?.textContent === title, ko['teach.formula.title']);
+      await settled(page);
       const english = new Set(Object.entries(en).filter(([k, v]) => ko[k] !== v && /[a-z]{4}/.test(v)).map(([, v]) => v));
       const leftovers = await page.$$eval('#teach-root *', (els) => els
         .filter((e) => e.children.length === 0 && e.closest('svg') === null)

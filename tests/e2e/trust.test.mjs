@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { download, launch, newRecordedPage, openTeachingPanels } from './browser.mjs';
+import { download, launch, newRecordedPage, openTeachingPanels, settled } from './browser.mjs';
 import { keepRun, readKeptRun, forget, STORAGE_KEY, MAX_KEPT_CHARS } from '../../www/lastrun.js';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
@@ -81,6 +81,7 @@ test('a reload restores the settings and offers the last run; unreadable storage
     await page.click('#btn-step-epoch');
     await page.click('#btn-step-batch');
     await page.waitForSelector('body[data-last-run="kept"]');
+    await settled(page);
     const phase = await page.textContent('#phase');
     const table = await page.evaluate(TABLE_JSON);
 
@@ -121,6 +122,7 @@ test('a reload restores the settings and offers the last run; unreadable storage
     await page.reload();
     await ready();
     await page.click('#restore-yes');
+    await page.waitForFunction(() => /could not be restored/.test(document.querySelector('#error-text').textContent));
     assert.match(await page.textContent('#error-text'), /could not be restored and was discarded: .*the teacher's layers are \[4, 5, 3\]/);
     assert.equal(await page.evaluate((k) => localStorage.getItem(k), STORAGE_KEY), null);
 
@@ -142,7 +144,7 @@ test('a learning rate of 100 stops training with an explanation, shows no NaN, a
     assert.equal(await page.getAttribute('#error', 'data-kind'), 'diverged');
     assert.match(await page.textContent('#error-text'), /became NaN or infinite .*The last good weights are kept/);
     await openTeachingPanels(page); // their numbers are checked too
-    await page.waitForTimeout(300); // the views' last redraw
+    await settled(page); // the views' last redraw
     const shown = await page.evaluate(() => {
       const error = document.querySelector('#error');
       return [...document.querySelectorAll('main, #teach-root')].map((e) => e.innerText).join('\n').replace(error?.innerText ?? '', '');
