@@ -40,7 +40,11 @@ const EPOCHS: usize = 5;
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     let n = values.len();
-    if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
 }
 
 /// Allocations per mini-batch of the playground's session in `phase` on digits, averaged over an
@@ -91,7 +95,8 @@ fn main() {
     workload.epoch().expect("an epoch");
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     workload.epoch().expect("an epoch");
-    let per_step = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / workload.samples().div_ceil(kd_playground::benchmark::BATCH_SIZE) as f64;
+    let per_step = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64
+        / workload.samples().div_ceil(kd_playground::benchmark::BATCH_SIZE) as f64;
     let teacher_step = session_allocations(Phase::Teacher);
     let student_step = session_allocations(Phase::Distil);
 

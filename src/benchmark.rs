@@ -53,7 +53,8 @@ pub struct WorkloadData {
 impl ReferenceWorkload {
     /// The workload with weights and batch order from `seed`.
     pub fn new(seed: u64) -> Result<Self> {
-        let data = Dataset::load(DatasetName::Digits, &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed })?;
+        let data =
+            Dataset::load(DatasetName::Digits, &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed })?;
         let samples = data.train.len().min(SAMPLES);
         let features = data.train.features.slice(ndarray::s![..samples, ..]).to_owned();
         let labels = data.train.labels[..samples].to_vec();
@@ -87,7 +88,13 @@ impl ReferenceWorkload {
         self.shuffle.shuffle(&mut self.order);
         let mut total = 0.0f64;
         for rows in self.order.chunks(BATCH_SIZE) {
-            let loss = self.trainer.cross_entropy_step(&mut self.network, &mut self.optimizer, self.features.view(), &self.labels, rows)?;
+            let loss = self.trainer.cross_entropy_step(
+                &mut self.network,
+                &mut self.optimizer,
+                self.features.view(),
+                &self.labels,
+                rows,
+            )?;
             total += loss as f64 * rows.len() as f64;
         }
         Ok((total / self.samples().max(1) as f64) as f32)

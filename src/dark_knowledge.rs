@@ -117,7 +117,11 @@ pub struct ClassSimilarity {
 }
 
 /// [`ClassSimilarity`] of teacher logits (samples, classes) with their true labels.
-pub fn class_similarity(teacher_logits: ArrayView2<f32>, labels: &[usize], temperature: f32) -> Result<ClassSimilarity> {
+pub fn class_similarity(
+    teacher_logits: ArrayView2<f32>,
+    labels: &[usize],
+    temperature: f32,
+) -> Result<ClassSimilarity> {
     let classes = teacher_logits.ncols();
     if labels.len() != teacher_logits.nrows() || labels.iter().any(|&y| y >= classes) {
         return Err(KdError::Shape("labels do not match the teacher's logits".into()));

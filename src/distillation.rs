@@ -115,7 +115,10 @@ impl History {
              control_train_accuracy,control_test_accuracy,temperature,alpha\n",
         );
         for e in &self.teacher {
-            csv.push_str(&format!("teacher,{},{},{},{},,,,,,,,,,\n", e.epoch, e.train_loss, e.train_accuracy, e.test_accuracy));
+            csv.push_str(&format!(
+                "teacher,{},{},{},{},,,,,,,,,,\n",
+                e.epoch, e.train_loss, e.train_accuracy, e.test_accuracy
+            ));
         }
         for e in &self.students {
             csv.push_str(&format!(
@@ -405,11 +408,22 @@ impl Session {
         };
         settings.check_networks_for(data.feature_count(), data.classes())?;
         // Member k of an ensemble starts from the weights seed + k gives a single teacher.
-        let teacher_of = |member: u64| Mlp::new(&sizes(&settings.teacher_hidden), settings.activation, &mut Rng::stream(settings.seed.wrapping_add(member), Stream::TeacherInit));
+        let teacher_of = |member: u64| {
+            Mlp::new(
+                &sizes(&settings.teacher_hidden),
+                settings.activation,
+                &mut Rng::stream(settings.seed.wrapping_add(member), Stream::TeacherInit),
+            )
+        };
         let teacher = teacher_of(0)?;
-        let other_teachers =
-            (1..settings.teachers.max(1) as u64).map(|k| teacher_of(k).map(|t| Learner::new(t, &settings))).collect::<Result<Vec<_>>>()?;
-        let kd_student = Mlp::new(&sizes(&settings.student_hidden), settings.activation, &mut Rng::stream(settings.seed, Stream::StudentInit))?;
+        let other_teachers = (1..settings.teachers.max(1) as u64)
+            .map(|k| teacher_of(k).map(|t| Learner::new(t, &settings)))
+            .collect::<Result<Vec<_>>>()?;
+        let kd_student = Mlp::new(
+            &sizes(&settings.student_hidden),
+            settings.activation,
+            &mut Rng::stream(settings.seed, Stream::StudentInit),
+        )?;
         let control_student = kd_student.clone();
         let mut session = Session {
             teacher: Learner::new(teacher, &settings),
@@ -597,7 +611,11 @@ impl Session {
             Phase::Teacher | Phase::Distil => {}
         }
         if self.batch == 0 {
-            self.order = if self.phase == Phase::Teacher { (0..self.data.train.len()).collect() } else { self.transfer_rows.clone() };
+            self.order = if self.phase == Phase::Teacher {
+                (0..self.data.train.len()).collect()
+            } else {
+                self.transfer_rows.clone()
+            };
             let rng = if self.phase == Phase::Teacher { &mut self.teacher_shuffle } else { &mut self.student_shuffle };
             rng.shuffle(&mut self.order);
         }
@@ -607,7 +625,8 @@ impl Session {
         // The order is lent to the step (no copy of the batch's rows) and put back after it.
         let order = std::mem::take(&mut self.order);
         let rows = order.get(start..end).unwrap_or_default();
-        let outcome = if self.phase == Phase::Teacher { self.train_teacher_batch(rows) } else { self.train_students_batch(rows) };
+        let outcome =
+            if self.phase == Phase::Teacher { self.train_teacher_batch(rows) } else { self.train_students_batch(rows) };
         self.order = order;
         if let Err(KdError::Diverged(message)) = outcome {
             // Keep the last good weights: the teacher's, or both students' (so that they stay
@@ -791,7 +810,8 @@ impl Session {
         let (kd_student, control_student) = (&self.kd_student.network, &self.control_student.network);
         let kd_train = kd_student.forward(features.view())?;
         let control_train = control_student.forward(features.view())?;
-        let kd = distillation_loss_of(self.settings.soft_loss, kd_train.view(), teacher_logits.view(), &labels, t, alpha)?;
+        let kd =
+            distillation_loss_of(self.settings.soft_loss, kd_train.view(), teacher_logits.view(), &labels, t, alpha)?;
         Ok(StudentEpoch {
             epoch,
             soft_loss: kd.soft,
@@ -977,7 +997,14 @@ impl Session {
             dark_knowledge: dark_knowledge::dark_knowledge_mass(&report.teacher_at_t),
             dark_knowledge_t1: dark_knowledge::dark_knowledge_mass(&report.teacher_t1),
             sweep,
-            gradients: dark_knowledge::sample_gradients(kind, &student_logits, &teacher_at_t, report.label, report.temperature, report.alpha)?,
+            gradients: dark_knowledge::sample_gradients(
+                kind,
+                &student_logits,
+                &teacher_at_t,
+                report.label,
+                report.temperature,
+                report.alpha,
+            )?,
             teacher_logits: report.teacher_logits,
         })
     }

@@ -171,7 +171,8 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
         return Err(KdError::Data(format!("the experiment '{}' is judged once training is done", experiment.name)));
     }
     let test_accuracy = |model| session.accuracy(model, SplitName::Test);
-    let (teacher, kd, control) = (test_accuracy(ModelKind::Teacher)?, test_accuracy(ModelKind::Kd)?, test_accuracy(ModelKind::Control)?);
+    let (teacher, kd, control) =
+        (test_accuracy(ModelKind::Teacher)?, test_accuracy(ModelKind::Kd)?, test_accuracy(ModelKind::Control)?);
     let (shown, omitted) = match experiment.check {
         Check::DistilledBeatsControl => (kd > control, None),
         Check::OmittedClass => {
@@ -179,10 +180,16 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
                 .settings()
                 .omit_class
                 .ok_or_else(|| KdError::Data("the omitted-class experiment needs a class to omit".into()))?;
-            let before = |model| session.per_class_accuracy(model, SplitName::Test).map(|a| a.get(class).copied().flatten().unwrap_or(0.0));
+            let before = |model| {
+                session
+                    .per_class_accuracy(model, SplitName::Test)
+                    .map(|a| a.get(class).copied().flatten().unwrap_or(0.0))
+            };
             let kd_adjusted = session.bias_adjustment(ModelKind::Kd, class)?;
             let control_adjusted = session.bias_adjustment(ModelKind::Control, class)?;
-            let after = |a: &crate::distillation::BiasAdjustment| a.per_class_test_accuracy.get(class).copied().flatten().unwrap_or(0.0);
+            let after = |a: &crate::distillation::BiasAdjustment| {
+                a.per_class_test_accuracy.get(class).copied().flatten().unwrap_or(0.0)
+            };
             let omitted = OmittedClassOutcome {
                 class,
                 kd_before: before(ModelKind::Kd)?,
@@ -198,7 +205,14 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
             return Err(KdError::Data(format!("'{}' is a study of several runs; see Study", experiment.name)));
         }
     };
-    Ok(Outcome { experiment: experiment.name, shown, teacher_test_accuracy: teacher, kd_test_accuracy: kd, control_test_accuracy: control, omitted })
+    Ok(Outcome {
+        experiment: experiment.name,
+        shown,
+        teacher_test_accuracy: teacher,
+        kd_test_accuracy: kd,
+        control_test_accuracy: control,
+        omitted,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +251,10 @@ impl Experiment {
                 .iter()
                 .flat_map(|&width| {
                     SWEEP_TEMPERATURES.iter().map(move |&t| {
-                        arm(format!("width {width}, T = {t}"), &[("studentHidden", width.to_string()), ("temperature", t.to_string())])
+                        arm(
+                            format!("width {width}, T = {t}"),
+                            &[("studentHidden", width.to_string()), ("temperature", t.to_string())],
+                        )
                     })
                 })
                 .collect(),
@@ -246,8 +263,14 @@ impl Experiment {
                 arm(format!("ensemble of {ENSEMBLE_SIZE}"), &[("teachers", ENSEMBLE_SIZE.to_string())]),
             ],
             Check::HighTemperature => vec![
-                arm(format!("KD, T = {LOW_TEMPERATURE}"), &[("softLoss", "kl".into()), ("temperature", LOW_TEMPERATURE.to_string())]),
-                arm(format!("KD, T = {HIGH_TEMPERATURE}"), &[("softLoss", "kl".into()), ("temperature", HIGH_TEMPERATURE.to_string())]),
+                arm(
+                    format!("KD, T = {LOW_TEMPERATURE}"),
+                    &[("softLoss", "kl".into()), ("temperature", LOW_TEMPERATURE.to_string())],
+                ),
+                arm(
+                    format!("KD, T = {HIGH_TEMPERATURE}"),
+                    &[("softLoss", "kl".into()), ("temperature", HIGH_TEMPERATURE.to_string())],
+                ),
                 arm("logit matching", &[("softLoss", "logits".into())]),
             ],
             Check::BornAgain => vec![arm("student of the teacher's size", &[])],
@@ -257,8 +280,10 @@ impl Experiment {
     /// The settings of this experiment as the page applies them: its data set's defaults, then its
     /// own settings.
     pub fn values(&self) -> BTreeMap<String, Value> {
-        let mut values: BTreeMap<String, Value> =
-            settings::dataset_defaults(self.dataset).into_iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect();
+        let mut values: BTreeMap<String, Value> = settings::dataset_defaults(self.dataset)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
+            .collect();
         for (k, v) in self.settings {
             values.insert(k.to_string(), Value::Text(v.to_string()));
         }
@@ -311,9 +336,27 @@ pub enum Finding {
         /// The temperature each width did best at (the lowest, on a tie).
         best_temperature: Vec<f32>,
     },
-    EnsembleTeacher { single_teacher: f32, ensemble: f32, member_mean: f32, kd_from_single: f32, kd_from_ensemble: f32, control: f32 },
-    HighTemperature { low_temperature: f32, high_temperature: f32, kd_low: f32, kd_high: f32, logit_matching: f32, control: f32 },
-    BornAgain { teacher: f32, kd: f32, control: f32 },
+    EnsembleTeacher {
+        single_teacher: f32,
+        ensemble: f32,
+        member_mean: f32,
+        kd_from_single: f32,
+        kd_from_ensemble: f32,
+        control: f32,
+    },
+    HighTemperature {
+        low_temperature: f32,
+        high_temperature: f32,
+        kd_low: f32,
+        kd_high: f32,
+        logit_matching: f32,
+        control: f32,
+    },
+    BornAgain {
+        teacher: f32,
+        kd: f32,
+        control: f32,
+    },
 }
 
 /// A finished study: whether it showed its claim, what it found, and every arm.
@@ -359,7 +402,15 @@ impl Study {
             let settings = Settings::from_values(&arm_values)?;
             arms.push((arm, settings));
         }
-        Ok(Study { experiment, arms, current: None, current_is_fresh: false, shared: None, results: Vec::new(), message: None })
+        Ok(Study {
+            experiment,
+            arms,
+            current: None,
+            current_is_fresh: false,
+            shared: None,
+            results: Vec::new(),
+            message: None,
+        })
     }
 
     pub fn experiment(&self) -> &'static Experiment {
@@ -448,7 +499,10 @@ impl Study {
             return Err(KdError::Diverged(message.clone()));
         }
         if !self.is_done() {
-            return Err(KdError::Data(format!("the study '{}' is judged once every run is done", self.experiment.name)));
+            return Err(KdError::Data(format!(
+                "the study '{}' is judged once every run is done",
+                self.experiment.name
+            )));
         }
         let (shown, finding) = judge(self.experiment.check, &self.results)?;
         Ok(StudyOutcome { experiment: self.experiment.name, shown, finding, arms: self.results.clone() })
@@ -459,7 +513,9 @@ fn arm_result(arm: &Arm, session: &Session) -> Result<ArmResult> {
     let test = &session.data().test;
     let members = session
         .teachers()
-        .map(|teacher| teacher.forward(test.features.view()).map(|logits| crate::losses::accuracy(logits.view(), &test.labels)))
+        .map(|teacher| {
+            teacher.forward(test.features.view()).map(|logits| crate::losses::accuracy(logits.view(), &test.labels))
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(ArmResult {
         label: arm.label.clone(),
@@ -482,11 +538,21 @@ fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
             }
             let kd: Vec<Vec<f32>> = arms.chunks(per_width).map(|row| row.iter().map(|a| a.kd).collect()).collect();
             let control: Vec<f32> = arms.chunks(per_width).map(|row| row[0].control).collect();
-            let best_index = |row: &[f32]| row.iter().enumerate().fold(0, |best, (i, &v)| if v > row[best] { i } else { best });
+            let best_index =
+                |row: &[f32]| row.iter().enumerate().fold(0, |best, (i, &v)| if v > row[best] { i } else { best });
             let best: Vec<usize> = kd.iter().map(|row| best_index(row)).collect();
             let shown = best[1..].iter().all(|&larger| best[0] < larger);
             let best_temperature = best.iter().map(|&i| SWEEP_TEMPERATURES[i]).collect();
-            Ok((shown, Finding::TemperatureByWidth { widths: SWEEP_WIDTHS.to_vec(), temperatures: SWEEP_TEMPERATURES.to_vec(), kd, control, best_temperature }))
+            Ok((
+                shown,
+                Finding::TemperatureByWidth {
+                    widths: SWEEP_WIDTHS.to_vec(),
+                    temperatures: SWEEP_TEMPERATURES.to_vec(),
+                    kd,
+                    control,
+                    best_temperature,
+                },
+            ))
         }
         Check::EnsembleTeacher => {
             let [single, ensemble] = arms else { return Err(missing()) };
@@ -521,7 +587,10 @@ fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
         }
         Check::BornAgain => {
             let [run] = arms else { return Err(missing()) };
-            Ok(((run.kd - run.teacher).abs() <= BORN_AGAIN_MARGIN, Finding::BornAgain { teacher: run.teacher, kd: run.kd, control: run.control }))
+            Ok((
+                (run.kd - run.teacher).abs() <= BORN_AGAIN_MARGIN,
+                Finding::BornAgain { teacher: run.teacher, kd: run.kd, control: run.control },
+            ))
         }
         Check::OmittedClass | Check::DistilledBeatsControl => Err(KdError::Data("a preset is not a study".into())),
     }

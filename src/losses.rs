@@ -115,8 +115,17 @@ pub fn cross_entropy_per_sample(logits: ArrayView2<f32>, labels: &[usize]) -> Re
 /// `log q_k = −∞`). Evaluated in f64 from the f32 logits: when p ≈ q the log-probabilities nearly
 /// cancel, and the T² in front of the soft term would magnify f32 rounding. KL is never negative;
 /// what rounding leaves below zero is clamped at 0.
-pub fn kl_divergence_rows(teacher_logits: ArrayView2<f32>, student_logits: ArrayView2<f32>, temperature: f32) -> Vec<f32> {
-    teacher_logits.rows().into_iter().zip(student_logits.rows()).map(|(teacher, student)| kl_row(teacher, student, temperature)).collect()
+pub fn kl_divergence_rows(
+    teacher_logits: ArrayView2<f32>,
+    student_logits: ArrayView2<f32>,
+    temperature: f32,
+) -> Vec<f32> {
+    teacher_logits
+        .rows()
+        .into_iter()
+        .zip(student_logits.rows())
+        .map(|(teacher, student)| kl_row(teacher, student, temperature))
+        .collect()
 }
 
 /// The row's maximum and `log Σ exp((z − max)/T)`, in f64: `log softmax(z/T)_k` is
@@ -154,7 +163,11 @@ fn kl_row(teacher: ndarray::ArrayView1<f32>, student: ndarray::ArrayView1<f32>, 
 /// The soft (distillation) term, batch mean:
 /// `T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))`, and its gradient
 /// `d/dz_s [T² · KL] = T · (softmax(z_s/T) − softmax(z_t/T)) / B`.
-pub fn soft_term(student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32>, temperature: f32) -> Result<LossAndGradient> {
+pub fn soft_term(
+    student_logits: ArrayView2<f32>,
+    teacher_logits: ArrayView2<f32>,
+    temperature: f32,
+) -> Result<LossAndGradient> {
     if student_logits.dim() != teacher_logits.dim() {
         return Err(KdError::Shape(format!(
             "student logits {:?} and teacher logits {:?} differ in shape",
@@ -167,7 +180,8 @@ pub fn soft_term(student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32
     let t2 = temperature * temperature;
     let loss = t2 * kl_sum / batch;
     // T · (q − p) / B, with p and q the teacher's and the student's softmax at T: (batch, classes)
-    let gradient = (softmax(student_logits, temperature) - softmax(teacher_logits, temperature)) * (temperature / batch);
+    let gradient =
+        (softmax(student_logits, temperature) - softmax(teacher_logits, temperature)) * (temperature / batch);
     Ok(LossAndGradient { loss, gradient })
 }
 
@@ -216,13 +230,19 @@ pub fn logit_matching(student_logits: ArrayView2<f32>, teacher_logits: ArrayView
         centred
     };
     let difference = zero_meaned(student_logits) - zero_meaned(teacher_logits); // (batch, classes)
-    let loss = difference.iter().map(|d| (*d as f64) * (*d as f64)).sum::<f64>() / (2.0 * classes as f64 * batch as f64);
+    let loss =
+        difference.iter().map(|d| (*d as f64) * (*d as f64)).sum::<f64>() / (2.0 * classes as f64 * batch as f64);
     let gradient = difference / (classes * batch);
     Ok(LossAndGradient { loss: loss as f32, gradient })
 }
 
 /// The soft term of kind `kind` (the temperature matters only to [`SoftLoss::Kl`]).
-pub fn soft_term_of(kind: SoftLoss, student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32>, temperature: f32) -> Result<LossAndGradient> {
+pub fn soft_term_of(
+    kind: SoftLoss,
+    student_logits: ArrayView2<f32>,
+    teacher_logits: ArrayView2<f32>,
+    temperature: f32,
+) -> Result<LossAndGradient> {
     match kind {
         SoftLoss::Kl => soft_term(student_logits, teacher_logits, temperature),
         SoftLoss::Logits => logit_matching(student_logits, teacher_logits),
@@ -265,12 +285,16 @@ pub fn distillation_loss_into(
     if kind == SoftLoss::Logits {
         let soft = logit_matching(student_logits, teacher_logits)?;
         let hard = cross_entropy_into(student_logits, labels, scratch.view_mut())?;
-        ndarray::Zip::from(&mut gradient).and(&soft.gradient).and(&scratch).for_each(|g, &s, &h| *g = s * alpha + h * (1.0 - alpha));
+        ndarray::Zip::from(&mut gradient)
+            .and(&soft.gradient)
+            .and(&scratch)
+            .for_each(|g, &s, &h| *g = s * alpha + h * (1.0 - alpha));
         return Ok(LossTerms { total: alpha * soft.loss + (1.0 - alpha) * hard, soft: soft.loss, hard });
     }
     let batch = student_logits.nrows().max(1) as f32;
     // The soft term: T² · KL, batch mean, and α · T · (q − p) / B.
-    let kl_sum: f32 = teacher_logits.rows().into_iter().zip(student_logits.rows()).map(|(t, s)| kl_row(t, s, temperature)).sum();
+    let kl_sum: f32 =
+        teacher_logits.rows().into_iter().zip(student_logits.rows()).map(|(t, s)| kl_row(t, s, temperature)).sum();
     let soft = temperature * temperature * kl_sum / batch;
     gradient.assign(&student_logits);
     log_softmax_in_place(gradient.view_mut(), temperature);
@@ -329,7 +353,16 @@ pub fn distillation_loss_of(
 ) -> Result<DistillationLoss> {
     let mut gradient = Array2::zeros(student_logits.dim()); // (batch, classes)
     let mut scratch = Array2::zeros(student_logits.dim());
-    let terms = distillation_loss_into(kind, student_logits, teacher_logits, labels, temperature, alpha, gradient.view_mut(), scratch.view_mut())?;
+    let terms = distillation_loss_into(
+        kind,
+        student_logits,
+        teacher_logits,
+        labels,
+        temperature,
+        alpha,
+        gradient.view_mut(),
+        scratch.view_mut(),
+    )?;
     Ok(DistillationLoss { total: terms.total, soft: terms.soft, hard: terms.hard, gradient })
 }
 

@@ -163,13 +163,17 @@ mod tests {
 
     /// The definition: each element summed in order p = 0, 1, … in f32.
     fn reference(a: &Array2<f32>, b: &Array2<f32>) -> Array2<f32> {
-        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| (0..a.ncols()).fold(0.0f32, |s, p| s + a[[i, p]] * b[[p, j]]))
+        Array2::from_shape_fn((a.nrows(), b.ncols()), |(i, j)| {
+            (0..a.ncols()).fold(0.0f32, |s, p| s + a[[i, p]] * b[[p, j]])
+        })
     }
 
     #[test]
     fn equals_the_in_order_sum_bit_for_bit_for_every_shape_and_layout() {
         let mut rng = Rng::new(5);
-        for (m, k, n) in [(1, 1, 1), (4, 16, 16), (5, 3, 17), (32, 64, 256), (33, 256, 10), (7, 1, 40), (3, 31, 33), (64, 10, 256)] {
+        for (m, k, n) in
+            [(1, 1, 1), (4, 16, 16), (5, 3, 17), (32, 64, 256), (33, 256, 10), (7, 1, 40), (3, 31, 33), (64, 10, 256)]
+        {
             let a = random(m, k, &mut rng);
             let b = random(k, n, &mut rng);
             let expected = reference(&a, &b);

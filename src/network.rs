@@ -9,8 +9,8 @@ use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis}
 use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
-use crate::matmul::matmul_into;
 use crate::math;
+use crate::matmul::matmul_into;
 use crate::optimizer::Optimizer;
 use crate::rng::Rng;
 
@@ -35,16 +35,12 @@ impl Activation {
     /// ReLU `1[h > 0]`, tanh `1 − h²`.
     pub fn backward(self, output: &Array2<f32>, grad: &mut Array2<f32>) {
         match self {
-            Activation::Relu => {
-                ndarray::Zip::from(grad).and(output).for_each(|g, &h| {
-                    if h <= 0.0 {
-                        *g = 0.0;
-                    }
-                })
-            }
-            Activation::Tanh => {
-                ndarray::Zip::from(grad).and(output).for_each(|g, &h| *g *= 1.0 - h * h)
-            }
+            Activation::Relu => ndarray::Zip::from(grad).and(output).for_each(|g, &h| {
+                if h <= 0.0 {
+                    *g = 0.0;
+                }
+            }),
+            Activation::Tanh => ndarray::Zip::from(grad).and(output).for_each(|g, &h| *g *= 1.0 - h * h),
         }
     }
 
@@ -206,7 +202,11 @@ impl Mlp {
     /// agree, which they do for a copy of the same network).
     pub fn copy_from(&mut self, other: &Mlp) {
         let same_shapes = self.layers.len() == other.layers.len()
-            && self.layers.iter().zip(&other.layers).all(|(a, b)| a.weights.dim() == b.weights.dim() && a.bias.dim() == b.bias.dim());
+            && self
+                .layers
+                .iter()
+                .zip(&other.layers)
+                .all(|(a, b)| a.weights.dim() == b.weights.dim() && a.bias.dim() == b.bias.dim());
         if !same_shapes {
             *self = other.clone();
             return;
@@ -329,7 +329,13 @@ impl Trainer {
 
     /// Copies `rows` of `features` (and of `labels`) into the batch buffer and runs the forward
     /// pass; the logits are then [`Trainer::logits`].
-    pub fn forward(&mut self, network: &Mlp, features: ArrayView2<f32>, labels: &[usize], rows: &[usize]) -> Result<()> {
+    pub fn forward(
+        &mut self,
+        network: &Mlp,
+        features: ArrayView2<f32>,
+        labels: &[usize],
+        rows: &[usize],
+    ) -> Result<()> {
         if !self.fits(network) {
             *self = Trainer::new(network, self.capacity);
         }
@@ -337,7 +343,11 @@ impl Trainer {
             *self = Trainer::new(network, rows.len());
         }
         if features.ncols() != network.inputs() {
-            return Err(KdError::Shape(format!("the network takes {} features, the input has {}", network.inputs(), features.ncols())));
+            return Err(KdError::Shape(format!(
+                "the network takes {} features, the input has {}",
+                network.inputs(),
+                features.ncols()
+            )));
         }
         if let Some(&bad) = rows.iter().find(|&&r| r >= features.nrows() || r >= labels.len()) {
             return Err(KdError::Shape(format!("row {bad} is outside the {} samples", features.nrows())));
@@ -416,12 +426,22 @@ impl Trainer {
     /// its gradient goes to [`Trainer::logit_gradient_mut`], ready for [`Trainer::backward`].
     pub fn cross_entropy(&mut self) -> Result<f32> {
         let (n, last) = (self.rows, self.deltas.len() - 1);
-        crate::losses::cross_entropy_into(self.outputs[last].slice(s![..n, ..]), &self.labels, self.deltas[last].slice_mut(s![..n, ..]))
+        crate::losses::cross_entropy_into(
+            self.outputs[last].slice(s![..n, ..]),
+            &self.labels,
+            self.deltas[last].slice_mut(s![..n, ..]),
+        )
     }
 
     /// The distillation loss of the current batch against `teacher_logits` (rows, classes); its
     /// gradient goes to [`Trainer::logit_gradient_mut`], ready for [`Trainer::backward`].
-    pub fn distillation(&mut self, kind: crate::losses::SoftLoss, teacher_logits: ArrayView2<f32>, temperature: f32, alpha: f32) -> Result<crate::losses::LossTerms> {
+    pub fn distillation(
+        &mut self,
+        kind: crate::losses::SoftLoss,
+        teacher_logits: ArrayView2<f32>,
+        temperature: f32,
+        alpha: f32,
+    ) -> Result<crate::losses::LossTerms> {
         let (n, last) = (self.rows, self.deltas.len() - 1);
         crate::losses::distillation_loss_into(
             kind,

@@ -72,7 +72,9 @@ impl Optimizer {
     /// Applies one update to `network` from `gradients` (one per layer, first layer first).
     pub fn step(&mut self, network: &mut Mlp, gradients: &[DenseGradient]) -> Result<()> {
         if gradients.len() != network.layers.len() || self.state.len() != network.layers.len() {
-            return Err(KdError::Shape("the optimiser, the network and the gradients disagree on the number of layers".into()));
+            return Err(KdError::Shape(
+                "the optimiser, the network and the gradients disagree on the number of layers".into(),
+            ));
         }
         self.steps += 1;
         let lr = self.learning_rate;

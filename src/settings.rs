@@ -78,7 +78,10 @@ pub struct SettingSpec {
 }
 
 /// Defaults are declared as text and sent to the page as numbers where the kind is numeric.
-fn serialize_default<S: serde::Serializer>(value: &&'static str, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+fn serialize_default<S: serde::Serializer>(
+    value: &&'static str,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
     match value.parse::<f64>() {
         Ok(number) if !value.contains(',') => serializer.serialize_f64(number),
         _ => serializer.serialize_str(value),
@@ -339,24 +342,57 @@ pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str
     let mut values = if dataset == DatasetName::Csv { Vec::new() } else { vec![("dataset", dataset.name())] };
     values.extend_from_slice(match dataset {
         DatasetName::Spiral => &[
-            ("teacherHidden", "64,64"), ("studentHidden", "8"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "40"), ("studentEpochs", "100"), ("noise", "0.2"), ("temperature", "4"), ("alpha", "0.5"),
+            ("teacherHidden", "64,64"),
+            ("studentHidden", "8"),
+            ("learningRate", "0.01"),
+            ("batchSize", "16"),
+            ("teacherEpochs", "40"),
+            ("studentEpochs", "100"),
+            ("noise", "0.2"),
+            ("temperature", "4"),
+            ("alpha", "0.5"),
         ][..],
         DatasetName::Blobs => &[
-            ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "30"), ("studentEpochs", "60"), ("noise", "0.8"), ("temperature", "2"), ("alpha", "0.5"),
+            ("teacherHidden", "64,64"),
+            ("studentHidden", "4"),
+            ("learningRate", "0.01"),
+            ("batchSize", "16"),
+            ("teacherEpochs", "30"),
+            ("studentEpochs", "60"),
+            ("noise", "0.8"),
+            ("temperature", "2"),
+            ("alpha", "0.5"),
         ][..],
         DatasetName::Moons => &[
-            ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "30"), ("studentEpochs", "80"), ("noise", "0.3"), ("temperature", "4"), ("alpha", "0.5"),
+            ("teacherHidden", "64,64"),
+            ("studentHidden", "4"),
+            ("learningRate", "0.01"),
+            ("batchSize", "16"),
+            ("teacherEpochs", "30"),
+            ("studentEpochs", "80"),
+            ("noise", "0.3"),
+            ("temperature", "4"),
+            ("alpha", "0.5"),
         ][..],
         DatasetName::Digits => &[
-            ("teacherHidden", "256,256"), ("studentHidden", "16"), ("learningRate", "0.001"), ("batchSize", "32"),
-            ("teacherEpochs", "20"), ("studentEpochs", "40"), ("temperature", "4"), ("alpha", "0.9"),
+            ("teacherHidden", "256,256"),
+            ("studentHidden", "16"),
+            ("learningRate", "0.001"),
+            ("batchSize", "32"),
+            ("teacherEpochs", "20"),
+            ("studentEpochs", "40"),
+            ("temperature", "4"),
+            ("alpha", "0.9"),
         ][..],
         DatasetName::Iris | DatasetName::Csv => &[
-            ("teacherHidden", "64,64"), ("studentHidden", "4"), ("learningRate", "0.01"), ("batchSize", "16"),
-            ("teacherEpochs", "60"), ("studentEpochs", "100"), ("temperature", "4"), ("alpha", "0.5"),
+            ("teacherHidden", "64,64"),
+            ("studentHidden", "4"),
+            ("learningRate", "0.01"),
+            ("batchSize", "16"),
+            ("teacherEpochs", "60"),
+            ("studentEpochs", "100"),
+            ("temperature", "4"),
+            ("alpha", "0.5"),
         ][..],
     });
     values
@@ -413,7 +449,10 @@ fn check_number(spec: &SettingSpec, value: &Value) -> Result<f64> {
         _ => number < spec.min || number > spec.max,
     };
     if outside {
-        return Err(KdError::setting(spec.name, format!("must be between {} and {} (got {shown})", spec.min, spec.max)));
+        return Err(KdError::setting(
+            spec.name,
+            format!("must be between {} and {} (got {shown})", spec.min, spec.max),
+        ));
     }
     Ok(number)
 }
@@ -422,11 +461,12 @@ fn check_number(spec: &SettingSpec, value: &Value) -> Result<f64> {
 fn check_choice<'a>(spec: &SettingSpec, value: &'a Value) -> Result<&'a str> {
     match value {
         Value::Text(text) if spec.choices.contains(&text.as_str()) => Ok(text.as_str()),
-        Value::Text(text) => Err(KdError::setting(
-            spec.name,
-            format!("'{}' is not one of {}", truncate(text), spec.choices.join(", ")),
-        )),
-        Value::Number(n) => Err(KdError::setting(spec.name, format!("must be one of {} (got {n})", spec.choices.join(", ")))),
+        Value::Text(text) => {
+            Err(KdError::setting(spec.name, format!("'{}' is not one of {}", truncate(text), spec.choices.join(", "))))
+        }
+        Value::Number(n) => {
+            Err(KdError::setting(spec.name, format!("must be one of {} (got {n})", spec.choices.join(", "))))
+        }
     }
 }
 
@@ -444,17 +484,31 @@ fn check_layers(spec: &SettingSpec, value: &Value) -> Result<Vec<usize>> {
         .split(',')
         .map(|part| {
             let part = part.trim();
-            let width: f64 = part
-                .parse()
-                .map_err(|_| KdError::setting(spec.name, format!("'{}' is not a layer width; write widths like 64,64", truncate(part))))?;
+            let width: f64 = part.parse().map_err(|_| {
+                KdError::setting(
+                    spec.name,
+                    format!("'{}' is not a layer width; write widths like 64,64", truncate(part)),
+                )
+            })?;
             if width.fract() != 0.0 || width < spec.min || width > spec.max {
-                return Err(KdError::setting(spec.name, format!("each width must be a whole number from {} to {} (got {})", spec.min, spec.max, readable(width))));
+                return Err(KdError::setting(
+                    spec.name,
+                    format!(
+                        "each width must be a whole number from {} to {} (got {})",
+                        spec.min,
+                        spec.max,
+                        readable(width)
+                    ),
+                ));
             }
             Ok(width as usize)
         })
         .collect::<Result<Vec<usize>>>()?;
     if widths.len() > spec.max_layers {
-        return Err(KdError::setting(spec.name, format!("at most {} hidden layers (got {})", spec.max_layers, widths.len())));
+        return Err(KdError::setting(
+            spec.name,
+            format!("at most {} hidden layers (got {})", spec.max_layers, widths.len()),
+        ));
     }
     Ok(widths)
 }
@@ -696,16 +750,31 @@ mod tests {
     fn huge_networks_are_refused() {
         let error = Settings::from_values(&values(&[("teacherHidden", Value::Text("1024,1024".into()))])).unwrap_err();
         assert!(error.to_string().contains("limit is 300000"), "{error}");
-        let error = Settings::from_values(&values(&[("teacherHidden", Value::Text("512,256".into())), ("batchSize", Value::Number(1024.0))])).unwrap_err();
-        assert!(error.to_string().starts_with("batchSize: a batch of 1024 through a network of 167178 parameters"), "{error}");
-        assert!(Settings::from_values(&values(&[("teacherHidden", Value::Text("256,256".into())), ("batchSize", Value::Number(1024.0))])).is_ok());
+        let error = Settings::from_values(&values(&[
+            ("teacherHidden", Value::Text("512,256".into())),
+            ("batchSize", Value::Number(1024.0)),
+        ]))
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with("batchSize: a batch of 1024 through a network of 167178 parameters"),
+            "{error}"
+        );
+        assert!(Settings::from_values(&values(&[
+            ("teacherHidden", Value::Text("256,256".into())),
+            ("batchSize", Value::Number(1024.0))
+        ]))
+        .is_ok());
         let error = Settings::from_values(&values(&[("studentHidden", Value::Text("8,8,8,8,8".into()))])).unwrap_err();
         assert!(error.to_string().contains("at most 4 hidden layers"), "{error}");
     }
 
     #[test]
     fn values_round_trip() {
-        let settings = Settings::from_values(&values(&[("dataset", Value::Text("digits".into())), ("studentHidden", Value::Text("".into()))])).unwrap();
+        let settings = Settings::from_values(&values(&[
+            ("dataset", Value::Text("digits".into())),
+            ("studentHidden", Value::Text("".into())),
+        ]))
+        .unwrap();
         assert_eq!(Settings::from_values(&settings.to_values()).unwrap(), settings);
     }
 

@@ -160,9 +160,13 @@ fn translations_keep_the_placeholders_and_fit_the_limit() {
         wanted.sort_unstable();
         got.sort_unstable();
         assert_eq!(got, wanted, "{key:?}: {value:?} must carry the placeholders of {english:?}");
-        assert!(value.chars().count() <= MAX_TRANSLATION_CHARS, "{key:?} is longer than {MAX_TRANSLATION_CHARS} characters");
+        assert!(
+            value.chars().count() <= MAX_TRANSLATION_CHARS,
+            "{key:?} is longer than {MAX_TRANSLATION_CHARS} characters"
+        );
         // Text the charts draw on a Korean page should be Korean (formulas and symbols may stay).
-        let has_letters = english.chars().filter(|c| c.is_ascii_alphabetic()).count() > 3 && english.split(' ').count() > 1;
+        let has_letters =
+            english.chars().filter(|c| c.is_ascii_alphabetic()).count() > 3 && english.split(' ').count() > 1;
         let hangul = value.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
         if has_letters {
             assert!(hangul, "{key:?}: {value:?} has no Korean");

@@ -110,7 +110,8 @@ fn json_output_has_the_documented_fields() {
         assert!(json[model].get("adjusted").is_none() && json[model].get("omitted_class_test_accuracy").is_none());
     }
     let delta = number(&json["delta_test_accuracy"], "delta");
-    let expected = number(&json["student_kd"]["test_accuracy"], "kd") - number(&json["student_hard"]["test_accuracy"], "hard");
+    let expected =
+        number(&json["student_kd"]["test_accuracy"], "kd") - number(&json["student_hard"]["test_accuracy"], "hard");
     assert!((delta - expected).abs() < 1e-6, "delta {delta} vs {expected}");
 }
 
@@ -125,8 +126,10 @@ fn the_numbers_are_the_engines() {
     use kd_playground::settings::{dataset_defaults, Settings, Value as SettingValue};
 
     let json = json_of(&["run", "--dataset", "moons", "--epochs", "4", "--temperature", "2", "--seed", "3"]);
-    let mut values: BTreeMap<String, SettingValue> =
-        dataset_defaults(DatasetName::Moons).into_iter().map(|(k, v)| (k.to_string(), SettingValue::Text(v.to_string()))).collect();
+    let mut values: BTreeMap<String, SettingValue> = dataset_defaults(DatasetName::Moons)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), SettingValue::Text(v.to_string())))
+        .collect();
     for (name, value) in [("teacherEpochs", 4.0), ("studentEpochs", 4.0), ("temperature", 2.0), ("seed", 3.0)] {
         values.insert(name.to_string(), SettingValue::Number(value));
     }
@@ -138,14 +141,17 @@ fn the_numbers_are_the_engines() {
     assert_eq!(as_f32(&json["student_kd"]["test_accuracy"]), Some(students.kd_test_accuracy));
     assert_eq!(as_f32(&json["student_hard"]["test_accuracy"]), Some(students.control_test_accuracy));
     let teacher = session.per_class_accuracy(ModelKind::Teacher, SplitName::Test).expect("per class");
-    let from_kd: Vec<Option<f32>> = json["teacher"]["per_class_test_accuracy"].as_array().expect("a list").iter().map(as_f32).collect();
+    let from_kd: Vec<Option<f32>> =
+        json["teacher"]["per_class_test_accuracy"].as_array().expect("a list").iter().map(as_f32).collect();
     assert_eq!(from_kd, teacher);
 }
 
 #[test]
 fn the_table_names_the_three_models() {
     let table = stdout_of(&["run", "--dataset", "moons", "--epochs", "3", "--student", "8"]);
-    for words in ["teacher", "distilled student", "control student", "all classes", "class 0", "class 1", "moons", "2→8→2"] {
+    for words in
+        ["teacher", "distilled student", "control student", "all classes", "class 0", "class 1", "moons", "2→8→2"]
+    {
         assert!(table.contains(words), "'{words}' missing from\n{table}");
     }
     assert!(!table.contains("class 2"), "moons has two classes:\n{table}");
@@ -205,9 +211,14 @@ fn an_omitted_class_is_reported_before_and_after_the_bias_adjustment() {
         assert_eq!(Some(accuracy(&json[student]["omitted_class_test_accuracy"], student)), before[1]);
         assert!(json["teacher"].get("adjusted").is_none());
     }
-    assert_eq!(json["student_hard"]["omitted_class_test_accuracy"], 0.0, "a student trained on hard labels only never predicts a class it never saw");
+    assert_eq!(
+        json["student_hard"]["omitted_class_test_accuracy"], 0.0,
+        "a student trained on hard labels only never predicts a class it never saw"
+    );
     let table = stdout_of(&["run", "--dataset", "iris", "--omit-class", "1", "--seed", "0"]);
-    for words in ["class 1 versicolor (left out)", "class 1 versicolor, before", "class 1 versicolor, after", "bias shift"] {
+    for words in
+        ["class 1 versicolor (left out)", "class 1 versicolor, before", "class 1 versicolor, after", "bias shift"]
+    {
         assert!(table.contains(words), "'{words}' missing from\n{table}");
     }
 }
@@ -231,7 +242,10 @@ fn a_users_csv_file_runs() {
     assert_eq!(json["data"]["file"], file.path());
     assert_eq!(json["data"]["classes"], serde_json::json!(["cat", "dog", "eel"]));
     assert_eq!(json["data"]["features"], 2);
-    assert_eq!(json["data"]["train_samples"].as_u64().unwrap_or(0) + json["data"]["test_samples"].as_u64().unwrap_or(0), 60);
+    assert_eq!(
+        json["data"]["train_samples"].as_u64().unwrap_or(0) + json["data"]["test_samples"].as_u64().unwrap_or(0),
+        60
+    );
     accuracy(&json["teacher"]["test_accuracy"], "teacher");
     check_per_class(&json["student_kd"]["per_class_test_accuracy"], 3, "csv per class");
 }
@@ -239,23 +253,59 @@ fn a_users_csv_file_runs() {
 #[test]
 fn malformed_input_is_refused_with_its_exact_message() {
     let ragged = TempFile::new("ragged.csv", "a,b,label\r\n1,2,x\r\n3,4\r\n5,6,y\r\n");
-    assert_fails(&["run", "--dataset", ragged.path()], 1, "error: data: line 3: 2 fields, expected 3 (every row needs the same columns)");
+    assert_fails(
+        &["run", "--dataset", ragged.path()],
+        1,
+        "error: data: line 3: 2 fields, expected 3 (every row needs the same columns)",
+    );
     let missing = std::env::temp_dir().join(format!("kd-cli-{}-missing.csv", std::process::id()));
     let missing = missing.to_str().expect("a UTF-8 path");
     assert_fails(&["run", "--dataset", missing], 1, &format!("error: data: {missing} does not exist"));
-    assert_fails(&["run", "--dataset", "iris", "--bogus", "1"], 2, "error: --bogus is not a flag of kd run; see kd run --help");
-    assert_fails(&["run", "--dataset", "iris", "--temperature", "-1"], 2, "error: temperature: must be between 0.05 and 100 (got -1)");
-    assert_fails(&["run", "--dataset", "iris", "--epochs", "2.5"], 2, "error: teacherEpochs: must be a whole number (got 2.5)");
-    assert_fails(&["run", "--dataset", "iris", "--teachers", "9"], 2, "error: teachers: must be between 1 and 5 (got 9)");
+    assert_fails(
+        &["run", "--dataset", "iris", "--bogus", "1"],
+        2,
+        "error: --bogus is not a flag of kd run; see kd run --help",
+    );
+    assert_fails(
+        &["run", "--dataset", "iris", "--temperature", "-1"],
+        2,
+        "error: temperature: must be between 0.05 and 100 (got -1)",
+    );
+    assert_fails(
+        &["run", "--dataset", "iris", "--epochs", "2.5"],
+        2,
+        "error: teacherEpochs: must be a whole number (got 2.5)",
+    );
+    assert_fails(
+        &["run", "--dataset", "iris", "--teachers", "9"],
+        2,
+        "error: teachers: must be between 1 and 5 (got 9)",
+    );
     assert_fails(
         &["run", "--dataset", "iris", "--teachers", "2", "--soft-loss", "logits"],
         2,
         "error: softLoss: logit matching needs one teacher's logits; an ensemble of 2 averages probabilities, so use kl or set teachers to 1",
     );
-    assert_fails(&["experiment", "born-again", "--dataset", "iris"], 2, "error: --dataset: the study 'born-again' runs on digits");
-    assert_fails(&["run", "--dataset", "iris", "--seeds", "0"], 2, "error: --seeds: must be a whole number from 1 to 100 (got '0')");
-    assert_fails(&["run", "--dataset", "iris", "--omit-class", "3"], 2, "error: omitClass: the data set has 3 classes (0 to 2); −1 omits none");
-    assert_fails(&["run", "--dataset", "mnist"], 2, "error: --dataset: 'mnist' is neither a data set (spiral, blobs, moons, digits, iris) nor a CSV file");
+    assert_fails(
+        &["experiment", "born-again", "--dataset", "iris"],
+        2,
+        "error: --dataset: the study 'born-again' runs on digits",
+    );
+    assert_fails(
+        &["run", "--dataset", "iris", "--seeds", "0"],
+        2,
+        "error: --seeds: must be a whole number from 1 to 100 (got '0')",
+    );
+    assert_fails(
+        &["run", "--dataset", "iris", "--omit-class", "3"],
+        2,
+        "error: omitClass: the data set has 3 classes (0 to 2); −1 omits none",
+    );
+    assert_fails(
+        &["run", "--dataset", "mnist"],
+        2,
+        "error: --dataset: 'mnist' is neither a data set (spiral, blobs, moons, digits, iris) nor a CSV file",
+    );
     assert_fails(&["run", "--alpha"], 2, "error: --alpha: a value is missing (--alpha A)");
     assert_fails(&["train"], 2, "error: 'train' is not a command; available: run (see kd --help)");
 }
@@ -266,16 +316,38 @@ fn a_diverging_run_reports_the_engines_message() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(output.stdout.is_empty());
-    assert!(stderr.starts_with("error: seed 1: Training stopped:") && stderr.contains("Try a smaller learning rate"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: seed 1: Training stopped:") && stderr.contains("Try a smaller learning rate"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn help_lists_every_flag() {
     let help = stdout_of(&["run", "--help"]);
     for flag in [
-        "--dataset", "--teacher ", "--student ", "--temperature", "--alpha", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed ",
-        "--seeds", "--omit-class", "--train-fraction", "--teachers", "--json", "--teacher-epochs", "--student-epochs", "--activation",
-        "--noise", "--points", "--test-fraction", "--soft-loss",
+        "--dataset",
+        "--teacher ",
+        "--student ",
+        "--temperature",
+        "--alpha",
+        "--epochs",
+        "--batch-size",
+        "--lr",
+        "--optimizer",
+        "--seed ",
+        "--seeds",
+        "--omit-class",
+        "--train-fraction",
+        "--teachers",
+        "--json",
+        "--teacher-epochs",
+        "--student-epochs",
+        "--activation",
+        "--noise",
+        "--points",
+        "--test-fraction",
+        "--soft-loss",
     ] {
         assert!(help.contains(flag), "{flag} missing from kd run --help");
     }
@@ -286,7 +358,8 @@ fn help_lists_every_flag() {
 #[test]
 fn an_experiment_runs_its_preset_and_gives_a_verdict() {
     // The preset's settings, shortened by flags for the test: flags change a preset.
-    let json = json_of(&["experiment", "small-transfer-set", "--epochs", "3", "--student-epochs", "3", "--teacher", "32"]);
+    let json =
+        json_of(&["experiment", "small-transfer-set", "--epochs", "3", "--student-epochs", "3", "--teacher", "32"]);
     assert_eq!(json["command"], "experiment");
     assert_eq!(json["experiment"]["name"], "small-transfer-set");
     assert!(json["experiment"]["claim"].as_str().unwrap_or_default().contains("10%"));
@@ -299,7 +372,8 @@ fn an_experiment_runs_its_preset_and_gives_a_verdict() {
     let control = accuracy(&json["student_hard"]["test_accuracy"], "control");
     assert_eq!(shown[0].as_bool(), Some(kd > control), "the verdict follows the numbers");
     assert_fails(&["experiment", "nothing"], 2, "error: 'nothing' is not an experiment; available: omitted-class, small-transfer-set, temperature-width, ensemble-teacher, high-temperature, born-again");
-    let table = stdout_of(&["experiment", "small-transfer-set", "--epochs", "2", "--student-epochs", "2", "--teacher", "16"]);
+    let table =
+        stdout_of(&["experiment", "small-transfer-set", "--epochs", "2", "--student-epochs", "2", "--teacher", "16"]);
     assert!(table.contains("verdict: the claim was shown in"), "{table}");
 }
 

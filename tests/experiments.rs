@@ -5,13 +5,17 @@
 use std::collections::BTreeMap;
 
 use kd_playground::distillation::{Phase, Session};
-use kd_playground::experiments::{experiment, outcome, Finding, Study, StudyOutcome, EXPERIMENTS, SWEEP_TEMPERATURES, SWEEP_WIDTHS};
+use kd_playground::experiments::{
+    experiment, outcome, Finding, Study, StudyOutcome, EXPERIMENTS, SWEEP_TEMPERATURES, SWEEP_WIDTHS,
+};
 use kd_playground::settings::{dataset_defaults, Settings, Value};
 
 fn run(name: &str, seed: u64) -> kd_playground::experiments::Outcome {
     let experiment = experiment(name).expect("a shipped experiment");
-    let mut values: BTreeMap<String, Value> =
-        dataset_defaults(experiment.dataset).into_iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect();
+    let mut values: BTreeMap<String, Value> = dataset_defaults(experiment.dataset)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
+        .collect();
     for (k, v) in experiment.settings {
         values.insert(k.to_string(), Value::Text(v.to_string()));
     }
@@ -26,7 +30,17 @@ fn run(name: &str, seed: u64) -> kd_playground::experiments::Outcome {
 #[test]
 fn every_experiment_has_a_claim_and_valid_settings() {
     let names: Vec<&str> = EXPERIMENTS.iter().map(|e| e.name).collect();
-    assert_eq!(names, ["omitted-class", "small-transfer-set", "temperature-width", "ensemble-teacher", "high-temperature", "born-again"]);
+    assert_eq!(
+        names,
+        [
+            "omitted-class",
+            "small-transfer-set",
+            "temperature-width",
+            "ensemble-teacher",
+            "high-temperature",
+            "born-again"
+        ]
+    );
     for e in EXPERIMENTS {
         assert!(e.claim.len() > 40 && e.claim.ends_with('.'), "{}", e.name);
         assert!(Settings::from_values(&e.values()).is_ok(), "{}", e.name);
@@ -70,7 +84,9 @@ fn study(name: &str, seed: u64) -> StudyOutcome {
 #[test]
 fn the_temperature_by_width_study_shows_its_effect() {
     let o = study("temperature-width", 1);
-    let Finding::TemperatureByWidth { kd, control, best_temperature, .. } = &o.finding else { panic!("{:?}", o.finding) };
+    let Finding::TemperatureByWidth { kd, control, best_temperature, .. } = &o.finding else {
+        panic!("{:?}", o.finding)
+    };
     assert_eq!((kd.len(), kd[0].len()), (SWEEP_WIDTHS.len(), SWEEP_TEMPERATURES.len()));
     assert!(o.shown, "best temperatures {best_temperature:?}");
     // The smallest student does best at T = 1; the widest gains over its control at T ≥ 4.

@@ -27,8 +27,13 @@ fn csv_values_whose_squares_overflow_f32_are_standardised() {
 #[test]
 fn csv_with_one_quoted_column_is_refused() {
     let options = DataOptions { noise: 0.2, points: 300, test_fraction: 0.25, seed: 1 };
-    let error = Dataset::from_csv(&input("csv-quoted-commas-one-column.csv"), "fuzz.csv", &options).err().map(|e| e.to_string());
-    assert_eq!(error.as_deref(), Some("data: line 1: one column; a file needs at least one feature column and a label column"));
+    let error = Dataset::from_csv(&input("csv-quoted-commas-one-column.csv"), "fuzz.csv", &options)
+        .err()
+        .map(|e| e.to_string());
+    assert_eq!(
+        error.as_deref(),
+        Some("data: line 1: one column; a file needs at least one feature column and a label column")
+    );
 }
 
 /// A run file whose networks have the right first rows and every right column count, but a
@@ -39,7 +44,10 @@ fn run_with_layers_that_do_not_chain_is_refused() {
     use kd_playground::distillation::{SavedRun, Session};
     let text = String::from_utf8(input("run-inner-layer-mismatch.json")).unwrap();
     let error = SavedRun::from_json(&text).and_then(Session::from_saved).err().map(|e| e.to_string());
-    assert_eq!(error.as_deref(), Some("data: cannot load this run: the teacher's layers do not fit together (4×3, 2×3)"));
+    assert_eq!(
+        error.as_deref(),
+        Some("data: cannot load this run: the teacher's layers do not fit together (4×3, 2×3)")
+    );
 }
 
 /// Settings at the end of a range: the minimum learning rate, 1e-5, was kept as the f32 nearest
@@ -48,7 +56,8 @@ fn run_with_layers_that_do_not_chain_is_refused() {
 #[test]
 fn settings_at_the_minimum_read_back() {
     use kd_playground::settings::{Settings, Value};
-    let values: std::collections::BTreeMap<String, Value> = serde_json::from_slice(&input("settings-learning-rate-minimum.json")).unwrap();
+    let values: std::collections::BTreeMap<String, Value> =
+        serde_json::from_slice(&input("settings-learning-rate-minimum.json")).unwrap();
     let settings = Settings::from_values(&values).unwrap();
     assert_eq!(Settings::from_values(&settings.to_values()).unwrap(), settings);
 }

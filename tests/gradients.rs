@@ -1,7 +1,10 @@
 //! Every backward pass checked against central finite differences:
 //! `df/dθ ≈ (f(θ + ε) − f(θ − ε)) / 2ε`, computed in f64 over the f32 engine's values.
 
-use kd_playground::losses::{cross_entropy, distillation_loss, distillation_loss_into, distillation_loss_of, logit_matching, soft_term, soft_term_of, SoftLoss};
+use kd_playground::losses::{
+    cross_entropy, distillation_loss, distillation_loss_into, distillation_loss_of, logit_matching, soft_term,
+    soft_term_of, SoftLoss,
+};
 use kd_playground::network::{Activation, Dense, Mlp, Trainer};
 use kd_playground::rng::Rng;
 use ndarray::{Array1, Array2};
@@ -77,7 +80,9 @@ fn logit_matching_gradient_and_its_distillation_loss() {
     let student = random_matrix(5, 4, 3.0, &mut rng);
     let teacher = random_matrix(5, 4, 3.0, &mut rng);
     let analytic = logit_matching(student.view(), teacher.view()).unwrap().gradient;
-    check_matrix(&student, &analytic, "d(logit matching)/dz_s", |z| logit_matching(z.view(), teacher.view()).unwrap().loss);
+    check_matrix(&student, &analytic, "d(logit matching)/dz_s", |z| {
+        logit_matching(z.view(), teacher.view()).unwrap().loss
+    });
     let labels = [0, 1, 2, 3, 0];
     let loss = distillation_loss_of(SoftLoss::Logits, student.view(), teacher.view(), &labels, 4.0, 0.7).unwrap();
     check_matrix(&student, &loss.gradient, "dL/dz_s with logit matching", |z| {
@@ -257,7 +262,17 @@ fn the_loss_into_reused_buffers_gives_the_same_bits() {
             let expected = (alpha * soft.loss + (1.0 - alpha) * hard.loss, soft.loss, hard.loss);
             let mut gradient = Array2::from_elem((5, 3), f32::NAN); // whatever the buffers held before
             let mut scratch = Array2::from_elem((5, 3), 7.0f32);
-            let terms = distillation_loss_into(kind, student.view(), teacher.view(), &labels, t, alpha, gradient.view_mut(), scratch.view_mut()).unwrap();
+            let terms = distillation_loss_into(
+                kind,
+                student.view(),
+                teacher.view(),
+                &labels,
+                t,
+                alpha,
+                gradient.view_mut(),
+                scratch.view_mut(),
+            )
+            .unwrap();
             assert_eq!((terms.total, terms.soft, terms.hard), expected, "{kind:?} T = {t}, α = {alpha}");
             assert_eq!(gradient, expected_gradient, "{kind:?} T = {t}, α = {alpha}: gradient");
             let allocating = distillation_loss_of(kind, student.view(), teacher.view(), &labels, t, alpha).unwrap();

@@ -41,10 +41,16 @@ fn each_malformed_csv_file_gets_its_exact_message() {
         ("csv-nan.csv", "data: line 3, column 2: 'NaN' is not a finite number"),
         ("csv-inf.csv", "data: line 3, column 2: '-Infinity' is not a finite number"),
         ("csv-single-class.csv", "data: every row has the same class ('cat'); distillation needs at least two classes"),
-        ("csv-label-out-of-range.csv", "data: line 3, column 3: label 20 is out of range; integer labels must be 0 to 19"),
+        (
+            "csv-label-out-of-range.csv",
+            "data: line 3, column 3: label 20 is out of range; integer labels must be 0 to 19",
+        ),
         ("csv-header-twice.csv", "data: line 2, column 1: 'width' is not a number"),
         ("csv-duplicate-column.csv", "data: line 1: the column name 'width' appears twice (columns 1 and 2)"),
-        ("csv-invalid-utf8.csv", "data: csv-invalid-utf8.csv is not UTF-8 text (line 3: invalid byte at offset 28); save it as UTF-8"),
+        (
+            "csv-invalid-utf8.csv",
+            "data: csv-invalid-utf8.csv is not UTF-8 text (line 3: invalid byte at offset 28); save it as UTF-8",
+        ),
         ("csv-unclosed-quote.csv", "data: line 2: a quoted field is not closed"),
     ];
     for (name, expected) in cases {
@@ -63,7 +69,10 @@ fn a_byte_order_mark_crlf_line_ends_and_quoted_fields_are_read() {
 #[test]
 fn files_over_the_limits_are_refused_with_the_limit() {
     let wide = format!("{}0\n1,0\n", "1,".repeat(1_000_000));
-    assert_eq!(csv_message("wide.csv", wide.as_bytes()), "data: line 1: 1000001 columns; the limit is 257 (256 features and a label)");
+    assert_eq!(
+        csv_message("wide.csv", wide.as_bytes()),
+        "data: line 1: 1000001 columns; the limit is 257 (256 features and a label)"
+    );
     // Refused on its length: nothing of it is parsed (the page and `kd run` check the file's
     // size before they read it at all).
     let huge = vec![b'1'; csv::MAX_BYTES + 1];

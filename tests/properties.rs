@@ -53,14 +53,35 @@ fn setting_value() -> impl Strategy<Value = Value> {
         any::<f64>().prop_map(Value::Number),
         (-1e4f64..1e4).prop_map(Value::Number),
         (-1e4f64..1e4).prop_map(|v| Value::Text(v.to_string())),
-        prop::sample::select(vec!["relu", "tanh", "adam", "sgd", "kl", "logits", "digits", "spiral", "csv", "64,64", "", ",", "1,,2", "0", "1e309", "NaN", "-0", "4096,4096,4096", "1,2,3,4,5"])
-            .prop_map(|s| Value::Text(s.to_string())),
+        prop::sample::select(vec![
+            "relu",
+            "tanh",
+            "adam",
+            "sgd",
+            "kl",
+            "logits",
+            "digits",
+            "spiral",
+            "csv",
+            "64,64",
+            "",
+            ",",
+            "1,,2",
+            "0",
+            "1e309",
+            "NaN",
+            "-0",
+            "4096,4096,4096",
+            "1,2,3,4,5"
+        ])
+        .prop_map(|s| Value::Text(s.to_string())),
         "\\PC{0,12}".prop_map(Value::Text),
     ]
 }
 
 fn setting_name() -> impl Strategy<Value = String> {
-    let names: Vec<String> = SCHEMA.iter().map(|s| s.name.to_string()).chain(["bogus".to_string(), String::new()]).collect();
+    let names: Vec<String> =
+        SCHEMA.iter().map(|s| s.name.to_string()).chain(["bogus".to_string(), String::new()]).collect();
     prop::sample::select(names)
 }
 
@@ -242,7 +263,9 @@ proptest! {
 fn collect_leaves(value: &serde_json::Value, path: String, out: &mut Vec<String>) {
     match value {
         serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| collect_leaves(v, format!("{path}/{k}"), out)),
-        serde_json::Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| collect_leaves(v, format!("{path}/{i}"), out)),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().for_each(|(i, v)| collect_leaves(v, format!("{path}/{i}"), out))
+        }
         _ => out.push(path),
     }
 }

@@ -68,7 +68,10 @@ fn extreme_logits_and_temperatures_give_finite_losses_and_gradients() {
             for alpha in [0.0, 0.5, 1.0] {
                 let loss = distillation_loss_of(kind, student.view(), teacher.view(), &labels, t, alpha).unwrap();
                 let all = [loss.total, loss.soft, loss.hard];
-                assert!(all.iter().chain(loss.gradient.iter()).all(|v| v.is_finite()), "{kind:?}, T = {t}, α = {alpha}: {loss:?}");
+                assert!(
+                    all.iter().chain(loss.gradient.iter()).all(|v| v.is_finite()),
+                    "{kind:?}, T = {t}, α = {alpha}: {loss:?}"
+                );
             }
         }
     }
@@ -127,7 +130,10 @@ fn learning_rates_up_to_100_and_any_temperature_show_no_nan_and_keep_the_run_exp
                     Phase::Diverged => {
                         diverged += 1;
                         let message = status.message.clone().unwrap_or_default();
-                        assert!(message.contains("NaN or infinite") && message.contains("last good weights"), "{case}: {message}");
+                        assert!(
+                            message.contains("NaN or infinite") && message.contains("last good weights"),
+                            "{case}: {message}"
+                        );
                     }
                     other => panic!("{case}: training stopped in phase {other:?}"),
                 }

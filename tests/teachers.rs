@@ -10,10 +10,11 @@ use kd_playground::losses::softmax;
 use kd_playground::settings::{Settings, Value};
 
 fn settings(overrides: &[(&str, &str)]) -> Settings {
-    let mut values: BTreeMap<String, Value> = [("dataset", "iris"), ("teacherEpochs", "5"), ("studentEpochs", "6"), ("seed", "2")]
-        .iter()
-        .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
-        .collect();
+    let mut values: BTreeMap<String, Value> =
+        [("dataset", "iris"), ("teacherEpochs", "5"), ("studentEpochs", "6"), ("seed", "2")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
+            .collect();
     for (k, v) in overrides {
         values.insert(k.to_string(), Value::Text(v.to_string()));
     }
@@ -27,7 +28,12 @@ fn each_member_of_an_ensemble_starts_from_its_own_seed() {
     assert_eq!(members.len(), 3);
     for (k, member) in members.iter().enumerate() {
         let single = Session::new(settings(&[("seed", &(2 + k).to_string())])).unwrap();
-        assert_eq!(member, single.model(ModelKind::Teacher), "member {k} starts like a single teacher from seed {}", 2 + k);
+        assert_eq!(
+            member,
+            single.model(ModelKind::Teacher),
+            "member {k} starts like a single teacher from seed {}",
+            2 + k
+        );
     }
     assert_ne!(members[0], members[1]);
 }
@@ -39,8 +45,10 @@ fn the_ensembles_soft_label_is_the_average_of_its_members_probabilities() {
     let features = session.data().test.features.clone();
     for t in [1.0f32, 2.5, 8.0, 40.0] {
         let ensemble = session.probabilities(ModelKind::Teacher, features.view(), t).unwrap();
-        let members: Vec<_> = session.teachers().map(|m| softmax(m.forward(features.view()).unwrap().view(), t)).collect();
-        let mean = members.iter().fold(ndarray::Array2::<f32>::zeros(ensemble.dim()), |sum, p| sum + p) / members.len() as f32;
+        let members: Vec<_> =
+            session.teachers().map(|m| softmax(m.forward(features.view()).unwrap().view(), t)).collect();
+        let mean =
+            members.iter().fold(ndarray::Array2::<f32>::zeros(ensemble.dim()), |sum, p| sum + p) / members.len() as f32;
         let gap = (&ensemble - &mean).iter().fold(0.0f32, |m, d| m.max(d.abs()));
         assert!(gap < 1e-5, "at T = {t} the ensemble's probabilities are its members' mean (gap {gap})");
     }
@@ -60,7 +68,10 @@ fn an_ensemble_saves_and_loads_back_every_member() {
     session.step_epoch().unwrap();
     let loaded = Session::from_saved(session.to_saved().unwrap()).unwrap();
     assert!(loaded.teachers().eq(session.teachers()));
-    assert_eq!(loaded.predictions(ModelKind::Teacher, SplitName::Test).unwrap(), session.predictions(ModelKind::Teacher, SplitName::Test).unwrap());
+    assert_eq!(
+        loaded.predictions(ModelKind::Teacher, SplitName::Test).unwrap(),
+        session.predictions(ModelKind::Teacher, SplitName::Test).unwrap()
+    );
     let mut one_short = session.to_saved().unwrap();
     one_short.weights.other_teachers.clear();
     let error = Session::from_saved(one_short).err().map(|e| e.to_string()).unwrap_or_default();
@@ -70,7 +81,10 @@ fn an_ensemble_saves_and_loads_back_every_member() {
 #[test]
 fn logit_matching_needs_a_single_teacher() {
     let error = Settings::from_values(
-        &[("softLoss", "logits"), ("teachers", "2")].iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect(),
+        &[("softLoss", "logits"), ("teachers", "2")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
+            .collect(),
     )
     .err()
     .map(|e| e.to_string())
@@ -81,7 +95,8 @@ fn logit_matching_needs_a_single_teacher() {
 #[test]
 fn a_student_trained_by_logit_matching_learns_and_ignores_the_temperature() {
     let run = |t: &str| {
-        let mut session = Session::new(settings(&[("softLoss", "logits"), ("temperature", t), ("alpha", "0.7")])).unwrap();
+        let mut session =
+            Session::new(settings(&[("softLoss", "logits"), ("temperature", t), ("alpha", "0.7")])).unwrap();
         session.run_phase(Phase::Teacher).unwrap();
         session.run_phase(Phase::Distil).unwrap();
         session
@@ -100,7 +115,9 @@ fn fresh_students_on_a_shared_teacher_give_exactly_a_fresh_run() {
     let base = settings(&[]);
     let mut shared = Session::new(base.clone()).unwrap();
     shared.run_phase(Phase::Teacher).unwrap();
-    for overrides in [&[("studentHidden", "8"), ("temperature", "2")][..], &[("trainFraction", "0.5"), ("softLoss", "logits")][..]] {
+    for overrides in
+        [&[("studentHidden", "8"), ("temperature", "2")][..], &[("trainFraction", "0.5"), ("softLoss", "logits")][..]]
+    {
         let students = settings(overrides);
         let mut forked = shared.with_students(students.clone()).unwrap();
         let mut fresh = Session::new(students).unwrap();
@@ -112,7 +129,8 @@ fn fresh_students_on_a_shared_teacher_give_exactly_a_fresh_run() {
         assert_eq!(forked.model(ModelKind::Kd), fresh.model(ModelKind::Kd));
         assert_eq!(forked.model(ModelKind::Control), fresh.model(ModelKind::Control));
     }
-    let error = shared.with_students(settings(&[("teacherHidden", "8")])).err().map(|e| e.to_string()).unwrap_or_default();
+    let error =
+        shared.with_students(settings(&[("teacherHidden", "8")])).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(error.contains("only the students' settings can change"), "{error}");
     let untrained = Session::new(base.clone()).unwrap();
     assert!(untrained.with_students(base).is_err());

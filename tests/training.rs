@@ -63,7 +63,8 @@ fn iris_teacher_reaches_90_percent() {
 #[test]
 fn the_same_seed_gives_identical_metrics_twice() {
     let run = || {
-        let mut session = Session::new(settings(DatasetName::Spiral, 7, &[("teacherEpochs", "5"), ("studentEpochs", "5")])).unwrap();
+        let mut session =
+            Session::new(settings(DatasetName::Spiral, 7, &[("teacherEpochs", "5"), ("studentEpochs", "5")])).unwrap();
         session.run_phase(Phase::Teacher).unwrap();
         session.run_phase(Phase::Distil).unwrap();
         (session.history().clone(), session.inspect(SplitName::Test, 3).unwrap())
@@ -74,7 +75,8 @@ fn the_same_seed_gives_identical_metrics_twice() {
     assert_eq!(first, second);
     assert_eq!(first_sample, second_sample);
 
-    let mut other = Session::new(settings(DatasetName::Spiral, 8, &[("teacherEpochs", "5"), ("studentEpochs", "5")])).unwrap();
+    let mut other =
+        Session::new(settings(DatasetName::Spiral, 8, &[("teacherEpochs", "5"), ("studentEpochs", "5")])).unwrap();
     other.run_phase(Phase::Teacher).unwrap();
     assert_ne!(other.history().teacher, first.teacher, "another seed gives another run");
 }
@@ -83,13 +85,23 @@ fn the_same_seed_gives_identical_metrics_twice() {
 fn with_alpha_zero_the_distilled_student_is_the_control_bit_for_bit() {
     // Same initial weights, same batches, and with α = 0 the same loss: any difference between
     // the two students is therefore due to distillation alone.
-    let mut session = Session::new(settings(DatasetName::Moons, 3, &[("alpha", "0"), ("teacherEpochs", "3"), ("studentEpochs", "4")])).unwrap();
+    let mut session = Session::new(settings(
+        DatasetName::Moons,
+        3,
+        &[("alpha", "0"), ("teacherEpochs", "3"), ("studentEpochs", "4")],
+    ))
+    .unwrap();
     assert_eq!(session.model(ModelKind::Kd), session.model(ModelKind::Control));
     session.run_phase(Phase::Teacher).unwrap();
     session.run_phase(Phase::Distil).unwrap();
     assert_eq!(session.model(ModelKind::Kd), session.model(ModelKind::Control));
 
-    let mut distilled = Session::new(settings(DatasetName::Moons, 3, &[("alpha", "0.5"), ("teacherEpochs", "3"), ("studentEpochs", "4")])).unwrap();
+    let mut distilled = Session::new(settings(
+        DatasetName::Moons,
+        3,
+        &[("alpha", "0.5"), ("teacherEpochs", "3"), ("studentEpochs", "4")],
+    ))
+    .unwrap();
     distilled.run_phase(Phase::Teacher).unwrap();
     distilled.step_batch().unwrap();
     assert_ne!(distilled.model(ModelKind::Kd), distilled.model(ModelKind::Control));
@@ -97,7 +109,8 @@ fn with_alpha_zero_the_distilled_student_is_the_control_bit_for_bit() {
 
 #[test]
 fn stepping_moves_through_the_phases_in_order() {
-    let mut session = Session::new(settings(DatasetName::Iris, 2, &[("teacherEpochs", "2"), ("studentEpochs", "3")])).unwrap();
+    let mut session =
+        Session::new(settings(DatasetName::Iris, 2, &[("teacherEpochs", "2"), ("studentEpochs", "3")])).unwrap();
     let per_epoch = session.batches_per_epoch();
     let status = session.step_batch().unwrap();
     assert_eq!((status.phase, status.epoch, status.batch), (Phase::Teacher, 0, 1));
@@ -148,7 +161,10 @@ fn divergence_stops_training_and_keeps_the_last_good_weights() {
         assert!(session.model(ModelKind::Teacher).is_finite(), "{dataset:?}: the teacher keeps finite weights");
         let sample = session.inspect(SplitName::Test, 0).unwrap();
         for values in [&sample.teacher_logits, &sample.teacher_t1, &sample.teacher_at_t] {
-            assert!(values.iter().all(|p| p.is_finite()), "{dataset:?}: the last good weights give finite outputs: {values:?}");
+            assert!(
+                values.iter().all(|p| p.is_finite()),
+                "{dataset:?}: the last good weights give finite outputs: {values:?}"
+            );
         }
         let steps = status.steps;
         assert_eq!(session.step_batch().unwrap().steps, steps, "a diverged run does not go on");
@@ -166,7 +182,11 @@ fn every_data_sets_defaults_give_soft_labels_with_dark_knowledge() {
         session.run_phase(Phase::Teacher).unwrap();
         let test = session.data().test.len();
         let mean: f32 = (0..test)
-            .map(|i| kd_playground::dark_knowledge::dark_knowledge_mass(&session.inspect(SplitName::Test, i).unwrap().teacher_at_t))
+            .map(|i| {
+                kd_playground::dark_knowledge::dark_knowledge_mass(
+                    &session.inspect(SplitName::Test, i).unwrap().teacher_at_t,
+                )
+            })
             .sum::<f32>()
             / test as f32;
         assert!(mean >= 0.04, "{dataset:?}: mean dark-knowledge mass {mean} at T = {}", session.settings().temperature);

@@ -20,7 +20,8 @@ fn settings(dataset: DatasetName, seed: u64, overrides: &[(&str, &str)]) -> Sett
 
 #[test]
 fn the_transfer_set_leaves_out_the_omitted_class_and_keeps_the_fraction() {
-    let session = Session::new(settings(DatasetName::Iris, 0, &[("omitClass", "1"), ("trainFraction", "0.5")])).unwrap();
+    let session =
+        Session::new(settings(DatasetName::Iris, 0, &[("omitClass", "1"), ("trainFraction", "0.5")])).unwrap();
     let train = &session.data().train;
     let rows = session.transfer_rows();
     assert!(rows.iter().all(|&r| train.labels[r] != 1));
@@ -31,13 +32,21 @@ fn the_transfer_set_leaves_out_the_omitted_class_and_keeps_the_fraction() {
     }
     let everything = Session::new(settings(DatasetName::Iris, 0, &[])).unwrap();
     assert_eq!(everything.transfer_rows().len(), everything.data().train.len());
-    let error = Session::new(settings(DatasetName::Iris, 0, &[("omitClass", "3")])).err().map(|e| e.to_string()).unwrap_or_default();
+    let error = Session::new(settings(DatasetName::Iris, 0, &[("omitClass", "3")]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert_eq!(error, "omitClass: the data set has 3 classes (0 to 2); −1 omits none");
 }
 
 #[test]
 fn students_train_on_the_transfer_set_only() {
-    let mut session = Session::new(settings(DatasetName::Moons, 2, &[("trainFraction", "0.1"), ("teacherEpochs", "2"), ("studentEpochs", "2")])).unwrap();
+    let mut session = Session::new(settings(
+        DatasetName::Moons,
+        2,
+        &[("trainFraction", "0.1"), ("teacherEpochs", "2"), ("studentEpochs", "2")],
+    ))
+    .unwrap();
     let teacher_batches = session.batches_per_epoch();
     session.run_phase(Phase::Teacher).unwrap();
     let student_batches = session.batches_per_epoch();
@@ -54,14 +63,16 @@ fn students_train_on_the_transfer_set_only() {
 #[test]
 fn an_omitted_class_is_learned_from_soft_labels_alone() {
     for seed in 0..3 {
-        let mut session = Session::new(settings(DatasetName::Digits, seed, &[("omitClass", "3"), ("temperature", "8")])).unwrap();
+        let mut session =
+            Session::new(settings(DatasetName::Digits, seed, &[("omitClass", "3"), ("temperature", "8")])).unwrap();
         session.run_phase(Phase::Teacher).unwrap();
         session.run_phase(Phase::Distil).unwrap();
         let control_before = session.per_class_accuracy(ModelKind::Control, SplitName::Test).unwrap()[3].unwrap();
         assert_eq!(control_before, 0.0, "seed {seed}: a student that never saw a 3 predicts none");
         let kd = session.bias_adjustment(ModelKind::Kd, 3).unwrap();
         let control = session.bias_adjustment(ModelKind::Control, 3).unwrap();
-        let (kd_threes, control_threes) = (kd.per_class_test_accuracy[3].unwrap(), control.per_class_test_accuracy[3].unwrap());
+        let (kd_threes, control_threes) =
+            (kd.per_class_test_accuracy[3].unwrap(), control.per_class_test_accuracy[3].unwrap());
         assert!(kd.train_predicted >= kd.train_true && kd.bias_shift > 0.0);
         assert!(kd_threes >= 0.6, "seed {seed}: distilled student, test 3s after adjustment {kd_threes}");
         assert!(kd_threes >= control_threes + 0.1, "seed {seed}: distilled {kd_threes} vs control {control_threes}");

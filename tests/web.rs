@@ -186,7 +186,10 @@ fn teaching_views_report_and_draw() {
     );
     // The message a document is refused with ("" if it is loaded).
     let refused = |document: &str| -> String {
-        let error = Playground::import_run(js_sys::JSON::parse(document).unwrap()).err().map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
+        let error = Playground::import_run(js_sys::JSON::parse(document).unwrap())
+            .err()
+            .map(JsValue::from)
+            .unwrap_or(JsValue::UNDEFINED);
         js_sys::Reflect::get(&error, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default()
     };
     assert!(Playground::import_run(JsValue::from_str("{}")).is_err());
@@ -195,11 +198,17 @@ fn teaching_views_report_and_draw() {
     // The same messages as the native reader's (tests/malformed.rs), for the same faults.
     let mut document: serde_json::Value = serde_json::from_str(&text).unwrap();
     document["version"] = 2.into();
-    assert!(refused(&document.to_string()).ends_with("cannot load this run: it is version 2 of the run format; this playground reads version 1"));
+    assert!(refused(&document.to_string())
+        .ends_with("cannot load this run: it is version 2 of the run format; this playground reads version 1"));
     document["version"] = 1.into();
     document["weights"]["controlStudent"]["layers"][0]["bias"]["data"][0] = serde_json::Value::Null;
     let message = refused(&document.to_string());
-    assert!(message.ends_with("cannot load this run: the control student's weights are malformed (invalid type: null, expected f32)"), "{message}");
+    assert!(
+        message.ends_with(
+            "cannot load this run: the control student's weights are malformed (invalid type: null, expected f32)"
+        ),
+        "{message}"
+    );
 
     for draw in [
         |p: &Playground, c: &HtmlCanvasElement| p.draw_temperature_sweep(c, "test", 1),

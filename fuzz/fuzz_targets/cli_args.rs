@@ -10,6 +10,7 @@ mod args;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let argv: Vec<String> = if text.is_empty() { Vec::new() } else { text.split(['\0', '\n']).map(str::to_string).collect() };
+    let argv: Vec<String> =
+        if text.is_empty() { Vec::new() } else { text.split(['\0', '\n']).map(str::to_string).collect() };
     let _ = args::parse(&argv);
 });

@@ -63,7 +63,8 @@ pub fn draw_bar_panels<DB: DrawingBackend>(
     let columns = if css_width >= 600.0 || panels.len() <= 3 { panels.len() } else { panels.len().div_ceil(2) };
     let rows = panels.len().div_ceil(columns);
     let (cell_w, cell_h) = (width as i32 / columns as i32, height as i32 / rows as i32);
-    let labels: Vec<String> = (0..classes).map(|c| class_names.get(c).cloned().unwrap_or_else(|| c.to_string())).collect();
+    let labels: Vec<String> =
+        (0..classes).map(|c| class_names.get(c).cloned().unwrap_or_else(|| c.to_string())).collect();
     // The class labels are the same in every panel: fit their font once.
     let slot = f64::from(cell_w - scale.px(24.0) - 2 * scale.px(6.0)) / classes as f64;
     let label_size = fitting_font(area, &labels, (slot * 0.95) as i32, (11.0, 7.0), scale)?;
@@ -150,9 +151,11 @@ fn draw_panel<DB: DrawingBackend>(
     let slot = f64::from(plot_right - plot_left) / f64::from(classes);
 
     // Title, shrunk to fit the panel.
-    let title_size = fit_font(area, &panel.title, &scale.bold(12.5, palette::TEXT), right - left - 2 * pad, (12.5, 8.0))?;
+    let title_size =
+        fit_font(area, &panel.title, &scale.bold(12.5, palette::TEXT), right - left - 2 * pad, (12.5, 8.0))?;
     let title_style = scale.bold(title_size, palette::TEXT).pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw(&Text::new(panel.title.clone(), ((plot_left + plot_right) / 2, top + scale.px(4.0)), title_style)).map_err(chart_err)?;
+    area.draw(&Text::new(panel.title.clone(), ((plot_left + plot_right) / 2, top + scale.px(4.0)), title_style))
+        .map_err(chart_err)?;
 
     let label_h = scale.px(label_size + 7.0);
 
@@ -187,7 +190,8 @@ fn draw_panel<DB: DrawingBackend>(
     }
     for v in [0.25, 0.75] {
         let y = y_of(v);
-        area.draw(&PathElement::new(vec![(plot_left, y), (plot_right, y)], palette::GRID.stroke_width(1))).map_err(chart_err)?;
+        area.draw(&PathElement::new(vec![(plot_left, y), (plot_right, y)], palette::GRID.stroke_width(1)))
+            .map_err(chart_err)?;
     }
 
     // Bars, values and class labels.
@@ -202,7 +206,8 @@ fn draw_panel<DB: DrawingBackend>(
         if top_y < y_zero {
             area.draw(&Rectangle::new(bar, palette::class_color(c).filled())).map_err(chart_err)?;
         }
-        let outline = if is_true { palette::INK.stroke_width(scale.size(2.0)) } else { palette::INK.mix(0.45).stroke_width(1) };
+        let outline =
+            if is_true { palette::INK.stroke_width(scale.size(2.0)) } else { palette::INK.mix(0.45).stroke_width(1) };
         if top_y < y_zero || is_true {
             area.draw(&Rectangle::new(bar, outline)).map_err(chart_err)?;
         }

@@ -40,49 +40,91 @@ impl DrawingBackend for Canvas {
         self.inner.present()
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: plotters_backend::BackendColor) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_pixel(
+        &mut self,
+        point: BackendCoord,
+        color: plotters_backend::BackendColor,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_pixel(point, color)
     }
 
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_line(from, to, style)
     }
 
-    fn draw_rect<S: BackendStyle>(&mut self, upper_left: BackendCoord, bottom_right: BackendCoord, style: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
 
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_path(path, style)
     }
 
-    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_circle(center, radius, style, fill)
     }
 
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.fill_polygon(vert, style)
     }
 
-    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_text(text, style, pos)
     }
 
     /// The text's advance width and its font's height (ascent + descent), as the canvas lays it
     /// out in the font plotters-canvas draws it with.
-    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
         self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
-        let metrics = self
-            .context
-            .measure_text(text)
-            .map_err(|e| DrawingErrorKind::FontError(Box::new(std::io::Error::other(format!("measuring text failed: {e:?}")))))?;
+        let metrics = self.context.measure_text(text).map_err(|e| {
+            DrawingErrorKind::FontError(Box::new(std::io::Error::other(format!("measuring text failed: {e:?}"))))
+        })?;
         let height = metrics.font_bounding_box_ascent() + metrics.font_bounding_box_descent();
         let height = if height.is_finite() && height > 0.0 { height } else { 1.2 * style.size() };
         Ok((metrics.width().ceil().max(0.0) as u32, height.ceil() as u32))
     }
 
     /// An RGB bitmap as one `putImageData` (plotters' default draws it pixel by pixel).
-    fn blit_bitmap(&mut self, pos: BackendCoord, (width, height): (u32, u32), src: &[u8]) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        (width, height): (u32, u32),
+        src: &[u8],
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         let pixels = (width as usize) * (height as usize);
         if width == 0 || height == 0 || src.len() < pixels * 3 {
             return Ok(());
@@ -92,9 +134,12 @@ impl DrawingBackend for Canvas {
             rgba.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
         }
         let failure = |doing: &'static str| {
-            move |e: JsValue| DrawingErrorKind::FontError(Box::new(std::io::Error::other(format!("{doing} failed: {e:?}"))))
+            move |e: JsValue| {
+                DrawingErrorKind::FontError(Box::new(std::io::Error::other(format!("{doing} failed: {e:?}"))))
+            }
         };
-        let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, height).map_err(failure("making a bitmap"))?;
+        let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, height)
+            .map_err(failure("making a bitmap"))?;
         self.context.put_image_data(&image, f64::from(pos.0), f64::from(pos.1)).map_err(failure("putting a bitmap"))
     }
 }
@@ -115,7 +160,8 @@ pub fn scale() -> ChartScale {
 
 /// A canvas of `width` × `height` pixels that is not in the page (to draw on once and keep).
 pub fn offscreen(width: u32, height: u32) -> Result<HtmlCanvasElement, KdError> {
-    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| KdError::Chart("no document to draw in".into()))?;
+    let document =
+        web_sys::window().and_then(|w| w.document()).ok_or_else(|| KdError::Chart("no document to draw in".into()))?;
     let scratch: HtmlCanvasElement = document
         .create_element("canvas")
         .map_err(|e| js_failure("creating a scratch canvas", e))?
@@ -141,7 +187,13 @@ pub fn draw_image(canvas: &HtmlCanvasElement, image: &HtmlCanvasElement) -> Resu
     let context = context_2d(canvas)?;
     context.set_image_smoothing_enabled(true);
     context
-        .draw_image_with_html_canvas_element_and_dw_and_dh(image, 0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()))
+        .draw_image_with_html_canvas_element_and_dw_and_dh(
+            image,
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        )
         .map_err(|e| js_failure("drawing an image", e))
 }
 

@@ -6,9 +6,9 @@ use plotters::prelude::*;
 
 use super::palette;
 use super::text::{text, text_with};
-use super::{house_mesh, 
-    chart_err, draw_legend, draw_line, draw_message, draw_title, finite_pieces, short_number, trace_pixels, ChartScale, Corner, Dash,
-    LineLook, Span,
+use super::{
+    chart_err, draw_legend, draw_line, draw_message, draw_title, finite_pieces, house_mesh, short_number, trace_pixels,
+    ChartScale, Corner, Dash, LineLook, Span,
 };
 use crate::distillation::{History, StudentEpoch};
 use crate::error::KdError;
@@ -35,7 +35,11 @@ pub enum YAxis {
 /// `T²·KL(softmax(z_t/T) ‖ softmax(z_s/T))`, its hard term `CE(y, softmax(z_s))`, its total
 /// `α·soft + (1 − α)·hard`, and the control student's CE (dashed), against the student epoch.
 /// Before: the teacher's training CE against the teacher epoch.
-pub fn draw_loss_curves<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, history: &History, scale: ChartScale) -> Result<(), KdError> {
+pub fn draw_loss_curves<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    history: &History,
+    scale: ChartScale,
+) -> Result<(), KdError> {
     area.fill(&WHITE).map_err(chart_err)?;
     if !history.students.is_empty() {
         let students = &history.students;
@@ -95,7 +99,11 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
             points: teacher(|t| t.train_accuracy),
             look: look(palette::TEACHER, 1.2, Dash::Solid, false),
         },
-        Series { label: text("accuracy.test"), points: teacher(|t| t.test_accuracy), look: look(palette::TEACHER, 2.5, Dash::Solid, true) },
+        Series {
+            label: text("accuracy.test"),
+            points: teacher(|t| t.test_accuracy),
+            look: look(palette::TEACHER, 2.5, Dash::Solid, true),
+        },
     ];
     if history.teacher.is_empty() {
         draw_message(&left, &text("accuracy.teacher_empty"), scale)?;
@@ -105,8 +113,9 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
     }
 
     let students = &history.students;
-    let student =
-        |value: fn(&StudentEpoch) -> f32| -> Vec<(f64, f64)> { students.iter().map(|s| (s.epoch as f64, f64::from(value(s)))).collect() };
+    let student = |value: fn(&StudentEpoch) -> f32| -> Vec<(f64, f64)> {
+        students.iter().map(|s| (s.epoch as f64, f64::from(value(s)))).collect()
+    };
     let student_lines = [
         Series {
             label: text("accuracy.distilled_train"),
@@ -134,7 +143,10 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
         let right = right.margin(0, 0, pad, 0);
         let (w, h) = right.dim_in_pixel();
         right
-            .draw(&Rectangle::new([(0, scale.px(26.0)), (w as i32 - pad, h as i32 - scale.px(4.0))], palette::GRID.stroke_width(1)))
+            .draw(&Rectangle::new(
+                [(0, scale.px(26.0)), (w as i32 - pad, h as i32 - scale.px(4.0))],
+                palette::GRID.stroke_width(1),
+            ))
             .map_err(chart_err)?;
         draw_title(&right, &[text("accuracy.students")], (0, scale.px(6.0)), w as i32 - pad, scale)?;
         draw_message(&right, &text("accuracy.students_waiting"), scale)
@@ -161,7 +173,11 @@ fn settings_text(students: &[StudentEpoch]) -> String {
             format!("{}–{}", short_number(min), short_number(max))
         }
     };
-    format!("T = {}, α = {}", range(students.iter().map(|s| s.temperature).collect()), range(students.iter().map(|s| s.alpha).collect()))
+    format!(
+        "T = {}, α = {}",
+        range(students.iter().map(|s| s.temperature).collect()),
+        range(students.iter().map(|s| s.alpha).collect())
+    )
 }
 
 /// One titled panel of line series with a light grid and a legend in `corner`.
@@ -226,7 +242,8 @@ pub fn draw_line_panel<DB: DrawingBackend>(
     let mut occupied = Vec::new();
     for s in series {
         for piece in finite_pieces(&s.points) {
-            let pixels: Vec<(i32, i32)> = piece.iter().map(|p| chart.backend_coord(p)).map(|(x, y)| (x - bx, y - by)).collect();
+            let pixels: Vec<(i32, i32)> =
+                piece.iter().map(|p| chart.backend_coord(p)).map(|(x, y)| (x - bx, y - by)).collect();
             occupied.extend(trace_pixels(&pixels, scale.px(4.0)));
         }
     }
@@ -276,7 +293,10 @@ mod tests {
             History { teacher: vec![teacher(0, 1.1)], students: vec![] },
             History { teacher: vec![teacher(0, f32::NAN), teacher(1, f32::INFINITY)], students: vec![] },
             History { teacher: vec![teacher(0, 1.1), teacher(1, 0.5)], students: vec![student(0, 0.9)] },
-            History { teacher: vec![teacher(0, 1.1)], students: vec![student(0, f32::NAN), student(1, 0.3), student(2, f32::NAN)] },
+            History {
+                teacher: vec![teacher(0, 1.1)],
+                students: vec![student(0, f32::NAN), student(1, 0.3), student(2, f32::NAN)],
+            },
         ]
     }
 
@@ -294,7 +314,8 @@ mod tests {
     #[test]
     fn titles_follow_the_phase() {
         let (area, recorded) = test_backend::area(560, 280);
-        draw_loss_curves(&area, &History { teacher: vec![teacher(0, 1.0)], students: vec![] }, ChartScale::default()).unwrap();
+        draw_loss_curves(&area, &History { teacher: vec![teacher(0, 1.0)], students: vec![] }, ChartScale::default())
+            .unwrap();
         assert!(recorded.borrow().texts.iter().any(|(t, _)| t.starts_with("Teacher's training loss")));
 
         let mut students = vec![student(0, 0.5), student(1, 0.4)];

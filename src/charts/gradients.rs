@@ -158,10 +158,14 @@ pub fn draw_gradients<DB: DrawingBackend>(
         10.5
     };
     let value_style = scale.text(value_size, palette::TEXT);
-    let soft_texts: Vec<String> = (0..classes).map(|c| gradient_text(soft.get(c).copied().unwrap_or(f32::NAN))).collect();
-    let hard_texts: Vec<String> = (0..classes).map(|c| gradient_text(hard.get(c).copied().unwrap_or(f32::NAN))).collect();
-    let other_texts: Vec<String> =
-        (if without_t2 { &gradients.soft } else { &gradients.soft_without_t2 }).iter().map(|&g| gradient_text(g)).collect();
+    let soft_texts: Vec<String> =
+        (0..classes).map(|c| gradient_text(soft.get(c).copied().unwrap_or(f32::NAN))).collect();
+    let hard_texts: Vec<String> =
+        (0..classes).map(|c| gradient_text(hard.get(c).copied().unwrap_or(f32::NAN))).collect();
+    let other_texts: Vec<String> = (if without_t2 { &gradients.soft } else { &gradients.soft_without_t2 })
+        .iter()
+        .map(|&g| gradient_text(g))
+        .collect();
     let mut value_w = 0;
     for text in soft_texts.iter().chain(&hard_texts).chain(&other_texts) {
         value_w = value_w.max(area.estimate_text_size(text, &value_style).map_err(chart_err)?.0 as i32);
@@ -194,21 +198,27 @@ pub fn draw_gradients<DB: DrawingBackend>(
         area.draw(&Text::new(tick_text(v), (plot_left - scale.px(4.0), y), tick_style.clone())).map_err(chart_err)?;
     }
     let axis_title = text("gradients.y");
-    let axis_size = fit_font(area, &axis_title, &scale.text(11.0, palette::MUTED), plot_bottom - plot_top, (11.0, 8.0))?;
+    let axis_size =
+        fit_font(area, &axis_title, &scale.text(11.0, palette::MUTED), plot_bottom - plot_top, (11.0, 8.0))?;
     area.draw(&Text::new(
         axis_title,
         (pad, (plot_top + plot_bottom) / 2),
-        scale.text(axis_size, palette::MUTED).transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top)),
+        scale
+            .text(axis_size, palette::MUTED)
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
     ))
     .map_err(chart_err)?;
 
     // Bars and values.
     let name = |class: usize| class_names.get(class).cloned().unwrap_or_else(|| class.to_string());
     // The true class's label, bold, shrunk to its column if need be.
-    let true_label = (insight.label < classes).then(|| text_with("gradients.true_class", &[("class", &name(insight.label))]));
+    let true_label =
+        (insight.label < classes).then(|| text_with("gradients.true_class", &[("class", &name(insight.label))]));
     let true_size = match &true_label {
         Some(label) => {
-            let measured = f64::from(area.estimate_text_size(label, &scale.bold(11.0, palette::TEXT)).map_err(chart_err)?.0);
+            let measured =
+                f64::from(area.estimate_text_size(label, &scale.bold(11.0, palette::TEXT)).map_err(chart_err)?.0);
             super::fit_size((measured * BOLD_WIDTH).ceil() as i32, slot.floor() as i32 - scale.px(2.0), (11.0, 7.0))
         }
         None => 11.0,
@@ -242,7 +252,8 @@ pub fn draw_gradients<DB: DrawingBackend>(
                 (false, true) => (Pos::new(HPos::Center, VPos::Bottom), end - gap),
                 (false, false) => (Pos::new(HPos::Center, VPos::Top), end + gap),
             };
-            let style = if rotated { value_style.clone().transform(FontTransform::Rotate270) } else { value_style.clone() };
+            let style =
+                if rotated { value_style.clone().transform(FontTransform::Rotate270) } else { value_style.clone() };
             // A white backing, so the text stays readable where it crosses a dashed outline.
             let (text_w, text_h) = area.estimate_text_size(text, &value_style).map_err(chart_err)?;
             let (text_w, text_h) = (text_w as i32, text_h as i32);
@@ -252,7 +263,8 @@ pub fn draw_gradients<DB: DrawingBackend>(
                 (false, true) => (centre - text_w / 2, y - text_h, centre + text_w / 2, y),
                 (false, false) => (centre - text_w / 2, y, centre + text_w / 2, y + text_h),
             };
-            area.draw(&Rectangle::new([(backing.0, backing.1), (backing.2, backing.3)], WHITE.mix(0.85).filled())).map_err(chart_err)?;
+            area.draw(&Rectangle::new([(backing.0, backing.1), (backing.2, backing.3)], WHITE.mix(0.85).filled()))
+                .map_err(chart_err)?;
             occupied.push(backing);
             area.draw(&Text::new(text.clone(), (centre, y), style.pos(anchor))).map_err(chart_err)?;
         }
@@ -262,8 +274,12 @@ pub fn draw_gradients<DB: DrawingBackend>(
             _ => name(class),
         };
         let label_style = if is_true { scale.bold(true_size, palette::TEXT) } else { scale.text(11.0, palette::TEXT) };
-        area.draw(&Text::new(label, (x_of(class, 0.5), plot_bottom + scale.px(3.0)), label_style.pos(Pos::new(HPos::Center, VPos::Top))))
-            .map_err(chart_err)?;
+        area.draw(&Text::new(
+            label,
+            (x_of(class, 0.5), plot_bottom + scale.px(3.0)),
+            label_style.pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(chart_err)?;
     }
 
     // The norms, in the corner the bars leave most free.
@@ -481,10 +497,12 @@ fn draw_norms<DB: DrawingBackend>(
     }
     let (x, y) = best.0;
     area.draw(&Rectangle::new([(x, y), (x + box_w, y + box_h)], WHITE.mix(0.9).filled())).map_err(chart_err)?;
-    area.draw(&Rectangle::new([(x, y), (x + box_w, y + box_h)], palette::GRID_DARK.stroke_width(1))).map_err(chart_err)?;
+    area.draw(&Rectangle::new([(x, y), (x + box_w, y + box_h)], palette::GRID_DARK.stroke_width(1)))
+        .map_err(chart_err)?;
     for (i, line) in lines.iter().enumerate() {
         let y = y + pad + row * i as i32 + row / 2 - scale.px(1.0);
-        area.draw(&Text::new(line.clone(), (x + pad, y), style.clone().pos(Pos::new(HPos::Left, VPos::Center)))).map_err(chart_err)?;
+        area.draw(&Text::new(line.clone(), (x + pad, y), style.clone().pos(Pos::new(HPos::Left, VPos::Center))))
+            .map_err(chart_err)?;
     }
     Ok(())
 }
@@ -532,7 +550,8 @@ mod tests {
     use crate::settings::Settings;
 
     fn insight(student: &[f32], teacher: &[f32], label: usize, temperature: f32) -> SampleInsight {
-        let gradients = sample_gradients(crate::losses::SoftLoss::Kl, student, teacher, label, temperature, 0.7).unwrap();
+        let gradients =
+            sample_gradients(crate::losses::SoftLoss::Kl, student, teacher, label, temperature, 0.7).unwrap();
         SampleInsight {
             split: SplitName::Train,
             index: 0,
@@ -566,10 +585,19 @@ mod tests {
 
     #[test]
     fn titles_say_how_much_smaller_the_soft_pull_is_without_t2() {
-        assert_eq!(gradients_titles(4.0, 0.7, true)[0], "Without T²: the soft term's pull is 1/T² = 1/16 as large (T = 4)");
-        assert_eq!(gradients_titles(0.5, 0.7, true)[0], "Without T²: the soft term's pull is 1/T² = 4× as large (T = 0.5)");
+        assert_eq!(
+            gradients_titles(4.0, 0.7, true)[0],
+            "Without T²: the soft term's pull is 1/T² = 1/16 as large (T = 4)"
+        );
+        assert_eq!(
+            gradients_titles(0.5, 0.7, true)[0],
+            "Without T²: the soft term's pull is 1/T² = 4× as large (T = 0.5)"
+        );
         assert!(gradients_titles(1.0, 0.7, true)[0].contains("the same"));
-        assert_eq!(gradients_titles(4.0, 0.7, false)[0], "Each loss term's gradient on the student's logits (T = 4, α = 0.7)");
+        assert_eq!(
+            gradients_titles(4.0, 0.7, false)[0],
+            "Each loss term's gradient on the student's logits (T = 4, α = 0.7)"
+        );
     }
 
     #[test]
@@ -590,7 +618,10 @@ mod tests {
             }
             assert!(texts.contains(&format!("‖hard‖ = {}", gradient_text(g.hard_norm))), "{texts:?}");
             if without_t2 {
-                assert!(texts.contains(&format!("‖soft without T²‖ = {}", gradient_text(g.soft_without_t2_norm))), "{texts:?}");
+                assert!(
+                    texts.contains(&format!("‖soft without T²‖ = {}", gradient_text(g.soft_without_t2_norm))),
+                    "{texts:?}"
+                );
                 assert!(texts.iter().any(|t| t.contains("1/16 as large")), "{texts:?}");
             } else {
                 assert!(texts.contains(&format!("‖soft‖ = {}", gradient_text(g.soft_norm))), "{texts:?}");
@@ -634,10 +665,19 @@ mod tests {
         let mut ragged = normal.clone();
         ragged.gradients.hard.pop();
         ragged.label = 7;
-        let cases = [normal, empty, nan, zeros, ragged, insight(&[0.0; 10], &[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0], 9, 0.25)];
+        let cases = [
+            normal,
+            empty,
+            nan,
+            zeros,
+            ragged,
+            insight(&[0.0; 10], &[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0], 9, 0.25),
+        ];
         for case in &cases {
             for without_t2 in [false, true] {
-                for (w, h, ratio) in [(520, 300, 1.0), (1040, 600, 2.0), (360, 260, 1.0), (20, 10, 1.0), (0, 0, 1.0), (170, 140, 1.0)] {
+                for (w, h, ratio) in
+                    [(520, 300, 1.0), (1040, 600, 2.0), (360, 260, 1.0), (20, 10, 1.0), (0, 0, 1.0), (170, 140, 1.0)]
+                {
                     let (area, _) = test_backend::area(w, h);
                     draw_gradients(&area, case, &ten, without_t2, ChartScale::new(ratio)).unwrap();
                     draw_gradients(&area, case, &[], without_t2, ChartScale::new(ratio)).unwrap();

@@ -159,7 +159,8 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     let bar_labels_w = area.estimate_text_size("0.00", &scale.text(10.0, palette::TEXT)).map_err(chart_err)?.0 as i32;
     let right_w = scale.px(14.0) + scale.px(10.0) + scale.px(4.0) + bar_labels_w;
     let grid_top = scale.px(30.0);
-    let grid_bottom_limit = height - scale.px(8.0) - caption_row * caption_lines.len() as i32 - axis_title_h - scale.px(label_size + 6.0);
+    let grid_bottom_limit =
+        height - scale.px(8.0) - caption_row * caption_lines.len() as i32 - axis_title_h - scale.px(label_size + 6.0);
     let available_w = width - 2 * pad - left_w - right_w;
     let available_h = grid_bottom_limit - grid_top;
     let n = classes as i32;
@@ -192,29 +193,45 @@ pub fn draw_heatmap<DB: DrawingBackend>(
             } else {
                 (ramp_color(f64::from(v) / f64::from(top_value)), cell_text(v))
             };
-            area.draw(&Rectangle::new([(x0, y0), (x0 + cell_w - gap, y0 + cell_h - gap)], fill.filled())).map_err(chart_err)?;
+            area.draw(&Rectangle::new([(x0, y0), (x0 + cell_w - gap, y0 + cell_h - gap)], fill.filled()))
+                .map_err(chart_err)?;
             if print_values {
                 let color = if is_dark(fill) { WHITE } else { palette::TEXT };
                 let style = scale.text(cell_size, color).pos(Pos::new(HPos::Center, VPos::Center));
-                area.draw(&Text::new(text, (x0 + (cell_w - gap) / 2, y0 + (cell_h - gap) / 2), style)).map_err(chart_err)?;
+                area.draw(&Text::new(text, (x0 + (cell_w - gap) / 2, y0 + (cell_h - gap) / 2), style))
+                    .map_err(chart_err)?;
             }
         }
     }
-    area.draw(&Rectangle::new([(grid_left - 1, grid_top - 1), (grid_left + grid_w, grid_bottom)], palette::GRID_DARK.stroke_width(1)))
-        .map_err(chart_err)?;
+    area.draw(&Rectangle::new(
+        [(grid_left - 1, grid_top - 1), (grid_left + grid_w, grid_bottom)],
+        palette::GRID_DARK.stroke_width(1),
+    ))
+    .map_err(chart_err)?;
 
     // Class names along both axes, and the axis titles.
     let row_style = label_style.clone().pos(Pos::new(HPos::Right, VPos::Center));
     let column_style = label_style.clone().pos(Pos::new(HPos::Center, VPos::Top));
     let column_size = fit_size(label_w, cell_w - scale.px(2.0), (label_size, 7.0));
-    let column_style =
-        if column_size < label_size { scale.text(column_size, palette::TEXT).pos(Pos::new(HPos::Center, VPos::Top)) } else { column_style };
+    let column_style = if column_size < label_size {
+        scale.text(column_size, palette::TEXT).pos(Pos::new(HPos::Center, VPos::Top))
+    } else {
+        column_style
+    };
     for class in 0..classes {
         let c = class as i32;
-        area.draw(&Text::new(name(class), (grid_left - scale.px(5.0), grid_top + cell_h * c + cell_h / 2), row_style.clone()))
-            .map_err(chart_err)?;
-        area.draw(&Text::new(name(class), (grid_left + cell_w * c + cell_w / 2, grid_bottom + scale.px(4.0)), column_style.clone()))
-            .map_err(chart_err)?;
+        area.draw(&Text::new(
+            name(class),
+            (grid_left - scale.px(5.0), grid_top + cell_h * c + cell_h / 2),
+            row_style.clone(),
+        ))
+        .map_err(chart_err)?;
+        area.draw(&Text::new(
+            name(class),
+            (grid_left + cell_w * c + cell_w / 2, grid_bottom + scale.px(4.0)),
+            column_style.clone(),
+        ))
+        .map_err(chart_err)?;
     }
     // The axis titles, shrunk to fit: the rows' along the grid's height, the columns' centred under
     // the grid within the canvas.
@@ -224,7 +241,10 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     area.draw(&Text::new(
         rows_title,
         (grid_left - left_w, grid_top + grid_h / 2),
-        scale.text(rows_size, palette::MUTED).transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top)),
+        scale
+            .text(rows_size, palette::MUTED)
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
     ))
     .map_err(chart_err)?;
     let columns_centre = grid_left + grid_w / 2;
@@ -247,14 +267,22 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         let color = ramp_color((f64::from(k) + 0.5) / f64::from(steps));
         area.draw(&Rectangle::new([(bar_left, y_high), (bar_right, y_low)], color.filled())).map_err(chart_err)?;
     }
-    area.draw(&Rectangle::new([(bar_left, grid_top), (bar_right, grid_bottom)], palette::GRID_DARK.stroke_width(1))).map_err(chart_err)?;
+    area.draw(&Rectangle::new([(bar_left, grid_top), (bar_right, grid_bottom)], palette::GRID_DARK.stroke_width(1)))
+        .map_err(chart_err)?;
     let bar_label = scale.text(10.0, palette::TEXT);
     for (fraction, text) in [(0.0, "0".to_string()), (0.5, cell_text(top_value / 2.0)), (1.0, cell_text(top_value))] {
         let y = grid_bottom - (f64::from(grid_h) * fraction).round() as i32;
-        area.draw(&PathElement::new(vec![(bar_right, y), (bar_right + scale.px(3.0), y)], palette::GRID_DARK.stroke_width(1)))
-            .map_err(chart_err)?;
-        area.draw(&Text::new(text, (bar_right + scale.px(5.0), y), bar_label.clone().pos(Pos::new(HPos::Left, VPos::Center))))
-            .map_err(chart_err)?;
+        area.draw(&PathElement::new(
+            vec![(bar_right, y), (bar_right + scale.px(3.0), y)],
+            palette::GRID_DARK.stroke_width(1),
+        ))
+        .map_err(chart_err)?;
+        area.draw(&Text::new(
+            text,
+            (bar_right + scale.px(5.0), y),
+            bar_label.clone().pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(chart_err)?;
     }
     Ok(())
 }
@@ -309,8 +337,14 @@ mod tests {
         }
         let caption = "Each row sums to 1. Diagonal greyed; colours scaled to the largest off-diagonal value, 0.33.";
         assert!(texts.iter().any(|(t, _)| t == caption), "{texts:?}");
-        assert!(texts.iter().any(|(t, _)| t.starts_with("Which classes the teacher finds alike") && t.ends_with("(T = 4)")), "{texts:?}");
-        assert!(texts.iter().any(|(t, _)| t == "true class") && texts.iter().any(|(t, _)| t == "teacher's soft label for class"));
+        assert!(
+            texts.iter().any(|(t, _)| t.starts_with("Which classes the teacher finds alike") && t.ends_with("(T = 4)")),
+            "{texts:?}"
+        );
+        assert!(
+            texts.iter().any(|(t, _)| t == "true class")
+                && texts.iter().any(|(t, _)| t == "teacher's soft label for class")
+        );
     }
 
     #[test]
@@ -330,7 +364,8 @@ mod tests {
         assert_eq!(ramp_color(7.0), RAMP[8]);
         assert_eq!(ramp_color(f64::NAN), WHITE);
         // Lightness falls monotonically along the ramp (readable in greyscale too).
-        let lightness = |RGBColor(r, g, b): RGBColor| 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
+        let lightness =
+            |RGBColor(r, g, b): RGBColor| 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
         let steps: Vec<f64> = (0..=20).map(|k| lightness(ramp_color(f64::from(k) / 20.0))).collect();
         assert!(steps.windows(2).all(|w| w[1] <= w[0]), "{steps:?}");
         assert!(!is_dark(ramp_color(0.1)) && is_dark(ramp_color(1.0)) && !is_dark(DIAGONAL_GREY));
@@ -361,7 +396,9 @@ mod tests {
         ];
         for case in &cases {
             for diagonal in [Diagonal::Greyed, Diagonal::Coloured] {
-                for (w, h, ratio) in [(520, 300, 1.0), (1040, 600, 2.0), (360, 260, 1.0), (20, 10, 1.0), (0, 0, 1.0), (160, 125, 1.0)] {
+                for (w, h, ratio) in
+                    [(520, 300, 1.0), (1040, 600, 2.0), (360, 260, 1.0), (20, 10, 1.0), (0, 0, 1.0), (160, 125, 1.0)]
+                {
                     let (area, _) = test_backend::area(w, h);
                     draw_heatmap(&area, case, &ten, diagonal, ChartScale::new(ratio)).unwrap();
                     draw_heatmap(&area, case, &[], diagonal, ChartScale::new(ratio)).unwrap();

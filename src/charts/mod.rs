@@ -113,7 +113,10 @@ impl ChartScale {
 
     /// A bold sans-serif text style.
     pub fn bold(self, css: f64, color: RGBColor) -> TextStyle<'static> {
-        TextStyle { color: color.to_backend_color(), ..TextStyle::from((FONT, self.font(css), FontStyle::Bold).into_font()) }
+        TextStyle {
+            color: color.to_backend_color(),
+            ..TextStyle::from((FONT, self.font(css), FontStyle::Bold).into_font())
+        }
     }
 }
 
@@ -135,7 +138,12 @@ impl FracRect {
     /// The rectangle in pixels of a `(width, height)` canvas: `(left, top, right, bottom)`.
     pub fn pixels(&self, (width, height): (u32, u32)) -> (i32, i32, i32, i32) {
         let (w, h) = (f64::from(width), f64::from(height));
-        ((self.left * w).round() as i32, (self.top * h).round() as i32, (self.right * w).round() as i32, (self.bottom * h).round() as i32)
+        (
+            (self.left * w).round() as i32,
+            (self.top * h).round() as i32,
+            (self.right * w).round() as i32,
+            (self.bottom * h).round() as i32,
+        )
     }
 
     /// Where the canvas fraction `(fx, fy)` falls inside this rectangle, as fractions of it
@@ -252,8 +260,10 @@ pub(crate) fn draw_line<DB: DrawingBackend>(
     if look.markers {
         let every = points.len().div_ceil(12).max(1);
         let radius = scale.size(look.width + 1.0);
-        let marked =
-            points.iter().enumerate().filter(|(i, p)| (i % every == 0 || *i + 1 == points.len()) && p.0.is_finite() && p.1.is_finite());
+        let marked = points
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| (i % every == 0 || *i + 1 == points.len()) && p.0.is_finite() && p.1.is_finite());
         chart
             .draw_series(marked.map(|(_, &p)| {
                 EmptyElement::at(p)
@@ -308,7 +318,9 @@ impl Corner {
     /// `self` first, then the other corners.
     fn preferring(self) -> [Corner; 4] {
         let mut order = [self; 4];
-        let others = [Corner::TopRight, Corner::BottomRight, Corner::TopLeft, Corner::BottomLeft].into_iter().filter(|&c| c != self);
+        let others = [Corner::TopRight, Corner::BottomRight, Corner::TopLeft, Corner::BottomLeft]
+            .into_iter()
+            .filter(|&c| c != self);
         for (slot, corner) in order.iter_mut().skip(1).zip(others) {
             *slot = corner;
         }
@@ -355,8 +367,9 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         };
         (x, y)
     };
-    let covered =
-        |(x, y): (i32, i32)| occupied.iter().filter(|&&(px, py)| px >= x && px <= x + box_width && py >= y && py <= y + box_height).count();
+    let covered = |(x, y): (i32, i32)| {
+        occupied.iter().filter(|&&(px, py)| px >= x && px <= x + box_width && py >= y && py <= y + box_height).count()
+    };
     let mut best = (usize::MAX, origin(corner));
     for candidate in corner.preferring() {
         let at = origin(candidate);
@@ -366,8 +379,10 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
         }
     }
     let (x0, y0) = best.1;
-    area.draw(&Rectangle::new([(x0, y0), (x0 + box_width, y0 + box_height)], WHITE.mix(0.85).filled())).map_err(chart_err)?;
-    area.draw(&Rectangle::new([(x0, y0), (x0 + box_width, y0 + box_height)], palette::GRID_DARK.stroke_width(1))).map_err(chart_err)?;
+    area.draw(&Rectangle::new([(x0, y0), (x0 + box_width, y0 + box_height)], WHITE.mix(0.85).filled()))
+        .map_err(chart_err)?;
+    area.draw(&Rectangle::new([(x0, y0), (x0 + box_width, y0 + box_height)], palette::GRID_DARK.stroke_width(1)))
+        .map_err(chart_err)?;
     for (i, (label, look)) in entries.iter().enumerate() {
         let y = y0 + pad + row * i as i32 + row / 2 - scale.px(1.5);
         let (a, b) = ((x0 + pad, y), (x0 + pad + sample_width, y));
@@ -516,7 +531,8 @@ pub(crate) fn draw_title<DB: DrawingBackend>(
     let style = scale.bold(largest, palette::TEXT);
     let mut chosen = None;
     for (i, candidate) in candidates.iter().enumerate() {
-        let measured = (f64::from(area.estimate_text_size(candidate, &style).map_err(chart_err)?.0) * BOLD_WIDTH).ceil() as i32;
+        let measured =
+            (f64::from(area.estimate_text_size(candidate, &style).map_err(chart_err)?.0) * BOLD_WIDTH).ceil() as i32;
         let last = i + 1 == candidates.len();
         let size = fit_size(measured, width, (largest, if last { 8.0 } else { 11.5 }));
         if last || f64::from(measured) * size / largest <= f64::from(width) {
@@ -563,7 +579,11 @@ pub(crate) fn wrap_text<DB: DrawingBackend>(
 
 /// Draws `message` centred in `area` (for charts with nothing to show yet), broken into lines
 /// that fit the area's width.
-pub(crate) fn draw_message<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, message: &str, scale: ChartScale) -> Result<(), KdError> {
+pub(crate) fn draw_message<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    message: &str,
+    scale: ChartScale,
+) -> Result<(), KdError> {
     let (w, h) = area.dim_in_pixel();
     let style = scale.text(12.0, palette::MUTED);
     let lines = wrap_text(area, message, &style, w as i32 - 2 * scale.px(8.0))?;
@@ -619,19 +639,40 @@ pub(crate) mod test_backend {
         fn draw_pixel(&mut self, _: BackendCoord, _: BackendColor) -> Result<(), DrawingErrorKind<Never>> {
             Ok(())
         }
-        fn draw_line<S: BackendStyle>(&mut self, _: BackendCoord, _: BackendCoord, _: &S) -> Result<(), DrawingErrorKind<Never>> {
+        fn draw_line<S: BackendStyle>(
+            &mut self,
+            _: BackendCoord,
+            _: BackendCoord,
+            _: &S,
+        ) -> Result<(), DrawingErrorKind<Never>> {
             self.recorded.borrow_mut().paths += 1;
             Ok(())
         }
-        fn draw_rect<S: BackendStyle>(&mut self, _: BackendCoord, _: BackendCoord, _: &S, _: bool) -> Result<(), DrawingErrorKind<Never>> {
+        fn draw_rect<S: BackendStyle>(
+            &mut self,
+            _: BackendCoord,
+            _: BackendCoord,
+            _: &S,
+            _: bool,
+        ) -> Result<(), DrawingErrorKind<Never>> {
             self.recorded.borrow_mut().rects += 1;
             Ok(())
         }
-        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, _: I, _: &S) -> Result<(), DrawingErrorKind<Never>> {
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            _: I,
+            _: &S,
+        ) -> Result<(), DrawingErrorKind<Never>> {
             self.recorded.borrow_mut().paths += 1;
             Ok(())
         }
-        fn draw_circle<S: BackendStyle>(&mut self, _: BackendCoord, _: u32, _: &S, _: bool) -> Result<(), DrawingErrorKind<Never>> {
+        fn draw_circle<S: BackendStyle>(
+            &mut self,
+            _: BackendCoord,
+            _: u32,
+            _: &S,
+            _: bool,
+        ) -> Result<(), DrawingErrorKind<Never>> {
             self.recorded.borrow_mut().circles += 1;
             Ok(())
         }
@@ -643,7 +684,12 @@ pub(crate) mod test_backend {
             self.recorded.borrow_mut().paths += 1;
             Ok(())
         }
-        fn draw_text<S: BackendTextStyle>(&mut self, text: &str, _: &S, pos: BackendCoord) -> Result<(), DrawingErrorKind<Never>> {
+        fn draw_text<S: BackendTextStyle>(
+            &mut self,
+            text: &str,
+            _: &S,
+            pos: BackendCoord,
+        ) -> Result<(), DrawingErrorKind<Never>> {
             self.recorded.borrow_mut().texts.push((text.to_string(), pos));
             Ok(())
         }

@@ -104,9 +104,12 @@ pub fn shape_polygon(shape: Shape, (x, y): (i32, i32), r: i32) -> Option<Vec<(i3
     let s = |k: f64| (f64::from(r) * k).round() as i32;
     match shape {
         Shape::Circle => None,
-        Shape::Square => {
-            Some(vec![(x - s(0.88), y - s(0.88)), (x + s(0.88), y - s(0.88)), (x + s(0.88), y + s(0.88)), (x - s(0.88), y + s(0.88))])
-        }
+        Shape::Square => Some(vec![
+            (x - s(0.88), y - s(0.88)),
+            (x + s(0.88), y - s(0.88)),
+            (x + s(0.88), y + s(0.88)),
+            (x - s(0.88), y + s(0.88)),
+        ]),
         Shape::TriangleUp => Some(vec![(x, y - s(1.25)), (x + s(1.15), y + s(0.8)), (x - s(1.15), y + s(0.8))]),
         Shape::TriangleDown => Some(vec![(x, y + s(1.25)), (x + s(1.15), y - s(0.8)), (x - s(1.15), y - s(0.8))]),
         Shape::Diamond => Some(vec![(x, y - s(1.25)), (x + s(1.1), y), (x, y + s(1.25)), (x - s(1.1), y)]),

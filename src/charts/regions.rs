@@ -54,8 +54,15 @@ impl RegionView {
         if data.view != DataView::Points || data.feature_count() != 2 {
             return None;
         }
-        let column =
-            |j: usize| data.train.raw.column(j).iter().chain(data.test.raw.column(j).iter()).map(|&v| f64::from(v)).collect::<Vec<_>>();
+        let column = |j: usize| {
+            data.train
+                .raw
+                .column(j)
+                .iter()
+                .chain(data.test.raw.column(j).iter())
+                .map(|&v| f64::from(v))
+                .collect::<Vec<_>>()
+        };
         let x = Span::of(column(0))?.padded(0.1);
         let y = Span::of(column(1))?.padded(0.1);
         Some(RegionView { x, y })
@@ -134,7 +141,12 @@ pub fn draw_region_points<DB: DrawingBackend>(
 }
 
 /// Sample `index` of `split` as a pixel of an area of `size`, if it has two finite features.
-fn sample_pixel(data: &Dataset, view: &RegionView, (split, index): (SplitName, usize), size: (u32, u32)) -> Option<(i32, i32)> {
+fn sample_pixel(
+    data: &Dataset,
+    view: &RegionView,
+    (split, index): (SplitName, usize),
+    size: (u32, u32),
+) -> Option<(i32, i32)> {
     let raw = &data.split(split).raw;
     if index >= raw.nrows() || raw.ncols() < 2 {
         return None;
@@ -145,7 +157,12 @@ fn sample_pixel(data: &Dataset, view: &RegionView, (split, index): (SplitName, u
 
 /// Every sample's marker and the key: the part of [`draw_region_points`] that is the same for
 /// every model and every selection (the browser draws it once and keeps it as an image).
-pub fn draw_points_and_key<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: &Dataset, view: &RegionView, scale: ChartScale) -> Result<(), KdError> {
+pub fn draw_points_and_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &Dataset,
+    view: &RegionView,
+    scale: ChartScale,
+) -> Result<(), KdError> {
     let size = area.dim_in_pixel();
     for split in [SplitName::Train, SplitName::Test] {
         for (index, &label) in data.split(split).labels.iter().enumerate() {
@@ -227,7 +244,8 @@ mod tests {
     use crate::data::{DataOptions, DatasetName};
 
     fn spiral() -> Dataset {
-        Dataset::load(DatasetName::Spiral, &DataOptions { noise: 0.1, points: 120, test_fraction: 0.25, seed: 3 }).unwrap()
+        Dataset::load(DatasetName::Spiral, &DataOptions { noise: 0.1, points: 120, test_fraction: 0.25, seed: 3 })
+            .unwrap()
     }
 
     #[test]
@@ -239,7 +257,10 @@ mod tests {
                 let point = (f64::from(row[0]), f64::from(row[1]));
                 let (fx, fy) = view.to_fraction(point);
                 // Inside the 10 % margin: at least 0.1 / 1.2 of the canvas from each edge.
-                assert!((0.08..=0.92).contains(&fx) && (0.08..=0.92).contains(&fy), "{split:?} {point:?} at {fx}, {fy}");
+                assert!(
+                    (0.08..=0.92).contains(&fx) && (0.08..=0.92).contains(&fy),
+                    "{split:?} {point:?} at {fx}, {fy}"
+                );
                 let back = view.from_fraction((fx, fy));
                 assert!((back.0 - point.0).abs() < 1e-9 && (back.1 - point.1).abs() < 1e-9);
             }
@@ -281,7 +302,8 @@ mod tests {
 
     #[test]
     fn raster_checks_its_shape_and_colours_by_probability() {
-        let probabilities = Array2::from_shape_vec((4, 2), vec![1.0, 0.0, 0.0, 1.0, 0.5, 0.5, f32::NAN, f32::NAN]).unwrap();
+        let probabilities =
+            Array2::from_shape_vec((4, 2), vec![1.0, 0.0, 0.0, 1.0, 0.5, 0.5, f32::NAN, f32::NAN]).unwrap();
         let raster = region_raster(probabilities.view(), 2).unwrap();
         assert_eq!((raster.width, raster.height, raster.rgba.len()), (2, 2, 16));
         let [r, g, b] = palette::region_color(&[1.0, 0.0], REGION_LIGHTEN);
@@ -292,7 +314,9 @@ mod tests {
 
     #[test]
     fn other_data_sets_have_no_regions() {
-        let iris = Dataset::load(DatasetName::Iris, &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed: 1 }).unwrap();
+        let iris =
+            Dataset::load(DatasetName::Iris, &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed: 1 })
+                .unwrap();
         assert_eq!(RegionView::of(&iris), None);
         assert_eq!(pick_region(&iris, 0.5, 0.5), None);
     }

@@ -5,14 +5,17 @@
 //! turn a click, given as fractions of the canvas, back into the sample drawn there.
 
 use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::element::{Drawable, PointCollection};
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 use super::palette;
 use super::text::{split_text, text, text_with};
-use super::{house_mesh, chart_err, draw_class_marker, draw_selection_ring, fit_font, fit_size, ChartScale, FracRect, Span, BOLD_WIDTH};
+use super::{
+    chart_err, draw_class_marker, draw_selection_ring, fit_font, fit_size, house_mesh, ChartScale, FracRect, Span,
+    BOLD_WIDTH,
+};
 use crate::data::{Dataset, SplitName};
 use crate::error::KdError;
 
@@ -78,11 +81,17 @@ pub fn draw_digit_gallery<DB: DrawingBackend>(
     area.fill(&WHITE).map_err(chart_err)?;
     let size = area.dim_in_pixel();
     let shown = gallery_len(data);
-    let wrong = (0..shown).filter(|&i| test_predictions.get(i).is_some_and(|&p| data.test.labels.get(i) != Some(&p))).count();
+    let wrong =
+        (0..shown).filter(|&i| test_predictions.get(i).is_some_and(|&p| data.test.labels.get(i) != Some(&p))).count();
 
-    let (_, band_bottom, gallery_right, _) = FracRect { left: 0.0, top: 0.0, right: GALLERY.right, bottom: GALLERY.top }.pixels(size);
+    let (_, band_bottom, gallery_right, _) =
+        FracRect { left: 0.0, top: 0.0, right: GALLERY.right, bottom: GALLERY.top }.pixels(size);
     let title = text_with("gallery.title", &[("shown", &shown.to_string()), ("total", &data.test.len().to_string())]);
-    let note = if test_predictions.is_empty() { String::new() } else { text_with("gallery.note", &[("wrong", &wrong.to_string())]) };
+    let note = if test_predictions.is_empty() {
+        String::new()
+    } else {
+        text_with("gallery.note", &[("wrong", &wrong.to_string())])
+    };
     draw_band_text(area, &title, &note, (scale.px(6.0), band_bottom), gallery_right, scale)?;
 
     let label_font = 11.0;
@@ -100,20 +109,30 @@ pub fn draw_digit_gallery<DB: DrawingBackend>(
         let x0 = (l + r - side) / 2;
         let y0 = t + ((b - t - label_h - side) / 2).max(0);
         draw_digit(area, data, SplitName::Test, index, (x0, y0), side)?;
-        let frame = if is_wrong { palette::WRONG.stroke_width(scale.size(2.0)) } else { palette::GRID_DARK.stroke_width(1) };
+        let frame =
+            if is_wrong { palette::WRONG.stroke_width(scale.size(2.0)) } else { palette::GRID_DARK.stroke_width(1) };
         area.draw(&Rectangle::new([(x0 - 1, y0 - 1), (x0 + side, y0 + side)], frame)).map_err(chart_err)?;
         let name = |c: usize| data.class_names.get(c).cloned().unwrap_or_else(|| c.to_string());
         let (caption, style) = match (label, prediction) {
-            (Some(y), Some(p)) if y != p => (format!("{}→{}", name(y), name(p)), scale.bold(label_font, palette::WRONG)),
+            (Some(y), Some(p)) if y != p => {
+                (format!("{}→{}", name(y), name(p)), scale.bold(label_font, palette::WRONG))
+            }
             (Some(y), _) => (name(y), scale.text(label_font, palette::TEXT)),
             (None, _) => (String::new(), scale.text(label_font, palette::TEXT)),
         };
-        area.draw(&Text::new(caption, ((l + r) / 2, y0 + side + scale.px(2.0)), style.pos(Pos::new(HPos::Center, VPos::Top))))
-            .map_err(chart_err)?;
+        area.draw(&Text::new(
+            caption,
+            ((l + r) / 2, y0 + side + scale.px(2.0)),
+            style.pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(chart_err)?;
         if selected.is_some_and(|s| s.split == SplitName::Test && s.index == index) {
             let pad = scale.px(3.0);
-            area.draw(&Rectangle::new([(l + pad, t + pad), (r - pad, b - pad)], palette::INK.stroke_width(scale.size(3.0))))
-                .map_err(chart_err)?;
+            area.draw(&Rectangle::new(
+                [(l + pad, t + pad), (r - pad, b - pad)],
+                palette::INK.stroke_width(scale.size(3.0)),
+            ))
+            .map_err(chart_err)?;
         }
     }
     draw_selected_digit(area, data, selected, scale)
@@ -132,11 +151,16 @@ fn draw_band_text<DB: DrawingBackend>(
     let top = (bottom - 2 * line - scale.px(4.0)).max(0);
     let anchor = Pos::new(HPos::Left, VPos::Top);
     let title_size = fit_font(area, title, &scale.bold(13.0, palette::TEXT), width - x, (13.0, 8.0))?;
-    area.draw(&Text::new(title.to_string(), (x, top), scale.bold(title_size, palette::TEXT).pos(anchor))).map_err(chart_err)?;
+    area.draw(&Text::new(title.to_string(), (x, top), scale.bold(title_size, palette::TEXT).pos(anchor)))
+        .map_err(chart_err)?;
     if !note.is_empty() {
         let note_size = fit_font(area, note, &scale.text(11.5, palette::MUTED), width - x, (11.5, 8.0))?;
-        area.draw(&Text::new(note.to_string(), (x, top + line + scale.px(2.0)), scale.text(note_size, palette::MUTED).pos(anchor)))
-            .map_err(chart_err)?;
+        area.draw(&Text::new(
+            note.to_string(),
+            (x, top + line + scale.px(2.0)),
+            scale.text(note_size, palette::MUTED).pos(anchor),
+        ))
+        .map_err(chart_err)?;
     }
     Ok(())
 }
@@ -197,7 +221,12 @@ impl<'a> PointCollection<'a, (i32, i32)> for &'a Bitmap {
 }
 
 impl<DB: DrawingBackend> Drawable<DB> for Bitmap {
-    fn draw<I: Iterator<Item = BackendCoord>>(&self, mut pos: I, backend: &mut DB, _: (u32, u32)) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut pos: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
         match pos.next() {
             Some(origin) => backend.blit_bitmap(origin, self.size, &self.rgb),
             None => Ok(()),
@@ -213,14 +242,18 @@ fn draw_selected_digit<DB: DrawingBackend>(
     scale: ChartScale,
 ) -> Result<(), KdError> {
     let (l, t, r, b) = SELECTED_PANEL.pixels(area.dim_in_pixel());
-    area.draw(&PathElement::new(vec![(l - scale.px(6.0), t), (l - scale.px(6.0), b - scale.px(4.0))], palette::GRID.stroke_width(1)))
-        .map_err(chart_err)?;
+    area.draw(&PathElement::new(
+        vec![(l - scale.px(6.0), t), (l - scale.px(6.0), b - scale.px(4.0))],
+        palette::GRID.stroke_width(1),
+    ))
+    .map_err(chart_err)?;
     let anchor = Pos::new(HPos::Center, VPos::Top);
     let centre = (l + r) / 2;
     // Every line is shrunk to the panel's width (a translation may be longer than the English).
     let fitted = |line: &str, bold: bool, size: f64, color: RGBColor| -> Result<TextStyle<'static>, KdError> {
         let style = if bold { scale.bold(size, color) } else { scale.text(size, color) };
-        let measured = f64::from(area.estimate_text_size(line, &style).map_err(chart_err)?.0) * if bold { BOLD_WIDTH } else { 1.0 };
+        let measured = f64::from(area.estimate_text_size(line, &style).map_err(chart_err)?.0)
+            * if bold { BOLD_WIDTH } else { 1.0 };
         let size = fit_size(measured.ceil() as i32, r - l, (size, 8.0));
         Ok(if bold { scale.bold(size, color) } else { scale.text(size, color) }.pos(anchor))
     };
@@ -229,9 +262,13 @@ fn draw_selected_digit<DB: DrawingBackend>(
         let style = fitted(&click, false, 11.5, palette::MUTED)?;
         return area.draw(&Text::new(click, (centre, t + scale.px(8.0)), style)).map_err(chart_err);
     };
-    let heading = text_with("gallery.selected", &[("split", &split_text(selection.split)), ("index", &selection.index.to_string())]);
+    let heading = text_with(
+        "gallery.selected",
+        &[("split", &split_text(selection.split)), ("index", &selection.index.to_string())],
+    );
     let heading_size = fit_font(area, &heading, &scale.bold(12.5, palette::TEXT), r - l, (12.5, 8.0))?;
-    area.draw(&Text::new(heading, (centre, t + scale.px(4.0)), scale.bold(heading_size, palette::TEXT).pos(anchor))).map_err(chart_err)?;
+    area.draw(&Text::new(heading, (centre, t + scale.px(4.0)), scale.bold(heading_size, palette::TEXT).pos(anchor)))
+        .map_err(chart_err)?;
     let lines_h = scale.px(40.0);
     let side = ((r - l) as f64 * 0.8).min((b - t) as f64 - f64::from(scale.px(26.0) + lines_h)).floor() as i32;
     let side = side - side.rem_euclid(DIGIT_SIDE as i32);
@@ -286,8 +323,15 @@ impl ScatterView {
             2 | 3 => (0, 1),
             _ => (2, 3),
         };
-        let column =
-            |j: usize| data.train.raw.column(j).iter().chain(data.test.raw.column(j).iter()).map(|&v| f64::from(v)).collect::<Vec<_>>();
+        let column = |j: usize| {
+            data.train
+                .raw
+                .column(j)
+                .iter()
+                .chain(data.test.raw.column(j).iter())
+                .map(|&v| f64::from(v))
+                .collect::<Vec<_>>()
+        };
         Some(ScatterView {
             x_feature,
             y_feature,
@@ -326,7 +370,10 @@ pub fn pick_scatter(data: &Dataset, fx: f64, fy: f64) -> Option<(SplitName, usiz
     for split in [SplitName::Train, SplitName::Test] {
         let features = &data.split(split).features;
         for index in 0..features.nrows() {
-            let (Some(&a), Some(&b)) = (features.get([index, view.x_feature]), features.get([index, view.y_feature])) else { continue };
+            let (Some(&a), Some(&b)) = (features.get([index, view.x_feature]), features.get([index, view.y_feature]))
+            else {
+                continue;
+            };
             let distance = (f64::from(a) - sx).hypot(f64::from(b) - sy);
             if distance.is_finite() && best.is_none_or(|(d, _, _)| distance < d) {
                 best = Some((distance, split, index));
@@ -351,8 +398,12 @@ pub fn draw_scatter<DB: DrawingBackend>(
     };
     let size = area.dim_in_pixel();
     let (l, t, r, b) = SCATTER_PLOT.pixels(size);
-    let feature =
-        |j: usize| data.feature_names.get(j).cloned().unwrap_or_else(|| text_with("scatter.feature", &[("number", &(j + 1).to_string())]));
+    let feature = |j: usize| {
+        data.feature_names
+            .get(j)
+            .cloned()
+            .unwrap_or_else(|| text_with("scatter.feature", &[("number", &(j + 1).to_string())]))
+    };
     let (y_name, x_name) = (feature(view.y_feature), feature(view.x_feature));
     let title = if data.feature_count() > 2 {
         text_with("scatter.title_of", &[("y", &y_name), ("x", &x_name), ("count", &data.feature_count().to_string())])
@@ -360,7 +411,9 @@ pub fn draw_scatter<DB: DrawingBackend>(
         text_with("scatter.title", &[("y", &y_name), ("x", &x_name)])
     };
     let title_size = fit_size(
-        (f64::from(area.estimate_text_size(&title, &scale.bold(13.0, palette::TEXT)).map_err(chart_err)?.0) * BOLD_WIDTH).ceil() as i32,
+        (f64::from(area.estimate_text_size(&title, &scale.bold(13.0, palette::TEXT)).map_err(chart_err)?.0)
+            * BOLD_WIDTH)
+            .ceil() as i32,
         size.0 as i32 - l - scale.px(8.0),
         (13.0, 8.0),
     );
@@ -375,13 +428,7 @@ pub fn draw_scatter<DB: DrawingBackend>(
         .build_cartesian_2d(view.x.min..view.x.max, view.y.min..view.y.max)
         .map_err(chart_err)?;
     let mut mesh = chart.configure_mesh();
-    house_mesh(&mut mesh, scale)
-        .x_labels(8)
-        .y_labels(6)
-        .x_desc(x_name)
-        .y_desc(y_name)
-        .draw()
-        .map_err(chart_err)?;
+    house_mesh(&mut mesh, scale).x_labels(8).y_labels(6).x_desc(x_name).y_desc(y_name).draw().map_err(chart_err)?;
 
     let pixel = |(x, y): (f64, f64)| chart.backend_coord(&(x, y));
     let (bx, by) = area.get_base_pixel();
@@ -412,7 +459,8 @@ fn draw_class_key<DB: DrawingBackend>(
     let mut y = y + row / 2;
     for (class, name) in data.class_names.iter().enumerate() {
         draw_class_marker(area, (x, y), class, false, 4.5, scale)?;
-        area.draw(&Text::new(name.clone(), (text_x, y), scale.text(12.0, palette::TEXT).pos(anchor))).map_err(chart_err)?;
+        area.draw(&Text::new(name.clone(), (text_x, y), scale.text(12.0, palette::TEXT).pos(anchor)))
+            .map_err(chart_err)?;
         y += row;
     }
     y += row / 2;
@@ -421,7 +469,8 @@ fn draw_class_key<DB: DrawingBackend>(
     let room = area.dim_in_pixel().0 as i32 - text_x - scale.px(4.0);
     let mut widest = 0;
     for line in [&filled, &hollow] {
-        widest = widest.max(area.estimate_text_size(line, &scale.text(11.5, palette::MUTED)).map_err(chart_err)?.0 as i32);
+        widest =
+            widest.max(area.estimate_text_size(line, &scale.text(11.5, palette::MUTED)).map_err(chart_err)?.0 as i32);
     }
     let style = scale.text(fit_size(widest, room, (11.5, 8.0)), palette::MUTED).pos(anchor);
     let neutral = RGBColor(0x55, 0x55, 0x55);

@@ -14,8 +14,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
 use super::text::{split_text, text, text_with};
-use super::{house_mesh, 
-    chart_err, draw_class_marker, draw_line, draw_message, draw_title, short_number, ChartScale, Dash, LineLook, Span, BOLD_WIDTH,
+use super::{
+    chart_err, draw_class_marker, draw_line, draw_message, draw_title, house_mesh, short_number, ChartScale, Dash,
+    LineLook, Span, BOLD_WIDTH,
 };
 use crate::dark_knowledge::temperature_sweep;
 use crate::distillation::SampleInsight;
@@ -82,14 +83,18 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
 
     // The soft label at the current T, computed by the engine's own function.
     let temperature = insight.temperature;
-    let at_t: Vec<f32> = temperature_sweep(&insight.teacher_logits, &[temperature]).probabilities.into_iter().next().unwrap_or_default();
+    let at_t: Vec<f32> =
+        temperature_sweep(&insight.teacher_logits, &[temperature]).probabilities.into_iter().next().unwrap_or_default();
     let value_at = |class: usize| at_t.get(class).copied().unwrap_or(f32::NAN);
 
     // Title: as much as fits.
     let pad = scale.px(8.0);
     let true_class = name(insight.label);
     let titles = [
-        text_with("sweep.title", &[("split", &split_text(insight.split)), ("index", &insight.index.to_string()), ("class", &true_class)]),
+        text_with(
+            "sweep.title",
+            &[("split", &split_text(insight.split)), ("index", &insight.index.to_string()), ("class", &true_class)],
+        ),
         text_with("sweep.title_short", &[("class", &true_class)]),
         text("sweep.title_shortest"),
     ];
@@ -133,9 +138,12 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
         if x < x_span.min - 1e-9 || x > x_span.max + 1e-9 {
             continue;
         }
-        chart.draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, 1.0)], palette::GRID.stroke_width(1)))).map_err(chart_err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, 1.0)], palette::GRID.stroke_width(1))))
+            .map_err(chart_err)?;
         let (px, py) = to_area(chart.backend_coord(&(x, -0.02)));
-        area.draw(&Text::new(short_number(t as f32), (px, py + scale.px(6.0)), tick_style.clone())).map_err(chart_err)?;
+        area.draw(&Text::new(short_number(t as f32), (px, py + scale.px(6.0)), tick_style.clone()))
+            .map_err(chart_err)?;
     }
 
     // T = 1, the ordinary softmax: a dotted line.
@@ -180,7 +188,10 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
     if x_now.is_finite() && x_now >= x_span.min - 1e-9 && x_now <= x_span.max + 1e-9 {
         let x_now = x_now.clamp(x_span.min, x_span.max);
         chart
-            .draw_series(std::iter::once(PathElement::new(vec![(x_now, -0.02), (x_now, 1.03)], palette::INK.stroke_width(scale.size(1.5)))))
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x_now, -0.02), (x_now, 1.03)],
+                palette::INK.stroke_width(scale.size(1.5)),
+            )))
             .map_err(chart_err)?;
         let (px, _) = to_area(chart.backend_coord(&(x_now, 1.0)));
         let now_label = format!("T = {}", short_number(temperature));
@@ -190,7 +201,8 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
         let label_y = plot_top - scale.px(4.0);
         // Centred over the line, but clear of the key's header on the right.
         let now_x = (px - now_w / 2).clamp(pad, (key_left - now_w - scale.px(12.0)).max(pad));
-        area.draw(&Text::new(now_label, (now_x, label_y), now_style.pos(Pos::new(HPos::Left, VPos::Bottom)))).map_err(chart_err)?;
+        area.draw(&Text::new(now_label, (now_x, label_y), now_style.pos(Pos::new(HPos::Left, VPos::Bottom))))
+            .map_err(chart_err)?;
         if one_inside {
             // "T = 1" beside its dotted line, unless it would run into the current T's label.
             let (one_px, _) = to_area(chart.backend_coord(&(one, 1.0)));
@@ -200,10 +212,13 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
             let one_x = one_px - one_w as i32 / 2;
             let gap = scale.px(6.0);
             if one_x + one_w as i32 + gap < now_x || one_x > now_x + now_w + gap {
-                area.draw(&Text::new(one_label, (one_x, label_y), one_style.pos(Pos::new(HPos::Left, VPos::Bottom)))).map_err(chart_err)?;
+                area.draw(&Text::new(one_label, (one_x, label_y), one_style.pos(Pos::new(HPos::Left, VPos::Bottom))))
+                    .map_err(chart_err)?;
             }
         }
-        for class in (0..classes).filter(|&c| c != insight.label).chain((insight.label < classes).then_some(insight.label)) {
+        for class in
+            (0..classes).filter(|&c| c != insight.label).chain((insight.label < classes).then_some(insight.label))
+        {
             let p = value_at(class);
             if p.is_finite() {
                 let centre = to_area(chart.backend_coord(&(x_now, f64::from(p))));
@@ -220,7 +235,8 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
                     } else {
                         (centre.0 - beside, HPos::Right)
                     };
-                    area.draw(&Text::new(text, (x, centre.1), style.pos(Pos::new(anchor, VPos::Center)))).map_err(chart_err)?;
+                    area.draw(&Text::new(text, (x, centre.1), style.pos(Pos::new(anchor, VPos::Center))))
+                        .map_err(chart_err)?;
                 }
             }
         }
@@ -268,7 +284,8 @@ impl Key {
             rows.push((class, label, value));
         }
         let header = text_with("sweep.key_header", &[("t", &short_number(temperature))]);
-        let header_width = area.estimate_text_size(&header, &scale.text(10.5, palette::MUTED)).map_err(chart_err)?.0 as i32;
+        let header_width =
+            area.estimate_text_size(&header, &scale.text(10.5, palette::MUTED)).map_err(chart_err)?.0 as i32;
         let gap = scale.px(6.0);
         let width = (scale.px(Self::SAMPLE) + gap + name_width + gap + value_width).max(header_width);
         Ok(Key { rows, header, name_width, value_width, width, font })
@@ -301,17 +318,28 @@ impl Key {
             let style = ShapeStyle { color: look.color.to_rgba(), filled: false, stroke_width: scale.size(look.width) };
             let (a, b) = ((left, y), (left + sample_w, y));
             match look.dash {
-                Dash::Dashed => area.draw(&plotters::element::DashedPathElement::new(vec![a, b], scale.size(6.0), scale.size(4.0), style)),
+                Dash::Dashed => area.draw(&plotters::element::DashedPathElement::new(
+                    vec![a, b],
+                    scale.size(6.0),
+                    scale.size(4.0),
+                    style,
+                )),
                 _ => area.draw(&PathElement::new(vec![a, b], style)),
             }
             .map_err(chart_err)?;
             draw_class_marker(area, (left + sample_w / 2, y), class, false, if is_true { 3.8 } else { 3.0 }, scale)?;
-            let text_style = if is_true { scale.bold(self.font, palette::TEXT) } else { scale.text(self.font, palette::TEXT) };
+            let text_style =
+                if is_true { scale.bold(self.font, palette::TEXT) } else { scale.text(self.font, palette::TEXT) };
             let name_x = left + sample_w + gap;
-            area.draw(&Text::new(label.clone(), (name_x, y), text_style.clone().pos(Pos::new(HPos::Left, VPos::Center))))
-                .map_err(chart_err)?;
+            area.draw(&Text::new(
+                label.clone(),
+                (name_x, y),
+                text_style.clone().pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(chart_err)?;
             let value_x = name_x + self.name_width + gap + self.value_width;
-            area.draw(&Text::new(value.clone(), (value_x, y), text_style.pos(Pos::new(HPos::Right, VPos::Center)))).map_err(chart_err)?;
+            area.draw(&Text::new(value.clone(), (value_x, y), text_style.pos(Pos::new(HPos::Right, VPos::Center))))
+                .map_err(chart_err)?;
         }
         Ok(())
     }
@@ -332,8 +360,17 @@ mod tests {
     fn insight(logits: Vec<f32>, label: usize, temperature: f32) -> SampleInsight {
         let sweep = temperature_sweep(&logits, &log_spaced(0.25, 50.0, 80));
         let student = vec![0.0; logits.len()];
-        let gradients = sample_gradients(crate::losses::SoftLoss::Kl, &student, &logits, label.min(logits.len().saturating_sub(1)), temperature, 0.7)
-            .unwrap_or_else(|_| sample_gradients(crate::losses::SoftLoss::Kl, &[0.0], &[0.0], 0, temperature, 0.7).unwrap());
+        let gradients = sample_gradients(
+            crate::losses::SoftLoss::Kl,
+            &student,
+            &logits,
+            label.min(logits.len().saturating_sub(1)),
+            temperature,
+            0.7,
+        )
+        .unwrap_or_else(|_| {
+            sample_gradients(crate::losses::SoftLoss::Kl, &[0.0], &[0.0], 0, temperature, 0.7).unwrap()
+        });
         SampleInsight {
             split: SplitName::Test,
             index: 3,
@@ -385,7 +422,10 @@ mod tests {
         for tick in ["0.25", "0.5", "1", "2", "5", "10", "20", "50", "T = 1", "T = 2"] {
             assert!(texts.contains(&tick.to_string()), "{tick} in {texts:?}");
         }
-        assert!(!texts.contains(&"0.1".to_string()) && !texts.contains(&"100".to_string()), "ticks outside the range: {texts:?}");
+        assert!(
+            !texts.contains(&"0.1".to_string()) && !texts.contains(&"100".to_string()),
+            "ticks outside the range: {texts:?}"
+        );
     }
 
     #[test]
@@ -416,7 +456,9 @@ mod tests {
             insight(vec![1.0, 2.0], 9, 4.0), // a label beyond the classes
         ];
         for case in &cases {
-            for (w, h, ratio) in [(520, 300, 1.0), (1040, 600, 2.0), (360, 260, 1.0), (20, 10, 1.0), (0, 0, 1.0), (170, 120, 1.0)] {
+            for (w, h, ratio) in
+                [(520, 300, 1.0), (1040, 600, 2.0), (360, 260, 1.0), (20, 10, 1.0), (0, 0, 1.0), (170, 120, 1.0)]
+            {
                 let (area, _) = test_backend::area(w, h);
                 draw_temperature_sweep(&area, case, &ten, ChartScale::new(ratio)).unwrap();
                 draw_temperature_sweep(&area, case, &[], ChartScale::new(ratio)).unwrap();

@@ -95,8 +95,14 @@ pub const CHART_TEXT: &[(&str, &str)] = &[
     ("gradients.key_soft_without", "soft term without T²: α·(q − p)/T"),
     ("gradients.key_soft_with", "soft term with T²"),
     ("gradients.key_hard", "hard term (1 − α)·(softmax(z_s) − y)"),
-    ("gradients.caption_descent", "Gradient descent moves each logit against its bar: below 0, the update raises that class's logit."),
-    ("gradients.caption_symbols", "q = softmax(z_s/T): the student's soft label; p = softmax(z_t/T): the teacher's; y: the one-hot label."),
+    (
+        "gradients.caption_descent",
+        "Gradient descent moves each logit against its bar: below 0, the update raises that class's logit.",
+    ),
+    (
+        "gradients.caption_symbols",
+        "q = softmax(z_s/T): the student's soft label; p = softmax(z_t/T): the teacher's; y: the one-hot label.",
+    ),
     ("gradients.y", "gradient"),
     ("gradients.true_class", "{class} (true)"),
     ("gradients.empty", "No gradients to show yet"),
@@ -108,7 +114,10 @@ pub const CHART_TEXT: &[(&str, &str)] = &[
     ("heatmap.title", "Which classes the teacher finds alike: its mean soft label per true class (T = {t})"),
     ("heatmap.title_short", "Teacher's mean soft label per true class (T = {t})"),
     ("heatmap.title_shortest", "Mean soft label per true class (T = {t})"),
-    ("heatmap.caption_greyed", "Each row sums to 1. Diagonal greyed; colours scaled to the largest off-diagonal value, {top}."),
+    (
+        "heatmap.caption_greyed",
+        "Each row sums to 1. Diagonal greyed; colours scaled to the largest off-diagonal value, {top}.",
+    ),
     ("heatmap.caption_coloured", "Each row sums to 1. Colours scaled from 0 to the largest value, {top}."),
     ("heatmap.rows", "true class"),
     ("heatmap.columns", "teacher's soft label for class"),
@@ -293,7 +302,9 @@ mod tests {
             assert!(CHART_TEXT[i + 1..].iter().all(|(k, _)| k != key), "{key} is declared twice");
             assert!(!english.is_empty() && english.chars().count() <= MAX_TRANSLATION_CHARS, "{key}");
             assert_eq!(english.matches('{').count(), english.matches('}').count(), "{key}: {english}");
-            assert!(placeholders(english).iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_')));
+            assert!(placeholders(english)
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_')));
         }
     }
 

@@ -33,7 +33,10 @@ static DIGITS_CSV: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 #[cfg(target_arch = "wasm32")]
 fn digits_csv() -> Result<&'static str> {
-    DIGITS_CSV.get().map(String::as_str).ok_or_else(|| KdError::Data("the digits data set has not been fetched yet".into()))
+    DIGITS_CSV
+        .get()
+        .map(String::as_str)
+        .ok_or_else(|| KdError::Data("the digits data set has not been fetched yet".into()))
 }
 
 /// Whether data set `name` can be loaded now (digits in WebAssembly: once [`provide`]d).
@@ -48,7 +51,10 @@ pub fn provide(name: DatasetName, text: String) -> Result<()> {
         return Err(KdError::Data(format!("{} is built in; it needs no file", name.name())));
     };
     if fnv1a(text.as_bytes()) != DIGITS_CSV_FNV1A {
-        return Err(KdError::Data(format!("{file} is not this build's copy of the data set ({} bytes, another checksum)", text.len())));
+        return Err(KdError::Data(format!(
+            "{file} is not this build's copy of the data set ({} bytes, another checksum)",
+            text.len()
+        )));
     }
     #[cfg(target_arch = "wasm32")]
     let _ = DIGITS_CSV.set(text); // a second copy is the same bytes
@@ -62,7 +68,12 @@ fn parse_rows(text: &str, features: usize, classes: usize, what: &str) -> Result
     for (line_number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.len() != features + 1 {
-            return Err(KdError::Data(format!("{what} line {}: {} fields, expected {}", line_number + 1, fields.len(), features + 1)));
+            return Err(KdError::Data(format!(
+                "{what} line {}: {} fields, expected {}",
+                line_number + 1,
+                fields.len(),
+                features + 1
+            )));
         }
         for field in &fields[..features] {
             let value: f32 = field
@@ -70,18 +81,23 @@ fn parse_rows(text: &str, features: usize, classes: usize, what: &str) -> Result
                 .map_err(|_| KdError::Data(format!("{what} line {}: '{field}' is not a number", line_number + 1)))?;
             values.push(value);
         }
-        let label: usize = fields[features]
-            .parse()
-            .ok()
-            .filter(|&y| y < classes)
-            .ok_or_else(|| KdError::Data(format!("{what} line {}: bad label '{}'", line_number + 1, fields[features])))?;
+        let label: usize = fields[features].parse().ok().filter(|&y| y < classes).ok_or_else(|| {
+            KdError::Data(format!("{what} line {}: bad label '{}'", line_number + 1, fields[features]))
+        })?;
         labels.push(label);
     }
     Ok((values, labels))
 }
 
-fn to_raw(values: Vec<f32>, labels: Vec<usize>, features: usize, class_names: Vec<String>, feature_names: Vec<String>) -> Result<RawData> {
-    let features = Array2::from_shape_vec((labels.len(), features), values).map_err(|e| KdError::Data(e.to_string()))?;
+fn to_raw(
+    values: Vec<f32>,
+    labels: Vec<usize>,
+    features: usize,
+    class_names: Vec<String>,
+    feature_names: Vec<String>,
+) -> Result<RawData> {
+    let features =
+        Array2::from_shape_vec((labels.len(), features), values).map_err(|e| KdError::Data(e.to_string()))?;
     Ok(RawData { features, labels, class_names, feature_names })
 }
 

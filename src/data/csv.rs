@@ -42,7 +42,11 @@ fn split_fields(line: &str, line_number: usize) -> Result<Vec<String>> {
                 was_quoted = true;
             }
             (',', false) => {
-                fields.push(if was_quoted { std::mem::take(&mut field) } else { std::mem::take(&mut field).trim().to_string() });
+                fields.push(if was_quoted {
+                    std::mem::take(&mut field)
+                } else {
+                    std::mem::take(&mut field).trim().to_string()
+                });
                 was_quoted = false;
             }
             (c, _) => field.push(c),
@@ -61,7 +65,9 @@ fn parse_feature(text: &str, line_number: usize, column: usize) -> Result<f32> {
     match text.parse::<f32>() {
         Ok(value) if value.is_finite() => Ok(value),
         Ok(_) => Err(csv_error(format!("line {line_number}, column {column}: '{shown}' is not a finite number"))),
-        Err(_) if text.is_empty() => Err(csv_error(format!("line {line_number}, column {column}: the value is missing"))),
+        Err(_) if text.is_empty() => {
+            Err(csv_error(format!("line {line_number}, column {column}: the value is missing")))
+        }
         Err(_) => Err(csv_error(format!("line {line_number}, column {column}: '{shown}' is not a number"))),
     }
 }
@@ -75,14 +81,20 @@ pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<RawData> {
             MAX_BYTES / (1024 * 1024)
         )));
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-            csv_error(format!("{name} is not UTF-8 text (line {line}: invalid byte at offset {}); save it as UTF-8", e.valid_up_to()))
-        })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        csv_error(format!(
+            "{name} is not UTF-8 text (line {line}: invalid byte at offset {}); save it as UTF-8",
+            e.valid_up_to()
+        ))
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
 
-    let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l))).filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+        .filter(|(_, l)| !l.trim().is_empty());
     let (first_number, first_line) = lines.next().ok_or_else(|| csv_error(format!("{name} is empty")))?;
     let columns = first_line.matches(',').count() + 1;
     if columns > MAX_FEATURES + 1 {
@@ -94,7 +106,9 @@ pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<RawData> {
     let first = split_fields(first_line, first_number)?;
     if first.len() < 2 {
         // Counted after splitting: commas inside quotes do not separate columns (found by fuzzing).
-        return Err(csv_error(format!("line {first_number}: one column; a file needs at least one feature column and a label column")));
+        return Err(csv_error(format!(
+            "line {first_number}: one column; a file needs at least one feature column and a label column"
+        )));
     }
     let header_like = first[..first.len() - 1].iter().any(|f| f.parse::<f32>().is_err());
     let (feature_names, data_rows): (Vec<String>, Vec<(usize, &str)>) = if header_like {
@@ -117,7 +131,11 @@ pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<RawData> {
     for &(line_number, line) in &data_rows {
         let fields = split_fields(line, line_number)?;
         if fields.len() != first.len() {
-            return Err(csv_error(format!("line {line_number}: {} fields, expected {} (every row needs the same columns)", fields.len(), first.len())));
+            return Err(csv_error(format!(
+                "line {line_number}: {} fields, expected {} (every row needs the same columns)",
+                fields.len(),
+                first.len()
+            )));
         }
         for (c, field) in fields[..features].iter().enumerate() {
             values.push(parse_feature(field, line_number, c + 1)?);
@@ -129,7 +147,8 @@ pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<RawData> {
         label_texts.push((line_number, label));
     }
     let (labels, class_names) = class_labels(&label_texts, features + 1)?;
-    let features_array = Array2::from_shape_vec((labels.len(), features), values).map_err(|e| KdError::Shape(e.to_string()))?;
+    let features_array =
+        Array2::from_shape_vec((labels.len(), features), values).map_err(|e| KdError::Shape(e.to_string()))?;
     Ok(RawData { features: features_array, labels, class_names, feature_names })
 }
 
@@ -138,7 +157,11 @@ fn check_header(header: &[String], line_number: usize) -> Result<()> {
     for (i, name) in header.iter().enumerate() {
         if let Some(j) = header[..i].iter().position(|other| other == name) {
             let shown: String = name.chars().take(30).collect();
-            return Err(csv_error(format!("line {line_number}: the column name '{shown}' appears twice (columns {} and {})", j + 1, i + 1)));
+            return Err(csv_error(format!(
+                "line {line_number}: the column name '{shown}' appears twice (columns {} and {})",
+                j + 1,
+                i + 1
+            )));
         }
     }
     Ok(())
@@ -150,14 +173,22 @@ fn class_labels(labels: &[(usize, String)], column: usize) -> Result<(Vec<usize>
     let integers: Option<Vec<i64>> = labels.iter().map(|(_, l)| l.parse::<i64>().ok()).collect();
     let (indices, names) = match integers {
         Some(values) => {
-            if let Some((line, value)) = labels.iter().zip(&values).find(|(_, &v)| v < 0 || v >= MAX_CLASSES as i64).map(|((line, _), v)| (line, v)) {
+            if let Some((line, value)) = labels
+                .iter()
+                .zip(&values)
+                .find(|(_, &v)| v < 0 || v >= MAX_CLASSES as i64)
+                .map(|((line, _), v)| (line, v))
+            {
                 return Err(csv_error(format!(
                     "line {line}, column {column}: label {value} is out of range; integer labels must be 0 to {}",
                     MAX_CLASSES - 1
                 )));
             }
             let classes = values.iter().max().map_or(0, |&m| m as usize + 1);
-            (values.iter().map(|&v| v as usize).collect::<Vec<_>>(), (0..classes).map(|c| c.to_string()).collect::<Vec<_>>())
+            (
+                values.iter().map(|&v| v as usize).collect::<Vec<_>>(),
+                (0..classes).map(|c| c.to_string()).collect::<Vec<_>>(),
+            )
         }
         None => {
             let mut names: Vec<String> = Vec::new();
@@ -185,8 +216,11 @@ fn class_labels(labels: &[(usize, String)], column: usize) -> Result<(Vec<usize>
         seen.len()
     };
     if distinct < 2 {
-        let only: String = names.get(indices.first().copied().unwrap_or(0)).cloned().unwrap_or_default().chars().take(30).collect();
-        return Err(csv_error(format!("every row has the same class ('{only}'); distillation needs at least two classes")));
+        let only: String =
+            names.get(indices.first().copied().unwrap_or(0)).cloned().unwrap_or_default().chars().take(30).collect();
+        return Err(csv_error(format!(
+            "every row has the same class ('{only}'); distillation needs at least two classes"
+        )));
     }
     Ok((indices, names))
 }
@@ -205,7 +239,8 @@ mod tests {
         assert_eq!(plain.labels, vec![0, 1, 1]);
         assert_eq!(plain.class_names, vec!["0", "1"]);
         assert_eq!(plain.feature_names, vec!["feature 1", "feature 2"]);
-        let named = parse("\u{feff}width,height,kind\r\n1.5,2,cat\r\n3,4,dog\r\n\r\n5,6,cat\r\n".as_bytes(), "b.csv").unwrap();
+        let named =
+            parse("\u{feff}width,height,kind\r\n1.5,2,cat\r\n3,4,dog\r\n\r\n5,6,cat\r\n".as_bytes(), "b.csv").unwrap();
         assert_eq!(named.labels, vec![0, 1, 0]);
         assert_eq!(named.class_names, vec!["cat", "dog"]);
         assert_eq!(named.feature_names, vec!["width", "height"]);
@@ -225,12 +260,24 @@ mod tests {
         assert_eq!(error("1,2,0\n3,inf,1\n"), "data: line 2, column 2: 'inf' is not a finite number");
         assert_eq!(error("1,2,0\n3,,1\n"), "data: line 2, column 2: the value is missing");
         assert_eq!(error("1,2,0\n3,4,\n"), "data: line 2, column 3: the label is missing");
-        assert_eq!(error("1,2,a\n3,4,a\n"), "data: every row has the same class ('a'); distillation needs at least two classes");
-        assert_eq!(error("1,2,0\n3,4,25\n"), "data: line 2, column 3: label 25 is out of range; integer labels must be 0 to 19");
-        assert_eq!(error("1,2,0\n3,4,-1\n"), "data: line 2, column 3: label -1 is out of range; integer labels must be 0 to 19");
+        assert_eq!(
+            error("1,2,a\n3,4,a\n"),
+            "data: every row has the same class ('a'); distillation needs at least two classes"
+        );
+        assert_eq!(
+            error("1,2,0\n3,4,25\n"),
+            "data: line 2, column 3: label 25 is out of range; integer labels must be 0 to 19"
+        );
+        assert_eq!(
+            error("1,2,0\n3,4,-1\n"),
+            "data: line 2, column 3: label -1 is out of range; integer labels must be 0 to 19"
+        );
         assert_eq!(error("x,y,x\n1,2,0\n"), "data: line 1: the column name 'x' appears twice (columns 1 and 3)");
         assert_eq!(error("1,\"2,0\n"), "data: line 1: a quoted field is not closed");
-        assert_eq!(error("5\n6\n"), "data: line 1: one column; a file needs at least one feature column and a label column");
+        assert_eq!(
+            error("5\n6\n"),
+            "data: line 1: one column; a file needs at least one feature column and a label column"
+        );
     }
 
     #[test]
@@ -242,7 +289,10 @@ mod tests {
         let rows: String = (0..=MAX_ROWS).map(|i| format!("{i},{}\n", i % 2)).collect();
         assert_eq!(error(&rows), "data: data.csv has 20001 data rows; the limit is 20000");
         let huge = vec![b'1'; MAX_BYTES + 1];
-        assert_eq!(parse(&huge, "big.csv").err().map(|e| e.to_string()).unwrap_or_default(), "data: big.csv is 5.0 MB; the limit is 5 MB");
+        assert_eq!(
+            parse(&huge, "big.csv").err().map(|e| e.to_string()).unwrap_or_default(),
+            "data: big.csv is 5.0 MB; the limit is 5 MB"
+        );
         assert_eq!(
             parse(b"1,2,0\n\xff\xfe,1,1\n", "bad.csv").err().map(|e| e.to_string()).unwrap_or_default(),
             "data: bad.csv is not UTF-8 text (line 2: invalid byte at offset 6); save it as UTF-8"

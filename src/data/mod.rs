@@ -148,7 +148,9 @@ impl Dataset {
             DatasetName::Moons => (synthetic::moons(options.points, options.noise, &mut rng), DataView::Points),
             DatasetName::Digits => (builtin::digits()?, DataView::Digits),
             DatasetName::Iris => (builtin::iris()?, DataView::Table),
-            DatasetName::Csv => return Err(KdError::Data("a CSV data set is built from its file (Dataset::from_csv)".into())),
+            DatasetName::Csv => {
+                return Err(KdError::Data("a CSV data set is built from its file (Dataset::from_csv)".into()))
+            }
         };
         Dataset::from_raw(name, view, raw, options)
     }
@@ -198,7 +200,11 @@ impl Dataset {
     /// Standardises features given in original units with the training split's statistics.
     pub fn standardise(&self, raw: ArrayView2<f32>) -> Result<Array2<f32>> {
         if raw.ncols() != self.feature_count() {
-            return Err(KdError::Shape(format!("{} features given, the data set has {}", raw.ncols(), self.feature_count())));
+            return Err(KdError::Shape(format!(
+                "{} features given, the data set has {}",
+                raw.ncols(),
+                self.feature_count()
+            )));
         }
         Ok(standardised(raw, &self.mean, &self.std))
     }
@@ -241,14 +247,20 @@ impl SplitName {
 
 /// Splits row indices into (train, test), holding out `round(n_c · test_fraction)` samples of each
 /// class `c` (at least one of a class with two or more samples), chosen by the seed.
-fn stratified_split(labels: &[usize], classes: usize, test_fraction: f32, seed: u64) -> Result<(Vec<usize>, Vec<usize>)> {
+fn stratified_split(
+    labels: &[usize],
+    classes: usize,
+    test_fraction: f32,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>)> {
     let mut rng = Rng::stream(seed, Stream::Split);
     let mut train = Vec::new();
     let mut test = Vec::new();
     for class in 0..classes {
         let mut rows: Vec<usize> = (0..labels.len()).filter(|&r| labels[r] == class).collect();
         rng.shuffle(&mut rows);
-        let held_out = ((rows.len() as f32 * test_fraction).round() as usize).clamp(usize::from(rows.len() >= 2), rows.len().saturating_sub(1));
+        let held_out = ((rows.len() as f32 * test_fraction).round() as usize)
+            .clamp(usize::from(rows.len() >= 2), rows.len().saturating_sub(1));
         test.extend_from_slice(&rows[..held_out]);
         train.extend_from_slice(&rows[held_out..]);
     }
@@ -294,7 +306,8 @@ mod tests {
 
     #[test]
     fn a_users_csv_becomes_a_split_standardised_data_set() {
-        let text: String = (0..40).map(|i| format!("{},{},{}\n", i, (i * 7) % 13, if i % 2 == 0 { "even" } else { "odd" })).collect();
+        let text: String =
+            (0..40).map(|i| format!("{},{},{}\n", i, (i * 7) % 13, if i % 2 == 0 { "even" } else { "odd" })).collect();
         let data = Dataset::from_csv(format!("x,y,parity\n{text}").as_bytes(), "parity.csv", &options()).unwrap();
         assert_eq!((data.name, data.view), (DatasetName::Csv, DataView::Points));
         assert_eq!(data.class_names, vec!["even", "odd"]);

@@ -4,8 +4,8 @@
 use ndarray::Array2;
 
 use super::RawData;
-use crate::rng::Rng;
 use crate::math;
+use crate::rng::Rng;
 
 fn raw(points: Vec<(f64, f64, usize)>, class_names: &[&str]) -> RawData {
     let features = Array2::from_shape_fn((points.len(), 2), |(i, j)| {
@@ -65,7 +65,11 @@ pub(super) fn moons(points: usize, noise: f32, rng: &mut Rng) -> RawData {
         .map(|i| {
             let class = class_of(i, points, 2);
             let t = std::f64::consts::PI * rng.next_f64();
-            let (x, y) = if class == 0 { (math::cos_f64(t), math::sin_f64(t)) } else { (1.0 - math::cos_f64(t), 0.5 - math::sin_f64(t)) };
+            let (x, y) = if class == 0 {
+                (math::cos_f64(t), math::sin_f64(t))
+            } else {
+                (1.0 - math::cos_f64(t), 0.5 - math::sin_f64(t))
+            };
             (x + sigma * rng.normal(), y + sigma * rng.normal(), class)
         })
         .collect();

@@ -108,14 +108,19 @@ impl SavedRun {
         match document.field("format").and_then(|f| f.as_text()) {
             Some(format) if format == RUN_FORMAT => {}
             Some(other) => {
-                return Err(run_error(format!("it is not a KD Playground run (format '{}')", other.chars().take(40).collect::<String>())))
+                return Err(run_error(format!(
+                    "it is not a KD Playground run (format '{}')",
+                    other.chars().take(40).collect::<String>()
+                )))
             }
             None => return Err(run_error(format!("it is not a KD Playground run (no \"format\": \"{RUN_FORMAT}\")"))),
         }
         match document.field("version").and_then(|v| v.as_whole_number()) {
             Some(version) if version == RUN_VERSION as u64 => {}
             Some(version) => {
-                return Err(run_error(format!("it is version {version} of the run format; this playground reads version {RUN_VERSION}")))
+                return Err(run_error(format!(
+                    "it is version {version} of the run format; this playground reads version {RUN_VERSION}"
+                )))
             }
             None => return Err(run_error("it has no version number")),
         }
@@ -126,7 +131,9 @@ impl SavedRun {
         };
         let other_teachers = match weights.field("otherTeachers") {
             None => Vec::new(),
-            Some(value) => value.decode().map_err(|e| run_error(format!("the other teachers' weights are malformed ({e})")))?,
+            Some(value) => {
+                value.decode().map_err(|e| run_error(format!("the other teachers' weights are malformed ({e})")))?
+            }
         };
         Ok(SavedRun {
             format: RUN_FORMAT.to_string(),
@@ -180,13 +187,18 @@ fn run_error(message: impl Into<String>) -> KdError {
 /// Checks that a loaded network has the shape the settings give it, and finite weights.
 fn check_network(name: &str, loaded: &Mlp, expected: &Mlp) -> Result<()> {
     if loaded.sizes() != expected.sizes() {
-        return Err(run_error(format!("the {name}'s layers are {:?}, but its settings give {:?}", loaded.sizes(), expected.sizes())));
+        return Err(run_error(format!(
+            "the {name}'s layers are {:?}, but its settings give {:?}",
+            loaded.sizes(),
+            expected.sizes()
+        )));
     }
     // Sizes are read from the first layer's rows and every layer's columns; the other rows must
     // chain too (found by fuzzing: a second layer of 2 rows after a first of 3 columns).
     let chained = loaded.layers.iter().zip(&expected.layers).all(|(l, e)| l.weights.dim() == e.weights.dim());
     if !chained {
-        let shapes: Vec<String> = loaded.layers.iter().map(|l| format!("{}×{}", l.weights.nrows(), l.weights.ncols())).collect();
+        let shapes: Vec<String> =
+            loaded.layers.iter().map(|l| format!("{}×{}", l.weights.nrows(), l.weights.ncols())).collect();
         return Err(run_error(format!("the {name}'s layers do not fit together ({})", shapes.join(", "))));
     }
     let shapes_agree = loaded.layers.iter().all(|l| l.bias.len() == l.weights.ncols());
@@ -194,7 +206,11 @@ fn check_network(name: &str, loaded: &Mlp, expected: &Mlp) -> Result<()> {
         return Err(run_error(format!("the {name}'s biases do not match its weights")));
     }
     if loaded.activation != expected.activation {
-        return Err(run_error(format!("the {name}'s activation is {}, but its settings say {}", loaded.activation.name(), expected.activation.name())));
+        return Err(run_error(format!(
+            "the {name}'s activation is {}, but its settings say {}",
+            loaded.activation.name(),
+            expected.activation.name()
+        )));
     }
     if !loaded.is_finite() {
         return Err(run_error(format!("the {name}'s weights contain NaN or infinite values")));
@@ -207,7 +223,9 @@ impl Session {
     /// not carry the data, so it could not be loaded back.
     pub fn to_saved(&self) -> Result<SavedRun> {
         if self.data.name == crate::data::DatasetName::Csv {
-            return Err(KdError::Data("a run on your own CSV file cannot be saved yet (the file would have to travel with it)".into()));
+            return Err(KdError::Data(
+                "a run on your own CSV file cannot be saved yet (the file would have to travel with it)".into(),
+            ));
         }
         Ok(SavedRun {
             format: RUN_FORMAT.to_string(),
@@ -231,12 +249,19 @@ impl Session {
     /// weights. Wrong formats, versions, settings or shapes are refused with a message.
     pub fn from_saved(saved: SavedRun) -> Result<Session> {
         if saved.format != RUN_FORMAT {
-            return Err(run_error(format!("it is not a KD Playground run (format '{}')", saved.format.chars().take(40).collect::<String>())));
+            return Err(run_error(format!(
+                "it is not a KD Playground run (format '{}')",
+                saved.format.chars().take(40).collect::<String>()
+            )));
         }
         if saved.version != RUN_VERSION {
-            return Err(run_error(format!("it is version {} of the run format; this playground reads version {RUN_VERSION}", saved.version)));
+            return Err(run_error(format!(
+                "it is version {} of the run format; this playground reads version {RUN_VERSION}",
+                saved.version
+            )));
         }
-        let settings = Settings::from_values(&saved.settings).map_err(|e| run_error(format!("its settings are invalid: {e}")))?;
+        let settings =
+            Settings::from_values(&saved.settings).map_err(|e| run_error(format!("its settings are invalid: {e}")))?;
         let mut session = Session::new(settings)?;
         let weights = saved.weights;
         check_network("teacher", &weights.teacher, &session.teacher.network)?;
@@ -260,7 +285,8 @@ impl Session {
             return Err(run_error(format!("it stands at epoch {} of a phase that has {limit}", saved.epoch)));
         }
         session.teacher = Learner::new(weights.teacher, &session.settings);
-        session.other_teachers = weights.other_teachers.into_iter().map(|t| Learner::new(t, &session.settings)).collect();
+        session.other_teachers =
+            weights.other_teachers.into_iter().map(|t| Learner::new(t, &session.settings)).collect();
         session.kd_student = Learner::new(weights.kd_student, &session.settings);
         session.control_student = Learner::new(weights.control_student, &session.settings);
         let students_started = saved.phase != Phase::Teacher && !saved.history.students.is_empty();

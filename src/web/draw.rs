@@ -53,7 +53,9 @@ struct Picked {
 #[wasm_bindgen(js_name = setChartText)]
 pub fn set_chart_text(texts: JsValue) -> std::result::Result<(), JsError> {
     if !texts.is_object() || js_sys::Array::is_array(&texts) {
-        return Err(JsError::new("chart texts must be a plain object of key → string (e.g. the default export of charts.ko.js)"));
+        return Err(JsError::new(
+            "chart texts must be a plain object of key → string (e.g. the default export of charts.ko.js)",
+        ));
     }
     let mut translations = BTreeMap::new();
     for entry in js_sys::Object::entries(texts.unchecked_ref::<js_sys::Object>()).iter() {
@@ -94,7 +96,12 @@ impl Playground {
     /// Draws sample `index` of `split`: its hard label and the soft labels of the teacher (T = 1
     /// and T) and of the two students (T), with the numbers printed.
     #[wasm_bindgen(js_name = drawSampleBars)]
-    pub fn draw_sample_bars(&self, canvas: &HtmlCanvasElement, split: &str, index: u32) -> std::result::Result<(), JsError> {
+    pub fn draw_sample_bars(
+        &self,
+        canvas: &HtmlCanvasElement,
+        split: &str,
+        index: u32,
+    ) -> std::result::Result<(), JsError> {
         let split = split_name(split)?;
         self.sample_bars(canvas, split, index as usize).map_err(js_error)
     }
@@ -143,7 +150,12 @@ impl Playground {
     /// Draws the teacher's soft label of sample `index` of `split` as the temperature sweeps the
     /// slider's range (log axis), with the current T marked and its probabilities read out.
     #[wasm_bindgen(js_name = drawTemperatureSweep)]
-    pub fn draw_temperature_sweep(&self, canvas: &HtmlCanvasElement, split: &str, index: u32) -> std::result::Result<(), JsError> {
+    pub fn draw_temperature_sweep(
+        &self,
+        canvas: &HtmlCanvasElement,
+        split: &str,
+        index: u32,
+    ) -> std::result::Result<(), JsError> {
         let split = split_name(split)?;
         self.sweep_chart(canvas, split, index as usize).map_err(js_error)
     }
@@ -168,8 +180,13 @@ impl Playground {
     /// `grey_diagonal` (default true) greys the diagonal and scales the colours to the largest
     /// off-diagonal value, so the classes the teacher finds alike stand out.
     #[wasm_bindgen(js_name = drawDarkKnowledge)]
-    pub fn draw_dark_knowledge(&self, canvas: &HtmlCanvasElement, grey_diagonal: Option<bool>) -> std::result::Result<(), JsError> {
-        let diagonal = if grey_diagonal.unwrap_or(true) { heatmap::Diagonal::Greyed } else { heatmap::Diagonal::Coloured };
+    pub fn draw_dark_knowledge(
+        &self,
+        canvas: &HtmlCanvasElement,
+        grey_diagonal: Option<bool>,
+    ) -> std::result::Result<(), JsError> {
+        let diagonal =
+            if grey_diagonal.unwrap_or(true) { heatmap::Diagonal::Greyed } else { heatmap::Diagonal::Coloured };
         self.similarity_chart(canvas, diagonal).map_err(js_error)
     }
 }
@@ -190,7 +207,13 @@ impl Playground {
         area.present().map_err(crate::charts::chart_err)
     }
 
-    fn gradients_chart(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize, without_t2: bool) -> Result<()> {
+    fn gradients_chart(
+        &self,
+        canvas: &HtmlCanvasElement,
+        split: SplitName,
+        index: usize,
+        without_t2: bool,
+    ) -> Result<()> {
         let insight = self.session.explain(split, index)?;
         let area = canvas::drawing_area(canvas)?;
         gradients::draw_gradients(&area, &insight, &self.session.data().class_names, without_t2, canvas::scale())?;
@@ -215,10 +238,19 @@ impl Playground {
     /// batched forward pass, coloured and put on the canvas as one image; then the points and the
     /// selection. The raster is kept until the model's weights change, the points (the same for
     /// every model) until the canvas's size or the language changes.
-    fn regions(&self, canvas: &HtmlCanvasElement, model: ModelKind, selected: Option<(SplitName, usize)>) -> Result<()> {
+    fn regions(
+        &self,
+        canvas: &HtmlCanvasElement,
+        model: ModelKind,
+        selected: Option<(SplitName, usize)>,
+    ) -> Result<()> {
         let data = self.session.data();
         let view = regions::RegionView::of(data).ok_or_else(|| {
-            KdError::Chart(format!("decision regions need a 2-D data set ({} has {} features)", data.name.name(), data.feature_count()))
+            KdError::Chart(format!(
+                "decision regions need a 2-D data set ({} has {} features)",
+                data.name.name(),
+                data.feature_count()
+            ))
         })?;
         let mut drawn = self.drawn.borrow_mut();
         let version = self.session.weights_version(model);
@@ -238,7 +270,13 @@ impl Playground {
         };
         canvas::draw_image(canvas, &drawn.rasters[index].image)?;
         let scale = canvas::scale();
-        let key = (canvas.width(), canvas.height(), scale.ratio().to_bits(), text::text("regions.train"), text::text("regions.test"));
+        let key = (
+            canvas.width(),
+            canvas.height(),
+            scale.ratio().to_bits(),
+            text::text("regions.train"),
+            text::text("regions.test"),
+        );
         if drawn.points.as_ref().is_none_or(|p| p.key != key) {
             let image = canvas::offscreen(canvas.width(), canvas.height())?;
             let area = canvas::drawing_area(&image)?;
@@ -263,12 +301,15 @@ impl Playground {
                 // The teacher's predictions for the shown digits and for the selected sample only.
                 let shown = samples::gallery_len(data);
                 let shown_features = data.test.features.slice(s![0..shown, ..]); // (shown, features)
-                let predictions = argmax_rows(self.session.probabilities(ModelKind::Teacher, shown_features, 1.0)?.view());
+                let predictions =
+                    argmax_rows(self.session.probabilities(ModelKind::Teacher, shown_features, 1.0)?.view());
                 let selection = match selected {
                     Some((split, index)) if index < data.split(split).len() => {
                         let features = data.split(split).features.slice(s![index..index + 1, ..]); // (1, features)
                         let prediction =
-                            argmax_rows(self.session.probabilities(ModelKind::Teacher, features, 1.0)?.view()).first().copied();
+                            argmax_rows(self.session.probabilities(ModelKind::Teacher, features, 1.0)?.view())
+                                .first()
+                                .copied();
                         Some(samples::Selection { split, index, teacher_prediction: prediction })
                     }
                     _ => None,
@@ -276,7 +317,8 @@ impl Playground {
                 samples::draw_digit_gallery(&area, data, &predictions, selection, scale)?;
             }
             DataView::Table | DataView::Points => {
-                let selection = selected.map(|(split, index)| samples::Selection { split, index, teacher_prediction: None });
+                let selection =
+                    selected.map(|(split, index)| samples::Selection { split, index, teacher_prediction: None });
                 samples::draw_scatter(&area, data, selection, scale)?;
             }
         }

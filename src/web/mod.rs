@@ -31,9 +31,8 @@ fn settings_values(value: JsValue) -> Result<BTreeMap<String, Value>, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(BTreeMap::new());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        JsError::new(&format!("settings must be an object of numbers and strings ({e})"))
-    })
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("settings must be an object of numbers and strings ({e})")))
 }
 
 /// Parses a split name from the page.
@@ -134,7 +133,12 @@ struct CsvLimits {
 #[wasm_bindgen(js_name = csvLimits)]
 pub fn csv_limits() -> Result<JsValue, JsError> {
     use crate::data::csv;
-    to_js(&CsvLimits { max_bytes: csv::MAX_BYTES, max_rows: csv::MAX_ROWS, max_features: csv::MAX_FEATURES, max_classes: csv::MAX_CLASSES })
+    to_js(&CsvLimits {
+        max_bytes: csv::MAX_BYTES,
+        max_rows: csv::MAX_ROWS,
+        max_features: csv::MAX_FEATURES,
+        max_classes: csv::MAX_CLASSES,
+    })
 }
 
 #[derive(Serialize)]
@@ -153,8 +157,10 @@ struct ExperimentInfo {
 /// page's catalogues translate by name).
 #[wasm_bindgen]
 pub fn experiments() -> Result<JsValue, JsError> {
-    let infos: Vec<ExperimentInfo> =
-        crate::experiments::EXPERIMENTS.iter().map(|e| ExperimentInfo { experiment: e, study: e.check.is_study(), arms: e.arms() }).collect();
+    let infos: Vec<ExperimentInfo> = crate::experiments::EXPERIMENTS
+        .iter()
+        .map(|e| ExperimentInfo { experiment: e, study: e.check.is_study(), arms: e.arms() })
+        .collect();
     to_js(&infos)
 }
 
@@ -329,7 +335,9 @@ impl Playground {
         let now = || js_sys::Date::now();
         let start = now();
         let mut status = self.session.step_batch().map_err(js_error)?;
-        while now() - start < budget_ms && matches!(status.phase, crate::distillation::Phase::Teacher | crate::distillation::Phase::Distil) {
+        while now() - start < budget_ms
+            && matches!(status.phase, crate::distillation::Phase::Teacher | crate::distillation::Phase::Distil)
+        {
             status = self.session.step_batch().map_err(js_error)?;
         }
         to_js(&status)
@@ -457,7 +465,8 @@ impl Playground {
     /// What this finished run of experiment `name` showed, judged from its numbers.
     #[wasm_bindgen(js_name = experimentOutcome)]
     pub fn experiment_outcome(&self, name: &str) -> Result<JsValue, JsError> {
-        let experiment = crate::experiments::experiment(name).ok_or_else(|| JsError::new(&format!("unknown experiment '{name}'")))?;
+        let experiment = crate::experiments::experiment(name)
+            .ok_or_else(|| JsError::new(&format!("unknown experiment '{name}'")))?;
         to_js(&crate::experiments::outcome(experiment, &self.session).map_err(js_error)?)
     }
 

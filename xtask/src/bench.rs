@@ -14,7 +14,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::{build, cargo, ensure_chromium, ensure_node, npm_install, run_cmd, serve_in_background, target_dir, Result, CHROMIUM};
+use crate::{
+    build, cargo, ensure_chromium, ensure_node, npm_install, run_cmd, serve_in_background, target_dir, Result, CHROMIUM,
+};
 
 /// Runs per figure unless `--repeats N` says otherwise.
 const DEFAULT_REPEATS: u32 = 5;

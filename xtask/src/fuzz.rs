@@ -44,7 +44,9 @@ impl FuzzOptions {
         while let Some(arg) = rest.next() {
             let value = match arg.split_once('=') {
                 Some(("--seconds", value)) => Some(value.to_string()),
-                _ if arg == "--seconds" => Some(rest.next().cloned().ok_or_else(|| format!("--seconds needs a value\n{USAGE}"))?),
+                _ if arg == "--seconds" => {
+                    Some(rest.next().cloned().ok_or_else(|| format!("--seconds needs a value\n{USAGE}"))?)
+                }
                 _ => None,
             };
             if let Some(value) = value {
@@ -102,15 +104,14 @@ impl Outcome {
 pub(crate) fn fuzz_cmd(root: &Path, args: &[String]) -> Result<()> {
     let options = FuzzOptions::parse(args)?;
     if !root.join(FUZZ_DIR).join("Cargo.toml").is_file() {
-        return Err(format!("{} not found: there are no fuzz targets", root.join(FUZZ_DIR).join("Cargo.toml").display()));
+        return Err(format!(
+            "{} not found: there are no fuzz targets",
+            root.join(FUZZ_DIR).join("Cargo.toml").display()
+        ));
     }
     ensure_nightly()?;
     ensure_cargo_fuzz()?;
-    println!(
-        "xtask fuzz: {} for {} s each, one at a time",
-        options.targets.join(", "),
-        options.seconds
-    );
+    println!("xtask fuzz: {} for {} s each, one at a time", options.targets.join(", "), options.seconds);
     let mut summaries = Vec::new();
     let mut crashed = Vec::new();
     for target in &options.targets {

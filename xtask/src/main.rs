@@ -100,9 +100,7 @@ fn run(args: &[String]) -> Result<()> {
 fn expect_no_args(command: &str, rest: &[String]) -> Result<()> {
     match rest.first() {
         None => Ok(()),
-        Some(arg) => Err(format!(
-            "`{command}` takes no arguments (got `{arg}`)\n\n{USAGE}"
-        )),
+        Some(arg) => Err(format!("`{command}` takes no arguments (got `{arg}`)\n\n{USAGE}")),
     }
 }
 
@@ -118,14 +116,9 @@ fn repo_root() -> Result<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     let xtask_dir = xtask_dir.as_path();
-    let root = xtask_dir
-        .parent()
-        .ok_or_else(|| format!("{} has no parent directory", xtask_dir.display()))?;
+    let root = xtask_dir.parent().ok_or_else(|| format!("{} has no parent directory", xtask_dir.display()))?;
     if !root.join("Cargo.toml").is_file() {
-        return Err(format!(
-            "no Cargo.toml in {}: is xtask inside the workspace?",
-            root.display()
-        ));
+        return Err(format!("no Cargo.toml in {}: is xtask inside the workspace?", root.display()));
     }
     Ok(root.to_path_buf())
 }
@@ -157,17 +150,13 @@ pub(crate) fn cargo() -> Command {
 
 /// The directory cargo builds into.
 pub(crate) fn target_dir(root: &Path) -> PathBuf {
-    env::var_os("CARGO_TARGET_DIR")
-        .map(|d| root.join(d))
-        .unwrap_or_else(|| root.join("target"))
+    env::var_os("CARGO_TARGET_DIR").map(|d| root.join(d)).unwrap_or_else(|| root.join("target"))
 }
 
 /// Finds an executable file called `name` in PATH.
 fn on_path(name: &str) -> Option<PathBuf> {
     let path = env::var_os("PATH")?;
-    env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
 
 /// Whether we run as root (`id -u` prints 0).
@@ -177,24 +166,19 @@ fn is_root() -> bool {
 
 /// Renders a command as a shell-like line, including the environment it sets.
 fn describe(cmd: &Command) -> String {
-    let envs = cmd.get_envs().filter_map(|(key, value)| {
-        value.map(|v| format!("{}={}", key.to_string_lossy(), v.to_string_lossy()))
-    });
+    let envs = cmd
+        .get_envs()
+        .filter_map(|(key, value)| value.map(|v| format!("{}={}", key.to_string_lossy(), v.to_string_lossy())));
     let program = std::iter::once(cmd.get_program().to_string_lossy().into_owned());
     let args = cmd.get_args().map(|a| a.to_string_lossy().into_owned());
-    envs.chain(program)
-        .chain(args)
-        .collect::<Vec<_>>()
-        .join(" ")
+    envs.chain(program).chain(args).collect::<Vec<_>>().join(" ")
 }
 
 /// Runs a command with inherited stdio after echoing it; fails with a message naming it.
 pub(crate) fn run_cmd(cmd: &mut Command) -> Result<()> {
     let shown = describe(cmd);
     println!("$ {shown}");
-    let status = cmd
-        .status()
-        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    let status = cmd.status().map_err(|e| format!("could not start `{shown}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -205,10 +189,7 @@ pub(crate) fn run_cmd(cmd: &mut Command) -> Result<()> {
 /// Runs a program quietly and returns its trimmed stdout, or `None` if it is missing or fails.
 fn capture(program: &str, args: &[&str]) -> Option<String> {
     let output = Command::new(program).args(args).output().ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    output.status.success().then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,11 +207,7 @@ fn ensure_wasm_target() -> Result<()> {
                 .map_err(|e| format!("{e}\ncould not install the {WASM_TARGET} target; {hint}"))?;
         }
         None if sysroot_has_wasm_target() => {}
-        None => {
-            return Err(format!(
-                "rustup not found and rustc lacks {WASM_TARGET}; {hint}"
-            ))
-        }
+        None => return Err(format!("rustup not found and rustc lacks {WASM_TARGET}; {hint}")),
     }
     println!("ok rust target {WASM_TARGET}");
     Ok(())
@@ -239,12 +216,7 @@ fn ensure_wasm_target() -> Result<()> {
 /// For toolchains not managed by rustup: whether the sysroot ships the wasm32 target.
 fn sysroot_has_wasm_target() -> bool {
     capture("rustc", &["--print", "sysroot"])
-        .map(|sysroot| {
-            Path::new(&sysroot)
-                .join("lib/rustlib")
-                .join(WASM_TARGET)
-                .is_dir()
-        })
+        .map(|sysroot| Path::new(&sysroot).join("lib/rustlib").join(WASM_TARGET).is_dir())
         .unwrap_or(false)
 }
 
@@ -258,17 +230,10 @@ fn ensure_wasm_bindgen(root: &Path) -> Result<()> {
     }
     let found_text = found.map_or("not installed".to_string(), |v| format!("found {v}"));
     println!("-- installing wasm-bindgen-cli {wanted} ({found_text}; takes a few minutes)");
-    let hint =
-        format!("install it by hand with: cargo install wasm-bindgen-cli --version {wanted}");
+    let hint = format!("install it by hand with: cargo install wasm-bindgen-cli --version {wanted}");
     // --force: replace a mismatched binary even when cargo did not install it itself.
-    run_cmd(cargo().args([
-        "install",
-        "--force",
-        "wasm-bindgen-cli",
-        "--version",
-        &wanted,
-    ]))
-    .map_err(|e| format!("{e}\ncould not install wasm-bindgen-cli; {hint}"))?;
+    run_cmd(cargo().args(["install", "--force", "wasm-bindgen-cli", "--version", &wanted]))
+        .map_err(|e| format!("{e}\ncould not install wasm-bindgen-cli; {hint}"))?;
     match installed_wasm_bindgen() {
         Some(v) if v == wanted => {
             println!("ok wasm-bindgen {wanted}");
@@ -325,11 +290,7 @@ fn pinned_version(manifest: &str, package: &str) -> Option<String> {
 
 /// The value of a `key = "value"` TOML line.
 fn toml_string(line: &str, key: &str) -> Option<String> {
-    let value = line
-        .strip_prefix(key)?
-        .trim_start()
-        .strip_prefix('=')?
-        .trim();
+    let value = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
     Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string())
 }
 
@@ -349,26 +310,19 @@ pub(crate) fn ensure_chromium() -> Result<()> {
         ));
     }
     println!("-- installing chromium + chromium-driver with apt-get");
-    apt_install_chromium()
-        .map_err(|e| format!("{e}\ncould not install {what}; try: {APT_HINT}"))?;
+    apt_install_chromium().map_err(|e| format!("{e}\ncould not install {what}; try: {APT_HINT}"))?;
     match missing_browser_files().as_slice() {
         [] => {
             println!("ok chromium + chromedriver");
             Ok(())
         }
-        still => Err(format!(
-            "apt-get finished but {} is still missing",
-            still.join(" and ")
-        )),
+        still => Err(format!("apt-get finished but {} is still missing", still.join(" and "))),
     }
 }
 
 /// Which of the browser files are absent.
 fn missing_browser_files() -> Vec<&'static str> {
-    [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|p| !Path::new(p).exists())
-        .collect()
+    [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect()
 }
 
 /// `apt-get update && apt-get install -y chromium chromium-driver`, non-interactively.
@@ -407,19 +361,8 @@ pub(crate) fn build(root: &Path) -> Result<()> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen(root)?;
     warn_about_rustflags();
-    run_cmd(cargo().args([
-        "build",
-        "--release",
-        "--target",
-        WASM_TARGET,
-        "--lib",
-        "-p",
-        PACKAGE,
-    ]))?;
-    let wasm = target_dir(root)
-        .join(WASM_TARGET)
-        .join("release")
-        .join(format!("{LIB_NAME}.wasm"));
+    run_cmd(cargo().args(["build", "--release", "--target", WASM_TARGET, "--lib", "-p", PACKAGE]))?;
+    let wasm = target_dir(root).join(WASM_TARGET).join("release").join(format!("{LIB_NAME}.wasm"));
     let wasm = wasm.strip_prefix(root).unwrap_or(&wasm).to_path_buf(); // shorter logs
     let out_dir = Path::new("www").join("pkg");
     run_cmd(
@@ -457,22 +400,15 @@ fn print_sizes(raw_wasm: &Path, out_dir: &Path) {
         .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     files.sort();
-    files
-        .iter()
-        .filter(|f| f.is_file())
-        .for_each(|f| print_size(f));
+    files.iter().filter(|f| f.is_file()).for_each(|f| print_size(f));
 }
 
 /// One line of [`print_sizes`].
 fn print_size(file: &Path) {
     let Ok(meta) = fs::metadata(file) else { return };
-    let shown = file
-        .strip_prefix(env::current_dir().unwrap_or_default())
-        .unwrap_or(file);
+    let shown = file.strip_prefix(env::current_dir().unwrap_or_default()).unwrap_or(file);
     let gzip = match file.extension() == Some(OsStr::new("wasm")) {
-        true => gzip_size(file)
-            .map(|g| format!("  ({} gzip)", kib(g)))
-            .unwrap_or_default(),
+        true => gzip_size(file).map(|g| format!("  ({} gzip)", kib(g))).unwrap_or_default(),
         false => String::new(),
     };
     println!("  {:>10}  {}{gzip}", kib(meta.len()), shown.display());
@@ -481,10 +417,7 @@ fn print_size(file: &Path) {
 /// Compressed size via the `gzip` program, if it is installed.
 fn gzip_size(file: &Path) -> Option<u64> {
     let output = Command::new("gzip").arg("-9c").arg(file).output().ok()?;
-    output
-        .status
-        .success()
-        .then_some(output.stdout.len() as u64)
+    output.status.success().then_some(output.stdout.len() as u64)
 }
 
 fn kib(bytes: u64) -> String {
@@ -507,11 +440,7 @@ struct ServeOptions {
 impl ServeOptions {
     /// Parses `[--port N] [--no-build] [--dir PATH]` (also `--port=N`, `--dir=PATH`).
     fn parse(args: &[String]) -> Result<Self> {
-        let mut opts = ServeOptions {
-            port: DEFAULT_PORT,
-            build: true,
-            dir: None,
-        };
+        let mut opts = ServeOptions { port: DEFAULT_PORT, build: true, dir: None };
         let mut args = args.iter().flat_map(|a| split_equals(a));
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -535,9 +464,7 @@ fn split_equals(arg: &str) -> Vec<String> {
 
 fn parse_port(value: Option<String>) -> Result<u16> {
     let value = value.ok_or("--port needs a number")?;
-    value
-        .parse()
-        .map_err(|_| format!("--port: `{value}` is not a port number"))
+    value.parse().map_err(|_| format!("--port: `{value}` is not a port number"))
 }
 
 /// `cargo xtask serve`: build (unless `--no-build`), then serve until interrupted.
@@ -569,12 +496,7 @@ fn site_root(dir: &Path) -> Result<PathBuf> {
 fn bind_from(first: u16) -> Result<TcpListener> {
     (first..=first.saturating_add(PORT_ATTEMPTS))
         .find_map(|port| TcpListener::bind((Ipv4Addr::LOCALHOST, port)).ok())
-        .ok_or_else(|| {
-            format!(
-                "no free port in {first}..={}",
-                first.saturating_add(PORT_ATTEMPTS)
-            )
-        })
+        .ok_or_else(|| format!("no free port in {first}..={}", first.saturating_add(PORT_ATTEMPTS)))
 }
 
 /// Starts the server on a free port in a background thread and returns the port.
@@ -624,13 +546,7 @@ impl Response {
     /// A plain-text response, e.g. for errors.
     fn text(status: u16) -> Response {
         let body = format!("{} {}\n", status, reason(status)).into_bytes();
-        Response {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body,
-            extra_header: None,
-            head_only: false,
-        }
+        Response { status, content_type: "text/plain; charset=utf-8", body, extra_header: None, head_only: false }
     }
 
     /// Writes status line, headers and (except for HEAD) the body.
@@ -699,15 +615,9 @@ fn parse_request_line(line: &str) -> io::Result<Request> {
     let mut parts = line.split_whitespace();
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(method), Some(target), Some(version), None) if version.starts_with("HTTP/1.") => {
-            Ok(Request {
-                method: method.to_string(),
-                target: target.to_string(),
-            })
+            Ok(Request { method: method.to_string(), target: target.to_string() })
         }
-        _ => Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "bad request line",
-        )),
+        _ => Err(io::Error::new(io::ErrorKind::InvalidData, "bad request line")),
     }
 }
 
@@ -738,13 +648,7 @@ fn respond(req: &Request, dir: &Path) -> Response {
 /// Reads a file into a 200 response (404 if it vanished or cannot be read).
 fn file_response(path: &Path) -> Response {
     match fs::read(path) {
-        Ok(body) => Response {
-            status: 200,
-            content_type: mime_type(path),
-            body,
-            extra_header: None,
-            head_only: false,
-        },
+        Ok(body) => Response { status: 200, content_type: mime_type(path), body, extra_header: None, head_only: false },
         Err(_) => Response::text(404),
     }
 }
@@ -761,11 +665,7 @@ enum Resolved {
 /// Maps a request target onto a file inside `dir` (which must be canonical).
 /// Anything outside `dir` (`..`, encoded `..`, symlinks leading out) is "not found".
 fn resolve(dir: &Path, target: &str) -> Resolved {
-    let Some(path) = target
-        .split(['?', '#'])
-        .next()
-        .and_then(|p| p.strip_prefix('/'))
-    else {
+    let Some(path) = target.split(['?', '#']).next().and_then(|p| p.strip_prefix('/')) else {
         return Resolved::NotFound;
     };
     let Some(mut file) = decode_path(path).and_then(|decoded| join_safely(dir, &decoded)) else {
@@ -817,11 +717,7 @@ fn decode_path(path: &str) -> Option<String> {
 
 /// The Content-Type for a file, by extension.
 fn mime_type(path: &Path) -> &'static str {
-    let ext = path
-        .extension()
-        .and_then(OsStr::to_str)
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(OsStr::to_str).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
@@ -868,12 +764,8 @@ impl Stage {
     fn plan(self) -> &'static str {
         match self {
             Stage::Native => "cargo test --workspace (unit tests and tests/*.rs, natively)",
-            Stage::Wasm => {
-                "cargo test --target wasm32-unknown-unknown --test web (headless Chromium)"
-            }
-            Stage::E2e => {
-                "build, serve www/ on a free port, node --test tests/e2e/*.test.mjs (Playwright)"
-            }
+            Stage::Wasm => "cargo test --target wasm32-unknown-unknown --test web (headless Chromium)",
+            Stage::E2e => "build, serve www/ on a free port, node --test tests/e2e/*.test.mjs (Playwright)",
         }
     }
 
@@ -901,11 +793,7 @@ fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
             print_summary(&stages, done, true);
             return Err(String::new());
         }
-        println!(
-            "=== {} tests ok ({:.1?}) ===",
-            stage.name(),
-            started.elapsed()
-        );
+        println!("=== {} tests ok ({:.1?}) ===", stage.name(), started.elapsed());
     }
     print_summary(&stages, stages.len(), false);
     Ok(())
@@ -915,9 +803,7 @@ fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
 fn parse_stages(args: &[String]) -> Result<Vec<Stage>> {
     for arg in args {
         if !Stage::ALL.iter().any(|s| s.name() == arg) {
-            return Err(format!(
-                "unknown test stage `{arg}` (expected native, wasm or e2e)"
-            ));
+            return Err(format!("unknown test stage `{arg}` (expected native, wasm or e2e)"));
         }
     }
     let wanted = |s: &Stage| args.is_empty() || args.iter().any(|a| a == s.name());
@@ -953,24 +839,10 @@ fn test_wasm(root: &Path) -> Result<()> {
     ensure_chromium()?;
     warn_about_rustflags();
     let mut cmd = cargo();
-    cmd.args([
-        "test",
-        "-p",
-        PACKAGE,
-        "--target",
-        WASM_TARGET,
-        "--test",
-        "web",
-    ])
-    .env(
-        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-        "wasm-bindgen-test-runner",
-    )
-    .env("CHROMEDRIVER", CHROMEDRIVER)
-    .env(
-        "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
-        root.join("webdriver.json"),
-    );
+    cmd.args(["test", "-p", PACKAGE, "--target", WASM_TARGET, "--test", "web"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("webdriver.json"));
     if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
         cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "180"); // the default 20 s is short for training
     }
@@ -992,8 +864,7 @@ fn test_e2e(root: &Path) -> Result<()> {
     let url = format!("http://127.0.0.1:{port}/");
     println!("test server: {url}");
     let screenshots = target_dir(root).join("e2e-screenshots");
-    fs::create_dir_all(&screenshots)
-        .map_err(|e| format!("cannot create {}: {e}", screenshots.display()))?;
+    fs::create_dir_all(&screenshots).map_err(|e| format!("cannot create {}: {e}", screenshots.display()))?;
     run_cmd(
         Command::new("node")
             .arg("--test")
@@ -1007,8 +878,7 @@ fn test_e2e(root: &Path) -> Result<()> {
 
 /// The `*.test.mjs` files in `tests/e2e`, sorted, relative to the repository root.
 fn e2e_test_files(e2e_dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries =
-        fs::read_dir(e2e_dir).map_err(|e| format!("cannot read {}: {e}", e2e_dir.display()))?;
+    let entries = fs::read_dir(e2e_dir).map_err(|e| format!("cannot read {}: {e}", e2e_dir.display()))?;
     let mut tests: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs") && p.is_file())
@@ -1030,12 +900,8 @@ pub(crate) fn npm_install(e2e_dir: &Path) -> Result<()> {
     let has_lock = e2e_dir.join("package-lock.json").is_file();
     let fresh = env::var_os("CI").is_some() || !e2e_dir.join("node_modules").is_dir();
     let verb = if has_lock && fresh { "ci" } else { "install" };
-    run_cmd(
-        Command::new("npm")
-            .args([verb, "--no-audit", "--no-fund"])
-            .current_dir(e2e_dir),
-    )
-    .map_err(|e| format!("{e} (in {})", e2e_dir.display()))
+    run_cmd(Command::new("npm").args([verb, "--no-audit", "--no-fund"]).current_dir(e2e_dir))
+        .map_err(|e| format!("{e} (in {})", e2e_dir.display()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1064,52 +930,26 @@ mod tests {
     fn reads_locked_version() {
         let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"9.9.9\"\n\n\
                     [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
-        assert_eq!(
-            locked_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
+        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
         assert_eq!(locked_version(lock, "absent"), None);
     }
 
     #[test]
     fn reads_pinned_version() {
-        assert_eq!(
-            pinned_version("wasm-bindgen = \"=0.2.130\"", "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
+        assert_eq!(pinned_version("wasm-bindgen = \"=0.2.130\"", "wasm-bindgen").as_deref(), Some("0.2.130"));
         let table = "wasm-bindgen = { version = \"=0.2.1\", features = [] }";
-        assert_eq!(
-            pinned_version(table, "wasm-bindgen").as_deref(),
-            Some("0.2.1")
-        );
-        assert_eq!(
-            pinned_version("wasm-bindgen-test = \"=0.3.80\"", "wasm-bindgen"),
-            None
-        );
+        assert_eq!(pinned_version(table, "wasm-bindgen").as_deref(), Some("0.2.1"));
+        assert_eq!(pinned_version("wasm-bindgen-test = \"=0.3.80\"", "wasm-bindgen"), None);
     }
 
     #[test]
     fn resolves_files_and_rejects_traversal() {
         let dir = site();
         assert_eq!(resolve(&dir, "/"), Resolved::File(dir.join("index.html")));
-        assert_eq!(
-            resolve(&dir, "/app.js?v=1"),
-            Resolved::File(dir.join("app.js"))
-        );
+        assert_eq!(resolve(&dir, "/app.js?v=1"), Resolved::File(dir.join("app.js")));
         assert_eq!(resolve(&dir, "/sub"), Resolved::Redirect("/sub/".into()));
-        assert_eq!(
-            resolve(&dir, "/sub/"),
-            Resolved::File(dir.join("sub/index.html"))
-        );
-        for bad in [
-            "/../Cargo.toml",
-            "/sub/../../x",
-            "/%2e%2e/x",
-            "/a%5c..%5cb",
-            "/missing",
-            "x",
-            "/%zz",
-        ] {
+        assert_eq!(resolve(&dir, "/sub/"), Resolved::File(dir.join("sub/index.html")));
+        for bad in ["/../Cargo.toml", "/sub/../../x", "/%2e%2e/x", "/a%5c..%5cb", "/missing", "x", "/%zz"] {
             assert_eq!(resolve(&dir, bad), Resolved::NotFound, "{bad}");
         }
         let _ = fs::remove_dir_all(dir);
@@ -1118,10 +958,7 @@ mod tests {
     #[test]
     fn mime_types() {
         assert_eq!(mime_type(Path::new("a.wasm")), "application/wasm");
-        assert_eq!(
-            mime_type(Path::new("a.mjs")),
-            "text/javascript; charset=utf-8"
-        );
+        assert_eq!(mime_type(Path::new("a.mjs")), "text/javascript; charset=utf-8");
         assert_eq!(mime_type(Path::new("a.PNG")), "image/png");
         assert_eq!(mime_type(Path::new("a.csv")), "text/csv; charset=utf-8");
     }
@@ -1129,28 +966,12 @@ mod tests {
     #[test]
     fn answers_head_and_bad_methods() {
         let dir = site();
-        let get = |method: &str, target: &str| {
-            respond(
-                &Request {
-                    method: method.into(),
-                    target: target.into(),
-                },
-                &dir,
-            )
-        };
+        let get = |method: &str, target: &str| respond(&Request { method: method.into(), target: target.into() }, &dir);
         let mut out = Vec::new();
-        get("HEAD", "/app.js")
-            .write_to(&mut out)
-            .expect("write to vec");
+        get("HEAD", "/app.js").write_to(&mut out).expect("write to vec");
         let text = String::from_utf8(out).expect("utf-8");
-        assert!(
-            text.starts_with("HTTP/1.1 200 OK\r\n") && text.ends_with("\r\n\r\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("Content-Length: 9\r\n") && text.contains("no-store"),
-            "{text}"
-        );
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n") && text.ends_with("\r\n\r\n"), "{text}");
+        assert!(text.contains("Content-Length: 9\r\n") && text.contains("no-store"), "{text}");
         assert_eq!(get("POST", "/").status, 405);
         let _ = fs::remove_dir_all(dir);
     }
@@ -1161,10 +982,7 @@ mod tests {
         let opts = ServeOptions::parse(&args).expect("valid options");
         assert_eq!((opts.port, opts.build), (9000, false));
         assert!(ServeOptions::parse(&["--port".to_string(), "x".to_string()]).is_err());
-        assert_eq!(
-            parse_stages(&["e2e".into(), "native".into()]),
-            Ok(vec![Stage::Native, Stage::E2e])
-        );
+        assert_eq!(parse_stages(&["e2e".into(), "native".into()]), Ok(vec![Stage::Native, Stage::E2e]));
         assert!(parse_stages(&["bogus".into()]).is_err());
     }
 }

@@ -3,8 +3,8 @@
 //! the engine's settings and the `--help` text; ranges and choices in the help come from the
 //! engine's settings table, so they cannot drift from what validation accepts.
 
-use kd_playground::experiments::{self, Experiment, EXPERIMENTS};
 use kd_playground::data::{csv, DatasetName};
+use kd_playground::experiments::{self, Experiment, EXPERIMENTS};
 use kd_playground::settings::{self, dataset_defaults, SettingKind};
 
 /// Most seeds `--seeds` runs.
@@ -183,7 +183,12 @@ pub fn experiment_help() -> String {
         let arms = e.arms();
         if !arms.is_empty() {
             let labels: Vec<&str> = arms.iter().map(|a| a.label.as_str()).collect();
-            text.push_str(&format!("\n  a study of {} run{}: {}", arms.len(), if arms.len() == 1 { "" } else { "s" }, labels.join("; ")));
+            text.push_str(&format!(
+                "\n  a study of {} run{}: {}",
+                arms.len(),
+                if arms.len() == 1 { "" } else { "s" },
+                labels.join("; ")
+            ));
         }
         text.push_str("\n\n");
     }
@@ -224,7 +229,11 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         "-V" | "--version" => Ok(Command::Help(format!("kd {}\n", env!("CARGO_PKG_VERSION")))),
         "run" => parse_run(rest),
         "experiment" => parse_experiment(rest),
-        other if other.starts_with('-') => Err(UsageError(format!("'{}' must come after a command, e.g. kd run {}; see kd --help", shown(other), shown(other)))),
+        other if other.starts_with('-') => Err(UsageError(format!(
+            "'{}' must come after a command, e.g. kd run {}; see kd --help",
+            shown(other),
+            shown(other)
+        ))),
         other => Err(UsageError(format!("'{}' is not a command; available: run (see kd --help)", shown(other)))),
     }
 }
@@ -247,7 +256,10 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
             return Err(if name.starts_with('-') {
                 UsageError(format!("{} is not a flag of kd run; see kd run --help", shown(name)))
             } else {
-                UsageError(format!("unexpected argument '{}'; every value follows its flag, e.g. --dataset iris", shown(arg)))
+                UsageError(format!(
+                    "unexpected argument '{}'; every value follows its flag, e.g. --dataset iris",
+                    shown(arg)
+                ))
             });
         };
         if seen.contains(&flag.name) {
@@ -263,7 +275,9 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
         }
         let value = match inline_value.or_else(|| rest.next().cloned()) {
             Some(value) => value,
-            None => return Err(UsageError(format!("{}: a value is missing ({} {})", flag.name, flag.name, flag.value))),
+            None => {
+                return Err(UsageError(format!("{}: a value is missing ({} {})", flag.name, flag.name, flag.value)))
+            }
         };
         match flag.action {
             Action::Dataset => run.dataset = Some(value),
@@ -284,7 +298,9 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
 fn whole_number(flag: &str, value: &str, low: usize, high: usize) -> Result<usize, UsageError> {
     match value.trim().parse::<usize>() {
         Ok(n) if (low..=high).contains(&n) => Ok(n),
-        _ if high == usize::MAX => Err(UsageError(format!("{flag}: must be a whole number from {low} (got '{}')", shown(value)))),
+        _ if high == usize::MAX => {
+            Err(UsageError(format!("{flag}: must be a whole number from {low} (got '{}')", shown(value))))
+        }
         _ => Err(UsageError(format!("{flag}: must be a whole number from {low} to {high} (got '{}')", shown(value)))),
     }
 }
@@ -353,7 +369,8 @@ overrides one. A flag's value follows it (--alpha 0.9) or an equals sign (--alph
     for (section, title) in sections {
         text.push_str(&format!("\n{title}:\n"));
         for flag in FLAGS.iter().filter(|f| f.section == section) {
-            let usage = if flag.value.is_empty() { flag.name.to_string() } else { format!("{} {}", flag.name, flag.value) };
+            let usage =
+                if flag.value.is_empty() { flag.name.to_string() } else { format!("{} {}", flag.name, flag.value) };
             let mut help = flag.help.to_string();
             if let Action::Setting(name) = flag.action {
                 help.push_str(&format!(" [{}]", setting_range(name)));
@@ -379,8 +396,13 @@ overrides one. A flag's value follows it (--alpha 0.9) or an equals sign (--alph
     text.push_str(&defaults_table());
     let others: Vec<String> = settings::SCHEMA
         .iter()
-        .filter(|spec| !dataset_defaults(DatasetName::Iris).iter().any(|(name, _)| *name == spec.name) && spec.name != "noise")
-        .filter_map(|spec| flag_of_setting(spec.name).map(|flag| format!("{flag} {}", if spec.default.is_empty() { "''" } else { spec.default })))
+        .filter(|spec| {
+            !dataset_defaults(DatasetName::Iris).iter().any(|(name, _)| *name == spec.name) && spec.name != "noise"
+        })
+        .filter_map(|spec| {
+            flag_of_setting(spec.name)
+                .map(|flag| format!("{flag} {}", if spec.default.is_empty() { "''" } else { spec.default }))
+        })
         .collect();
     text.push_str(&wrap_at("", &format!("and for every data set: {}.", others.join(", ")), 2));
     text.push_str(
@@ -406,13 +428,20 @@ fn defaults_table() -> String {
         ("alpha", "α"),
         ("noise", "noise"),
     ];
-    let mut rows = vec![std::iter::once(String::new()).chain(columns.iter().map(|(_, title)| title.to_string())).collect::<Vec<_>>()];
+    let mut rows = vec![std::iter::once(String::new())
+        .chain(columns.iter().map(|(_, title)| title.to_string()))
+        .collect::<Vec<_>>()];
     for dataset in DatasetName::ALL {
         let defaults = dataset_defaults(dataset);
-        let value = |name: &str| defaults.iter().find(|(n, _)| *n == name).map_or("—".to_string(), |(_, v)| v.to_string());
-        rows.push(std::iter::once(dataset.name().to_string()).chain(columns.iter().map(|(name, _)| value(name))).collect());
+        let value =
+            |name: &str| defaults.iter().find(|(n, _)| *n == name).map_or("—".to_string(), |(_, v)| v.to_string());
+        rows.push(
+            std::iter::once(dataset.name().to_string()).chain(columns.iter().map(|(name, _)| value(name))).collect(),
+        );
     }
-    let widths: Vec<usize> = (0..=columns.len()).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..=columns.len())
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
     rows.iter()
         .map(|row| {
             let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, &width)| format!("{cell:<width$}")).collect();
@@ -465,8 +494,31 @@ mod properties {
     /// One argument: a flag (of `kd run`, of `kd`, or made up), with or without `=value`, or a
     /// value of any kind.
     fn argument() -> impl Strategy<Value = String> {
-        let flags: Vec<String> = FLAGS.iter().map(|f| f.name.to_string()).chain(["--help", "-h", "--bogus", "-", "--", "--="].map(String::from)).collect();
-        let words = ["run", "experiment", "omitted-class", "temperature-width", "help", "-V", "digits", "iris", "spiral", "nope.csv", "0", "-1", "1e9", "NaN", "", "64,64", "relu", "kl"];
+        let flags: Vec<String> = FLAGS
+            .iter()
+            .map(|f| f.name.to_string())
+            .chain(["--help", "-h", "--bogus", "-", "--", "--="].map(String::from))
+            .collect();
+        let words = [
+            "run",
+            "experiment",
+            "omitted-class",
+            "temperature-width",
+            "help",
+            "-V",
+            "digits",
+            "iris",
+            "spiral",
+            "nope.csv",
+            "0",
+            "-1",
+            "1e9",
+            "NaN",
+            "",
+            "64,64",
+            "relu",
+            "kl",
+        ];
         prop_oneof![
             3 => prop::sample::select(flags.clone()),
             2 => (prop::sample::select(flags), "\\PC{0,6}").prop_map(|(f, v)| format!("{f}={v}")),
@@ -518,7 +570,9 @@ mod tests {
 
     #[test]
     fn values_may_look_like_flags_or_follow_an_equals_sign() {
-        let Ok(Command::Run(run)) = parse(&args("run --temperature -1 --alpha=0.9 --json")) else { panic!("not a run") };
+        let Ok(Command::Run(run)) = parse(&args("run --temperature -1 --alpha=0.9 --json")) else {
+            panic!("not a run")
+        };
         let given: Vec<(&str, &str)> = run.settings.iter().map(|(f, v)| (f.name, v.as_str())).collect();
         assert_eq!(given, vec![("--temperature", "-1"), ("--alpha", "0.9")]);
         assert!(run.json);

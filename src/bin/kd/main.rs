@@ -72,8 +72,10 @@ fn execute(arguments: &[String]) -> Result<String, Failure> {
             let verdicts = report.verdicts(experiment);
             let shown = verdicts.iter().filter(|&&v| v).count();
             if run_args.json {
-                let text = report.to_json().map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))?;
-                let mut json: serde_json::Value = serde_json::from_str(&text).map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))?;
+                let text =
+                    report.to_json().map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))?;
+                let mut json: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))?;
                 json["command"] = "experiment".into();
                 json["experiment"] = serde_json::json!({
                     "name": experiment.name,
@@ -81,7 +83,9 @@ fn execute(arguments: &[String]) -> Result<String, Failure> {
                     "shown": verdicts,
                     "shown_in_seeds": shown,
                 });
-                serde_json::to_string_pretty(&json).map(|t| t + "\n").map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))
+                serde_json::to_string_pretty(&json)
+                    .map(|t| t + "\n")
+                    .map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))
             } else {
                 Ok(format!(
                     "{}: {}\n{}\n\n{}\nverdict: the claim was shown in {shown} of {} run{} (judged from each run's own numbers)\n",

@@ -153,12 +153,15 @@ impl Report {
             bias_shift: self.metric(|run| student.adjusted(run).map(|a| a.bias_shift)),
             test_accuracy: self.metric(|run| student.adjusted(run).map(|a| a.test_accuracy)),
             per_class_test_accuracy: self.per_class(|run| student.adjusted(run).map(|a| &a.per_class_test_accuracy)),
-            omitted_class_test_accuracy: self.metric(|run| student.adjusted(run).and_then(|a| a.per_class_test_accuracy.get(class).copied().flatten())),
+            omitted_class_test_accuracy: self.metric(|run| {
+                student.adjusted(run).and_then(|a| a.per_class_test_accuracy.get(class).copied().flatten())
+            }),
         });
         StudentJson {
             test_accuracy: self.metric(|run| Some(student.scores(run).test_accuracy)),
             per_class_test_accuracy: self.per_class(|run| Some(&student.scores(run).per_class)),
-            omitted_class_test_accuracy: omitted.map(|class| self.metric(|run| student.scores(run).per_class.get(class).copied().flatten())),
+            omitted_class_test_accuracy: omitted
+                .map(|class| self.metric(|run| student.scores(run).per_class.get(class).copied().flatten())),
             adjusted,
         }
     }
@@ -254,7 +257,12 @@ impl Report {
         }
 
         text.push('\n');
-        let mut rows = vec![vec!["test accuracy".to_string(), "teacher".into(), "distilled student".into(), "control student".into()]];
+        let mut rows = vec![vec![
+            "test accuracy".to_string(),
+            "teacher".into(),
+            "distilled student".into(),
+            "control student".into(),
+        ]];
         rows.push(vec![
             "all classes".into(),
             self.percent(|run| Some(run.teacher.test_accuracy)),
@@ -267,7 +275,12 @@ impl Report {
             if s.omit_class == Some(class) {
                 label.push_str(" (left out)");
             }
-            rows.push(vec![label, self.percent(|run| at(&run.teacher)), self.percent(|run| at(&run.kd)), self.percent(|run| at(&run.control))]);
+            rows.push(vec![
+                label,
+                self.percent(|run| at(&run.teacher)),
+                self.percent(|run| at(&run.kd)),
+                self.percent(|run| at(&run.control)),
+            ]);
         }
         text.push_str(&table(&rows));
         text.push_str(&format!(
@@ -283,12 +296,25 @@ impl Report {
                  on the training split as often as it occurs there (Hinton §3):\n\n"
             ));
             let adjusted = |student: Student, run: &SeedRun| student.adjusted(run).cloned();
-            let omitted = |student: Student| move |run: &SeedRun| student.scores(run).per_class.get(class).copied().flatten();
-            let after = |student: Student| move |run: &SeedRun| adjusted(student, run).and_then(|a| a.per_class_test_accuracy.get(class).copied().flatten());
+            let omitted =
+                |student: Student| move |run: &SeedRun| student.scores(run).per_class.get(class).copied().flatten();
+            let after = |student: Student| {
+                move |run: &SeedRun| {
+                    adjusted(student, run).and_then(|a| a.per_class_test_accuracy.get(class).copied().flatten())
+                }
+            };
             let rows = vec![
                 vec![String::new(), "distilled student".into(), "control student".into()],
-                vec![format!("class {label}, before"), self.percent(omitted(Student::Kd)), self.percent(omitted(Student::Control))],
-                vec![format!("class {label}, after"), self.percent(after(Student::Kd)), self.percent(after(Student::Control))],
+                vec![
+                    format!("class {label}, before"),
+                    self.percent(omitted(Student::Kd)),
+                    self.percent(omitted(Student::Control)),
+                ],
+                vec![
+                    format!("class {label}, after"),
+                    self.percent(after(Student::Kd)),
+                    self.percent(after(Student::Control)),
+                ],
                 vec![
                     "all classes, after".into(),
                     self.percent(|run| adjusted(Student::Kd, run).map(|a| a.test_accuracy)),
@@ -365,8 +391,9 @@ impl Report {
 /// Rows as aligned columns: the first left-aligned, the others right-aligned.
 pub(crate) fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..columns).map(|c| rows.iter().filter_map(|row| row.get(c)).map(|cell| cell.chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().filter_map(|row| row.get(c)).map(|cell| cell.chars().count()).max().unwrap_or(0))
+        .collect();
     let mut text = String::new();
     for row in rows {
         let cells: Vec<String> = row

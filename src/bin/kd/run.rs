@@ -56,7 +56,8 @@ impl Failure {
                 None => by_flag.push((flag, vec![name])),
             }
         }
-        let flags: Vec<String> = by_flag.iter().map(|(flag, names)| format!("{flag} sets {}", names.join(" and "))).collect();
+        let flags: Vec<String> =
+            by_flag.iter().map(|(flag, names)| format!("{flag} sets {}", names.join(" and "))).collect();
         let hint = (!flags.is_empty()).then(|| format!("({}; see kd run --help)", flags.join(", ")));
         Failure { exit_code: 2, lines, hint }
     }
@@ -71,9 +72,17 @@ impl From<UsageError> for Failure {
 /// The flag that set engine setting `name` in `run` (`--epochs` for both epoch settings unless
 /// the specific flag was given), or the flag that would set it.
 fn flag_given(run: &RunArgs, name: &str) -> Option<&'static str> {
-    let given = |sets: &dyn Fn(Action) -> bool| run.settings.iter().find(|(flag, _)| sets(flag.action)).map(|(flag, _)| flag.name);
+    let given = |sets: &dyn Fn(Action) -> bool| {
+        run.settings.iter().find(|(flag, _)| sets(flag.action)).map(|(flag, _)| flag.name)
+    };
     given(&|action| matches!(action, Action::Setting(setting) if setting == name))
-        .or_else(|| if matches!(name, "teacherEpochs" | "studentEpochs") { given(&|action| action == Action::Epochs) } else { None })
+        .or_else(|| {
+            if matches!(name, "teacherEpochs" | "studentEpochs") {
+                given(&|action| action == Action::Epochs)
+            } else {
+                None
+            }
+        })
         .or_else(|| flag_of_setting(name))
 }
 
@@ -90,7 +99,10 @@ fn flatten_settings(error: KdError, out: &mut Vec<(String, String)>) {
 pub enum Source {
     Builtin(DatasetName),
     /// The user's CSV file: its path as given, and its bytes.
-    Csv { path: String, bytes: Vec<u8> },
+    Csv {
+        path: String,
+        bytes: Vec<u8>,
+    },
 }
 
 impl Source {
@@ -125,7 +137,8 @@ impl Source {
                 csv::MAX_BYTES / (1024 * 1024)
             )));
         }
-        let bytes = std::fs::read(path).map_err(|error| Failure::data(format!("data: cannot read {value} ({error})")))?;
+        let bytes =
+            std::fs::read(path).map_err(|error| Failure::data(format!("data: cannot read {value} ({error})")))?;
         Ok(Source::Csv { path: value.to_string(), bytes })
     }
 
@@ -151,7 +164,9 @@ impl Source {
     fn defaults(&self) -> Vec<(&'static str, &'static str)> {
         match self {
             Source::Builtin(name) => dataset_defaults(*name),
-            Source::Csv { .. } => dataset_defaults(DatasetName::Csv).into_iter().filter(|(name, _)| *name != "dataset").collect(),
+            Source::Csv { .. } => {
+                dataset_defaults(DatasetName::Csv).into_iter().filter(|(name, _)| *name != "dataset").collect()
+            }
         }
     }
 }
@@ -183,7 +198,11 @@ pub fn ignored_flag_notes(source: &Source, run: &RunArgs) -> Vec<String> {
     for (flag, _) in &run.settings {
         if let Action::Setting(name) = flag.action {
             if !generated && settings::spec(name).is_some_and(|spec| spec.generated_only) {
-                notes.push(format!("note: {} applies only to spiral, blobs and moons; {} ignores it", flag.name, source.file().unwrap_or(source.name())));
+                notes.push(format!(
+                    "note: {} applies only to spiral, blobs and moons; {} ignores it",
+                    flag.name,
+                    source.file().unwrap_or(source.name())
+                ));
             }
             if name == "seed" && run.seeds.is_some() {
                 notes.push("note: --seeds runs seeds 0 to N−1; --seed is ignored".to_string());
@@ -226,7 +245,12 @@ pub struct DataSummary {
 }
 
 /// Builds the session of one seed as the page does and trains it to the end.
-pub fn run_seed(settings: Settings, source: &Source, run: &RunArgs, progress: bool) -> Result<(SeedRun, DataSummary), Failure> {
+pub fn run_seed(
+    settings: Settings,
+    source: &Source,
+    run: &RunArgs,
+    progress: bool,
+) -> Result<(SeedRun, DataSummary), Failure> {
     let engine = |error: KdError| Failure::engine(error, run);
     let seed = settings.seed;
     let mut session = match source {
@@ -268,7 +292,10 @@ pub fn run_seed(settings: Settings, source: &Source, run: &RunArgs, progress: bo
         seed,
         teacher: Scores { test_accuracy: teacher_epoch.test_accuracy, per_class: per_class(ModelKind::Teacher)? },
         kd: Scores { test_accuracy: student_epoch.kd_test_accuracy, per_class: per_class(ModelKind::Kd)? },
-        control: Scores { test_accuracy: student_epoch.control_test_accuracy, per_class: per_class(ModelKind::Control)? },
+        control: Scores {
+            test_accuracy: student_epoch.control_test_accuracy,
+            per_class: per_class(ModelKind::Control)?,
+        },
         kd_adjusted: adjustment(ModelKind::Kd)?,
         control_adjusted: adjustment(ModelKind::Control)?,
     };
@@ -307,7 +334,8 @@ fn save_run(session: &Session, run: &RunArgs) -> Result<(), Failure> {
 
 /// Runs `kd run`.
 pub fn run(run: &RunArgs) -> Result<Report, Failure> {
-    let dataset = run.dataset.clone().unwrap_or_else(|| settings::spec("dataset").map_or("spiral", |s| s.default).to_string());
+    let dataset =
+        run.dataset.clone().unwrap_or_else(|| settings::spec("dataset").map_or("spiral", |s| s.default).to_string());
     let source = Source::resolve(&dataset)?;
     let values = settings_values(&source, run);
     let base = Settings::from_values(&values).map_err(|error| Failure::engine(error, run))?;
@@ -354,7 +382,10 @@ impl Report {
                 Check::DistilledBeatsControl => run.kd.test_accuracy > run.control.test_accuracy,
                 Check::OmittedClass => {
                     let after = |adjusted: &Option<BiasAdjustment>| {
-                        adjusted.as_ref().and_then(|a| a.per_class_test_accuracy.get(a.class).copied().flatten()).unwrap_or(0.0)
+                        adjusted
+                            .as_ref()
+                            .and_then(|a| a.per_class_test_accuracy.get(a.class).copied().flatten())
+                            .unwrap_or(0.0)
                     };
                     after(&run.kd_adjusted) >= after(&run.control_adjusted) + OMITTED_CLASS_MARGIN
                 }

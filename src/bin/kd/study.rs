@@ -26,7 +26,11 @@ pub struct StudyReport {
 pub fn run_study(experiment: &'static Experiment, run: &RunArgs) -> Result<StudyReport, Failure> {
     let source = Source::Builtin(experiment.dataset);
     if run.dataset.as_deref().is_some_and(|d| d != experiment.dataset.name()) {
-        return Err(Failure::usage(format!("--dataset: the study '{}' runs on {}", experiment.name, experiment.dataset.name())));
+        return Err(Failure::usage(format!(
+            "--dataset: the study '{}' runs on {}",
+            experiment.name,
+            experiment.dataset.name()
+        )));
     }
     let values = settings_values(&source, run);
     let base = Settings::from_values(&values).map_err(|error| Failure::engine(error, run))?;
@@ -43,7 +47,12 @@ pub fn run_study(experiment: &'static Experiment, run: &RunArgs) -> Result<Study
         while !study.is_done() {
             let status = study.step(200).map_err(|error| Failure::engine(error, run))?;
             if progress {
-                eprint!("\r\x1b[Kseed {seed}: run {} of {}: {}", status.finished + 1, status.arms, status.current.unwrap_or_default());
+                eprint!(
+                    "\r\x1b[Kseed {seed}: run {} of {}: {}",
+                    status.finished + 1,
+                    status.arms,
+                    status.current.unwrap_or_default()
+                );
             }
         }
         if progress {
@@ -108,7 +117,8 @@ impl StudyReport {
                 label: arm.label.clone(),
                 settings: arm.settings.iter().cloned().collect(),
                 teacher_test_accuracy: self.summary(i, |a| a.teacher),
-                member_mean_test_accuracy: self.summary(i, |a| a.members.iter().sum::<f32>() / a.members.len().max(1) as f32),
+                member_mean_test_accuracy: self
+                    .summary(i, |a| a.members.iter().sum::<f32>() / a.members.len().max(1) as f32),
                 student_kd_test_accuracy: self.summary(i, |a| a.kd),
                 student_hard_test_accuracy: self.summary(i, |a| a.control),
                 delta_test_accuracy: self.summary(i, |a| a.kd - a.control),
@@ -150,8 +160,16 @@ impl StudyReport {
             (Some(m), _) => format!("{:+.1}", m * 100.0),
             _ => "—".into(),
         };
-        let seeds = if over_seeds { format!("seeds 0–{}", self.seeds.len() - 1) } else { format!("seed {}", self.seeds[0]) };
-        let mut text = format!("{}: {}\n{}\n\n{} runs on {}, {seeds}; test accuracy\n", e.name, e.title, e.claim, self.outcomes.first().map_or(0, |o| o.arms.len()), e.dataset.name());
+        let seeds =
+            if over_seeds { format!("seeds 0–{}", self.seeds.len() - 1) } else { format!("seed {}", self.seeds[0]) };
+        let mut text = format!(
+            "{}: {}\n{}\n\n{} runs on {}, {seeds}; test accuracy\n",
+            e.name,
+            e.title,
+            e.claim,
+            self.outcomes.first().map_or(0, |o| o.arms.len()),
+            e.dataset.name()
+        );
         let ensemble = self.outcomes.first().is_some_and(|o| o.arms.iter().any(|a| a.members.len() > 1));
         let mut rows = vec![vec!["run".to_string(), "teacher".into()]];
         if ensemble {
@@ -163,13 +181,21 @@ impl StudyReport {
             if ensemble {
                 row.push(percent(&arm.member_mean_test_accuracy));
             }
-            row.extend([percent(&arm.student_kd_test_accuracy), percent(&arm.student_hard_test_accuracy), points(&arm.delta_test_accuracy)]);
+            row.extend([
+                percent(&arm.student_kd_test_accuracy),
+                percent(&arm.student_hard_test_accuracy),
+                points(&arm.delta_test_accuracy),
+            ]);
             rows.push(row);
         }
         text.push_str(&table(&rows));
         text.push('\n');
         for (seed, outcome) in self.seeds.iter().zip(&self.outcomes) {
-            text.push_str(&format!("seed {seed}: {} — {}\n", if outcome.shown { "shown" } else { "not shown" }, describe(&outcome.finding)));
+            text.push_str(&format!(
+                "seed {seed}: {} — {}\n",
+                if outcome.shown { "shown" } else { "not shown" },
+                describe(&outcome.finding)
+            ));
         }
         let shown = self.shown();
         let count = shown.iter().filter(|&&s| s).count();
