@@ -164,7 +164,7 @@ impl ForwardCache {
 impl Mlp {
     /// A network with layer sizes `[inputs, hidden…, classes]`, initialised from `rng`.
     pub fn new(sizes: &[usize], activation: Activation, rng: &mut Rng) -> Result<Self> {
-        if sizes.len() < 2 || sizes.iter().any(|&s| s == 0) {
+        if sizes.len() < 2 || sizes.contains(&0) {
             return Err(KdError::Shape(format!("an MLP needs at least two positive layer sizes, got {sizes:?}")));
         }
         let layers = sizes.windows(2).map(|pair| Dense::new(pair[0], pair[1], activation, rng)).collect();

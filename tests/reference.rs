@@ -52,9 +52,7 @@ fn assert_part(actual: f32, expected: f64, temperature: f64, what: &str) {
 
 fn assert_matrix(actual: &Array2<f32>, expected: &Array2<f32>, tolerance: f32, what: &str) {
     assert_eq!(actual.dim(), expected.dim(), "{what}: shape");
-    for (index, (&a, &e)) in
-        actual.indexed_iter().map(|(i, a)| (i, a)).zip(expected.iter()).map(|((i, a), e)| (i, (a, e)))
-    {
+    for (index, (&a, &e)) in actual.indexed_iter().zip(expected.iter()).map(|((i, a), e)| (i, (a, e))) {
         assert!((a - e).abs() <= tolerance, "{what} at {index:?}: f32 {a} vs PyTorch {e}");
     }
 }

@@ -4,8 +4,9 @@
 //!   installed, build the crate for `wasm32-unknown-unknown` and write the JS bindings to `www/pkg`.
 //! * `cargo xtask serve [--port N] [--no-build]` — build, then serve `www/` on 127.0.0.1 with the
 //!   small static HTTP/1.1 server below.
-//! * `cargo xtask test [native] [wasm] [e2e]` — native tests, wasm tests in headless Chromium,
-//!   then Playwright end-to-end tests against the served page; stops at the first failure.
+//! * `cargo xtask test [lint] [native] [wasm] [e2e]` — rustfmt and clippy, native tests, wasm tests
+//!   in headless Chromium, then Playwright end-to-end tests against the served page; stops at the
+//!   first failure.
 //! * `cargo xtask bench` — the speed benchmark (`bench.rs`): native, then the wasm build and
 //!   TensorFlow.js in headless Chromium, then the page itself; a table and one JSON line.
 //! * `cargo xtask fuzz [TARGET...] [--seconds N]` — the parsers' fuzz targets (`fuzz.rs`).
@@ -52,7 +53,8 @@ Commands:
   serve [--port N] [--no-build]
                                build, then serve www/ on http://127.0.0.1:N/
                                (default port 8000, or the next free one)
-  test [native] [wasm] [e2e]   run the test stages (default: all three), stop at the first failure
+  test [lint] [native] [wasm] [e2e]
+                               run the test stages (default: all four), stop at the first failure
   bench [--repeats N]          the speed benchmark: native, wasm vs TensorFlow.js, the page
                                (a table, then one JSON line; README, Performance)
   fuzz [TARGET...] [--seconds N]
@@ -742,19 +744,21 @@ fn mime_type(path: &Path) -> &'static str {
 // test
 // ---------------------------------------------------------------------------------------------
 
-/// The three test stages, in the order they run.
+/// The test stages, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Stage {
+    Lint,
     Native,
     Wasm,
     E2e,
 }
 
 impl Stage {
-    const ALL: [Stage; 3] = [Stage::Native, Stage::Wasm, Stage::E2e];
+    const ALL: [Stage; 4] = [Stage::Lint, Stage::Native, Stage::Wasm, Stage::E2e];
 
     fn name(self) -> &'static str {
         match self {
+            Stage::Lint => "lint",
             Stage::Native => "native",
             Stage::Wasm => "wasm",
             Stage::E2e => "e2e",
@@ -763,6 +767,7 @@ impl Stage {
 
     fn plan(self) -> &'static str {
         match self {
+            Stage::Lint => "cargo fmt --check; cargo clippy -D warnings (every target, natively and for wasm32)",
             Stage::Native => "cargo test --workspace (unit tests and tests/*.rs, natively)",
             Stage::Wasm => "cargo test --target wasm32-unknown-unknown --test web (headless Chromium)",
             Stage::E2e => "build, serve www/ on a free port, node --test tests/e2e/*.test.mjs (Playwright)",
@@ -771,6 +776,7 @@ impl Stage {
 
     fn run(self, root: &Path) -> Result<()> {
         match self {
+            Stage::Lint => test_lint(root),
             Stage::Native => test_native(),
             Stage::Wasm => test_wasm(root),
             Stage::E2e => test_e2e(root),
@@ -803,7 +809,7 @@ fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
 fn parse_stages(args: &[String]) -> Result<Vec<Stage>> {
     for arg in args {
         if !Stage::ALL.iter().any(|s| s.name() == arg) {
-            return Err(format!("unknown test stage `{arg}` (expected native, wasm or e2e)"));
+            return Err(format!("unknown test stage `{arg}` (expected lint, native, wasm or e2e)"));
         }
     }
     let wanted = |s: &Stage| args.is_empty() || args.iter().any(|a| a == s.name());
@@ -824,12 +830,55 @@ fn print_summary(stages: &[Stage], passed: usize, failed: bool) {
     println!("{passed} passed, {} failed", usize::from(failed));
 }
 
-/// Stage a: native unit and integration tests of the whole workspace.
+/// The first stage: the code is formatted as `cargo fmt` formats it (the fuzz crate too), and clippy finds
+/// nothing, with warnings as errors, in any target: natively, and in the WebAssembly build (the JS boundary
+/// and the browser tests compile only there).
+fn test_lint(root: &Path) -> Result<()> {
+    ensure_components(&["rustfmt", "clippy"])?;
+    run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    let fuzz = root.join("fuzz").join("Cargo.toml");
+    run_cmd(cargo().arg("fmt").arg("--manifest-path").arg(&fuzz).args(["--", "--check"]))?;
+    run_cmd(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    ensure_wasm_target()?;
+    run_cmd(cargo().args([
+        "clippy",
+        "-p",
+        PACKAGE,
+        "--target",
+        WASM_TARGET,
+        "--lib",
+        "--test",
+        "web",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+/// Makes sure the rustup components `names` (e.g. clippy) are installed.
+fn ensure_components(names: &[&str]) -> Result<()> {
+    let installed = capture("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    for name in names {
+        if installed.lines().any(|l| l.trim().starts_with(&format!("{name}-")) || l.trim() == *name) {
+            continue;
+        }
+        println!("-- installing the Rust component {name}");
+        run_cmd(Command::new("rustup").args(["component", "add", name])).map_err(|e| {
+            format!(
+                "{e}
+could not install {name}; install it by hand with: rustup component add {name}"
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Stage b: native unit and integration tests of the whole workspace.
 fn test_native() -> Result<()> {
     run_cmd(cargo().args(["test", "--workspace"]))
 }
 
-/// Stage b: `tests/web.rs` in headless Chromium through wasm-bindgen-test-runner.
+/// Stage c: `tests/web.rs` in headless Chromium through wasm-bindgen-test-runner.
 fn test_wasm(root: &Path) -> Result<()> {
     if !root.join("tests/web.rs").is_file() {
         return Err("tests/web.rs not found: there are no wasm browser tests to run".into());
@@ -849,7 +898,7 @@ fn test_wasm(root: &Path) -> Result<()> {
     run_cmd(&mut cmd)
 }
 
-/// Stage c: build, serve `www/` in-process, run `node --test` on `tests/e2e/*.test.mjs`.
+/// Stage d: build, serve `www/` in-process, run `node --test` on `tests/e2e/*.test.mjs`.
 fn test_e2e(root: &Path) -> Result<()> {
     let e2e_dir = root.join("tests").join("e2e");
     let tests = e2e_test_files(&e2e_dir)?;
