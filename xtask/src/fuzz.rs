@@ -8,7 +8,9 @@
 //!
 //! It first installs what is missing: the nightly toolchain (libFuzzer's instrumentation needs
 //! it) and cargo-fuzz. Then, for each target, `cargo +nightly fuzz run TARGET fuzz/corpus/TARGET
-//! -- -max_total_time=N`: the corpus grows in place (commit it), a crashing input is written to
+//! fuzz/seeds/TARGET -- -max_total_time=N`: the committed seeds (a few hand-picked inputs) start
+//! it, the working corpus grows in `fuzz/corpus/` (not committed: what fuzzing finds that matters
+//! becomes a test in `tests/fuzz_regressions.rs`), a crashing input is written to
 //! `fuzz/artifacts/TARGET/`. One line per target sums up; any crash fails the command, after
 //! every target has had its turn. One fuzzing process at a time (libFuzzer's default).
 
@@ -191,10 +193,12 @@ fn ensure_cargo_fuzz() -> Result<()> {
 /// output is passed through as it comes.
 fn fuzz_target(root: &Path, target: &str, seconds: u64) -> Result<(String, bool)> {
     let corpus = format!("{FUZZ_DIR}/corpus/{target}");
+    let seeds = format!("{FUZZ_DIR}/seeds/{target}");
     let artifacts = root.join(FUZZ_DIR).join("artifacts").join(target);
     fs::create_dir_all(root.join(&corpus)).map_err(|e| format!("cannot create {corpus}: {e}"))?;
     let mut cmd = nightly_cargo();
-    cmd.args(["fuzz", "run", "--fuzz-dir", FUZZ_DIR, target, &corpus, "--"])
+    // libFuzzer writes what it finds into the first folder and reads the others.
+    cmd.args(["fuzz", "run", "--fuzz-dir", FUZZ_DIR, target, &corpus, &seeds, "--"])
         .arg(format!("-max_total_time={seconds}"))
         .arg("-print_final_stats=1")
         .current_dir(root)
