@@ -24,6 +24,7 @@ use crate::data::{DatasetName, SplitName};
 use crate::distillation::{ModelKind, Phase, Session};
 use crate::error::{KdError, Result};
 use crate::settings::{self, Settings, Value};
+use crate::text::Message;
 
 /// What an experiment checks. The first two are *presets*, one run played in the page's main
 /// view; the others are *studies*, several runs (arms) compared in a table (see [`Study`]).
@@ -59,10 +60,9 @@ impl Check {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Experiment {
+    /// Its title and its claim (what it shows, in one sentence) are the catalogues' texts
+    /// `experiment.<name>.title` and `.claim`.
     pub name: &'static str,
-    pub title: &'static str,
-    /// What it shows, in one sentence.
-    pub claim: &'static str,
     /// The data set, then settings over that data set's defaults.
     pub dataset: DatasetName,
     pub settings: &'static [(&'static str, &'static str)],
@@ -74,32 +74,24 @@ pub struct Experiment {
 pub const EXPERIMENTS: &[Experiment] = &[
     Experiment {
         name: "omitted-class",
-        title: "Omitted class (Hinton §3)",
-        claim: "A student that never saw a single 3 learns to recognise 3s from the teacher's soft labels on the other digits: raise its bias for 3 and it finds most of them, while the hard-label control cannot.",
         dataset: DatasetName::Digits,
         settings: &[("omitClass", "3"), ("temperature", "8"), ("alpha", "0.9")],
         check: Check::OmittedClass,
     },
     Experiment {
         name: "small-transfer-set",
-        title: "Small transfer set (Hinton §6)",
-        claim: "With only 10% of the training data to learn from, the distilled student generalises better than its hard-label twin, given enough epochs: at 40 epochs it is still behind, because soft targets at a high temperature converge more slowly.",
         dataset: DatasetName::Digits,
         settings: &[("trainFraction", "0.1"), ("temperature", "8"), ("alpha", "0.9"), ("studentEpochs", "200")],
         check: Check::DistilledBeatsControl,
     },
     Experiment {
         name: "temperature-width",
-        title: "Temperature × student width",
-        claim: "The best temperature depends on the student's size: with 10% of the data, a 4-unit student does best at T = 1 (soft labels at higher T only hurt it), while 16- and 64-unit students gain most at T = 4 to 16.",
         dataset: DatasetName::Digits,
         settings: &[("trainFraction", "0.1"), ("alpha", "0.9"), ("studentEpochs", "200")],
         check: Check::TemperatureByWidth,
     },
     Experiment {
         name: "ensemble-teacher",
-        title: "Ensemble teacher",
-        claim: "Five small teachers from different seeds, their probabilities averaged, are more accurate than the average one of them, and a student distilled from the ensemble beats its hard-label twin; whether it beats a student of one teacher is within the noise here.",
         dataset: DatasetName::Digits,
         settings: &[
             ("teacherHidden", "32"),
@@ -113,21 +105,29 @@ pub const EXPERIMENTS: &[Experiment] = &[
     },
     Experiment {
         name: "high-temperature",
-        title: "High-temperature limit (Hinton eq. 4)",
-        claim: "At a high temperature, distillation becomes matching the teacher's zero-meaned logits with squared error: a student trained with KD at T = 20 ends within 1.5 points of one trained by logit matching (at T = 2 the two differ more).",
         dataset: DatasetName::Digits,
         settings: &[("trainFraction", "0.1"), ("alpha", "0.9"), ("studentEpochs", "200")],
         check: Check::HighTemperature,
     },
     Experiment {
         name: "born-again",
-        title: "Born-again student",
-        claim: "A student as large as its teacher, trained as long on its soft labels, ends within a point of the teacher: distillation copies what the teacher knows. Furlanello et al. (2018) found that such born-again students can surpass their teachers; in this miniature they do not.",
         dataset: DatasetName::Digits,
         settings: &[("studentHidden", "256,256"), ("studentEpochs", "20"), ("temperature", "4"), ("alpha", "0.9")],
         check: Check::BornAgain,
     },
 ];
+
+impl Experiment {
+    /// Its title, e.g. "Omitted class (Hinton §3)".
+    pub fn title(&self) -> Message {
+        Message::new(format!("experiment.{}.title", self.name))
+    }
+
+    /// What it shows, in one sentence.
+    pub fn claim(&self) -> Message {
+        Message::new(format!("experiment.{}.claim", self.name))
+    }
+}
 
 /// The experiment called `name`.
 pub fn experiment(name: &str) -> Option<&'static Experiment> {

@@ -45,6 +45,7 @@ pub mod network;
 pub mod optimizer;
 pub mod rng;
 pub mod settings;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -42,7 +42,8 @@ fn every_experiment_has_a_claim_and_valid_settings() {
         ]
     );
     for e in EXPERIMENTS {
-        assert!(e.claim.len() > 40 && e.claim.ends_with('.'), "{}", e.name);
+        let claim = e.claim().to_string();
+        assert!(claim.len() > 40 && claim.ends_with('.'), "{}", e.name);
         assert!(Settings::from_values(&e.values()).is_ok(), "{}", e.name);
         assert_eq!(e.check.is_study(), !e.arms().is_empty(), "{}: a study has runs, a preset has none", e.name);
     }

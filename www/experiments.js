@@ -15,7 +15,7 @@
 //   const panel = createExperimentsPanel(root, ctx);
 //   panel.update(reason);   // 'reset' | 'status' | 'run' | 'language'
 //
-// ctx = { engine, t(key, params), tOr(key, english, params), getPlayground(), getStatus(), getDataInfo(),
+// ctx = { engine, t(key, params), getPlayground(), getStatus(), getDataInfo(),
 //         isPlaying(), active() -> {name, liveChanged} | null, run(name) -> bool, describeSettings(pairs) -> [text],
 //         seed() -> number, pause(), fail(what, error), studiesRoot: the section for the studies (below the
 //         playground: they do not use its main view) }
@@ -73,8 +73,8 @@ export function createExperimentsPanel(root, ctx) {
     ctx.fail(t('do.experiment', { name: '' }), e);
   }
 
-  const title = (p) => ctx.tOr(`experiment.${p.name}.title`, p.title);
-  const claim = (p) => ctx.tOr(`experiment.${p.name}.claim`, p.claim);
+  const title = (p) => t(`experiment.${p.name}.title`);
+  const claim = (p) => t(`experiment.${p.name}.claim`);
   const presetOf = (name) => presets.find((p) => p.name === name) ?? null;
 
   // the list of presets (rebuilt when the language changes), then the result of the active one

@@ -1,21 +1,16 @@
-// Every string the page shows comes from one catalogue per language (./locales/en.js, ./locales/ko.js):
-// key → text with {param} placeholders. The settings' English labels and help are declared once, in the
-// engine's settingsSchema(); the Korean catalogue has `setting.<name>.label` / `.help` and
-// `choice.<setting>.<value>` for each of them, and English falls back to the schema's own words.
+// Every string the page shows comes from one catalogue per language (./locales/en.json, ./locales/ko.json):
+// key → template, filled by ./template.js (`{name}` a value, `{name:은}` a value and its Korean particle). The
+// engine's texts are there too: the settings' labels and help, the experiments' titles and claims, the words the
+// charts draw (the page hands them over with setCatalogue) and every message the engine sends ({key, params},
+// rendered by `render`). `kd` reads the same English catalogue.
 //
 // Catalogue texts are plain text. A few carry light markup that translatePage() turns into elements
 // (never through innerHTML): **strong**, *em*, _{sub}, and [[tag]] for a "live" badge.
 
-import en from './locales/en.js';
+import { fill } from './template.js';
 
-/** The catalogues loaded so far: English always; another language when it is first chosen. */
-const CATALOGUES = { en };
-/** The texts drawn inside the engine's charts, per loaded language (English is the engine's own: {}). */
-const CHART_CATALOGUES = { en: {} };
-/** How each other language is fetched (only when chosen, so that an English visit never loads it). */
-const LOADERS = {
-  ko: () => Promise.all([import('./locales/ko.js'), import('./locales/charts.ko.js')]),
-};
+/** The catalogues loaded so far, each when its language is first chosen. */
+const CATALOGUES = {};
 
 /** The languages the page speaks, each named in its own language. */
 export const LANGUAGES = [
@@ -33,30 +28,19 @@ export function isLanguage(code) {
   return typeof code === 'string' && LANGUAGES.some((l) => l.code === code);
 }
 
-/** Loads the catalogues of `lang` if they are not yet; resolves to whether the language can be used. */
+/** Loads the catalogue of `lang` if it is not yet; resolves to whether the language can be used. */
 export async function loadLanguage(lang) {
   if (!isLanguage(lang)) return false;
   if (CATALOGUES[lang]) return true;
-  const [main, charts] = await LOADERS[lang]();
-  CATALOGUES[lang] = main.default;
-  CHART_CATALOGUES[lang] = charts.default;
+  const response = await fetch(new URL(`locales/${lang}.json`, import.meta.url));
+  if (!response.ok) throw new Error(`locales/${lang}.json: HTTP ${response.status}`);
+  CATALOGUES[lang] = await response.json();
   return true;
 }
 
-/** The catalogue of `lang` once loaded, else null (for tests and for checks of completeness). */
-export function catalogue(lang) {
+/** The catalogue of `lang` once loaded, else null. */
+export function catalogue(lang = current) {
   return CATALOGUES[lang] ?? null;
-}
-
-/** The chart texts of the current language (for the engine's setChartText). */
-export function chartTexts() {
-  return CHART_CATALOGUES[current] ?? {};
-}
-
-function fill(text, params) {
-  if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name) =>
-    (Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole));
 }
 
 function lookup(lang, key) {
@@ -64,25 +48,28 @@ function lookup(lang, key) {
   return cat && Object.prototype.hasOwnProperty.call(cat, key) ? cat[key] : undefined;
 }
 
-/** The text of `key` in the current language (else English, else the key itself), placeholders filled. */
+/** The text of `key` in the current language (else English, if loaded, else the key itself), values filled. */
 export function t(key, params) {
   const text = lookup(current, key) ?? lookup(DEFAULT_LANGUAGE, key) ?? key;
-  return fill(text, params);
+  return params ? fill(text, params) : text;
 }
 
-/**
- * The text of `key` in the current language, or `english` (the engine's own words, e.g. a schema label)
- * when the catalogue has no entry. Used for everything the engine declares in English.
- */
-export function tOr(key, english, params) {
-  const text = lookup(current, key) ?? english ?? lookup(DEFAULT_LANGUAGE, key) ?? key;
-  return fill(String(text), params);
+/** Whether `value` is a message of the engine: `{key, params}`. */
+export function isMessage(value) {
+  return value !== null && typeof value === 'object' && typeof value.key === 'string';
+}
+
+/** A message of the engine (`{key, params}`, its values numbers, text or messages) in the current language. */
+export function render(message) {
+  const params = {};
+  for (const [name, value] of Object.entries(message.params ?? {})) params[name] = isMessage(value) ? render(value) : value;
+  return t(message.key, params);
 }
 
 /** A setting's label, help, or a choice's label, in the current language. */
-export function settingLabel(spec) { return tOr(`setting.${spec.name}.label`, spec.label || spec.name); }
-export function settingHelp(spec) { return tOr(`setting.${spec.name}.help`, spec.help || ''); }
-export function choiceLabel(spec, value) { return tOr(`choice.${spec.name}.${value}`, String(value)); }
+export function settingLabel(spec) { return t(`setting.${spec.name}.label`); }
+export function settingHelp(spec) { return t(`setting.${spec.name}.help`); }
+export function choiceLabel(spec, value) { return t(`choice.${spec.name}.${value}`); }
 
 export function language() {
   return current;

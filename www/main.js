@@ -7,7 +7,7 @@ import * as lastRun from './lastrun.js';
 import { ensureDataset, datasetReady } from './datasets.js';
 import * as view from './view.js';
 import {
-  t, tOr, setLanguage, language, onLanguageChange, translatePage, isLanguage, loadLanguage, chartTexts, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
+  t, render as renderMessage, isMessage, setLanguage, language, onLanguageChange, translatePage, isLanguage, loadLanguage, catalogue, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
 } from './i18n.js';
 import { parseHash, serialiseHash, languageOf, shorten } from './urlstate.js';
 import { createTour, TOUR_STEP_COUNT } from './tour.js';
@@ -1041,10 +1041,10 @@ function onHashChange() {
 
 // ---------------------------------------------------------------- language
 
-/** Hands the engine the current language's chart texts (the charts change when next drawn). */
+/** Hands the engine the current language's catalogue, for the words its charts draw (they change when next drawn). */
 function applyChartLanguage() {
-  if (typeof state.engine?.setChartText !== 'function') return;
-  attempt('do.chartText', () => state.engine.setChartText(chartTexts()));
+  if (!state.engine) return;
+  attempt('do.chartText', () => state.engine.setCatalogue(catalogue() ?? {}));
 }
 
 function onLanguage() {
@@ -1160,7 +1160,7 @@ function runExperiment(name) {
   ui.speed.dispatchEvent(new Event('change'));
   experimentsUpdate('run');
   play();
-  announce(t('experiments.started', { title: tOr(`experiment.${name}.title`, name) }));
+  announce(t('experiments.started', { title: t(`experiment.${name}.title`) }));
   return true;
 }
 
@@ -1170,7 +1170,6 @@ function buildExperimentsPanel() {
   state.experiments = createExperimentsPanel(ui.experiments, {
     engine: state.engine,
     t,
-    tOr,
     getPlayground: () => state.pg,
     getStatus: () => state.status,
     getDataInfo: () => state.dataInfo,
@@ -1341,8 +1340,12 @@ async function start() {
   // the language first (it needs no engine), so that even "loading" reads in it
   const lang = languageOf(window.location.hash, LANGUAGES.map((l) => l.code));
   const first = lang && isLanguage(lang) ? lang : DEFAULT_LANGUAGE;
-  await loadLanguage(first).catch(() => false); // a language other than English is fetched only when chosen
-  setLanguage(first);
+  // the engine is fetched while the catalogue is (a language is fetched only when chosen)
+  const loading = import('./pkg/kd_playground.js').then(async (module) => { await module.default(); return module; });
+  loading.catch(() => {}); // its failure is reported below, once the page can say it in words
+  const loaded = await loadLanguage(first).catch(() => false);
+  if (!loaded && first !== DEFAULT_LANGUAGE) await loadLanguage(DEFAULT_LANGUAGE).catch(() => false);
+  setLanguage(loaded ? first : DEFAULT_LANGUAGE);
   translatePage();
   ui.lang.value = language();
   wire();
@@ -1350,8 +1353,7 @@ async function start() {
 
   let engine;
   try {
-    engine = await import('./pkg/kd_playground.js');
-    await engine.default();
+    engine = await loading;
   } catch (e) {
     ui.phase.textContent = t('status.engineFailed');
     ui.settings.querySelector('.settings-loading')?.replaceChildren(t('sidebar.engineFailed'));

@@ -10,14 +10,10 @@
 // ctx = { getPlayground(), getSelection() -> {split, index}, getSettings(), t(key, params), onImport(pg),
 //         announce(text), requestRedraw() }
 
-import en from './locales/teach.en.js';
 import * as runfile from './runfile.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const MINUS = '\u2212';
-/** This module's own English texts, for a page whose catalogue lacks them (the page's catalogues carry
- * every language's teach.* texts: locales/ko.js includes teach.ko.js). */
-const FALLBACK_CATALOGUES = { en };
 
 /** Inference is timed until one model's measurement has taken at least this long (ms)… */
 const TIMING_TARGET_MS = 80;
@@ -170,15 +166,8 @@ const nextId = (prefix) => `${prefix}-${++uid}`;
 export function createTeachingPanels(root, ctx) {
   injectStylesheet();
 
-  /** The string for `key` from the page's catalogue, or from this module's own when the page lacks it. */
-  const tr = (key, params = {}) => {
-    let text = null;
-    try { text = ctx.t?.(key, params); } catch { text = null; }
-    if (typeof text === 'string' && text !== key && text !== '') return text;
-    const lang = (document.documentElement.lang || 'en').slice(0, 2);
-    const template = (FALLBACK_CATALOGUES[lang] ?? en)[key] ?? en[key] ?? key;
-    return template.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
-  };
+  /** The text of `key` in the learner's language, from the page's catalogue. */
+  const tr = (key, params) => ctx.t(key, params);
 
   const state = {
     pg: null,

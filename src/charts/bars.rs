@@ -26,11 +26,11 @@ pub fn sample_panels<'a>(report: &'a SampleReport, class_names: &[String]) -> Ve
     let t = short_number(report.temperature);
     let true_class = class_names.get(report.label).cloned().unwrap_or_else(|| report.label.to_string());
     vec![
-        BarPanel { title: text_with("bars.hard", &[("class", &true_class)]), values: &report.hard_label },
-        BarPanel { title: text("bars.teacher_t1"), values: &report.teacher_t1 },
-        BarPanel { title: text_with("bars.teacher", &[("t", &t)]), values: &report.teacher_at_t },
-        BarPanel { title: text_with("bars.distilled", &[("t", &t)]), values: &report.kd_student_at_t },
-        BarPanel { title: text_with("bars.control", &[("t", &t)]), values: &report.control_student_at_t },
+        BarPanel { title: text_with("chart.bars.hard", &[("class", &true_class)]), values: &report.hard_label },
+        BarPanel { title: text("chart.bars.teacherT1"), values: &report.teacher_t1 },
+        BarPanel { title: text_with("chart.bars.teacher", &[("t", &t)]), values: &report.teacher_at_t },
+        BarPanel { title: text_with("chart.bars.distilled", &[("t", &t)]), values: &report.kd_student_at_t },
+        BarPanel { title: text_with("chart.bars.control", &[("t", &t)]), values: &report.control_student_at_t },
     ]
 }
 
@@ -56,7 +56,7 @@ pub fn draw_bar_panels<DB: DrawingBackend>(
     area.fill(&WHITE).map_err(chart_err)?;
     let classes = panels.iter().map(|p| p.values.len()).max().unwrap_or(0);
     if panels.is_empty() || classes == 0 {
-        return draw_message(area, &text("message.no_classes"), scale);
+        return draw_message(area, &text("chart.message.noClasses"), scale);
     }
     let (width, height) = area.dim_in_pixel();
     let css_width = f64::from(width) / scale.ratio();

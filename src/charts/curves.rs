@@ -49,32 +49,44 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
             look,
         };
         let lines = [
-            series(text("loss.distilled_total"), |s| s.total_loss, look(palette::DISTILLED, 2.5, Dash::Solid, false)),
-            series(text("loss.distilled_soft"), |s| s.soft_loss, look(palette::SOFT_TERM, 2.0, Dash::Dotted, false)),
-            series(text("loss.distilled_hard"), |s| s.hard_loss, look(palette::HARD_TERM, 1.5, Dash::Solid, true)),
-            series(text("loss.control"), |s| s.control_hard_loss, look(palette::CONTROL, 2.0, Dash::Dashed, false)),
+            series(
+                text("chart.loss.distilledTotal"),
+                |s| s.total_loss,
+                look(palette::DISTILLED, 2.5, Dash::Solid, false),
+            ),
+            series(
+                text("chart.loss.distilledSoft"),
+                |s| s.soft_loss,
+                look(palette::SOFT_TERM, 2.0, Dash::Dotted, false),
+            ),
+            series(text("chart.loss.distilledHard"), |s| s.hard_loss, look(palette::HARD_TERM, 1.5, Dash::Solid, true)),
+            series(
+                text("chart.loss.control"),
+                |s| s.control_hard_loss,
+                look(palette::CONTROL, 2.0, Dash::Dashed, false),
+            ),
         ];
-        let title = text_with("loss.title", &[("settings", &settings_text(students))]);
-        let (x_label, y_label) = (text("axis.student_epoch"), text("loss.y"));
+        let title = text_with("chart.loss.title", &[("settings", &settings_text(students))]);
+        let (x_label, y_label) = (text("chart.axis.studentEpoch"), text("chart.loss.y"));
         draw_line_panel(area, &title, &x_label, &y_label, YAxis::LossFromZero, &lines, Corner::TopRight, scale)
     } else if !history.teacher.is_empty() {
         let lines = [Series {
-            label: text("loss.teacher"),
+            label: text("chart.loss.teacher"),
             points: history.teacher.iter().map(|t| (t.epoch as f64, f64::from(t.train_loss))).collect(),
             look: look(palette::TEACHER, 2.0, Dash::Solid, false),
         }];
         draw_line_panel(
             area,
-            &text("loss.teacher_title"),
-            &text("axis.teacher_epoch"),
-            &text("loss.teacher_y"),
+            &text("chart.loss.teacherTitle"),
+            &text("chart.axis.teacherEpoch"),
+            &text("chart.loss.teacherY"),
             YAxis::LossFromZero,
             &lines,
             Corner::TopRight,
             scale,
         )
     } else {
-        draw_message(area, &text("loss.empty"), scale)
+        draw_message(area, &text("chart.loss.empty"), scale)
     }
 }
 
@@ -95,20 +107,21 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
     };
     let teacher_lines = [
         Series {
-            label: text("accuracy.train"),
+            label: text("chart.accuracy.train"),
             points: teacher(|t| t.train_accuracy),
             look: look(palette::TEACHER, 1.2, Dash::Solid, false),
         },
         Series {
-            label: text("accuracy.test"),
+            label: text("chart.accuracy.test"),
             points: teacher(|t| t.test_accuracy),
             look: look(palette::TEACHER, 2.5, Dash::Solid, true),
         },
     ];
     if history.teacher.is_empty() {
-        draw_message(&left, &text("accuracy.teacher_empty"), scale)?;
+        draw_message(&left, &text("chart.accuracy.teacherEmpty"), scale)?;
     } else {
-        let (title, x_label, y_label) = (text("accuracy.teacher"), text("axis.teacher_epoch"), text("accuracy.y"));
+        let (title, x_label, y_label) =
+            (text("chart.accuracy.teacher"), text("chart.axis.teacherEpoch"), text("chart.accuracy.y"));
         draw_line_panel(&left, &title, &x_label, &y_label, YAxis::Percent, &teacher_lines, Corner::BottomRight, scale)?;
     }
 
@@ -118,22 +131,22 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
     };
     let student_lines = [
         Series {
-            label: text("accuracy.distilled_train"),
+            label: text("chart.accuracy.distilledTrain"),
             points: student(|s| s.kd_train_accuracy),
             look: look(palette::DISTILLED, 1.2, Dash::Solid, false),
         },
         Series {
-            label: text("accuracy.distilled_test"),
+            label: text("chart.accuracy.distilledTest"),
             points: student(|s| s.kd_test_accuracy),
             look: look(palette::DISTILLED, 2.5, Dash::Solid, true),
         },
         Series {
-            label: text("accuracy.control_train"),
+            label: text("chart.accuracy.controlTrain"),
             points: student(|s| s.control_train_accuracy),
             look: look(palette::CONTROL, 1.2, Dash::Dashed, false),
         },
         Series {
-            label: text("accuracy.control_test"),
+            label: text("chart.accuracy.controlTest"),
             points: student(|s| s.control_test_accuracy),
             look: look(palette::CONTROL, 2.5, Dash::Dashed, true),
         },
@@ -148,10 +161,11 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
                 palette::GRID.stroke_width(1),
             ))
             .map_err(chart_err)?;
-        draw_title(&right, &[text("accuracy.students")], (0, scale.px(6.0)), w as i32 - pad, scale)?;
-        draw_message(&right, &text("accuracy.students_waiting"), scale)
+        draw_title(&right, &[text("chart.accuracy.students")], (0, scale.px(6.0)), w as i32 - pad, scale)?;
+        draw_message(&right, &text("chart.accuracy.studentsWaiting"), scale)
     } else {
-        let (title, x_label, y_label) = (text("accuracy.students"), text("axis.student_epoch"), text("accuracy.y"));
+        let (title, x_label, y_label) =
+            (text("chart.accuracy.students"), text("chart.axis.studentEpoch"), text("chart.accuracy.y"));
         draw_line_panel(&right, &title, &x_label, &y_label, YAxis::Percent, &student_lines, Corner::BottomRight, scale)
     }
 }

@@ -42,26 +42,26 @@ pub fn gradients_titles(temperature: f32, alpha: f32, without_t2: bool) -> Vec<S
         let a = short_number(alpha);
         let values = [("t", t.as_str()), ("a", a.as_str())];
         return vec![
-            text_with("gradients.title", &values),
-            text_with("gradients.title_short", &values),
-            text_with("gradients.title_shortest", &values),
+            text_with("chart.gradients.title", &values),
+            text_with("chart.gradients.titleShort", &values),
+            text_with("chart.gradients.titleShortest", &values),
         ];
     }
     let squared = temperature * temperature;
     let factor = if !squared.is_finite() || squared <= 0.0 {
-        text("gradients.factor_unknown")
+        text("chart.gradients.factorUnknown")
     } else if (squared - 1.0).abs() < 1e-6 {
-        text("gradients.factor_same")
+        text("chart.gradients.factorSame")
     } else if squared > 1.0 {
-        text_with("gradients.factor_smaller", &[("t2", &short_number(squared))])
+        text_with("chart.gradients.factorSmaller", &[("t2", &short_number(squared))])
     } else {
-        text_with("gradients.factor_larger", &[("times", &short_number(1.0 / squared))])
+        text_with("chart.gradients.factorLarger", &[("times", &short_number(1.0 / squared))])
     };
     let values = [("factor", factor.as_str()), ("t", t.as_str())];
     vec![
-        text_with("gradients.without_title", &values),
-        text_with("gradients.without_title_short", &values),
-        text_with("gradients.without_title_shortest", &values),
+        text_with("chart.gradients.withoutTitle", &values),
+        text_with("chart.gradients.withoutTitleShort", &values),
+        text_with("chart.gradients.withoutTitleShortest", &values),
     ]
 }
 
@@ -80,7 +80,7 @@ pub fn draw_gradients<DB: DrawingBackend>(
     let hard = &gradients.hard;
     let classes = soft.len().max(hard.len());
     if classes == 0 {
-        return draw_message(area, &text("gradients.empty"), scale);
+        return draw_message(area, &text("chart.gradients.empty"), scale);
     }
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
@@ -107,9 +107,9 @@ pub fn draw_gradients<DB: DrawingBackend>(
     // Caption at the bottom: how to read the bars, and (when there is room) what the symbols are.
     let narrow = f64::from(width) / scale.ratio() < 480.0;
     let captions = if narrow {
-        vec![text("gradients.caption_descent")]
+        vec![text("chart.gradients.captionDescent")]
     } else {
-        vec![text("gradients.caption_descent"), text("gradients.caption_symbols")]
+        vec![text("chart.gradients.captionDescent"), text("chart.gradients.captionSymbols")]
     };
     let caption_size = if narrow { 10.0 } else { 11.0 };
     let caption_style = scale.text(caption_size, palette::MUTED);
@@ -197,7 +197,7 @@ pub fn draw_gradients<DB: DrawingBackend>(
         area.draw(&PathElement::new(vec![(plot_left, y), (plot_right, y)], line.stroke_width(1))).map_err(chart_err)?;
         area.draw(&Text::new(tick_text(v), (plot_left - scale.px(4.0), y), tick_style.clone())).map_err(chart_err)?;
     }
-    let axis_title = text("gradients.y");
+    let axis_title = text("chart.gradients.y");
     let axis_size =
         fit_font(area, &axis_title, &scale.text(11.0, palette::MUTED), plot_bottom - plot_top, (11.0, 8.0))?;
     area.draw(&Text::new(
@@ -214,7 +214,7 @@ pub fn draw_gradients<DB: DrawingBackend>(
     let name = |class: usize| class_names.get(class).cloned().unwrap_or_else(|| class.to_string());
     // The true class's label, bold, shrunk to its column if need be.
     let true_label =
-        (insight.label < classes).then(|| text_with("gradients.true_class", &[("class", &name(insight.label))]));
+        (insight.label < classes).then(|| text_with("chart.gradients.trueClass", &[("class", &name(insight.label))]));
     let true_size = match &true_label {
         Some(label) => {
             let measured =
@@ -401,12 +401,12 @@ fn key<DB: DrawingBackend>(
     draw: bool,
     scale: ChartScale,
 ) -> Result<i32, KdError> {
-    let soft_label = if without_t2 { text("gradients.key_soft_without") } else { text("gradients.key_soft") };
+    let soft_label = if without_t2 { text("chart.gradients.keySoftWithout") } else { text("chart.gradients.keySoft") };
     // (fill, drawn as a dashed outline, label)
     let mut entries: Vec<(BarFill, bool, String)> =
-        vec![(BarFill::Hatched, false, soft_label), (BarFill::Filled, false, text("gradients.key_hard"))];
+        vec![(BarFill::Hatched, false, soft_label), (BarFill::Filled, false, text("chart.gradients.keyHard"))];
     if without_t2 {
-        entries.push((BarFill::Hatched, true, text("gradients.key_soft_with")));
+        entries.push((BarFill::Hatched, true, text("chart.gradients.keySoftWith")));
     }
     let size = if f64::from(width) / scale.ratio() >= 480.0 { 11.0 } else { 10.0 };
     let style = scale.text(size, palette::TEXT).pos(Pos::new(HPos::Left, VPos::Center));
@@ -440,15 +440,15 @@ fn key<DB: DrawingBackend>(
 /// norm without T² first, then with it.
 pub fn norm_lines(insight: &SampleInsight, without_t2: bool) -> Vec<String> {
     let g = &insight.gradients;
-    let hard = text_with("gradients.norm_hard", &[("value", &gradient_text(g.hard_norm))]);
+    let hard = text_with("chart.gradients.normHard", &[("value", &gradient_text(g.hard_norm))]);
     if without_t2 {
         vec![
-            text_with("gradients.norm_soft_without", &[("value", &gradient_text(g.soft_without_t2_norm))]),
-            text_with("gradients.norm_soft_with", &[("value", &gradient_text(g.soft_norm))]),
+            text_with("chart.gradients.normSoftWithout", &[("value", &gradient_text(g.soft_without_t2_norm))]),
+            text_with("chart.gradients.normSoftWith", &[("value", &gradient_text(g.soft_norm))]),
             hard,
         ]
     } else {
-        vec![text_with("gradients.norm_soft", &[("value", &gradient_text(g.soft_norm))]), hard]
+        vec![text_with("chart.gradients.normSoft", &[("value", &gradient_text(g.soft_norm))]), hard]
     }
 }
 

@@ -106,7 +106,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     let matrix = &similarity.matrix;
     let classes = matrix.len().max(matrix.iter().map(Vec::len).max().unwrap_or(0));
     if classes == 0 {
-        return draw_message(area, &text("message.no_classes"), scale);
+        return draw_message(area, &text("chart.message.noClasses"), scale);
     }
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
@@ -124,15 +124,15 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     // Title and caption.
     let t = short_number(similarity.temperature);
     let titles = [
-        text_with("heatmap.title", &[("t", &t)]),
-        text_with("heatmap.title_short", &[("t", &t)]),
-        text_with("heatmap.title_shortest", &[("t", &t)]),
+        text_with("chart.heatmap.title", &[("t", &t)]),
+        text_with("chart.heatmap.titleShort", &[("t", &t)]),
+        text_with("chart.heatmap.titleShortest", &[("t", &t)]),
     ];
     draw_title(area, &titles, (pad, scale.px(6.0)), width - 2 * pad, scale)?;
     let top = cell_text(top_value);
     let caption = match diagonal {
-        Diagonal::Greyed => text_with("heatmap.caption_greyed", &[("top", &top)]),
-        Diagonal::Coloured => text_with("heatmap.caption_coloured", &[("top", &top)]),
+        Diagonal::Greyed => text_with("chart.heatmap.captionGreyed", &[("top", &top)]),
+        Diagonal::Coloured => text_with("chart.heatmap.captionColoured", &[("top", &top)]),
     };
     let caption_size = if f64::from(width) / scale.ratio() >= 480.0 { 11.0 } else { 10.0 };
     let caption_style = scale.text(caption_size, palette::MUTED);
@@ -235,7 +235,7 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     }
     // The axis titles, shrunk to fit: the rows' along the grid's height, the columns' centred under
     // the grid within the canvas.
-    let (rows_title, columns_title) = (text("heatmap.rows"), text("heatmap.columns"));
+    let (rows_title, columns_title) = (text("chart.heatmap.rows"), text("chart.heatmap.columns"));
     let axis_style = scale.text(11.5, palette::MUTED);
     let rows_size = fit_font(area, &rows_title, &axis_style, grid_h, (11.5, 8.0))?;
     area.draw(&Text::new(

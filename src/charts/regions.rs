@@ -192,7 +192,7 @@ pub fn draw_region_selection<DB: DrawingBackend>(
 fn draw_key<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, scale: ChartScale) -> Result<(), KdError> {
     let (_, height) = area.dim_in_pixel();
     let style = scale.text(10.5, palette::TEXT);
-    let (train, test) = (text("regions.train"), text("regions.test"));
+    let (train, test) = (text("chart.regions.train"), text("chart.regions.test"));
     let (train_w, _) = area.estimate_text_size(&train, &style).map_err(chart_err)?;
     let (test_w, _) = area.estimate_text_size(&test, &style).map_err(chart_err)?;
     let (pad, marker, gap) = (scale.px(5.0), scale.px(12.0), scale.px(10.0));

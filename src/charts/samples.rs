@@ -86,11 +86,12 @@ pub fn draw_digit_gallery<DB: DrawingBackend>(
 
     let (_, band_bottom, gallery_right, _) =
         FracRect { left: 0.0, top: 0.0, right: GALLERY.right, bottom: GALLERY.top }.pixels(size);
-    let title = text_with("gallery.title", &[("shown", &shown.to_string()), ("total", &data.test.len().to_string())]);
+    let title =
+        text_with("chart.gallery.title", &[("shown", &shown.to_string()), ("total", &data.test.len().to_string())]);
     let note = if test_predictions.is_empty() {
         String::new()
     } else {
-        text_with("gallery.note", &[("wrong", &wrong.to_string())])
+        text_with("chart.gallery.note", &[("wrong", &wrong.to_string())])
     };
     draw_band_text(area, &title, &note, (scale.px(6.0), band_bottom), gallery_right, scale)?;
 
@@ -258,12 +259,12 @@ fn draw_selected_digit<DB: DrawingBackend>(
         Ok(if bold { scale.bold(size, color) } else { scale.text(size, color) }.pos(anchor))
     };
     let Some(selection) = selected.filter(|s| s.index < data.split(s.split).len()) else {
-        let click = text("gallery.click");
+        let click = text("chart.gallery.click");
         let style = fitted(&click, false, 11.5, palette::MUTED)?;
         return area.draw(&Text::new(click, (centre, t + scale.px(8.0)), style)).map_err(chart_err);
     };
     let heading = text_with(
-        "gallery.selected",
+        "chart.gallery.selected",
         &[("split", &split_text(selection.split)), ("index", &selection.index.to_string())],
     );
     let heading_size = fit_font(area, &heading, &scale.bold(12.5, palette::TEXT), r - l, (12.5, 8.0))?;
@@ -283,7 +284,7 @@ fn draw_selected_digit<DB: DrawingBackend>(
     let label = data.split(selection.split).labels.get(selection.index).copied();
     let mut y = y0 + side + scale.px(6.0);
     if let Some(label) = label {
-        let line = text_with("gallery.true_label", &[("class", &name(label))]);
+        let line = text_with("chart.gallery.trueLabel", &[("class", &name(label))]);
         let style = fitted(&line, false, 11.5, palette::TEXT)?;
         area.draw(&Text::new(line, (centre, y), style)).map_err(chart_err)?;
         y += scale.px(16.0);
@@ -291,9 +292,9 @@ fn draw_selected_digit<DB: DrawingBackend>(
     if let Some(p) = selection.teacher_prediction {
         let right = label == Some(p);
         let (line, color) = if right {
-            (text_with("gallery.teacher_right", &[("class", &name(p))]), palette::TEXT)
+            (text_with("chart.gallery.teacherRight", &[("class", &name(p))]), palette::TEXT)
         } else {
-            (text_with("gallery.teacher_wrong", &[("class", &name(p))]), palette::WRONG)
+            (text_with("chart.gallery.teacherWrong", &[("class", &name(p))]), palette::WRONG)
         };
         let style = fitted(&line, true, 11.5, color)?;
         area.draw(&Text::new(line, (centre, y), style)).map_err(chart_err)?;
@@ -394,7 +395,7 @@ pub fn draw_scatter<DB: DrawingBackend>(
 ) -> Result<(), KdError> {
     area.fill(&WHITE).map_err(chart_err)?;
     let Some(view) = ScatterView::of(data) else {
-        return super::draw_message(area, &text("scatter.too_few"), scale);
+        return super::draw_message(area, &text("chart.scatter.tooFew"), scale);
     };
     let size = area.dim_in_pixel();
     let (l, t, r, b) = SCATTER_PLOT.pixels(size);
@@ -402,13 +403,16 @@ pub fn draw_scatter<DB: DrawingBackend>(
         data.feature_names
             .get(j)
             .cloned()
-            .unwrap_or_else(|| text_with("scatter.feature", &[("number", &(j + 1).to_string())]))
+            .unwrap_or_else(|| text_with("chart.scatter.feature", &[("number", &(j + 1).to_string())]))
     };
     let (y_name, x_name) = (feature(view.y_feature), feature(view.x_feature));
     let title = if data.feature_count() > 2 {
-        text_with("scatter.title_of", &[("y", &y_name), ("x", &x_name), ("count", &data.feature_count().to_string())])
+        text_with(
+            "chart.scatter.titleOf",
+            &[("y", &y_name), ("x", &x_name), ("count", &data.feature_count().to_string())],
+        )
     } else {
-        text_with("scatter.title", &[("y", &y_name), ("x", &x_name)])
+        text_with("chart.scatter.title", &[("y", &y_name), ("x", &x_name)])
     };
     let title_size = fit_size(
         (f64::from(area.estimate_text_size(&title, &scale.bold(13.0, palette::TEXT)).map_err(chart_err)?.0)
@@ -465,7 +469,7 @@ fn draw_class_key<DB: DrawingBackend>(
     }
     y += row / 2;
     // What filled and hollow mean, shrunk to the room right of the markers.
-    let (filled, hollow) = (text("scatter.filled"), text("scatter.hollow"));
+    let (filled, hollow) = (text("chart.scatter.filled"), text("chart.scatter.hollow"));
     let room = area.dim_in_pixel().0 as i32 - text_x - scale.px(4.0);
     let mut widest = 0;
     for line in [&filled, &hollow] {

@@ -72,7 +72,7 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
     let log_temperatures: Vec<f64> = sweep.temperatures.iter().map(|&t| log_t(t)).collect();
     let x_span = match Span::of(log_temperatures.iter().copied()) {
         Some(span) if classes > 0 => span,
-        _ => return draw_message(area, &text("sweep.empty"), scale),
+        _ => return draw_message(area, &text("chart.sweep.empty"), scale),
     };
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
@@ -92,11 +92,11 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
     let true_class = name(insight.label);
     let titles = [
         text_with(
-            "sweep.title",
+            "chart.sweep.title",
             &[("split", &split_text(insight.split)), ("index", &insight.index.to_string()), ("class", &true_class)],
         ),
-        text_with("sweep.title_short", &[("class", &true_class)]),
-        text("sweep.title_shortest"),
+        text_with("chart.sweep.titleShort", &[("class", &true_class)]),
+        text("chart.sweep.titleShortest"),
     ];
     draw_title(area, &titles, (pad, scale.px(6.0)), width - 2 * pad, scale)?;
 
@@ -120,8 +120,8 @@ pub fn draw_temperature_sweep<DB: DrawingBackend>(
         .x_labels(0)
         .y_labels(6)
         .y_label_formatter(&|y: &f64| short_number(*y as f32))
-        .x_desc(text("sweep.x"))
-        .y_desc(text("sweep.y"))
+        .x_desc(text("chart.sweep.x"))
+        .y_desc(text("chart.sweep.y"))
         .draw()
         .map_err(chart_err)?;
     let (bx, by) = area.get_base_pixel();
@@ -283,7 +283,7 @@ impl Key {
             value_width = value_width.max(bold_width(&value)?);
             rows.push((class, label, value));
         }
-        let header = text_with("sweep.key_header", &[("t", &short_number(temperature))]);
+        let header = text_with("chart.sweep.keyHeader", &[("t", &short_number(temperature))]);
         let header_width =
             area.estimate_text_size(&header, &scale.text(10.5, palette::MUTED)).map_err(chart_err)?.0 as i32;
         let gap = scale.px(6.0);

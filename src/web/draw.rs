@@ -46,34 +46,25 @@ struct Picked {
     index: usize,
 }
 
-/// Sets the texts the charts draw from a plain object of key → translated template (as
-/// `chartTextKeys` lists them, e.g. `www/locales/charts.ko.js`); unknown keys and non-string
-/// values are ignored, a missing key stays English, `{}` brings back English. Charts already on
-/// the page change when they are next drawn.
-#[wasm_bindgen(js_name = setChartText)]
-pub fn set_chart_text(texts: JsValue) -> std::result::Result<(), JsError> {
-    if !texts.is_object() || js_sys::Array::is_array(&texts) {
-        return Err(JsError::new(
-            "chart texts must be a plain object of key → string (e.g. the default export of charts.ko.js)",
-        ));
+/// Hands the charts the catalogue of the learner's language: a plain object of key → text, as the
+/// page loaded it from `locales/<lang>.json` (its `chart.` texts are kept; other keys and values
+/// that are not strings are ignored). Charts already on the page change when they are next drawn.
+#[wasm_bindgen(js_name = setCatalogue)]
+pub fn set_catalogue(catalogue: JsValue) -> std::result::Result<(), JsError> {
+    if !catalogue.is_object() || js_sys::Array::is_array(&catalogue) {
+        return Err(JsError::new("a catalogue must be a plain object of key → text (locales/<lang>.json)"));
     }
-    let mut translations = BTreeMap::new();
-    for entry in js_sys::Object::entries(texts.unchecked_ref::<js_sys::Object>()).iter() {
+    let mut texts = BTreeMap::new();
+    for entry in js_sys::Object::entries(catalogue.unchecked_ref::<js_sys::Object>()).iter() {
         let pair: js_sys::Array = entry.unchecked_into();
         if let (Some(key), Some(template)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-            translations.insert(key, template);
+            if key.starts_with("chart.") {
+                texts.insert(key, template);
+            }
         }
     }
-    text::set_translations(translations);
+    crate::text::set_catalogue(texts);
     Ok(())
-}
-
-/// Every text the charts draw, as an object of key → English template (`{name}` marks a value the
-/// chart fills in): what a translation of the charts must cover.
-#[wasm_bindgen(js_name = chartTextKeys)]
-pub fn chart_text_keys() -> std::result::Result<JsValue, JsError> {
-    let english: BTreeMap<&str, &str> = text::CHART_TEXT.iter().copied().collect();
-    to_js(&english)
 }
 
 #[wasm_bindgen]
@@ -274,8 +265,8 @@ impl Playground {
             canvas.width(),
             canvas.height(),
             scale.ratio().to_bits(),
-            text::text("regions.train"),
-            text::text("regions.test"),
+            text::text("chart.regions.train"),
+            text::text("chart.regions.test"),
         );
         if drawn.points.as_ref().is_none_or(|p| p.key != key) {
             let image = canvas::offscreen(canvas.width(), canvas.height())?;

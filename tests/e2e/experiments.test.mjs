@@ -55,10 +55,13 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     const panel = page.locator('#experiments');
     await panel.waitFor();
 
-    // every preset of the engine is listed with its title and claim, in the engine's own English words
+    // every preset of the engine is listed with its title and claim, the catalogue's words (which kd prints too)
     const presets = await page.evaluate(async () => {
       const engine = await import(new URL('pkg/kd_playground.js', document.baseURI).href);
-      return engine.experiments().map((e) => ({ name: e.name, title: e.title, claim: e.claim, study: e.study }));
+      const en = await (await fetch(new URL('locales/en.json', document.baseURI))).json();
+      return engine.experiments().map((e) => ({
+        name: e.name, title: en[`experiment.${e.name}.title`], claim: en[`experiment.${e.name}.claim`], study: e.study,
+      }));
     });
     assert.deepEqual(presets.map((p) => p.name),
       ['omitted-class', 'small-transfer-set', 'temperature-width', 'ensemble-teacher', 'high-temperature', 'born-again']);
@@ -67,7 +70,7 @@ test('the presets: the small transfer set applies its settings; the omitted clas
       // presets drive the playground and sit above it; studies run apart, below it
       const card = page.locator(`${p.study ? '#studies' : '#experiments'} .exp-card[data-experiment="${p.name}"]`);
       assert.equal((await card.locator('.exp-title').textContent()).trim(), p.title);
-      assert.ok((await card.locator('.exp-claim').textContent()).includes(p.claim), `${p.name}: the claim is the engine's`);
+      assert.ok((await card.locator('.exp-claim').textContent()).includes(p.claim), `${p.name}: the claim is the catalogue's`);
     }
 
     // the small transfer set: its button puts the preset into the controls and the link (not run to the end here:
@@ -142,7 +145,7 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     await page.selectOption('#lang', 'ko');
     await page.waitForFunction(() => document.documentElement.lang === 'ko');
     await settled(page);
-    const ko = await page.evaluate(async () => (await import(new URL('locales/ko.js', document.baseURI).href)).default);
+    const ko = await page.evaluate(async () => (await fetch(new URL('locales/ko.json', document.baseURI))).json());
     const card = panel.locator('.exp-card[data-experiment="omitted-class"]');
     assert.ok((await card.locator('.exp-claim').textContent()).includes(ko['experiment.omitted-class.claim']));
     assert.equal((await page.textContent('#exp-run-omitted-class')).trim(), ko['experiments.run']);

@@ -166,8 +166,9 @@ test('Korean replaces every English string of the page, from complete catalogues
 
     // the catalogues: every English key has a Korean entry, and so has every setting and choice of the schema
     const { missing, schemaMissing, pairs, schemaTexts } = await page.evaluate(async () => {
-      const en = (await import(new URL('locales/en.js', document.baseURI).href)).default;
-      const ko = (await import(new URL('locales/ko.js', document.baseURI).href)).default;
+      const json = async (file) => (await fetch(new URL(file, document.baseURI))).json();
+      const en = await json('locales/en.json');
+      const ko = await json('locales/ko.json');
       const engine = await import(new URL('pkg/kd_playground.js', document.baseURI).href);
       const schema = engine.settingsSchema();
       const want = [];
@@ -179,7 +180,7 @@ test('Korean replaces every English string of the page, from complete catalogues
         missing: Object.keys(en).filter((k) => typeof ko[k] !== 'string' || ko[k].trim() === ''),
         schemaMissing: want.filter((k) => typeof ko[k] !== 'string' || ko[k].trim() === ''),
         pairs: Object.keys(en).map((k) => [en[k], ko[k]]),
-        schemaTexts: schema.flatMap((s) => [s.label, s.help]),
+        schemaTexts: schema.flatMap((s) => [en[`setting.${s.name}.label`], en[`setting.${s.name}.help`]]),
       };
     });
     assert.deepEqual(missing, [], 'every key of the English catalogue has a Korean text');

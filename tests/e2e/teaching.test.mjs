@@ -12,11 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { download as downloadTo, frames, launch, openTeachingPanels, recordProblems, settled } from './browser.mjs';
 
-// The panels' catalogues (ES modules of the page, outside any "type": "module" package: loaded as data URLs).
-const catalogue = async (lang) => (await import(`data:text/javascript;charset=utf-8,${encodeURIComponent(
-  fs.readFileSync(new URL(`../../www/locales/teach.${lang}.js`, import.meta.url), 'utf8'))}`)).default;
-const en = await catalogue('en');
-const ko = await catalogue('ko');
+// The panels' texts: the teach.* entries of the page's catalogues.
+const catalogue = (lang) => Object.fromEntries(Object.entries(JSON.parse(
+  fs.readFileSync(new URL(`../../www/locales/${lang}.json`, import.meta.url), 'utf8'))).filter(([k]) => k.startsWith('teach.')));
+const en = catalogue('en');
+const ko = catalogue('ko');
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');

@@ -176,7 +176,13 @@ pub fn experiment_help() -> String {
          own settings win over the flags.\n\n",
     );
     for e in EXPERIMENTS {
-        text.push_str(&format!("{}\n  {}\n  {}\n  preset: --dataset {}", e.name, e.title, e.claim, e.dataset.name()));
+        text.push_str(&format!(
+            "{}\n  {}\n  {}\n  preset: --dataset {}",
+            e.name,
+            e.title(),
+            e.claim(),
+            e.dataset.name()
+        ));
         for (setting, value) in e.settings {
             text.push_str(&format!(" {} {}", flag_of_setting(setting).unwrap_or(setting), value));
         }

@@ -79,7 +79,7 @@ fn execute(arguments: &[String]) -> Result<String, Failure> {
                 json["command"] = "experiment".into();
                 json["experiment"] = serde_json::json!({
                     "name": experiment.name,
-                    "claim": experiment.claim,
+                    "claim": experiment.claim().to_string(),
                     "shown": verdicts,
                     "shown_in_seeds": shown,
                 });
@@ -90,8 +90,8 @@ fn execute(arguments: &[String]) -> Result<String, Failure> {
                 Ok(format!(
                     "{}: {}\n{}\n\n{}\nverdict: the claim was shown in {shown} of {} run{} (judged from each run's own numbers)\n",
                     experiment.name,
-                    experiment.title,
-                    experiment.claim,
+                    experiment.title(),
+                    experiment.claim(),
                     report.to_table().trim_end(),
                     verdicts.len(),
                     if verdicts.len() == 1 { "" } else { "s" }

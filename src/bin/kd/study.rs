@@ -91,8 +91,8 @@ struct StudyJson<'a> {
 #[derive(Serialize)]
 struct ExperimentJson {
     name: &'static str,
-    title: &'static str,
-    claim: &'static str,
+    title: String,
+    claim: String,
     shown: Vec<bool>,
     shown_in_seeds: usize,
 }
@@ -132,8 +132,8 @@ impl StudyReport {
             command: "experiment",
             experiment: ExperimentJson {
                 name: self.experiment.name,
-                title: self.experiment.title,
-                claim: self.experiment.claim,
+                title: self.experiment.title().to_string(),
+                claim: self.experiment.claim().to_string(),
                 shown_in_seeds: shown.iter().filter(|&&s| s).count(),
                 shown,
             },
@@ -165,8 +165,8 @@ impl StudyReport {
         let mut text = format!(
             "{}: {}\n{}\n\n{} runs on {}, {seeds}; test accuracy\n",
             e.name,
-            e.title,
-            e.claim,
+            e.title(),
+            e.claim(),
             self.outcomes.first().map_or(0, |o| o.arms.len()),
             e.dataset.name()
         );
