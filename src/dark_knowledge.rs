@@ -82,7 +82,8 @@ pub fn sample_gradients(
     temperature: f32,
     alpha: f32,
 ) -> Result<SampleGradients> {
-    let shape = |v: &[f32]| Array2::from_shape_vec((1, v.len()), v.to_vec()).map_err(|e| KdError::Shape(e.to_string()));
+    let shape =
+        |v: &[f32]| Array2::from_shape_vec((1, v.len()), v.to_vec()).map_err(|e| KdError::Internal(e.to_string()));
     let (student, teacher) = (shape(student_logits)?, shape(teacher_logits)?);
     // T·(q − p) for KL; (z̃_s − z̃_t)/K for logit matching
     let soft_part = soft_term_of(kind, student.view(), teacher.view(), temperature)?.gradient;
@@ -124,7 +125,7 @@ pub fn class_similarity(
 ) -> Result<ClassSimilarity> {
     let classes = teacher_logits.ncols();
     if labels.len() != teacher_logits.nrows() || labels.iter().any(|&y| y >= classes) {
-        return Err(KdError::Shape("labels do not match the teacher's logits".into()));
+        return Err(KdError::Internal("labels do not match the teacher's logits".into()));
     }
     let probabilities = softmax(teacher_logits, temperature); // (samples, classes)
     let mut sums = vec![vec![0.0f64; classes]; classes];

@@ -19,13 +19,33 @@ use serde::{Deserialize, Serialize};
 
 use crate::dark_knowledge::{self, ClassSimilarity, SampleGradients, TemperatureSweep};
 use crate::data::{Dataset, Split, SplitName};
-use crate::error::{KdError, Result};
+use crate::error::{Divergence, KdError, Model, Quantity, Refusal, Result, SettingProblem};
 use crate::losses::{self, accuracy, cross_entropy, distillation_loss_of, softmax};
 use crate::math;
 use crate::network::{DenseGradient, Mlp, Trainer};
 use crate::optimizer::Optimizer;
 use crate::rng::{Rng, Stream};
 use crate::settings::{self, Settings};
+use crate::text::Message;
+
+/// Why training stopped early, as a run keeps it (and its file, in the field `message`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stopped {
+    /// A number became NaN or infinite.
+    Diverged(Divergence),
+    /// The English sentence that a run file written before divergences were typed holds.
+    Said(String),
+}
+
+impl Stopped {
+    pub fn message(&self) -> Message {
+        match self {
+            Stopped::Diverged(divergence) => divergence.message(),
+            Stopped::Said(text) => Message::new("engine.said").with("text", text.as_str()),
+        }
+    }
+}
 
 /// Where the session is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +188,7 @@ pub struct Status {
     /// Mini-batches done in all.
     pub steps: u64,
     /// Why training stopped, when it diverged.
-    pub message: Option<String>,
+    pub stopped: Option<Message>,
 }
 
 /// One sample seen by the three networks.
@@ -259,7 +279,7 @@ impl Learner {
     }
 
     /// Backpropagates the trainer's logit gradient, after checking it and the loss are finite.
-    fn backward(&mut self, loss: f32, whose: Whose, settings: &Settings) -> Result<()> {
+    fn backward(&mut self, loss: f32, whose: Model, settings: &Settings) -> Result<()> {
         check_finite(loss, self.trainer.logit_gradient_mut().view(), whose, settings)?;
         let gradients = self.trainer.backward(&self.network)?;
         check_gradients(gradients, whose, settings)
@@ -268,12 +288,12 @@ impl Learner {
     /// Applies one update from the gradients of the last [`Learner::backward`], which the current
     /// weights produced with a finite loss: those weights are saved as the last good ones first.
     /// An update that makes a weight NaN or infinite is reported as divergence.
-    fn update(&mut self, whose: Whose, settings: &Settings) -> Result<()> {
+    fn update(&mut self, whose: Model, settings: &Settings) -> Result<()> {
         self.last_good.copy_from(&self.network);
         self.version += 1;
         self.optimizer.step(&mut self.network, self.trainer.gradients())?;
         if !self.network.is_finite() {
-            return Err(diverged_message(whose, "weights", settings));
+            return Err(diverged(whose, Quantity::Weights, settings));
         }
         Ok(())
     }
@@ -311,7 +331,8 @@ pub struct Session {
     steps: u64,
     history: History,
     last_batch: Option<BatchLosses>,
-    message: Option<String>,
+    /// Why training stopped early.
+    stopped: Option<Stopped>,
     /// Rows of the training split in the students' transfer set (without the omitted class,
     /// subsampled to the transfer-set fraction); the teacher trains on every row.
     transfer_rows: Vec<usize>,
@@ -322,10 +343,7 @@ pub struct Session {
 fn transfer_set(data: &Dataset, settings: &Settings) -> Result<Vec<usize>> {
     if let Some(class) = settings.omit_class {
         if class >= data.classes() {
-            return Err(KdError::setting(
-                "omitClass",
-                format!("the data set has {} classes (0 to {}); −1 omits none", data.classes(), data.classes() - 1),
-            ));
+            return Err(KdError::setting("omitClass", SettingProblem::NoSuchClass { classes: data.classes() }));
         }
     }
     let mut rng = Rng::stream(settings.seed, Stream::TransferSet);
@@ -341,7 +359,7 @@ fn transfer_set(data: &Dataset, settings: &Settings) -> Result<Vec<usize>> {
     }
     rows.sort_unstable();
     if rows.is_empty() {
-        return Err(KdError::setting("trainFraction", "the students' transfer set would be empty"));
+        return Err(KdError::setting("trainFraction", SettingProblem::EmptyTransferSet));
     }
     Ok(rows)
 }
@@ -441,7 +459,7 @@ impl Session {
             steps: 0,
             history: History::default(),
             last_batch: None,
-            message: None,
+            stopped: None,
             transfer_rows,
             settings,
             data,
@@ -458,7 +476,7 @@ impl Session {
     /// training it again: a sweep over student settings shares one teacher.
     pub fn with_students(&self, settings: Settings) -> Result<Session> {
         if matches!(self.phase, Phase::Teacher | Phase::Diverged) && self.teacher_train_logits.is_none() {
-            return Err(KdError::Data("the teacher must be trained before its students can be swapped".into()));
+            return Err(KdError::Refused(Refusal::TeacherNotTrained));
         }
         let students_only = Settings {
             student_hidden: self.settings.student_hidden.clone(),
@@ -471,7 +489,7 @@ impl Session {
             ..settings.clone()
         };
         if students_only != self.settings {
-            return Err(KdError::Data("only the students' settings can change while keeping the teacher".into()));
+            return Err(KdError::Refused(Refusal::OnlyStudentSettings));
         }
         let mut fresh = Session::with_data(settings, self.data.clone())?;
         fresh.teacher = self.teacher.clone();
@@ -507,6 +525,11 @@ impl Session {
 
     pub fn phase(&self) -> Phase {
         self.phase
+    }
+
+    /// Why training stopped early, if it did.
+    pub fn stopped(&self) -> Option<&Stopped> {
+        self.stopped.as_ref()
     }
 
     /// The network `which` (for an ensemble, its first teacher; see [`Session::teachers`]).
@@ -555,7 +578,9 @@ impl Session {
     fn soft_target_logits(&self, rows: &[usize]) -> Result<Array2<f32>> {
         let members = match &self.teacher_train_logits {
             Some(members) => members,
-            None => return Err(KdError::Shape("the students are trained or evaluated before the teacher is".into())),
+            None => {
+                return Err(KdError::Internal("the students are trained or evaluated before the teacher is".into()))
+            }
         };
         let selected: Vec<Array2<f32>> = members.iter().map(|m| m.select(Axis(0), rows)).collect();
         Ok(match selected.len() {
@@ -586,7 +611,7 @@ impl Session {
             teacher_epochs: self.settings.teacher_epochs,
             student_epochs: self.settings.student_epochs,
             steps: self.steps,
-            message: self.message.clone(),
+            stopped: self.stopped.as_ref().map(Stopped::message),
         }
     }
 
@@ -628,7 +653,7 @@ impl Session {
         let outcome =
             if self.phase == Phase::Teacher { self.train_teacher_batch(rows) } else { self.train_students_batch(rows) };
         self.order = order;
-        if let Err(KdError::Diverged(message)) = outcome {
+        if let Err(KdError::Diverged(divergence)) = outcome {
             // Keep the last good weights: the teacher's, or both students' (so that they stay
             // comparable, having seen the same batches).
             if self.phase == Phase::Teacher {
@@ -639,7 +664,7 @@ impl Session {
                 self.control_student.restore();
             }
             self.phase = Phase::Diverged;
-            self.message = Some(message);
+            self.stopped = Some(Stopped::Diverged(divergence));
             return Ok(self.status());
         }
         outcome?;
@@ -720,7 +745,7 @@ impl Session {
     fn train_teacher_batch(&mut self, rows: &[usize]) -> Result<()> {
         let ensemble = !self.other_teachers.is_empty();
         let (settings, train) = (&self.settings, &self.data.train);
-        let whose = |k: usize| if ensemble { Whose::Member(k + 1) } else { Whose::Named("the teacher's") };
+        let whose = |k: usize| if ensemble { Model::Member(k + 1) } else { Model::Teacher };
         // Gradients of every member first, then the updates: a member that diverges stops the
         // whole ensemble before any of them moves.
         for (k, teacher) in std::iter::once(&mut self.teacher).chain(&mut self.other_teachers).enumerate() {
@@ -763,7 +788,7 @@ impl Session {
         control.forward(train, rows)?;
         let control_loss = control.trainer.cross_entropy()?;
 
-        let (kd, control) = (Whose::Named("the distilled student's"), Whose::Named("the control student's"));
+        let (kd, control) = (Model::Distilled, Model::Control);
         self.kd_student.backward(kd_loss.total, kd, settings)?;
         self.control_student.backward(control_loss, control, settings)?;
         self.kd_student.update(kd, settings)?;
@@ -843,7 +868,7 @@ impl Session {
     /// on that class and overall, and how many training samples it then predicts as the class.
     pub fn shifted_class_accuracy(&self, which: ModelKind, class: usize, shift: f32) -> Result<ShiftedAccuracy> {
         if class >= self.data.classes() || !shift.is_finite() {
-            return Err(KdError::setting("omitClass", format!("cannot shift class {class} by {shift}")));
+            return Err(KdError::Refused(Refusal::BiasShift { class, shift, classes: self.data.classes() }));
         }
         let shifted_predictions = |split: SplitName| -> Result<Vec<usize>> {
             let mut logits = self.logits(which, self.data.split(split).features.view())?;
@@ -868,7 +893,7 @@ impl Session {
     /// occurs there (found by bisection), and reports the test accuracy after the shift.
     pub fn bias_adjustment(&self, which: ModelKind, class: usize) -> Result<BiasAdjustment> {
         if class >= self.data.classes() {
-            return Err(KdError::setting("omitClass", format!("there is no class {class}")));
+            return Err(KdError::Refused(Refusal::BiasShift { class, shift: 0.0, classes: self.data.classes() }));
         }
         let train_logits = self.logits(which, self.data.train.features.view())?;
         let test_logits = self.logits(which, self.data.test.features.view())?;
@@ -928,7 +953,7 @@ impl Session {
     pub fn inspect(&self, split: SplitName, index: usize) -> Result<SampleReport> {
         let samples = self.data.split(split);
         if index >= samples.len() {
-            return Err(KdError::NoSuchSample { split: split.name().into(), index, len: samples.len() });
+            return Err(KdError::NoSuchSample { split, index, len: samples.len() });
         }
         let (t, alpha) = (self.settings.temperature, self.settings.alpha);
         let features = samples.features.slice(ndarray::s![index..index + 1, ..]); // (1, features)
@@ -1036,46 +1061,25 @@ pub fn ensemble_logits(members: &[Array2<f32>], t: f32) -> Array2<f32> {
     mean.mapv(|p| (t as f64 * math::ln_f64((p / k).max(f64::MIN_POSITIVE))) as f32)
 }
 
-/// Whose loss or weights went wrong, for the divergence message (written out only then).
-#[derive(Debug, Clone, Copy)]
-enum Whose {
-    Named(&'static str),
-    /// Member k (from 1) of an ensemble of teachers.
-    Member(usize),
+fn diverged(model: Model, what: Quantity, settings: &Settings) -> KdError {
+    KdError::Diverged(Divergence { model, what, learning_rate: settings.learning_rate })
 }
 
-impl std::fmt::Display for Whose {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Whose::Named(name) => f.write_str(name),
-            Whose::Member(k) => write!(f, "teacher {k}'s"),
-        }
-    }
-}
-
-fn diverged_message(whose: Whose, what: &str, settings: &Settings) -> KdError {
-    KdError::Diverged(format!(
-        "Training stopped: {whose} {what} became NaN or infinite (learning rate {}). The last good weights are kept. Try a smaller learning rate, e.g. {}.",
-        settings.learning_rate,
-        settings.learning_rate / 10.0
-    ))
-}
-
-fn check_finite(loss: f32, gradient: ArrayView2<f32>, whose: Whose, settings: &Settings) -> Result<()> {
+fn check_finite(loss: f32, gradient: ArrayView2<f32>, whose: Model, settings: &Settings) -> Result<()> {
     if !loss.is_finite() {
-        return Err(diverged_message(whose, "loss", settings));
+        return Err(diverged(whose, Quantity::Loss, settings));
     }
     if gradient.iter().any(|g| !g.is_finite()) {
-        return Err(diverged_message(whose, "loss gradient", settings));
+        return Err(diverged(whose, Quantity::LossGradient, settings));
     }
     Ok(())
 }
 
-fn check_gradients(gradients: &[DenseGradient], whose: Whose, settings: &Settings) -> Result<()> {
+fn check_gradients(gradients: &[DenseGradient], whose: Model, settings: &Settings) -> Result<()> {
     let finite = gradients.iter().all(|g| g.weights.iter().chain(g.bias.iter()).all(|v| v.is_finite()));
     if finite {
         Ok(())
     } else {
-        Err(diverged_message(whose, "weight gradients", settings))
+        Err(diverged(whose, Quantity::WeightGradients, settings))
     }
 }

@@ -1,51 +1,535 @@
-//! The crate's one error type. Its messages are written for the learner: they name the setting or
-//! the input, the offending value and the limit, and they are shown as they are in the page.
+//! The crate's one error type. Every variant carries its numbers, not a sentence: its
+//! [`KdError::message`] names a text of the catalogues (`engine.*` in `www/locales/<lang>.json`)
+//! with those numbers, which the page renders in the learner's language and `kd` in English
+//! (`Display`). The texts name the setting or the input, the offending value and the limit.
 
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::SplitName;
+use crate::text::{Arg, Message};
 
 /// Everything that can go wrong in the engine. No engine path panics on user input; it returns one
 /// of these instead (a panic in WebAssembly would kill the page).
 #[derive(Debug, Clone, PartialEq)]
 pub enum KdError {
-    /// A setting is out of range or malformed; `name` is the setting's name as the page knows it.
-    InvalidSetting { name: String, message: String },
-    /// Several settings are invalid at once.
-    InvalidSettings(Vec<KdError>),
-    /// A data set could not be built or parsed.
-    Data(String),
-    /// A sample index or split that does not exist.
-    NoSuchSample { split: String, index: usize, len: usize },
-    /// A shape mismatch between arrays that should agree (a bug or corrupt input, never a panic).
-    Shape(String),
-    /// Training produced a NaN or infinite loss or gradient.
-    Diverged(String),
-    /// Drawing a chart failed.
+    /// A setting's value is not acceptable; `setting` is its name as the page, the URL and run
+    /// files know it.
+    Setting { setting: String, problem: SettingProblem },
+    /// Several settings at once, each with its problem.
+    Settings(Vec<(String, SettingProblem)>),
+    /// The user's CSV file, named `file`.
+    Csv { file: String, problem: CsvProblem },
+    /// A run file that cannot be loaded.
+    RunFile(RunFileProblem),
+    /// A data set that cannot be built.
+    Data(DataProblem),
+    /// A sample that does not exist.
+    NoSuchSample { split: SplitName, index: usize, len: usize },
+    /// Training stopped before an update that would have made a number NaN or infinite.
+    Diverged(Divergence),
+    /// A request the session cannot answer as it stands (the page or a caller asked out of turn).
+    Refused(Refusal),
+    /// Arrays that should agree do not: a bug, never the user's doing (the detail is for a report).
+    Internal(String),
+    /// The browser could not draw a chart (its own words).
     Chart(String),
 }
 
-impl KdError {
-    /// Shorthand for an invalid setting.
-    pub fn setting(name: &str, message: impl Into<String>) -> Self {
-        KdError::InvalidSetting { name: name.to_string(), message: message.into() }
+/// What is wrong with one setting's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingProblem {
+    /// Not a setting of the playground at all.
+    Unknown,
+    /// Text where a number was expected.
+    NotANumber {
+        text: String,
+    },
+    NotFinite {
+        got: f64,
+    },
+    NotWhole {
+        got: f64,
+    },
+    OutOfRange {
+        min: f64,
+        max: f64,
+        got: f64,
+    },
+    /// Not one of the choices (`choices` as the catalogue lists them, comma-separated).
+    NotAChoice {
+        got: String,
+        choices: String,
+    },
+    /// A part of a layer list that is not a width.
+    NotALayerWidth {
+        text: String,
+    },
+    LayerWidthOutOfRange {
+        min: f64,
+        max: f64,
+        got: f64,
+    },
+    TooManyLayers {
+        max: usize,
+        got: usize,
+    },
+    /// Only `temperature` and `alpha` can change during training.
+    NotLive,
+    /// A network over the size limit, for the data set's shape.
+    TooManyParameters {
+        parameters: usize,
+        features: usize,
+        classes: usize,
+        limit: usize,
+    },
+    /// A batch too large for the networks: one step would freeze the page.
+    TooMuchWork {
+        batch: usize,
+        parameters: usize,
+        max_batch: usize,
+    },
+    /// Logit matching with an ensemble of teachers.
+    LogitsNeedOneTeacher {
+        teachers: usize,
+    },
+    /// The class to leave out does not exist.
+    NoSuchClass {
+        classes: usize,
+    },
+    /// The students' transfer set would hold no sample.
+    EmptyTransferSet,
+}
+
+/// What is wrong with a user's CSV file. Lines and columns count from 1.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CsvProblem {
+    TooLarge { megabytes: f64, limit_megabytes: usize },
+    NotUtf8 { line: usize, offset: usize },
+    Empty,
+    HeaderOnly,
+    TooManyColumns { line: usize, columns: usize, limit: usize },
+    OneColumn { line: usize },
+    UnclosedQuote { line: usize },
+    TooManyRows { rows: usize, limit: usize },
+    FieldCount { line: usize, found: usize, expected: usize },
+    NotANumber { line: usize, column: usize, text: String },
+    NotFinite { line: usize, column: usize, text: String },
+    MissingValue { line: usize, column: usize },
+    MissingLabel { line: usize, column: usize },
+    DuplicateColumn { line: usize, name: String, first: usize, second: usize },
+    LabelOutOfRange { line: usize, column: usize, label: i64, max: usize },
+    TooManyClasses { line: usize, column: usize, limit: usize },
+    OneClass { class: String },
+}
+
+/// What is wrong with a run file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunFileProblem {
+    CutShort { line: usize, column: usize },
+    NotJson { line: usize, column: usize, reason: String },
+    NotAnObject,
+    NoFormat,
+    OtherFormat { format: String },
+    OtherVersion { version: u64, supported: u32 },
+    NoVersion,
+    NoWeights,
+    NoWeightsFor { model: Model },
+    MalformedWeights { model: Model, reason: String },
+    MalformedOtherTeachers { reason: String },
+    NoField { field: String },
+    MalformedField { field: String, reason: String },
+    InvalidSettings(Box<KdError>),
+    LayersDiffer { model: Model, found: Vec<usize>, expected: Vec<usize> },
+    LayersDoNotChain { model: Model, shapes: String },
+    BiasesDoNotMatch { model: Model },
+    ActivationDiffers { model: Model, found: String, expected: String },
+    NotFinite { model: Model },
+    TeacherCount { found: usize, expected: usize },
+    EpochBeyond { epoch: usize, limit: usize },
+    NoStudentHistory,
+}
+
+/// What stands in the way of building a data set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataProblem {
+    /// The page has not fetched the digits yet.
+    NotFetched { file: String },
+    /// The fetched file is not this build's copy.
+    NotThisCopy { file: String, bytes: usize },
+    /// Only the digits come as a file.
+    BuiltIn { dataset: String },
+    /// No class has the two samples a split needs.
+    CannotSplit { samples: usize },
+}
+
+/// A request that does not fit the session as it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// Students swapped before the teacher is trained.
+    TeacherNotTrained,
+    /// Fresh students asked with settings the teacher depends on.
+    OnlyStudentSettings,
+    /// An experiment judged before its run is done.
+    NotDone {
+        experiment: String,
+    },
+    /// A study judged before every run is done.
+    StudyNotDone {
+        experiment: String,
+    },
+    /// A study asked as a preset, or the other way round.
+    IsAStudy {
+        experiment: String,
+    },
+    IsAPreset {
+        experiment: String,
+    },
+    /// The omitted-class experiment without a class to omit.
+    NoOmittedClass,
+    /// A class's bias shifted, for a class that does not exist or by a shift that is not finite.
+    BiasShift {
+        class: usize,
+        shift: f32,
+        classes: usize,
+    },
+    /// A run on a user's CSV file cannot be saved (the file would have to travel with it).
+    CsvRunNotSaved,
+    /// A name the page sent that the engine does not know (`what`: split, model, experiment,
+    /// data set, view).
+    UnknownName {
+        what: &'static str,
+        got: String,
+    },
+    /// The page sent something that is not what the call takes.
+    BadArgument {
+        what: &'static str,
+        detail: String,
+    },
+}
+
+/// Which network a message is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "index")]
+pub enum Model {
+    /// The teacher (or, in an ensemble, all of it).
+    Teacher,
+    /// Member k (from 1) of an ensemble of teachers.
+    Member(usize),
+    /// The distilled student.
+    Distilled,
+    /// The control student.
+    Control,
+}
+
+/// Which number went NaN or infinite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Quantity {
+    Loss,
+    LossGradient,
+    WeightGradients,
+    Weights,
+}
+
+/// Why training stopped: `model`'s `what` became NaN or infinite at `learning_rate`. Kept with
+/// the run (its file too), so that the page can say it again in any language.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Divergence {
+    pub model: Model,
+    pub what: Quantity,
+    pub learning_rate: f32,
+}
+
+impl Model {
+    pub fn message(self) -> Message {
+        match self {
+            Model::Teacher => Message::new("engine.model.teacher"),
+            Model::Member(k) => Message::new("engine.model.member").with("k", k),
+            Model::Distilled => Message::new("engine.model.distilled"),
+            Model::Control => Message::new("engine.model.control"),
+        }
     }
 }
 
-impl fmt::Display for KdError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Quantity {
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            Quantity::Loss => "engine.quantity.loss",
+            Quantity::LossGradient => "engine.quantity.lossGradient",
+            Quantity::WeightGradients => "engine.quantity.weightGradients",
+            Quantity::Weights => "engine.quantity.weights",
+        })
+    }
+}
+
+impl Divergence {
+    /// "Training stopped: the teacher's loss became NaN or infinite (learning rate 100). The last
+    /// good weights are kept. Try a smaller learning rate, e.g. 10."
+    pub fn message(&self) -> Message {
+        Message::new("engine.diverged")
+            .with("model", self.model.message())
+            .with("what", self.what.message())
+            .with("learningRate", self.learning_rate)
+            .with("suggestion", self.learning_rate / 10.0)
+    }
+}
+
+/// The setting `name` as a message names it: its label when it is a setting, else the name as
+/// given.
+fn setting_arg(name: &str) -> Arg {
+    match crate::settings::spec(name) {
+        Some(spec) => Arg::Message(Box::new(Message::new(format!("setting.{}.label", spec.name)))),
+        None => Arg::Text(name.to_string()),
+    }
+}
+
+impl SettingProblem {
+    /// The problem alone, as the page writes it beside the setting's control.
+    pub fn message(&self) -> Message {
+        let m = |key: &str| Message::new(format!("engine.setting.{key}"));
         match self {
-            KdError::InvalidSetting { name, message } => write!(f, "{name}: {message}"),
-            KdError::InvalidSettings(errors) => {
-                let parts: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                write!(f, "{}", parts.join("; "))
+            SettingProblem::Unknown => m("unknown"),
+            SettingProblem::NotANumber { text } => m("notANumber").with("text", shortened(text)),
+            SettingProblem::NotFinite { got } => m("notFinite").with("got", *got),
+            SettingProblem::NotWhole { got } => m("notWhole").with("got", *got),
+            SettingProblem::OutOfRange { min, max, got } => {
+                m("outOfRange").with("min", *min).with("max", *max).with("got", *got)
             }
-            KdError::Data(message) => write!(f, "data: {message}"),
-            KdError::NoSuchSample { split, index, len } => {
-                write!(f, "there is no {split} sample {index} (the {split} split has {len})")
+            SettingProblem::NotAChoice { got, choices } => {
+                m("notAChoice").with("got", shortened(got)).with("choices", choices.as_str())
             }
-            KdError::Shape(message) => write!(f, "shape mismatch: {message}"),
-            KdError::Diverged(message) => write!(f, "{message}"),
-            KdError::Chart(message) => write!(f, "chart: {message}"),
+            SettingProblem::NotALayerWidth { text } => m("notALayerWidth").with("text", shortened(text)),
+            SettingProblem::LayerWidthOutOfRange { min, max, got } => {
+                m("layerWidthOutOfRange").with("min", *min).with("max", *max).with("got", *got)
+            }
+            SettingProblem::TooManyLayers { max, got } => m("tooManyLayers").with("max", *max).with("got", *got),
+            SettingProblem::NotLive => m("notLive"),
+            SettingProblem::TooManyParameters { parameters, features, classes, limit } => m("tooManyParameters")
+                .with("parameters", *parameters)
+                .with("features", *features)
+                .with("classes", *classes)
+                .with("limit", *limit),
+            SettingProblem::TooMuchWork { batch, parameters, max_batch } => {
+                m("tooMuchWork").with("batch", *batch).with("parameters", *parameters).with("maxBatch", *max_batch)
+            }
+            SettingProblem::LogitsNeedOneTeacher { teachers } => m("logitsNeedOneTeacher").with("teachers", *teachers),
+            SettingProblem::NoSuchClass { classes } => {
+                m("noSuchClass").with("classes", *classes).with("last", classes.saturating_sub(1))
+            }
+            SettingProblem::EmptyTransferSet => m("emptyTransferSet"),
         }
+    }
+}
+
+impl CsvProblem {
+    pub fn message(&self, file: &str) -> Message {
+        let m = |key: &str| Message::new(format!("engine.csv.{key}"));
+        match self {
+            CsvProblem::TooLarge { megabytes, limit_megabytes } => {
+                m("tooLarge").with("file", file).with("size", format!("{megabytes:.1}")).with("limit", *limit_megabytes)
+            }
+            CsvProblem::NotUtf8 { line, offset } => {
+                m("notUtf8").with("file", file).with("line", *line).with("offset", *offset)
+            }
+            CsvProblem::Empty => m("empty").with("file", file),
+            CsvProblem::HeaderOnly => m("headerOnly").with("file", file),
+            CsvProblem::TooManyColumns { line, columns, limit } => m("tooManyColumns")
+                .with("line", *line)
+                .with("columns", *columns)
+                .with("limit", *limit)
+                .with("features", limit.saturating_sub(1)),
+            CsvProblem::OneColumn { line } => m("oneColumn").with("line", *line),
+            CsvProblem::UnclosedQuote { line } => m("unclosedQuote").with("line", *line),
+            CsvProblem::TooManyRows { rows, limit } => {
+                m("tooManyRows").with("file", file).with("rows", *rows).with("limit", *limit)
+            }
+            CsvProblem::FieldCount { line, found, expected } => {
+                m("fieldCount").with("line", *line).with("found", *found).with("expected", *expected)
+            }
+            CsvProblem::NotANumber { line, column, text } => {
+                m("notANumber").with("line", *line).with("column", *column).with("text", shortened(text))
+            }
+            CsvProblem::NotFinite { line, column, text } => {
+                m("notFinite").with("line", *line).with("column", *column).with("text", shortened(text))
+            }
+            CsvProblem::MissingValue { line, column } => m("missingValue").with("line", *line).with("column", *column),
+            CsvProblem::MissingLabel { line, column } => m("missingLabel").with("line", *line).with("column", *column),
+            CsvProblem::DuplicateColumn { line, name, first, second } => m("duplicateColumn")
+                .with("line", *line)
+                .with("name", shortened(name))
+                .with("first", *first)
+                .with("second", *second),
+            CsvProblem::LabelOutOfRange { line, column, label, max } => m("labelOutOfRange")
+                .with("line", *line)
+                .with("column", *column)
+                .with("label", *label as f64)
+                .with("max", *max),
+            CsvProblem::TooManyClasses { line, column, limit } => {
+                m("tooManyClasses").with("line", *line).with("column", *column).with("limit", *limit)
+            }
+            CsvProblem::OneClass { class } => m("oneClass").with("class", shortened(class)),
+        }
+    }
+}
+
+impl RunFileProblem {
+    pub fn message(&self) -> Message {
+        let m = |key: &str| Message::new(format!("engine.run.{key}"));
+        let reason = |message: Message| Message::new("engine.run.cannotLoad").with("reason", message);
+        reason(match self {
+            RunFileProblem::CutShort { line, column } => m("cutShort").with("line", *line).with("column", *column),
+            RunFileProblem::NotJson { line, column, reason } => {
+                m("notJson").with("line", *line).with("column", *column).with("reason", reason.as_str())
+            }
+            RunFileProblem::NotAnObject => m("notAnObject"),
+            RunFileProblem::NoFormat => m("noFormat").with("format", crate::distillation::RUN_FORMAT),
+            RunFileProblem::OtherFormat { format } => m("otherFormat").with("format", shortened(format)),
+            RunFileProblem::OtherVersion { version, supported } => {
+                m("otherVersion").with("version", *version).with("supported", *supported as usize)
+            }
+            RunFileProblem::NoVersion => m("noVersion"),
+            RunFileProblem::NoWeights => m("noWeights"),
+            RunFileProblem::NoWeightsFor { model } => m("noWeightsFor").with("model", model.message()),
+            RunFileProblem::MalformedWeights { model, reason } => {
+                m("malformedWeights").with("model", model.message()).with("reason", reason.as_str())
+            }
+            RunFileProblem::MalformedOtherTeachers { reason } => {
+                m("malformedOtherTeachers").with("reason", reason.as_str())
+            }
+            RunFileProblem::NoField { field } => m("noField").with("field", field.as_str()),
+            RunFileProblem::MalformedField { field, reason } => {
+                m("malformedField").with("field", field.as_str()).with("reason", reason.as_str())
+            }
+            RunFileProblem::InvalidSettings(error) => m("invalidSettings").with("problem", error.message()),
+            RunFileProblem::LayersDiffer { model, found, expected } => m("layersDiffer")
+                .with("model", model.message())
+                .with("found", format!("{found:?}"))
+                .with("expected", format!("{expected:?}")),
+            RunFileProblem::LayersDoNotChain { model, shapes } => {
+                m("layersDoNotChain").with("model", model.message()).with("shapes", shapes.as_str())
+            }
+            RunFileProblem::BiasesDoNotMatch { model } => m("biasesDoNotMatch").with("model", model.message()),
+            RunFileProblem::ActivationDiffers { model, found, expected } => m("activationDiffers")
+                .with("model", model.message())
+                .with("found", found.as_str())
+                .with("expected", expected.as_str()),
+            RunFileProblem::NotFinite { model } => m("notFinite").with("model", model.message()),
+            RunFileProblem::TeacherCount { found, expected } => {
+                m("teacherCount").with("found", *found).with("expected", *expected)
+            }
+            RunFileProblem::EpochBeyond { epoch, limit } => {
+                m("epochBeyond").with("epoch", *epoch).with("limit", *limit)
+            }
+            RunFileProblem::NoStudentHistory => m("noStudentHistory"),
+        })
+    }
+}
+
+impl DataProblem {
+    pub fn message(&self) -> Message {
+        let m = |key: &str| Message::new(format!("engine.data.{key}"));
+        match self {
+            DataProblem::NotFetched { file } => m("notFetched").with("file", file.as_str()),
+            DataProblem::NotThisCopy { file, bytes } => {
+                m("notThisCopy").with("file", file.as_str()).with("bytes", *bytes)
+            }
+            DataProblem::BuiltIn { dataset } => m("builtIn").with("dataset", dataset.as_str()),
+            DataProblem::CannotSplit { samples } => m("cannotSplit").with("samples", *samples),
+        }
+    }
+}
+
+impl Refusal {
+    pub fn message(&self) -> Message {
+        let m = |key: &str| Message::new(format!("engine.refused.{key}"));
+        match self {
+            Refusal::TeacherNotTrained => m("teacherNotTrained"),
+            Refusal::OnlyStudentSettings => m("onlyStudentSettings"),
+            Refusal::NotDone { experiment } => m("notDone").with("experiment", experiment.as_str()),
+            Refusal::StudyNotDone { experiment } => m("studyNotDone").with("experiment", experiment.as_str()),
+            Refusal::IsAStudy { experiment } => m("isAStudy").with("experiment", experiment.as_str()),
+            Refusal::IsAPreset { experiment } => m("isAPreset").with("experiment", experiment.as_str()),
+            Refusal::NoOmittedClass => m("noOmittedClass"),
+            Refusal::BiasShift { class, shift, classes } => {
+                m("biasShift").with("class", *class).with("shift", *shift).with("classes", *classes)
+            }
+            Refusal::CsvRunNotSaved => m("csvRunNotSaved"),
+            Refusal::UnknownName { what, got } => {
+                m("unknownName").with("what", Message::new(format!("engine.name.{what}"))).with("got", shortened(got))
+            }
+            Refusal::BadArgument { what, detail } => {
+                m("badArgument").with("what", *what).with("detail", detail.as_str())
+            }
+        }
+    }
+}
+
+impl KdError {
+    /// Shorthand for a setting's problem.
+    pub fn setting(name: &str, problem: SettingProblem) -> Self {
+        KdError::Setting { setting: name.to_string(), problem }
+    }
+
+    /// What the error says, as a text of the catalogues with its values.
+    pub fn message(&self) -> Message {
+        match self {
+            KdError::Setting { setting, problem } => {
+                Message::new("engine.setting").with("setting", setting_arg(setting)).with("problem", problem.message())
+            }
+            KdError::Settings(problems) => Message::new("engine.settings").with(
+                "list",
+                Arg::List(
+                    problems
+                        .iter()
+                        .map(|(setting, problem)| {
+                            Message::new("engine.setting")
+                                .with("setting", setting_arg(setting))
+                                .with("problem", problem.message())
+                        })
+                        .collect(),
+                ),
+            ),
+            KdError::Csv { file, problem } => problem.message(file),
+            KdError::RunFile(problem) => problem.message(),
+            KdError::Data(problem) => problem.message(),
+            KdError::NoSuchSample { split, index, len } => Message::new("engine.noSuchSample")
+                .with("split", Message::new(format!("engine.name.{}", split.name())))
+                .with("index", *index)
+                .with("len", *len),
+            KdError::Diverged(divergence) => divergence.message(),
+            KdError::Refused(refusal) => refusal.message(),
+            KdError::Internal(detail) => Message::new("engine.internal").with("detail", detail.as_str()),
+            KdError::Chart(detail) => Message::new("engine.chart").with("detail", detail.as_str()),
+        }
+    }
+
+    /// Every setting's problem in this error (one for [`KdError::Setting`], each of
+    /// [`KdError::Settings`], none otherwise), as (setting name, problem).
+    pub fn setting_problems(&self) -> Vec<(String, SettingProblem)> {
+        match self {
+            KdError::Setting { setting, problem } => vec![(setting.clone(), problem.clone())],
+            KdError::Settings(problems) => problems.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// At most 40 characters of a user's text, for messages.
+pub fn shortened(text: &str) -> String {
+    let mut short: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        short.push('…');
+    }
+    short
+}
+
+impl fmt::Display for KdError {
+    /// The message in English (in WebAssembly, its key and values: the page renders it).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().render_english())
     }
 }
 

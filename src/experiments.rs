@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::data::{DatasetName, SplitName};
-use crate::distillation::{ModelKind, Phase, Session};
-use crate::error::{KdError, Result};
+use crate::distillation::{ModelKind, Phase, Session, Stopped};
+use crate::error::{KdError, Refusal, Result};
 use crate::settings::{self, Settings, Value};
 use crate::text::Message;
 
@@ -168,7 +168,7 @@ pub const OMITTED_CLASS_MARGIN: f32 = 0.1;
 /// Judges a finished run of `experiment` from its numbers.
 pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Outcome> {
     if session.phase() != Phase::Done {
-        return Err(KdError::Data(format!("the experiment '{}' is judged once training is done", experiment.name)));
+        return Err(KdError::Refused(Refusal::NotDone { experiment: experiment.name.into() }));
     }
     let test_accuracy = |model| session.accuracy(model, SplitName::Test);
     let (teacher, kd, control) =
@@ -176,10 +176,7 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
     let (shown, omitted) = match experiment.check {
         Check::DistilledBeatsControl => (kd > control, None),
         Check::OmittedClass => {
-            let class = session
-                .settings()
-                .omit_class
-                .ok_or_else(|| KdError::Data("the omitted-class experiment needs a class to omit".into()))?;
+            let class = session.settings().omit_class.ok_or(KdError::Refused(Refusal::NoOmittedClass))?;
             let before = |model| {
                 session
                     .per_class_accuracy(model, SplitName::Test)
@@ -202,7 +199,7 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
             (omitted.kd_after >= omitted.control_after + OMITTED_CLASS_MARGIN, Some(omitted))
         }
         Check::TemperatureByWidth | Check::EnsembleTeacher | Check::HighTemperature | Check::BornAgain => {
-            return Err(KdError::Data(format!("'{}' is a study of several runs; see Study", experiment.name)));
+            return Err(KdError::Refused(Refusal::IsAStudy { experiment: experiment.name.into() }));
         }
     };
     Ok(Outcome {
@@ -318,8 +315,18 @@ pub struct StudyProgress {
     pub epoch: usize,
     pub epochs: usize,
     pub done: bool,
-    /// Why the study stopped early (an arm diverged).
-    pub message: Option<String>,
+    /// Why the study stopped early: an arm diverged.
+    pub stopped: Option<StudyStop>,
+}
+
+/// Which arm of a study stopped it, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StudyStop {
+    /// Its index in [`Experiment::arms`], and its label.
+    pub arm: usize,
+    pub label: String,
+    pub reason: Message,
 }
 
 /// What a finished study found, from its arms' numbers.
@@ -383,7 +390,8 @@ pub struct Study {
     /// A session whose teacher is trained.
     shared: Option<Session>,
     results: Vec<ArmResult>,
-    message: Option<String>,
+    /// The arm that stopped the study (its index), and why.
+    stopped: Option<(usize, Stopped)>,
 }
 
 impl Study {
@@ -391,7 +399,7 @@ impl Study {
     /// e.g. the seed). Every arm's settings are validated now.
     pub fn new(experiment: &'static Experiment, values: &BTreeMap<String, Value>) -> Result<Study> {
         if !experiment.check.is_study() {
-            return Err(KdError::Data(format!("'{}' is one run in the main view, not a study", experiment.name)));
+            return Err(KdError::Refused(Refusal::IsAPreset { experiment: experiment.name.into() }));
         }
         let mut arms = Vec::new();
         for arm in experiment.arms() {
@@ -409,7 +417,7 @@ impl Study {
             current_is_fresh: false,
             shared: None,
             results: Vec::new(),
-            message: None,
+            stopped: None,
         })
     }
 
@@ -423,7 +431,7 @@ impl Study {
 
     /// Whether every arm has finished, or one diverged.
     pub fn is_done(&self) -> bool {
-        self.message.is_some() || self.results.len() == self.arms.len()
+        self.stopped.is_some() || self.results.len() == self.arms.len()
     }
 
     /// Trains up to `batches` mini-batches, moving on to the next arm as each finishes.
@@ -447,8 +455,8 @@ impl Study {
             let status = session.step_batch()?;
             match status.phase {
                 Phase::Diverged => {
-                    let label = &self.arms[self.results.len()].0.label;
-                    self.message = Some(format!("{label}: {}", status.message.unwrap_or_default()));
+                    let reason = session.stopped().cloned().unwrap_or(Stopped::Said(String::new()));
+                    self.stopped = Some((self.results.len(), reason));
                 }
                 Phase::Distil if self.current_is_fresh => {
                     self.shared = Some(session.clone());
@@ -489,20 +497,22 @@ impl Study {
                 _ => 0,
             },
             done: self.is_done(),
-            message: self.message.clone(),
+            stopped: self.stopped.as_ref().map(|(arm, reason)| StudyStop {
+                arm: *arm,
+                label: self.arms.get(*arm).map(|(a, _)| a.label.clone()).unwrap_or_default(),
+                reason: reason.message(),
+            }),
         }
     }
 
     /// What the finished study found.
     pub fn outcome(&self) -> Result<StudyOutcome> {
-        if let Some(message) = &self.message {
-            return Err(KdError::Diverged(message.clone()));
-        }
-        if !self.is_done() {
-            return Err(KdError::Data(format!(
-                "the study '{}' is judged once every run is done",
-                self.experiment.name
-            )));
+        match &self.stopped {
+            Some((_, Stopped::Diverged(divergence))) => return Err(KdError::Diverged(*divergence)),
+            Some((_, Stopped::Said(_))) | None if !self.is_done() || self.stopped.is_some() => {
+                return Err(KdError::Refused(Refusal::StudyNotDone { experiment: self.experiment.name.into() }))
+            }
+            _ => {}
         }
         let (shown, finding) = judge(self.experiment.check, &self.results)?;
         Ok(StudyOutcome { experiment: self.experiment.name, shown, finding, arms: self.results.clone() })
@@ -529,7 +539,7 @@ fn arm_result(arm: &Arm, session: &Session) -> Result<ArmResult> {
 
 /// The verdict and the finding of a study from its arms, in the order [`Experiment::arms`] gives.
 fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
-    let missing = || KdError::Data("the study is missing a run".into());
+    let missing = || KdError::Internal("the study is missing a run".into());
     match check {
         Check::TemperatureByWidth => {
             let per_width = SWEEP_TEMPERATURES.len();
@@ -592,6 +602,6 @@ fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
                 Finding::BornAgain { teacher: run.teacher, kd: run.kd, control: run.control },
             ))
         }
-        Check::OmittedClass | Check::DistilledBeatsControl => Err(KdError::Data("a preset is not a study".into())),
+        Check::OmittedClass | Check::DistilledBeatsControl => Err(KdError::Internal("a preset is not a study".into())),
     }
 }

@@ -61,10 +61,10 @@ pub fn argmax_rows(values: ArrayView2<f32>) -> Vec<usize> {
 
 fn check_labels(logits: &ArrayView2<f32>, labels: &[usize]) -> Result<()> {
     if labels.len() != logits.nrows() {
-        return Err(KdError::Shape(format!("{} labels for {} rows of logits", labels.len(), logits.nrows())));
+        return Err(KdError::Internal(format!("{} labels for {} rows of logits", labels.len(), logits.nrows())));
     }
     if let Some(&bad) = labels.iter().find(|&&y| y >= logits.ncols()) {
-        return Err(KdError::Shape(format!("label {bad} is out of range for {} classes", logits.ncols())));
+        return Err(KdError::Internal(format!("label {bad} is out of range for {} classes", logits.ncols())));
     }
     Ok(())
 }
@@ -89,7 +89,7 @@ pub fn cross_entropy(logits: ArrayView2<f32>, labels: &[usize]) -> Result<LossAn
 pub fn cross_entropy_into(logits: ArrayView2<f32>, labels: &[usize], mut gradient: ArrayViewMut2<f32>) -> Result<f32> {
     check_labels(&logits, labels)?;
     if gradient.dim() != logits.dim() {
-        return Err(KdError::Shape(format!("a gradient of {:?} for logits of {:?}", gradient.dim(), logits.dim())));
+        return Err(KdError::Internal(format!("a gradient of {:?} for logits of {:?}", gradient.dim(), logits.dim())));
     }
     let batch = logits.nrows().max(1) as f32;
     gradient.assign(&logits);
@@ -169,7 +169,7 @@ pub fn soft_term(
     temperature: f32,
 ) -> Result<LossAndGradient> {
     if student_logits.dim() != teacher_logits.dim() {
-        return Err(KdError::Shape(format!(
+        return Err(KdError::Internal(format!(
             "student logits {:?} and teacher logits {:?} differ in shape",
             student_logits.dim(),
             teacher_logits.dim()
@@ -196,15 +196,7 @@ pub enum SoftLoss {
     Logits,
 }
 
-impl SoftLoss {
-    /// The name the page uses.
-    pub fn name(self) -> &'static str {
-        match self {
-            SoftLoss::Kl => "kl",
-            SoftLoss::Logits => "logits",
-        }
-    }
-}
+crate::settings::choices!(SoftLoss { Kl => "kl", Logits => "logits" });
 
 /// Logit matching, batch mean: `(1/2K) Σ_k (z̃_s,k − z̃_t,k)²` with `z̃ = z − mean_k z` (each row
 /// zero-meaned) and K classes, and its gradient `(z̃_s − z̃_t) / (K·B)`.
@@ -214,7 +206,7 @@ impl SoftLoss {
 /// (Hinton eq. 4). `tests/gradients.rs` checks that the two agree as T grows.
 pub fn logit_matching(student_logits: ArrayView2<f32>, teacher_logits: ArrayView2<f32>) -> Result<LossAndGradient> {
     if student_logits.dim() != teacher_logits.dim() {
-        return Err(KdError::Shape(format!(
+        return Err(KdError::Internal(format!(
             "student logits {:?} and teacher logits {:?} differ in shape",
             student_logits.dim(),
             teacher_logits.dim()
@@ -276,7 +268,7 @@ pub fn distillation_loss_into(
     check_labels(&student_logits, labels)?;
     let dim = student_logits.dim();
     if teacher_logits.dim() != dim || gradient.dim() != dim || scratch.dim() != dim {
-        return Err(KdError::Shape(format!(
+        return Err(KdError::Internal(format!(
             "student logits {dim:?}, teacher logits {:?}, gradient {:?} and scratch {:?} differ in shape",
             teacher_logits.dim(),
             gradient.dim(),

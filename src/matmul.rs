@@ -27,13 +27,13 @@ pub fn matmul_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<
     let (m, k) = a.dim();
     let n = b.ncols();
     if b.nrows() != k || c.dim() != (m, n) {
-        return Err(KdError::Shape(format!("cannot multiply {:?} by {:?} into {:?}", a.dim(), b.dim(), c.dim())));
+        return Err(KdError::Internal(format!("cannot multiply {:?} by {:?} into {:?}", a.dim(), b.dim(), c.dim())));
     }
     if (n > 1 && (b.strides()[1] != 1 || c.strides()[1] != 1)) || m == 0 || n == 0 {
         if m == 0 || n == 0 {
             return Ok(());
         }
-        return Err(KdError::Shape("matmul_into needs B and C with contiguous rows".into()));
+        return Err(KdError::Internal("matmul_into needs B and C with contiguous rows".into()));
     }
     let operands = Operands {
         a: a.as_ptr(),

@@ -8,7 +8,7 @@
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{KdError, Result};
+use crate::error::{Divergence, KdError, Model, Quantity, Result};
 use crate::math;
 use crate::matmul::matmul_into;
 use crate::optimizer::Optimizer;
@@ -63,15 +63,9 @@ impl Activation {
             Activation::Tanh => ndarray::Zip::from(grad).and(output).for_each(|g, &h| *g *= 1.0 - h * h),
         }
     }
-
-    /// The name the page uses.
-    pub fn name(self) -> &'static str {
-        match self {
-            Activation::Relu => "relu",
-            Activation::Tanh => "tanh",
-        }
-    }
 }
+
+crate::settings::choices!(Activation { Relu => "relu", Tanh => "tanh" });
 
 /// A fully connected layer `z = h · W + b`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,7 +159,7 @@ impl Mlp {
     /// A network with layer sizes `[inputs, hidden…, classes]`, initialised from `rng`.
     pub fn new(sizes: &[usize], activation: Activation, rng: &mut Rng) -> Result<Self> {
         if sizes.len() < 2 || sizes.contains(&0) {
-            return Err(KdError::Shape(format!("an MLP needs at least two positive layer sizes, got {sizes:?}")));
+            return Err(KdError::Internal(format!("an MLP needs at least two positive layer sizes, got {sizes:?}")));
         }
         let layers = sizes.windows(2).map(|pair| Dense::new(pair[0], pair[1], activation, rng)).collect();
         Ok(Mlp { layers, activation })
@@ -220,7 +214,7 @@ impl Mlp {
 
     fn check_input(&self, input: &ArrayView2<f32>) -> Result<()> {
         if input.ncols() != self.inputs() {
-            return Err(KdError::Shape(format!(
+            return Err(KdError::Internal(format!(
                 "the network takes {} features, the input has {}",
                 self.inputs(),
                 input.ncols()
@@ -254,7 +248,7 @@ impl Mlp {
     /// each layer's parameter gradient, first layer first.
     pub fn backward(&self, cache: &ForwardCache, grad_logits: Array2<f32>) -> Result<Vec<DenseGradient>> {
         if cache.outputs.len() != self.layers.len() + 1 || grad_logits.dim() != cache.logits().dim() {
-            return Err(KdError::Shape("backward called with a cache or gradient of the wrong shape".into()));
+            return Err(KdError::Internal("backward called with a cache or gradient of the wrong shape".into()));
         }
         let mut gradients = Vec::with_capacity(self.layers.len());
         let mut grad_z = grad_logits; // dL/dz of the current layer, (batch, outputs)
@@ -343,14 +337,14 @@ impl Trainer {
             *self = Trainer::new(network, rows.len());
         }
         if features.ncols() != network.inputs() {
-            return Err(KdError::Shape(format!(
+            return Err(KdError::Internal(format!(
                 "the network takes {} features, the input has {}",
                 network.inputs(),
                 features.ncols()
             )));
         }
         if let Some(&bad) = rows.iter().find(|&&r| r >= features.nrows() || r >= labels.len()) {
-            return Err(KdError::Shape(format!("row {bad} is outside the {} samples", features.nrows())));
+            return Err(KdError::Internal(format!("row {bad} is outside the {} samples", features.nrows())));
         }
         let n = rows.len();
         self.rows = n;
@@ -398,7 +392,7 @@ impl Trainer {
     /// and returns every layer's parameter gradient, first layer first.
     pub fn backward(&mut self, network: &Mlp) -> Result<&[DenseGradient]> {
         if !self.fits(network) {
-            return Err(KdError::Shape("backward through a network the forward pass did not see".into()));
+            return Err(KdError::Internal("backward through a network the forward pass did not see".into()));
         }
         let n = self.rows;
         for l in (0..network.layers.len()).rev() {
@@ -474,11 +468,19 @@ impl Trainer {
         self.forward(network, features, labels, rows)?;
         let loss = self.cross_entropy()?;
         if !loss.is_finite() {
-            return Err(KdError::Diverged(format!("the loss became {loss}")));
+            return Err(KdError::Diverged(Divergence {
+                model: Model::Teacher,
+                what: Quantity::Loss,
+                learning_rate: optimizer.learning_rate,
+            }));
         }
         let gradients = self.backward(network)?;
         if !gradients.iter().all(|g| g.weights.iter().chain(g.bias.iter()).all(|v| v.is_finite())) {
-            return Err(KdError::Diverged("a weight gradient became NaN or infinite".into()));
+            return Err(KdError::Diverged(Divergence {
+                model: Model::Teacher,
+                what: Quantity::WeightGradients,
+                learning_rate: optimizer.learning_rate,
+            }));
         }
         optimizer.step(network, &self.gradients)?;
         Ok(loss)

@@ -18,15 +18,7 @@ pub enum OptimizerKind {
     Adam,
 }
 
-impl OptimizerKind {
-    /// The name the page uses.
-    pub fn name(self) -> &'static str {
-        match self {
-            OptimizerKind::Sgd => "sgd",
-            OptimizerKind::Adam => "adam",
-        }
-    }
-}
+crate::settings::choices!(OptimizerKind { Adam => "adam", Sgd => "sgd" });
 
 /// The momentum of SGD.
 pub const SGD_MOMENTUM: f32 = 0.9;
@@ -72,7 +64,7 @@ impl Optimizer {
     /// Applies one update to `network` from `gradients` (one per layer, first layer first).
     pub fn step(&mut self, network: &mut Mlp, gradients: &[DenseGradient]) -> Result<()> {
         if gradients.len() != network.layers.len() || self.state.len() != network.layers.len() {
-            return Err(KdError::Shape(
+            return Err(KdError::Internal(
                 "the optimiser, the network and the gradients disagree on the number of layers".into(),
             ));
         }

@@ -1,13 +1,20 @@
-//! Every setting the page can change, declared once: name, kind, default, range, whether it can
-//! change while training runs, and its label. The page builds its controls from [`SCHEMA`], and
-//! [`Settings::from_values`] validates what the page (or a URL) sends against the same table.
+//! Every setting, declared once, in [`settings!`] below: its field and type in [`Settings`], its
+//! name as the page, the URL and run files know it, its default (and each data set's), its range,
+//! whether it can change while training runs, its panel, and its `kd run` flag. From that one
+//! declaration come the typed struct, the table the page builds its controls and its URL reader
+//! from ([`SCHEMA`]), both conversions ([`Settings::from_values`], [`Settings::to_values`]), each
+//! data set's defaults ([`dataset_defaults`]) and `kd run`'s flags. A setting's label and help are
+//! the catalogues' texts `setting.<name>.label` and `.help` (`www/locales/<lang>.json`), a
+//! choice's label `choice.<name>.<value>`.
+//!
+//! Adding a setting is one line in [`settings!`] (and its texts in each catalogue).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::{DataOptions, DatasetName};
-use crate::error::{KdError, Result};
+use crate::error::{KdError, Result, SettingProblem};
 use crate::losses::SoftLoss;
 use crate::network::Activation;
 use crate::optimizer::OptimizerKind;
@@ -34,7 +41,7 @@ pub enum Scale {
     Log,
 }
 
-/// Which panel of the page a setting belongs to.
+/// Which panel of the page a setting belongs to (and which section of `kd run --help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Group {
@@ -44,7 +51,7 @@ pub enum Group {
     Distillation,
 }
 
-/// A setting's default: a number or a text.
+/// A setting's value as the page, a URL or a run file gives it: a number or a text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
@@ -57,13 +64,19 @@ pub enum Value {
 #[serde(rename_all = "camelCase")]
 pub struct SettingSpec {
     pub name: &'static str,
+    /// From the setting's type ([`SettingValue::KIND`]).
     pub kind: SettingKind,
     #[serde(serialize_with = "serialize_default")]
     pub default: &'static str,
+    /// Whether picking a data set sets it, and to what: `Some(list)` gives it the list's value
+    /// for the data sets listed and the default for the others; `None` leaves it alone.
+    #[serde(skip)]
+    pub by_dataset: Option<&'static [(DatasetName, &'static str)]>,
     pub min: f64,
     pub max: f64,
     pub step: f64,
     pub scale: Scale,
+    /// From the setting's type ([`SettingValue::CHOICES`]).
     pub choices: &'static [&'static str],
     /// The most hidden layers (for `Layers`).
     pub max_layers: usize,
@@ -72,9 +85,12 @@ pub struct SettingSpec {
     /// Whether it applies only to the data sets generated from the seed (spiral, blobs, moons).
     pub generated_only: bool,
     pub group: Group,
-    pub label: &'static str,
-    pub help: &'static str,
-    pub unit: &'static str,
+    /// `kd run`'s flag for it, without the dashes (e.g. `lr` for `learningRate`), and the
+    /// placeholder of its value in the help.
+    #[serde(skip)]
+    pub flag: &'static str,
+    #[serde(skip)]
+    pub placeholder: &'static str,
 }
 
 /// Defaults are declared as text and sent to the page as numbers where the kind is numeric.
@@ -88,10 +104,12 @@ fn serialize_default<S: serde::Serializer>(
     }
 }
 
+/// The fields most settings share; each declaration states what differs.
 const BASE: SettingSpec = SettingSpec {
     name: "",
     kind: SettingKind::Number,
     default: "0",
+    by_dataset: None,
     min: 0.0,
     max: 1.0,
     step: 0.01,
@@ -101,10 +119,261 @@ const BASE: SettingSpec = SettingSpec {
     live: false,
     generated_only: false,
     group: Group::Data,
-    label: "",
-    help: "",
-    unit: "",
+    flag: "",
+    placeholder: "X",
 };
+
+/// How a setting's type reads a value (checked against its declaration) and writes it back.
+pub trait SettingValue: Sized {
+    const KIND: SettingKind;
+    const CHOICES: &'static [&'static str] = &[];
+    fn read(spec: &SettingSpec, value: &Value) -> std::result::Result<Self, SettingProblem>;
+    fn write(&self) -> Value;
+}
+
+/// A setting whose value is one of a few names: an enum declared with [`choices!`].
+pub trait Choice: Copy + 'static {
+    /// Every value, in the order the page lists them.
+    const ALL: &'static [Self];
+    /// Their names, in the same order.
+    const NAMES: &'static [&'static str];
+}
+
+/// Gives an enum its names (as the page, URLs, run files and `kd` write them), once:
+/// `name()`, `from_name()` and [`Choice`], so that it can be a setting's type.
+macro_rules! choices {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $crate::settings::Choice for $ty {
+            const ALL: &'static [Self] = &[$($ty::$variant),+];
+            const NAMES: &'static [&'static str] = &[$($name),+];
+        }
+
+        impl $ty {
+            /// The name the page, URLs, run files and `kd` use.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+
+            /// The value called `name`.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+pub(crate) use choices;
+
+impl<T: Choice> SettingValue for T {
+    const KIND: SettingKind = SettingKind::Choice;
+    const CHOICES: &'static [&'static str] = T::NAMES;
+
+    fn read(spec: &SettingSpec, value: &Value) -> std::result::Result<Self, SettingProblem> {
+        let not_a_choice = |got: String| SettingProblem::NotAChoice { got, choices: spec.choices.join(", ") };
+        match value {
+            Value::Text(text) => T::NAMES
+                .iter()
+                .position(|name| name == text)
+                .and_then(|i| T::ALL.get(i).copied())
+                .ok_or_else(|| not_a_choice(text.clone())),
+            Value::Number(n) => Err(not_a_choice(crate::text::format_number(*n))),
+        }
+    }
+
+    fn write(&self) -> Value {
+        let name = T::ALL.iter().position(|v| same_variant(v, self)).and_then(|i| T::NAMES.get(i));
+        Value::Text(name.copied().unwrap_or_default().to_string())
+    }
+}
+
+/// Whether two values of an enum are the same variant (the choices' enums are fieldless).
+fn same_variant<T>(a: &T, b: &T) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+impl SettingValue for f32 {
+    const KIND: SettingKind = SettingKind::Number;
+    fn read(spec: &SettingSpec, value: &Value) -> std::result::Result<Self, SettingProblem> {
+        check_number(spec, value, SettingKind::Number).map(|n| n as f32)
+    }
+    fn write(&self) -> Value {
+        Value::Number(f64::from(*self))
+    }
+}
+
+impl SettingValue for usize {
+    const KIND: SettingKind = SettingKind::Integer;
+    fn read(spec: &SettingSpec, value: &Value) -> std::result::Result<Self, SettingProblem> {
+        check_number(spec, value, SettingKind::Integer).map(|n| n as usize)
+    }
+    fn write(&self) -> Value {
+        Value::Number(*self as f64)
+    }
+}
+
+impl SettingValue for u64 {
+    const KIND: SettingKind = SettingKind::Integer;
+    fn read(spec: &SettingSpec, value: &Value) -> std::result::Result<Self, SettingProblem> {
+        check_number(spec, value, SettingKind::Integer).map(|n| n as u64)
+    }
+    fn write(&self) -> Value {
+        Value::Number(*self as f64)
+    }
+}
+
+/// A class, or none: −1 in the page, the URL and run files.
+impl SettingValue for Option<usize> {
+    const KIND: SettingKind = SettingKind::Integer;
+    fn read(spec: &SettingSpec, value: &Value) -> std::result::Result<Self, SettingProblem> {
+        check_number(spec, value, SettingKind::Integer).map(|n| usize::try_from(n as i64).ok())
+    }
+    fn write(&self) -> Value {
+        Value::Number(self.map_or(-1.0, |c| c as f64))
+    }
+}
+
+/// Hidden layer widths: "64,64" in the page, the URL and run files; empty for none.
+impl SettingValue for Vec<usize> {
+    const KIND: SettingKind = SettingKind::Layers;
+    fn read(spec: &SettingSpec, value: &Value) -> std::result::Result<Self, SettingProblem> {
+        check_layers(spec, value)
+    }
+    fn write(&self) -> Value {
+        Value::Text(self.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(","))
+    }
+}
+
+/// Declares every setting: `field: Type = SettingSpec { … }`, in the order the page shows them.
+/// The type gives the kind (and the choices); the spec gives the rest over [`BASE`].
+macro_rules! settings {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty = $spec:expr,)*) => {
+        /// A validated, typed set of settings: one field per setting of [`SCHEMA`].
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct Settings {
+            $($(#[$doc])* pub $field: $ty,)*
+        }
+
+        /// The table of every setting, in the order the page shows them.
+        pub const SCHEMA: &[SettingSpec] = &[
+            $(SettingSpec { kind: <$ty as SettingValue>::KIND, choices: <$ty as SettingValue>::CHOICES, ..$spec },)*
+        ];
+
+        impl Settings {
+            /// Each setting read from `values` (or its default) and checked against its
+            /// declaration; every problem is reported.
+            fn read_each(values: &BTreeMap<String, Value>) -> std::result::Result<Settings, Vec<(String, SettingProblem)>> {
+                let mut problems = Vec::new();
+                let mut specs = SCHEMA.iter();
+                $(
+                    let $field = specs.next().and_then(|spec| {
+                        <$ty as SettingValue>::read(spec, &value_or_default(values, spec))
+                            .map_err(|problem| problems.push((spec.name.to_string(), problem)))
+                            .ok()
+                    });
+                )*
+                match ($($field,)*) {
+                    ($(Some($field),)*) if problems.is_empty() => Ok(Settings { $($field,)* }),
+                    _ => Err(problems),
+                }
+            }
+
+            /// The settings as (name → value), the inverse of [`Settings::from_values`].
+            pub fn to_values(&self) -> BTreeMap<String, Value> {
+                let mut specs = SCHEMA.iter();
+                let mut values = BTreeMap::new();
+                $(
+                    if let Some(spec) = specs.next() {
+                        values.insert(spec.name.to_string(), SettingValue::write(&self.$field));
+                    }
+                )*
+                values
+            }
+        }
+    };
+}
+
+use DatasetName::{Blobs, Digits, Iris, Moons};
+
+settings! {
+    dataset: DatasetName = SettingSpec { name: "dataset", default: "spiral", flag: "dataset", placeholder: "NAME", ..BASE },
+    noise: f32 = SettingSpec {
+        name: "noise", default: "0.2", by_dataset: Some(&[(Blobs, "0.8"), (Moons, "0.3")]),
+        generated_only: true, flag: "noise", ..BASE
+    },
+    points: usize = SettingSpec {
+        name: "points", default: "300", min: 30.0, max: 3000.0, step: 10.0, generated_only: true, flag: "points",
+        placeholder: "N", ..BASE
+    },
+    test_fraction: f32 = SettingSpec {
+        name: "testFraction", default: "0.25", min: 0.1, max: 0.5, step: 0.05, flag: "test-fraction", placeholder: "F",
+        ..BASE
+    },
+    seed: u64 = SettingSpec {
+        name: "seed", default: "1", min: 0.0, max: 4_294_967_295.0, step: 1.0, flag: "seed", placeholder: "N", ..BASE
+    },
+    teacher_hidden: Vec<usize> = SettingSpec {
+        name: "teacherHidden", default: "64,64", by_dataset: Some(&[(Digits, "256,256")]), min: 1.0, max: 1024.0,
+        step: 1.0, max_layers: 4, group: Group::Models, flag: "teacher", placeholder: "WIDTHS", ..BASE
+    },
+    student_hidden: Vec<usize> = SettingSpec {
+        name: "studentHidden", default: "8", by_dataset: Some(&[(Blobs, "4"), (Moons, "4"), (Digits, "16"), (Iris, "4")]),
+        min: 1.0, max: 1024.0, step: 1.0, max_layers: 4, group: Group::Models, flag: "student", placeholder: "WIDTHS",
+        ..BASE
+    },
+    /// Teachers in the ensemble (1: a single teacher).
+    teachers: usize = SettingSpec {
+        name: "teachers", default: "1", min: 1.0, max: 5.0, step: 1.0, group: Group::Models, flag: "teachers",
+        placeholder: "N", ..BASE
+    },
+    activation: Activation = SettingSpec {
+        name: "activation", default: "relu", group: Group::Models, flag: "activation", placeholder: "NAME", ..BASE
+    },
+    optimizer: OptimizerKind = SettingSpec {
+        name: "optimizer", default: "adam", group: Group::Training, flag: "optimizer", placeholder: "NAME", ..BASE
+    },
+    learning_rate: f32 = SettingSpec {
+        name: "learningRate", default: "0.01", by_dataset: Some(&[(Digits, "0.001")]), min: 0.00001, max: 100.0,
+        step: 0.0, scale: Scale::Log, group: Group::Training, flag: "lr", placeholder: "RATE", ..BASE
+    },
+    batch_size: usize = SettingSpec {
+        name: "batchSize", default: "16", by_dataset: Some(&[(Digits, "32")]), min: 1.0, max: 1024.0, step: 1.0,
+        group: Group::Training, flag: "batch-size", placeholder: "N", ..BASE
+    },
+    teacher_epochs: usize = SettingSpec {
+        name: "teacherEpochs", default: "40", by_dataset: Some(&[(Blobs, "30"), (Moons, "30"), (Digits, "20"), (Iris, "60")]),
+        min: 1.0, max: 2000.0, step: 1.0, group: Group::Training, flag: "teacher-epochs", placeholder: "N", ..BASE
+    },
+    student_epochs: usize = SettingSpec {
+        name: "studentEpochs", default: "100", by_dataset: Some(&[(Blobs, "60"), (Moons, "80"), (Digits, "40")]),
+        min: 1.0, max: 2000.0, step: 1.0, group: Group::Training, flag: "student-epochs", placeholder: "N", ..BASE
+    },
+    temperature: f32 = SettingSpec {
+        name: "temperature", default: "4", by_dataset: Some(&[(Blobs, "2")]), min: 0.05, max: 100.0, step: 0.0,
+        scale: Scale::Log, live: true, group: Group::Distillation, flag: "temperature", placeholder: "T", ..BASE
+    },
+    alpha: f32 = SettingSpec {
+        name: "alpha", default: "0.5", by_dataset: Some(&[(Digits, "0.9")]), live: true, group: Group::Distillation,
+        flag: "alpha", placeholder: "A", ..BASE
+    },
+    soft_loss: SoftLoss = SettingSpec {
+        name: "softLoss", default: "kl", group: Group::Distillation, flag: "soft-loss", placeholder: "KIND", ..BASE
+    },
+    /// Share of each class of the training split in the students' transfer set.
+    train_fraction: f32 = SettingSpec {
+        name: "trainFraction", default: "1", min: 0.01, max: 1.0, group: Group::Distillation, flag: "train-fraction",
+        placeholder: "F", ..BASE
+    },
+    /// A class left out of the students' transfer set.
+    omit_class: Option<usize> = SettingSpec {
+        name: "omitClass", default: "-1", min: -1.0, max: 19.0, step: 1.0, group: Group::Distillation,
+        flag: "omit-class", placeholder: "C", ..BASE
+    },
+}
 
 /// Largest number of parameters a network may have, so that a typo cannot freeze the page
 /// (digits' default teacher, 64→256→256→10, has 85,002).
@@ -115,363 +384,54 @@ pub const MAX_PARAMETERS: usize = 300_000;
 /// digits teacher, 1024 × 85,002, fits).
 pub const MAX_BATCH_WORK: usize = 128_000_000;
 
-/// The table of every setting, in the order the page shows them.
-pub const SCHEMA: &[SettingSpec] = &[
-    SettingSpec {
-        name: "dataset",
-        kind: SettingKind::Choice,
-        default: "spiral",
-        choices: &["spiral", "blobs", "moons", "digits", "iris"],
-        label: "Data set",
-        help: "Spiral, blobs and moons are 2-D and generated from the seed; digits (8×8 images, 10 classes) and iris (4 measurements, 3 classes) are real.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "noise",
-        default: "0.2",
-        generated_only: true,
-        label: "Noise",
-        help: "How much the generated 2-D classes are jittered and overlap.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "points",
-        kind: SettingKind::Integer,
-        default: "300",
-        min: 30.0,
-        max: 3000.0,
-        step: 10.0,
-        generated_only: true,
-        label: "Points",
-        help: "Number of generated 2-D samples.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "testFraction",
-        default: "0.25",
-        min: 0.1,
-        max: 0.5,
-        step: 0.05,
-        label: "Test fraction",
-        help: "Share of each class held out for testing; inputs are standardised with the training split's statistics.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "seed",
-        kind: SettingKind::Integer,
-        default: "1",
-        min: 0.0,
-        max: 4_294_967_295.0,
-        step: 1.0,
-        label: "Seed",
-        help: "Every random draw (data, split, initial weights, batch order) comes from this seed: the same seed gives the same run.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "teacherHidden",
-        kind: SettingKind::Layers,
-        default: "64,64",
-        min: 1.0,
-        max: 1024.0,
-        step: 1.0,
-        max_layers: 4,
-        group: Group::Models,
-        label: "Teacher hidden layers",
-        help: "Widths of the teacher's hidden layers, comma-separated, e.g. 64,64.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "studentHidden",
-        kind: SettingKind::Layers,
-        default: "8",
-        min: 1.0,
-        max: 1024.0,
-        step: 1.0,
-        max_layers: 4,
-        group: Group::Models,
-        label: "Student hidden layers",
-        help: "Widths of the student's hidden layers, comma-separated; empty means no hidden layer. The distilled and the control student share it.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "teachers",
-        kind: SettingKind::Integer,
-        default: "1",
-        min: 1.0,
-        max: 5.0,
-        step: 1.0,
-        group: Group::Models,
-        label: "Teachers in the ensemble",
-        help: "Number of teachers, each started from its own seed (seed, seed + 1, …) and trained on the same batches; the soft label is the average of their probabilities at T.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "activation",
-        kind: SettingKind::Choice,
-        default: "relu",
-        choices: &["relu", "tanh"],
-        group: Group::Models,
-        label: "Activation",
-        help: "The hidden layers' activation, for teacher and students.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "optimizer",
-        kind: SettingKind::Choice,
-        default: "adam",
-        choices: &["adam", "sgd"],
-        group: Group::Training,
-        label: "Optimiser",
-        help: "Adam, or SGD with momentum 0.9.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "learningRate",
-        default: "0.01",
-        min: 0.00001,
-        max: 100.0,
-        step: 0.0,
-        scale: Scale::Log,
-        group: Group::Training,
-        label: "Learning rate",
-        help: "Step size of the optimiser for teacher and students.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "batchSize",
-        kind: SettingKind::Integer,
-        default: "16",
-        min: 1.0,
-        max: 1024.0,
-        step: 1.0,
-        group: Group::Training,
-        label: "Batch size",
-        help: "Samples per mini-batch.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "teacherEpochs",
-        kind: SettingKind::Integer,
-        default: "40",
-        min: 1.0,
-        max: 2000.0,
-        step: 1.0,
-        group: Group::Training,
-        label: "Teacher epochs",
-        help: "Passes over the training split to train the teacher.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "studentEpochs",
-        kind: SettingKind::Integer,
-        default: "100",
-        min: 1.0,
-        max: 2000.0,
-        step: 1.0,
-        group: Group::Training,
-        label: "Student epochs",
-        help: "Passes over the transfer set (the training split) to train both students.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "temperature",
-        default: "4",
-        min: 0.05,
-        max: 100.0,
-        step: 0.0,
-        scale: Scale::Log,
-        live: true,
-        group: Group::Distillation,
-        label: "Temperature T",
-        help: "Softens the softmax: softmax(z/T). T = 1 is the ordinary softmax; larger T reveals how alike the teacher finds the classes.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "alpha",
-        default: "0.5",
-        live: true,
-        group: Group::Distillation,
-        label: "α — weight of the soft (distillation) term",
-        help: "L = α·T²·KL(teacher ‖ student) + (1 − α)·CE(hard label). α = 0 ignores the teacher; α = 1 ignores the hard labels.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "softLoss",
-        kind: SettingKind::Choice,
-        default: "kl",
-        choices: &["kl", "logits"],
-        group: Group::Distillation,
-        label: "Soft term",
-        help: "kl: α·T²·KL(teacher ‖ student) at temperature T. logits: α·(1/2K)·Σ(z̃_s − z̃_t)², matching the zero-meaned logits with squared error, which is what the KL term becomes at high T (Hinton eq. 4); T does not enter it.",
-        ..BASE
-    },
-    SettingSpec {
-        name: "trainFraction",
-        default: "1",
-        min: 0.01,
-        max: 1.0,
-        step: 0.01,
-        group: Group::Distillation,
-        label: "Transfer set fraction",
-        help: "Share of each class of the training split that the students learn from (the teacher always sees all of it). Small transfer sets are where distillation helps most (Hinton §6).",
-        ..BASE
-    },
-    SettingSpec {
-        name: "omitClass",
-        kind: SettingKind::Integer,
-        default: "-1",
-        min: -1.0,
-        max: 19.0,
-        step: 1.0,
-        group: Group::Distillation,
-        label: "Omit a class from the transfer set",
-        help: "Removes every training example of this class from what the students see (−1: none); the teacher saw them. Can the distilled student still recognise the class? (Hinton §3)",
-        ..BASE
-    },
-];
-
 /// The declaration of setting `name`.
 pub fn spec(name: &str) -> Option<&'static SettingSpec> {
     SCHEMA.iter().find(|s| s.name == name)
 }
 
-/// Settings that a data set changes from the table's defaults when the user picks it (teacher
-/// 2×64 on the 2-D sets and 2×256 on digits; small students; suitable rates and epochs).
+/// The settings that picking `dataset` changes, with their values: the data set itself, and every
+/// setting declared `by_dataset` (teacher 2×64 on the 2-D sets and 2×256 on digits; small
+/// students; suitable rates and epochs). A user's CSV file takes iris's, without `dataset`.
 pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str)> {
-    // A user's CSV file is not a choice of the `dataset` setting: it comes with its own bytes.
+    let like = if dataset == DatasetName::Csv { DatasetName::Iris } else { dataset };
     let mut values = if dataset == DatasetName::Csv { Vec::new() } else { vec![("dataset", dataset.name())] };
-    values.extend_from_slice(match dataset {
-        DatasetName::Spiral => &[
-            ("teacherHidden", "64,64"),
-            ("studentHidden", "8"),
-            ("learningRate", "0.01"),
-            ("batchSize", "16"),
-            ("teacherEpochs", "40"),
-            ("studentEpochs", "100"),
-            ("noise", "0.2"),
-            ("temperature", "4"),
-            ("alpha", "0.5"),
-        ][..],
-        DatasetName::Blobs => &[
-            ("teacherHidden", "64,64"),
-            ("studentHidden", "4"),
-            ("learningRate", "0.01"),
-            ("batchSize", "16"),
-            ("teacherEpochs", "30"),
-            ("studentEpochs", "60"),
-            ("noise", "0.8"),
-            ("temperature", "2"),
-            ("alpha", "0.5"),
-        ][..],
-        DatasetName::Moons => &[
-            ("teacherHidden", "64,64"),
-            ("studentHidden", "4"),
-            ("learningRate", "0.01"),
-            ("batchSize", "16"),
-            ("teacherEpochs", "30"),
-            ("studentEpochs", "80"),
-            ("noise", "0.3"),
-            ("temperature", "4"),
-            ("alpha", "0.5"),
-        ][..],
-        DatasetName::Digits => &[
-            ("teacherHidden", "256,256"),
-            ("studentHidden", "16"),
-            ("learningRate", "0.001"),
-            ("batchSize", "32"),
-            ("teacherEpochs", "20"),
-            ("studentEpochs", "40"),
-            ("temperature", "4"),
-            ("alpha", "0.9"),
-        ][..],
-        DatasetName::Iris | DatasetName::Csv => &[
-            ("teacherHidden", "64,64"),
-            ("studentHidden", "4"),
-            ("learningRate", "0.01"),
-            ("batchSize", "16"),
-            ("teacherEpochs", "60"),
-            ("studentEpochs", "100"),
-            ("temperature", "4"),
-            ("alpha", "0.5"),
-        ][..],
-    });
+    for spec in SCHEMA {
+        if let Some(list) = spec.by_dataset {
+            let value = list.iter().find(|(d, _)| *d == like).map_or(spec.default, |(_, v)| *v);
+            values.push((spec.name, value));
+        }
+    }
     values
 }
 
-/// A validated, typed set of settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Settings {
-    pub dataset: DatasetName,
-    pub noise: f32,
-    pub points: usize,
-    pub test_fraction: f32,
-    pub seed: u64,
-    pub teacher_hidden: Vec<usize>,
-    pub student_hidden: Vec<usize>,
-    /// Teachers in the ensemble (1: a single teacher).
-    pub teachers: usize,
-    pub activation: Activation,
-    pub optimizer: OptimizerKind,
-    pub learning_rate: f32,
-    pub batch_size: usize,
-    pub teacher_epochs: usize,
-    pub student_epochs: usize,
-    pub temperature: f32,
-    pub alpha: f32,
-    pub soft_loss: SoftLoss,
-    /// Share of each class of the training split in the students' transfer set.
-    pub train_fraction: f32,
-    /// A class left out of the students' transfer set.
-    pub omit_class: Option<usize>,
-}
-
-/// Checks a number against its declaration.
-fn check_number(spec: &SettingSpec, value: &Value) -> Result<f64> {
+/// Checks a number against its declaration (`kind`: a real or a whole number).
+fn check_number(spec: &SettingSpec, value: &Value, kind: SettingKind) -> std::result::Result<f64, SettingProblem> {
     let number = match value {
         Value::Number(n) => *n,
-        Value::Text(text) => text
-            .trim()
-            .parse::<f64>()
-            .map_err(|_| KdError::setting(spec.name, format!("'{}' is not a number", truncate(text))))?,
+        Value::Text(text) => {
+            text.trim().parse::<f64>().map_err(|_| SettingProblem::NotANumber { text: text.clone() })?
+        }
     };
-    let shown = readable(number);
     if !number.is_finite() {
-        return Err(KdError::setting(spec.name, format!("must be a finite number (got {shown})")));
+        return Err(SettingProblem::NotFinite { got: number });
     }
-    if spec.kind == SettingKind::Integer && number.fract() != 0.0 {
-        return Err(KdError::setting(spec.name, format!("must be a whole number (got {shown})")));
+    if kind == SettingKind::Integer && number.fract() != 0.0 {
+        return Err(SettingProblem::NotWhole { got: number });
     }
     // Real settings are kept as f32, so the bounds are compared as f32 too: a run file or a link
     // holds 1e-5 as the f32 nearest to it, 9.99999974737875e-6, which must read back.
-    let outside = match spec.kind {
+    let outside = match kind {
         SettingKind::Number => (number as f32) < spec.min as f32 || (number as f32) > spec.max as f32,
         _ => number < spec.min || number > spec.max,
     };
     if outside {
-        return Err(KdError::setting(
-            spec.name,
-            format!("must be between {} and {} (got {shown})", spec.min, spec.max),
-        ));
+        return Err(SettingProblem::OutOfRange { min: spec.min, max: spec.max, got: number });
     }
     Ok(number)
 }
 
-/// Checks a choice against its declaration.
-fn check_choice<'a>(spec: &SettingSpec, value: &'a Value) -> Result<&'a str> {
-    match value {
-        Value::Text(text) if spec.choices.contains(&text.as_str()) => Ok(text.as_str()),
-        Value::Text(text) => {
-            Err(KdError::setting(spec.name, format!("'{}' is not one of {}", truncate(text), spec.choices.join(", "))))
-        }
-        Value::Number(n) => {
-            Err(KdError::setting(spec.name, format!("must be one of {} (got {n})", spec.choices.join(", "))))
-        }
-    }
-}
-
 /// Parses "64,64" into widths, each in [min, max], at most `max_layers` of them.
-fn check_layers(spec: &SettingSpec, value: &Value) -> Result<Vec<usize>> {
+fn check_layers(spec: &SettingSpec, value: &Value) -> std::result::Result<Vec<usize>, SettingProblem> {
     let text = match value {
         Value::Text(text) => text.clone(),
         Value::Number(n) => format!("{n}"),
@@ -484,54 +444,20 @@ fn check_layers(spec: &SettingSpec, value: &Value) -> Result<Vec<usize>> {
         .split(',')
         .map(|part| {
             let part = part.trim();
-            let width: f64 = part.parse().map_err(|_| {
-                KdError::setting(
-                    spec.name,
-                    format!("'{}' is not a layer width; write widths like 64,64", truncate(part)),
-                )
-            })?;
+            let width: f64 = part.parse().map_err(|_| SettingProblem::NotALayerWidth { text: part.to_string() })?;
             if width.fract() != 0.0 || width < spec.min || width > spec.max {
-                return Err(KdError::setting(
-                    spec.name,
-                    format!(
-                        "each width must be a whole number from {} to {} (got {})",
-                        spec.min,
-                        spec.max,
-                        readable(width)
-                    ),
-                ));
+                return Err(SettingProblem::LayerWidthOutOfRange { min: spec.min, max: spec.max, got: width });
             }
             Ok(width as usize)
         })
-        .collect::<Result<Vec<usize>>>()?;
+        .collect::<std::result::Result<Vec<usize>, SettingProblem>>()?;
     if widths.len() > spec.max_layers {
-        return Err(KdError::setting(
-            spec.name,
-            format!("at most {} hidden layers (got {})", spec.max_layers, widths.len()),
-        ));
+        return Err(SettingProblem::TooManyLayers { max: spec.max_layers, got: widths.len() });
     }
     Ok(widths)
 }
 
-/// A number as a message shows it: plainly, or in scientific notation when it is huge or tiny.
-fn readable(number: f64) -> String {
-    if number != 0.0 && number.is_finite() && !(1e-6..1e12).contains(&number.abs()) {
-        format!("{number:e}")
-    } else {
-        format!("{number}")
-    }
-}
-
-/// At most 40 characters of a user's text, for error messages.
-fn truncate(text: &str) -> String {
-    let mut short: String = text.chars().take(40).collect();
-    if text.chars().count() > 40 {
-        short.push('…');
-    }
-    short
-}
-
-/// The value of `name` in `values`, or its declared default.
+/// The value of `spec` in `values`, or its declared default.
 fn value_or_default(values: &BTreeMap<String, Value>, spec: &SettingSpec) -> Value {
     values.get(spec.name).cloned().unwrap_or_else(|| Value::Text(spec.default.to_string()))
 }
@@ -545,100 +471,57 @@ impl Settings {
     /// Validates `values` (setting name → value; missing names take their defaults) against the
     /// table. Every invalid setting is reported, each with its name, the value and the limit.
     pub fn from_values(values: &BTreeMap<String, Value>) -> Result<Settings> {
-        let mut errors = Vec::new();
-        for name in values.keys() {
-            if spec(name).is_none() {
-                errors.push(KdError::setting(name, "is not a setting of the playground"));
+        let mut problems: Vec<(String, SettingProblem)> = values
+            .keys()
+            .filter(|name| spec(name).is_none())
+            .map(|name| (name.clone(), SettingProblem::Unknown))
+            .collect();
+        let settings = match Settings::read_each(values) {
+            Ok(settings) if problems.is_empty() => settings,
+            Ok(_) => return Err(problems_error(problems)),
+            Err(more) => {
+                problems.extend(more);
+                return Err(problems_error(problems));
             }
-        }
-        let mut numbers = BTreeMap::new();
-        let mut choices = BTreeMap::new();
-        let mut layers = BTreeMap::new();
-        for spec in SCHEMA {
-            let value = value_or_default(values, spec);
-            let checked = match spec.kind {
-                SettingKind::Number | SettingKind::Integer => check_number(spec, &value).map(|n| {
-                    numbers.insert(spec.name, n);
-                }),
-                SettingKind::Choice => check_choice(spec, &value).map(|c| {
-                    choices.insert(spec.name, c.to_string());
-                }),
-                SettingKind::Layers => check_layers(spec, &value).map(|l| {
-                    layers.insert(spec.name, l);
-                }),
-            };
-            if let Err(error) = checked {
-                errors.push(error);
-            }
-        }
-        if !errors.is_empty() {
-            return Err(if errors.len() == 1 { errors.remove(0) } else { KdError::InvalidSettings(errors) });
-        }
-        let number = |name: &str| numbers.get(name).copied().unwrap_or_default();
-        let choice = |name: &str| choices.get(name).cloned().unwrap_or_default();
-        let layer = |name: &str| layers.get(name).cloned().unwrap_or_default();
-        let settings = Settings {
-            dataset: DatasetName::from_name(&choice("dataset")).unwrap_or(DatasetName::Spiral),
-            noise: number("noise") as f32,
-            points: number("points") as usize,
-            test_fraction: number("testFraction") as f32,
-            seed: number("seed") as u64,
-            teacher_hidden: layer("teacherHidden"),
-            student_hidden: layer("studentHidden"),
-            teachers: number("teachers") as usize,
-            activation: if choice("activation") == "tanh" { Activation::Tanh } else { Activation::Relu },
-            optimizer: if choice("optimizer") == "sgd" { OptimizerKind::Sgd } else { OptimizerKind::Adam },
-            learning_rate: number("learningRate") as f32,
-            batch_size: number("batchSize") as usize,
-            teacher_epochs: number("teacherEpochs") as usize,
-            student_epochs: number("studentEpochs") as usize,
-            temperature: number("temperature") as f32,
-            alpha: number("alpha") as f32,
-            soft_loss: if choice("softLoss") == "logits" { SoftLoss::Logits } else { SoftLoss::Kl },
-            train_fraction: number("trainFraction") as f32,
-            omit_class: usize::try_from(number("omitClass") as i64).ok(),
         };
         if settings.teachers > 1 && settings.soft_loss == SoftLoss::Logits {
             return Err(KdError::setting(
                 "softLoss",
-                format!("logit matching needs one teacher's logits; an ensemble of {} averages probabilities, so use kl or set teachers to 1", settings.teachers),
+                SettingProblem::LogitsNeedOneTeacher { teachers: settings.teachers },
             ));
         }
-        settings.check_network_sizes()?;
+        // The networks' size on the chosen data set (a user's CSV file is checked again when it is
+        // read: it can be wider than any built-in set).
+        let (features, classes) = settings.dataset.shape().unwrap_or((1, 2));
+        settings.check_networks_for(features, classes)?;
         Ok(settings)
     }
 
     /// Rejects networks with more than [`MAX_PARAMETERS`] parameters, or too much work per
-    /// mini-batch, on the widest built-in data set (digits: 64 features, 10 classes).
-    fn check_network_sizes(&self) -> Result<()> {
-        self.check_networks_for(64, 10)
-    }
-
-    /// The same limits for a data set with `features` inputs and `classes` outputs (a user's CSV
-    /// file can be wider than digits).
+    /// mini-batch, for a data set with `features` inputs and `classes` outputs.
     pub fn check_networks_for(&self, features: usize, classes: usize) -> Result<()> {
         for (name, hidden) in [("teacherHidden", &self.teacher_hidden), ("studentHidden", &self.student_hidden)] {
             let mut sizes = vec![features];
             sizes.extend_from_slice(hidden);
             sizes.push(classes);
-            let count = parameter_count(&sizes);
-            if count > MAX_PARAMETERS {
+            let parameters = parameter_count(&sizes);
+            if parameters > MAX_PARAMETERS {
                 return Err(KdError::setting(
                     name,
-                    format!("this network would have {count} parameters for {features} features and {classes} classes; the limit is {MAX_PARAMETERS}"),
+                    SettingProblem::TooManyParameters { parameters, features, classes, limit: MAX_PARAMETERS },
                 ));
             }
             // Every teacher of an ensemble trains on each batch.
             let copies = if name == "teacherHidden" { self.teachers.max(1) } else { 1 };
-            let count = count.saturating_mul(copies);
-            if count.saturating_mul(self.batch_size) > MAX_BATCH_WORK {
+            let parameters = parameters.saturating_mul(copies);
+            if parameters.saturating_mul(self.batch_size) > MAX_BATCH_WORK {
                 return Err(KdError::setting(
                     "batchSize",
-                    format!(
-                        "a batch of {} through a network of {count} parameters is too much work per step to keep the page responsive; use a batch of at most {}",
-                        self.batch_size,
-                        (MAX_BATCH_WORK / count.max(1)).max(1)
-                    ),
+                    SettingProblem::TooMuchWork {
+                        batch: self.batch_size,
+                        parameters,
+                        max_batch: (MAX_BATCH_WORK / parameters.max(1)).max(1),
+                    },
                 ));
             }
         }
@@ -648,9 +531,10 @@ impl Settings {
     /// Validates one live setting (`temperature` or `alpha`) and returns it.
     pub fn check_live(name: &str, value: f64) -> Result<f32> {
         match spec(name) {
-            Some(spec) if spec.live => check_number(spec, &Value::Number(value)).map(|v| v as f32),
-            Some(_) => Err(KdError::setting(name, "cannot change during training; it takes effect on reset")),
-            None => Err(KdError::setting(name, "is not a setting of the playground")),
+            Some(spec) if spec.live => <f32 as SettingValue>::read(spec, &Value::Number(value))
+                .map_err(|problem| KdError::setting(name, problem)),
+            Some(_) => Err(KdError::setting(name, SettingProblem::NotLive)),
+            None => Err(KdError::setting(name, SettingProblem::Unknown)),
         }
     }
 
@@ -658,53 +542,25 @@ impl Settings {
     pub fn data_options(&self) -> DataOptions {
         DataOptions { noise: self.noise, points: self.points, test_fraction: self.test_fraction, seed: self.seed }
     }
+}
 
-    /// The settings as (name → value), the inverse of [`Settings::from_values`].
-    pub fn to_values(&self) -> BTreeMap<String, Value> {
-        let join = |widths: &[usize]| widths.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(",");
-        let text = |s: &str| Value::Text(s.to_string());
-        let number = |n: f64| Value::Number(n);
-        [
-            ("dataset", text(self.dataset.name())),
-            ("noise", number(self.noise as f64)),
-            ("points", number(self.points as f64)),
-            ("testFraction", number(self.test_fraction as f64)),
-            ("seed", number(self.seed as f64)),
-            ("teacherHidden", text(&join(&self.teacher_hidden))),
-            ("studentHidden", text(&join(&self.student_hidden))),
-            ("teachers", number(self.teachers as f64)),
-            ("activation", text(self.activation.name())),
-            ("optimizer", text(self.optimizer.name())),
-            ("learningRate", number(self.learning_rate as f64)),
-            ("batchSize", number(self.batch_size as f64)),
-            ("teacherEpochs", number(self.teacher_epochs as f64)),
-            ("studentEpochs", number(self.student_epochs as f64)),
-            ("temperature", number(self.temperature as f64)),
-            ("alpha", number(self.alpha as f64)),
-            ("softLoss", text(self.soft_loss.name())),
-            ("trainFraction", number(self.train_fraction as f64)),
-            ("omitClass", number(self.omit_class.map_or(-1.0, |c| c as f64))),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+/// One problem as a setting's error, several as one error that lists them.
+fn problems_error(mut problems: Vec<(String, SettingProblem)>) -> KdError {
+    if problems.len() == 1 {
+        let (setting, problem) = problems.remove(0);
+        KdError::Setting { setting, problem }
+    } else {
+        KdError::Settings(problems)
     }
 }
 
-/// Every problem with `values`, as (setting name, message) pairs; empty when they are valid.
-pub fn validation_errors(values: &BTreeMap<String, Value>) -> Vec<(String, String)> {
-    fn flatten(error: KdError, out: &mut Vec<(String, String)>) {
-        match error {
-            KdError::InvalidSetting { name, message } => out.push((name, message)),
-            KdError::InvalidSettings(errors) => errors.into_iter().for_each(|e| flatten(e, out)),
-            other => out.push((String::new(), other.to_string())),
-        }
+/// Every problem with `values`, as (setting name, problem); empty when they are valid. A problem
+/// that is not a setting's (none is, today) is filed under the empty name.
+pub fn validation_errors(values: &BTreeMap<String, Value>) -> Vec<(String, SettingProblem)> {
+    match Settings::from_values(values) {
+        Ok(_) => Vec::new(),
+        Err(error) => error.setting_problems(),
     }
-    let mut out = Vec::new();
-    if let Err(error) = Settings::from_values(values) {
-        flatten(error, &mut out);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -727,6 +583,30 @@ mod tests {
     }
 
     #[test]
+    fn each_data_set_sets_what_the_page_always_set() {
+        let digits: BTreeMap<_, _> = dataset_defaults(DatasetName::Digits).into_iter().collect();
+        assert_eq!(digits["teacherHidden"], "256,256");
+        assert_eq!(digits["studentHidden"], "16");
+        assert_eq!(digits["learningRate"], "0.001");
+        assert_eq!(digits["alpha"], "0.9");
+        let blobs: BTreeMap<_, _> = dataset_defaults(DatasetName::Blobs).into_iter().collect();
+        assert_eq!((blobs["noise"], blobs["temperature"], blobs["studentEpochs"]), ("0.8", "2", "60"));
+        let csv = dataset_defaults(DatasetName::Csv);
+        assert!(!csv.iter().any(|(name, _)| *name == "dataset"), "a CSV file is not a choice of the data set");
+        assert_eq!(csv.iter().find(|(name, _)| *name == "teacherEpochs"), Some(&("teacherEpochs", "60")));
+    }
+
+    #[test]
+    fn the_choices_are_the_enums_names() {
+        assert_eq!(spec("dataset").unwrap().choices, &["spiral", "blobs", "moons", "digits", "iris"]);
+        assert_eq!(spec("activation").unwrap().choices, &["relu", "tanh"]);
+        assert_eq!(spec("softLoss").unwrap().choices, &["kl", "logits"]);
+        for (i, dataset) in DatasetName::ALL.iter().enumerate() {
+            assert_eq!(<DatasetName as Choice>::NAMES[i], dataset.name());
+        }
+    }
+
+    #[test]
     fn each_bad_value_is_named_with_its_limit() {
         let bad = values(&[
             ("temperature", Value::Number(0.0)),
@@ -743,29 +623,44 @@ mod tests {
             assert!(names.contains(&name), "{name} not reported in {errors:?}");
         }
         let temperature = errors.iter().find(|(n, _)| n == "temperature").unwrap();
-        assert_eq!(temperature.1, "must be between 0.05 and 100 (got 0)");
+        assert_eq!(temperature.1, SettingProblem::OutOfRange { min: 0.05, max: 100.0, got: 0.0 });
+        assert_eq!(temperature.1.message().to_string(), "must be between 0.05 and 100 (got 0)");
     }
 
     #[test]
     fn huge_networks_are_refused() {
-        let error = Settings::from_values(&values(&[("teacherHidden", Value::Text("1024,1024".into()))])).unwrap_err();
-        assert!(error.to_string().contains("limit is 300000"), "{error}");
-        let error = Settings::from_values(&values(&[
-            ("teacherHidden", Value::Text("512,256".into())),
-            ("batchSize", Value::Number(1024.0)),
-        ]))
-        .unwrap_err();
+        let digits = |pairs: &[(&str, Value)]| {
+            let mut v = values(pairs);
+            v.insert("dataset".into(), Value::Text("digits".into()));
+            Settings::from_values(&v)
+        };
+        let error = digits(&[("teacherHidden", Value::Text("1024,1024".into()))]).unwrap_err();
+        assert!(error.to_string().contains("the limit is 300000"), "{error}");
+        let error = digits(&[("teacherHidden", Value::Text("512,256".into())), ("batchSize", Value::Number(1024.0))])
+            .unwrap_err();
         assert!(
-            error.to_string().starts_with("batchSize: a batch of 1024 through a network of 167178 parameters"),
+            error.to_string().starts_with("Batch size: a batch of 1024 through a network of 167178 parameters"),
             "{error}"
         );
-        assert!(Settings::from_values(&values(&[
-            ("teacherHidden", Value::Text("256,256".into())),
-            ("batchSize", Value::Number(1024.0))
-        ]))
-        .is_ok());
+        assert!(
+            digits(&[("teacherHidden", Value::Text("256,256".into())), ("batchSize", Value::Number(1024.0))]).is_ok()
+        );
         let error = Settings::from_values(&values(&[("studentHidden", Value::Text("8,8,8,8,8".into()))])).unwrap_err();
         assert!(error.to_string().contains("at most 4 hidden layers"), "{error}");
+    }
+
+    #[test]
+    fn the_size_limit_is_the_chosen_data_sets() {
+        // 2→512→512→3 is within the limit on a 2-D set; 64→512→512→10 is not.
+        let wide = |dataset: &str| {
+            Settings::from_values(&values(&[
+                ("dataset", Value::Text(dataset.into())),
+                ("teacherHidden", Value::Text("512,512".into())),
+                ("batchSize", Value::Number(16.0)),
+            ]))
+        };
+        assert!(wide("spiral").is_ok());
+        assert!(wide("digits").is_err());
     }
 
     #[test]
@@ -773,9 +668,13 @@ mod tests {
         let settings = Settings::from_values(&values(&[
             ("dataset", Value::Text("digits".into())),
             ("studentHidden", Value::Text("".into())),
+            ("omitClass", Value::Number(3.0)),
         ]))
         .unwrap();
+        assert_eq!(settings.omit_class, Some(3));
         assert_eq!(Settings::from_values(&settings.to_values()).unwrap(), settings);
+        assert_eq!(settings.to_values()["omitClass"], Value::Number(3.0));
+        assert_eq!(Settings::from_values(&BTreeMap::new()).unwrap().to_values()["omitClass"], Value::Number(-1.0));
     }
 
     #[test]
@@ -783,6 +682,6 @@ mod tests {
         assert_eq!(Settings::check_live("temperature", 8.0).unwrap(), 8.0);
         assert!(Settings::check_live("temperature", -1.0).is_err());
         assert!(Settings::check_live("alpha", f64::INFINITY).is_err());
-        assert!(Settings::check_live("seed", 3.0).is_err());
+        assert_eq!(Settings::check_live("seed", 3.0).unwrap_err(), KdError::setting("seed", SettingProblem::NotLive));
     }
 }

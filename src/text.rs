@@ -30,6 +30,8 @@ pub enum Arg {
     Text(String),
     /// Another text of the catalogues, rendered first (a model's name, a setting's label).
     Message(Box<Message>),
+    /// Several texts, rendered one by one and joined with "; " (every problem of the settings).
+    List(Vec<Message>),
 }
 
 impl From<f64> for Arg {
@@ -77,7 +79,8 @@ impl From<Message> for Arg {
 }
 
 /// A text of the catalogues, named by its key, with its values. Sent to the page as
-/// `{key, params: {name: value}}`, where a value is a number, a string or another message.
+/// `{key, params: {name: value}}`, where a value is a number, a string, another message or a list
+/// of messages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub key: String,
@@ -110,6 +113,7 @@ impl Message {
                 Arg::Number(x) => format_number(*x),
                 Arg::Text(text) => text.clone(),
                 Arg::Message(inner) => inner.render_in(catalogue),
+                Arg::List(items) => items.iter().map(|m| m.render_in(catalogue)).collect::<Vec<_>>().join("; "),
             })
         })
     }
@@ -132,6 +136,7 @@ fn arg_text(value: &Arg) -> String {
         Arg::Number(x) => format_number(*x),
         Arg::Text(text) => text.clone(),
         Arg::Message(inner) => inner.render_english(),
+        Arg::List(items) => items.iter().map(Message::render_english).collect::<Vec<_>>().join("; "),
     }
 }
 
@@ -166,6 +171,7 @@ impl Serialize for Arg {
             Arg::Number(x) => serializer.serialize_f64(*x),
             Arg::Text(text) => serializer.serialize_str(text),
             Arg::Message(message) => message.serialize(serializer),
+            Arg::List(items) => items.serialize(serializer),
         }
     }
 }

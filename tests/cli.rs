@@ -256,11 +256,11 @@ fn malformed_input_is_refused_with_its_exact_message() {
     assert_fails(
         &["run", "--dataset", ragged.path()],
         1,
-        "error: data: line 3: 2 fields, expected 3 (every row needs the same columns)",
+        "error: line 3: 2 fields, expected 3 (every row needs the same columns)",
     );
     let missing = std::env::temp_dir().join(format!("kd-cli-{}-missing.csv", std::process::id()));
     let missing = missing.to_str().expect("a UTF-8 path");
-    assert_fails(&["run", "--dataset", missing], 1, &format!("error: data: {missing} does not exist"));
+    assert_fails(&["run", "--dataset", missing], 1, &format!("error: {missing} does not exist"));
     assert_fails(
         &["run", "--dataset", "iris", "--bogus", "1"],
         2,

@@ -32,7 +32,7 @@ fn csv_with_one_quoted_column_is_refused() {
         .map(|e| e.to_string());
     assert_eq!(
         error.as_deref(),
-        Some("data: line 1: one column; a file needs at least one feature column and a label column")
+        Some("line 1: one column; a file needs at least one feature column and a label column")
     );
 }
 
@@ -44,10 +44,7 @@ fn run_with_layers_that_do_not_chain_is_refused() {
     use kd_playground::distillation::{SavedRun, Session};
     let text = String::from_utf8(input("run-inner-layer-mismatch.json")).unwrap();
     let error = SavedRun::from_json(&text).and_then(Session::from_saved).err().map(|e| e.to_string());
-    assert_eq!(
-        error.as_deref(),
-        Some("data: cannot load this run: the teacher's layers do not fit together (4×3, 2×3)")
-    );
+    assert_eq!(error.as_deref(), Some("cannot load this run: the teacher's layers do not fit together (4×3, 2×3)"));
 }
 
 /// Settings at the end of a range: the minimum learning rate, 1e-5, was kept as the f32 nearest

@@ -88,7 +88,7 @@ fn the_temperature_range_is_the_one_tested_here() {
 /// labels, the temperature sweep, gradients) for each network, the class similarity, accuracies.
 fn shown(session: &Session) -> String {
     // (The status's message is text: "NaN" in it is an explanation, not a number.)
-    let status = Status { message: None, ..session.status() };
+    let status = Status { stopped: None, ..session.status() };
     let mut text = format!("{status:?}\n{:?}\n", session.history());
     for index in [0, 1] {
         text += &format!("{:?}\n", session.inspect(SplitName::Test, index).unwrap());
@@ -129,7 +129,7 @@ fn learning_rates_up_to_100_and_any_temperature_show_no_nan_and_keep_the_run_exp
                     Phase::Done => {}
                     Phase::Diverged => {
                         diverged += 1;
-                        let message = status.message.clone().unwrap_or_default();
+                        let message = status.stopped.as_ref().map(|m| m.to_string()).unwrap_or_default();
                         assert!(
                             message.contains("NaN or infinite") && message.contains("last good weights"),
                             "{case}: {message}"

@@ -63,7 +63,7 @@ fn wrong_files_are_refused_with_a_message() {
     refuse(other_student, "the distilled student's layers are [4, 8, 3], but its settings give [4, 5, 3]");
     let mut bad_setting = good.clone();
     bad_setting.settings.insert("temperature".into(), Value::Number(-1.0));
-    refuse(bad_setting, "its settings are invalid: temperature: must be between");
+    refuse(bad_setting, "its settings are invalid: Temperature T: must be between");
     let mut nan = good.clone();
     nan.weights.teacher.layers[0].weights[[0, 0]] = f32::NAN;
     refuse(nan, "the teacher's weights contain NaN");

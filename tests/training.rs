@@ -156,7 +156,7 @@ fn divergence_stops_training_and_keeps_the_last_good_weights() {
         let mut session = Session::new(settings(dataset, 0, &overrides)).unwrap();
         let status = session.run_phase(Phase::Teacher).unwrap();
         assert_eq!(status.phase, Phase::Diverged, "{dataset:?}");
-        let message = status.message.unwrap_or_default();
+        let message = status.stopped.map(|m| m.to_string()).unwrap_or_default();
         assert!(message.contains("NaN or infinite") && message.contains("smaller learning rate"), "{message}");
         assert!(session.model(ModelKind::Teacher).is_finite(), "{dataset:?}: the teacher keeps finite weights");
         let sample = session.inspect(SplitName::Test, 0).unwrap();

@@ -36,7 +36,7 @@ fn the_transfer_set_leaves_out_the_omitted_class_and_keeps_the_fraction() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert_eq!(error, "omitClass: the data set has 3 classes (0 to 2); −1 omits none");
+    assert_eq!(error, "Omit a class from the transfer set: the data set has 3 classes (0 to 2); −1 omits none");
 }
 
 #[test]

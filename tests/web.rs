@@ -4,7 +4,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Object, Reflect};
+use kd_playground::error::{KdError, Model, RunFileProblem};
 use kd_playground::web::{dataset_defaults, settings_schema, validate_settings, Playground};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -128,8 +130,19 @@ fn bad_input_is_refused_with_a_message_not_a_panic() {
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(Playground::new(settings(&[("batchSize", JsValue::from_f64(0.0))])).is_err());
     assert!(Playground::new(JsValue::from_str("not an object")).is_err());
+    // A field's problem crosses as a message of the catalogues, with its numbers.
+    let temperature = errors.iter().find(|e| get(e, "name").as_string().as_deref() == Some("temperature")).unwrap();
+    let problem = get(&temperature, "message");
+    assert_eq!(get(&problem, "key").as_string().as_deref(), Some("engine.setting.outOfRange"));
+    assert_eq!(number(&get(&problem, "params"), "got"), -1.0);
     let mut playground = small_run("iris");
-    assert!(playground.set_live("alpha", 2.0).is_err());
+    // A thrown error carries its message too (the page renders it in the learner's language).
+    let thrown: JsValue = playground.set_live("alpha", 2.0).unwrap_err();
+    let message = get(&thrown, "kd");
+    assert_eq!(get(&message, "key").as_string().as_deref(), Some("engine.setting"));
+    let params = get(&message, "params");
+    assert_eq!(get(&get(&params, "setting"), "key").as_string().as_deref(), Some("setting.alpha.label"));
+    assert_eq!(get(&get(&params, "problem"), "key").as_string().as_deref(), Some("engine.setting.outOfRange"));
     assert!(playground.set_live("seed", 2.0).is_err());
     assert!(playground.inspect("validation", 0).is_err());
     assert!(playground.inspect("test", 100_000).is_err());
@@ -184,31 +197,36 @@ fn teaching_views_report_and_draw() {
         js_sys::JSON::stringify(&playground.inspect("test", 2).unwrap()).unwrap(),
         "an exported run loads back with the same predictions"
     );
-    // The message a document is refused with ("" if it is loaded).
+    // The message a document is refused with, as the page receives it (the `kd` property of the
+    // thrown error, JSON text; "" if the document is loaded).
     let refused = |document: &str| -> String {
-        let error = Playground::import_run(js_sys::JSON::parse(document).unwrap())
-            .err()
-            .map(JsValue::from)
-            .unwrap_or(JsValue::UNDEFINED);
-        js_sys::Reflect::get(&error, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default()
+        let error = Playground::import_run(js_sys::JSON::parse(document).unwrap()).err().unwrap_or(JsValue::UNDEFINED);
+        let message = js_sys::Reflect::get(&error, &"kd".into()).unwrap_or(JsValue::UNDEFINED);
+        js_sys::JSON::stringify(&message).ok().and_then(|m| m.as_string()).unwrap_or_default()
+    };
+    // The message the native reader gives for a fault (tests/malformed.rs renders it in English).
+    let expected = |problem: RunFileProblem| -> String {
+        let message = KdError::RunFile(problem).message();
+        let value = message.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap();
+        js_sys::JSON::stringify(&value).unwrap().into()
     };
     assert!(Playground::import_run(JsValue::from_str("{}")).is_err());
-    assert!(refused("{}").contains("it is not a KD Playground run"));
-    assert!(refused("[1]").contains("not an object"));
-    // The same messages as the native reader's (tests/malformed.rs), for the same faults.
+    assert_eq!(refused("{}"), expected(RunFileProblem::NoFormat));
+    assert_eq!(refused("[1]"), expected(RunFileProblem::NotAnObject));
+    // The same messages as the native reader's, for the same faults.
     let mut document: serde_json::Value = serde_json::from_str(&text).unwrap();
     document["version"] = 2.into();
-    assert!(refused(&document.to_string())
-        .ends_with("cannot load this run: it is version 2 of the run format; this playground reads version 1"));
+    assert_eq!(refused(&document.to_string()), expected(RunFileProblem::OtherVersion { version: 2, supported: 1 }));
     document["version"] = 1.into();
     document["weights"]["controlStudent"]["layers"][0]["bias"]["data"][0] = serde_json::Value::Null;
-    let message = refused(&document.to_string());
-    assert!(
-        message.ends_with(
-            "cannot load this run: the control student's weights are malformed (invalid type: null, expected f32)"
-        ),
-        "{message}"
+    assert_eq!(
+        refused(&document.to_string()),
+        expected(RunFileProblem::MalformedWeights {
+            model: Model::Control,
+            reason: "invalid type: null, expected f32".into()
+        })
     );
+    assert!(refused(&document.to_string()).contains(r#""key":"engine.run.cannotLoad""#));
 
     for draw in [
         |p: &Playground, c: &HtmlCanvasElement| p.draw_temperature_sweep(c, "test", 1),

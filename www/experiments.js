@@ -450,7 +450,7 @@ export function createExperimentsPanel(root, ctx) {
       while (!done && performance.now() - start < STUDY_BUDGET_MS) done = s.runner.step(1);
       s.progress = s.runner.progress();
       if (done) {
-        if (!s.progress.message) s.outcome = s.runner.outcome();
+        if (!s.progress.stopped) s.outcome = s.runner.outcome();
         s.runner.free();
         s.runner = null;
       }
@@ -494,8 +494,10 @@ export function createExperimentsPanel(root, ctx) {
       studyNumbers.replaceChildren();
       return;
     }
-    if (s.progress?.message) {
-      setStudyVerdict(t('experiments.study.diverged', { message: s.progress.message }), 'none');
+    if (s.progress?.stopped) {
+      const { arm, reason } = s.progress.stopped;
+      const label = s.preset.arms?.[arm] ? armLabel(s.preset.arms[arm]) : String(arm + 1);
+      setStudyVerdict(t('experiments.study.diverged', { message: `${label}: ${ctx.render(reason)}` }), 'none');
       studyNumbers.replaceChildren();
       return;
     }

@@ -59,11 +59,28 @@ export function isMessage(value) {
   return value !== null && typeof value === 'object' && typeof value.key === 'string';
 }
 
-/** A message of the engine (`{key, params}`, its values numbers, text or messages) in the current language. */
+/**
+ * A message of the engine (`{key, params}`, its values numbers, text, messages or lists of messages, the
+ * latter joined with "; ") in the current language.
+ */
 export function render(message) {
   const params = {};
-  for (const [name, value] of Object.entries(message.params ?? {})) params[name] = isMessage(value) ? render(value) : value;
+  for (const [name, value] of Object.entries(message.params ?? {})) {
+    if (Array.isArray(value)) params[name] = value.map((item) => (isMessage(item) ? render(item) : String(item))).join('; ');
+    else params[name] = isMessage(value) ? render(value) : value;
+  }
   return t(message.key, params);
+}
+
+/**
+ * What a thrown error says, in the current language: the engine's errors carry their message (`kd`, rendered
+ * here); any other error says what it can.
+ */
+export function messageOf(e) {
+  if (isMessage(e?.kd)) return render(e.kd);
+  if (e instanceof Error) return e.message || e.name;
+  if (typeof e === 'string') return e;
+  try { return JSON.stringify(e); } catch { return String(e); }
 }
 
 /** A setting's label, help, or a choice's label, in the current language. */

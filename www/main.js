@@ -7,7 +7,7 @@ import * as lastRun from './lastrun.js';
 import { ensureDataset, datasetReady } from './datasets.js';
 import * as view from './view.js';
 import {
-  t, render as renderMessage, isMessage, setLanguage, language, onLanguageChange, translatePage, isLanguage, loadLanguage, catalogue, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
+  t, render as renderMessage, messageOf, setLanguage, language, onLanguageChange, translatePage, isLanguage, loadLanguage, catalogue, LANGUAGES, DEFAULT_LANGUAGE, settingLabel, choiceLabel,
 } from './i18n.js';
 import { parseHash, serialiseHash, languageOf, shorten } from './urlstate.js';
 import { createTour, TOUR_STEP_COUNT } from './tour.js';
@@ -147,12 +147,6 @@ const ui = {
 
 // ---------------------------------------------------------------- errors
 
-function messageOf(e) {
-  if (e instanceof Error) return e.message || e.name;
-  if (typeof e === 'string') return e;
-  try { return JSON.stringify(e); } catch { return String(e); }
-}
-
 /** Shows a message in the alert box (as text). `kind`: 'error', 'warning' or 'diverged'. */
 function showError(text, kind = 'error') {
   ui.errorText.textContent = text;
@@ -165,7 +159,7 @@ function clearError() {
   ui.errorText.textContent = '';
 }
 
-/** An engine error: the translated phrase for what failed, then the engine's own (English) message. */
+/** An engine error: the phrase for what failed, then the engine's message, both in the learner's language. */
 function fail(what, e) {
   let msg = messageOf(e);
   if (e instanceof WebAssembly.RuntimeError) msg = t('error.engineCrashed', { message: msg });
@@ -269,7 +263,7 @@ function datasetDefaults(name) {
 
 /** validateSettings() as a plain function for urlstate.js (throws on an engine failure). */
 function engineValidate(values) {
-  return state.engine.validateSettings(values);
+  return state.engine.validateSettings(values).map((e) => ({ name: e.name, message: renderMessage(e.message) }));
 }
 
 function validate() {
@@ -278,7 +272,7 @@ function validate() {
   const settings = { ...state.settings };
   for (const name of state.localErrors.keys()) settings[name] = state.applied[name] ?? specOf(name)?.default;
   const r = attempt('do.check', () => state.engine.validateSettings(settings));
-  if (r !== FAILED) list.push(...r.map((e) => ({ name: e.name, message: t('error.engineField', { message: e.message }) })));
+  if (r !== FAILED) list.push(...r.map((e) => ({ name: e.name, message: renderMessage(e.message) })));
   state.errorNames = new Set(list.map((e) => e.name));
   const orphans = state.controls.setErrors(list);
   if (orphans.length) showError(t('error.invalidSettings', { list: orphans.join(' ') }));
@@ -582,7 +576,7 @@ function setStatus(st) {
   markDirty('status', 'data', 'sample', 'curves');
   if (st.phase === 'diverged') {
     pause();
-    showError(st.message || t('error.diverged'), 'diverged');
+    showError(st.stopped ? renderMessage(st.stopped) : t('error.diverged'), 'diverged');
   }
   experimentsUpdate('status');
 }
@@ -1187,6 +1181,7 @@ function buildExperimentsPanel() {
     studiesRoot: ui.studies,
     pause: () => pause(),
     fail: (what, e) => fail(what, e),
+    render: (message) => renderMessage(message),
     settled: () => publishSettled(),
   });
   ui.experiments.hidden = false;

@@ -3,6 +3,7 @@
 // The engine builds every document; this module only moves bytes between it, files and the browser.
 
 import { ensureDataset } from './datasets.js';
+import { messageOf } from './i18n.js';
 
 // The engine is imported when a run is loaded (not at start), so that a page whose engine failed to load
 // still loads this module and can say so.
@@ -136,9 +137,4 @@ export async function loadRunFile(file) {
   } catch (e) {
     throw new RunFileError('rejected', messageOf(e));
   }
-}
-
-function messageOf(e) {
-  if (e instanceof Error) return e.message || e.name;
-  return String(e);
 }

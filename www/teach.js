@@ -11,6 +11,7 @@
 //         announce(text), requestRedraw() }
 
 import * as runfile from './runfile.js';
+import { messageOf } from './i18n.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const MINUS = '\u2212';
@@ -83,12 +84,6 @@ function times(ratio) {
 
 function kb(bytes) {
   return (bytes / 1024).toFixed(bytes < 10 * 1024 ? 2 : 1);
-}
-
-function messageOf(e) {
-  if (e instanceof Error) return e.message || e.name;
-  if (typeof e === 'string') return e;
-  try { return JSON.stringify(e); } catch { return String(e); }
 }
 
 // ------------------------------------------------------------------------------------------------ DOM helpers

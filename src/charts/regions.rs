@@ -113,7 +113,7 @@ pub struct Raster {
 /// [`palette::region_color`] of its row.
 pub fn region_raster(probabilities: ArrayView2<f32>, n: usize) -> Result<Raster, KdError> {
     if probabilities.nrows() != n * n {
-        return Err(KdError::Shape(format!("{} probability rows for a {n}×{n} grid", probabilities.nrows())));
+        return Err(KdError::Internal(format!("{} probability rows for a {n}×{n} grid", probabilities.nrows())));
     }
     let mut rgba = Vec::with_capacity(n * n * 4);
     let mut row_values = Vec::with_capacity(probabilities.ncols());

@@ -7,7 +7,7 @@
 use ndarray::Array2;
 
 use super::{DatasetName, RawData};
-use crate::error::{KdError, Result};
+use crate::error::{DataProblem, KdError, Result};
 
 const IRIS_CSV: &str = include_str!("iris.csv");
 
@@ -36,7 +36,7 @@ fn digits_csv() -> Result<&'static str> {
     DIGITS_CSV
         .get()
         .map(String::as_str)
-        .ok_or_else(|| KdError::Data("the digits data set has not been fetched yet".into()))
+        .ok_or_else(|| KdError::Data(DataProblem::NotFetched { file: "digits.csv".into() }))
 }
 
 /// Whether data set `name` can be loaded now (digits in WebAssembly: once [`provide`]d).
@@ -48,27 +48,25 @@ pub fn is_available(name: DatasetName) -> bool {
 /// build's copy are accepted.
 pub fn provide(name: DatasetName, text: String) -> Result<()> {
     let Some(file) = file_of(name) else {
-        return Err(KdError::Data(format!("{} is built in; it needs no file", name.name())));
+        return Err(KdError::Data(DataProblem::BuiltIn { dataset: name.name().into() }));
     };
     if fnv1a(text.as_bytes()) != DIGITS_CSV_FNV1A {
-        return Err(KdError::Data(format!(
-            "{file} is not this build's copy of the data set ({} bytes, another checksum)",
-            text.len()
-        )));
+        return Err(KdError::Data(DataProblem::NotThisCopy { file: file.into(), bytes: text.len() }));
     }
     #[cfg(target_arch = "wasm32")]
     let _ = DIGITS_CSV.set(text); // a second copy is the same bytes
     Ok(())
 }
 
-/// Parses rows of comma-separated numbers whose last column is an integer class label.
+/// Parses rows of comma-separated numbers whose last column is an integer class label. The files
+/// are this crate's own (checked by the tests), so a fault in them is an internal error.
 fn parse_rows(text: &str, features: usize, classes: usize, what: &str) -> Result<(Vec<f32>, Vec<usize>)> {
     let mut values = Vec::new();
     let mut labels = Vec::new();
     for (line_number, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.len() != features + 1 {
-            return Err(KdError::Data(format!(
+            return Err(KdError::Internal(format!(
                 "{what} line {}: {} fields, expected {}",
                 line_number + 1,
                 fields.len(),
@@ -76,13 +74,13 @@ fn parse_rows(text: &str, features: usize, classes: usize, what: &str) -> Result
             )));
         }
         for field in &fields[..features] {
-            let value: f32 = field
-                .parse()
-                .map_err(|_| KdError::Data(format!("{what} line {}: '{field}' is not a number", line_number + 1)))?;
+            let value: f32 = field.parse().map_err(|_| {
+                KdError::Internal(format!("{what} line {}: '{field}' is not a number", line_number + 1))
+            })?;
             values.push(value);
         }
         let label: usize = fields[features].parse().ok().filter(|&y| y < classes).ok_or_else(|| {
-            KdError::Data(format!("{what} line {}: bad label '{}'", line_number + 1, fields[features]))
+            KdError::Internal(format!("{what} line {}: bad label '{}'", line_number + 1, fields[features]))
         })?;
         labels.push(label);
     }
@@ -97,7 +95,7 @@ fn to_raw(
     feature_names: Vec<String>,
 ) -> Result<RawData> {
     let features =
-        Array2::from_shape_vec((labels.len(), features), values).map_err(|e| KdError::Data(e.to_string()))?;
+        Array2::from_shape_vec((labels.len(), features), values).map_err(|e| KdError::Internal(e.to_string()))?;
     Ok(RawData { features, labels, class_names, feature_names })
 }
 
@@ -112,7 +110,7 @@ pub(super) fn digits() -> Result<RawData> {
 /// Fisher's iris, 4 measurements in cm, 3 classes, 150 samples. The first line is scikit-learn's
 /// header `150,4,setosa,versicolor,virginica`.
 pub(super) fn iris() -> Result<RawData> {
-    let (header, body) = IRIS_CSV.split_once('\n').ok_or_else(|| KdError::Data("iris.csv is empty".into()))?;
+    let (header, body) = IRIS_CSV.split_once('\n').ok_or_else(|| KdError::Internal("iris.csv is empty".into()))?;
     let class_names: Vec<String> = header.trim().split(',').skip(2).map(str::to_string).collect();
     let (values, labels) = parse_rows(body, 4, class_names.len(), "iris.csv")?;
     let feature_names = ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"]
@@ -133,7 +131,7 @@ mod tests {
         let changed = include_str!("digits.csv").replacen('0', "1", 1);
         assert_eq!(
             provide(DatasetName::Digits, changed).unwrap_err().to_string(),
-            "data: digits.csv is not this build's copy of the data set (264712 bytes, another checksum)"
+            "digits.csv is not this build's copy of the data set (264712 bytes, another checksum)"
         );
         assert!(provide(DatasetName::Iris, String::new()).is_err());
         assert!(is_available(DatasetName::Digits) && is_available(DatasetName::Iris));

@@ -1,12 +1,14 @@
 //! The user's own data: a CSV file with numeric feature columns and the class label in the last
-//! column (an integer from 0, or a class name), with or without a header row. Every malformed
-//! input gets an error that names the line and column and, for limits, states the limit; nothing
-//! here panics.
+//! column (an integer from 0, or a class name), with or without a header row. Read with `csv-core`
+//! (RFC 4180: quoted fields, `""` for a quote inside one, line breaks inside quotes; CRLF or LF),
+//! with a byte order mark allowed and blank lines skipped. Every malformed input gets an error
+//! that names the line and column and, for limits, states the limit; nothing here panics.
 
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
 use ndarray::Array2;
 
 use super::RawData;
-use crate::error::{KdError, Result};
+use crate::error::{CsvProblem, KdError, Result};
 
 /// Largest file accepted, checked before anything is parsed.
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
@@ -17,151 +19,217 @@ pub const MAX_FEATURES: usize = 256;
 /// Most classes.
 pub const MAX_CLASSES: usize = 20;
 
-fn csv_error(message: impl Into<String>) -> KdError {
-    KdError::Data(message.into())
+/// One record of the file: its fields, trimmed, and the line it starts on. A record wider than
+/// the limit keeps only its count of fields.
+struct Record {
+    line: usize,
+    fields: Vec<String>,
+    columns: usize,
 }
 
-/// Splits one line into fields at commas. A field may be quoted with `"`, and `""` inside quotes
-/// is a literal quote; surrounding spaces are trimmed. `line_number` is for messages.
-fn split_fields(line: &str, line_number: usize) -> Result<Vec<String>> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut in_quotes = false;
-    let mut was_quoted = false;
-    while let Some(c) = chars.next() {
-        match (c, in_quotes) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
+/// The file's records, one after the other, each with the line it starts on (a quoted field may
+/// span lines). Blank lines, and lines of spaces, are skipped.
+struct Records<'a> {
+    reader: Reader,
+    input: &'a [u8],
+    /// The line the next record starts on.
+    line: usize,
+    /// The record's unescaped bytes, and where each field ends in them (csv-core counts from the
+    /// record's start even across calls).
+    output: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<'a> Records<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        // Records end at LF only (a CR before it is trimmed off the last field), so that a stray
+        // CR inside a line is a character, as it always was here, not a line break.
+        let reader = ReaderBuilder::new().terminator(Terminator::Any(b'\n')).build();
+        Records { reader, input, line: 1, output: vec![0; 4096], ends: vec![0; 64] }
+    }
+
+    /// The next record; `Ok(None)` at the end of the file.
+    fn next_record(&mut self) -> std::result::Result<Option<Record>, CsvProblem> {
+        loop {
+            let start_line = self.line + leading_blank_lines(self.input);
+            let (mut written, mut ends_written, mut consumed) = (0, 0, 0);
+            let mut columns = 0;
+            let mut kept_fields: Option<Vec<String>> = None;
+            loop {
+                // Once the input is all read, an empty call ends the record (or the file).
+                let input = &self.input[consumed..];
+                let at_end = input.is_empty();
+                let (result, read, wrote, ended) =
+                    self.reader.read_record(input, &mut self.output[written..], &mut self.ends[ends_written..]);
+                consumed += read;
+                written += wrote;
+                ends_written += ended;
+                match result {
+                    ReadRecordResult::InputEmpty => {}
+                    ReadRecordResult::OutputFull => {
+                        let size = self.output.len() * 2;
+                        self.output.resize(size, 0);
+                    }
+                    ReadRecordResult::OutputEndsFull => {
+                        // A record wider than any file may be: count its fields, keep none.
+                        if self.ends.len() > MAX_FEATURES + 1 {
+                            columns += ends_written;
+                            ends_written = 0;
+                            written = 0;
+                            kept_fields.get_or_insert_with(Vec::new);
+                        } else {
+                            let size = self.ends.len() * 2;
+                            self.ends.resize(size, 0);
+                        }
+                    }
+                    ReadRecordResult::Record if at_end && ends_in_open_quote(self.input) => {
+                        return Err(CsvProblem::UnclosedQuote { line: start_line });
+                    }
+                    ReadRecordResult::Record => break,
+                    ReadRecordResult::End => {
+                        self.input = &[];
+                        return Ok(None);
+                    }
+                }
             }
-            ('"', true) => in_quotes = false,
-            ('"', false) if field.trim().is_empty() && !was_quoted => {
-                field.clear();
-                in_quotes = true;
-                was_quoted = true;
+            let raw = &self.input[..consumed];
+            self.line += raw.iter().filter(|&&b| b == b'\n').count();
+            self.input = &self.input[consumed..];
+            columns += ends_written;
+            let fields = match kept_fields {
+                Some(none) => none,
+                None => {
+                    let mut fields = Vec::with_capacity(ends_written);
+                    let mut from = 0;
+                    for &end in &self.ends[..ends_written] {
+                        // The file is UTF-8 (checked first) and fields end at ASCII delimiters.
+                        fields.push(String::from_utf8_lossy(&self.output[from..end]).trim().to_string());
+                        from = end;
+                    }
+                    fields
+                }
+            };
+            if columns == 1 && fields.first().is_some_and(String::is_empty) {
+                continue; // a line of spaces
             }
-            (',', false) => {
-                fields.push(if was_quoted {
-                    std::mem::take(&mut field)
-                } else {
-                    std::mem::take(&mut field).trim().to_string()
-                });
-                was_quoted = false;
-            }
-            (c, _) => field.push(c),
+            return Ok(Some(Record { line: start_line, fields, columns }));
         }
     }
-    if in_quotes {
-        return Err(csv_error(format!("line {line_number}: a quoted field is not closed")));
+}
+
+/// The number of line breaks that begin `input` (csv-core skips empty lines before a record).
+fn leading_blank_lines(input: &[u8]) -> usize {
+    input.iter().take_while(|&&b| b == b'\n').count()
+}
+
+/// Whether the last record of a file, `raw`, ends inside a quoted field: the file ended before
+/// the quote was closed. A quote opens a field only as its first byte, as csv-core reads it.
+fn ends_in_open_quote(raw: &[u8]) -> bool {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
     }
-    fields.push(if was_quoted { field } else { field.trim().to_string() });
-    Ok(fields)
+    let mut state = State::FieldStart;
+    for &b in raw {
+        state = match (state, b) {
+            (State::FieldStart, b'"') => State::Quoted,
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (_, b',' | b'\n') => State::FieldStart,
+            _ => State::Unquoted,
+        };
+    }
+    state == State::Quoted
 }
 
 /// Parses a feature value; `column` counts from 1.
-fn parse_feature(text: &str, line_number: usize, column: usize) -> Result<f32> {
-    let shown: String = text.chars().take(30).collect();
+fn parse_feature(text: &str, line: usize, column: usize) -> std::result::Result<f32, CsvProblem> {
     match text.parse::<f32>() {
         Ok(value) if value.is_finite() => Ok(value),
-        Ok(_) => Err(csv_error(format!("line {line_number}, column {column}: '{shown}' is not a finite number"))),
-        Err(_) if text.is_empty() => {
-            Err(csv_error(format!("line {line_number}, column {column}: the value is missing")))
-        }
-        Err(_) => Err(csv_error(format!("line {line_number}, column {column}: '{shown}' is not a number"))),
+        Ok(_) => Err(CsvProblem::NotFinite { line, column, text: text.to_string() }),
+        Err(_) if text.is_empty() => Err(CsvProblem::MissingValue { line, column }),
+        Err(_) => Err(CsvProblem::NotANumber { line, column, text: text.to_string() }),
     }
 }
 
 /// Reads a CSV file's bytes (`name` is only for messages) into samples and class names.
 pub(crate) fn parse(bytes: &[u8], name: &str) -> Result<RawData> {
+    read(bytes).map_err(|problem| KdError::Csv { file: name.to_string(), problem })
+}
+
+fn read(bytes: &[u8]) -> std::result::Result<RawData, CsvProblem> {
     if bytes.len() > MAX_BYTES {
-        return Err(csv_error(format!(
-            "{name} is {:.1} MB; the limit is {} MB",
-            bytes.len() as f64 / (1024.0 * 1024.0),
-            MAX_BYTES / (1024 * 1024)
-        )));
+        return Err(CsvProblem::TooLarge {
+            megabytes: bytes.len() as f64 / (1024.0 * 1024.0),
+            limit_megabytes: MAX_BYTES / (1024 * 1024),
+        });
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    if let Err(e) = std::str::from_utf8(bytes) {
         let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-        csv_error(format!(
-            "{name} is not UTF-8 text (line {line}: invalid byte at offset {}); save it as UTF-8",
-            e.valid_up_to()
-        ))
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        return Err(CsvProblem::NotUtf8 { line, offset: e.valid_up_to() });
+    }
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let mut records = Records::new(bytes);
 
-    let mut lines = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
-        .filter(|(_, l)| !l.trim().is_empty());
-    let (first_number, first_line) = lines.next().ok_or_else(|| csv_error(format!("{name} is empty")))?;
-    let columns = first_line.matches(',').count() + 1;
-    if columns > MAX_FEATURES + 1 {
-        return Err(csv_error(format!(
-            "line {first_number}: {columns} columns; the limit is {} ({MAX_FEATURES} features and a label)",
-            MAX_FEATURES + 1
-        )));
+    let first = records.next_record()?.ok_or(CsvProblem::Empty)?;
+    if first.columns > MAX_FEATURES + 1 {
+        return Err(CsvProblem::TooManyColumns { line: first.line, columns: first.columns, limit: MAX_FEATURES + 1 });
     }
-    let first = split_fields(first_line, first_number)?;
-    if first.len() < 2 {
-        // Counted after splitting: commas inside quotes do not separate columns (found by fuzzing).
-        return Err(csv_error(format!(
-            "line {first_number}: one column; a file needs at least one feature column and a label column"
-        )));
+    if first.fields.len() < 2 {
+        return Err(CsvProblem::OneColumn { line: first.line });
     }
-    let header_like = first[..first.len() - 1].iter().any(|f| f.parse::<f32>().is_err());
-    let (feature_names, data_rows): (Vec<String>, Vec<(usize, &str)>) = if header_like {
-        check_header(&first, first_number)?;
-        (first[..first.len() - 1].to_vec(), lines.collect())
+    let header_like = first.fields[..first.fields.len() - 1].iter().any(|f| f.parse::<f32>().is_err());
+    let mut rows = Vec::new();
+    let feature_names = if header_like {
+        check_header(&first.fields, first.line)?;
+        first.fields[..first.fields.len() - 1].to_vec()
     } else {
-        let names = (1..first.len()).map(|c| format!("feature {c}")).collect();
-        (names, std::iter::once((first_number, first_line)).chain(lines).collect())
+        let names = (1..first.fields.len()).map(|c| format!("feature {c}")).collect();
+        rows.push(Record { line: first.line, fields: first.fields.clone(), columns: first.columns });
+        names
     };
-    if data_rows.is_empty() {
-        return Err(csv_error(format!("{name} has a header but no data rows")));
+    let expected = first.fields.len();
+    while let Some(record) = records.next_record()? {
+        if record.columns != expected {
+            return Err(CsvProblem::FieldCount { line: record.line, found: record.columns, expected });
+        }
+        rows.push(record);
     }
-    if data_rows.len() > MAX_ROWS {
-        return Err(csv_error(format!("{name} has {} data rows; the limit is {MAX_ROWS}", data_rows.len())));
+    if rows.is_empty() {
+        return Err(CsvProblem::HeaderOnly);
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(CsvProblem::TooManyRows { rows: rows.len(), limit: MAX_ROWS });
     }
 
-    let features = first.len() - 1;
-    let mut values = Vec::with_capacity(data_rows.len() * features);
-    let mut label_texts: Vec<(usize, String)> = Vec::with_capacity(data_rows.len());
-    for &(line_number, line) in &data_rows {
-        let fields = split_fields(line, line_number)?;
-        if fields.len() != first.len() {
-            return Err(csv_error(format!(
-                "line {line_number}: {} fields, expected {} (every row needs the same columns)",
-                fields.len(),
-                first.len()
-            )));
+    let features = expected - 1;
+    let mut values = Vec::with_capacity(rows.len() * features);
+    let mut label_texts: Vec<(usize, String)> = Vec::with_capacity(rows.len());
+    for record in &rows {
+        for (c, field) in record.fields[..features].iter().enumerate() {
+            values.push(parse_feature(field, record.line, c + 1)?);
         }
-        for (c, field) in fields[..features].iter().enumerate() {
-            values.push(parse_feature(field, line_number, c + 1)?);
-        }
-        let label = fields[features].clone();
+        let label = record.fields[features].clone();
         if label.is_empty() {
-            return Err(csv_error(format!("line {line_number}, column {}: the label is missing", features + 1)));
+            return Err(CsvProblem::MissingLabel { line: record.line, column: features + 1 });
         }
-        label_texts.push((line_number, label));
+        label_texts.push((record.line, label));
     }
     let (labels, class_names) = class_labels(&label_texts, features + 1)?;
-    let features_array =
-        Array2::from_shape_vec((labels.len(), features), values).map_err(|e| KdError::Shape(e.to_string()))?;
+    let features_array = Array2::from_shape_vec((labels.len(), features), values)
+        .map_err(|_| CsvProblem::FieldCount { line: 1, found: 0, expected })?;
     Ok(RawData { features: features_array, labels, class_names, feature_names })
 }
 
 /// A header's names must be distinct.
-fn check_header(header: &[String], line_number: usize) -> Result<()> {
+fn check_header(header: &[String], line: usize) -> std::result::Result<(), CsvProblem> {
     for (i, name) in header.iter().enumerate() {
         if let Some(j) = header[..i].iter().position(|other| other == name) {
-            let shown: String = name.chars().take(30).collect();
-            return Err(csv_error(format!(
-                "line {line_number}: the column name '{shown}' appears twice (columns {} and {})",
-                j + 1,
-                i + 1
-            )));
+            return Err(CsvProblem::DuplicateColumn { line, name: name.clone(), first: j + 1, second: i + 1 });
         }
     }
     Ok(())
@@ -169,7 +237,10 @@ fn check_header(header: &[String], line_number: usize) -> Result<()> {
 
 /// Labels as class indices: integers 0..K−1 when every label is a whole number (K = largest + 1,
 /// at most [`MAX_CLASSES`]), otherwise class names numbered in order of first appearance.
-fn class_labels(labels: &[(usize, String)], column: usize) -> Result<(Vec<usize>, Vec<String>)> {
+fn class_labels(
+    labels: &[(usize, String)],
+    column: usize,
+) -> std::result::Result<(Vec<usize>, Vec<String>), CsvProblem> {
     let integers: Option<Vec<i64>> = labels.iter().map(|(_, l)| l.parse::<i64>().ok()).collect();
     let (indices, names) = match integers {
         Some(values) => {
@@ -179,10 +250,7 @@ fn class_labels(labels: &[(usize, String)], column: usize) -> Result<(Vec<usize>
                 .find(|(_, &v)| v < 0 || v >= MAX_CLASSES as i64)
                 .map(|((line, _), v)| (line, v))
             {
-                return Err(csv_error(format!(
-                    "line {line}, column {column}: label {value} is out of range; integer labels must be 0 to {}",
-                    MAX_CLASSES - 1
-                )));
+                return Err(CsvProblem::LabelOutOfRange { line: *line, column, label: *value, max: MAX_CLASSES - 1 });
             }
             let classes = values.iter().max().map_or(0, |&m| m as usize + 1);
             (
@@ -198,7 +266,7 @@ fn class_labels(labels: &[(usize, String)], column: usize) -> Result<(Vec<usize>
                     Some(index) => index,
                     None => {
                         if names.len() == MAX_CLASSES {
-                            return Err(csv_error(format!("line {line}, column {column}: more than {MAX_CLASSES} classes; the limit is {MAX_CLASSES}")));
+                            return Err(CsvProblem::TooManyClasses { line: *line, column, limit: MAX_CLASSES });
                         }
                         names.push(label.clone());
                         names.len() - 1
@@ -216,11 +284,8 @@ fn class_labels(labels: &[(usize, String)], column: usize) -> Result<(Vec<usize>
         seen.len()
     };
     if distinct < 2 {
-        let only: String =
-            names.get(indices.first().copied().unwrap_or(0)).cloned().unwrap_or_default().chars().take(30).collect();
-        return Err(csv_error(format!(
-            "every row has the same class ('{only}'); distillation needs at least two classes"
-        )));
+        let only = names.get(indices.first().copied().unwrap_or(0)).cloned().unwrap_or_default();
+        return Err(CsvProblem::OneClass { class: only });
     }
     Ok((indices, names))
 }
@@ -252,50 +317,47 @@ mod tests {
 
     #[test]
     fn each_malformed_file_gets_its_exact_message() {
-        assert_eq!(error(""), "data: data.csv is empty");
-        assert_eq!(error("a,b,label\n"), "data: data.csv has a header but no data rows");
-        assert_eq!(error("1,2,0\n3,0\n"), "data: line 2: 2 fields, expected 3 (every row needs the same columns)");
-        assert_eq!(error("1,2,0\n3,x,1\n"), "data: line 2, column 2: 'x' is not a number");
-        assert_eq!(error("1,2,0\n3,NaN,1\n"), "data: line 2, column 2: 'NaN' is not a finite number");
-        assert_eq!(error("1,2,0\n3,inf,1\n"), "data: line 2, column 2: 'inf' is not a finite number");
-        assert_eq!(error("1,2,0\n3,,1\n"), "data: line 2, column 2: the value is missing");
-        assert_eq!(error("1,2,0\n3,4,\n"), "data: line 2, column 3: the label is missing");
+        assert_eq!(error(""), "data.csv is empty");
+        assert_eq!(error("a,b,label\n"), "data.csv has a header but no data rows");
+        assert_eq!(error("1,2,0\n3,0\n"), "line 2: 2 fields, expected 3 (every row needs the same columns)");
+        assert_eq!(error("1,2,0\n3,x,1\n"), "line 2, column 2: 'x' is not a number");
+        assert_eq!(error("1,2,0\n3,NaN,1\n"), "line 2, column 2: 'NaN' is not a finite number");
+        assert_eq!(error("1,2,0\n3,inf,1\n"), "line 2, column 2: 'inf' is not a finite number");
+        assert_eq!(error("1,2,0\n3,,1\n"), "line 2, column 2: the value is missing");
+        assert_eq!(error("1,2,0\n3,4,\n"), "line 2, column 3: the label is missing");
         assert_eq!(
             error("1,2,a\n3,4,a\n"),
-            "data: every row has the same class ('a'); distillation needs at least two classes"
+            "every row has the same class ('a'); distillation needs at least two classes"
         );
         assert_eq!(
             error("1,2,0\n3,4,25\n"),
-            "data: line 2, column 3: label 25 is out of range; integer labels must be 0 to 19"
+            "line 2, column 3: label 25 is out of range; integer labels must be 0 to 19"
         );
         assert_eq!(
             error("1,2,0\n3,4,-1\n"),
-            "data: line 2, column 3: label -1 is out of range; integer labels must be 0 to 19"
+            "line 2, column 3: label -1 is out of range; integer labels must be 0 to 19"
         );
-        assert_eq!(error("x,y,x\n1,2,0\n"), "data: line 1: the column name 'x' appears twice (columns 1 and 3)");
-        assert_eq!(error("1,\"2,0\n"), "data: line 1: a quoted field is not closed");
-        assert_eq!(
-            error("5\n6\n"),
-            "data: line 1: one column; a file needs at least one feature column and a label column"
-        );
+        assert_eq!(error("x,y,x\n1,2,0\n"), "line 1: the column name 'x' appears twice (columns 1 and 3)");
+        assert_eq!(error("1,\"2,0\n"), "line 1: a quoted field is not closed");
+        assert_eq!(error("5\n6\n"), "line 1: one column; a file needs at least one feature column and a label column");
     }
 
     #[test]
     fn limits_are_stated() {
         let wide = format!("{}0\n", "1,".repeat(1_000_000));
-        assert_eq!(error(&wide), "data: line 1: 1000001 columns; the limit is 257 (256 features and a label)");
+        assert_eq!(error(&wide), "line 1: 1000001 columns; the limit is 257 (256 features and a label)");
         let many_classes: String = (0..25).map(|i| format!("{i},c{i}\n")).collect();
-        assert_eq!(error(&many_classes), "data: line 21, column 2: more than 20 classes; the limit is 20");
+        assert_eq!(error(&many_classes), "line 21, column 2: more than 20 classes; the limit is 20");
         let rows: String = (0..=MAX_ROWS).map(|i| format!("{i},{}\n", i % 2)).collect();
-        assert_eq!(error(&rows), "data: data.csv has 20001 data rows; the limit is 20000");
+        assert_eq!(error(&rows), "data.csv has 20001 data rows; the limit is 20000");
         let huge = vec![b'1'; MAX_BYTES + 1];
         assert_eq!(
             parse(&huge, "big.csv").err().map(|e| e.to_string()).unwrap_or_default(),
-            "data: big.csv is 5.0 MB; the limit is 5 MB"
+            "big.csv is 5.0 MB; the limit is 5 MB"
         );
         assert_eq!(
             parse(b"1,2,0\n\xff\xfe,1,1\n", "bad.csv").err().map(|e| e.to_string()).unwrap_or_default(),
-            "data: bad.csv is not UTF-8 text (line 2: invalid byte at offset 6); save it as UTF-8"
+            "bad.csv is not UTF-8 text (line 2: invalid byte at offset 6); save it as UTF-8"
         );
     }
 }

@@ -10,7 +10,7 @@ mod synthetic;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{KdError, Result};
+use crate::error::{DataProblem, KdError, Result};
 use crate::rng::{Rng, Stream};
 
 /// The built-in data sets.
@@ -52,6 +52,24 @@ impl DatasetName {
     pub fn is_generated(self) -> bool {
         matches!(self, DatasetName::Spiral | DatasetName::Blobs | DatasetName::Moons)
     }
+
+    /// (features, classes) of a built-in set, for checking a network's size before the set is
+    /// built; `None` for a user's CSV file, whose shape is known once it is read.
+    pub fn shape(self) -> Option<(usize, usize)> {
+        match self {
+            DatasetName::Spiral | DatasetName::Blobs => Some((2, 3)),
+            DatasetName::Moons => Some((2, 2)),
+            DatasetName::Digits => Some((64, 10)),
+            DatasetName::Iris => Some((4, 3)),
+            DatasetName::Csv => None,
+        }
+    }
+}
+
+/// The choices of the `dataset` setting: the built-in sets (a CSV file comes with its bytes).
+impl crate::settings::Choice for DatasetName {
+    const ALL: &'static [Self] = &DatasetName::ALL;
+    const NAMES: &'static [&'static str] = &["spiral", "blobs", "moons", "digits", "iris"];
 }
 
 /// How the page should show the samples.
@@ -149,7 +167,7 @@ impl Dataset {
             DatasetName::Digits => (builtin::digits()?, DataView::Digits),
             DatasetName::Iris => (builtin::iris()?, DataView::Table),
             DatasetName::Csv => {
-                return Err(KdError::Data("a CSV data set is built from its file (Dataset::from_csv)".into()))
+                return Err(KdError::Internal("a CSV data set is built from its file (Dataset::from_csv)".into()))
             }
         };
         Dataset::from_raw(name, view, raw, options)
@@ -171,7 +189,8 @@ impl Dataset {
         let train_raw = take(&train_rows);
         let test_raw = take(&test_rows);
         let train_f64 = train_raw.mapv(f64::from);
-        let mean = train_f64.mean_axis(Axis(0)).ok_or_else(|| KdError::Data("the training split is empty".into()))?;
+        let mean =
+            train_f64.mean_axis(Axis(0)).ok_or_else(|| KdError::Internal("the training split is empty".into()))?;
         let std = train_f64.std_axis(Axis(0), 0.0).mapv(|s| if s > 1e-6 { s } else { 1.0 });
         let standardise = |x: &Array2<f32>| standardised(x.view(), &mean, &std);
         let labels = |rows: &[usize]| rows.iter().map(|&r| raw.labels[r]).collect::<Vec<_>>();
@@ -200,7 +219,7 @@ impl Dataset {
     /// Standardises features given in original units with the training split's statistics.
     pub fn standardise(&self, raw: ArrayView2<f32>) -> Result<Array2<f32>> {
         if raw.ncols() != self.feature_count() {
-            return Err(KdError::Shape(format!(
+            return Err(KdError::Internal(format!(
                 "{} features given, the data set has {}",
                 raw.ncols(),
                 self.feature_count()
@@ -265,7 +284,7 @@ fn stratified_split(
         train.extend_from_slice(&rows[held_out..]);
     }
     if train.is_empty() || test.is_empty() {
-        return Err(KdError::Data(format!("cannot split {} samples into training and test samples: no class has the two samples it needs to give one to each", labels.len())));
+        return Err(KdError::Data(DataProblem::CannotSplit { samples: labels.len() }));
     }
     // Interleave the classes: sort by row so that a split is not grouped by class.
     train.sort_unstable();
@@ -291,6 +310,14 @@ mod tests {
             assert!(mean.iter().all(|m| m.abs() < 1e-4), "{name:?} train mean {mean}");
             let test_share = data.test.len() as f32 / (data.train.len() + data.test.len()) as f32;
             assert!((test_share - 0.2).abs() < 0.03, "{name:?} test share {test_share}");
+        }
+    }
+
+    #[test]
+    fn every_set_has_the_shape_it_declares() {
+        for name in DatasetName::ALL {
+            let data = Dataset::load(name, &options()).unwrap();
+            assert_eq!(name.shape(), Some((data.feature_count(), data.classes())), "{name:?}");
         }
     }
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{History, Learner, Phase, Session};
-use crate::error::{KdError, Result};
+use super::{History, Learner, Phase, Session, Stopped};
+use crate::error::{KdError, Model, Refusal, Result, RunFileProblem};
 use crate::network::Mlp;
 use crate::settings::{Settings, Value};
 
@@ -42,7 +42,8 @@ pub struct SavedRun {
     /// Completed epochs of the phase.
     pub epoch: usize,
     pub steps: u64,
-    pub message: Option<String>,
+    /// Why training stopped early (null when it did not).
+    pub message: Option<Stopped>,
     pub history: History,
     pub weights: SavedWeights,
 }
@@ -89,12 +90,10 @@ impl SavedRun {
     /// checks the settings and that every network has the shape they give it.
     pub fn from_json(text: &str) -> Result<SavedRun> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(|e| match e.classify() {
-            serde_json::error::Category::Eof => run_error(format!(
-                "the file ends in the middle of its JSON (line {}, column {}): it was probably cut short",
-                e.line(),
-                e.column()
-            )),
-            _ => run_error(format!("it is not JSON (line {}, column {}: {})", e.line(), e.column(), json_reason(&e))),
+            serde_json::error::Category::Eof => {
+                run_error(RunFileProblem::CutShort { line: e.line(), column: e.column() })
+            }
+            _ => run_error(RunFileProblem::NotJson { line: e.line(), column: e.column(), reason: json_reason(&e) }),
         })?;
         SavedRun::from_document(&value)
     }
@@ -103,36 +102,28 @@ impl SavedRun {
     /// is another version of the format, or has a field of the wrong type or shape (named).
     pub fn from_document<D: RunDocument>(document: &D) -> Result<SavedRun> {
         if !document.is_object() {
-            return Err(run_error("it is JSON but not a KD Playground run (not an object)"));
+            return Err(run_error(RunFileProblem::NotAnObject));
         }
         match document.field("format").and_then(|f| f.as_text()) {
             Some(format) if format == RUN_FORMAT => {}
-            Some(other) => {
-                return Err(run_error(format!(
-                    "it is not a KD Playground run (format '{}')",
-                    other.chars().take(40).collect::<String>()
-                )))
-            }
-            None => return Err(run_error(format!("it is not a KD Playground run (no \"format\": \"{RUN_FORMAT}\")"))),
+            Some(other) => return Err(run_error(RunFileProblem::OtherFormat { format: other })),
+            None => return Err(run_error(RunFileProblem::NoFormat)),
         }
         match document.field("version").and_then(|v| v.as_whole_number()) {
             Some(version) if version == RUN_VERSION as u64 => {}
-            Some(version) => {
-                return Err(run_error(format!(
-                    "it is version {version} of the run format; this playground reads version {RUN_VERSION}"
-                )))
-            }
-            None => return Err(run_error("it has no version number")),
+            Some(version) => return Err(run_error(RunFileProblem::OtherVersion { version, supported: RUN_VERSION })),
+            None => return Err(run_error(RunFileProblem::NoVersion)),
         }
-        let weights = document.field("weights").filter(D::is_object).ok_or_else(|| run_error("it has no weights"))?;
-        let network = |key: &str, name: &str| -> Result<Mlp> {
-            let value = weights.field(key).ok_or_else(|| run_error(format!("it has no weights for the {name}")))?;
-            value.decode().map_err(|e| run_error(format!("the {name}'s weights are malformed ({e})")))
+        let weights =
+            document.field("weights").filter(D::is_object).ok_or_else(|| run_error(RunFileProblem::NoWeights))?;
+        let network = |key: &str, model: Model| -> Result<Mlp> {
+            let value = weights.field(key).ok_or_else(|| run_error(RunFileProblem::NoWeightsFor { model }))?;
+            value.decode().map_err(|reason| run_error(RunFileProblem::MalformedWeights { model, reason }))
         };
         let other_teachers = match weights.field("otherTeachers") {
             None => Vec::new(),
             Some(value) => {
-                value.decode().map_err(|e| run_error(format!("the other teachers' weights are malformed ({e})")))?
+                value.decode().map_err(|reason| run_error(RunFileProblem::MalformedOtherTeachers { reason }))?
             }
         };
         Ok(SavedRun {
@@ -145,10 +136,10 @@ impl SavedRun {
             message: field(document, "message")?,
             history: field(document, "history")?,
             weights: SavedWeights {
-                teacher: network("teacher", "teacher")?,
+                teacher: network("teacher", Model::Teacher)?,
                 other_teachers,
-                kd_student: network("kdStudent", "distilled student")?,
-                control_student: network("controlStudent", "control student")?,
+                kd_student: network("kdStudent", Model::Distilled)?,
+                control_student: network("controlStudent", Model::Control)?,
             },
         })
     }
@@ -156,7 +147,7 @@ impl SavedRun {
     /// The run file's text (compact JSON; numbers are the shortest decimals that give back the
     /// same f32 or f64).
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| KdError::Data(format!("cannot write the run: {e}")))
+        serde_json::to_string(self).map_err(|e| KdError::Internal(format!("cannot write the run: {e}")))
     }
 }
 
@@ -164,9 +155,13 @@ impl SavedRun {
 fn field<D: RunDocument, T: DeserializeOwned>(document: &D, key: &str) -> Result<T> {
     match document.field(key) {
         // `message` is the only optional field: null when the run has nothing to say.
-        None if key == "message" => D::decode_null().map_err(|_| run_error("it has no message field")),
-        None => Err(run_error(format!("it has no {key} field"))),
-        Some(value) => value.decode().map_err(|e| run_error(format!("its {key} field is malformed ({e})"))),
+        None if key == "message" => {
+            D::decode_null().map_err(|_| run_error(RunFileProblem::NoField { field: key.into() }))
+        }
+        None => Err(run_error(RunFileProblem::NoField { field: key.into() })),
+        Some(value) => {
+            value.decode().map_err(|reason| run_error(RunFileProblem::MalformedField { field: key.into(), reason }))
+        }
     }
 }
 
@@ -180,18 +175,18 @@ fn json_reason(error: &serde_json::Error) -> String {
     }
 }
 
-fn run_error(message: impl Into<String>) -> KdError {
-    KdError::Data(format!("cannot load this run: {}", message.into()))
+fn run_error(problem: RunFileProblem) -> KdError {
+    KdError::RunFile(problem)
 }
 
 /// Checks that a loaded network has the shape the settings give it, and finite weights.
-fn check_network(name: &str, loaded: &Mlp, expected: &Mlp) -> Result<()> {
+fn check_network(model: Model, loaded: &Mlp, expected: &Mlp) -> Result<()> {
     if loaded.sizes() != expected.sizes() {
-        return Err(run_error(format!(
-            "the {name}'s layers are {:?}, but its settings give {:?}",
-            loaded.sizes(),
-            expected.sizes()
-        )));
+        return Err(run_error(RunFileProblem::LayersDiffer {
+            model,
+            found: loaded.sizes(),
+            expected: expected.sizes(),
+        }));
     }
     // Sizes are read from the first layer's rows and every layer's columns; the other rows must
     // chain too (found by fuzzing: a second layer of 2 rows after a first of 3 columns).
@@ -199,21 +194,21 @@ fn check_network(name: &str, loaded: &Mlp, expected: &Mlp) -> Result<()> {
     if !chained {
         let shapes: Vec<String> =
             loaded.layers.iter().map(|l| format!("{}×{}", l.weights.nrows(), l.weights.ncols())).collect();
-        return Err(run_error(format!("the {name}'s layers do not fit together ({})", shapes.join(", "))));
+        return Err(run_error(RunFileProblem::LayersDoNotChain { model, shapes: shapes.join(", ") }));
     }
     let shapes_agree = loaded.layers.iter().all(|l| l.bias.len() == l.weights.ncols());
     if !shapes_agree {
-        return Err(run_error(format!("the {name}'s biases do not match its weights")));
+        return Err(run_error(RunFileProblem::BiasesDoNotMatch { model }));
     }
     if loaded.activation != expected.activation {
-        return Err(run_error(format!(
-            "the {name}'s activation is {}, but its settings say {}",
-            loaded.activation.name(),
-            expected.activation.name()
-        )));
+        return Err(run_error(RunFileProblem::ActivationDiffers {
+            model,
+            found: loaded.activation.name().into(),
+            expected: expected.activation.name().into(),
+        }));
     }
     if !loaded.is_finite() {
-        return Err(run_error(format!("the {name}'s weights contain NaN or infinite values")));
+        return Err(run_error(RunFileProblem::NotFinite { model }));
     }
     Ok(())
 }
@@ -223,9 +218,7 @@ impl Session {
     /// not carry the data, so it could not be loaded back.
     pub fn to_saved(&self) -> Result<SavedRun> {
         if self.data.name == crate::data::DatasetName::Csv {
-            return Err(KdError::Data(
-                "a run on your own CSV file cannot be saved yet (the file would have to travel with it)".into(),
-            ));
+            return Err(KdError::Refused(Refusal::CsvRunNotSaved));
         }
         Ok(SavedRun {
             format: RUN_FORMAT.to_string(),
@@ -234,7 +227,7 @@ impl Session {
             phase: self.phase,
             epoch: self.epoch,
             steps: self.steps,
-            message: self.message.clone(),
+            message: self.stopped.clone(),
             history: self.history.clone(),
             weights: SavedWeights {
                 teacher: self.teacher.network.clone(),
@@ -249,40 +242,36 @@ impl Session {
     /// weights. Wrong formats, versions, settings or shapes are refused with a message.
     pub fn from_saved(saved: SavedRun) -> Result<Session> {
         if saved.format != RUN_FORMAT {
-            return Err(run_error(format!(
-                "it is not a KD Playground run (format '{}')",
-                saved.format.chars().take(40).collect::<String>()
-            )));
+            return Err(run_error(RunFileProblem::OtherFormat { format: saved.format }));
         }
         if saved.version != RUN_VERSION {
-            return Err(run_error(format!(
-                "it is version {} of the run format; this playground reads version {RUN_VERSION}",
-                saved.version
-            )));
+            return Err(run_error(RunFileProblem::OtherVersion {
+                version: saved.version.into(),
+                supported: RUN_VERSION,
+            }));
         }
-        let settings =
-            Settings::from_values(&saved.settings).map_err(|e| run_error(format!("its settings are invalid: {e}")))?;
+        let settings = Settings::from_values(&saved.settings)
+            .map_err(|e| run_error(RunFileProblem::InvalidSettings(Box::new(e))))?;
         let mut session = Session::new(settings)?;
         let weights = saved.weights;
-        check_network("teacher", &weights.teacher, &session.teacher.network)?;
+        check_network(Model::Teacher, &weights.teacher, &session.teacher.network)?;
         if weights.other_teachers.len() != session.other_teachers.len() {
-            return Err(run_error(format!(
-                "it has {} teachers, but its settings say {}",
-                weights.other_teachers.len() + 1,
-                session.other_teachers.len() + 1
-            )));
+            return Err(run_error(RunFileProblem::TeacherCount {
+                found: weights.other_teachers.len() + 1,
+                expected: session.other_teachers.len() + 1,
+            }));
         }
         for (k, (loaded, expected)) in weights.other_teachers.iter().zip(&session.other_teachers).enumerate() {
-            check_network(&format!("teacher {}", k + 2), loaded, &expected.network)?;
+            check_network(Model::Member(k + 2), loaded, &expected.network)?;
         }
-        check_network("distilled student", &weights.kd_student, &session.kd_student.network)?;
-        check_network("control student", &weights.control_student, &session.control_student.network)?;
+        check_network(Model::Distilled, &weights.kd_student, &session.kd_student.network)?;
+        check_network(Model::Control, &weights.control_student, &session.control_student.network)?;
         let limit = match saved.phase {
             Phase::Teacher => session.settings.teacher_epochs,
             _ => session.settings.student_epochs,
         };
         if saved.epoch > limit {
-            return Err(run_error(format!("it stands at epoch {} of a phase that has {limit}", saved.epoch)));
+            return Err(run_error(RunFileProblem::EpochBeyond { epoch: saved.epoch, limit }));
         }
         session.teacher = Learner::new(weights.teacher, &session.settings);
         session.other_teachers =
@@ -297,14 +286,14 @@ impl Session {
             // A run saved after divergence in the teacher phase has no teacher logits to distil.
             Phase::Diverged if !students_started => Phase::Diverged,
             Phase::Distil | Phase::Done | Phase::Diverged if !students_started => {
-                return Err(run_error("it is past the teacher phase but has no student history"));
+                return Err(run_error(RunFileProblem::NoStudentHistory));
             }
             phase => phase,
         };
         session.epoch = saved.epoch;
         session.batch = 0;
         session.steps = saved.steps;
-        session.message = saved.message;
+        session.stopped = saved.message;
         session.history = saved.history;
         session.last_batch = None;
         Ok(session)

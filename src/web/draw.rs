@@ -9,7 +9,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{js_error, split_name, to_js, Playground};
+use super::{bad_argument, js_error, split_name, to_js, unknown, JsResult, Playground};
 use crate::charts::{bars, canvas, curves, regions, samples};
 use crate::charts::{gradients, heatmap, sweep, text};
 use crate::data::{DataView, SplitName};
@@ -50,9 +50,9 @@ struct Picked {
 /// page loaded it from `locales/<lang>.json` (its `chart.` texts are kept; other keys and values
 /// that are not strings are ignored). Charts already on the page change when they are next drawn.
 #[wasm_bindgen(js_name = setCatalogue)]
-pub fn set_catalogue(catalogue: JsValue) -> std::result::Result<(), JsError> {
+pub fn set_catalogue(catalogue: JsValue) -> JsResult<()> {
     if !catalogue.is_object() || js_sys::Array::is_array(&catalogue) {
-        return Err(JsError::new("a catalogue must be a plain object of key → text (locales/<lang>.json)"));
+        return Err(bad_argument("setCatalogue", "a plain object of key → text is expected (locales/<lang>.json)"));
     }
     let mut texts = BTreeMap::new();
     for entry in js_sys::Object::entries(catalogue.unchecked_ref::<js_sys::Object>()).iter() {
@@ -72,14 +72,14 @@ impl Playground {
     /// Draws the loss curves (distilled student's terms and total, control's CE; before
     /// distillation, the teacher's CE) onto `canvas`.
     #[wasm_bindgen(js_name = drawLossCurves)]
-    pub fn draw_loss_curves(&self, canvas: &HtmlCanvasElement) -> std::result::Result<(), JsError> {
+    pub fn draw_loss_curves(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
         let area = canvas::drawing_area(canvas).map_err(js_error)?;
         curves::draw_loss_curves(&area, self.session.history(), canvas::scale()).map_err(js_error)
     }
 
     /// Draws the accuracy curves: the teacher (left) and the two students (right).
     #[wasm_bindgen(js_name = drawAccuracyCurves)]
-    pub fn draw_accuracy_curves(&self, canvas: &HtmlCanvasElement) -> std::result::Result<(), JsError> {
+    pub fn draw_accuracy_curves(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
         let area = canvas::drawing_area(canvas).map_err(js_error)?;
         curves::draw_accuracy_curves(&area, self.session.history(), canvas::scale()).map_err(js_error)
     }
@@ -87,12 +87,7 @@ impl Playground {
     /// Draws sample `index` of `split`: its hard label and the soft labels of the teacher (T = 1
     /// and T) and of the two students (T), with the numbers printed.
     #[wasm_bindgen(js_name = drawSampleBars)]
-    pub fn draw_sample_bars(
-        &self,
-        canvas: &HtmlCanvasElement,
-        split: &str,
-        index: u32,
-    ) -> std::result::Result<(), JsError> {
+    pub fn draw_sample_bars(&self, canvas: &HtmlCanvasElement, split: &str, index: u32) -> JsResult<()> {
         let split = split_name(split)?;
         self.sample_bars(canvas, split, index as usize).map_err(js_error)
     }
@@ -106,9 +101,8 @@ impl Playground {
         model: &str,
         selected_split: Option<String>,
         selected_index: Option<u32>,
-    ) -> std::result::Result<(), JsError> {
-        let model = ModelKind::from_name(model)
-            .ok_or_else(|| JsError::new(&format!("unknown model '{model}': use 'teacher', 'kd' or 'control'")))?;
+    ) -> JsResult<()> {
+        let model = ModelKind::from_name(model).ok_or_else(|| unknown("model", model))?;
         let selected = selection(selected_split, selected_index)?;
         self.regions(canvas, model, selected).map_err(js_error)
     }
@@ -120,20 +114,20 @@ impl Playground {
         canvas: &HtmlCanvasElement,
         selected_split: Option<String>,
         selected_index: Option<u32>,
-    ) -> std::result::Result<(), JsError> {
+    ) -> JsResult<()> {
         let selected = selection(selected_split, selected_index)?;
         self.samples(canvas, selected).map_err(js_error)
     }
 
     /// The sample under a click at `(fx, fy)`, fractions of the canvas's width and height, in view
     /// 'regions' or 'samples': `{split, index}`, or null when there is none near.
-    pub fn pick(&self, view: &str, fx: f64, fy: f64) -> std::result::Result<JsValue, JsError> {
+    pub fn pick(&self, view: &str, fx: f64, fy: f64) -> JsResult<JsValue> {
         let data = self.session.data();
         let picked = match view {
             "regions" => regions::pick_region(data, fx, fy),
             "samples" if data.view == DataView::Digits => samples::pick_gallery(data, fx, fy),
             "samples" => samples::pick_scatter(data, fx, fy),
-            other => return Err(JsError::new(&format!("unknown view '{other}': use 'regions' or 'samples'"))),
+            other => return Err(unknown("view", other)),
         };
         to_js(&picked.map(|(split, index)| Picked { split, index }))
     }
@@ -141,12 +135,7 @@ impl Playground {
     /// Draws the teacher's soft label of sample `index` of `split` as the temperature sweeps the
     /// slider's range (log axis), with the current T marked and its probabilities read out.
     #[wasm_bindgen(js_name = drawTemperatureSweep)]
-    pub fn draw_temperature_sweep(
-        &self,
-        canvas: &HtmlCanvasElement,
-        split: &str,
-        index: u32,
-    ) -> std::result::Result<(), JsError> {
+    pub fn draw_temperature_sweep(&self, canvas: &HtmlCanvasElement, split: &str, index: u32) -> JsResult<()> {
         let split = split_name(split)?;
         self.sweep_chart(canvas, split, index as usize).map_err(js_error)
     }
@@ -162,7 +151,7 @@ impl Playground {
         split: &str,
         index: u32,
         without_t2: bool,
-    ) -> std::result::Result<(), JsError> {
+    ) -> JsResult<()> {
         let split = split_name(split)?;
         self.gradients_chart(canvas, split, index as usize, without_t2).map_err(js_error)
     }
@@ -171,11 +160,7 @@ impl Playground {
     /// `grey_diagonal` (default true) greys the diagonal and scales the colours to the largest
     /// off-diagonal value, so the classes the teacher finds alike stand out.
     #[wasm_bindgen(js_name = drawDarkKnowledge)]
-    pub fn draw_dark_knowledge(
-        &self,
-        canvas: &HtmlCanvasElement,
-        grey_diagonal: Option<bool>,
-    ) -> std::result::Result<(), JsError> {
+    pub fn draw_dark_knowledge(&self, canvas: &HtmlCanvasElement, grey_diagonal: Option<bool>) -> JsResult<()> {
         let diagonal =
             if grey_diagonal.unwrap_or(true) { heatmap::Diagonal::Greyed } else { heatmap::Diagonal::Coloured };
         self.similarity_chart(canvas, diagonal).map_err(js_error)
@@ -183,7 +168,7 @@ impl Playground {
 }
 
 /// The selected sample from the page's optional split and index (both or nothing).
-fn selection(split: Option<String>, index: Option<u32>) -> std::result::Result<Option<(SplitName, usize)>, JsError> {
+fn selection(split: Option<String>, index: Option<u32>) -> JsResult<Option<(SplitName, usize)>> {
     match (split, index) {
         (Some(split), Some(index)) => Ok(Some((split_name(&split)?, index as usize))),
         _ => Ok(None),

@@ -1,7 +1,8 @@
 //! The JavaScript boundary: the only module (with its `draw` part) that knows about
 //! `wasm_bindgen`. Settings arrive as plain objects and are validated against the settings table;
-//! results leave as plain camelCase objects; every error crosses once, as a `JsError` carrying the
-//! crate's own message.
+//! results leave as plain camelCase objects; every error crosses once, as a JS `Error` whose `kd`
+//! property is the crate's message (`{key, params}`), which the page renders in the learner's
+//! language from its catalogue.
 
 mod draw;
 
@@ -12,37 +13,60 @@ use wasm_bindgen::prelude::*;
 
 use crate::data::{builtin, DataView, Dataset, DatasetName, SplitName};
 use crate::distillation::{ModelKind, RunDocument, SavedRun, Session};
-use crate::error::KdError;
+use crate::error::{KdError, Refusal};
 use crate::experiments::{Experiment, Study};
 use crate::settings::{self, Settings, Value};
 
-/// Converts the crate's error into the one JS error type the page shows.
-pub(crate) fn js_error(error: KdError) -> JsError {
-    JsError::new(&error.to_string())
+/// What every call of the boundary returns: a value, or the thrown error of [`js_error`].
+pub(crate) type JsResult<T> = Result<T, JsValue>;
+
+/// The crate's error as the one kind of error the page catches: a JS `Error` whose `kd` property
+/// is the message (`{key, params}`) the page renders from its catalogue; its own message is the
+/// key and values, for the console.
+pub(crate) fn js_error(error: KdError) -> JsValue {
+    let message = error.message();
+    let thrown = js_sys::Error::new(&message.render_english());
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    if let Ok(value) = message.serialize(&serializer) {
+        let _ = js_sys::Reflect::set(&thrown, &JsValue::from_str("kd"), &value);
+    }
+    thrown.into()
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+/// A name the page sent that the engine does not know, as an error.
+pub(crate) fn unknown(what: &'static str, got: &str) -> JsValue {
+    js_error(KdError::Refused(Refusal::UnknownName { what, got: got.to_string() }))
+}
+
+/// What the page sent is not what the call takes, as an error.
+pub(crate) fn bad_argument(what: &'static str, detail: impl Into<String>) -> JsValue {
+    js_error(KdError::Refused(Refusal::BadArgument { what, detail: detail.into() }))
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&serializer).map_err(|e| JsError::new(&format!("cannot send a result to the page: {e}")))
+    value
+        .serialize(&serializer)
+        .map_err(|e| js_error(KdError::Internal(format!("cannot send a result to the page: {e}"))))
 }
 
 /// Reads a plain JS object of settings (name → number or string).
-fn settings_values(value: JsValue) -> Result<BTreeMap<String, Value>, JsError> {
+fn settings_values(value: JsValue) -> JsResult<BTreeMap<String, Value>> {
     if value.is_undefined() || value.is_null() {
         return Ok(BTreeMap::new());
     }
     serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsError::new(&format!("settings must be an object of numbers and strings ({e})")))
+        .map_err(|e| bad_argument("settings", format!("an object of numbers and strings is expected ({e})")))
 }
 
 /// Parses a split name from the page.
-pub(crate) fn split_name(split: &str) -> Result<SplitName, JsError> {
-    SplitName::from_name(split).ok_or_else(|| JsError::new(&format!("unknown split '{split}': use 'train' or 'test'")))
+pub(crate) fn split_name(split: &str) -> JsResult<SplitName> {
+    SplitName::from_name(split).ok_or_else(|| unknown("split", split))
 }
 
 /// Every setting's declaration: the page builds its controls from this table.
 #[wasm_bindgen(js_name = settingsSchema)]
-pub fn settings_schema() -> Result<JsValue, JsError> {
+pub fn settings_schema() -> JsResult<JsValue> {
     to_js(&settings::SCHEMA)
 }
 
@@ -92,15 +116,15 @@ pub fn dataset_file(dataset: &str) -> Option<String> {
 
 /// Hands the engine the text of `datasetFile(dataset)`; refused unless it is this build's copy.
 #[wasm_bindgen(js_name = provideDataset)]
-pub fn provide_dataset(dataset: &str, text: String) -> Result<(), JsError> {
-    let name = DatasetName::from_name(dataset).ok_or_else(|| JsError::new(&format!("unknown data set '{dataset}'")))?;
+pub fn provide_dataset(dataset: &str, text: String) -> JsResult<()> {
+    let name = DatasetName::from_name(dataset).ok_or_else(|| unknown("dataset", dataset))?;
     builtin::provide(name, text).map_err(js_error)
 }
 
 /// The settings that picking data set `dataset` changes, as an object.
 #[wasm_bindgen(js_name = datasetDefaults)]
-pub fn dataset_defaults(dataset: &str) -> Result<JsValue, JsError> {
-    let name = DatasetName::from_name(dataset).ok_or_else(|| JsError::new(&format!("unknown data set '{dataset}'")))?;
+pub fn dataset_defaults(dataset: &str) -> JsResult<JsValue> {
+    let name = DatasetName::from_name(dataset).ok_or_else(|| unknown("dataset", dataset))?;
     let defaults: BTreeMap<&str, Value> = settings::dataset_defaults(name)
         .into_iter()
         .map(|(key, text)| {
@@ -114,10 +138,12 @@ pub fn dataset_defaults(dataset: &str) -> Result<JsValue, JsError> {
     to_js(&defaults)
 }
 
+/// A setting's problem: `message` is the problem alone (`{key, params}`), as the page writes it
+/// beside the setting's control.
 #[derive(Serialize)]
 struct FieldError {
     name: String,
-    message: String,
+    message: crate::text::Message,
 }
 
 #[derive(Serialize)]
@@ -131,7 +157,7 @@ struct CsvLimits {
 
 /// The limits of a user's CSV file, for the page to check a file's size before reading it.
 #[wasm_bindgen(js_name = csvLimits)]
-pub fn csv_limits() -> Result<JsValue, JsError> {
+pub fn csv_limits() -> JsResult<JsValue> {
     use crate::data::csv;
     to_js(&CsvLimits {
         max_bytes: csv::MAX_BYTES,
@@ -156,7 +182,7 @@ struct ExperimentInfo {
 /// The experiments: `[{name, title, claim, dataset, settings, study, arms}]` (English; the
 /// page's catalogues translate by name).
 #[wasm_bindgen]
-pub fn experiments() -> Result<JsValue, JsError> {
+pub fn experiments() -> JsResult<JsValue> {
     let infos: Vec<ExperimentInfo> = crate::experiments::EXPERIMENTS
         .iter()
         .map(|e| ExperimentInfo { experiment: e, study: e.check.is_study(), arms: e.arms() })
@@ -164,13 +190,13 @@ pub fn experiments() -> Result<JsValue, JsError> {
     to_js(&infos)
 }
 
-fn experiment_named(name: &str) -> Result<&'static Experiment, JsError> {
-    crate::experiments::experiment(name).ok_or_else(|| JsError::new(&format!("unknown experiment '{name}'")))
+fn experiment_named(name: &str) -> JsResult<&'static Experiment> {
+    crate::experiments::experiment(name).ok_or_else(|| unknown("experiment", name))
 }
 
 /// The full settings of experiment `name`: its data set's defaults with its own settings over them.
 #[wasm_bindgen(js_name = experimentSettings)]
-pub fn experiment_settings(name: &str) -> Result<JsValue, JsError> {
+pub fn experiment_settings(name: &str) -> JsResult<JsValue> {
     to_js(&Settings::from_values(&experiment_named(name)?.values()).map_err(js_error)?.to_values())
 }
 
@@ -185,7 +211,7 @@ pub struct StudyRunner {
 impl StudyRunner {
     /// The study of experiment `name` with `overrides` (e.g. `{seed: 3}`) over its settings.
     #[wasm_bindgen(constructor)]
-    pub fn new(name: &str, overrides: JsValue) -> Result<StudyRunner, JsError> {
+    pub fn new(name: &str, overrides: JsValue) -> JsResult<StudyRunner> {
         let experiment = experiment_named(name)?;
         let mut values = experiment.values();
         values.extend(settings_values(overrides)?);
@@ -193,33 +219,35 @@ impl StudyRunner {
     }
 
     /// Trains up to `batches` mini-batches; returns whether the study is done.
-    pub fn step(&mut self, batches: u32) -> Result<bool, JsError> {
+    pub fn step(&mut self, batches: u32) -> JsResult<bool> {
         self.study.step(batches as usize).map_err(js_error)?;
         Ok(self.study.is_done())
     }
 
     /// `{finished, arms, current, phase, epoch, epochs, done, message}`.
-    pub fn progress(&self) -> Result<JsValue, JsError> {
+    pub fn progress(&self) -> JsResult<JsValue> {
         to_js(&self.study.progress())
     }
 
     /// The finished runs so far: `[{label, settings, teacher, members, kd, control}]`.
-    pub fn results(&self) -> Result<JsValue, JsError> {
+    pub fn results(&self) -> JsResult<JsValue> {
         to_js(&self.study.results())
     }
 
     /// What the finished study found: `{experiment, shown, finding: {kind, …}, arms}`.
-    pub fn outcome(&self) -> Result<JsValue, JsError> {
+    pub fn outcome(&self) -> JsResult<JsValue> {
         to_js(&self.study.outcome().map_err(js_error)?)
     }
 }
 
-/// Every problem with `settings`, as `[{name, message}]`; empty when they are valid.
+/// Every problem with `settings`, as `[{name, message: {key, params}}]`; empty when they are valid.
 #[wasm_bindgen(js_name = validateSettings)]
-pub fn validate_settings(settings: JsValue) -> Result<JsValue, JsError> {
+pub fn validate_settings(settings: JsValue) -> JsResult<JsValue> {
     let values = settings_values(settings)?;
-    let errors: Vec<FieldError> =
-        settings::validation_errors(&values).into_iter().map(|(name, message)| FieldError { name, message }).collect();
+    let errors: Vec<FieldError> = settings::validation_errors(&values)
+        .into_iter()
+        .map(|(name, problem)| FieldError { name, message: problem.message() })
+        .collect();
     to_js(&errors)
 }
 
@@ -286,7 +314,7 @@ struct InferenceTiming {
 impl Playground {
     /// Validates `settings` (missing ones take their defaults) and builds the run.
     #[wasm_bindgen(constructor)]
-    pub fn new(settings: JsValue) -> Result<Playground, JsError> {
+    pub fn new(settings: JsValue) -> JsResult<Playground> {
         let values = settings_values(settings)?;
         let settings = Settings::from_values(&values).map_err(js_error)?;
         Ok(Playground::of(Session::new(settings).map_err(js_error)?))
@@ -296,7 +324,7 @@ impl Playground {
     /// `settings` (its `dataset` is ignored). Malformed files are refused with a message naming
     /// the line and column.
     #[wasm_bindgen(js_name = fromCsv)]
-    pub fn from_csv(settings: JsValue, bytes: &[u8], file_name: &str) -> Result<Playground, JsError> {
+    pub fn from_csv(settings: JsValue, bytes: &[u8], file_name: &str) -> JsResult<Playground> {
         let values = settings_values(settings)?;
         let settings = Settings::from_values(&values).map_err(js_error)?;
         let data = Dataset::from_csv(bytes, file_name, &settings.data_options()).map_err(js_error)?;
@@ -305,7 +333,7 @@ impl Playground {
 
     /// Changes a live setting (`temperature` or `alpha`) during training.
     #[wasm_bindgen(js_name = setLive)]
-    pub fn set_live(&mut self, name: &str, value: f64) -> Result<(), JsError> {
+    pub fn set_live(&mut self, name: &str, value: f64) -> JsResult<()> {
         match name {
             "temperature" => self.session.set_temperature(value),
             "alpha" => self.session.set_alpha(value),
@@ -316,14 +344,14 @@ impl Playground {
 
     /// Trains one mini-batch of the current phase and returns the status.
     #[wasm_bindgen(js_name = stepBatch)]
-    pub fn step_batch(&mut self) -> Result<JsValue, JsError> {
+    pub fn step_batch(&mut self) -> JsResult<JsValue> {
         let status = self.session.step_batch().map_err(js_error)?;
         to_js(&status)
     }
 
     /// Trains to the end of the current epoch and returns the status.
     #[wasm_bindgen(js_name = stepEpoch)]
-    pub fn step_epoch(&mut self) -> Result<JsValue, JsError> {
+    pub fn step_epoch(&mut self) -> JsResult<JsValue> {
         let status = self.session.step_epoch().map_err(js_error)?;
         to_js(&status)
     }
@@ -331,7 +359,7 @@ impl Playground {
     /// Trains for up to `budget_ms` milliseconds of mini-batches (at least one) and returns the
     /// status: the page calls it once per animation frame.
     #[wasm_bindgen(js_name = trainFor)]
-    pub fn train_for(&mut self, budget_ms: f64) -> Result<JsValue, JsError> {
+    pub fn train_for(&mut self, budget_ms: f64) -> JsResult<JsValue> {
         let now = || js_sys::Date::now();
         let start = now();
         let mut status = self.session.step_batch().map_err(js_error)?;
@@ -344,24 +372,24 @@ impl Playground {
     }
 
     /// Where training stands.
-    pub fn status(&self) -> Result<JsValue, JsError> {
+    pub fn status(&self) -> JsResult<JsValue> {
         to_js(&self.session.status())
     }
 
     /// The per-epoch metrics of the teacher and the students.
-    pub fn history(&self) -> Result<JsValue, JsError> {
+    pub fn history(&self) -> JsResult<JsValue> {
         to_js(self.session.history())
     }
 
     /// The losses of the last distillation mini-batch, or null.
     #[wasm_bindgen(js_name = lastBatch)]
-    pub fn last_batch(&self) -> Result<JsValue, JsError> {
+    pub fn last_batch(&self) -> JsResult<JsValue> {
         to_js(&self.session.last_batch())
     }
 
     /// The data set: its view, classes, features and split sizes.
     #[wasm_bindgen(js_name = dataInfo)]
-    pub fn data_info(&self) -> Result<JsValue, JsError> {
+    pub fn data_info(&self) -> JsResult<JsValue> {
         let data = self.session.data();
         to_js(&DataInfo {
             dataset: data.name.name(),
@@ -377,7 +405,7 @@ impl Playground {
 
     /// The teacher's and the student's layer sizes and parameter counts.
     #[wasm_bindgen(js_name = modelInfo)]
-    pub fn model_info(&self) -> Result<JsValue, JsError> {
+    pub fn model_info(&self) -> JsResult<JsValue> {
         let summary = |which| {
             let model = self.session.model(which);
             let parameters = model.parameter_count();
@@ -395,42 +423,42 @@ impl Playground {
     }
 
     /// Sample `index` of `split` ('train' or 'test') as the three networks see it.
-    pub fn inspect(&self, split: &str, index: u32) -> Result<JsValue, JsError> {
+    pub fn inspect(&self, split: &str, index: u32) -> JsResult<JsValue> {
         let report = self.session.inspect(split_name(split)?, index as usize).map_err(js_error)?;
         to_js(&report)
     }
 
     /// The validated settings of this run (live ones at their current values).
-    pub fn settings(&self) -> Result<JsValue, JsError> {
+    pub fn settings(&self) -> JsResult<JsValue> {
         to_js(&self.session.settings().to_values())
     }
 
     /// The soft-label view of a sample: entropy, dark-knowledge mass, the teacher's soft label
     /// across the temperature range, and both loss terms' gradients.
-    pub fn explain(&self, split: &str, index: u32) -> Result<JsValue, JsError> {
+    pub fn explain(&self, split: &str, index: u32) -> JsResult<JsValue> {
         let insight = self.session.explain(split_name(split)?, index as usize).map_err(js_error)?;
         to_js(&insight)
     }
 
     /// The teacher's mean soft label per true class at the current T (a K×K matrix).
     #[wasm_bindgen(js_name = darkKnowledge)]
-    pub fn dark_knowledge(&self) -> Result<JsValue, JsError> {
+    pub fn dark_knowledge(&self) -> JsResult<JsValue> {
         to_js(&self.session.class_similarity().map_err(js_error)?)
     }
 
     /// Times `repetitions` forward passes of `model` ('teacher' or 'kd') over the test split in
     /// this browser and reports the time per sample.
     #[wasm_bindgen(js_name = timeInference)]
-    pub fn time_inference(&self, model: &str, repetitions: u32) -> Result<JsValue, JsError> {
+    pub fn time_inference(&self, model: &str, repetitions: u32) -> JsResult<JsValue> {
         let (which, name) = match model {
             "teacher" => (ModelKind::Teacher, "teacher"),
             "kd" | "student" => (ModelKind::Kd, "kd"),
-            other => return Err(JsError::new(&format!("unknown model '{other}': use 'teacher' or 'kd'"))),
+            other => return Err(unknown("model", other)),
         };
         let repetitions = repetitions.clamp(1, 1000);
         let performance = web_sys::window()
             .and_then(|w| w.performance())
-            .ok_or_else(|| JsError::new("this browser has no performance timer"))?;
+            .ok_or_else(|| bad_argument("timeInference", "this browser has no performance timer"))?;
         let features = &self.session.data().test.features;
         let network = self.session.model(which);
         let start = performance.now();
@@ -450,38 +478,37 @@ impl Playground {
 
     /// The whole run (settings, status, history, weights) as a plain object for JSON.
     #[wasm_bindgen(js_name = exportRun)]
-    pub fn export_run(&self) -> Result<JsValue, JsError> {
+    pub fn export_run(&self) -> JsResult<JsValue> {
         to_js(&self.session.to_saved().map_err(js_error)?)
     }
 
     /// Rebuilds a run from a run file's object (`exportRun`'s, or `kd run --save-run`'s file, as
     /// `JSON.parse` gives it); one that is not a run is refused with a message that says why.
     #[wasm_bindgen(js_name = importRun)]
-    pub fn import_run(run: JsValue) -> Result<Playground, JsError> {
+    pub fn import_run(run: JsValue) -> JsResult<Playground> {
         let saved = SavedRun::from_document(&JsDocument(run)).map_err(js_error)?;
         Ok(Playground::of(Session::from_saved(saved).map_err(js_error)?))
     }
 
     /// What this finished run of experiment `name` showed, judged from its numbers.
     #[wasm_bindgen(js_name = experimentOutcome)]
-    pub fn experiment_outcome(&self, name: &str) -> Result<JsValue, JsError> {
-        let experiment = crate::experiments::experiment(name)
-            .ok_or_else(|| JsError::new(&format!("unknown experiment '{name}'")))?;
+    pub fn experiment_outcome(&self, name: &str) -> JsResult<JsValue> {
+        let experiment = crate::experiments::experiment(name).ok_or_else(|| unknown("experiment", name))?;
         to_js(&crate::experiments::outcome(experiment, &self.session).map_err(js_error)?)
     }
 
     /// Test accuracy of `model` ('kd' or 'control' or 'teacher') with `shift` added to `class`'s
     /// output bias (the omitted-class slider).
     #[wasm_bindgen(js_name = shiftedClassAccuracy)]
-    pub fn shifted_class_accuracy(&self, model: &str, class: u32, shift: f64) -> Result<JsValue, JsError> {
-        let which = ModelKind::from_name(model).ok_or_else(|| JsError::new(&format!("unknown model '{model}'")))?;
+    pub fn shifted_class_accuracy(&self, model: &str, class: u32, shift: f64) -> JsResult<JsValue> {
+        let which = ModelKind::from_name(model).ok_or_else(|| unknown("model", model))?;
         to_js(&self.session.shifted_class_accuracy(which, class as usize, shift as f32).map_err(js_error)?)
     }
 
     /// The bias shift that makes `model` predict `class` as often as it occurs in training.
     #[wasm_bindgen(js_name = biasAdjustment)]
-    pub fn bias_adjustment(&self, model: &str, class: u32) -> Result<JsValue, JsError> {
-        let which = ModelKind::from_name(model).ok_or_else(|| JsError::new(&format!("unknown model '{model}'")))?;
+    pub fn bias_adjustment(&self, model: &str, class: u32) -> JsResult<JsValue> {
+        let which = ModelKind::from_name(model).ok_or_else(|| unknown("model", model))?;
         to_js(&self.session.bias_adjustment(which, class as usize).map_err(js_error)?)
     }
 
@@ -503,12 +530,12 @@ pub struct ReferenceBench {
 impl ReferenceBench {
     /// The workload with weights and batch order from `seed`.
     #[wasm_bindgen(constructor)]
-    pub fn new(seed: u32) -> Result<ReferenceBench, JsError> {
+    pub fn new(seed: u32) -> JsResult<ReferenceBench> {
         Ok(ReferenceBench { workload: crate::benchmark::ReferenceWorkload::new(seed as u64).map_err(js_error)? })
     }
 
     /// Trains one epoch; returns its mean training loss.
-    pub fn epoch(&mut self) -> Result<f32, JsError> {
+    pub fn epoch(&mut self) -> JsResult<f32> {
         self.workload.epoch().map_err(js_error)
     }
 
@@ -520,7 +547,7 @@ impl ReferenceBench {
 
     /// `{features (row-major), labels, samples, featuresPerSample, classes, sizes, batchSize,
     /// learningRate}`: the same data for TensorFlow.js.
-    pub fn data(&self) -> Result<JsValue, JsError> {
+    pub fn data(&self) -> JsResult<JsValue> {
         to_js(&self.workload.data())
     }
 }

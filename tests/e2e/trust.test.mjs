@@ -163,6 +163,46 @@ test('a learning rate of 100 stops training with an explanation, shows no NaN, a
   }
 });
 
+test('a Korean learner reads the engine\'s messages in Korean: a divergence, a refused setting, a refused file', { timeout: 120_000 }, async () => {
+  const browser = await launch();
+  try {
+    const { page, problems } = await newRecordedPage(browser, PAGE_URL);
+    const ko = JSON.parse(fs.readFileSync(new URL('../../www/locales/ko.json', import.meta.url), 'utf8'));
+    await page.goto(`${PAGE_URL}#lang=ko&dataset=spiral&learningRate=100&optimizer=sgd&teacherEpochs=20`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.getAttribute('html', 'lang'), 'ko');
+    await page.click('#btn-play');
+    await page.waitForFunction(() => document.querySelector('#phase').dataset.phase === 'diverged', null, { timeout: 60_000 });
+    await settled(page);
+    const diverged = await page.textContent('#error-text');
+    // the engine's divergence, from the Korean catalogue, with its numbers: the teacher's loss at learning rate 100
+    assert.ok(diverged.startsWith('학습 중단: 교사 모델의 손실이 NaN 또는 무한대가 되었습니다 (학습률 100)'), diverged);
+    assert.ok(diverged.includes('예: 10.'), diverged);
+    assert.doesNotMatch(diverged, /[A-Za-z]{4,}/, 'no English word in the message');
+
+    // a setting the engine refuses: its problem beside the control, in Korean, with the numbers
+    await page.fill('#set-temperature-num', '1000');
+    await page.press('#set-temperature-num', 'Tab');
+    await page.waitForSelector('#set-temperature-error:visible');
+    const fieldError = await page.textContent('#set-temperature-error');
+    assert.equal(fieldError, ko['engine.setting.outOfRange'].replace('{min}', '0.05').replace('{max}', '100').replace('{got}', '1000'));
+
+    await page.fill('#set-temperature-num', '4');
+    await page.press('#set-temperature-num', 'Tab');
+    await page.waitForSelector('#set-temperature-error', { state: 'hidden' });
+
+    // a CSV file the engine refuses: the line and the count, in Korean
+    await page.setInputFiles('#csv-file', { name: 'ragged.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,label\n1,2,0\n3,1\n') });
+    await page.waitForFunction(() => /줄 3/.test(document.querySelector('#error-text').textContent));
+    const csvError = await page.textContent('#error-text');
+    assert.ok(csvError.includes('줄 3: 값이 2개인데 3개여야 합니다'), csvError);
+    assert.doesNotMatch(csvError, /fields, expected/, 'not the English sentence');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('digits is fetched only when chosen; a failed fetch is explained and can be retried', { timeout: 120_000 }, async () => {
   const browser = await launch();
   try {

@@ -38,8 +38,8 @@ impl Failure {
     /// with the flag that set it in `run`); anything else is about the data or training (exit
     /// code 1).
     pub fn engine(error: KdError, run: &RunArgs) -> Self {
-        let mut settings = Vec::new();
-        flatten_settings(error.clone(), &mut settings);
+        let settings: Vec<(String, String)> =
+            error.setting_problems().into_iter().map(|(name, problem)| (name, problem.message().to_string())).collect();
         if settings.is_empty() {
             return Failure::data(error.to_string());
         }
@@ -86,15 +86,6 @@ fn flag_given(run: &RunArgs, name: &str) -> Option<&'static str> {
         .or_else(|| flag_of_setting(name))
 }
 
-/// The (setting, message) pairs of an invalid-settings error; nothing for other errors.
-fn flatten_settings(error: KdError, out: &mut Vec<(String, String)>) {
-    match error {
-        KdError::InvalidSetting { name, message } => out.push((name, message)),
-        KdError::InvalidSettings(errors) => errors.into_iter().for_each(|e| flatten_settings(e, out)),
-        _ => {}
-    }
-}
-
 /// Where the samples come from.
 pub enum Source {
     Builtin(DatasetName),
@@ -123,22 +114,21 @@ impl Source {
         let metadata = match std::fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Failure::data(format!("data: {value} does not exist")));
+                return Err(Failure::data(format!("{value} does not exist")));
             }
-            Err(error) => return Err(Failure::data(format!("data: cannot read {value} ({error})"))),
+            Err(error) => return Err(Failure::data(format!("cannot read {value} ({error})"))),
         };
         if metadata.is_dir() {
-            return Err(Failure::data(format!("data: {value} is a folder, not a CSV file")));
+            return Err(Failure::data(format!("{value} is a folder, not a CSV file")));
         }
         if metadata.len() > csv::MAX_BYTES as u64 {
             return Err(Failure::data(format!(
-                "data: {value} is {:.1} MB; the limit is {} MB",
+                "{value} is {:.1} MB; the limit is {} MB",
                 metadata.len() as f64 / (1024.0 * 1024.0),
                 csv::MAX_BYTES / (1024 * 1024)
             )));
         }
-        let bytes =
-            std::fs::read(path).map_err(|error| Failure::data(format!("data: cannot read {value} ({error})")))?;
+        let bytes = std::fs::read(path).map_err(|error| Failure::data(format!("cannot read {value} ({error})")))?;
         Ok(Source::Csv { path: value.to_string(), bytes })
     }
 
@@ -271,7 +261,7 @@ pub fn run_seed(
             }
             // The run keeps the last good weights; a saved run lets the user look at them.
             save_run(&session, run)?;
-            let message = status.message.unwrap_or_else(|| "training diverged".into());
+            let message = status.stopped.map_or_else(|| "training diverged".into(), |m| m.to_string());
             return Err(Failure::data(format!("seed {seed}: {message}")));
         }
     }
