@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use kd_playground::benchmark::ReferenceWorkload;
-use kd_playground::distillation::{Phase, Session};
+use kd_playground::session::{Phase, Session};
 use kd_playground::settings::{dataset_defaults, Settings, Value};
 
 /// The system allocator, counting allocations.

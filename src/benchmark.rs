@@ -5,16 +5,19 @@
 //! 2·P per sample, backward 4·P), ≈ 0.73 GFLOP.
 //!
 //! The same code runs natively and in WebAssembly (the page's module exports it), and the training
-//! step is the one the playground's teacher takes ([`Trainer`]). TensorFlow.js trains the same
+//! step is the one the playground's teacher takes: a [`Learner`] on the hard labels. TensorFlow.js trains the same
 //! network on the same data in the browser benchmark; [`ReferenceWorkload::data`] hands it over.
 
 use ndarray::Array2;
 use serde::Serialize;
 
 use crate::data::{DataOptions, Dataset, DatasetName};
+use crate::error::Model;
 use crate::error::Result;
-use crate::network::{Activation, Mlp, Trainer};
-use crate::optimizer::{Optimizer, OptimizerKind};
+use crate::learner::Learner;
+use crate::methods::HardLabels;
+use crate::network::{Activation, Mlp};
+use crate::optimizer::OptimizerKind;
 use crate::rng::{Rng, Stream};
 
 /// Layer sizes of the reference network.
@@ -23,12 +26,10 @@ pub const SAMPLES: usize = 1437;
 pub const BATCH_SIZE: usize = 32;
 pub const LEARNING_RATE: f32 = 0.001;
 
-/// The reference workload: the network, its optimiser and trainer, the data and the batch order.
+/// The reference workload: the network in training, the data and the batch order.
 #[derive(Debug, Clone)]
 pub struct ReferenceWorkload {
-    network: Mlp,
-    optimizer: Optimizer,
-    trainer: Trainer,
+    learner: Learner,
     features: Array2<f32>,
     labels: Vec<usize>,
     order: Vec<usize>,
@@ -59,12 +60,8 @@ impl ReferenceWorkload {
         let features = data.train.features.slice(ndarray::s![..samples, ..]).to_owned();
         let labels = data.train.labels[..samples].to_vec();
         let network = Mlp::new(&SIZES, Activation::Relu, &mut Rng::stream(seed, Stream::TeacherInit))?;
-        let optimizer = Optimizer::new(OptimizerKind::Adam, LEARNING_RATE, &network);
-        let trainer = Trainer::new(&network, BATCH_SIZE);
         Ok(ReferenceWorkload {
-            network,
-            optimizer,
-            trainer,
+            learner: Learner::new(network, Model::Teacher, OptimizerKind::Adam, LEARNING_RATE, BATCH_SIZE),
             features,
             labels,
             order: (0..samples).collect(),
@@ -79,7 +76,7 @@ impl ReferenceWorkload {
 
     /// Floating-point operations of one epoch: 6 × parameters × samples.
     pub fn flops_per_epoch(&self) -> f64 {
-        6.0 * self.network.parameter_count() as f64 * self.samples() as f64
+        6.0 * self.learner.network().parameter_count() as f64 * self.samples() as f64
     }
 
     /// Trains one epoch in shuffled mini-batches and returns its mean training loss (the batch
@@ -88,14 +85,8 @@ impl ReferenceWorkload {
         self.shuffle.shuffle(&mut self.order);
         let mut total = 0.0f64;
         for rows in self.order.chunks(BATCH_SIZE) {
-            let loss = self.trainer.cross_entropy_step(
-                &mut self.network,
-                &mut self.optimizer,
-                self.features.view(),
-                &self.labels,
-                rows,
-            )?;
-            total += loss as f64 * rows.len() as f64;
+            let terms = self.learner.step(self.features.view(), &self.labels, rows, &HardLabels, None, 1.0, 0.0)?;
+            total += terms.total as f64 * rows.len() as f64;
         }
         Ok((total / self.samples().max(1) as f64) as f32)
     }

@@ -7,8 +7,9 @@ use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 
 use crate::error::{KdError, Result};
-use crate::losses::{cross_entropy, soft_term_of, softmax, SoftLoss};
+use crate::losses::{cross_entropy, softmax};
 use crate::math;
+use crate::methods::SoftLoss;
 
 /// Entropy in bits, `H(p) = −Σ_k p_k log₂ p_k`, with `0 · log 0 = 0`.
 pub fn entropy_bits(probabilities: &[f32]) -> f32 {
@@ -86,7 +87,7 @@ pub fn sample_gradients(
         |v: &[f32]| Array2::from_shape_vec((1, v.len()), v.to_vec()).map_err(|e| KdError::Internal(e.to_string()));
     let (student, teacher) = (shape(student_logits)?, shape(teacher_logits)?);
     // T·(q − p) for KL; (z̃_s − z̃_t)/K for logit matching
-    let soft_part = soft_term_of(kind, student.view(), teacher.view(), temperature)?.gradient;
+    let soft_part = kind.soft_term(student.view(), teacher.view(), temperature)?.gradient;
     let hard_part = cross_entropy(student.view(), &[label])?.gradient; // softmax(z_s) − y
     let soft: Vec<f32> = soft_part.iter().map(|g| alpha * g).collect();
     let hard: Vec<f32> = hard_part.iter().map(|g| (1.0 - alpha) * g).collect();

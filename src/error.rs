@@ -385,7 +385,7 @@ impl RunFileProblem {
                 m("notJson").with("line", *line).with("column", *column).with("reason", reason.as_str())
             }
             RunFileProblem::NotAnObject => m("notAnObject"),
-            RunFileProblem::NoFormat => m("noFormat").with("format", crate::distillation::RUN_FORMAT),
+            RunFileProblem::NoFormat => m("noFormat").with("format", crate::session::RUN_FORMAT),
             RunFileProblem::OtherFormat { format } => m("otherFormat").with("format", shortened(format)),
             RunFileProblem::OtherVersion { version, supported } => {
                 m("otherVersion").with("version", *version).with("supported", *supported as usize)

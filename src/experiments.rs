@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::data::{DatasetName, SplitName};
-use crate::distillation::{ModelKind, Phase, Session, Stopped};
 use crate::error::{KdError, Refusal, Result};
+use crate::session::{ModelKind, Phase, Session, Stopped};
 use crate::settings::{self, Settings, Value};
 use crate::text::Message;
 
@@ -184,7 +184,7 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
             };
             let kd_adjusted = session.bias_adjustment(ModelKind::Kd, class)?;
             let control_adjusted = session.bias_adjustment(ModelKind::Control, class)?;
-            let after = |a: &crate::distillation::BiasAdjustment| {
+            let after = |a: &crate::session::BiasAdjustment| {
                 a.per_class_test_accuracy.get(class).copied().flatten().unwrap_or(0.0)
             };
             let omitted = OmittedClassOutcome {

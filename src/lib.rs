@@ -35,16 +35,19 @@ pub mod benchmark;
 pub mod charts;
 pub mod dark_knowledge;
 pub mod data;
-pub mod distillation;
 pub mod error;
 pub mod experiments;
+pub mod learner;
 pub mod losses;
 pub mod math;
 pub mod matmul;
+pub mod methods;
 pub mod network;
 pub mod optimizer;
 pub mod rng;
+pub mod session;
 pub mod settings;
+pub mod teacher;
 pub mod text;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,11 +7,10 @@
 //! ```
 //!
 //! Both terms are batch means. The teacher's logits are constants: no gradient flows to them.
-//! [`SoftLoss::Logits`] swaps the soft term for the squared error between zero-meaned logits,
-//! the limit of `T² · KL` at high temperature (Hinton eq. 4).
+//! [`logit_matching`] is the squared error between zero-meaned logits, the limit of `T² · KL` at
+//! high temperature (Hinton eq. 4). The methods of distillation ([`crate::methods`]) combine these.
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
 use crate::math;
@@ -59,7 +58,8 @@ pub fn argmax_rows(values: ArrayView2<f32>) -> Vec<usize> {
         .collect()
 }
 
-fn check_labels(logits: &ArrayView2<f32>, labels: &[usize]) -> Result<()> {
+/// Checks that there is one label per row of `logits` and each names a class.
+pub(crate) fn check_labels(logits: &ArrayView2<f32>, labels: &[usize]) -> Result<()> {
     if labels.len() != logits.nrows() {
         return Err(KdError::Internal(format!("{} labels for {} rows of logits", labels.len(), logits.nrows())));
     }
@@ -139,7 +139,7 @@ fn log_softmax_f64_constants(row: ndarray::ArrayView1<f32>, temperature: f32) ->
 
 /// One row of [`kl_divergence_rows`], in f64 with each row's maximum subtracted, without
 /// allocating.
-fn kl_row(teacher: ndarray::ArrayView1<f32>, student: ndarray::ArrayView1<f32>, temperature: f32) -> f32 {
+pub(crate) fn kl_row(teacher: ndarray::ArrayView1<f32>, student: ndarray::ArrayView1<f32>, temperature: f32) -> f32 {
     let t = temperature as f64;
     let (max_p, log_sum_p) = log_softmax_f64_constants(teacher, temperature);
     let (max_q, log_sum_q) = log_softmax_f64_constants(student, temperature);
@@ -185,19 +185,6 @@ pub fn soft_term(
     Ok(LossAndGradient { loss, gradient })
 }
 
-/// Which soft term the distilled student learns from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SoftLoss {
-    /// `T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))`: Hinton's distillation.
-    Kl,
-    /// Squared error between the zero-meaned logits, `(1/2K) Σ_k (z̃_s,k − z̃_t,k)²`: what the
-    /// soft term becomes as T grows (Hinton eq. 4, the logit matching of Caruana et al.).
-    Logits,
-}
-
-crate::settings::choices!(SoftLoss { Kl => "kl", Logits => "logits" });
-
 /// Logit matching, batch mean: `(1/2K) Σ_k (z̃_s,k − z̃_t,k)²` with `z̃ = z − mean_k z` (each row
 /// zero-meaned) and K classes, and its gradient `(z̃_s − z̃_t) / (K·B)`.
 ///
@@ -226,137 +213,6 @@ pub fn logit_matching(student_logits: ArrayView2<f32>, teacher_logits: ArrayView
         difference.iter().map(|d| (*d as f64) * (*d as f64)).sum::<f64>() / (2.0 * classes as f64 * batch as f64);
     let gradient = difference / (classes * batch);
     Ok(LossAndGradient { loss: loss as f32, gradient })
-}
-
-/// The soft term of kind `kind` (the temperature matters only to [`SoftLoss::Kl`]).
-pub fn soft_term_of(
-    kind: SoftLoss,
-    student_logits: ArrayView2<f32>,
-    teacher_logits: ArrayView2<f32>,
-    temperature: f32,
-) -> Result<LossAndGradient> {
-    match kind {
-        SoftLoss::Kl => soft_term(student_logits, teacher_logits, temperature),
-        SoftLoss::Logits => logit_matching(student_logits, teacher_logits),
-    }
-}
-
-/// The values of the distillation loss's terms (its gradient written elsewhere).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LossTerms {
-    pub total: f32,
-    pub soft: f32,
-    pub hard: f32,
-}
-
-/// [`distillation_loss_of`] writing its gradient into `gradient` (batch, classes), with `scratch`
-/// (the same shape) for the intermediate probabilities: no allocation for the KL soft term (logit
-/// matching still allocates). The one implementation of the combined loss: `α · soft + (1 − α) ·
-/// CE` term by term, with the arithmetic of [`soft_term_of`] and [`cross_entropy`] (tested to
-/// give their bits).
-#[allow(clippy::too_many_arguments)] // replaced by the methods of distillation (src/methods/)
-pub fn distillation_loss_into(
-    kind: SoftLoss,
-    student_logits: ArrayView2<f32>,
-    teacher_logits: ArrayView2<f32>,
-    labels: &[usize],
-    temperature: f32,
-    alpha: f32,
-    mut gradient: ArrayViewMut2<f32>,
-    mut scratch: ArrayViewMut2<f32>,
-) -> Result<LossTerms> {
-    check_labels(&student_logits, labels)?;
-    let dim = student_logits.dim();
-    if teacher_logits.dim() != dim || gradient.dim() != dim || scratch.dim() != dim {
-        return Err(KdError::Internal(format!(
-            "student logits {dim:?}, teacher logits {:?}, gradient {:?} and scratch {:?} differ in shape",
-            teacher_logits.dim(),
-            gradient.dim(),
-            scratch.dim()
-        )));
-    }
-    if kind == SoftLoss::Logits {
-        let soft = logit_matching(student_logits, teacher_logits)?;
-        let hard = cross_entropy_into(student_logits, labels, scratch.view_mut())?;
-        ndarray::Zip::from(&mut gradient)
-            .and(&soft.gradient)
-            .and(&scratch)
-            .for_each(|g, &s, &h| *g = s * alpha + h * (1.0 - alpha));
-        return Ok(LossTerms { total: alpha * soft.loss + (1.0 - alpha) * hard, soft: soft.loss, hard });
-    }
-    let batch = student_logits.nrows().max(1) as f32;
-    // The soft term: T² · KL, batch mean, and α · T · (q − p) / B.
-    let kl_sum: f32 =
-        teacher_logits.rows().into_iter().zip(student_logits.rows()).map(|(t, s)| kl_row(t, s, temperature)).sum();
-    let soft = temperature * temperature * kl_sum / batch;
-    gradient.assign(&student_logits);
-    log_softmax_in_place(gradient.view_mut(), temperature);
-    gradient.mapv_inplace(math::exp); // q = softmax(z_s/T)
-    scratch.assign(&teacher_logits);
-    log_softmax_in_place(scratch.view_mut(), temperature);
-    scratch.mapv_inplace(math::exp); // p = softmax(z_t/T)
-    let factor = temperature / batch;
-    ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &p| *g = ((*g - p) * factor) * alpha);
-    // The hard term: CE and (1 − α) · (softmax(z_s) − onehot(y)) / B.
-    scratch.assign(&student_logits);
-    log_softmax_in_place(scratch.view_mut(), 1.0);
-    let hard = -labels.iter().enumerate().map(|(i, &y)| scratch[[i, y]]).sum::<f32>() / batch;
-    scratch.mapv_inplace(math::exp);
-    for (i, &y) in labels.iter().enumerate() {
-        scratch[[i, y]] -= 1.0;
-    }
-    scratch /= batch;
-    ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &h| *g += h * (1.0 - alpha));
-    Ok(LossTerms { total: alpha * soft + (1.0 - alpha) * hard, soft, hard })
-}
-
-/// The distillation loss of one batch, its two terms and its gradient.
-#[derive(Debug, Clone)]
-pub struct DistillationLoss {
-    /// `α · soft + (1 − α) · hard`
-    pub total: f32,
-    /// `T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))`, batch mean (not weighted by α)
-    pub soft: f32,
-    /// `CE(y, softmax(z_s))` at T = 1, batch mean (not weighted by 1 − α)
-    pub hard: f32,
-    /// `dL/dz_s = α · T · (softmax(z_s/T) − softmax(z_t/T)) / B + (1 − α) · (softmax(z_s) − onehot(y)) / B`
-    pub gradient: Array2<f32>,
-}
-
-/// `L = α · T² · KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α) · CE(y, softmax(z_s))` with its
-/// gradient with respect to the student's logits.
-pub fn distillation_loss(
-    student_logits: ArrayView2<f32>,
-    teacher_logits: ArrayView2<f32>,
-    labels: &[usize],
-    temperature: f32,
-    alpha: f32,
-) -> Result<DistillationLoss> {
-    distillation_loss_of(SoftLoss::Kl, student_logits, teacher_logits, labels, temperature, alpha)
-}
-
-/// [`distillation_loss`] with the soft term of kind `kind`: `L = α · soft + (1 − α) · CE`.
-pub fn distillation_loss_of(
-    kind: SoftLoss,
-    student_logits: ArrayView2<f32>,
-    teacher_logits: ArrayView2<f32>,
-    labels: &[usize],
-    temperature: f32,
-    alpha: f32,
-) -> Result<DistillationLoss> {
-    let mut gradient = Array2::zeros(student_logits.dim()); // (batch, classes)
-    let mut scratch = Array2::zeros(student_logits.dim());
-    let terms = distillation_loss_into(
-        kind,
-        student_logits,
-        teacher_logits,
-        labels,
-        temperature,
-        alpha,
-        gradient.view_mut(),
-        scratch.view_mut(),
-    )?;
-    Ok(DistillationLoss { total: terms.total, soft: terms.soft, hard: terms.hard, gradient })
 }
 
 /// Fraction of rows whose largest logit is at the label.

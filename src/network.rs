@@ -8,10 +8,10 @@
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Divergence, KdError, Model, Quantity, Result};
+use crate::error::{KdError, Result};
 use crate::math;
 use crate::matmul::matmul_into;
-use crate::optimizer::Optimizer;
+use crate::methods::{Batch, LossTerms, Method};
 use crate::rng::Rng;
 
 /// The hidden layers' activation function.
@@ -266,14 +266,14 @@ impl Mlp {
     }
 }
 
-/// Reusable buffers for training one network on mini-batches: the batch, every layer's output and
-/// the gradient with respect to it, and the parameter gradients. A training step through a
-/// `Trainer` makes no allocation once the buffers exist (the matrix products are
+/// The forward and backward passes of one network on mini-batches, in reused buffers: the batch,
+/// every layer's output and the gradient with respect to it, and the parameter gradients. A
+/// training step through `Passes` makes no allocation once the buffers exist (the matrix products are
 /// [`crate::matmul`]'s, which need none; each layer's transposed weights for the backward pass
 /// have a buffer here). The arithmetic is exactly [`Mlp::forward_cached`]'s and
 /// [`Mlp::backward`]'s, so both give the same bits.
 #[derive(Debug, Clone)]
-pub struct Trainer {
+pub struct Passes {
     /// Rows the buffers hold.
     capacity: usize,
     /// (capacity, inputs)
@@ -293,12 +293,12 @@ pub struct Trainer {
     rows: usize,
 }
 
-impl Trainer {
+impl Passes {
     /// Buffers for `network` and batches of up to `batch` rows.
     pub fn new(network: &Mlp, batch: usize) -> Self {
         let capacity = batch.max(1);
         let widths: Vec<usize> = network.layers.iter().map(|l| l.weights.ncols()).collect();
-        Trainer {
+        Passes {
             capacity,
             input: Array2::zeros((capacity, network.inputs())),
             outputs: widths.iter().map(|&w| Array2::zeros((capacity, w))).collect(),
@@ -322,7 +322,7 @@ impl Trainer {
     }
 
     /// Copies `rows` of `features` (and of `labels`) into the batch buffer and runs the forward
-    /// pass; the logits are then [`Trainer::logits`].
+    /// pass; the logits are then [`Passes::logits`].
     pub fn forward(
         &mut self,
         network: &Mlp,
@@ -331,10 +331,10 @@ impl Trainer {
         rows: &[usize],
     ) -> Result<()> {
         if !self.fits(network) {
-            *self = Trainer::new(network, self.capacity);
+            *self = Passes::new(network, self.capacity);
         }
         if rows.len() > self.capacity {
-            *self = Trainer::new(network, rows.len());
+            *self = Passes::new(network, rows.len());
         }
         if features.ncols() != network.inputs() {
             return Err(KdError::Internal(format!(
@@ -381,14 +381,14 @@ impl Trainer {
         &self.labels
     }
 
-    /// Where the loss's gradient with respect to the logits goes before [`Trainer::backward`]
+    /// Where the loss's gradient with respect to the logits goes before [`Passes::backward`]
     /// (rows, classes).
     pub fn logit_gradient_mut(&mut self) -> ArrayViewMut2<'_, f32> {
         let last = self.deltas.len() - 1;
         self.deltas[last].slice_mut(s![..self.rows, ..])
     }
 
-    /// Backpropagates the gradient in [`Trainer::logit_gradient_mut`] through the forward pass
+    /// Backpropagates the gradient in [`Passes::logit_gradient_mut`] through the forward pass
     /// and returns every layer's parameter gradient, first layer first.
     pub fn backward(&mut self, network: &Mlp) -> Result<&[DenseGradient]> {
         if !self.fits(network) {
@@ -416,74 +416,30 @@ impl Trainer {
         Ok(&self.gradients)
     }
 
-    /// The softmax cross-entropy of the current batch with its hard labels, at T = 1 (batch mean);
-    /// its gradient goes to [`Trainer::logit_gradient_mut`], ready for [`Trainer::backward`].
-    pub fn cross_entropy(&mut self) -> Result<f32> {
-        let (n, last) = (self.rows, self.deltas.len() - 1);
-        crate::losses::cross_entropy_into(
-            self.outputs[last].slice(s![..n, ..]),
-            &self.labels,
-            self.deltas[last].slice_mut(s![..n, ..]),
-        )
-    }
-
-    /// The distillation loss of the current batch against `teacher_logits` (rows, classes); its
-    /// gradient goes to [`Trainer::logit_gradient_mut`], ready for [`Trainer::backward`].
-    pub fn distillation(
+    /// The current batch's loss, as `method` computes it from the logits, the hard labels and
+    /// `teacher_logits` (rows, classes) at `temperature` and `alpha`; its gradient goes to
+    /// [`Passes::logit_gradient_mut`], ready for [`Passes::backward`].
+    pub fn loss(
         &mut self,
-        kind: crate::losses::SoftLoss,
-        teacher_logits: ArrayView2<f32>,
+        method: &dyn Method,
+        teacher_logits: Option<ArrayView2<f32>>,
         temperature: f32,
         alpha: f32,
-    ) -> Result<crate::losses::LossTerms> {
+    ) -> Result<LossTerms> {
         let (n, last) = (self.rows, self.deltas.len() - 1);
-        crate::losses::distillation_loss_into(
-            kind,
-            self.outputs[last].slice(s![..n, ..]),
+        let batch = Batch {
+            student_logits: self.outputs[last].slice(s![..n, ..]),
+            labels: &self.labels,
             teacher_logits,
-            &self.labels,
             temperature,
             alpha,
-            self.deltas[last].slice_mut(s![..n, ..]),
-            self.scratch.slice_mut(s![..n, ..]),
-        )
+        };
+        method.loss_into(&batch, self.deltas[last].slice_mut(s![..n, ..]), self.scratch.slice_mut(s![..n, ..]))
     }
 
-    /// The parameter gradients of the last [`Trainer::backward`].
+    /// The parameter gradients of the last [`Passes::backward`].
     pub fn gradients(&self) -> &[DenseGradient] {
         &self.gradients
-    }
-
-    /// One step of plain training on the hard labels: forward, softmax cross-entropy, backward,
-    /// the optimiser's update. Returns the batch's loss; a NaN or infinite loss or gradient is an
-    /// error and leaves the network as it was.
-    pub fn cross_entropy_step(
-        &mut self,
-        network: &mut Mlp,
-        optimizer: &mut Optimizer,
-        features: ArrayView2<f32>,
-        labels: &[usize],
-        rows: &[usize],
-    ) -> Result<f32> {
-        self.forward(network, features, labels, rows)?;
-        let loss = self.cross_entropy()?;
-        if !loss.is_finite() {
-            return Err(KdError::Diverged(Divergence {
-                model: Model::Teacher,
-                what: Quantity::Loss,
-                learning_rate: optimizer.learning_rate,
-            }));
-        }
-        let gradients = self.backward(network)?;
-        if !gradients.iter().all(|g| g.weights.iter().chain(g.bias.iter()).all(|v| v.is_finite())) {
-            return Err(KdError::Diverged(Divergence {
-                model: Model::Teacher,
-                what: Quantity::WeightGradients,
-                learning_rate: optimizer.learning_rate,
-            }));
-        }
-        optimizer.step(network, &self.gradients)?;
-        Ok(loss)
     }
 }
 

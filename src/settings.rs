@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{DataOptions, DatasetName};
 use crate::error::{KdError, Result, SettingProblem};
-use crate::losses::SoftLoss;
+use crate::methods::SoftLoss;
 use crate::network::Activation;
 use crate::optimizer::OptimizerKind;
 

@@ -122,7 +122,7 @@ fn the_numbers_are_the_engines() {
     use std::collections::BTreeMap;
 
     use kd_playground::data::{DatasetName, SplitName};
-    use kd_playground::distillation::{ModelKind, Phase, Session};
+    use kd_playground::session::{ModelKind, Phase, Session};
     use kd_playground::settings::{dataset_defaults, Settings, Value as SettingValue};
 
     let json = json_of(&["run", "--dataset", "moons", "--epochs", "4", "--temperature", "2", "--seed", "3"]);

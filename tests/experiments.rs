@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use kd_playground::distillation::{Phase, Session};
 use kd_playground::experiments::{
     experiment, outcome, Finding, Study, StudyOutcome, EXPERIMENTS, SWEEP_TEMPERATURES, SWEEP_WIDTHS,
 };
+use kd_playground::session::{Phase, Session};
 use kd_playground::settings::{dataset_defaults, Settings, Value};
 
 fn run(name: &str, seed: u64) -> kd_playground::experiments::Outcome {

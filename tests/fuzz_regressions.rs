@@ -41,7 +41,7 @@ fn csv_with_one_quoted_column_is_refused() {
 /// pass could not multiply.
 #[test]
 fn run_with_layers_that_do_not_chain_is_refused() {
-    use kd_playground::distillation::{SavedRun, Session};
+    use kd_playground::session::{SavedRun, Session};
     let text = String::from_utf8(input("run-inner-layer-mismatch.json")).unwrap();
     let error = SavedRun::from_json(&text).and_then(Session::from_saved).err().map(|e| e.to_string());
     assert_eq!(error.as_deref(), Some("cannot load this run: the teacher's layers do not fit together (4×3, 2×3)"));

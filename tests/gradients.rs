@@ -1,11 +1,9 @@
 //! Every backward pass checked against central finite differences:
 //! `df/dθ ≈ (f(θ + ε) − f(θ − ε)) / 2ε`, computed in f64 over the f32 engine's values.
 
-use kd_playground::losses::{
-    cross_entropy, distillation_loss, distillation_loss_into, distillation_loss_of, logit_matching, soft_term,
-    soft_term_of, SoftLoss,
-};
-use kd_playground::network::{Activation, Dense, Mlp, Trainer};
+use kd_playground::losses::{cross_entropy, logit_matching, soft_term};
+use kd_playground::methods::{loss_of, Batch, HardLabels, LossTerms, SoftLoss};
+use kd_playground::network::{Activation, Dense, Mlp, Passes};
 use kd_playground::rng::Rng;
 use ndarray::{Array1, Array2};
 
@@ -18,6 +16,20 @@ fn assert_close(analytic: f32, numeric: f64, what: &str) {
         (analytic as f64 - numeric).abs() <= tolerance,
         "{what}: analytic {analytic} vs finite difference {numeric}"
     );
+}
+
+/// A method's loss terms and gradient for one batch.
+fn method_loss(
+    kind: SoftLoss,
+    student: &Array2<f32>,
+    teacher: &Array2<f32>,
+    labels: &[usize],
+    temperature: f32,
+    alpha: f32,
+) -> (LossTerms, Array2<f32>) {
+    let batch =
+        Batch { student_logits: student.view(), labels, teacher_logits: Some(teacher.view()), temperature, alpha };
+    loss_of(kind.method(), &batch).unwrap()
 }
 
 fn random_matrix(rows: usize, cols: usize, scale: f64, rng: &mut Rng) -> Array2<f32> {
@@ -66,10 +78,10 @@ fn distillation_loss_gradient() {
     for (temperature, alpha) in [(1.0f32, 0.5f32), (4.0, 0.9), (8.0, 0.0), (2.0, 1.0)] {
         let student = random_matrix(6, 3, 2.0, &mut rng);
         let teacher = random_matrix(6, 3, 2.0, &mut rng);
-        let loss = distillation_loss(student.view(), teacher.view(), &labels, temperature, alpha).unwrap();
+        let (loss, gradient) = method_loss(SoftLoss::Kl, &student, &teacher, &labels, temperature, alpha);
         assert!((loss.total - (alpha * loss.soft + (1.0 - alpha) * loss.hard)).abs() < 1e-6);
-        check_matrix(&student, &loss.gradient, &format!("dL/dz_s at T = {temperature}, α = {alpha}"), |z| {
-            distillation_loss(z.view(), teacher.view(), &labels, temperature, alpha).unwrap().total
+        check_matrix(&student, &gradient, &format!("dL/dz_s at T = {temperature}, α = {alpha}"), |z| {
+            method_loss(SoftLoss::Kl, z, &teacher, &labels, temperature, alpha).0.total
         });
     }
 }
@@ -84,9 +96,9 @@ fn logit_matching_gradient_and_its_distillation_loss() {
         logit_matching(z.view(), teacher.view()).unwrap().loss
     });
     let labels = [0, 1, 2, 3, 0];
-    let loss = distillation_loss_of(SoftLoss::Logits, student.view(), teacher.view(), &labels, 4.0, 0.7).unwrap();
-    check_matrix(&student, &loss.gradient, "dL/dz_s with logit matching", |z| {
-        distillation_loss_of(SoftLoss::Logits, z.view(), teacher.view(), &labels, 4.0, 0.7).unwrap().total
+    let (_, gradient) = method_loss(SoftLoss::Logits, &student, &teacher, &labels, 4.0, 0.7);
+    check_matrix(&student, &gradient, "dL/dz_s with logit matching", |z| {
+        method_loss(SoftLoss::Logits, z, &teacher, &labels, 4.0, 0.7).0.total
     });
     // Adding a constant to a row changes nothing: the logits are zero-meaned.
     let shifted = &student + 5.0;
@@ -207,24 +219,24 @@ fn mlp_backward_with_cross_entropy_and_with_the_distillation_loss() {
             &mlp,
             &input,
             |z| {
-                let kd = distillation_loss(z.view(), teacher_logits.view(), &labels, 3.0, 0.7).unwrap();
-                (kd.total, kd.gradient)
+                let (kd, gradient) = method_loss(SoftLoss::Kl, z, &teacher_logits, &labels, 3.0, 0.7);
+                (kd.total, gradient)
             },
             &format!("{activation:?} MLP, KD loss"),
         );
     }
 }
 
-/// The training steps run through `Trainer`'s reused buffers; they must give exactly the bits of
-/// the forward and backward passes checked above, for full and for short (last) batches.
+/// The training steps run through `Passes`' reused buffers; they must give exactly the bits of the
+/// forward and backward passes checked above, for full and for short (last) batches.
 #[test]
-fn the_trainer_gives_the_same_bits_as_the_checked_passes() {
+fn the_passes_give_the_same_bits_as_the_checked_ones() {
     let mut rng = Rng::new(6);
     for activation in [Activation::Relu, Activation::Tanh] {
         let mlp = Mlp::new(&[5, 7, 6, 3], activation, &mut rng).unwrap();
         let features = random_matrix(11, 5, 1.0, &mut rng);
         let labels: Vec<usize> = (0..11).map(|i| i % 3).collect();
-        let mut trainer = Trainer::new(&mlp, 4);
+        let mut trainer = Passes::new(&mlp, 4);
         for rows in [&[3usize, 0, 7, 10][..], &[5, 1][..], &[2, 4, 6, 8, 9][..]] {
             trainer.forward(&mlp, features.view(), &labels, rows).unwrap();
             let batch = features.select(ndarray::Axis(0), rows);
@@ -232,7 +244,7 @@ fn the_trainer_gives_the_same_bits_as_the_checked_passes() {
             let cache = mlp.forward_cached(batch.view()).unwrap();
             assert_eq!(trainer.logits(), cache.logits().view(), "{activation:?} {rows:?}: logits");
             assert_eq!(trainer.labels(), &batch_labels[..]);
-            let loss = trainer.cross_entropy().unwrap();
+            let loss = trainer.loss(&HardLabels, None, 1.0, 0.0).unwrap().total;
             let expected = cross_entropy(cache.logits().view(), &batch_labels).unwrap();
             assert_eq!(loss, expected.loss);
             let gradients = trainer.backward(&mlp).unwrap().to_vec();
@@ -245,9 +257,9 @@ fn the_trainer_gives_the_same_bits_as_the_checked_passes() {
     }
 }
 
-/// The combined loss is computed once, into reused buffers; it must give, bit for bit, `α · soft +
-/// (1 − α) · CE` built from the separately checked soft term and cross-entropy, for both soft
-/// terms and the whole range of T and α, whatever the buffers held before.
+/// Each method's loss is computed once, into reused buffers; it must give, bit for bit,
+/// `α · soft + (1 − α) · CE` built from the separately checked soft term and cross-entropy, for
+/// both soft terms and the whole range of T and α, whatever the buffers held before.
 #[test]
 fn the_loss_into_reused_buffers_gives_the_same_bits() {
     let mut rng = Rng::new(7);
@@ -256,27 +268,24 @@ fn the_loss_into_reused_buffers_gives_the_same_bits() {
         for (t, alpha) in [(0.25f32, 0.5f32), (1.0, 0.0), (4.0, 0.9), (20.0, 1.0), (50.0, 0.3)] {
             let student = random_matrix(5, 3, 4.0, &mut rng);
             let teacher = random_matrix(5, 3, 4.0, &mut rng);
-            let soft = soft_term_of(kind, student.view(), teacher.view(), t).unwrap();
+            let soft = kind.soft_term(student.view(), teacher.view(), t).unwrap();
             let hard = cross_entropy(student.view(), &labels).unwrap();
             let expected_gradient = soft.gradient * alpha + hard.gradient * (1.0 - alpha);
             let expected = (alpha * soft.loss + (1.0 - alpha) * hard.loss, soft.loss, hard.loss);
             let mut gradient = Array2::from_elem((5, 3), f32::NAN); // whatever the buffers held before
             let mut scratch = Array2::from_elem((5, 3), 7.0f32);
-            let terms = distillation_loss_into(
-                kind,
-                student.view(),
-                teacher.view(),
-                &labels,
-                t,
+            let batch = Batch {
+                student_logits: student.view(),
+                labels: &labels,
+                teacher_logits: Some(teacher.view()),
+                temperature: t,
                 alpha,
-                gradient.view_mut(),
-                scratch.view_mut(),
-            )
-            .unwrap();
+            };
+            let terms = kind.method().loss_into(&batch, gradient.view_mut(), scratch.view_mut()).unwrap();
             assert_eq!((terms.total, terms.soft, terms.hard), expected, "{kind:?} T = {t}, α = {alpha}");
             assert_eq!(gradient, expected_gradient, "{kind:?} T = {t}, α = {alpha}: gradient");
-            let allocating = distillation_loss_of(kind, student.view(), teacher.view(), &labels, t, alpha).unwrap();
-            assert_eq!(allocating.gradient, expected_gradient);
+            let (_, allocating) = method_loss(kind, &student, &teacher, &labels, t, alpha);
+            assert_eq!(allocating, expected_gradient);
         }
     }
 }

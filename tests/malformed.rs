@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use kd_playground::data::{csv, DataOptions, Dataset};
-use kd_playground::distillation::{SavedRun, Session};
+use kd_playground::session::{SavedRun, Session};
 
 fn file(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/malformed").join(name);

@@ -13,8 +13,9 @@ use ndarray::Array2;
 use proptest::prelude::*;
 
 use kd_playground::data::{DataOptions, Dataset};
-use kd_playground::distillation::{ModelKind, SavedRun, Session};
-use kd_playground::losses::{distillation_loss_of, softmax, SoftLoss};
+use kd_playground::losses::softmax;
+use kd_playground::methods::{loss_of, Batch, SoftLoss};
+use kd_playground::session::{ModelKind, SavedRun, Session};
 use kd_playground::settings::{self, validation_errors, SettingKind, Settings, Value, SCHEMA};
 
 fn options() -> DataOptions {
@@ -251,8 +252,9 @@ proptest! {
         let student = Array2::from_shape_vec((3, 4), student).unwrap();
         let teacher = Array2::from_shape_vec((3, 4), teacher).unwrap();
         let kind = if logits { SoftLoss::Logits } else { SoftLoss::Kl };
-        let loss = distillation_loss_of(kind, student.view(), teacher.view(), &labels, temperature, alpha).unwrap();
-        prop_assert!([loss.total, loss.soft, loss.hard].iter().chain(loss.gradient.iter()).all(|v| v.is_finite()), "{loss:?}");
+        let batch = Batch { student_logits: student.view(), labels: &labels, teacher_logits: Some(teacher.view()), temperature, alpha };
+        let (loss, gradient) = loss_of(kind.method(), &batch).unwrap();
+        prop_assert!([loss.total, loss.soft, loss.hard].iter().chain(gradient.iter()).all(|v| v.is_finite()), "{loss:?}");
         prop_assert!(loss.soft >= -1e-3 && loss.hard >= 0.0);
         for row in softmax(teacher.view(), temperature).rows() {
             prop_assert!((row.sum() - 1.0).abs() < 1e-5);

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use kd_playground::data::SplitName;
-use kd_playground::distillation::{ModelKind, Phase, SavedRun, Session};
+use kd_playground::session::{ModelKind, Phase, SavedRun, Session};
 use kd_playground::settings::{Settings, Value};
 
 fn trained(dataset: &str) -> Session {

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use kd_playground::data::SplitName;
-use kd_playground::distillation::{ModelKind, Phase, Session};
 use kd_playground::losses::softmax;
+use kd_playground::session::{ModelKind, Phase, Session};
 use kd_playground::settings::{Settings, Value};
 
 fn settings(overrides: &[(&str, &str)]) -> Settings {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use kd_playground::data::{DatasetName, SplitName};
-use kd_playground::distillation::{ModelKind, Phase, Session};
+use kd_playground::session::{ModelKind, Phase, Session};
 use kd_playground::settings::{dataset_defaults, Settings, Value};
 
 fn settings(dataset: DatasetName, seed: u64, overrides: &[(&str, &str)]) -> Settings {

@@ -2,7 +2,7 @@
 //! does): any text gives a session or an error, never a panic.
 #![no_main]
 
-use kd_playground::distillation::{SavedRun, Session};
+use kd_playground::session::{SavedRun, Session};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

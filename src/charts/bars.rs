@@ -12,8 +12,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::palette;
 use super::text::{text, text_with};
 use super::{chart_err, draw_message, fit_font, fit_size, short_number, ChartScale};
-use crate::distillation::SampleReport;
 use crate::error::KdError;
+use crate::session::SampleReport;
 
 /// One bar chart: a title and one value per class.
 pub struct BarPanel<'a> {

@@ -10,8 +10,8 @@ use super::{
     chart_err, draw_legend, draw_line, draw_message, draw_title, finite_pieces, house_mesh, short_number, trace_pixels,
     ChartScale, Corner, Dash, LineLook, Span,
 };
-use crate::distillation::{History, StudentEpoch};
 use crate::error::KdError;
+use crate::session::{History, StudentEpoch};
 
 /// One series of a line panel: its legend label, its points `(epoch, value)` and its look.
 pub struct Series {
@@ -102,7 +102,7 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
     let (width, _) = area.dim_in_pixel();
     let (left, right) = area.split_horizontally(width * 9 / 20);
 
-    let teacher = |value: fn(&crate::distillation::TeacherEpoch) -> f32| -> Vec<(f64, f64)> {
+    let teacher = |value: fn(&crate::session::TeacherEpoch) -> f32| -> Vec<(f64, f64)> {
         history.teacher.iter().map(|t| (t.epoch as f64, f64::from(value(t)))).collect()
     };
     let teacher_lines = [
@@ -279,7 +279,7 @@ fn trim_tick(y: f64) -> String {
 mod tests {
     use super::*;
     use crate::charts::test_backend;
-    use crate::distillation::TeacherEpoch;
+    use crate::session::TeacherEpoch;
 
     fn student(epoch: usize, value: f32) -> StudentEpoch {
         StudentEpoch {

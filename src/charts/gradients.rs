@@ -17,8 +17,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::palette;
 use super::text::{text, text_with};
 use super::{chart_err, draw_message, draw_title, fit_font, short_number, wrap_text, ChartScale, BOLD_WIDTH};
-use crate::distillation::SampleInsight;
 use crate::error::KdError;
+use crate::session::SampleInsight;
 
 /// A gradient as printed at its bar and in the norms: three decimals, or scientific notation when
 /// it is too small for three decimals to show (|g| < 0.001).
@@ -546,12 +546,12 @@ mod tests {
     use crate::charts::test_backend;
     use crate::dark_knowledge::{log_spaced, sample_gradients, temperature_sweep};
     use crate::data::SplitName;
-    use crate::distillation::Session;
+    use crate::session::Session;
     use crate::settings::Settings;
 
     fn insight(student: &[f32], teacher: &[f32], label: usize, temperature: f32) -> SampleInsight {
         let gradients =
-            sample_gradients(crate::losses::SoftLoss::Kl, student, teacher, label, temperature, 0.7).unwrap();
+            sample_gradients(crate::methods::SoftLoss::Kl, student, teacher, label, temperature, 0.7).unwrap();
         SampleInsight {
             split: SplitName::Train,
             index: 0,

@@ -293,7 +293,7 @@ mod tests {
 
     use super::*;
     use crate::charts::test_backend;
-    use crate::distillation::Session;
+    use crate::session::Session;
     use crate::settings::Settings;
 
     fn similarity(matrix: Vec<Vec<f32>>) -> ClassSimilarity {

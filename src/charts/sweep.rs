@@ -19,8 +19,8 @@ use super::{
     LineLook, Span, BOLD_WIDTH,
 };
 use crate::dark_knowledge::temperature_sweep;
-use crate::distillation::SampleInsight;
 use crate::error::KdError;
+use crate::session::SampleInsight;
 
 /// The temperatures labelled on the x axis (those inside the sweep's range are drawn).
 const T_TICKS: [f64; 11] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0];
@@ -353,7 +353,7 @@ mod tests {
     use crate::charts::test_backend;
     use crate::dark_knowledge::{log_spaced, sample_gradients};
     use crate::data::SplitName;
-    use crate::distillation::Session;
+    use crate::session::Session;
     use crate::settings::Settings;
 
     /// An insight for `logits` at `temperature`, built from the engine's own functions.
@@ -361,7 +361,7 @@ mod tests {
         let sweep = temperature_sweep(&logits, &log_spaced(0.25, 50.0, 80));
         let student = vec![0.0; logits.len()];
         let gradients = sample_gradients(
-            crate::losses::SoftLoss::Kl,
+            crate::methods::SoftLoss::Kl,
             &student,
             &logits,
             label.min(logits.len().saturating_sub(1)),
@@ -369,7 +369,7 @@ mod tests {
             0.7,
         )
         .unwrap_or_else(|_| {
-            sample_gradients(crate::losses::SoftLoss::Kl, &[0.0], &[0.0], 0, temperature, 0.7).unwrap()
+            sample_gradients(crate::methods::SoftLoss::Kl, &[0.0], &[0.0], 0, temperature, 0.7).unwrap()
         });
         SampleInsight {
             split: SplitName::Test,

@@ -25,7 +25,7 @@ mod tests {
 
     use super::*;
     use crate::charts::{curves, test_backend, ChartScale};
-    use crate::distillation::{History, StudentEpoch, TeacherEpoch};
+    use crate::session::{History, StudentEpoch, TeacherEpoch};
     use crate::text::{english, parse_catalogue, placeholders, set_catalogue, MAX_TEXT_CHARS};
 
     /// The chart sources (and the drawing methods of the JS boundary), read at compile time: every

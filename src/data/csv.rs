@@ -316,6 +316,18 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_line_break_is_part_of_its_field_and_lines_are_still_counted() {
+        // As spreadsheets write a header cell with a line break in it (RFC 4180).
+        let text = "\"width\n(cm)\",height,label\r\n1,2,a\r\n3,4,b\r\n";
+        let data = parse(text.as_bytes(), "sheet.csv").unwrap();
+        assert_eq!(data.feature_names, vec!["width\n(cm)", "height"]);
+        assert_eq!(data.class_names, vec!["a", "b"]);
+        // The header takes lines 1 and 2, so the data start on line 3.
+        let bad = "\"width\n(cm)\",height,label\n1,2,a\n3,x,b\n";
+        assert_eq!(error(bad), "line 4, column 2: 'x' is not a number");
+    }
+
+    #[test]
     fn each_malformed_file_gets_its_exact_message() {
         assert_eq!(error(""), "data.csv is empty");
         assert_eq!(error("a,b,label\n"), "data.csv has a header but no data rows");

@@ -13,9 +13,9 @@ use super::{bad_argument, js_error, split_name, to_js, unknown, JsResult, Playgr
 use crate::charts::{bars, canvas, curves, regions, samples};
 use crate::charts::{gradients, heatmap, sweep, text};
 use crate::data::{DataView, SplitName};
-use crate::distillation::ModelKind;
 use crate::error::{KdError, Result};
 use crate::losses::argmax_rows;
+use crate::session::ModelKind;
 
 /// What the drawing methods keep between draws: each model's regions raster at the weights it
 /// shows, and the points over the regions.
@@ -27,7 +27,7 @@ pub(crate) struct Drawn {
 
 struct KeptRaster {
     model: ModelKind,
-    /// [`crate::distillation::Session::weights_version`] of the model it shows.
+    /// [`crate::session::Session::weights_version`] of the model it shows.
     version: u64,
     image: HtmlCanvasElement,
 }

@@ -12,9 +12,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::data::{builtin, DataView, Dataset, DatasetName, SplitName};
-use crate::distillation::{ModelKind, RunDocument, SavedRun, Session};
 use crate::error::{KdError, Refusal};
 use crate::experiments::{Experiment, Study};
+use crate::session::{ModelKind, RunDocument, SavedRun, Session};
 use crate::settings::{self, Settings, Value};
 
 /// What every call of the boundary returns: a value, or the thrown error of [`js_error`].
@@ -364,7 +364,7 @@ impl Playground {
         let start = now();
         let mut status = self.session.step_batch().map_err(js_error)?;
         while now() - start < budget_ms
-            && matches!(status.phase, crate::distillation::Phase::Teacher | crate::distillation::Phase::Distil)
+            && matches!(status.phase, crate::session::Phase::Teacher | crate::session::Phase::Distil)
         {
             status = self.session.step_batch().map_err(js_error)?;
         }

@@ -117,7 +117,7 @@ impl Student {
         }
     }
 
-    fn adjusted(self, run: &SeedRun) -> Option<&kd_playground::distillation::BiasAdjustment> {
+    fn adjusted(self, run: &SeedRun) -> Option<&kd_playground::session::BiasAdjustment> {
         match self {
             Student::Kd => run.kd_adjusted.as_ref(),
             Student::Control => run.control_adjusted.as_ref(),

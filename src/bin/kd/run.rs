@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use kd_playground::data::{csv, Dataset, DatasetName, SplitName};
-use kd_playground::distillation::{BiasAdjustment, ModelKind, Phase, Session};
+use kd_playground::session::{BiasAdjustment, ModelKind, Phase, Session};
 use kd_playground::settings::{self, dataset_defaults, Settings, Value};
 use kd_playground::KdError;
 

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{History, Learner, Phase, Session, Stopped};
+use super::{History, Phase, Session, Stopped};
 use crate::error::{KdError, Model, Refusal, Result, RunFileProblem};
+use crate::learner::Learner;
 use crate::network::Mlp;
 use crate::settings::{Settings, Value};
+use crate::teacher::Teacher;
 
 /// The `format` field of every saved run.
 pub const RUN_FORMAT: &str = "kd-playground-run";
@@ -230,10 +232,10 @@ impl Session {
             message: self.stopped.clone(),
             history: self.history.clone(),
             weights: SavedWeights {
-                teacher: self.teacher.network.clone(),
-                other_teachers: self.other_teachers.iter().map(|t| t.network.clone()).collect(),
-                kd_student: self.kd_student.network.clone(),
-                control_student: self.control_student.network.clone(),
+                teacher: self.teacher.first().clone(),
+                other_teachers: self.teacher.networks().skip(1).cloned().collect(),
+                kd_student: self.distilled.network().clone(),
+                control_student: self.control.network().clone(),
             },
         })
     }
@@ -254,18 +256,20 @@ impl Session {
             .map_err(|e| run_error(RunFileProblem::InvalidSettings(Box::new(e))))?;
         let mut session = Session::new(settings)?;
         let weights = saved.weights;
-        check_network(Model::Teacher, &weights.teacher, &session.teacher.network)?;
-        if weights.other_teachers.len() != session.other_teachers.len() {
+        check_network(Model::Teacher, &weights.teacher, session.teacher.first())?;
+        let members = session.teacher.networks().count();
+        if weights.other_teachers.len() + 1 != members {
             return Err(run_error(RunFileProblem::TeacherCount {
                 found: weights.other_teachers.len() + 1,
-                expected: session.other_teachers.len() + 1,
+                expected: members,
             }));
         }
-        for (k, (loaded, expected)) in weights.other_teachers.iter().zip(&session.other_teachers).enumerate() {
-            check_network(Model::Member(k + 2), loaded, &expected.network)?;
+        for (k, (loaded, expected)) in weights.other_teachers.iter().zip(session.teacher.networks().skip(1)).enumerate()
+        {
+            check_network(Model::Member(k + 2), loaded, expected)?;
         }
-        check_network(Model::Distilled, &weights.kd_student, &session.kd_student.network)?;
-        check_network(Model::Control, &weights.control_student, &session.control_student.network)?;
+        check_network(Model::Distilled, &weights.kd_student, session.distilled.network())?;
+        check_network(Model::Control, &weights.control_student, session.control.network())?;
         let limit = match saved.phase {
             Phase::Teacher => session.settings.teacher_epochs,
             _ => session.settings.student_epochs,
@@ -273,14 +277,16 @@ impl Session {
         if saved.epoch > limit {
             return Err(run_error(RunFileProblem::EpochBeyond { epoch: saved.epoch, limit }));
         }
-        session.teacher = Learner::new(weights.teacher, &session.settings);
-        session.other_teachers =
-            weights.other_teachers.into_iter().map(|t| Learner::new(t, &session.settings)).collect();
-        session.kd_student = Learner::new(weights.kd_student, &session.settings);
-        session.control_student = Learner::new(weights.control_student, &session.settings);
+        let s = &session.settings;
+        let teachers = std::iter::once(weights.teacher).chain(weights.other_teachers).collect();
+        session.teacher = Teacher::new(teachers, s.optimizer, s.learning_rate, s.batch_size);
+        session.distilled =
+            Learner::new(weights.kd_student, Model::Distilled, s.optimizer, s.learning_rate, s.batch_size);
+        session.control =
+            Learner::new(weights.control_student, Model::Control, s.optimizer, s.learning_rate, s.batch_size);
         let students_started = saved.phase != Phase::Teacher && !saved.history.students.is_empty();
         if students_started {
-            session.teacher_train_logits = Some(session.teacher_train_logits()?);
+            session.soft_targets = Some(session.teacher.soft_targets(&session.data.train)?);
         }
         session.phase = match saved.phase {
             // A run saved after divergence in the teacher phase has no teacher logits to distil.

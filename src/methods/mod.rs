@@ -1,0 +1,176 @@
+//! What a student learns from: one method of knowledge distillation per file, each behind the one
+//! small trait [`Method`]. A method turns one mini-batch — the student's logits, the hard labels
+//! and what the teacher says about the same samples — into its loss terms and the loss's gradient
+//! with respect to the student's logits; the [`crate::learner::Learner`] backpropagates it and
+//! guards against divergence, the [`crate::session::Session`] decides who learns from what.
+//!
+//! - [`HardLabels`]: cross-entropy with the true labels (the teacher, and the control student);
+//! - [`SoftLabels`]: Hinton's distillation, `α·T²·KL(p_t ‖ p_s) + (1 − α)·CE`;
+//! - [`LogitMatching`]: its high-temperature limit, `α·(1/2K)·Σ(z̃_s − z̃_t)² + (1 − α)·CE`.
+//!
+//! A new method (label smoothing, mutual learning's peer term, …) is a new file here: the
+//! [`Method`] impl, its formula and gradient in the doc comments, and a test of the gradient
+//! against finite differences ([`check_gradient`]).
+
+mod hard_labels;
+mod logit_matching;
+mod soft_labels;
+
+pub use hard_labels::HardLabels;
+pub use logit_matching::LogitMatching;
+pub use soft_labels::SoftLabels;
+
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{KdError, Result};
+use crate::losses::{self, LossAndGradient};
+
+/// Which soft term the distilled student learns from (the setting `softLoss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SoftLoss {
+    /// `T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))`: Hinton's distillation ([`SoftLabels`]).
+    Kl,
+    /// Squared error between the zero-meaned logits ([`LogitMatching`]).
+    Logits,
+}
+
+crate::settings::choices!(SoftLoss { Kl => "kl", Logits => "logits" });
+
+impl SoftLoss {
+    /// The method the distilled student learns by.
+    pub fn method(self) -> &'static dyn Method {
+        match self {
+            SoftLoss::Kl => &SoftLabels,
+            SoftLoss::Logits => &LogitMatching,
+        }
+    }
+
+    /// The soft term alone, not weighted by α, as the teaching views show it beside the hard term:
+    /// `T² · KL(p ‖ q)` and its gradient `T · (q − p) / B`, or logit matching's (T does not enter).
+    pub fn soft_term(
+        self,
+        student_logits: ArrayView2<f32>,
+        teacher_logits: ArrayView2<f32>,
+        temperature: f32,
+    ) -> Result<LossAndGradient> {
+        match self {
+            SoftLoss::Kl => losses::soft_term(student_logits, teacher_logits, temperature),
+            SoftLoss::Logits => losses::logit_matching(student_logits, teacher_logits),
+        }
+    }
+}
+
+/// One mini-batch as a method sees it. Row `i` of every matrix is sample `i`.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    /// The student's logits (batch, classes).
+    pub student_logits: ArrayView2<'a, f32>,
+    /// The true class of each sample.
+    pub labels: &'a [usize],
+    /// The teacher's logits for the same samples (batch, classes), for a method that learns from
+    /// a teacher; constants: no gradient flows to them.
+    pub teacher_logits: Option<ArrayView2<'a, f32>>,
+    pub temperature: f32,
+    /// The weight of the soft term; the hard term's is `1 − α`.
+    pub alpha: f32,
+}
+
+/// A batch's loss and its terms (batch means). A method without a soft term reports 0 for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LossTerms {
+    /// What the student minimises: `α · soft + (1 − α) · hard` for the distillation methods.
+    pub total: f32,
+    /// The soft term, not weighted by α.
+    pub soft: f32,
+    /// The hard term, `CE(y, softmax(z_s))` at T = 1, not weighted by 1 − α.
+    pub hard: f32,
+}
+
+/// What a student learns from, for one mini-batch.
+pub trait Method: std::fmt::Debug + Sync {
+    /// Whether it needs the teacher's logits ([`Batch::teacher_logits`]).
+    fn needs_teacher(&self) -> bool {
+        true
+    }
+
+    /// The loss terms of `batch`, and `dL/dz_s`, the gradient of the total with respect to the
+    /// student's logits, written into `gradient` (batch, classes); `scratch` (the same shape) holds
+    /// intermediate values. Allocates nothing: it runs in every training step.
+    fn loss_into(&self, batch: &Batch, gradient: ArrayViewMut2<f32>, scratch: ArrayViewMut2<f32>) -> Result<LossTerms>;
+}
+
+/// [`Method::loss_into`] with buffers of its own: the loss terms and the gradient (batch, classes).
+pub fn loss_of(method: &dyn Method, batch: &Batch) -> Result<(LossTerms, Array2<f32>)> {
+    let mut gradient = Array2::zeros(batch.student_logits.dim());
+    let mut scratch = Array2::zeros(batch.student_logits.dim());
+    let terms = method.loss_into(batch, gradient.view_mut(), scratch.view_mut())?;
+    Ok((terms, gradient))
+}
+
+/// The teacher's logits of a batch, checked against the student's shape.
+fn teacher_logits<'a>(
+    batch: &Batch<'a>,
+    gradient: &ArrayViewMut2<f32>,
+    scratch: &ArrayViewMut2<f32>,
+) -> Result<ArrayView2<'a, f32>> {
+    let dim = batch.student_logits.dim();
+    let teacher = batch
+        .teacher_logits
+        .ok_or_else(|| KdError::Internal("a distillation method without the teacher's logits".into()))?;
+    if teacher.dim() != dim || gradient.dim() != dim || scratch.dim() != dim {
+        return Err(KdError::Internal(format!(
+            "student logits {dim:?}, teacher logits {:?}, gradient {:?} and scratch {:?} differ in shape",
+            teacher.dim(),
+            gradient.dim(),
+            scratch.dim()
+        )));
+    }
+    Ok(teacher)
+}
+
+/// Checks a method's gradient against central finite differences of its total loss, in f64 steps
+/// on each logit of a batch of random logits, at several temperatures and weights: the test every
+/// method's file runs.
+#[cfg(test)]
+pub(crate) fn check_gradient(method: &dyn Method) {
+    use crate::rng::Rng;
+    let mut rng = Rng::new(11);
+    let labels = [2usize, 0, 1, 1];
+    for (temperature, alpha) in [(1.0f32, 0.5f32), (4.0, 0.9), (0.5, 0.2), (20.0, 1.0)] {
+        let student = Array2::from_shape_fn((4, 3), |_| rng.uniform(-3.0, 3.0) as f32);
+        let teacher = Array2::from_shape_fn((4, 3), |_| rng.uniform(-3.0, 3.0) as f32);
+        let total = |z: &Array2<f32>| {
+            let batch = Batch {
+                student_logits: z.view(),
+                labels: &labels,
+                teacher_logits: Some(teacher.view()),
+                temperature,
+                alpha,
+            };
+            loss_of(method, &batch).map(|(terms, _)| terms.total as f64).unwrap_or(f64::NAN)
+        };
+        let batch = Batch {
+            student_logits: student.view(),
+            labels: &labels,
+            teacher_logits: Some(teacher.view()),
+            temperature,
+            alpha,
+        };
+        let (terms, gradient) = loss_of(method, &batch).unwrap();
+        assert!(terms.total.is_finite());
+        let h = 1e-2f32;
+        for ((i, j), &analytic) in gradient.indexed_iter() {
+            let (mut up, mut down) = (student.clone(), student.clone());
+            up[[i, j]] += h;
+            down[[i, j]] -= h;
+            let numeric = (total(&up) - total(&down)) / (2.0 * h as f64);
+            let tolerance = 2e-3 * (1.0 + numeric.abs());
+            assert!(
+                (analytic as f64 - numeric).abs() <= tolerance,
+                "{method:?} at T = {temperature}, α = {alpha}: dL/dz[{i}][{j}] = {analytic}, finite differences {numeric}"
+            );
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Hinton, Vinyals & Dean (2015): the student learns from the teacher's soft labels at a
+//! temperature T, and from the hard labels.
+//!
+//! ```text
+//! L = α · T² · KL(p ‖ q) + (1 − α) · CE(y, softmax(z_s)),     p = softmax(z_t/T), q = softmax(z_s/T)
+//! dL/dz_s = α · T · (q − p) / B + (1 − α) · (softmax(z_s) − onehot(y)) / B
+//! ```
+//!
+//! The T² keeps the soft term's gradient on the same scale whatever T is, so that α alone sets the
+//! terms' relative weight.
+
+use ndarray::ArrayViewMut2;
+
+use super::{teacher_logits, Batch, LossTerms, Method};
+use crate::error::Result;
+use crate::losses::{check_labels, kl_row, log_softmax_in_place};
+use crate::math;
+
+/// Soft labels at T, with the hard labels: Hinton's knowledge distillation.
+#[derive(Debug, Clone, Copy)]
+pub struct SoftLabels;
+
+impl Method for SoftLabels {
+    /// The soft term `T² · KL(p ‖ q)` (batch mean; KL in f64, with `0 · log 0 = 0`), the hard term
+    /// `CE` and `α · soft + (1 − α) · hard`, term by term with the arithmetic of
+    /// [`crate::losses::soft_term`] and [`crate::losses::cross_entropy`] (tested to give their bits).
+    fn loss_into(
+        &self,
+        batch: &Batch,
+        mut gradient: ArrayViewMut2<f32>,
+        mut scratch: ArrayViewMut2<f32>,
+    ) -> Result<LossTerms> {
+        let student = batch.student_logits;
+        check_labels(&student, batch.labels)?;
+        let teacher = teacher_logits(batch, &gradient, &scratch)?;
+        let (temperature, alpha) = (batch.temperature, batch.alpha);
+        let size = student.nrows().max(1) as f32;
+        // The soft term: T² · KL, batch mean, and α · T · (q − p) / B.
+        let kl_sum: f32 = teacher.rows().into_iter().zip(student.rows()).map(|(t, s)| kl_row(t, s, temperature)).sum();
+        let soft = temperature * temperature * kl_sum / size;
+        gradient.assign(&student);
+        log_softmax_in_place(gradient.view_mut(), temperature);
+        gradient.mapv_inplace(math::exp); // q = softmax(z_s/T)
+        scratch.assign(&teacher);
+        log_softmax_in_place(scratch.view_mut(), temperature);
+        scratch.mapv_inplace(math::exp); // p = softmax(z_t/T)
+        let factor = temperature / size;
+        ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &p| *g = ((*g - p) * factor) * alpha);
+        // The hard term: CE and (1 − α) · (softmax(z_s) − onehot(y)) / B.
+        scratch.assign(&student);
+        log_softmax_in_place(scratch.view_mut(), 1.0);
+        let hard = -batch.labels.iter().enumerate().map(|(i, &y)| scratch[[i, y]]).sum::<f32>() / size;
+        scratch.mapv_inplace(math::exp);
+        for (i, &y) in batch.labels.iter().enumerate() {
+            scratch[[i, y]] -= 1.0;
+        }
+        scratch /= size;
+        ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &h| *g += h * (1.0 - alpha));
+        Ok(LossTerms { total: alpha * soft + (1.0 - alpha) * hard, soft, hard })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::losses::{cross_entropy, soft_term};
+    use crate::methods::{check_gradient, loss_of};
+    use crate::rng::Rng;
+    use ndarray::Array2;
+
+    #[test]
+    fn its_gradient_is_the_derivative_of_its_loss() {
+        check_gradient(&SoftLabels);
+    }
+
+    /// Computed once, into reused buffers, it gives bit for bit `α · soft + (1 − α) · CE` built
+    /// from the separately checked soft term and cross-entropy, whatever the buffers held before.
+    #[test]
+    fn it_is_alpha_times_the_soft_term_plus_the_rest_times_ce_to_the_bit() {
+        let mut rng = Rng::new(7);
+        let labels = [2, 0, 1, 2, 0];
+        for (temperature, alpha) in [(0.25f32, 0.5f32), (1.0, 0.0), (4.0, 0.9), (20.0, 1.0), (50.0, 0.3)] {
+            let student = Array2::from_shape_fn((5, 3), |_| rng.uniform(-4.0, 4.0) as f32);
+            let teacher = Array2::from_shape_fn((5, 3), |_| rng.uniform(-4.0, 4.0) as f32);
+            let soft = soft_term(student.view(), teacher.view(), temperature).unwrap();
+            let hard = cross_entropy(student.view(), &labels).unwrap();
+            let expected_gradient = soft.gradient * alpha + hard.gradient * (1.0 - alpha);
+            let mut gradient = Array2::from_elem((5, 3), f32::NAN);
+            let mut scratch = Array2::from_elem((5, 3), 7.0f32);
+            let batch = Batch {
+                student_logits: student.view(),
+                labels: &labels,
+                teacher_logits: Some(teacher.view()),
+                temperature,
+                alpha,
+            };
+            let terms = SoftLabels.loss_into(&batch, gradient.view_mut(), scratch.view_mut()).unwrap();
+            assert_eq!(
+                (terms.total, terms.soft, terms.hard),
+                (alpha * soft.loss + (1.0 - alpha) * hard.loss, soft.loss, hard.loss)
+            );
+            assert_eq!(gradient, expected_gradient, "T = {temperature}, α = {alpha}");
+            assert_eq!(loss_of(&SoftLabels, &batch).unwrap().1, expected_gradient);
+        }
+    }
+}

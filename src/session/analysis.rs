@@ -1,0 +1,154 @@
+//! Reading a trained network's answers: accuracy, overall and per class, and the omitted class's
+//! bias adjustment (Hinton §3: a student that never saw a class may still have learned it from
+//! the soft labels, only with too low an output bias).
+
+use ndarray::{Array2, ArrayView2};
+use serde::Serialize;
+
+use super::{ModelKind, Session};
+use crate::data::SplitName;
+use crate::error::{KdError, Refusal, Result};
+use crate::losses::{self, accuracy, softmax};
+
+/// Raising one class's output bias until the student predicts it as often, on the training split,
+/// as it truly occurs there (Hinton §3: a student that never saw the class may still have learned
+/// it from the soft labels, only with too low a bias).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BiasAdjustment {
+    pub class: usize,
+    /// The amount added to the class's logit.
+    pub bias_shift: f32,
+    /// Training samples predicted as the class after the shift, and truly of the class.
+    pub train_predicted: usize,
+    pub train_true: usize,
+    pub test_accuracy: f32,
+    /// Test accuracy of each class after the shift (None: no test sample of that class).
+    pub per_class_test_accuracy: Vec<Option<f32>>,
+}
+
+/// A network's accuracy with one class's output bias shifted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShiftedAccuracy {
+    pub class: usize,
+    pub shift: f32,
+    /// Test accuracy on the class (None: no test sample of it).
+    pub class_test_accuracy: Option<f32>,
+    pub test_accuracy: f32,
+    /// Training samples predicted as the class, and truly of it.
+    pub train_predicted: usize,
+    pub train_true: usize,
+}
+
+/// Accuracy of predictions per class (None for a class with no sample).
+pub fn per_class_accuracy(predictions: &[usize], labels: &[usize], classes: usize) -> Vec<Option<f32>> {
+    let mut correct = vec![0usize; classes];
+    let mut total = vec![0usize; classes];
+    for (&p, &y) in predictions.iter().zip(labels) {
+        if y < classes {
+            total[y] += 1;
+            correct[y] += usize::from(p == y);
+        }
+    }
+    correct.iter().zip(&total).map(|(&c, &n)| (n > 0).then(|| c as f32 / n as f32)).collect()
+}
+
+impl Session {
+    /// Accuracy of network `which` on each class of a split (None: the class has no sample there).
+    pub fn per_class_accuracy(&self, which: ModelKind, split: SplitName) -> Result<Vec<Option<f32>>> {
+        let predictions = self.predictions(which, split)?;
+        Ok(per_class_accuracy(&predictions, &self.data.split(split).labels, self.data.classes()))
+    }
+
+    /// Fraction of a split that network `which` classifies correctly.
+    pub fn accuracy(&self, which: ModelKind, split: SplitName) -> Result<f32> {
+        let logits = self.logits(which, self.data.split(split).features.view())?;
+        Ok(accuracy(logits.view(), &self.data.split(split).labels))
+    }
+
+    /// Network `which` with `shift` added to `class`'s logit (its output bias): the test accuracy
+    /// on that class and overall, and how many training samples it then predicts as the class.
+    pub fn shifted_class_accuracy(&self, which: ModelKind, class: usize, shift: f32) -> Result<ShiftedAccuracy> {
+        if class >= self.data.classes() || !shift.is_finite() {
+            return Err(KdError::Refused(Refusal::BiasShift { class, shift, classes: self.data.classes() }));
+        }
+        let shifted_predictions = |split: SplitName| -> Result<Vec<usize>> {
+            let mut logits = self.logits(which, self.data.split(split).features.view())?;
+            logits.column_mut(class).mapv_inplace(|z| z + shift);
+            Ok(losses::argmax_rows(logits.view()))
+        };
+        let test = shifted_predictions(SplitName::Test)?;
+        let train = shifted_predictions(SplitName::Train)?;
+        let labels = &self.data.test.labels;
+        Ok(ShiftedAccuracy {
+            class,
+            shift,
+            class_test_accuracy: per_class_accuracy(&test, labels, self.data.classes()).get(class).copied().flatten(),
+            test_accuracy: test.iter().zip(labels).filter(|(p, y)| p == y).count() as f32 / labels.len().max(1) as f32,
+            train_predicted: train.iter().filter(|&&p| p == class).count(),
+            train_true: self.data.train.labels.iter().filter(|&&y| y == class).count(),
+        })
+    }
+
+    /// Shifts `class`'s output bias of network `which` up by the smallest amount that makes the
+    /// network predict the class, on the training split, at least as often as the class truly
+    /// occurs there (found by bisection), and reports the test accuracy after the shift.
+    pub fn bias_adjustment(&self, which: ModelKind, class: usize) -> Result<BiasAdjustment> {
+        if class >= self.data.classes() {
+            return Err(KdError::Refused(Refusal::BiasShift { class, shift: 0.0, classes: self.data.classes() }));
+        }
+        let train_logits = self.logits(which, self.data.train.features.view())?;
+        let test_logits = self.logits(which, self.data.test.features.view())?;
+        let train_true = self.data.train.labels.iter().filter(|&&y| y == class).count();
+        let predicted_with = |logits: &Array2<f32>, shift: f32| {
+            let mut shifted = logits.clone();
+            shifted.column_mut(class).mapv_inplace(|z| z + shift);
+            losses::argmax_rows(shifted.view())
+        };
+        let count = |shift: f32| predicted_with(&train_logits, shift).iter().filter(|&&p| p == class).count();
+        let (mut low, mut high) = (0.0f32, 1.0f32);
+        if count(0.0) < train_true {
+            while count(high) < train_true && high < 1e6 {
+                high *= 2.0;
+            }
+            for _ in 0..50 {
+                let middle = 0.5 * (low + high);
+                if count(middle) >= train_true {
+                    high = middle;
+                } else {
+                    low = middle;
+                }
+            }
+        } else {
+            high = 0.0;
+        }
+        let test_predictions = predicted_with(&test_logits, high);
+        let correct = test_predictions.iter().zip(&self.data.test.labels).filter(|(p, y)| p == y).count();
+        Ok(BiasAdjustment {
+            class,
+            bias_shift: high,
+            train_predicted: count(high),
+            train_true,
+            test_accuracy: correct as f32 / self.data.test.len().max(1) as f32,
+            per_class_test_accuracy: per_class_accuracy(&test_predictions, &self.data.test.labels, self.data.classes()),
+        })
+    }
+
+    /// Class probabilities `softmax(z/T)` of network `which` for standardised inputs (batch, features).
+    pub fn probabilities(&self, which: ModelKind, features: ArrayView2<f32>, temperature: f32) -> Result<Array2<f32>> {
+        Ok(softmax(self.logits_at(which, features, temperature)?.view(), temperature))
+    }
+
+    /// Class probabilities of network `which` for inputs in original units (batch, features).
+    pub fn probabilities_raw(&self, which: ModelKind, raw: ArrayView2<f32>, temperature: f32) -> Result<Array2<f32>> {
+        let features = self.data.standardise(raw)?;
+        self.probabilities(which, features.view(), temperature)
+    }
+
+    /// Predicted class of network `which` for every sample of a split.
+    pub fn predictions(&self, which: ModelKind, split: SplitName) -> Result<Vec<usize>> {
+        let logits = self.logits(which, self.data.split(split).features.view())?;
+        Ok(losses::argmax_rows(logits.view()))
+    }
+}

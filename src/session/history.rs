@@ -1,0 +1,93 @@
+//! What a session records as it trains: the teacher's metrics per epoch, the students' per epoch
+//! (epoch 0: before training), and the losses of the last mini-batch.
+
+use serde::{Deserialize, Serialize};
+
+/// The teacher's metrics after an epoch (epoch 0: before training).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeacherEpoch {
+    pub epoch: usize,
+    /// CE on the training split.
+    pub train_loss: f32,
+    pub train_accuracy: f32,
+    pub test_accuracy: f32,
+}
+
+/// The students' metrics after an epoch (epoch 0: the shared initial weights), evaluated on the
+/// whole transfer set at the temperature and α in force then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StudentEpoch {
+    pub epoch: usize,
+    /// Distilled student: the mean soft term (`T²·KL(softmax(z_t/T) ‖ softmax(z_s/T))`).
+    pub soft_loss: f32,
+    /// Distilled student: mean `CE(y, softmax(z_s))`.
+    pub hard_loss: f32,
+    /// Distilled student: `α·soft + (1 − α)·hard`.
+    pub total_loss: f32,
+    /// Control student: mean CE, the loss it is trained on.
+    pub control_hard_loss: f32,
+    pub kd_train_accuracy: f32,
+    pub kd_test_accuracy: f32,
+    pub control_train_accuracy: f32,
+    pub control_test_accuracy: f32,
+    pub temperature: f32,
+    pub alpha: f32,
+}
+
+/// Everything recorded so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    pub teacher: Vec<TeacherEpoch>,
+    pub students: Vec<StudentEpoch>,
+}
+
+impl History {
+    /// The curves as CSV, one row per recorded epoch: the teacher's rows first (student columns
+    /// empty), then the students' (teacher columns empty).
+    pub fn to_csv(&self) -> String {
+        let mut csv = String::from(
+            "phase,epoch,teacher_train_loss,teacher_train_accuracy,teacher_test_accuracy,\
+             soft_loss,hard_loss,total_loss,control_hard_loss,kd_train_accuracy,kd_test_accuracy,\
+             control_train_accuracy,control_test_accuracy,temperature,alpha\n",
+        );
+        for e in &self.teacher {
+            csv.push_str(&format!(
+                "teacher,{},{},{},{},,,,,,,,,,\n",
+                e.epoch, e.train_loss, e.train_accuracy, e.test_accuracy
+            ));
+        }
+        for e in &self.students {
+            csv.push_str(&format!(
+                "students,{},,,,{},{},{},{},{},{},{},{},{},{}\n",
+                e.epoch,
+                e.soft_loss,
+                e.hard_loss,
+                e.total_loss,
+                e.control_hard_loss,
+                e.kd_train_accuracy,
+                e.kd_test_accuracy,
+                e.control_train_accuracy,
+                e.control_test_accuracy,
+                e.temperature,
+                e.alpha
+            ));
+        }
+        csv
+    }
+}
+
+/// The losses of the last distillation mini-batch.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchLosses {
+    pub soft_loss: f32,
+    pub hard_loss: f32,
+    pub total_loss: f32,
+    pub control_hard_loss: f32,
+    /// The temperature and α this batch was trained with.
+    pub temperature: f32,
+    pub alpha: f32,
+}

@@ -1,0 +1,529 @@
+//! The distillation session: a [`Teacher`] trains on the hard labels, then a *distilled* student
+//! learns by its method (Hinton's soft labels at T, or logit matching) beside a *control* student
+//! that learns from the hard labels alone. Both students start from the same weights and see the
+//! same batches in the same order, so any difference between them is due to distillation.
+//!
+//! This module is the phase machine (teacher → distillation → done, or diverged) and its metrics;
+//! the parts are next to it: the students' [`transfer_set`], the [`history`] of metrics,
+//! [`inspect`] (a sample as the three networks see it), [`analysis`] (accuracy, per class, the
+//! bias adjustment) and [`saved_run`] (runs as JSON). Every step goes through a
+//! [`crate::learner::Learner`]; what each student learns from is a [`crate::methods::Method`].
+//!
+//! The session advances by one mini-batch or one epoch and reports what happened; it knows
+//! nothing about display.
+
+mod analysis;
+mod history;
+mod inspect;
+mod saved_run;
+mod transfer_set;
+
+pub use analysis::{per_class_accuracy, BiasAdjustment, ShiftedAccuracy};
+pub use history::{BatchLosses, History, StudentEpoch, TeacherEpoch};
+pub use inspect::{SampleInsight, SampleReport};
+pub use saved_run::{RunDocument, SavedRun, SavedWeights, RUN_FORMAT, RUN_VERSION};
+pub use transfer_set::transfer_set;
+
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::error::{Divergence, KdError, Model, Refusal, Result};
+use crate::learner::Learner;
+use crate::losses::{accuracy, cross_entropy};
+use crate::methods::{loss_of, Batch, HardLabels, Method};
+use crate::network::Mlp;
+use crate::rng::{Rng, Stream};
+use crate::settings::Settings;
+use crate::teacher::{ensemble_logits, SoftTargets, Teacher};
+use crate::text::Message;
+
+/// Why training stopped early, as a run keeps it (and its file, in the field `message`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stopped {
+    /// A number became NaN or infinite.
+    Diverged(Divergence),
+    /// The English sentence that a run file written before divergences were typed holds.
+    Said(String),
+}
+
+impl Stopped {
+    pub fn message(&self) -> Message {
+        match self {
+            Stopped::Diverged(divergence) => divergence.message(),
+            Stopped::Said(text) => Message::new("engine.said").with("text", text.as_str()),
+        }
+    }
+}
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    /// Training the teacher on hard labels.
+    Teacher,
+    /// Training the distilled and the control student.
+    Distil,
+    /// All epochs done.
+    Done,
+    /// A loss or gradient became NaN or infinite; training stopped before that update.
+    Diverged,
+}
+
+/// Which of the three networks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ModelKind {
+    Teacher,
+    /// The student trained with the distillation loss.
+    Kd,
+    /// The student trained on hard labels only.
+    Control,
+}
+
+impl ModelKind {
+    /// Parses a page name: `teacher`, `kd` or `control`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "teacher" => Some(ModelKind::Teacher),
+            "kd" => Some(ModelKind::Kd),
+            "control" => Some(ModelKind::Control),
+            _ => None,
+        }
+    }
+}
+
+/// Where training stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub phase: Phase,
+    /// Completed epochs in the current phase.
+    pub epoch: usize,
+    /// Mini-batches done in the current epoch.
+    pub batch: usize,
+    pub batches_per_epoch: usize,
+    pub teacher_epochs: usize,
+    pub student_epochs: usize,
+    /// Mini-batches done in all.
+    pub steps: u64,
+    /// Why training stopped, when it diverged.
+    pub stopped: Option<Message>,
+}
+
+/// A training session: the data, the teacher, the two students and the history.
+#[derive(Debug, Clone)]
+pub struct Session {
+    settings: Settings,
+    data: Dataset,
+    teacher: Teacher,
+    /// The student that learns by the distillation method, and the control, from the hard labels.
+    distilled: Learner,
+    control: Learner,
+    /// The trained teacher's logits on the training split: what the distilled student learns from.
+    soft_targets: Option<SoftTargets>,
+    teacher_shuffle: Rng,
+    student_shuffle: Rng,
+    phase: Phase,
+    epoch: usize,
+    batch: usize,
+    /// This epoch's sample order.
+    order: Vec<usize>,
+    steps: u64,
+    history: History,
+    last_batch: Option<BatchLosses>,
+    /// Why training stopped early.
+    stopped: Option<Stopped>,
+    /// Rows of the training split in the students' transfer set; the teacher trains on every row.
+    transfer_rows: Vec<usize>,
+}
+
+/// The layer sizes `[features, hidden…, classes]` of a network on `data`.
+fn sizes(data: &Dataset, hidden: &[usize]) -> Vec<usize> {
+    let mut sizes = vec![data.feature_count()];
+    sizes.extend_from_slice(hidden);
+    sizes.push(data.classes());
+    sizes
+}
+
+impl Session {
+    /// Builds the data set and the three networks from validated settings.
+    pub fn new(settings: Settings) -> Result<Self> {
+        let data = Dataset::load(settings.dataset, &settings.data_options())?;
+        Session::with_data(settings, data)
+    }
+
+    /// Builds the three networks for a data set made elsewhere (e.g. the user's CSV file).
+    pub fn with_data(settings: Settings, data: Dataset) -> Result<Self> {
+        let transfer_rows = transfer_set(&data, &settings)?;
+        settings.check_networks_for(data.feature_count(), data.classes())?;
+        // Member k of an ensemble starts from the weights seed + k gives a single teacher.
+        let teachers = (0..settings.teachers.max(1) as u64)
+            .map(|member| {
+                let mut rng = Rng::stream(settings.seed.wrapping_add(member), Stream::TeacherInit);
+                Mlp::new(&sizes(&data, &settings.teacher_hidden), settings.activation, &mut rng)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut rng = Rng::stream(settings.seed, Stream::StudentInit);
+        let student = Mlp::new(&sizes(&data, &settings.student_hidden), settings.activation, &mut rng)?;
+        let learner = |network: Mlp, model: Model| {
+            Learner::new(network, model, settings.optimizer, settings.learning_rate, settings.batch_size)
+        };
+        let mut session = Session {
+            teacher: Teacher::new(teachers, settings.optimizer, settings.learning_rate, settings.batch_size),
+            control: learner(student.clone(), Model::Control),
+            distilled: learner(student, Model::Distilled),
+            soft_targets: None,
+            teacher_shuffle: Rng::stream(settings.seed, Stream::TeacherShuffle),
+            student_shuffle: Rng::stream(settings.seed, Stream::StudentShuffle),
+            phase: Phase::Teacher,
+            epoch: 0,
+            batch: 0,
+            order: Vec::new(),
+            steps: 0,
+            history: History::default(),
+            last_batch: None,
+            stopped: None,
+            transfer_rows,
+            settings,
+            data,
+        };
+        let initial =
+            session.evaluate_teacher(0, &session.teacher.member_logits(session.data.train.features.view())?)?;
+        session.history.teacher.push(initial);
+        Ok(session)
+    }
+
+    /// A new session that keeps this one's trained teacher and data and starts fresh students with
+    /// `settings`, which may differ from this session's only in what the students alone use
+    /// (student layers and epochs, T, α, the soft term, the transfer set). The result is the
+    /// session that `Session::new(settings)` would reach after training the same teacher, without
+    /// training it again: a sweep over student settings shares one teacher.
+    pub fn with_students(&self, settings: Settings) -> Result<Session> {
+        let Some(soft_targets) = &self.soft_targets else {
+            return Err(KdError::Refused(Refusal::TeacherNotTrained));
+        };
+        let students_only = Settings {
+            student_hidden: self.settings.student_hidden.clone(),
+            student_epochs: self.settings.student_epochs,
+            temperature: self.settings.temperature,
+            alpha: self.settings.alpha,
+            soft_loss: self.settings.soft_loss,
+            train_fraction: self.settings.train_fraction,
+            omit_class: self.settings.omit_class,
+            ..settings.clone()
+        };
+        if students_only != self.settings {
+            return Err(KdError::Refused(Refusal::OnlyStudentSettings));
+        }
+        let mut fresh = Session::with_data(settings, self.data.clone())?;
+        fresh.teacher = self.teacher.clone();
+        fresh.teacher_shuffle = self.teacher_shuffle.clone();
+        fresh.history.teacher = self.history.teacher.clone();
+        fresh.steps = self.history.teacher.len().saturating_sub(1) as u64 * self.batches_per_teacher_epoch() as u64;
+        // The teacher's logits on the training split are the shared session's: not computed again.
+        fresh.start_distillation(SoftTargets::new(soft_targets.members().to_vec()))?;
+        Ok(fresh)
+    }
+
+    /// Mini-batches per teacher epoch.
+    fn batches_per_teacher_epoch(&self) -> usize {
+        self.data.train.len().div_ceil(self.settings.batch_size.max(1))
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn last_batch(&self) -> Option<BatchLosses> {
+        self.last_batch
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Why training stopped early, if it did.
+    pub fn stopped(&self) -> Option<&Stopped> {
+        self.stopped.as_ref()
+    }
+
+    /// The network `which` (for an ensemble, its first teacher; see [`Session::teachers`]).
+    pub fn model(&self, which: ModelKind) -> &Mlp {
+        match which {
+            ModelKind::Teacher => self.teacher.first(),
+            ModelKind::Kd => self.distilled.network(),
+            ModelKind::Control => self.control.network(),
+        }
+    }
+
+    /// A number that changes whenever the weights of network `which` (every member, for an
+    /// ensemble) change: a drawing of the network made at one version holds until the next.
+    pub fn weights_version(&self, which: ModelKind) -> u64 {
+        match which {
+            ModelKind::Teacher => self.teacher.version(),
+            ModelKind::Kd => self.distilled.version(),
+            ModelKind::Control => self.control.version(),
+        }
+    }
+
+    /// Every teacher: one, or each member of the ensemble.
+    pub fn teachers(&self) -> impl Iterator<Item = &Mlp> {
+        self.teacher.networks()
+    }
+
+    /// The logits of network `which` for `features` (batch, features); an ensemble's at
+    /// temperature `t` (see [`Teacher::logits_at`]), a single network's do not depend on `t`.
+    pub fn logits_at(&self, which: ModelKind, features: ArrayView2<f32>, t: f32) -> Result<Array2<f32>> {
+        match which {
+            ModelKind::Teacher => self.teacher.logits_at(features, t),
+            other => self.model(other).forward(features),
+        }
+    }
+
+    /// [`Session::logits_at`] at T = 1: what the network predicts.
+    fn logits(&self, which: ModelKind, features: ArrayView2<f32>) -> Result<Array2<f32>> {
+        self.logits_at(which, features, 1.0)
+    }
+
+    /// Mini-batches per epoch of the current phase: ⌈samples / batch size⌉, over the training
+    /// split for the teacher and over the transfer set for the students.
+    pub fn batches_per_epoch(&self) -> usize {
+        let samples = if self.phase == Phase::Teacher { self.data.train.len() } else { self.transfer_rows.len() };
+        samples.div_ceil(self.settings.batch_size.max(1))
+    }
+
+    /// Rows of the training split in the students' transfer set.
+    pub fn transfer_rows(&self) -> &[usize] {
+        &self.transfer_rows
+    }
+
+    /// Where training stands.
+    pub fn status(&self) -> Status {
+        Status {
+            phase: self.phase,
+            epoch: self.epoch,
+            batch: self.batch,
+            batches_per_epoch: self.batches_per_epoch(),
+            teacher_epochs: self.settings.teacher_epochs,
+            student_epochs: self.settings.student_epochs,
+            steps: self.steps,
+            stopped: self.stopped.as_ref().map(Stopped::message),
+        }
+    }
+
+    /// Changes the temperature; it applies from the next mini-batch on and to every report at once.
+    pub fn set_temperature(&mut self, temperature: f64) -> Result<()> {
+        self.settings.temperature = Settings::check_live("temperature", temperature)?;
+        Ok(())
+    }
+
+    /// Changes α, the weight of the soft term.
+    pub fn set_alpha(&mut self, alpha: f64) -> Result<()> {
+        self.settings.alpha = Settings::check_live("alpha", alpha)?;
+        Ok(())
+    }
+
+    /// Trains one mini-batch of the current phase. Does nothing when done or diverged. A NaN or
+    /// infinite loss or gradient stops training *before* the update (keeping the last good
+    /// weights) and sets the phase to [`Phase::Diverged`] with the reason.
+    pub fn step_batch(&mut self) -> Result<Status> {
+        match self.phase {
+            Phase::Done | Phase::Diverged => return Ok(self.status()),
+            Phase::Teacher | Phase::Distil => {}
+        }
+        if self.batch == 0 {
+            self.order = if self.phase == Phase::Teacher {
+                (0..self.data.train.len()).collect()
+            } else {
+                self.transfer_rows.clone()
+            };
+            let rng = if self.phase == Phase::Teacher { &mut self.teacher_shuffle } else { &mut self.student_shuffle };
+            rng.shuffle(&mut self.order);
+        }
+        let size = self.settings.batch_size.max(1);
+        let start = self.batch * size;
+        let end = (start + size).min(self.order.len());
+        // The order is lent to the step (no copy of the batch's rows) and put back after it.
+        let order = std::mem::take(&mut self.order);
+        let rows = order.get(start..end).unwrap_or_default();
+        let outcome = if self.phase == Phase::Teacher {
+            self.teacher.train_batch(&self.data.train, rows)
+        } else {
+            self.train_students_batch(rows)
+        };
+        self.order = order;
+        if let Err(KdError::Diverged(divergence)) = outcome {
+            // Keep the last good weights: the teacher's, or both students' (so that they stay
+            // comparable, having seen the same batches).
+            if self.phase == Phase::Teacher {
+                self.teacher.restore();
+            } else {
+                self.distilled.restore();
+                self.control.restore();
+            }
+            self.phase = Phase::Diverged;
+            self.stopped = Some(Stopped::Diverged(divergence));
+            return Ok(self.status());
+        }
+        outcome?;
+        self.steps += 1;
+        self.batch += 1;
+        if self.batch >= self.batches_per_epoch() {
+            self.finish_epoch()?;
+        }
+        Ok(self.status())
+    }
+
+    /// Trains to the end of the current epoch.
+    pub fn step_epoch(&mut self) -> Result<Status> {
+        let (phase, epoch) = (self.phase, self.epoch);
+        while self.phase == phase && self.epoch == epoch && matches!(self.phase, Phase::Teacher | Phase::Distil) {
+            self.step_batch()?;
+        }
+        Ok(self.status())
+    }
+
+    /// Trains until the phase `phase` is over (or training stops).
+    pub fn run_phase(&mut self, phase: Phase) -> Result<Status> {
+        while self.phase == phase && matches!(self.phase, Phase::Teacher | Phase::Distil) {
+            self.step_epoch()?;
+        }
+        Ok(self.status())
+    }
+
+    fn finish_epoch(&mut self) -> Result<()> {
+        self.epoch += 1;
+        self.batch = 0;
+        match self.phase {
+            Phase::Teacher => {
+                // One forward pass over the training split serves the epoch's metrics and, after
+                // the last epoch, the soft targets.
+                let members = self.teacher.member_logits(self.data.train.features.view())?;
+                let metrics = self.evaluate_teacher(self.epoch, &members)?;
+                self.history.teacher.push(metrics);
+                if self.epoch >= self.settings.teacher_epochs {
+                    self.start_distillation(SoftTargets::new(members))?;
+                }
+            }
+            Phase::Distil => {
+                let metrics = self.evaluate_students(self.epoch)?;
+                self.history.students.push(metrics);
+                if self.epoch >= self.settings.student_epochs {
+                    self.phase = Phase::Done;
+                }
+            }
+            Phase::Done | Phase::Diverged => {}
+        }
+        Ok(())
+    }
+
+    /// Freezes the teacher: its logits on the training split become the soft targets' source.
+    fn start_distillation(&mut self, soft_targets: SoftTargets) -> Result<()> {
+        self.soft_targets = Some(soft_targets);
+        self.phase = Phase::Distil;
+        self.epoch = 0;
+        self.batch = 0;
+        let initial = self.evaluate_students(0)?;
+        self.history.students.push(initial);
+        Ok(())
+    }
+
+    /// The distilled student's method (the setting `softLoss`).
+    fn method(&self) -> &'static dyn Method {
+        self.settings.soft_loss.method()
+    }
+
+    /// Trains both students on one mini-batch: the distilled one by its method against the
+    /// teacher's logits for the same rows, the control on the hard labels; both gradients first,
+    /// then both updates.
+    fn train_students_batch(&mut self, rows: &[usize]) -> Result<()> {
+        let (t, alpha) = (self.settings.temperature, self.settings.alpha);
+        let method = self.method();
+        let soft_targets = self
+            .soft_targets
+            .as_mut()
+            .ok_or_else(|| KdError::Internal("the students are trained before the teacher is".into()))?;
+        let teacher_logits = soft_targets.batch(rows, t)?; // (batch, classes)
+        let train = &self.data.train;
+        let (features, labels) = (train.features.view(), &train.labels);
+        let distilled = self.distilled.gradients(features, labels, rows, method, Some(teacher_logits), t, alpha)?;
+        let control = self.control.gradients(features, labels, rows, &HardLabels, None, t, alpha)?;
+        self.distilled.apply()?;
+        self.control.apply()?;
+        self.last_batch = Some(BatchLosses {
+            soft_loss: distilled.soft,
+            hard_loss: distilled.hard,
+            total_loss: distilled.total,
+            control_hard_loss: control.total,
+            temperature: t,
+            alpha,
+        });
+        Ok(())
+    }
+
+    /// The teacher's metrics from each member's logits on the training split (`members`).
+    fn evaluate_teacher(&self, epoch: usize, members: &[Array2<f32>]) -> Result<TeacherEpoch> {
+        let combined;
+        let train_logits = match members {
+            [one] => one,
+            _ => {
+                combined = ensemble_logits(members, 1.0);
+                &combined
+            }
+        };
+        let test_logits = self.logits(ModelKind::Teacher, self.data.test.features.view())?;
+        Ok(TeacherEpoch {
+            epoch,
+            train_loss: cross_entropy(train_logits.view(), &self.data.train.labels)?.loss,
+            train_accuracy: accuracy(train_logits.view(), &self.data.train.labels),
+            test_accuracy: accuracy(test_logits.view(), &self.data.test.labels),
+        })
+    }
+
+    /// The students' metrics on the whole transfer set (at the T and α in force) and the test split.
+    fn evaluate_students(&self, epoch: usize) -> Result<StudentEpoch> {
+        let (t, alpha) = (self.settings.temperature, self.settings.alpha);
+        let test = &self.data.test;
+        let soft_targets = self
+            .soft_targets
+            .as_ref()
+            .ok_or_else(|| KdError::Internal("the students are evaluated before the teacher is trained".into()))?;
+        let teacher_logits = soft_targets.rows(&self.transfer_rows, t); // (transfer, classes)
+        let features = self.data.train.features.select(Axis(0), &self.transfer_rows); // (transfer, features)
+        let labels: Vec<usize> = self.transfer_rows.iter().map(|&r| self.data.train.labels[r]).collect();
+        let (distilled, control) = (self.distilled.network(), self.control.network());
+        let distilled_train = distilled.forward(features.view())?;
+        let control_train = control.forward(features.view())?;
+        let batch = Batch {
+            student_logits: distilled_train.view(),
+            labels: &labels,
+            teacher_logits: Some(teacher_logits.view()),
+            temperature: t,
+            alpha,
+        };
+        let (kd, _) = loss_of(self.method(), &batch)?;
+        Ok(StudentEpoch {
+            epoch,
+            soft_loss: kd.soft,
+            hard_loss: kd.hard,
+            total_loss: kd.total,
+            control_hard_loss: cross_entropy(control_train.view(), &labels)?.loss,
+            kd_train_accuracy: accuracy(distilled_train.view(), &labels),
+            kd_test_accuracy: accuracy(distilled.forward(test.features.view())?.view(), &test.labels),
+            control_train_accuracy: accuracy(control_train.view(), &labels),
+            control_test_accuracy: accuracy(control.forward(test.features.view())?.view(), &test.labels),
+            temperature: t,
+            alpha,
+        })
+    }
+}
