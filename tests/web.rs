@@ -83,13 +83,13 @@ fn the_schema_declares_every_setting_once() {
 #[wasm_bindgen_test]
 fn a_session_is_created_stepped_and_its_metrics_read() {
     let mut playground = small_run("moons");
-    let status = playground.step_batch().unwrap();
+    let status = get(&playground.step_batch().unwrap(), "status");
     assert_eq!(get(&status, "phase").as_string().unwrap(), "teacher");
     assert_eq!(number(&status, "steps"), 1.0);
-    let status = playground.step_epoch().unwrap();
+    let status = get(&playground.step_epoch().unwrap(), "status");
     assert_eq!(number(&status, "epoch"), 1.0);
     playground.step_epoch().unwrap();
-    let status = playground.step_epoch().unwrap();
+    let status = get(&playground.step_epoch().unwrap(), "status");
     assert_eq!(get(&status, "phase").as_string().unwrap(), "distil");
 
     let history = playground.history().unwrap();
@@ -111,6 +111,49 @@ fn a_session_is_created_stepped_and_its_metrics_read() {
     playground.set_live("temperature", 10.0).unwrap();
     let softer = playground.inspect("test", 0).unwrap();
     assert_eq!(number(&softer, "temperature"), 10.0);
+}
+
+/// Each call that trains says what changed: the page rebuilds the whole history from these.
+#[wasm_bindgen_test]
+fn training_sends_only_what_changed() {
+    let mut playground = small_run("spiral");
+    let mut teacher: Vec<String> = Vec::new();
+    let mut students: Vec<String> = Vec::new();
+    let mut append = |progress: &JsValue| {
+        for (kept, from, epochs) in
+            [(&mut teacher, "teacherFrom", "teacherEpochs"), (&mut students, "studentFrom", "studentEpochs")]
+        {
+            assert_eq!(number(progress, from) as usize, kept.len(), "{from}: it starts where the page's copy ends");
+            let epochs: js_sys::Array = get(progress, epochs).dyn_into().unwrap();
+            kept.extend(epochs.iter().map(|e| String::from(js_sys::JSON::stringify(&e).unwrap())));
+        }
+    };
+    let first = playground.progress().unwrap();
+    append(&first);
+    assert_eq!(number(&first, "trained"), 0.0);
+    // A budget that cannot run out: exactly the batches asked for.
+    let three = playground.train(1e9, 3).unwrap();
+    assert_eq!(number(&three, "trained"), 3.0);
+    assert_eq!(number(&get(&three, "status"), "steps"), 3.0);
+    append(&three);
+    append(&playground.progress().unwrap()); // nothing new: nothing sent twice
+    loop {
+        let progress = playground.train(1e9, 7).unwrap();
+        append(&progress);
+        if get(&get(&progress, "status"), "phase").as_string().as_deref() == Some("done") {
+            break;
+        }
+    }
+    let history = playground.history().unwrap();
+    let whole = |key: &str| -> Vec<String> {
+        let epochs: js_sys::Array = get(&history, key).dyn_into().unwrap();
+        epochs.iter().map(|e| String::from(js_sys::JSON::stringify(&e).unwrap())).collect()
+    };
+    assert_eq!(teacher, whole("teacher"));
+    assert_eq!(students, whole("students"));
+    assert_eq!(students.len(), 3, "epoch 0 and two student epochs");
+    // Done: nothing more to train.
+    assert_eq!(number(&playground.train(1e9, 5).unwrap(), "trained"), 0.0);
 }
 
 #[wasm_bindgen_test]

@@ -583,10 +583,10 @@ function setStatus(st) {
 
 function step(kind) {
   if (!state.pg || state.playing || !running(state.status)) return;
-  const st = attempt(kind === 'epoch' ? 'do.trainEpoch' : 'do.trainBatch',
+  const r = attempt(kind === 'epoch' ? 'do.trainEpoch' : 'do.trainBatch',
     () => (kind === 'epoch' ? state.pg.stepEpoch() : state.pg.stepBatch()));
-  if (st === FAILED) return;
-  setStatus(st);
+  if (r === FAILED) return;
+  setStatus(r.status);
   updatePending();
   teachUpdate('step');
   announceProgress(true);
@@ -754,14 +754,10 @@ function frame() {
     // training leaves room for the views that wait to be drawn (each frame draws the stalest ones that fit)
     const waiting = Object.keys(DRAWERS).some((part) => state.dirty[part]);
     const trainFor = state.urgent ? URGENT_TRAIN_MS : waiting ? TRAIN_SHARE_MS : FRAME_BUDGET_MS;
-    let st = state.status;
-    let n = 0;
-    do {
-      const r = attempt('do.train', () => state.pg.stepBatch());
-      if (r === FAILED) { st = null; break; }
-      st = r;
-      n++;
-    } while (running(st) && n < state.batchesPerFrame && performance.now() - t0 < trainFor);
+    // one call trains within the frame's share and says what changed
+    const budget = Math.max(0, trainFor - (performance.now() - t0));
+    const r = attempt('do.train', () => state.pg.train(budget, Math.min(state.batchesPerFrame, 1e6)));
+    const st = r === FAILED ? null : r.status;
     if (st) setStatus(st);
     if (!running(st)) pause();
     updatePending();

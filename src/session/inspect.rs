@@ -118,7 +118,13 @@ impl Session {
     /// The soft-label view of sample `index` of `split`: entropy, dark-knowledge mass, the
     /// temperature sweep and the gradients of both loss terms.
     pub fn explain(&self, split: SplitName, index: usize) -> Result<SampleInsight> {
-        let report = self.inspect(split, index)?;
+        self.explain_report(&self.inspect(split, index)?)
+    }
+
+    /// [`Session::explain`] of the sample `report` shows (an [`Session::inspect`] of this session
+    /// at its current weights, T and α).
+    pub fn explain_report(&self, report: &SampleReport) -> Result<SampleInsight> {
+        let (split, index) = (report.split, report.index);
         let features = self.data.split(split).features.slice(ndarray::s![index..index + 1, ..]); // (1, features)
         let student_logits = self.distilled.network().forward(features)?.row(0).to_vec();
         // The slider's whole range, as the settings declare it.
@@ -157,7 +163,7 @@ impl Session {
                 report.temperature,
                 report.alpha,
             )?,
-            teacher_logits: report.teacher_logits,
+            teacher_logits: report.teacher_logits.clone(),
         })
     }
 

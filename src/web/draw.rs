@@ -177,7 +177,7 @@ fn selection(split: Option<String>, index: Option<u32>) -> JsResult<Option<(Spli
 
 impl Playground {
     fn sweep_chart(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize) -> Result<()> {
-        let insight = self.session.explain(split, index)?;
+        let insight = self.insight(split, index)?;
         let area = canvas::drawing_area(canvas)?;
         sweep::draw_temperature_sweep(&area, &insight, &self.session.data().class_names, canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)
@@ -190,7 +190,7 @@ impl Playground {
         index: usize,
         without_t2: bool,
     ) -> Result<()> {
-        let insight = self.session.explain(split, index)?;
+        let insight = self.insight(split, index)?;
         let area = canvas::drawing_area(canvas)?;
         gradients::draw_gradients(&area, &insight, &self.session.data().class_names, without_t2, canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)
@@ -204,7 +204,7 @@ impl Playground {
     }
 
     fn sample_bars(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize) -> Result<()> {
-        let report = self.session.inspect(split, index)?;
+        let report = self.report(split, index)?;
         let area = canvas::drawing_area(canvas)?;
         bars::draw_sample_bars(&area, &report, &self.session.data().class_names, canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)

@@ -14,7 +14,13 @@ use wasm_bindgen::prelude::*;
 use crate::data::{builtin, DataView, Dataset, DatasetName, SplitName};
 use crate::error::{KdError, Refusal};
 use crate::experiments::{Experiment, Study};
-use crate::session::{ModelKind, RunDocument, SavedRun, Session};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::session::{
+    BatchLosses, ModelKind, Phase, RunDocument, SampleInsight, SampleReport, SavedRun, Session, Status, StudentEpoch,
+    TeacherEpoch,
+};
 use crate::settings::{self, Settings, Value};
 
 /// What every call of the boundary returns: a value, or the thrown error of [`js_error`].
@@ -256,12 +262,116 @@ pub fn validate_settings(settings: JsValue) -> JsResult<JsValue> {
 pub struct Playground {
     pub(crate) session: Session,
     /// What the drawing methods keep between draws (`draw.rs`).
-    pub(crate) drawn: std::cell::RefCell<draw::Drawn>,
+    pub(crate) drawn: RefCell<draw::Drawn>,
+    /// How many epochs of the teacher's and of the students' history the page has been sent
+    /// (by [`Playground::train`] and the calls like it): each sends only what is new.
+    sent: Cell<(usize, usize)>,
+    /// The selected sample's views, kept while what they depend on stays the same: the page asks
+    /// for them for its table, its bars, its formula and its teaching panels.
+    views: RefCell<Views>,
+}
+
+/// What a sample's views depend on: the three networks' weights, T, α, and the sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ViewKey {
+    versions: [u64; 3],
+    temperature: u32,
+    alpha: u32,
+    split: SplitName,
+    index: usize,
+}
+
+#[derive(Default)]
+struct Views {
+    report: Option<(ViewKey, Rc<SampleReport>)>,
+    insight: Option<(ViewKey, Rc<SampleInsight>)>,
+}
+
+/// What changed in one call that trains: where training stands, how many mini-batches this call
+/// trained, the epochs recorded since the page last heard (the teacher's from index
+/// `teacherFrom` of its history, the students' from `studentFrom`), and the last mini-batch's
+/// losses. The page keeps the history by appending these.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Progress<'a> {
+    status: Status,
+    trained: usize,
+    teacher_from: usize,
+    teacher_epochs: &'a [TeacherEpoch],
+    student_from: usize,
+    student_epochs: &'a [StudentEpoch],
+    last_batch: Option<BatchLosses>,
+}
+
+/// Milliseconds from the page's clock (`performance.now()`, in a window or a worker).
+fn now_ms() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        .ok()
+        .and_then(|performance| performance.dyn_into::<web_sys::Performance>().ok())
+        .map_or_else(js_sys::Date::now, |performance| performance.now())
 }
 
 impl Playground {
     fn of(session: Session) -> Playground {
-        Playground { session, drawn: Default::default() }
+        Playground { session, drawn: Default::default(), sent: Cell::new((0, 0)), views: Default::default() }
+    }
+
+    /// What changed since the page last heard, `trained` mini-batches later.
+    fn progress_after(&self, trained: usize) -> JsResult<JsValue> {
+        let history = self.session.history();
+        let (teacher_from, student_from) = self.sent.get();
+        let (teacher_from, student_from) =
+            (teacher_from.min(history.teacher.len()), student_from.min(history.students.len()));
+        let progress = Progress {
+            status: self.session.status(),
+            trained,
+            teacher_from,
+            teacher_epochs: &history.teacher[teacher_from..],
+            student_from,
+            student_epochs: &history.students[student_from..],
+            last_batch: self.session.last_batch(),
+        };
+        let sent = to_js(&progress)?;
+        self.sent.set((history.teacher.len(), history.students.len()));
+        Ok(sent)
+    }
+
+    fn view_key(&self, split: SplitName, index: usize) -> ViewKey {
+        let settings = self.session.settings();
+        ViewKey {
+            versions: [ModelKind::Teacher, ModelKind::Kd, ModelKind::Control].map(|m| self.session.weights_version(m)),
+            temperature: settings.temperature.to_bits(),
+            alpha: settings.alpha.to_bits(),
+            split,
+            index,
+        }
+    }
+
+    /// Sample `index` of `split` as the three networks see it now, computed once per change.
+    pub(crate) fn report(&self, split: SplitName, index: usize) -> crate::error::Result<Rc<SampleReport>> {
+        let key = self.view_key(split, index);
+        if let Some((kept, report)) = &self.views.borrow().report {
+            if *kept == key {
+                return Ok(Rc::clone(report));
+            }
+        }
+        let report = Rc::new(self.session.inspect(split, index)?);
+        self.views.borrow_mut().report = Some((key, Rc::clone(&report)));
+        Ok(report)
+    }
+
+    /// The soft-label view of a sample, computed once per change.
+    pub(crate) fn insight(&self, split: SplitName, index: usize) -> crate::error::Result<Rc<SampleInsight>> {
+        let key = self.view_key(split, index);
+        if let Some((kept, insight)) = &self.views.borrow().insight {
+            if *kept == key {
+                return Ok(Rc::clone(insight));
+            }
+        }
+        let report = self.report(split, index)?;
+        let insight = Rc::new(self.session.explain_report(&report)?);
+        self.views.borrow_mut().insight = Some((key, Rc::clone(&insight)));
+        Ok(insight)
     }
 }
 
@@ -342,33 +452,43 @@ impl Playground {
         .map_err(js_error)
     }
 
-    /// Trains one mini-batch of the current phase and returns the status.
+    /// Trains mini-batches of the current phase, at least one while training runs, until
+    /// `max_batches` are done or `budget_ms` milliseconds have passed, and returns what changed
+    /// (`{status, trained, teacherFrom, teacherEpochs, studentFrom, studentEpochs, lastBatch}`): the
+    /// page calls it once per animation frame.
+    pub fn train(&mut self, budget_ms: f64, max_batches: u32) -> JsResult<JsValue> {
+        let start = now_ms();
+        let mut trained = 0usize;
+        while trained < max_batches.max(1) as usize && matches!(self.session.phase(), Phase::Teacher | Phase::Distil) {
+            self.session.step_batch().map_err(js_error)?;
+            trained += 1;
+            if now_ms() - start >= budget_ms {
+                break;
+            }
+        }
+        self.progress_after(trained)
+    }
+
+    /// Trains one mini-batch of the current phase; returns what changed, as [`Playground::train`].
     #[wasm_bindgen(js_name = stepBatch)]
     pub fn step_batch(&mut self) -> JsResult<JsValue> {
-        let status = self.session.step_batch().map_err(js_error)?;
-        to_js(&status)
+        let before = self.session.status().steps;
+        self.session.step_batch().map_err(js_error)?;
+        self.progress_after((self.session.status().steps - before) as usize)
     }
 
-    /// Trains to the end of the current epoch and returns the status.
+    /// Trains to the end of the current epoch; returns what changed, as [`Playground::train`].
     #[wasm_bindgen(js_name = stepEpoch)]
     pub fn step_epoch(&mut self) -> JsResult<JsValue> {
-        let status = self.session.step_epoch().map_err(js_error)?;
-        to_js(&status)
+        let before = self.session.status().steps;
+        self.session.step_epoch().map_err(js_error)?;
+        self.progress_after((self.session.status().steps - before) as usize)
     }
 
-    /// Trains for up to `budget_ms` milliseconds of mini-batches (at least one) and returns the
-    /// status: the page calls it once per animation frame.
-    #[wasm_bindgen(js_name = trainFor)]
-    pub fn train_for(&mut self, budget_ms: f64) -> JsResult<JsValue> {
-        let now = || js_sys::Date::now();
-        let start = now();
-        let mut status = self.session.step_batch().map_err(js_error)?;
-        while now() - start < budget_ms
-            && matches!(status.phase, crate::session::Phase::Teacher | crate::session::Phase::Distil)
-        {
-            status = self.session.step_batch().map_err(js_error)?;
-        }
-        to_js(&status)
+    /// What changed since the page last heard, without training: for a new run, its whole
+    /// history so far (a loaded run's too).
+    pub fn progress(&self) -> JsResult<JsValue> {
+        self.progress_after(0)
     }
 
     /// Where training stands.
@@ -422,10 +542,11 @@ impl Playground {
         })
     }
 
-    /// Sample `index` of `split` ('train' or 'test') as the three networks see it.
+    /// Sample `index` of `split` ('train' or 'test') as the three networks see it (computed once
+    /// per change of the weights, T, α or the sample).
     pub fn inspect(&self, split: &str, index: u32) -> JsResult<JsValue> {
-        let report = self.session.inspect(split_name(split)?, index as usize).map_err(js_error)?;
-        to_js(&report)
+        let report = self.report(split_name(split)?, index as usize).map_err(js_error)?;
+        to_js(&*report)
     }
 
     /// The validated settings of this run (live ones at their current values).
@@ -436,8 +557,8 @@ impl Playground {
     /// The soft-label view of a sample: entropy, dark-knowledge mass, the teacher's soft label
     /// across the temperature range, and both loss terms' gradients.
     pub fn explain(&self, split: &str, index: u32) -> JsResult<JsValue> {
-        let insight = self.session.explain(split_name(split)?, index as usize).map_err(js_error)?;
-        to_js(&insight)
+        let insight = self.insight(split_name(split)?, index as usize).map_err(js_error)?;
+        to_js(&*insight)
     }
 
     /// The teacher's mean soft label per true class at the current T (a K×K matrix).
