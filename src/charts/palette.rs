@@ -39,6 +39,58 @@ pub const HARD_TERM: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
 /// Marks a wrong prediction (vermillion, always with a text mark as well).
 pub const WRONG: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 
+/// The concepts' colours darkened for text on white (at least 4.5:1 contrast), where the series
+/// colour itself is too light to read: the soft term, the hard term, the control student.
+pub const SOFT_TERM_INK: RGBColor = RGBColor(0x8A, 0x5F, 0x00);
+pub const HARD_TERM_INK: RGBColor = RGBColor(0x1E, 0x6A, 0x94);
+pub const CONTROL_INK: RGBColor = RGBColor(0xA3, 0x47, 0x00);
+
+/// `#rrggbb` of a colour, as CSS and SVG write it.
+pub fn hex(RGBColor(r, g, b): RGBColor) -> String {
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// Every colour that means something, as CSS colours: the page sets them as custom properties
+/// (`--kd-teacher`, `--kd-soft-ink`, `--kd-class-3`, …) for its styles and its diagrams, so that a
+/// concept has one colour in the charts, the SVG and the CSS.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Palette {
+    pub teacher: String,
+    pub distilled: String,
+    pub control: String,
+    pub control_ink: String,
+    pub soft: String,
+    pub soft_ink: String,
+    pub hard: String,
+    pub hard_ink: String,
+    pub wrong: String,
+    pub text: String,
+    pub muted: String,
+    pub grid: String,
+    /// The class colours, in class order.
+    pub classes: Vec<String>,
+}
+
+/// The palette as the page uses it.
+pub fn palette() -> Palette {
+    Palette {
+        teacher: hex(TEACHER),
+        distilled: hex(DISTILLED),
+        control: hex(CONTROL),
+        control_ink: hex(CONTROL_INK),
+        soft: hex(SOFT_TERM),
+        soft_ink: hex(SOFT_TERM_INK),
+        hard: hex(HARD_TERM),
+        hard_ink: hex(HARD_TERM_INK),
+        wrong: hex(WRONG),
+        text: hex(TEXT),
+        muted: hex(MUTED),
+        grid: hex(GRID_DARK),
+        classes: CLASS_COLORS.iter().map(|&c| hex(c)).collect(),
+    }
+}
+
 /// The colour of class `class` for areas and bars.
 pub fn class_color(class: usize) -> RGBColor {
     CLASS_COLORS[class % CLASS_COLORS.len()]
@@ -141,6 +193,40 @@ mod tests {
         assert_eq!(region_color(&[f32::NAN, 0.0], 0.6), [255, 255, 255]);
         // Unnormalised probabilities are normalised.
         assert_eq!(region_color(&[0.0, 2.0], 0.0), [0x56, 0xB4, 0xE9]);
+    }
+
+    /// WCAG's contrast ratio of a colour against white.
+    fn contrast_on_white(RGBColor(r, g, b): RGBColor) -> f64 {
+        let linear = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+        1.05 / (luminance + 0.05)
+    }
+
+    #[test]
+    fn text_colours_read_on_white_and_the_page_gets_every_colour() {
+        for (name, ink) in [
+            ("soft", SOFT_TERM_INK),
+            ("hard", HARD_TERM_INK),
+            ("control", CONTROL_INK),
+            ("distilled", DISTILLED),
+            ("teacher", TEACHER),
+            ("text", TEXT),
+            ("muted", MUTED),
+        ] {
+            assert!(contrast_on_white(ink) >= 4.5, "{name}: {:.2}", contrast_on_white(ink));
+        }
+        let page = palette();
+        assert_eq!(page.teacher, "#000000");
+        assert_eq!(page.distilled, "#0072b2");
+        assert_eq!(page.classes.len(), 10);
+        assert_eq!(page.classes[5], "#d55e00");
     }
 
     #[test]

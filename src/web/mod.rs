@@ -76,6 +76,14 @@ pub fn settings_schema() -> JsResult<JsValue> {
     to_js(&settings::SCHEMA)
 }
 
+/// The colours that mean something (`{teacher, distilled, control, soft, softInk, hard, …,
+/// classes}`), as CSS colours: the page sets them as custom properties for its styles and diagrams,
+/// so that each concept has the charts' colour everywhere.
+#[wasm_bindgen]
+pub fn palette() -> JsResult<JsValue> {
+    to_js(&crate::charts::palette::palette())
+}
+
 /// A run document as `JSON.parse` made it: read field by field (the engine's checks name the
 /// faulty field), each decoded with serde-wasm-bindgen, so the module carries no JSON parser.
 struct JsDocument(JsValue);
