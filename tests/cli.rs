@@ -261,11 +261,7 @@ fn malformed_input_is_refused_with_its_exact_message() {
     let missing = std::env::temp_dir().join(format!("kd-cli-{}-missing.csv", std::process::id()));
     let missing = missing.to_str().expect("a UTF-8 path");
     assert_fails(&["run", "--dataset", missing], 1, &format!("error: {missing} does not exist"));
-    assert_fails(
-        &["run", "--dataset", "iris", "--bogus", "1"],
-        2,
-        "error: --bogus is not a flag of kd run; see kd run --help",
-    );
+    assert_fails(&["run", "--dataset", "iris", "--bogus", "1"], 2, "error: unexpected argument '--bogus' found");
     assert_fails(
         &["run", "--dataset", "iris", "--temperature", "-1"],
         2,
@@ -294,7 +290,7 @@ fn malformed_input_is_refused_with_its_exact_message() {
     assert_fails(
         &["run", "--dataset", "iris", "--seeds", "0"],
         2,
-        "error: --seeds: must be a whole number from 1 to 100 (got '0')",
+        "error: invalid value '0' for '--seeds <N>': 0 is not in 1..=100",
     );
     assert_fails(
         &["run", "--dataset", "iris", "--omit-class", "3"],
@@ -306,8 +302,8 @@ fn malformed_input_is_refused_with_its_exact_message() {
         2,
         "error: --dataset: 'mnist' is neither a data set (spiral, blobs, moons, digits, iris) nor a CSV file",
     );
-    assert_fails(&["run", "--alpha"], 2, "error: --alpha: a value is missing (--alpha A)");
-    assert_fails(&["train"], 2, "error: 'train' is not a command; available: run (see kd --help)");
+    assert_fails(&["run", "--alpha"], 2, "error: a value is required for '--alpha <A>' but none was supplied");
+    assert_fails(&["train"], 2, "error: unrecognized subcommand 'train'");
 }
 
 #[test]
@@ -371,7 +367,10 @@ fn an_experiment_runs_its_preset_and_gives_a_verdict() {
     let kd = accuracy(&json["student_kd"]["test_accuracy"], "distilled");
     let control = accuracy(&json["student_hard"]["test_accuracy"], "control");
     assert_eq!(shown[0].as_bool(), Some(kd > control), "the verdict follows the numbers");
-    assert_fails(&["experiment", "nothing"], 2, "error: 'nothing' is not an experiment; available: omitted-class, small-transfer-set, temperature-width, ensemble-teacher, high-temperature, born-again");
+    assert_fails(&["experiment", "nothing"], 2, "error: invalid value 'nothing' for '<NAME>'");
+    // clap lists the experiments there is
+    let stderr = String::from_utf8_lossy(&self::kd(&["experiment", "nothing"]).stderr).into_owned();
+    assert!(stderr.contains("[possible values: omitted-class, small-transfer-set, temperature-width, ensemble-teacher, high-temperature, born-again]"), "{stderr}");
     let table =
         stdout_of(&["experiment", "small-transfer-set", "--epochs", "2", "--student-epochs", "2", "--teacher", "16"]);
     assert!(table.contains("verdict: the claim was shown in"), "{table}");

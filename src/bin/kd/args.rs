@@ -1,127 +1,27 @@
-//! The command line, read with `std` only: `kd run [FLAGS]`, `kd experiment NAME`, `kd --help`.
-//! Every flag of `kd run` is declared once in [`FLAGS`], which drives the parser, the mapping to
-//! the engine's settings and the `--help` text; ranges and choices in the help come from the
-//! engine's settings table, so they cannot drift from what validation accepts.
+//! The command line, read with clap: `kd run [FLAGS]`, `kd experiment NAME [FLAGS]`, `kd --help`.
+//! Every flag that sets an engine setting comes from the settings' one declaration
+//! (`kd_playground::settings::SCHEMA`: its flag, its placeholder, its range or choices) and its help
+//! from the English catalogue (`setting.<name>.help`), so the command line cannot drift from what
+//! the page offers and validation accepts. The flags of the command line alone (`--dataset` for a
+//! file, `--epochs`, `--seeds`, `--json`, `--save-run`) are declared here.
 
+use clap::{Arg, ArgAction, ArgMatches};
 use kd_playground::data::{csv, DatasetName};
 use kd_playground::experiments::{self, Experiment, EXPERIMENTS};
-use kd_playground::settings::{self, dataset_defaults, SettingKind};
+use kd_playground::settings::{self, dataset_defaults, Group, SettingKind, SCHEMA};
+use kd_playground::text::english;
 
 /// Most seeds `--seeds` runs.
 pub const MAX_SEEDS: usize = 100;
 
-/// Which part of `kd run --help` a flag is listed in.
+/// What a flag given on the command line sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
-    Data,
-    Models,
-    Training,
-    Distillation,
-    Output,
-}
-
-/// What a flag does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Sets the engine setting of this name (as in `src/settings.rs`).
+pub enum Sets {
+    /// The engine setting of this name (as in `src/settings.rs`).
     Setting(&'static str),
-    /// `--dataset`: a built-in data set or a CSV file.
-    Dataset,
     /// `--epochs`: both `teacherEpochs` and `studentEpochs`, unless those flags are given.
     Epochs,
-    /// `--seeds N`: seeds 0..N−1.
-    Seeds,
-    /// `--json`, a switch.
-    Json,
-    /// `--save-run PATH`: write the trained run as the page's run file.
-    SaveRun,
 }
-
-/// One flag of `kd run`.
-#[derive(Debug)]
-pub struct Flag {
-    pub name: &'static str,
-    /// Placeholder of its value in the help; empty for a switch.
-    value: &'static str,
-    pub action: Action,
-    section: Section,
-    help: &'static str,
-}
-
-/// Every flag of `kd run`, in the order the help lists them.
-pub const FLAGS: &[Flag] = &[
-    Flag {
-        name: "--dataset",
-        value: "NAME|PATH",
-        action: Action::Dataset,
-        section: Section::Data,
-        help: "spiral, blobs, moons (2-D, generated from the seed), digits or iris (real), or a CSV file",
-    },
-    Flag { name: "--test-fraction", value: "F", action: Action::Setting("testFraction"), section: Section::Data, help: "share of each class held out for testing" },
-    Flag { name: "--noise", value: "X", action: Action::Setting("noise"), section: Section::Data, help: "jitter of the generated sets (spiral, blobs, moons only)" },
-    Flag { name: "--points", value: "N", action: Action::Setting("points"), section: Section::Data, help: "size of the generated sets (spiral, blobs, moons only)" },
-    Flag { name: "--teacher", value: "WIDTHS", action: Action::Setting("teacherHidden"), section: Section::Models, help: "the teacher's hidden layers, e.g. 256,256" },
-    Flag { name: "--student", value: "WIDTHS", action: Action::Setting("studentHidden"), section: Section::Models, help: "the students' hidden layers, e.g. 16 ('' for none)" },
-    Flag { name: "--activation", value: "NAME", action: Action::Setting("activation"), section: Section::Models, help: "activation of every hidden layer" },
-    Flag {
-        name: "--teachers",
-        value: "N",
-        action: Action::Setting("teachers"),
-        section: Section::Models,
-        help: "teachers in the ensemble, from seeds s, s+1, …; the soft label averages their probabilities",
-    },
-    Flag { name: "--optimizer", value: "NAME", action: Action::Setting("optimizer"), section: Section::Training, help: "Adam, or SGD with momentum 0.9" },
-    Flag { name: "--lr", value: "RATE", action: Action::Setting("learningRate"), section: Section::Training, help: "learning rate of teacher and students" },
-    Flag { name: "--batch-size", value: "N", action: Action::Setting("batchSize"), section: Section::Training, help: "samples per mini-batch" },
-    Flag { name: "--epochs", value: "N", action: Action::Epochs, section: Section::Training, help: "sets both --teacher-epochs and --student-epochs" },
-    Flag { name: "--teacher-epochs", value: "N", action: Action::Setting("teacherEpochs"), section: Section::Training, help: "passes over the training split for the teacher" },
-    Flag { name: "--student-epochs", value: "N", action: Action::Setting("studentEpochs"), section: Section::Training, help: "passes over the transfer set for both students" },
-    Flag {
-        name: "--seed",
-        value: "N",
-        action: Action::Setting("seed"),
-        section: Section::Training,
-        help: "the seed of every random draw (data, split, weights, batch order)",
-    },
-    Flag {
-        name: "--seeds",
-        value: "N",
-        action: Action::Seeds,
-        section: Section::Training,
-        help: "run seeds 0, 1, …, N−1 (--seed is then ignored) and report mean ± standard deviation over them, and the paired difference distilled − control",
-    },
-    Flag { name: "--temperature", value: "T", action: Action::Setting("temperature"), section: Section::Distillation, help: "softmax temperature of the soft term" },
-    Flag { name: "--alpha", value: "A", action: Action::Setting("alpha"), section: Section::Distillation, help: "weight of the soft term; 1 − α weighs the hard labels" },
-    Flag {
-        name: "--soft-loss",
-        value: "KIND",
-        action: Action::Setting("softLoss"),
-        section: Section::Distillation,
-        help: "kl (T²·KL at T) or logits (squared error between zero-meaned logits, Hinton eq. 4)",
-    },
-    Flag {
-        name: "--omit-class",
-        value: "C",
-        action: Action::Setting("omitClass"),
-        section: Section::Distillation,
-        help: "leave class C out of the students' transfer set (−1: none) and report its accuracy before and after the bias adjustment",
-    },
-    Flag {
-        name: "--train-fraction",
-        value: "F",
-        action: Action::Setting("trainFraction"),
-        section: Section::Distillation,
-        help: "share of each class of the training split that the students learn from",
-    },
-    Flag { name: "--json", value: "", action: Action::Json, section: Section::Output, help: "print one JSON object instead of the table (fields: README, \"Command line\")" },
-    Flag {
-        name: "--save-run",
-        value: "PATH",
-        action: Action::SaveRun,
-        section: Section::Output,
-        help: "also write the trained run (settings, curves, weights) as the page's run file, which the page loads (Save and load → Load run…); one seed only",
-    },
-];
 
 /// What the user asked for.
 #[derive(Debug)]
@@ -133,48 +33,213 @@ pub enum Command {
     Experiment(&'static Experiment, RunArgs),
 }
 
-/// Reads `kd experiment NAME [FLAGS]`: the preset's data set and settings come first, so that
-/// any flag given changes them.
-fn parse_experiment(args: &[String]) -> Result<Command, UsageError> {
-    let available = || EXPERIMENTS.iter().map(|e| e.name).collect::<Vec<_>>().join(", ");
-    let Some(name) = args.first().filter(|a| !a.starts_with('-')) else {
-        if args.iter().any(|a| a == "--help" || a == "-h") {
-            return Ok(Command::Help(experiment_help()));
-        }
-        return Err(UsageError(format!("an experiment's name is missing; available: {}", available())));
-    };
-    let Some(experiment) = experiments::experiment(name) else {
-        return Err(UsageError(format!("'{}' is not an experiment; available: {}", shown(name), available())));
-    };
-    let rest = args.get(1..).unwrap_or_default();
-    if rest.iter().any(|a| a == "--help" || a == "-h") {
-        return Ok(Command::Help(experiment_help()));
-    }
-    let Command::Run(mut run) = parse_run(rest)? else {
-        return Ok(Command::Help(experiment_help()));
-    };
-    run.dataset.get_or_insert_with(|| experiment.dataset.name().to_string());
-    let mut preset: Vec<(&'static Flag, String)> = Vec::new();
-    for (setting, value) in experiment.settings {
-        let flag = FLAGS
-            .iter()
-            .find(|f| matches!(f.action, Action::Setting(name) if name == *setting))
-            .ok_or_else(|| UsageError(format!("the experiment sets {setting}, which no flag sets")))?;
-        preset.push((flag, value.to_string()));
-    }
-    preset.append(&mut run.settings);
-    run.settings = preset;
-    Ok(Command::Experiment(experiment, run))
+/// The flags of `kd run`, as given.
+#[derive(Debug, Default)]
+pub struct RunArgs {
+    /// `--dataset`'s value.
+    pub dataset: Option<String>,
+    /// (what, value) of every flag that sets engine settings, in the order given (an
+    /// experiment's preset first).
+    pub settings: Vec<(Sets, String)>,
+    /// `--seeds N`.
+    pub seeds: Option<usize>,
+    pub json: bool,
+    /// `--save-run PATH`.
+    pub save_run: Option<String>,
 }
 
-/// `kd experiment --help`.
-pub fn experiment_help() -> String {
-    let mut text = String::from(
-        "kd experiment NAME [FLAGS]: one of Hinton's experiments in miniature, with the preset's\n\
-         settings (any kd run flag changes them) and a verdict, from the run's own numbers, on\n\
-         whether the run showed the claim. A study runs several runs and compares them; its runs'\n\
-         own settings win over the flags.\n\n",
+/// A mistake on the command line (exit code 2): clap's message, whole.
+#[derive(Debug, PartialEq)]
+pub struct UsageError(pub String);
+
+/// The flag that sets engine setting `name`, e.g. `--lr` for `learningRate`.
+pub fn flag_of_setting(name: &str) -> Option<String> {
+    settings::spec(name).filter(|spec| !spec.flag.is_empty()).map(|spec| format!("--{}", spec.flag))
+}
+
+/// The flag that `what` was given by.
+pub fn flag_of(what: Sets) -> String {
+    match what {
+        Sets::Setting(name) => flag_of_setting(name).unwrap_or_else(|| name.to_string()),
+        Sets::Epochs => "--epochs".to_string(),
+    }
+}
+
+/// The English text of catalogue key `key` (empty if it has none).
+fn english_text(key: &str) -> String {
+    english().and_then(|catalogue| catalogue.get(key).cloned()).unwrap_or_default()
+}
+
+/// The range or choices of a setting, from its declaration.
+fn setting_range(spec: &settings::SettingSpec) -> String {
+    match spec.kind {
+        SettingKind::Choice => spec.choices.join(" | "),
+        SettingKind::Number | SettingKind::Integer => format!("{} to {}", spec.min, spec.max),
+        SettingKind::Layers => format!("each {} to {}, at most {} layers", spec.min, spec.max, spec.max_layers),
+    }
+}
+
+/// The section of the help a group's settings are listed in.
+fn heading(group: Group) -> &'static str {
+    match group {
+        Group::Data => "Data",
+        Group::Models => "Models",
+        Group::Training => "Training",
+        Group::Distillation => "Distillation",
+    }
+}
+
+/// A flag that takes one value, which may look like a flag (`--temperature -1` reaches validation).
+fn value_flag(id: &'static str, long: &'static str, placeholder: &'static str, help: String) -> Arg {
+    Arg::new(id).long(long).value_name(placeholder).help(help).action(ArgAction::Set).allow_hyphen_values(true)
+}
+
+/// `kd run`'s flags: one per setting of the engine (but the data set, which the command line also
+/// takes as a file), then the command line's own.
+fn run_flags() -> Vec<Arg> {
+    let mut flags = vec![value_flag(
+        "dataset",
+        "dataset",
+        "NAME|PATH",
+        format!(
+            "{} [{}], or a CSV file: numeric feature columns and the label in the last column (an integer from 0, \
+             or a class name), with or without a header row; at most {} MB, {} rows, {} features and {} classes",
+            english_text("setting.dataset.help"),
+            settings::spec("dataset").map(setting_range).unwrap_or_default(),
+            csv::MAX_BYTES / (1024 * 1024),
+            csv::MAX_ROWS,
+            csv::MAX_FEATURES,
+            csv::MAX_CLASSES
+        ),
+    )
+    .help_heading("Data")];
+    for spec in SCHEMA.iter().filter(|spec| !spec.flag.is_empty() && spec.name != "dataset") {
+        let help = format!("{} [{}]", english_text(&format!("setting.{}.help", spec.name)), setting_range(spec));
+        flags.push(value_flag(spec.name, spec.flag, spec.placeholder, help).help_heading(heading(spec.group)));
+    }
+    flags.extend([
+        value_flag("epochs", "epochs", "N", "sets both --teacher-epochs and --student-epochs".into())
+            .help_heading("Training"),
+        value_flag(
+            "seeds",
+            "seeds",
+            "N",
+            format!(
+                "run seeds 0, 1, …, N−1 (--seed is then ignored) and report mean ± standard deviation over them, \
+                 and the paired difference distilled − control [1 to {MAX_SEEDS}]"
+            ),
+        )
+        .value_parser(clap::value_parser!(u64).range(1..=MAX_SEEDS as u64))
+        .help_heading("Training"),
+        Arg::new("json")
+            .long("json")
+            .action(ArgAction::SetTrue)
+            .help("print one JSON object instead of the table (fields: README, \"Command line\")")
+            .help_heading("Output"),
+        value_flag(
+            "save-run",
+            "save-run",
+            "PATH",
+            "also write the trained run (settings, curves, weights) as the page's run file, which the page loads \
+             (Save and load → Load run…); one seed only"
+                .into(),
+        )
+        .value_parser(clap::builder::NonEmptyStringValueParser::new())
+        .conflicts_with("seeds")
+        .help_heading("Output"),
+    ]);
+    flags
+}
+
+/// The whole command line.
+fn command() -> clap::Command {
+    let run = clap::Command::new("run")
+        .about("train a teacher, then a distilled and a control student, and report their test accuracy")
+        .long_about(
+            "Train a teacher, then a distilled and a control student, and report their test accuracy (overall \
+             and per class) as a table, or as one JSON object with --json. Every setting starts from the page's \
+             defaults for the data set (listed below) and each flag overrides one. A flag's value follows it \
+             (--alpha 0.9) or an equals sign (--alpha=0.9).",
+        )
+        .args(run_flags())
+        .after_help(run_after_help());
+    let experiment = clap::Command::new("experiment")
+        .about("Hinton's experiments in miniature, with a verdict (kd experiment --help lists them)")
+        .long_about(
+            "One of Hinton's experiments in miniature, with the preset's settings (any kd run flag changes them) \
+             and a verdict, from the run's own numbers, on whether the run showed the claim. A study runs several \
+             runs and compares them; its runs' own settings win over the flags.",
+        )
+        .arg(
+            Arg::new("name")
+                .value_name("NAME")
+                .required(true)
+                .value_parser(clap::builder::PossibleValuesParser::new(EXPERIMENTS.iter().map(|e| e.name))),
+        )
+        .args(run_flags())
+        .after_help(experiment_list());
+    clap::Command::new("kd")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("knowledge distillation from the command line, with the engine of KD Playground")
+        .long_about(
+            "Knowledge distillation from the command line, with the engine of KD Playground. A teacher network is \
+             trained on the hard labels; then a student learns from the teacher's soft labels and the hard labels, \
+             L = α·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α)·CE(y, softmax(z_s)), beside a control student \
+             (same architecture, same initial weights, same batches) trained on the hard labels only. The same \
+             settings and seed make the same run as the page.",
+        )
+        .after_help("Example:\n  kd run --dataset digits --omit-class 3 --temperature 8 --seeds 3")
+        .subcommand_required(true)
+        .max_term_width(100)
+        .subcommands([run, experiment])
+}
+
+/// The defaults per data set and the exit status, after `kd run --help`'s flags.
+fn run_after_help() -> String {
+    let mut text = String::from("Defaults per data set (the page's; a CSV file takes iris's):\n");
+    text.push_str(&defaults_table());
+    let per_dataset: Vec<&str> = dataset_defaults(DatasetName::Iris).iter().map(|(name, _)| *name).collect();
+    let others: Vec<String> = SCHEMA
+        .iter()
+        .filter(|spec| !per_dataset.contains(&spec.name) && spec.by_dataset.is_none() && !spec.flag.is_empty())
+        .map(|spec| format!("--{} {}", spec.flag, if spec.default.is_empty() { "''" } else { spec.default }))
+        .collect();
+    text.push_str(&format!("and for every data set: {}.\n\n", others.join(", ")));
+    text.push_str(
+        "Exit status: 0 on success; 2 on a usage error (an unknown flag, a bad value, an unknown data set); 1 when \
+         the data cannot be read or training diverges. Errors go to stderr; with --json, stdout holds the JSON \
+         object only.",
     );
+    text
+}
+
+/// The per-data-set defaults as a small table: a row per setting that depends on the data set,
+/// a column per data set.
+fn defaults_table() -> String {
+    let mut rows = vec![std::iter::once(String::new())
+        .chain(DatasetName::ALL.iter().map(|d| d.name().to_string()))
+        .collect::<Vec<_>>()];
+    let per_dataset: Vec<Vec<(&str, &str)>> = DatasetName::ALL.iter().map(|&d| dataset_defaults(d)).collect();
+    for spec in SCHEMA.iter().filter(|spec| spec.by_dataset.is_some()) {
+        let values = per_dataset.iter().map(|defaults| {
+            defaults.iter().find(|(name, _)| *name == spec.name).map_or("—".to_string(), |(_, v)| v.to_string())
+        });
+        rows.push(std::iter::once(format!("--{}", spec.flag)).chain(values).collect());
+    }
+    let widths: Vec<usize> = (0..=DatasetName::ALL.len())
+        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, &width)| format!("{cell:<width$}")).collect();
+            format!("  {}\n", cells.join("  ").trim_end())
+        })
+        .collect()
+}
+
+/// The experiments, for `kd experiment --help`: each one's name, title, claim, preset and runs.
+fn experiment_list() -> String {
+    let mut text = String::from("Experiments:\n");
     for e in EXPERIMENTS {
         text.push_str(&format!(
             "{}\n  {}\n  {}\n  preset: --dataset {}",
@@ -184,7 +249,7 @@ pub fn experiment_help() -> String {
             e.dataset.name()
         ));
         for (setting, value) in e.settings {
-            text.push_str(&format!(" {} {}", flag_of_setting(setting).unwrap_or(setting), value));
+            text.push_str(&format!(" {} {}", flag_of_setting(setting).unwrap_or_else(|| setting.to_string()), value));
         }
         let arms = e.arms();
         if !arms.is_empty() {
@@ -201,293 +266,74 @@ pub fn experiment_help() -> String {
     text
 }
 
-/// The flags of `kd run`, as given.
-#[derive(Debug, Default)]
-pub struct RunArgs {
-    /// `--dataset`'s value.
-    pub dataset: Option<String>,
-    /// (flag, value) of every flag that sets engine settings, in the order given.
-    pub settings: Vec<(&'static Flag, String)>,
-    /// `--seeds N`.
-    pub seeds: Option<usize>,
-    pub json: bool,
-    /// `--save-run PATH`.
-    pub save_run: Option<String>,
+/// `kd --help`.
+pub fn main_help() -> String {
+    command().render_long_help().to_string()
 }
 
-/// A mistake on the command line (exit code 2).
-#[derive(Debug, PartialEq)]
-pub struct UsageError(pub String);
-
-/// The flag that sets engine setting `name`, e.g. `--lr` for `learningRate`.
-pub fn flag_of_setting(name: &str) -> Option<&'static str> {
-    FLAGS.iter().find(|f| matches!(f.action, Action::Setting(setting) if setting == name)).map(|f| f.name)
+/// `kd run --help`.
+#[cfg(test)]
+fn run_help() -> String {
+    let mut command = command();
+    command.find_subcommand_mut("run").map(|run| run.render_long_help().to_string()).unwrap_or_default()
 }
 
 /// Reads the arguments after the program's name.
 pub fn parse(args: &[String]) -> Result<Command, UsageError> {
-    let Some(command) = args.first() else {
-        return Err(UsageError(format!("a command is missing\n\n{}", main_help())));
+    let argv = std::iter::once("kd".to_string()).chain(args.iter().cloned());
+    let matches = match command().try_get_matches_from(argv) {
+        Ok(matches) => matches,
+        Err(error) => {
+            return match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Ok(Command::Help(error.render().to_string()))
+                }
+                _ => Err(UsageError(error.render().to_string())),
+            }
+        }
     };
-    let rest = args.get(1..).unwrap_or_default();
-    match command.as_str() {
-        "-h" | "--help" | "help" => Ok(Command::Help(main_help())),
-        "-V" | "--version" => Ok(Command::Help(format!("kd {}\n", env!("CARGO_PKG_VERSION")))),
-        "run" => parse_run(rest),
-        "experiment" => parse_experiment(rest),
-        other if other.starts_with('-') => Err(UsageError(format!(
-            "'{}' must come after a command, e.g. kd run {}; see kd --help",
-            shown(other),
-            shown(other)
-        ))),
-        other => Err(UsageError(format!("'{}' is not a command; available: run (see kd --help)", shown(other)))),
-    }
-}
-
-/// Reads `kd run`'s flags. A flag's value is the next argument whatever it looks like (so
-/// `--temperature -1` reaches validation), or follows `=` (`--temperature=4`).
-fn parse_run(args: &[String]) -> Result<Command, UsageError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        return Ok(Command::Help(run_help()));
-    }
-    let mut run = RunArgs::default();
-    let mut seen: Vec<&'static str> = Vec::new();
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        let (name, inline_value) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let Some(flag) = FLAGS.iter().find(|f| f.name == name) else {
-            return Err(if name.starts_with('-') {
-                UsageError(format!("{} is not a flag of kd run; see kd run --help", shown(name)))
-            } else {
-                UsageError(format!(
-                    "unexpected argument '{}'; every value follows its flag, e.g. --dataset iris",
-                    shown(arg)
-                ))
-            });
-        };
-        if seen.contains(&flag.name) {
-            return Err(UsageError(format!("{}: given twice", flag.name)));
+    match matches.subcommand() {
+        Some(("run", run)) => Ok(Command::Run(run_args(run))),
+        Some(("experiment", given)) => {
+            let name = given.get_one::<String>("name").map(String::as_str).unwrap_or_default();
+            let experiment = experiments::experiment(name)
+                .ok_or_else(|| UsageError(format!("error: '{name}' is not an experiment\n")))?;
+            let mut run = run_args(given);
+            run.dataset.get_or_insert_with(|| experiment.dataset.name().to_string());
+            // The preset's settings first, so that any flag given changes them.
+            let mut preset: Vec<(Sets, String)> = experiment
+                .settings
+                .iter()
+                .map(|(setting, value)| (Sets::Setting(setting), value.to_string()))
+                .collect();
+            preset.append(&mut run.settings);
+            run.settings = preset;
+            Ok(Command::Experiment(experiment, run))
         }
-        seen.push(flag.name);
-        if flag.action == Action::Json {
-            if inline_value.is_some() {
-                return Err(UsageError("--json takes no value".into()));
-            }
-            run.json = true;
-            continue;
+        _ => Ok(Command::Help(main_help())),
+    }
+}
+
+/// The flags of `kd run` (or `kd experiment`) from clap's matches, in the order given.
+fn run_args(matches: &ArgMatches) -> RunArgs {
+    let mut given: Vec<(usize, Sets, String)> = Vec::new();
+    let mut take = |id: &str, sets: Sets| {
+        if let (Some(value), Some(index)) = (matches.get_one::<String>(id), matches.index_of(id)) {
+            given.push((index, sets, value.clone()));
         }
-        let value = match inline_value.or_else(|| rest.next().cloned()) {
-            Some(value) => value,
-            None => {
-                return Err(UsageError(format!("{}: a value is missing ({} {})", flag.name, flag.name, flag.value)))
-            }
-        };
-        match flag.action {
-            Action::Dataset => run.dataset = Some(value),
-            Action::Seeds => run.seeds = Some(whole_number(flag.name, &value, 1, MAX_SEEDS)?),
-            Action::Setting(_) | Action::Epochs => run.settings.push((flag, value)),
-            Action::SaveRun if value.is_empty() => return Err(UsageError("--save-run: the path is empty".into())),
-            Action::SaveRun => run.save_run = Some(value),
-            Action::Json => {}
-        }
+    };
+    for spec in SCHEMA.iter().filter(|spec| !spec.flag.is_empty() && spec.name != "dataset") {
+        take(spec.name, Sets::Setting(spec.name));
     }
-    if run.seeds.is_some() && run.save_run.is_some() {
-        return Err(UsageError("--save-run saves one run; it cannot be combined with --seeds".into()));
+    take("epochs", Sets::Epochs);
+    given.sort_by_key(|(index, _, _)| *index);
+    RunArgs {
+        dataset: matches.get_one::<String>("dataset").cloned(),
+        settings: given.into_iter().map(|(_, sets, value)| (sets, value)).collect(),
+        seeds: matches.get_one::<u64>("seeds").map(|&n| n as usize),
+        json: matches.get_flag("json"),
+        save_run: matches.get_one::<String>("save-run").cloned(),
     }
-    Ok(Command::Run(run))
-}
-
-/// A whole number from `low` to `high`.
-fn whole_number(flag: &str, value: &str, low: usize, high: usize) -> Result<usize, UsageError> {
-    match value.trim().parse::<usize>() {
-        Ok(n) if (low..=high).contains(&n) => Ok(n),
-        _ if high == usize::MAX => {
-            Err(UsageError(format!("{flag}: must be a whole number from {low} (got '{}')", shown(value))))
-        }
-        _ => Err(UsageError(format!("{flag}: must be a whole number from {low} to {high} (got '{}')", shown(value)))),
-    }
-}
-
-/// At most 40 characters of an argument, for messages.
-fn shown(text: &str) -> String {
-    let mut short: String = text.chars().take(40).collect();
-    if text.chars().count() > 40 {
-        short.push('…');
-    }
-    short
-}
-
-/// `kd --help`.
-pub fn main_help() -> String {
-    "kd: knowledge distillation from the command line, with the engine of KD Playground
-
-A teacher network is trained on the hard labels; then a student learns from the teacher's soft
-labels and the hard labels,
-    L = α·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α)·CE(y, softmax(z_s)),
-beside a control student (same architecture, same initial weights, same batches) trained on the
-hard labels only. The same settings and seed make the same run as the page.
-
-Usage:
-  kd run [FLAGS]          train and report the test accuracy of the three networks
-  kd experiment NAME      Hinton's experiments as presets, with a verdict (kd experiment --help)
-  kd --help               this text
-  kd run --help           every flag of kd run, with its range and the defaults
-  kd --version
-
-Example:
-  kd run --dataset digits --omit-class 3 --temperature 8 --seeds 3
-"
-    .to_string()
-}
-
-/// The range or choices of engine setting `name`, from the settings table.
-fn setting_range(name: &str) -> String {
-    let Some(spec) = settings::spec(name) else { return String::new() };
-    match spec.kind {
-        SettingKind::Choice => spec.choices.join(" | "),
-        SettingKind::Number | SettingKind::Integer => format!("{} to {}", spec.min, spec.max),
-        SettingKind::Layers => format!("each {} to {}, at most {} layers", spec.min, spec.max, spec.max_layers),
-    }
-}
-
-/// `kd run --help`, built from [`FLAGS`] and the engine's settings table.
-pub fn run_help() -> String {
-    let mut text = String::from(
-        "kd run: train a teacher, then a distilled and a control student, and report their test
-accuracy (overall and per class) as a table, or as one JSON object with --json.
-
-Usage: kd run [--dataset NAME|PATH.csv] [FLAGS]
-
-Every setting starts from the page's defaults for the data set (listed below) and each flag
-overrides one. A flag's value follows it (--alpha 0.9) or an equals sign (--alpha=0.9).
-",
-    );
-    let sections = [
-        (Section::Data, "Data"),
-        (Section::Models, "Models"),
-        (Section::Training, "Training"),
-        (Section::Distillation, "Distillation"),
-        (Section::Output, "Output"),
-    ];
-    for (section, title) in sections {
-        text.push_str(&format!("\n{title}:\n"));
-        for flag in FLAGS.iter().filter(|f| f.section == section) {
-            let usage =
-                if flag.value.is_empty() { flag.name.to_string() } else { format!("{} {}", flag.name, flag.value) };
-            let mut help = flag.help.to_string();
-            if let Action::Setting(name) = flag.action {
-                help.push_str(&format!(" [{}]", setting_range(name)));
-            }
-            if flag.action == Action::Seeds {
-                help.push_str(&format!(" [1 to {MAX_SEEDS}]"));
-            }
-            if flag.action == Action::Dataset {
-                help.push_str(&format!(
-                    " (default {}). A CSV file has numeric feature columns and the label in the last column (an integer from 0, or a class name), with or without a header row; at most {} MB, {} rows, {} features and {} classes.",
-                    settings::spec("dataset").map_or("spiral", |s| s.default),
-                    csv::MAX_BYTES / (1024 * 1024),
-                    csv::MAX_ROWS,
-                    csv::MAX_FEATURES,
-                    csv::MAX_CLASSES
-                ));
-            }
-            text.push_str(&wrap(&usage, &help));
-        }
-    }
-    text.push_str(&wrap("-h, --help", "this text"));
-    text.push_str("\nDefaults per data set (the page's; a CSV file takes iris's):\n");
-    text.push_str(&defaults_table());
-    let others: Vec<String> = settings::SCHEMA
-        .iter()
-        .filter(|spec| {
-            !dataset_defaults(DatasetName::Iris).iter().any(|(name, _)| *name == spec.name) && spec.name != "noise"
-        })
-        .filter_map(|spec| {
-            flag_of_setting(spec.name)
-                .map(|flag| format!("{flag} {}", if spec.default.is_empty() { "''" } else { spec.default }))
-        })
-        .collect();
-    text.push_str(&wrap_at("", &format!("and for every data set: {}.", others.join(", ")), 2));
-    text.push_str(
-        "
-Exit status: 0 on success; 2 on a usage error (an unknown flag, a bad value, an unknown data
-set); 1 when the data cannot be read or training diverges. Errors go to stderr; with --json,
-stdout holds the JSON object only.
-",
-    );
-    text
-}
-
-/// The per-data-set defaults as a small table.
-fn defaults_table() -> String {
-    let columns = [
-        ("teacherHidden", "teacher"),
-        ("studentHidden", "student"),
-        ("learningRate", "lr"),
-        ("batchSize", "batch"),
-        ("teacherEpochs", "teacher-epochs"),
-        ("studentEpochs", "student-epochs"),
-        ("temperature", "T"),
-        ("alpha", "α"),
-        ("noise", "noise"),
-    ];
-    let mut rows = vec![std::iter::once(String::new())
-        .chain(columns.iter().map(|(_, title)| title.to_string()))
-        .collect::<Vec<_>>()];
-    for dataset in DatasetName::ALL {
-        let defaults = dataset_defaults(dataset);
-        let value =
-            |name: &str| defaults.iter().find(|(n, _)| *n == name).map_or("—".to_string(), |(_, v)| v.to_string());
-        rows.push(
-            std::iter::once(dataset.name().to_string()).chain(columns.iter().map(|(name, _)| value(name))).collect(),
-        );
-    }
-    let widths: Vec<usize> = (0..=columns.len())
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
-        .collect();
-    rows.iter()
-        .map(|row| {
-            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, &width)| format!("{cell:<width$}")).collect();
-            format!("  {}\n", cells.join("  ").trim_end())
-        })
-        .collect()
-}
-
-/// One help entry: the usage in a 26-column gutter, the help wrapped at 100 columns.
-fn wrap(usage: &str, help: &str) -> String {
-    wrap_at(usage, help, 26)
-}
-
-/// `help` wrapped at 100 columns and indented by `gutter`, after `usage` when it fits there.
-fn wrap_at(usage: &str, help: &str, gutter: usize) -> String {
-    const WIDTH: usize = 100;
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in help.split_whitespace() {
-        if !line.is_empty() && gutter + line.chars().count() + 1 + word.chars().count() > WIDTH {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    let mut text = String::new();
-    let first_gutter = format!("  {usage}");
-    for (i, line) in lines.iter().enumerate() {
-        if i == 0 && first_gutter.chars().count() < gutter {
-            text.push_str(&format!("{first_gutter:<gutter$}{line}\n"));
-        } else if i == 0 && !usage.is_empty() {
-            text.push_str(&format!("{first_gutter}\n{:gutter$}{line}\n", ""));
-        } else {
-            text.push_str(&format!("{:gutter$}{line}\n", ""));
-        }
-    }
-    text
 }
 
 #[cfg(test)]
@@ -500,10 +346,14 @@ mod properties {
     /// One argument: a flag (of `kd run`, of `kd`, or made up), with or without `=value`, or a
     /// value of any kind.
     fn argument() -> impl Strategy<Value = String> {
-        let flags: Vec<String> = FLAGS
+        let flags: Vec<String> = SCHEMA
             .iter()
-            .map(|f| f.name.to_string())
-            .chain(["--help", "-h", "--bogus", "-", "--", "--="].map(String::from))
+            .filter(|s| !s.flag.is_empty())
+            .map(|s| format!("--{}", s.flag))
+            .chain(
+                ["--epochs", "--seeds", "--json", "--save-run", "--help", "-h", "--bogus", "-", "--", "--="]
+                    .map(String::from),
+            )
             .collect();
         let words = [
             "run",
@@ -547,11 +397,7 @@ mod properties {
                     let values = settings_values(&Source::Builtin(builtin), &run);
                     let _ = Settings::from_values(&values);
                 }
-                Err(UsageError(message)) => {
-                    prop_assert!(!message.is_empty());
-                    // What the user typed is quoted with its control characters escaped.
-                    prop_assert!(!message.chars().any(|c| c.is_control() && c != '\n'), "{message:?}");
-                }
+                Err(UsageError(message)) => prop_assert!(message.starts_with("error: "), "{message:?}"),
             }
         }
     }
@@ -566,11 +412,19 @@ mod tests {
     }
 
     #[test]
-    fn every_setting_flag_names_a_setting_of_the_table() {
-        for flag in FLAGS {
-            if let Action::Setting(name) = flag.action {
-                assert!(settings::spec(name).is_some(), "{} → {name}", flag.name);
-            }
+    fn the_command_line_is_well_formed() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_setting_but_the_data_set_has_a_flag_and_help() {
+        for spec in SCHEMA {
+            assert!(!spec.flag.is_empty(), "{} has no flag", spec.name);
+            assert!(!english_text(&format!("setting.{}.help", spec.name)).is_empty(), "{} has no help", spec.name);
+        }
+        let help = run_help();
+        for spec in SCHEMA {
+            assert!(help.contains(&format!("--{} ", spec.flag)), "--{} missing from:\n{help}", spec.flag);
         }
     }
 
@@ -579,18 +433,40 @@ mod tests {
         let Ok(Command::Run(run)) = parse(&args("run --temperature -1 --alpha=0.9 --json")) else {
             panic!("not a run")
         };
-        let given: Vec<(&str, &str)> = run.settings.iter().map(|(f, v)| (f.name, v.as_str())).collect();
-        assert_eq!(given, vec![("--temperature", "-1"), ("--alpha", "0.9")]);
+        assert_eq!(
+            run.settings,
+            vec![(Sets::Setting("temperature"), "-1".to_string()), (Sets::Setting("alpha"), "0.9".to_string())]
+        );
         assert!(run.json);
     }
 
     #[test]
+    fn an_experiment_starts_from_its_preset() {
+        let Ok(Command::Experiment(experiment, run)) = parse(&args("experiment omitted-class --temperature 2")) else {
+            panic!("not an experiment")
+        };
+        assert_eq!(experiment.name, "omitted-class");
+        assert_eq!(run.dataset.as_deref(), Some("digits"));
+        assert_eq!(run.settings.first(), Some(&(Sets::Setting("omitClass"), "3".to_string())));
+        assert_eq!(run.settings.last(), Some(&(Sets::Setting("temperature"), "2".to_string())), "the flag comes last");
+    }
+
+    #[test]
     fn mistakes_are_named() {
-        let error = |text: &str| parse(&args(text)).err().map(|e| e.0).unwrap_or_default();
-        assert_eq!(error("run --alpha"), "--alpha: a value is missing (--alpha A)");
-        assert_eq!(error("run --alpha 1 --alpha 2"), "--alpha: given twice");
-        assert_eq!(error("run --seeds 0"), "--seeds: must be a whole number from 1 to 100 (got '0')");
-        assert_eq!(error("run iris"), "unexpected argument 'iris'; every value follows its flag, e.g. --dataset iris");
-        assert_eq!(error("experiment nothing"), "'nothing' is not an experiment; available: omitted-class, small-transfer-set, temperature-width, ensemble-teacher, high-temperature, born-again");
+        let first_line = |text: &str| {
+            parse(&args(text)).err().map(|e| e.0.lines().next().unwrap_or_default().to_string()).unwrap_or_default()
+        };
+        assert_eq!(first_line("run --alpha"), "error: a value is required for '--alpha <A>' but none was supplied");
+        assert_eq!(
+            first_line("run --alpha 1 --alpha 2"),
+            "error: the argument '--alpha <A>' cannot be used multiple times"
+        );
+        assert_eq!(first_line("run --seeds 0"), "error: invalid value '0' for '--seeds <N>': 0 is not in 1..=100");
+        assert_eq!(first_line("run iris"), "error: unexpected argument 'iris' found");
+        assert_eq!(first_line("experiment nothing"), "error: invalid value 'nothing' for '<NAME>'");
+        assert_eq!(
+            first_line("run --seeds 2 --save-run x.json"),
+            "error: the argument '--seeds <N>' cannot be used with '--save-run <PATH>'"
+        );
     }
 }

@@ -12,7 +12,7 @@ use kd_playground::session::{BiasAdjustment, ModelKind, Phase, Session};
 use kd_playground::settings::{self, dataset_defaults, Settings, Value};
 use kd_playground::KdError;
 
-use crate::args::{flag_of_setting, Action, RunArgs, UsageError};
+use crate::args::{flag_of, flag_of_setting, RunArgs, Sets, UsageError};
 
 /// Why `kd` stops: a usage error (exit code 2) or a data or training error (exit code 1), with the
 /// lines to print on stderr.
@@ -47,7 +47,7 @@ impl Failure {
         for (name, message) in &settings {
             lines.push(format!("{name}: {message}"));
         }
-        let mut by_flag: Vec<(&'static str, Vec<&str>)> = Vec::new();
+        let mut by_flag: Vec<(String, Vec<&str>)> = Vec::new();
         for (name, _) in &settings {
             let Some(flag) = flag_given(run, name) else { continue };
             match by_flag.iter_mut().find(|(f, _)| *f == flag) {
@@ -64,25 +64,18 @@ impl Failure {
 }
 
 impl From<UsageError> for Failure {
+    /// clap's message, whole (its first line says what is wrong, after "error: ").
     fn from(error: UsageError) -> Self {
-        Failure::usage(error.0)
+        Failure::usage(error.0.strip_prefix("error: ").unwrap_or(&error.0).trim_end())
     }
 }
 
 /// The flag that set engine setting `name` in `run` (`--epochs` for both epoch settings unless
 /// the specific flag was given), or the flag that would set it.
-fn flag_given(run: &RunArgs, name: &str) -> Option<&'static str> {
-    let given = |sets: &dyn Fn(Action) -> bool| {
-        run.settings.iter().find(|(flag, _)| sets(flag.action)).map(|(flag, _)| flag.name)
-    };
-    given(&|action| matches!(action, Action::Setting(setting) if setting == name))
-        .or_else(|| {
-            if matches!(name, "teacherEpochs" | "studentEpochs") {
-                given(&|action| action == Action::Epochs)
-            } else {
-                None
-            }
-        })
+fn flag_given(run: &RunArgs, name: &str) -> Option<String> {
+    let given = |wanted: Sets| run.settings.iter().find(|(sets, _)| *sets == wanted).map(|(sets, _)| flag_of(*sets));
+    given(Sets::Setting(settings::spec(name)?.name))
+        .or_else(|| if matches!(name, "teacherEpochs" | "studentEpochs") { given(Sets::Epochs) } else { None })
         .or_else(|| flag_of_setting(name))
 }
 
@@ -166,15 +159,15 @@ impl Source {
 pub fn settings_values(source: &Source, run: &RunArgs) -> BTreeMap<String, Value> {
     let mut values: BTreeMap<String, Value> =
         source.defaults().into_iter().map(|(name, value)| (name.to_string(), Value::Text(value.to_string()))).collect();
-    for (flag, value) in &run.settings {
-        if flag.action == Action::Epochs {
+    for (sets, value) in &run.settings {
+        if *sets == Sets::Epochs {
             for name in ["teacherEpochs", "studentEpochs"] {
                 values.insert(name.to_string(), Value::Text(value.clone()));
             }
         }
     }
-    for (flag, value) in &run.settings {
-        if let Action::Setting(name) = flag.action {
+    for (sets, value) in &run.settings {
+        if let Sets::Setting(name) = sets {
             values.insert(name.to_string(), Value::Text(value.clone()));
         }
     }
@@ -185,12 +178,12 @@ pub fn settings_values(source: &Source, run: &RunArgs) -> BTreeMap<String, Value
 pub fn ignored_flag_notes(source: &Source, run: &RunArgs) -> Vec<String> {
     let generated = matches!(source, Source::Builtin(name) if name.is_generated());
     let mut notes = Vec::new();
-    for (flag, _) in &run.settings {
-        if let Action::Setting(name) = flag.action {
+    for (sets, _) in &run.settings {
+        if let Sets::Setting(name) = *sets {
             if !generated && settings::spec(name).is_some_and(|spec| spec.generated_only) {
                 notes.push(format!(
                     "note: {} applies only to spiral, blobs and moons; {} ignores it",
-                    flag.name,
+                    flag_of(*sets),
                     source.file().unwrap_or(source.name())
                 ));
             }
