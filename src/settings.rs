@@ -269,13 +269,7 @@ macro_rules! settings {
             fn read_each(values: &BTreeMap<String, Value>) -> std::result::Result<Settings, Vec<(String, SettingProblem)>> {
                 let mut problems = Vec::new();
                 let mut specs = SCHEMA.iter();
-                $(
-                    let $field = specs.next().and_then(|spec| {
-                        <$ty as SettingValue>::read(spec, &value_or_default(values, spec))
-                            .map_err(|problem| problems.push((spec.name.to_string(), problem)))
-                            .ok()
-                    });
-                )*
+                $(let $field = read_next::<$ty>(&mut specs, values, &mut problems);)*
                 match ($($field,)*) {
                     ($(Some($field),)*) if problems.is_empty() => Ok(Settings { $($field,)* }),
                     _ => Err(problems),
@@ -295,6 +289,20 @@ macro_rules! settings {
             }
         }
     };
+}
+
+/// The next setting of `specs` read from `values` (or its default) as a `T`; its problem, if any,
+/// goes to `problems`. Out of line, once per type of setting rather than once per setting.
+#[inline(never)]
+fn read_next<T: SettingValue>(
+    specs: &mut std::slice::Iter<'_, SettingSpec>,
+    values: &BTreeMap<String, Value>,
+    problems: &mut Vec<(String, SettingProblem)>,
+) -> Option<T> {
+    let spec = specs.next()?;
+    T::read(spec, &value_or_default(values, spec))
+        .map_err(|problem| problems.push((spec.name.to_string(), problem)))
+        .ok()
 }
 
 use DatasetName::{Blobs, Digits, Iris, Moons};

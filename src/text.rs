@@ -94,8 +94,15 @@ impl Message {
     }
 
     /// The same message with value `name` set.
-    pub fn with(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
-        self.params.push((name, value.into()));
+    pub fn with(self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.with_arg(name, value.into())
+    }
+
+    /// [`Message::with`] once for every type of value (kept out of line: the engine names many
+    /// messages, and the WebAssembly module is downloaded).
+    #[inline(never)]
+    fn with_arg(mut self, name: &'static str, value: Arg) -> Self {
+        self.params.push((name, value));
         self
     }
 
