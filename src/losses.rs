@@ -10,7 +10,7 @@
 //! [`logit_matching`] is the squared error between zero-meaned logits, the limit of `T² · KL` at
 //! high temperature (Hinton eq. 4). The methods of distillation ([`crate::methods`]) combine these.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use crate::error::{KdError, Result};
 use crate::math;
@@ -101,13 +101,6 @@ pub fn cross_entropy_into(logits: ArrayView2<f32>, labels: &[usize], mut gradien
     }
     gradient /= batch;
     Ok(loss)
-}
-
-/// Per-sample cross-entropy `−log softmax(z_i)[y_i]`, without the gradient.
-pub fn cross_entropy_per_sample(logits: ArrayView2<f32>, labels: &[usize]) -> Result<Vec<f32>> {
-    check_labels(&logits, labels)?;
-    let log_probabilities = log_softmax(logits, 1.0);
-    Ok(labels.iter().enumerate().map(|(i, &y)| -log_probabilities[[i, y]]).collect())
 }
 
 /// Per-sample `KL(p ‖ q) = Σ_k p_k (log p_k − log q_k)` with `p = softmax(z_t/T)` and
@@ -222,11 +215,6 @@ pub fn accuracy(logits: ArrayView2<f32>, labels: &[usize]) -> f32 {
     }
     let correct = argmax_rows(logits).iter().zip(labels).filter(|(p, y)| p == y).count();
     correct as f32 / labels.len() as f32
-}
-
-/// Mean of each column (used for per-class summaries).
-pub fn column_means(values: ArrayView2<f32>) -> Vec<f32> {
-    values.mean_axis(Axis(0)).map(|m| m.to_vec()).unwrap_or_default()
 }
 
 #[cfg(test)]
