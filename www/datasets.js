@@ -3,7 +3,10 @@
 // engine's module (pkg/digits.csv); the engine accepts only its exact bytes (provideDataset checks them), so the
 // page trains on exactly the command line's data.
 
-const pending = new Map(); // data set name → Promise of its file handed to the engine
+import { store } from './store.js';
+
+/** data set name → Promise of its file handed to the engine (in the store). */
+const pending = () => store.get('datasets');
 
 /**
  * Resolves once data set `name` can be used by `engine` (at once for all but a data set not yet fetched).
@@ -13,7 +16,7 @@ const pending = new Map(); // data set name → Promise of its file handed to th
 export function ensureDataset(engine, name) {
   const file = typeof engine?.datasetFile === 'function' ? engine.datasetFile(String(name)) : undefined;
   if (!file) return Promise.resolve();
-  if (!pending.has(name)) {
+  if (!pending().has(name)) {
     const url = new URL(`./pkg/${file}`, import.meta.url);
     const loading = fetch(url)
       .then((response) => {
@@ -22,12 +25,12 @@ export function ensureDataset(engine, name) {
       })
       .then((text) => engine.provideDataset(String(name), text))
       .catch((e) => {
-        pending.delete(name);
+        pending().delete(name);
         throw e instanceof Error ? e : new Error(String(e));
       });
-    pending.set(name, loading);
+    pending().set(name, loading);
   }
-  return pending.get(name);
+  return pending().get(name);
 }
 
 /** Whether data set `name` is ready in `engine` (nothing to fetch). */
