@@ -1,16 +1,8 @@
-// The animation loop. While playing, each frame asks the engine to train once, within a share of the frame, and
-// then draws the dirty views within the frame's budget, so that the page never freezes and every view keeps
-// following. Views are declared in the store with the keys they read; this module only decides when to draw
-// which dirty view:
-//
-// - 'sync' views (buttons, error texts, labels) are drawn as soon as what they read changes, in the same task;
-// - 'frame' views (the status line, the experiments' texts) in the next animation frame;
-// - 'main' views (the charts) in the next frame too, but while playing the stalest first, as many as fit in
-//   FRAME_BUDGET_MS; with prefers-reduced-motion, each at most once a second while playing;
-// - 'teach' views (the teaching panels) when the frame has room: while playing at most every TEACH_EVERY_MS,
-//   and while training goes on only those near the window (the others catch up once training rests).
-//
-// It also says on <body data-settled> whether the page has nothing left to do.
+// The animation loop: while playing, each frame trains once (within a share of the frame) and draws the dirty
+// views within the frame's budget, so the page never freezes. It decides when each group of views is drawn:
+// 'sync' (buttons, labels) at once, in the same task; 'frame' (the status line) in the next frame; 'main' (the
+// charts) too, but while playing the stalest first as fit in FRAME_BUDGET_MS (once a second with reduced motion);
+// 'teach' when the frame has room, while training only those near the window, at most every TEACH_EVERY_MS.
 
 import { store } from './store.js';
 
@@ -30,11 +22,15 @@ function count(slot, ms) {
   slot.maxMs = Math.max(slot.maxMs, ms);
 }
 
-/** Draws `view` now and notes when and how long. */
+/** Draws `view` now and notes when and how long (a view that throws is reported and does not stop the loop). */
 function drawView(view) {
   view.dirty = false;
   const start = performance.now();
-  view.draw(view);
+  try {
+    view.draw(view);
+  } catch (e) {
+    queueMicrotask(() => { throw e; }); // to the page's error handler, which shows it
+  }
   view.lastDraw = performance.now();
   view.cost = view.lastDraw - start;
 }
@@ -63,10 +59,9 @@ export function answerSoon(...names) {
 }
 
 /**
- * Says on <body data-settled> whether the page has nothing left to do until the learner acts: not training, no
- * frame to come, every view drawn, no work in flight (a study, the teaching panels' catch-up, the URL to write).
- * It is set to false in the same task as whatever starts work, so a test that acts and then waits for "true"
- * never reads a stale page.
+ * Says on <body data-settled> whether the page has nothing left to do: not training, no frame to come, every view
+ * drawn, no work in flight. Set false in the same task as whatever starts work: a test that acts and then waits
+ * for "true" never reads a stale page.
  */
 export function publishSettled() {
   const busy = store.get('playing') || store.get('loop').frameRequested || store.anyDirty() || store.get('pending').size > 0;
@@ -75,10 +70,10 @@ export function publishSettled() {
 }
 
 /**
- * Starts the loop. `train(budgetMs)` trains the run once (called in each frame while playing); `background(t0)`
- * trains other work (a study) in each frame, returning whether it goes on.
+ * Starts the loop: `train(budgetMs)` is called once per frame while playing; `loop.background(frameStart)` (a
+ * study) in every frame, returning whether it goes on.
  */
-export function installLoop({ train, background }) {
+export function installLoop({ train }) {
   const loop = store.get('loop');
   const perf = store.get('perf');
 
@@ -149,7 +144,7 @@ export function installLoop({ train, background }) {
       const trainFor = loop.urgent ? URGENT_TRAIN_MS : store.dirtyViews('main').length ? TRAIN_SHARE_MS : FRAME_BUDGET_MS;
       train(Math.max(0, trainFor - (performance.now() - t0)));
     }
-    const more = background(t0);
+    const more = loop.background?.(t0) ?? false;
     drawTeach(t0);
     drawAll('frame');
     drawMain(store.get('playing') ? t0 : null);

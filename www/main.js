@@ -1,34 +1,27 @@
-// KD Playground: the page. The engine (Rust → WebAssembly, ./pkg/kd_playground.js) trains the models, computes
-// every model number and draws every chart. The page keeps its state in one store (./store.js); each panel
-// (./panels/) declares its views and what they read, and the animation loop (./loop.js) trains and draws them.
-// This module starts it all: the language, the engine, its palette and settings table, the panels, the first run.
+// KD Playground: the page. The engine (./pkg) trains the models, computes every number and draws every chart. The
+// page's state is in one store (./store.js); each panel (./panels/) declares its views, which the animation loop
+// (./loop.js) draws. This module starts it all: the language, the engine and its palette, the panels, the run.
 
 import { store } from './store.js';
 import { t, messageOf, setLanguage, language, translatePage, isLanguage, loadLanguage, catalogue, LANGUAGES, DEFAULT_LANGUAGE } from './i18n.js';
-import { ensureDataset } from './datasets.js';
 import { languageOf } from './urlstate.js';
 import { coerce } from './lib/settings.js';
-import { byId } from './lib/dom.js';
+import { byId, whenNear } from './lib/dom.js';
 import { installLoop, drawMainNow } from './loop.js';
-import { attempt, datasetDefaults, FAILED, reset, specOf, trainFrame } from './run.js';
+import { attempt, datasetDefaults, ensureDataset, FAILED, reset, specOf, trainFrame } from './run.js';
 import { applyHashState, installLink, isStateHash, readHash } from './link.js';
 import { installAlerts, showError } from './panels/alerts.js';
 import { installTransport } from './panels/transport.js';
 import { installSettings } from './panels/settings.js';
-import { installCsv } from './panels/csv.js';
 import { installData } from './panels/data.js';
 import { installSample } from './panels/sample.js';
 import { installCurves } from './panels/curves.js';
 import { installExperiments } from './panels/experiments.js';
-import { installStudies, studyFrame } from './panels/studies.js';
 import { installTour, openTour } from './panels/tour.js';
-import { installRestore } from './panels/restore.js';
-import { watchTeachingPanels } from './panels/teaching.js';
 
 const RESIZE_DELAY_MS = 100; // the charts are redrawn once the window has stopped changing size this long
 
-// Counters for the speed benchmark (`cargo xtask bench`, xtask/bench/bench.mjs reads them through
-// window.kdPerformance); the page itself never reads them. Counting costs a few additions per frame.
+// The speed benchmark's view of the page (xtask/bench/bench.mjs): the store's counters, and a full redraw.
 window.kdPerformance = Object.freeze({
   stats: () => structuredClone(store.get('perf')),
   /** Redraws every view of the main layout at once, as after a reset; returns the milliseconds it took. */
@@ -42,10 +35,7 @@ window.kdPerformance = Object.freeze({
 window.addEventListener('error', (e) => showError(t('error.unexpected', { message: e.message })));
 window.addEventListener('unhandledrejection', (e) => showError(t('error.unexpected', { message: messageOf(e.reason) })));
 
-/**
- * The engine's palette as CSS custom properties on :root (--kd-teacher, --kd-soft-ink, --kd-class-3, …), so that
- * the styles and the diagrams give each concept the colour the charts give it.
- */
+/** The engine's palette as --kd-* custom properties on :root: each concept has the charts' colour everywhere. */
 function applyPalette(palette) {
   const root = document.documentElement.style;
   for (const [name, value] of Object.entries(palette)) {
@@ -90,6 +80,33 @@ function installPageViews() {
   });
 }
 
+/** Offers the last visit's run if this site kept anything; keeps the run when the page is hidden or left. */
+function offerLastRun() {
+  const keepNow = () => store.get('kept').loading?.then((mod) => mod.keepRunNow());
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keepNow(); });
+  window.addEventListener('pagehide', keepNow);
+  let kept = 0;
+  try { kept = window.localStorage.length; } catch { /* storage switched off: nothing kept */ }
+  if (!kept) return;
+  const state = store.get('kept');
+  state.loading ??= import('./panels/restore.js');
+  state.loading.then((mod) => mod.offerLastRun());
+}
+
+/** Loads and builds the studies panel, once. */
+function loadStudies() {
+  if (!store.get('studiesLoading')) {
+    store.begin('studies-loading');
+    store.set({
+      studiesLoading: import('./panels/studies.js')
+        .then((mod) => mod.installStudies(byId('studies')))
+        .catch((e) => console.warn('studies:', e))
+        .finally(() => store.end('studies-loading')),
+    });
+  }
+  return store.get('studiesLoading');
+}
+
 async function start() {
   // the language first (it needs no engine), so that even "loading" reads in it
   const codes = LANGUAGES.map((l) => l.code);
@@ -100,7 +117,7 @@ async function start() {
   loading.catch(() => {}); // its failure is reported below, once the page can say it in words
   const loaded = await loadLanguage(first).catch(() => false);
   if (!loaded && first !== DEFAULT_LANGUAGE) await loadLanguage(DEFAULT_LANGUAGE).catch(() => false);
-  installLoop({ train: trainFrame, background: studyFrame });
+  installLoop({ train: trainFrame });
   installPageViews();
   installAlerts();
   installTransport();
@@ -124,19 +141,22 @@ async function start() {
   const parsed = isStateHash(window.location.hash) ? readHash(window.location.hash) : null;
   if (parsed) applyHashState(parsed, { initial: true });
   installSettings(byId('settings'));
-  installCsv();
   installData();
   installSample();
   installCurves();
   installExperiments(byId('experiments'));
-  installStudies(byId('studies'));
+  // the studies run apart, below the playground: their code loads when the learner gets near them
+  if (typeof engine.experiments === 'function') {
+    byId('studies').hidden = false;
+    whenNear(byId('studies'), () => loadStudies());
+  }
   installLink({ openTour });
   // a link to digits: fetch it before the first run is built (the page is ready when that run is)
   const dataset = store.get('settings').dataset;
   await ensureDataset(engine, dataset).catch((e) => showError(t('error.fetchData', { dataset, message: messageOf(e) })));
   reset();
-  watchTeachingPanels();
-  installRestore();
+  whenNear(byId('teach-root'), () => import('./panels/teaching.js').then((mod) => mod.ensureTeachingPanels()));
+  offerLastRun();
   document.body.dataset.ready = 'true';
   if (parsed?.tour) openTour(parsed.tour);
 }

@@ -1,15 +1,10 @@
-// The current run: building it from the settings (or a file), training it, and keeping in the store what the
-// engine says about it. Every engine call that changes the run goes through here; the views read the store.
-//
-// The history of the run crosses the boundary once: each call that trains returns the epochs recorded since the
-// page last heard (teacherEpochs from index teacherFrom, studentEpochs from studentFrom), which are appended to
-// the store's copy.
+// The current run: built from the settings (or a file) and trained here; what the engine says about it goes to
+// the store. Its history crosses the boundary once: each training call returns the epochs recorded since the
+// last (teacherEpochs from teacherFrom, studentEpochs from studentFrom), appended to the store's copy.
 
 import { store } from './store.js';
 import { t, messageOf, render as renderMessage, settingLabel } from './i18n.js';
 import { showError, clearError, announce } from './panels/alerts.js';
-import { ensureDataset, datasetReady } from './datasets.js';
-import * as lastRun from './lastrun.js';
 import { coerce, entries, same, tidyNumber } from './lib/settings.js';
 import { fixed, pct } from './lib/format.js';
 
@@ -59,10 +54,7 @@ export function engineProblems(values) {
   return store.get('engine').validateSettings(values).map((e) => ({ name: e.name, message: renderMessage(e.message) }));
 }
 
-/**
- * Checks the settings in the controls; the problems go to the store (shown beside the controls) as
- * `{name, message}` (the engine's message) or `{name, local: true}` (not a number: the engine never saw it).
- */
+/** Checks the controls' settings; problems go to the store: `{name, message}`, or `{name, local}` (not a number). */
 export function validate() {
   const settings = { ...store.get('settings') };
   const list = [];
@@ -89,10 +81,7 @@ export function setSetting(name, value) {
   store.set({ settings: { ...store.get('settings'), [name]: value } });
 }
 
-/**
- * Puts settings into the controls (a complete object from the engine: numbers as f32); settings it lacks keep
- * their values. Returns the values now in the controls.
- */
+/** Puts the engine's settings (numbers as f32) into the controls; returns the values now there. */
 export function showSettings(raw) {
   const values = {};
   for (const [k, v] of entries(raw)) {
@@ -108,7 +97,7 @@ export function showSettings(raw) {
   return values;
 }
 
-/** The settings whose change waits for a Reset (they do not apply to a run that has trained). */
+/** The settings whose change waits for a Reset (the run has trained). */
 export function pendingNames() {
   const names = new Set();
   if (!store.get('pg') || !trained()) return names;
@@ -120,7 +109,7 @@ export function pendingNames() {
   return names;
 }
 
-/** Changes a live setting of the running Playground (T or α): only what depends on it is redrawn. */
+/** Changes a live setting (T or α) of the run: only what depends on it is redrawn. */
 export function applyLive(name, value) {
   const spec = specOf(name);
   const pg = store.get('pg');
@@ -135,7 +124,7 @@ export function applyLive(name, value) {
   return true;
 }
 
-/** Forgets the active experiment (its settings are no longer those in force). */
+/** Forgets the active experiment (its settings are no longer in force). */
 export function clearExperiment() {
   store.set({ experiment: null });
 }
@@ -156,7 +145,7 @@ export function reset() {
   const csv = store.get('csv');
   const engine = store.get('engine');
   if (!csv && !datasetReady(engine, settings.dataset)) {
-    // fetched on first use: build the run when it arrives, if the controls still ask for that data set
+    // fetched on first use: the run is built when it arrives, if still asked for
     store.set({ fetching: settings.dataset });
     withDataset(settings.dataset, () => { if (same(store.get('settings').dataset, settings.dataset)) reset(); });
     return false;
@@ -169,7 +158,7 @@ export function reset() {
   return true;
 }
 
-/** Makes `pg` the current run (built with `settings`): frees the old one; every view that reads the run follows. */
+/** Makes `pg` (built with `settings`) the current run, freeing the old one. */
 export function adopt(pg, settings) {
   const read = (fn) => attempt('do.read', fn);
   const status = read(() => pg.status());
@@ -195,7 +184,7 @@ export function adopt(pg, settings) {
   });
 }
 
-/** A run loaded from a file or the last visit: it becomes the current one, with its settings in the controls. */
+/** Makes a loaded run (a file, the last visit) the current one, its settings in the controls. */
 export function importPlayground(pg) {
   pause();
   const raw = attempt('do.import', () => pg.settings());
@@ -208,7 +197,7 @@ export function importPlayground(pg) {
   keepRunSoon(0);
 }
 
-/** Runs `then` once data set `name` is ready (fetching it the first time); says so if it cannot be fetched. */
+/** Runs `then` once data set `name` is ready (fetched the first time); says so if it cannot be. */
 export function withDataset(name, then) {
   const engine = store.get('engine');
   if (datasetReady(engine, name)) return then();
@@ -221,20 +210,55 @@ export function withDataset(name, then) {
     .finally(() => store.end(`dataset:${name}`));
 }
 
+// ---------------------------------------------------------------- data sets fetched when chosen
+// digits (1797 images) is a third of the engine's download, so it stays out of the first load: `cargo xtask
+// build` puts the file beside the engine's module (pkg/digits.csv), and the engine accepts only its exact bytes.
+
+const pending = () => store.get('datasets'); // data set name → Promise of its file handed to the engine
+
+/**
+ * Resolves once data set `name` can be used by `engine` (at once for all but a data set not yet fetched).
+ * Rejects with an Error that says what failed (the fetch, or the engine refusing the file); a later call tries
+ * again.
+ */
+export function ensureDataset(engine, name) {
+  const file = typeof engine?.datasetFile === 'function' ? engine.datasetFile(String(name)) : undefined;
+  if (!file) return Promise.resolve();
+  if (!pending().has(name)) {
+    const url = new URL(`./pkg/${file}`, import.meta.url);
+    const loading = fetch(url)
+      .then((response) => {
+        if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+        return response.text();
+      })
+      .then((text) => engine.provideDataset(String(name), text))
+      .catch((e) => {
+        pending().delete(name);
+        throw e instanceof Error ? e : new Error(String(e));
+      });
+    pending().set(name, loading);
+  }
+  return pending().get(name);
+}
+
+/** Whether data set `name` is ready in `engine` (nothing to fetch). */
+export function datasetReady(engine, name) {
+  return !(typeof engine?.datasetFile === 'function' && engine.datasetFile(String(name)));
+}
+
 // ---------------------------------------------------------------- training
 
-/** T and α of `settings`, as the last mini-batch was trained with them. */
 function paramsOf(settings) {
   return { temperature: Number(settings.temperature), alpha: Number(settings.alpha) };
 }
 
-/** What the teacher's views depend on: its weights change only while it trains (or when training diverged). */
+/** Changes when the teacher's weights do: while it trains (or when training diverged). */
 function teacherVersion(status) {
   if (status.phase === 'teacher') return `teacher:${status.steps}`;
   return status.phase === 'diverged' ? `diverged:${status.steps}` : 'trained';
 }
 
-/** Puts what a training call returned into the store: the status, the new epochs, the last batch. */
+/** Puts what a training call returned into the store. */
 function applyProgress(progress) {
   const history = store.get('history');
   let next = history;
@@ -242,7 +266,7 @@ function applyProgress(progress) {
     if (progress.teacherFrom === history.teacher.length && progress.studentFrom === history.students.length) {
       next = { teacher: history.teacher.concat(progress.teacherEpochs), students: history.students.concat(progress.studentEpochs) };
     } else {
-      // the copy is not where the engine thinks the page is: take the whole history once, to stay right
+      // the copy is out of step with the engine: take the whole history once
       const whole = attempt('do.read', () => store.get('pg').history());
       if (whole !== FAILED) next = { teacher: [...whole.teacher], students: [...whole.students] };
     }
@@ -262,7 +286,7 @@ function applyProgress(progress) {
   }
 }
 
-/** Trains for up to `budgetMs` (one engine call: the animation loop calls this once per frame while playing). */
+/** Trains for up to `budgetMs`, in one engine call (once per frame while playing). */
 export function trainFrame(budgetMs) {
   const pg = store.get('pg');
   const batches = Math.min(store.get('batchesPerFrame'), MAX_BATCHES_PER_FRAME);
@@ -303,7 +327,7 @@ export function togglePlay() {
 
 // ---------------------------------------------------------------- the selected sample
 
-/** Selects sample `index` of `split` (false when there is no such sample). */
+/** Selects sample `index` of `split` (false when there is none). */
 export function select(split, index) {
   if (!store.get('dataInfo')) return false;
   if (!Number.isInteger(index) || index < 0 || index >= sampleCount(split)) return false;
@@ -319,9 +343,8 @@ export function sampleCount(split) {
 }
 
 /**
- * The selected sample as the engine reports it now: `{report, insight}` (insight, the soft-label view, only when
- * asked). Each is read from the engine once per change of the run's weights, T, α or the selection, however many
- * views show it. Throws the engine's error.
+ * The selected sample: `{report, insight}` (insight only when asked), each read from the engine once per change
+ * of the weights, T, α or the selection, however many views show it. Throws the engine's error.
  */
 export function selectedSample(withInsight = false) {
   const pg = store.get('pg');
@@ -386,28 +409,10 @@ export function announceProgress(force = false) {
 
 // ---------------------------------------------------------------- the last run, kept for the next visit
 
-/** Keeps the current run in local storage after `delay` ms (or at once), unless it is untrained or already kept. */
+/** Keeps the trained run for the next visit after `delay` ms (./panels/restore.js, loaded when first needed). */
 export function keepRunSoon(delay) {
-  if (delay > 0) store.timer('keep', delay, keepRunNow, { quiet: true });
-  else keepRunNow();
-}
-
-/** Keeps the current run now (when it has trained, is not the user's CSV, and is not kept already). */
-export function keepRunNow() {
-  store.clearTimer('keep');
-  const pg = store.get('pg');
-  const st = store.get('status');
-  if (!pg || !st || !(st.steps > 0) || store.get('csv')) return; // nothing trained yet; a CSV run cannot be saved
+  if (!trained() || store.get('csv')) return; // nothing trained yet; a CSV run cannot be saved
   const kept = store.get('kept');
-  const key = `${st.phase}/${st.steps}/${JSON.stringify(store.get('applied'))}`;
-  if (key === kept.key) return;
-  let run;
-  try { run = pg.exportRun(); } catch { return; }
-  const result = lastRun.keepRun(window.localStorage, run);
-  kept.key = key;
-  document.body.dataset.lastRun = result.kept ? 'kept' : result.reason;
-  if (!result.kept && result.reason === 'too-large' && !kept.tooLargeSaid) {
-    kept.tooLargeSaid = true;
-    showError(t('lastRun.tooLarge', { size: (result.chars / 1e6).toFixed(1) }), 'warning');
-  }
+  kept.loading ??= import('./panels/restore.js');
+  kept.loading.then((mod) => mod.keepRunSoon(delay));
 }

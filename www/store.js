@@ -1,92 +1,85 @@
-// The page's one state store. Every mutable value of the page lives here, and nowhere else: the settings, the
-// run and what the engine last said about it, the selection, the language, the teaching panels' switches, and the
-// bookkeeping of the animation loop (timers, draw times, counters).
-//
-// Views (a status line, a chart, a teaching panel) declare the keys they read; when a key changes through set()
-// or touch(), the store marks every view that reads it dirty, and tells its listeners (the animation loop asks
-// for a frame, which draws the dirty views within its budget). So no code lists the views a change concerns:
-// a view says what it depends on, once.
+// The page's one state store: every mutable value of the page lives here. Views declare the keys they read;
+// set() or touch() of a key marks the views that read it dirty and tells the listeners (the animation loop, which
+// draws dirty views). Keys that views read are replaced, never changed in place (set() compares with Object.is);
+// bookkeeping records (loop, timers, perf…) are changed in place, and no view reads them.
 //
 //   store.view('curves', { group: 'main', deps: ['history', 'status', 'language'], draw });
 //   store.set({ selection: { split: 'test', index: 3 } });   // marks 'sample' and 'data' dirty
-//
-// Keys that views depend on are replaced, never changed in place (set() compares with Object.is); a value
-// changed in place is announced with touch(). Bookkeeping records (loop, timers, perf…) are changed in place:
-// no view depends on them.
 
 /** What the page starts with: every key the store knows. */
 function initialState() {
   return {
-    // the engine and its settings table
-    engine: null,            // the wasm module's exports
+    // the engine
+    engine: null,            // the wasm module
     schema: [],              // settingsSchema()
-    defaults: {},            // every setting's default (the default data set's defaults applied)
-    engineFailed: false,     // the engine could not be loaded
-    palette: null,           // palette(): the colours that mean something
-    presets: null,           // experiments(): Hinton's experiments and studies as the engine declares them
+    defaults: {},            // with the default data set's defaults
+    engineFailed: false,
+    palette: null,           // palette()
+    presets: null,           // experiments()
     // the settings
     settings: {},            // the values in the controls
-    applied: {},             // the values the current run was built with (+ live changes); the URL holds these
-    localErrors: new Set(),  // the settings whose input the page cannot even hand to the engine (not a number)
-    errors: [],              // every setting's problem: [{name, message}] (see run.js validate)
-    invalid: false,          // a setting has an error (Reset is refused)
-    csv: null,               // the user's own data: { bytes, name } (replaces the data set on reset)
+    applied: {},             // those of the current run (+ live changes): the URL's
+    localErrors: new Set(),  // settings whose input is not even a number
+    errors: [],              // [{name, message}] (run.js validate)
+    invalid: false,
+    csv: null,               // the user's file: { bytes, name }
     // the run
     pg: null,                // the Playground
-    run: 0,                  // counts the runs adopted: a cache keyed on it belongs to one run
-    status: null,            // where training stands
-    teacherVersion: '',      // changes when the teacher's weights do (what the teacher's views depend on)
-    fetching: null,          // the data set being fetched for the next run
+    run: 0,                  // counts runs: a cache keyed on it belongs to one
+    status: null,
+    teacherVersion: '',      // changes with the teacher's weights
+    fetching: null,          // the data set being fetched
     dataInfo: null,
     modelInfo: null,
-    history: { teacher: [], students: [] }, // per-epoch metrics, appended from what each training call returns
-    lastBatch: null,         // the last distillation mini-batch's losses
-    batchParams: null,       // {temperature, alpha} in force for the last mini-batch trained
+    history: { teacher: [], students: [] }, // appended from each training call
+    lastBatch: null,
+    batchParams: null,       // T and α of the last batch
     selection: { split: 'test', index: 0 },
-    indexError: null,        // the Index box's refused value: { value, max }
+    indexError: null,        // { value, max }
     playing: false,
-    batchesPerFrame: 4,      // the Speed select: mini-batches per frame while playing
-    trainedAt: -Infinity,    // when training last advanced (performance.now()): the teaching panels catch up after
-    experiment: null,        // the preset being run: { name, liveChanged }
-    notice: [],              // the fields of the last link that were ignored
-    language: 'en',          // the language shown (./i18n.js)
-    catalogues: {},          // the catalogues loaded so far, by language
-    tourStep: null,          // the guided tour's step while it is open
-    layout: 0,               // counts window resizes: the main charts are redrawn at the new size
-    teachLayout: 0,          // … and the teaching panels' charts
-    teachStatus: 'idle',     // the teaching panels: 'idle' | 'loading' | 'ready' | 'failed'
-    withoutT2: false,        // the gradient view's "drop T²" switch
-    highlight: null,         // the formula's highlighted term: { scope, term, pinned }
-    timing: null,            // the architecture panel's inference timing: { teacher, kd }
-    timingPending: false,    // … to be measured once the page is idle
-    measuring: false,        // … being measured now
-    runfileMessage: null,    // the Save & load panel's last message: { key, params, kind }
-    study: null,             // the study in progress or finished (./panels/studies.js)
-    experimentOutcome: null, // { run, name, value }: the finished preset's outcome, computed once
-    biasShift: null,         // the omitted-class experiment's bias slider
+    batchesPerFrame: 4,
+    trainedAt: -Infinity,    // performance.now() of the last training
+    experiment: null,        // { name, liveChanged }
+    notice: [],              // a link's ignored fields
+    language: 'en',
+    catalogues: {},
+    tourStep: null,
+    layout: 0,               // counts resizes
+    teachLayout: 0,
+    teachStatus: 'idle',     // | 'ready' | 'failed'
+    withoutT2: false,
+    highlight: null,         // { scope, term, pinned }
+    timing: null,            // { teacher, kd }
+    timingPending: false,
+    measuring: false,
+    runfileMessage: null,    // { key, params, kind }
+    study: null,
+    experimentOutcome: null, // { run, name, value }
+    biasShift: null,
 
     // handles built once
-    controls: null,          // the settings form (./panels/settings.js): set(name, value), focus(name)…
+    controls: null,          // the settings form (panels/settings.js)
 
     // bookkeeping, changed in place (no view depends on these)
-    sampleCache: { key: null, report: null, insight: null }, // the selected sample as the engine last reported it
-    tour: { run: 0, highlighted: null, picked: null, dataset: null }, // the tour's current setup and its picks
-    loop: { frameRequested: false, urgent: false, lastAnnounce: 0, lastTeach: 0 },
-    timers: {},              // name → timeout id of the page's pending timers
-    pending: new Set(),      // work in flight that the page is not settled without (a fetch, a study, a timer…)
-    kept: { key: '', tooLargeSaid: false }, // the last run kept in local storage
-    datasets: new Map(),     // data set name → Promise of its file handed to the engine
-    canvasBoxes: new WeakMap(), // canvas → its CSS box, from a ResizeObserver
-    ids: { next: 0 },        // for ids the page makes up
-    teachVisible: new Set(), // the teaching panels within reach of the window
-    teachLoading: null,      // Promise of the teaching panels' module
+    sampleCache: { key: null, report: null, insight: null },
+    tour: { run: 0, highlighted: null, picked: null, dataset: null, loading: null },
+    loop: { frameRequested: false, urgent: false, lastAnnounce: 0, lastTeach: 0, background: null },
+    timers: {},              // name → timeout id
+    pending: new Set(),      // work in flight: the page is not settled
+    kept: { key: '', tooLargeSaid: false, loading: null }, // the last run kept
+    datasets: new Map(),     // name → Promise of its file
+    canvasBoxes: new WeakMap(),
+    teachVisible: new Set(), // teaching panels near the window
+    teachLoading: null,
+    studiesLoading: null,
+    outcomeLoading: null,
     perf: {
-      frames: 0,             // animation frames run
-      trainingFrames: 0,     // frames that trained while playing
-      updates: 0,            // frames that updated the status line and progress bar
+      frames: 0,
+      trainingFrames: 0,
+      updates: 0,            // status line drawn
       draws: { data: counter(), sample: counter(), curves: counter() },
-      teach: counter(),      // updates of the teaching panels
-      frame: counter(),      // the work of a frame: training, the teaching panels, drawing
+      teach: counter(),
+      frame: counter(),      // a frame's work
       firstRender: false,
     },
   };
@@ -135,11 +128,10 @@ export const store = {
   },
 
   /**
-   * Declares a view: `draw()` is called (by the animation loop) when it is dirty; `deps` are the keys it reads.
-   * `group`: 'text' (drawn first in every frame), 'main' (the charts, within the frame's budget) or 'teach'.
-   * A new view starts dirty. Declaring a name again replaces the view.
+   * Declares a view: `draw(view)` is called when it is dirty; `deps` are the keys it reads; `group` says when it
+   * is drawn ('sync', 'frame', 'main' or 'teach': see loop.js). It starts dirty; a name declared again is replaced.
    */
-  view(name, { deps, draw, group = 'text', ...options }) {
+  view(name, { deps, draw, group = 'frame', ...options }) {
     views.set(name, { ...options, name, group, deps: new Set(deps), draw, dirty: true, lastDraw: 0, cost: 0 });
     changed(['views']);
   },
@@ -208,11 +200,5 @@ export const store = {
   /** Whether timer `name` is pending. */
   hasTimer(name) {
     return name in state.timers;
-  },
-
-  /** A new id for an element: `${prefix}-N`. */
-  uid(prefix) {
-    state.ids.next += 1;
-    return `${prefix}-${state.ids.next}`;
   },
 };

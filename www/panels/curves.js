@@ -4,9 +4,8 @@
 
 import { store } from '../store.js';
 import { t } from '../i18n.js';
-import { h, byId } from '../lib/dom.js';
+import { byId, h, sizeCanvas } from '../lib/dom.js';
 import { fixed, pct, points } from '../lib/format.js';
-import { sizeCanvas } from '../lib/canvas.js';
 import { attempt } from '../run.js';
 
 /** A paragraph of text. */
@@ -49,20 +48,8 @@ function verdictText(history, status, dataInfo) {
 /** Latest numbers as a definition list. */
 function renderLatest(dl, history, lastBatch) {
   dl.replaceChildren();
-  const group = (title, items) => {
-    const div = h('div', { className: 'latest-group' });
-    div.append(h('dt', { text: title }));
-    const dd = h('dd');
-    items.forEach(([name, value, title2], i) => {
-      if (i > 0) dd.append(' · ');
-      const span = h('span', { className: 'term' });
-      if (title2) span.title = title2;
-      span.append(`${name} `, h('strong', { text: value }));
-      dd.append(span);
-    });
-    div.append(dd);
-    dl.append(div);
-  };
+  const group = (title, items) => dl.append(h('div', { className: 'latest-group' }, h('dt', { text: title }),
+    h('dd', {}, items.map(([name, value, tip], i) => [i > 0 ? ' · ' : null, h('span', { className: 'term', title: tip }, `${name} `, h('strong', { text: value }))]))));
   const tch = history.teacher?.[history.teacher.length - 1];
   if (tch) {
     group(t('latest.teacher', { epoch: tch.epoch }), [
@@ -96,17 +83,14 @@ function renderLatest(dl, history, lastBatch) {
   }
 }
 
-/** Minimum and maximum of `key` over `rows`, with the epochs where they occur. */
-function extremes(rows, key) {
-  let lo = null;
+/** The largest value of `key` over `rows`, with its epoch. */
+function bestOf(rows, key) {
   let hi = null;
   for (const r of rows) {
     const v = r[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-    if (!lo || v < lo.v) lo = { v, epoch: r.epoch };
-    if (!hi || v > hi.v) hi = { v, epoch: r.epoch };
+    if (Number.isFinite(v) && (!hi || v > hi.v)) hi = { v, epoch: r.epoch };
   }
-  return { lo, hi };
+  return hi;
 }
 
 /**
@@ -123,7 +107,7 @@ function renderCurvesSummary(container, history) {
   }
   const first = teacher[0];
   const last = teacher[teacher.length - 1];
-  const best = extremes(teacher, 'testAccuracy').hi;
+  const best = bestOf(teacher, 'testAccuracy');
   container.append(para(t('summary.teacher', {
     epochs: last.epoch, lossFirst: fixed(first.trainLoss), lossLast: fixed(last.trainLoss),
     acc: pct(last.testAccuracy), best: pct(best?.v), bestEpoch: best?.epoch ?? '—',
@@ -131,8 +115,8 @@ function renderCurvesSummary(container, history) {
   if (students.length === 0) return;
   const sf = students[0];
   const sl = students[students.length - 1];
-  const bestKd = extremes(students, 'kdTestAccuracy').hi;
-  const bestControl = extremes(students, 'controlTestAccuracy').hi;
+  const bestKd = bestOf(students, 'kdTestAccuracy');
+  const bestControl = bestOf(students, 'controlTestAccuracy');
   container.append(para(t('summary.kd', {
     epochs: sl.epoch, softFirst: fixed(sf.softLoss), softLast: fixed(sl.softLoss), hardFirst: fixed(sf.hardLoss),
     hardLast: fixed(sl.hardLoss), acc: pct(sl.kdTestAccuracy), best: pct(bestKd?.v), bestEpoch: bestKd?.epoch ?? '—',

@@ -4,8 +4,7 @@
 
 import { store } from '../store.js';
 import { t } from '../i18n.js';
-import { byId } from '../lib/dom.js';
-import { sizeCanvas } from '../lib/canvas.js';
+import { byId, sizeCanvas } from '../lib/dom.js';
 import { answerSoon } from '../loop.js';
 import { attempt, FAILED, sampleCount, select } from '../run.js';
 

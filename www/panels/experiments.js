@@ -1,22 +1,14 @@
-// The Experiments panel: Hinton's experiments in miniature, as the engine's presets (experiments()). "Run this
-// experiment" applies a preset to the controls and the link and trains to the end; once the run is done, the panel
-// says from this run's own numbers (experimentOutcome()) whether it showed the claim. For the omitted class, a
-// slider shifts that class's output bias of both students and shows what they then predict
-// (shiftedClassAccuracy()). The engine computes every number; this module lays them out, as text.
+// The Experiments panel: Hinton's experiments in miniature, the engine's presets. "Run this experiment" puts a
+// preset into the controls and the link and trains to the end; then ./outcome.js says, from the run's own
+// numbers, whether it showed the claim.
 
 import { store } from '../store.js';
 import { t, settingLabel, choiceLabel } from '../i18n.js';
 import { h, byId } from '../lib/dom.js';
-import { decimals, pct, points } from '../lib/format.js';
 import { coerce, entries, formatSettingValue } from '../lib/settings.js';
-import { datasetReady } from '../datasets.js';
 import { announce } from './alerts.js';
 import { readSpeed } from './transport.js';
-import { attempt, fail, FAILED, pause, play, reset, showSettings, specOf, withDataset } from '../run.js';
-
-/** The bias slider's step, and how far past the larger adjusted shift it reaches. */
-const BIAS_STEP = 0.05;
-const BIAS_REACH = 1.5;
+import { attempt, datasetReady, fail, FAILED, pause, play, reset, showSettings, specOf, withDataset } from '../run.js';
 
 /** The engine's presets (experiments and studies), read once; none when it refuses. */
 export function presets() {
@@ -63,20 +55,7 @@ export function presetCard(p, { active, setupExtra = '', onRun }) {
     button);
 }
 
-/** A table: a caption, a header row and rows whose first cell names the row (cells: text or a node). */
-export function table(id, caption, head, rows, { className = 'exp-table' } = {}) {
-  return h('table', { className, id },
-    h('caption', { text: caption }),
-    h('thead', {}, h('tr', {}, head.map((text) => h('th', { attrs: { scope: 'col' }, text })))),
-    h('tbody', {}, rows.map(({ cells: [name, ...cells], model }) => h('tr', { dataset: model ? { model } : {} },
-      h('th', { attrs: { scope: 'row' }, text: name }),
-      cells.map((cell) => (cell instanceof Node ? h('td', {}, cell) : h('td', { text: cell })))))));
-}
-
-/**
- * Runs experiment `name` as a link to it would: its complete settings into the controls and the URL, a new run,
- * and Play at the fast speed to the end (the same animation loop as the Play button: the page stays responsive).
- */
+/** Runs experiment `name` as a link to it would: its settings into the controls and the URL, then Play, fast. */
 export function runExperiment(name) {
   const engine = store.get('engine');
   const raw = attempt('do.experiment', () => engine.experimentSettings(name), { name });
@@ -100,35 +79,6 @@ export function runExperiment(name) {
 
 // ---------------------------------------------------------------- the result of the active experiment
 
-/** The outcome of the finished run of `name`, computed once per run (null if the engine refused). */
-function outcomeOf(name) {
-  const kept = store.get('experimentOutcome');
-  const run = store.get('run');
-  if (kept?.run === run && kept.name === name) return kept.value;
-  let value = null;
-  try {
-    value = store.get('pg').experimentOutcome(name);
-  } catch (e) {
-    fail(t('do.experiment', { name }), e);
-  }
-  store.set({ experimentOutcome: { run, name, value }, biasShift: null });
-  return value;
-}
-
-const className = (cls) => String(store.get('dataInfo')?.classNames?.[cls] ?? cls);
-
-/** Both students with class `cls`'s bias shifted by `shift` (null if the engine refused). */
-function sampleAt(cls, shift) {
-  const pg = store.get('pg');
-  if (!pg) return null;
-  try {
-    return { kd: pg.shiftedClassAccuracy('kd', cls, shift), control: pg.shiftedClassAccuracy('control', cls, shift) };
-  } catch (e) {
-    fail(t('do.experiment', { name: store.get('experiment')?.name ?? '' }), e);
-    return null;
-  }
-}
-
 /** Builds the result area of the panel and returns its parts. */
 function buildResult(root) {
   const title = h('h3', { className: 'exp-result-title', id: 'exp-result-title' });
@@ -143,124 +93,14 @@ function buildResult(root) {
   return { box, title, verdict, notes, numbers, bias };
 }
 
-function setVerdict(node, text, kind) {
+/** A verdict's text and its kind ('yes' | 'no' | 'none': a border style; the words say it too). */
+export function setVerdict(node, text, kind) {
   if (node.textContent !== text) node.textContent = text;
-  node.dataset.shown = kind; // 'yes' | 'no' | 'none': a border style; the words say it too
+  node.dataset.shown = kind;
 }
 
-/** The outcome as a table: every number of the verdict, by model. */
-function numbersTable(o) {
-  const m = o.omitted;
-  const cls = m ? className(m.class) : '';
-  const none = t('experiments.table.none');
-  const head = [t('experiments.table.model'), t('experiments.table.test')];
-  if (m) head.push(t('experiments.table.before', { cls }), t('experiments.table.after', { cls }), t('experiments.table.shift'));
-  const rows = [
-    { model: 'teacher', cells: [t('model.teacher'), pct(o.teacherTestAccuracy), ...(m ? [none, none, none] : [])] },
-    { model: 'kd', cells: [t('model.kd'), pct(o.kdTestAccuracy), ...(m ? [pct(m.kdBefore), pct(m.kdAfter), `+${decimals(m.kdBiasShift)}`] : [])] },
-    { model: 'control', cells: [t('model.control'), pct(o.controlTestAccuracy), ...(m ? [pct(m.controlBefore), pct(m.controlAfter), `+${decimals(m.controlBiasShift)}`] : [])] },
-  ];
-  return h('div', { className: 'exp-table-wrap' }, table('exp-numbers', t('experiments.table.caption'), head, rows));
-}
-
-/** The bias slider of the omitted class: both students' class accuracy at the chosen shift. */
-function showBias(bias, m) {
-  const focused = document.activeElement?.id === 'exp-bias';
-  const cls = className(m.class);
-  const largest = Math.max(m.kdBiasShift, m.controlBiasShift, BIAS_STEP);
-  const max = Math.ceil((BIAS_REACH * largest) / BIAS_STEP) * BIAS_STEP;
-  // start where the distilled student is adjusted (to the nearest step of the slider)
-  if (store.get('biasShift') === null) store.set({ biasShift: Math.min(max, Math.round(m.kdBiasShift / BIAS_STEP) * BIAS_STEP) });
-  const trainTrue = sampleAt(m.class, 0)?.kd?.trainTrue;
-  const input = h('input', {
-    type: 'range', id: 'exp-bias', min: '0', max: max.toFixed(2), step: String(BIAS_STEP),
-    value: store.get('biasShift').toFixed(2), attrs: { 'aria-describedby': 'exp-bias-marks' },
-  });
-  const output = h('output', { className: 'exp-bias-value', id: 'exp-bias-value', attrs: { for: 'exp-bias' } });
-  const mark = (model, shift, key) => {
-    const pos = Math.min(1, Math.max(0, shift / max));
-    // the text beside the tick, on the side with room
-    const node = h('p', { className: 'exp-mark', text: t(key, { shift: decimals(shift) }), dataset: { model, side: pos > 0.5 ? 'left' : 'right' } });
-    node.style.setProperty('--pos', String(pos));
-    return node;
-  };
-  const caption = h('caption');
-  const cells = { kd: [h('td'), h('td'), h('td')], control: [h('td'), h('td'), h('td')] };
-  const row = (model, label, adjusted) => h('tr', { dataset: { model } }, h('th', { attrs: { scope: 'row' }, text: label }),
-    cells[model], h('td', { text: `+${decimals(adjusted)}` }));
-  const head = [t('experiments.table.model'), t('experiments.bias.class', { cls }), t('experiments.bias.overall'),
-    t('experiments.bias.predicted', { cls }), t('experiments.bias.adjusted')];
-  const biasTable = h('table', { className: 'exp-table exp-bias-table', id: 'exp-bias-table' }, caption,
-    h('thead', {}, h('tr', {}, head.map((text) => h('th', { attrs: { scope: 'col' }, text })))),
-    h('tbody', {}, row('kd', t('model.kd'), m.kdBiasShift), row('control', t('model.control'), m.controlBiasShift)));
-
-  /** The students at the slider's shift (drawn at once: the slider answers every move). */
-  const drawShift = () => {
-    const shift = store.get('biasShift');
-    const at = sampleAt(m.class, shift);
-    output.textContent = `+${decimals(shift)}`;
-    caption.textContent = t('experiments.bias.caption', { shift: decimals(shift), cls });
-    if (!at) return;
-    for (const model of ['kd', 'control']) {
-      const r = at[model];
-      const [classCell, overall, predicted] = cells[model];
-      classCell.textContent = r.classTestAccuracy === null || r.classTestAccuracy === undefined ? t('experiments.table.none') : pct(r.classTestAccuracy);
-      overall.textContent = pct(r.testAccuracy);
-      predicted.textContent = t('experiments.bias.predictedOf', { predicted: r.trainPredicted, cls, trainTrue: r.trainTrue });
-    }
-    input.setAttribute('aria-valuetext', t('experiments.bias.valueText', {
-      shift: decimals(shift), cls, kd: pct(at.kd.classTestAccuracy), control: pct(at.control.classTestAccuracy),
-    }));
-  };
-  input.addEventListener('input', () => {
-    store.set({ biasShift: Number(input.value) });
-    drawShift();
-  });
-  bias.replaceChildren(
-    h('h4', { className: 'exp-bias-title', text: t('experiments.bias.title', { cls }) }),
-    h('p', { className: 'exp-bias-lead', text: t('experiments.bias.lead', { cls, trainTrue: trainTrue ?? '—' }) }),
-    h('div', { className: 'exp-bias-control' }, h('label', { attrs: { for: 'exp-bias' }, text: t('experiments.bias.label', { cls }) }),
-      h('div', { className: 'exp-bias-row' }, h('div', { className: 'exp-track' }, input,
-        h('div', { className: 'exp-marks', id: 'exp-bias-marks' },
-          mark('kd', m.kdBiasShift, 'experiments.bias.markKd'),
-          mark('control', m.controlBiasShift, 'experiments.bias.markControl'))), output)),
-    h('div', { className: 'exp-table-wrap' }, biasTable));
-  bias.hidden = false;
-  drawShift();
-  if (focused) input.focus();
-}
-
-/** The finished run's verdict, notes, numbers and (for the omitted class) the bias slider. */
-function renderOutcome(parts, o, active) {
-  const accuracies = t('experiments.accuracies', { teacher: pct(o.teacherTestAccuracy), kd: pct(o.kdTestAccuracy), control: pct(o.controlTestAccuracy) });
-  let details;
-  let caveat = '';
-  const extra = [];
-  if (o.omitted) {
-    const m = o.omitted;
-    const cls = className(m.class);
-    details = t('experiments.omitted.details', {
-      cls, kdAfter: pct(m.kdAfter), controlAfter: pct(m.controlAfter), kdBefore: pct(m.kdBefore), controlBefore: pct(m.controlBefore),
-    });
-    // the engine's verdict compares the two students; the claim also says "most of them": say when that fails
-    if (o.shown && !(m.kdAfter > 0.5)) caveat = ` ${t('experiments.omitted.notMost', { cls })}`;
-    extra.push(t('experiments.shifts', { cls, kdShift: decimals(m.kdBiasShift), controlShift: decimals(m.controlBiasShift) }));
-  } else {
-    details = t('experiments.small.details', {
-      kd: pct(o.kdTestAccuracy), control: pct(o.controlTestAccuracy),
-      delta: t('experiments.points', { value: points(o.kdTestAccuracy - o.controlTestAccuracy) }),
-    });
-    extra.push(t('experiments.small.curves'));
-  }
-  setVerdict(parts.verdict, `${t(o.shown ? 'experiments.shown' : 'experiments.notShown', { details })}${caveat}`, o.shown ? 'yes' : 'no');
-  parts.notes.append(h('p', { text: accuracies }), extra.map((text) => h('p', { text })));
-  if (active.liveChanged) parts.notes.append(h('p', { className: 'exp-caveat', text: t('experiments.liveChanged') }));
-  parts.numbers.append(numbersTable(o));
-  if (o.omitted) showBias(parts.bias, o.omitted);
-  else hideBias(parts.bias);
-}
-
-function hideBias(bias) {
+/** Hides the omitted class's bias slider. */
+export function hideBias(bias) {
   bias.hidden = true;
   bias.replaceChildren();
 }
@@ -285,14 +125,22 @@ function drawResult(parts, view) {
   parts.title.textContent = t('experiments.resultTitle', { title: titleOf(preset) });
   parts.notes.replaceChildren();
   parts.numbers.replaceChildren();
-  const outcome = phase === 'done' ? outcomeOf(active.name) : null;
-  if (outcome) {
-    renderOutcome(parts, outcome, active);
+  if (phase === 'done') {
+    // the outcome's code is loaded when a preset's run is first done
+    store.begin('outcome');
+    loadOutcome()
+      .then((mod) => { if (view.shown === key) mod.renderOutcome(parts, active); })
+      .finally(() => store.end('outcome'));
     return;
   }
-  const text = phase === 'diverged' ? t('experiments.diverged') : phase === 'done' ? '' : t(playing ? 'experiments.running' : 'experiments.paused');
-  setVerdict(parts.verdict, text, 'none');
+  setVerdict(parts.verdict, phase === 'diverged' ? t('experiments.diverged') : t(playing ? 'experiments.running' : 'experiments.paused'), 'none');
   hideBias(parts.bias);
+}
+
+/** The module that lays out a finished run's outcome, loaded once. */
+function loadOutcome() {
+  if (!store.get('outcomeLoading')) store.set({ outcomeLoading: import('./outcome.js') });
+  return store.get('outcomeLoading');
 }
 
 /** Builds the panel (the presets that drive the playground; the studies have their own panel). */

@@ -1,19 +1,44 @@
-// The last run, kept in local storage (run.js keeps it): on load, the page offers it back, or says that what was
-// kept could not be read.
+// The last run, kept in local storage for the next visit (when training pauses, finishes or is stepped, and when
+// the page is hidden), and offered back on load, or what was kept reported unreadable. Loaded only when there is
+// a run to keep or something kept: a first visit does without it.
 
 import { store } from '../store.js';
 import { t, language, messageOf } from '../i18n.js';
 import { byId } from '../lib/dom.js';
 import * as lastRun from '../lastrun.js';
 import { showError, announce } from './alerts.js';
-import { importPlayground, keepRunNow, withDataset } from '../run.js';
+import { importPlayground, withDataset } from '../run.js';
 
 const PHASES = ['teacher', 'distil', 'done', 'diverged'];
 
-/** Offers the run kept at the last visit (if any); keeps the current run when the page is hidden or left. */
-export function installRestore() {
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keepRunNow(); });
-  window.addEventListener('pagehide', keepRunNow);
+/** Keeps the current run in local storage after `delay` ms (or at once), unless it is untrained or already kept. */
+export function keepRunSoon(delay) {
+  if (delay > 0) store.timer('keep', delay, keepRunNow, { quiet: true });
+  else keepRunNow();
+}
+
+/** Keeps the current run now (when it has trained, is not the user's CSV, and is not kept already). */
+export function keepRunNow() {
+  store.clearTimer('keep');
+  const pg = store.get('pg');
+  const st = store.get('status');
+  if (!pg || !st || !(st.steps > 0) || store.get('csv')) return; // nothing trained yet; a CSV run cannot be saved
+  const kept = store.get('kept');
+  const key = `${st.phase}/${st.steps}/${JSON.stringify(store.get('applied'))}`;
+  if (key === kept.key) return;
+  let run;
+  try { run = pg.exportRun(); } catch { return; }
+  const result = lastRun.keepRun(window.localStorage, run);
+  kept.key = key;
+  document.body.dataset.lastRun = result.kept ? 'kept' : result.reason;
+  if (!result.kept && result.reason === 'too-large' && !kept.tooLargeSaid) {
+    kept.tooLargeSaid = true;
+    showError(t('lastRun.tooLarge', { size: (result.chars / 1e6).toFixed(1) }), 'warning');
+  }
+}
+
+/** Offers the run kept at the last visit (if any). */
+export function offerLastRun() {
   let storage;
   try { storage = window.localStorage; } catch { return; }
   const kept = lastRun.readKeptRun(storage);

@@ -3,9 +3,8 @@
 
 import { store } from '../store.js';
 import { t } from '../i18n.js';
-import { h, byId, setBar } from '../lib/dom.js';
+import { byId, h, setBar, sizeCanvas } from '../lib/dom.js';
 import { fixed, int, pct, temperatureText } from '../lib/format.js';
-import { sizeCanvas } from '../lib/canvas.js';
 import { shorten } from '../urlstate.js';
 import { attempt, FAILED, sampleCount, selectedSample } from '../run.js';
 import { selectSoon } from './data.js';

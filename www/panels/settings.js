@@ -1,12 +1,11 @@
-// The settings controls in the sidebar, built from the engine's settingsSchema(): every setting (its name, kind,
-// range, scale, default, label, help and group) is declared once, in Rust; nothing here knows the list. Under the
-// data and model groups, the data set's and the models' sizes. The controls report input to the store (the values,
-// their problems, the settings that wait for a Reset); a live setting (T, α) applies to the running run at once.
+// The settings controls in the sidebar, built from the engine's settingsSchema(): every setting is declared once,
+// in Rust; nothing here knows the list. Under the data and model groups, their sizes and the user's CSV file. Input
+// goes to the store (values, problems, settings waiting for Reset); a live setting (T, α) applies at once.
 
 import { store } from '../store.js';
 import { t, settingLabel, settingHelp, choiceLabel } from '../i18n.js';
 import { h, setAttributes } from '../lib/dom.js';
-import { int } from '../lib/format.js';
+import { int, mb } from '../lib/format.js';
 import { formatSettingValue, roundSignificant, stepDecimals } from '../lib/settings.js';
 import { showError } from './alerts.js';
 import {
@@ -383,7 +382,60 @@ function drawPending() {
   document.getElementById('btn-reset').classList.toggle('attention', names.size > 0);
 }
 
-/** Builds the controls from the schema, with the values in the store, and declares their views. */
+// ---------------------------------------------------------------- the user's own data
+
+/**
+ * A file input under the data group for a CSV with numeric features and the label last: its bytes go to the
+ * engine, which reads and checks them; its name and contents are shown as text only.
+ */
+function installCsv() {
+  const anchor = store.get('controls').info('data');
+  const engine = store.get('engine');
+  if (!anchor || !engine.csvLimits) return;
+  const limits = engine.csvLimits();
+  const maxMb = Math.round(limits.maxBytes / 1048576);
+  const label = h('label', { htmlFor: 'csv-file', dataset: { i18n: 'csv.label' } });
+  const input = h('input', { type: 'file', id: 'csv-file', accept: '.csv,text/csv', attrs: { 'aria-describedby': 'csv-help csv-status' } });
+  const help = h('p', { id: 'csv-help', className: 'field-help' });
+  const status = h('p', { id: 'csv-status', className: 'csv-status', attrs: { role: 'status' } });
+  const clear = h('button', { type: 'button', className: 'link-btn', hidden: true });
+
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    if (file.size > limits.maxBytes) {
+      // refused before the file is read
+      showError(t('csv.tooBig', { file: file.name, size: mb(file.size), maxMb }));
+      return;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const previous = store.get('csv');
+    store.set({ csv: { bytes, name: file.name } });
+    if (reset()) clearExperiment();
+    else store.set({ csv: previous }); // refused: the last good file (or data set) stays
+  });
+  clear.addEventListener('click', () => {
+    store.set({ csv: null });
+    clearExperiment();
+    reset();
+  });
+  anchor.after(h('div', { className: 'csv-upload' }, label, input, help, status, clear));
+  store.view('csv', {
+    group: 'sync',
+    deps: ['csv', 'language'],
+    draw() {
+      const csv = store.get('csv');
+      label.textContent = t('csv.label');
+      help.textContent = t('csv.help', { maxMb, maxRows: limits.maxRows, maxFeatures: limits.maxFeatures, maxClasses: limits.maxClasses });
+      clear.textContent = t('csv.clear');
+      clear.hidden = !csv;
+      status.textContent = csv ? t('csv.loaded', { file: csv.name }) : '';
+    },
+  });
+}
+
+/** Builds the controls from the schema (and the CSV box), with the values in the store, and declares their views. */
 export function installSettings(form) {
   const controls = buildControls(form, store.get('schema'), store.get('settings'), { onInput: onSettingInput, onCommit: onSettingCommit });
   form.addEventListener('submit', (e) => e.preventDefault());
@@ -396,4 +448,5 @@ export function installSettings(form) {
   });
   store.view('settings-pending', { group: 'sync', deps: ['settings', 'applied', 'status', 'pg'], draw: drawPending });
   store.view('settings-info', { group: 'sync', deps: ['dataInfo', 'modelInfo', 'language'], draw: drawInfo });
+  installCsv();
 }

@@ -2,6 +2,7 @@
 // limit, born-again). "Run this study" trains them in the engine's StudyRunner, a few milliseconds in each frame
 // of the page's animation loop (the page stays responsive), shows the progress, and lays out the outcome
 // (StudyRunner.outcome()) with the verdict from its numbers. It does not touch the controls or the main view.
+// Loaded when the panel (below the playground) nears the window.
 
 import { store } from '../store.js';
 import { t, render as renderMessage } from '../i18n.js';
@@ -9,7 +10,8 @@ import { h, byId } from '../lib/dom.js';
 import { pct, points } from '../lib/format.js';
 import { drawNow } from '../loop.js';
 import { fail, pause, withDataset } from '../run.js';
-import { describeSettings, presetCard, presets, table, titleOf } from './experiments.js';
+import { describeSettings, presetCard, presets, setVerdict, titleOf } from './experiments.js';
+import { table } from './outcome.js';
 
 /** At most this much of each animation frame goes to a study's training. */
 const STUDY_BUDGET_MS = 8;
@@ -79,7 +81,7 @@ function stopStudy(byUser) {
  * Trains the study in progress for a share of the animation frame that began at `frameStart` (the loop calls it
  * in every frame); returns whether it goes on.
  */
-export function studyFrame(frameStart) {
+function studyFrame(frameStart) {
   const s = store.get('study');
   if (!s?.runner) return false;
   let done = false;
@@ -101,11 +103,6 @@ export function studyFrame(frameStart) {
   if (next.runner) return true;
   store.end('study');
   return false;
-}
-
-function setVerdict(node, text, kind) {
-  if (node.textContent !== text) node.textContent = text;
-  node.dataset.shown = kind;
 }
 
 /** One sentence with the finding's numbers. */
@@ -228,5 +225,6 @@ export function installStudies(root) {
     },
   });
   store.view('study', { group: 'frame', deps: ['study', 'language'], draw: drawStudy });
+  store.get('loop').background = studyFrame;
   root.hidden = false;
 }

@@ -1,5 +1,5 @@
-// The teaching panels' placeholder: their code (./teach/, with their styles and texts) is loaded when their panel
-// comes within a screen of the window, or when the tour needs them: most of a first visit is above them.
+// The teaching panels' loader: their code (./teach/, with their styles and texts) is loaded when their panel
+// comes within a screen of the window (main.js), or when the tour needs them: most of a first visit is above them.
 
 import { store } from '../store.js';
 import { t, messageOf } from '../i18n.js';
@@ -32,16 +32,4 @@ export function ensureTeachingPanels() {
     });
   }
   return store.get('teachLoading');
-}
-
-/** Loads the teaching panels when their placeholder comes within a screen of the window. */
-export function watchTeachingPanels() {
-  const root = byId('teach-root');
-  if (typeof IntersectionObserver !== 'function') return void ensureTeachingPanels();
-  const observer = new IntersectionObserver((seen) => {
-    if (!seen.some((e) => e.isIntersecting)) return;
-    observer.disconnect();
-    ensureTeachingPanels();
-  }, { rootMargin: '100% 0px' });
-  observer.observe(root);
 }

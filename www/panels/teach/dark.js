@@ -3,9 +3,8 @@
 
 import { store } from '../../store.js';
 import { t } from '../../i18n.js';
-import { h } from '../../lib/dom.js';
+import { h, sizeCanvas } from '../../lib/dom.js';
 import { fixed, int, temperatureText } from '../../lib/format.js';
-import { sizeCanvas } from '../../lib/canvas.js';
 import { attempt, classNames, classTable, clearPanelError, panelShell, renderClassColumns, tableWrap, waiting } from './shared.js';
 
 /** The matrix runs the teacher over the whole training split: while training, at most this often. */

@@ -3,9 +3,8 @@
 
 import { store } from '../../store.js';
 import { t } from '../../i18n.js';
-import { h } from '../../lib/dom.js';
+import { h, sizeCanvas } from '../../lib/dom.js';
 import { prec, sig, signed, temperatureText } from '../../lib/format.js';
-import { sizeCanvas } from '../../lib/canvas.js';
 import { announce } from '../alerts.js';
 import { drawNow } from '../../loop.js';
 import { selectedSample } from '../../run.js';

@@ -4,9 +4,8 @@
 
 import { store } from '../../store.js';
 import { t } from '../../i18n.js';
-import { h } from '../../lib/dom.js';
+import { h, sizeCanvas } from '../../lib/dom.js';
 import { fixed, temperatureText } from '../../lib/format.js';
-import { sizeCanvas } from '../../lib/canvas.js';
 import { selectedSample } from '../../run.js';
 import { attempt, classNames, classTable, clearPanelError, panelShell, renderClassRows, stat, tableWrap, waiting } from './shared.js';
 
