@@ -8,6 +8,7 @@ import { showError, clearError, announce } from './panels/alerts.js';
 import { coerce, entries, same, tidyNumber } from './lib/settings.js';
 import { fixed, pct } from './lib/format.js';
 
+/** attempt()'s result when the call threw. */
 export const FAILED = Symbol('failed');
 /** The most mini-batches a frame may train at the fastest speed (a finite number: wasm takes a u32). */
 export const MAX_BATCHES_PER_FRAME = 1e6;
@@ -131,7 +132,9 @@ export function clearExperiment() {
 
 // ---------------------------------------------------------------- building a run
 
+/** Whether training runs (the teacher's or the students' phase). */
 export const running = (st = store.get('status')) => Boolean(st) && (st.phase === 'teacher' || st.phase === 'distil');
+/** Whether the run has trained at least one step. */
 export const trained = () => (store.get('status')?.steps ?? 0) > 0;
 
 /** Builds a new run from the controls (and the user's file, if any); false if it failed or waits for data. */
@@ -307,6 +310,7 @@ export function step(kind) {
   keepRunSoon(KEEP_DELAY_MS);
 }
 
+/** Plays: the loop trains in every frame. */
 export function play() {
   if (!store.get('pg') || !running()) return;
   store.set({ playing: true });
@@ -314,6 +318,7 @@ export function play() {
   store.get('loop').lastAnnounce = performance.now();
 }
 
+/** Pauses (and keeps the run for the next visit). */
 export function pause() {
   if (!store.get('playing')) return;
   store.set({ playing: false });
@@ -321,6 +326,7 @@ export function pause() {
   keepRunSoon(0);
 }
 
+/** Space and the Play button. */
 export function togglePlay() {
   if (store.get('playing')) pause(); else play();
 }

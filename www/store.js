@@ -103,6 +103,7 @@ function changed(keys) {
   for (const fn of [...listeners]) fn(keys);
 }
 
+/** The store (see above). */
 export const store = {
   /** The value of `key`. */
   get(key) {

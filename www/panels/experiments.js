@@ -24,6 +24,7 @@ export function presets() {
   return store.get('presets');
 }
 
+/** A preset's title in the current language. */
 export const titleOf = (p) => t(`experiment.${p.name}.title`);
 
 /** "Setting: value" for each pair, in the current language. */

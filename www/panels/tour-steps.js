@@ -10,7 +10,7 @@ import { t, appendRich } from '../i18n.js';
 import { TOUR_STEP_COUNT, TOUR_STORAGE_KEY } from './tour.js';
 import { byId } from '../lib/dom.js';
 import { int } from '../lib/format.js';
-import { applyLive, ensureDataset, pause, running, selectedSample, setSetting, step, validate } from '../run.js';
+import { applyLive, clearExperiment, ensureDataset, pause, running, selectedSample, setSetting, step, validate } from '../run.js';
 import { selectSoon } from './data.js';
 import { useDataset } from './settings.js';
 import { ensureTeachingPanels } from './teaching.js';
@@ -40,6 +40,7 @@ const api = {
   async useDataset(name) {
     if (store.get('applied').dataset === name && store.get('pg')) return true;
     await ensureDataset(store.get('engine'), name).catch(() => { /* reset() says what failed */ });
+    if (store.get('applied').dataset !== name) clearExperiment();
     setSetting('dataset', name);
     useDataset(name);
     return store.get('applied').dataset === name;

@@ -32,6 +32,7 @@ export function showPanelError(panel, what, e) {
   panel.error.hidden = false;
 }
 
+/** Hides the panel's error line. */
 export function clearPanelError(panel) {
   if (panel.error.hidden) return;
   panel.error.hidden = true;
