@@ -8,9 +8,7 @@
 // (never through innerHTML): **strong**, *em*, _{sub}, and [[tag]] for a "live" badge.
 
 import { fill } from './template.js';
-
-/** The catalogues loaded so far, each when its language is first chosen. */
-const CATALOGUES = {};
+import { store } from './store.js';
 
 /** The languages the page speaks, each named in its own language. */
 export const LANGUAGES = [
@@ -20,8 +18,8 @@ export const LANGUAGES = [
 
 export const DEFAULT_LANGUAGE = 'en';
 
-let current = DEFAULT_LANGUAGE;
-const listeners = new Set();
+/** The catalogues loaded so far (in the store), each loaded when its language is first chosen. */
+const catalogues = () => store.get('catalogues');
 
 /** Whether `code` is one of LANGUAGES. */
 export function isLanguage(code) {
@@ -31,26 +29,27 @@ export function isLanguage(code) {
 /** Loads the catalogue of `lang` if it is not yet; resolves to whether the language can be used. */
 export async function loadLanguage(lang) {
   if (!isLanguage(lang)) return false;
-  if (CATALOGUES[lang]) return true;
+  if (catalogues()[lang]) return true;
   const response = await fetch(new URL(`locales/${lang}.json`, import.meta.url));
   if (!response.ok) throw new Error(`locales/${lang}.json: HTTP ${response.status}`);
-  CATALOGUES[lang] = await response.json();
+  const loaded = await response.json();
+  store.set({ catalogues: { ...catalogues(), [lang]: loaded } });
   return true;
 }
 
 /** The catalogue of `lang` once loaded, else null. */
-export function catalogue(lang = current) {
-  return CATALOGUES[lang] ?? null;
+export function catalogue(lang = language()) {
+  return catalogues()[lang] ?? null;
 }
 
 function lookup(lang, key) {
-  const cat = CATALOGUES[lang];
+  const cat = catalogues()[lang];
   return cat && Object.prototype.hasOwnProperty.call(cat, key) ? cat[key] : undefined;
 }
 
 /** The text of `key` in the current language (else English, if loaded, else the key itself), values filled. */
 export function t(key, params) {
-  const text = lookup(current, key) ?? lookup(DEFAULT_LANGUAGE, key) ?? key;
+  const text = lookup(language(), key) ?? lookup(DEFAULT_LANGUAGE, key) ?? key;
   return params ? fill(text, params) : text;
 }
 
@@ -88,33 +87,28 @@ export function settingLabel(spec) { return t(`setting.${spec.name}.label`); }
 export function settingHelp(spec) { return t(`setting.${spec.name}.help`); }
 export function choiceLabel(spec, value) { return t(`choice.${spec.name}.${value}`); }
 
+/** The language shown. */
 export function language() {
-  return current;
+  return store.get('language');
 }
 
 /**
- * Switches the language (unknown codes are refused: returns false). Sets <html lang> and tells the listeners.
- * A language not loaded yet is loaded first: the switch then happens when its catalogues arrive.
+ * Switches the language (unknown codes are refused: returns false). Sets <html lang> and the store's `language`
+ * (every view that reads it is redrawn). A language not loaded yet is loaded first: the switch then happens when
+ * its catalogue arrives.
  */
 export function setLanguage(lang) {
   if (!isLanguage(lang)) return false;
-  if (!CATALOGUES[lang]) {
-    loadLanguage(lang).then(() => setLanguage(lang), (e) => console.warn(`language ${lang}:`, e));
+  if (!catalogues()[lang]) {
+    store.begin(`language:${lang}`);
+    loadLanguage(lang)
+      .then(() => setLanguage(lang), (e) => console.warn(`language ${lang}:`, e))
+      .finally(() => store.end(`language:${lang}`));
     return true;
   }
-  const changed = lang !== current;
-  current = lang;
   document.documentElement.lang = lang;
-  if (changed) {
-    for (const fn of [...listeners]) fn(lang);
-  }
+  store.set({ language: lang });
   return true;
-}
-
-/** Calls `fn(lang)` after every change of language; returns a function that stops it. */
-export function onLanguageChange(fn) {
-  listeners.add(fn);
-  return () => listeners.delete(fn);
 }
 
 // ---------------------------------------------------------------- static page text

@@ -2,7 +2,7 @@
 // three networks' weights, as the engine's exportRun() gives them), the curves as CSV, any chart as PNG.
 // The engine builds every document; this module only moves bytes between it, files and the browser.
 
-import { ensureDataset } from './datasets.js';
+import { ensureDataset } from './run.js';
 import { messageOf } from './i18n.js';
 
 // The engine is imported when a run is loaded (not at start), so that a page whose engine failed to load

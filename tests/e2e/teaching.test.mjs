@@ -1,4 +1,4 @@
-// End-to-end test of the teaching panels (www/teach.js), as a learner uses them on the digits: the live
+// End-to-end test of the teaching panels (www/panels/teach/), as a learner uses them on the digits: the live
 // formula agrees with the page's own loss line and moves with T; its terms point at the rows they come
 // from; the gradient switch scales the soft term by exactly 1/T²; the dark-knowledge matrix names a
 // most-alike digit for every digit; the architecture panel shows sizes and measured inference times;

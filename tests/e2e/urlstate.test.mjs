@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { parseHash, MAX_FIELD_LENGTH } from '../../www/urlstate.js';
-import { coerce } from '../../www/controls.js';
+import { coerce } from '../../www/lib/settings.js';
 
 const pkg = new URL('../../www/pkg/', import.meta.url);
 const CASES = 3000;

@@ -1,13 +1,16 @@
-// Settings controls, built from the engine's settingsSchema(): every setting (its name, kind, range,
-// scale, default, label, help and group) is declared once, in Rust. Nothing here knows the list.
-//
-// buildControls() returns an object that shows values, validation errors and "applies on Reset" marks;
-// it reports user input through two callbacks:
-//   onInput(name, value)   on every keystroke / slider move (value already parsed; NaN if unparsable)
-//   onCommit(name, value)  when the user is done (slider released, field left or Enter, select changed)
+// The settings controls in the sidebar, built from the engine's settingsSchema(): every setting is declared once,
+// in Rust; nothing here knows the list. Under the data and model groups, their sizes and the user's CSV file. Input
+// goes to the store (values, problems, settings waiting for Reset); a live setting (T, α) applies at once.
 
-// Every text comes from the catalogue (./i18n.js); the settings' labels and help from the schema in English.
-import { t, settingLabel, settingHelp, choiceLabel } from './i18n.js';
+import { store } from '../store.js';
+import { t, settingLabel, settingHelp, choiceLabel } from '../i18n.js';
+import { h, setAttributes } from '../lib/dom.js';
+import { int, mb } from '../lib/format.js';
+import { formatSettingValue, roundSignificant, stepDecimals } from '../lib/settings.js';
+import { showError } from './alerts.js';
+import {
+  applyLive, clearExperiment, datasetDefaults, pendingNames, problemText, reset, setSetting, specOf, trained, validate,
+} from '../run.js';
 
 /** A group's title: from the catalogue, else the group's name capitalised. */
 function groupTitle(name) {
@@ -22,43 +25,6 @@ const GROUP_ORDER = ['data', 'distillation', 'models', 'training'];
 
 const LOG_STEPS = 1000; // resolution of a logarithmic slider
 const MAX_SLIDER_STEPS = 100000; // beyond this many steps (e.g. a 32-bit seed) a slider is useless: number field only
-
-let uid = 0;
-
-/** Round to a few significant digits, so that a log slider yields 0.003 rather than 0.0030172. */
-function roundSignificant(x, digits = 3) {
-  if (!Number.isFinite(x) || x === 0) return x;
-  const p = Math.pow(10, digits - 1 - Math.floor(Math.log10(Math.abs(x))));
-  return Math.round(x * p) / p;
-}
-
-function stepDecimals(step) {
-  if (!step || !Number.isFinite(step)) return null;
-  const s = String(step);
-  if (s.includes('e-')) return Number(s.split('e-')[1]);
-  const dot = s.indexOf('.');
-  return dot < 0 ? 0 : s.length - dot - 1;
-}
-
-/** A value for a setting as the engine declares its kind (defaults may arrive as text, e.g. "0.01"). */
-export function coerce(spec, value) {
-  if ((spec.kind === 'number' || spec.kind === 'integer') && typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value);
-    return Number.isFinite(n) ? n : value;
-  }
-  if ((spec.kind === 'choice' || spec.kind === 'layers') && typeof value === 'number') return String(value);
-  return value;
-}
-
-/** The value of a number setting as the user sees it (no float noise). */
-export function formatSettingValue(spec, value) {
-  if (typeof value !== 'number') return String(value ?? '');
-  if (!Number.isFinite(value)) return '';
-  if (spec.kind === 'integer') return String(Math.round(value));
-  const d = stepDecimals(spec.step);
-  if (d !== null && spec.scale !== 'log') return String(Number(value.toFixed(Math.min(d, 10))));
-  return String(roundSignificant(value, 4));
-}
 
 /** Map between a slider position and a setting value. */
 function sliderMapping(spec) {
@@ -90,14 +56,12 @@ function sliderMapping(spec) {
   };
 }
 
+/** An element with attributes (not properties) and a text. */
 function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'className') node.className = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  if (text !== undefined) node.textContent = text;
+  const node = h(tag, { text });
+  const { className, ...rest } = attrs;
+  if (className) node.className = className;
+  setAttributes(node, rest);
   return node;
 }
 
@@ -108,7 +72,7 @@ function el(tag, attrs = {}, text) {
  * @param {object} values  initial values by name
  * @param {{onInput: Function, onCommit: Function}} callbacks
  */
-export function buildControls(form, schema, values, { onInput, onCommit }) {
+function buildControls(form, schema, values, { onInput, onCommit }) {
   form.replaceChildren();
   const fields = new Map(); // name -> { spec, root, set(value), inputs: [], error, badge }
   const groups = new Map(); // group -> { fieldset, info }
@@ -314,4 +278,175 @@ export function buildControls(form, schema, values, { onInput, onCommit }) {
 
     has(name) { return fields.has(name); },
   };
+}
+
+// ---------------------------------------------------------------- input
+
+/** Every keystroke or slider move: the value goes to the store and is checked; a live setting applies at once. */
+function onSettingInput(name, value) {
+  const spec = specOf(name);
+  if (!spec) return;
+  const localErrors = new Set(store.get('localErrors'));
+  if ((spec.kind === 'number' || spec.kind === 'integer') && !Number.isFinite(value)) {
+    localErrors.add(name);
+    store.set({ localErrors });
+    validate();
+    return;
+  }
+  localErrors.delete(name);
+  store.set({ localErrors });
+  setSetting(name, value);
+  validate();
+  if (spec.live) applyLive(name, value);
+}
+
+/** The learner is done with a control: before any training a change applies at once, afterwards on Reset. */
+function onSettingCommit(name, value) {
+  const spec = specOf(name);
+  if (!spec || spec.live) return;
+  if (String(value) !== String(store.get('applied')[name])) clearExperiment();
+  if (spec.name === 'dataset') {
+    useDataset(value);
+    return;
+  }
+  if (!trained() && validate()) reset();
+}
+
+/** Puts data set `name` and its defaults into the controls and builds its run (or says what stops it). */
+export function useDataset(name) {
+  store.set({ csv: null }); // a built-in data set replaces the user's file
+  const defaults = datasetDefaults(name) ?? {};
+  const localErrors = new Set(store.get('localErrors'));
+  const controls = store.get('controls');
+  controls.set('dataset', name);
+  for (const [k, v] of Object.entries(defaults)) {
+    localErrors.delete(k);
+    controls.set(k, v);
+  }
+  store.set({ settings: { ...store.get('settings'), dataset: name, ...defaults }, localErrors });
+  if (validate()) {
+    reset();
+  } else {
+    // the data set's defaults are in the controls, but another field still has an error: say so, plainly
+    const names = [...new Set(store.get('errors').map((e) => e.name))];
+    const fields = names.map((n) => (specOf(n) ? settingLabel(specOf(n)) : n)).join(', ');
+    showError(t('error.datasetPending', { dataset: choiceLabel(specOf('dataset'), name), fields }), 'warning');
+  }
+}
+
+// ---------------------------------------------------------------- the groups' information
+
+/** "Teacher 2→64→64→3 · 4,547 parameters" */
+function renderModelInfo(container, info) {
+  const line = (who, m, key) => h('p', { className: 'model-line' }, h('strong', { text: who }), ` ${t(key, { layers: m.layers.join('→'), n: int(m.parameters) })}`);
+  const ratio = info.student.parameters > 0 ? info.teacher.parameters / info.student.parameters : null;
+  const extra = [info.activation, info.optimizer].filter(Boolean).join(' · ');
+  const larger = ratio ? t('model.larger', { ratio: ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1) }) : '';
+  container.replaceChildren(
+    line(t('model.teacher'), info.teacher, 'model.parameters'),
+    line(t('model.students'), info.student, 'model.parametersEach'),
+    h('p', { className: 'model-note', text: `${t('model.shared')}${larger || '.'}${extra ? ` (${extra})` : ''}` }));
+}
+
+/** "1,078 train / 360 test · 2 features, 2 classes" and the class names. */
+function renderDataInfo(container, info) {
+  container.replaceChildren(h('p', { className: 'data-line' },
+    h('strong', { text: t('data.train', { n: int(info.nTrain) }) }), ' / ', h('strong', { text: t('data.test', { n: int(info.nTest) }) }),
+    ` ${t('data.shape', { features: info.nFeatures, classes: info.nClasses })}`));
+  if (info.classNames?.length && info.classNames.length <= 10) {
+    container.append(h('p', { className: 'data-classes', text: t('data.classes', { list: info.classNames.join(', ') }) }));
+  }
+}
+
+/** The data set's and the models' sizes; the settings that mean something for the generated 2-D sets only. */
+function drawInfo() {
+  const controls = store.get('controls');
+  const d = store.get('dataInfo');
+  if (!d) return;
+  const dataBox = controls.info('data');
+  if (dataBox) renderDataInfo(dataBox, d);
+  const modelBox = controls.info('models');
+  const modelInfo = store.get('modelInfo');
+  if (modelBox && modelInfo) renderModelInfo(modelBox, modelInfo);
+  const generated = d.view === 'points';
+  for (const spec of store.get('schema').filter((s) => s.generatedOnly)) {
+    controls.setDisabled(spec.name, !generated, t('data.generatedOnly'));
+  }
+}
+
+/** The settings that wait for a Reset: their badges, the note under the phase, Reset's attention. */
+function drawPending() {
+  const names = pendingNames();
+  store.get('controls').setPending(names);
+  document.getElementById('pending').hidden = names.size === 0;
+  document.getElementById('btn-reset').classList.toggle('attention', names.size > 0);
+}
+
+// ---------------------------------------------------------------- the user's own data
+
+/**
+ * A file input under the data group for a CSV with numeric features and the label last: its bytes go to the
+ * engine, which reads and checks them; its name and contents are shown as text only.
+ */
+function installCsv() {
+  const anchor = store.get('controls').info('data');
+  const engine = store.get('engine');
+  if (!anchor || !engine.csvLimits) return;
+  const limits = engine.csvLimits();
+  const maxMb = Math.round(limits.maxBytes / 1048576);
+  const label = h('label', { htmlFor: 'csv-file', dataset: { i18n: 'csv.label' } });
+  const input = h('input', { type: 'file', id: 'csv-file', accept: '.csv,text/csv', attrs: { 'aria-describedby': 'csv-help csv-status' } });
+  const help = h('p', { id: 'csv-help', className: 'field-help' });
+  const status = h('p', { id: 'csv-status', className: 'csv-status', attrs: { role: 'status' } });
+  const clear = h('button', { type: 'button', className: 'link-btn', hidden: true });
+
+  input.addEventListener('change', async () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    if (file.size > limits.maxBytes) {
+      // refused before the file is read
+      showError(t('csv.tooBig', { file: file.name, size: mb(file.size), maxMb }));
+      return;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const previous = store.get('csv');
+    store.set({ csv: { bytes, name: file.name } });
+    if (reset()) clearExperiment();
+    else store.set({ csv: previous }); // refused: the last good file (or data set) stays
+  });
+  clear.addEventListener('click', () => {
+    store.set({ csv: null });
+    clearExperiment();
+    reset();
+  });
+  anchor.after(h('div', { className: 'csv-upload' }, label, input, help, status, clear));
+  store.view('csv', {
+    group: 'sync',
+    deps: ['csv', 'language'],
+    draw() {
+      const csv = store.get('csv');
+      label.textContent = t('csv.label');
+      help.textContent = t('csv.help', { maxMb, maxRows: limits.maxRows, maxFeatures: limits.maxFeatures, maxClasses: limits.maxClasses });
+      clear.textContent = t('csv.clear');
+      clear.hidden = !csv;
+      status.textContent = csv ? t('csv.loaded', { file: csv.name }) : '';
+    },
+  });
+}
+
+/** Builds the controls from the schema (and the CSV box), with the values in the store, and declares their views. */
+export function installSettings(form) {
+  const controls = buildControls(form, store.get('schema'), store.get('settings'), { onInput: onSettingInput, onCommit: onSettingCommit });
+  form.addEventListener('submit', (e) => e.preventDefault());
+  store.set({ controls });
+  store.view('settings-text', { group: 'sync', deps: ['language'], draw: () => controls.translate() });
+  store.view('settings-errors', {
+    group: 'sync',
+    deps: ['errors', 'language'],
+    draw: () => controls.setErrors(store.get('errors').filter((e) => specOf(e.name)).map((e) => ({ name: e.name, message: problemText(e) }))),
+  });
+  store.view('settings-pending', { group: 'sync', deps: ['settings', 'applied', 'status', 'pg'], draw: drawPending });
+  store.view('settings-info', { group: 'sync', deps: ['dataInfo', 'modelInfo', 'language'], draw: drawInfo });
+  installCsv();
 }

@@ -1,0 +1,176 @@
+// The animation loop: while playing, each frame trains once (within a share of the frame) and draws the dirty
+// views within the frame's budget, so the page never freezes. It decides when each group of views is drawn:
+// 'sync' (buttons, labels) at once, in the same task; 'frame' (the status line) in the next frame; 'main' (the
+// charts) too, but while playing the stalest first as fit in FRAME_BUDGET_MS (once a second with reduced motion);
+// 'teach' when the frame has room, while training only those near the window, at most every TEACH_EVERY_MS.
+
+import { store } from './store.js';
+
+export const FRAME_BUDGET_MS = 10;    // training and drawing per animation frame while playing (the page never freezes)
+export const TRAIN_SHARE_MS = 5;      // training's share of a frame when a view waits to be drawn
+export const URGENT_TRAIN_MS = 1;     // … and in the frame that answers a click
+export const TEACH_EVERY_MS = 250;    // the teaching panels follow training at most 4 times a second
+export const CATCH_UP_MS = 700;       // the teaching panels skipped while training are drawn once it rests this long
+const REDUCED_MOTION_DRAW_MS = 1000;  // with prefers-reduced-motion, charts are redrawn at most once a second while playing
+
+const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
+
+/** Counts a timed piece of work in one of the benchmark's counters. */
+function count(slot, ms) {
+  slot.count += 1;
+  slot.totalMs += ms;
+  slot.maxMs = Math.max(slot.maxMs, ms);
+}
+
+/** Draws `view` now and notes when and how long (a view that throws is reported and does not stop the loop). */
+function drawView(view) {
+  view.dirty = false;
+  const start = performance.now();
+  try {
+    view.draw(view);
+  } catch (e) {
+    queueMicrotask(() => { throw e; }); // to the page's error handler, which shows it
+  }
+  view.lastDraw = performance.now();
+  view.cost = view.lastDraw - start;
+}
+
+/** Draws every dirty view of `group` now. */
+function drawAll(group) {
+  for (const view of store.dirtyViews(group)) if (view.dirty) drawView(view);
+}
+
+/** Draws view `name` now, in this task (an answer the learner reads at once, e.g. "measuring…"). */
+export function drawNow(name) {
+  const view = store.viewOf(name);
+  if (view) drawView(view);
+}
+
+/**
+ * The next frame answers the learner (a click on a sample): it draws views `names` first and trains only briefly
+ * before them.
+ */
+export function answerSoon(...names) {
+  store.get('loop').urgent = true;
+  for (const name of names) {
+    const view = store.viewOf(name);
+    if (view) view.lastDraw = 0;
+  }
+}
+
+/**
+ * Says on <body data-settled> whether the page has nothing left to do: not training, no frame to come, every view
+ * drawn, no work in flight. Set false in the same task as whatever starts work: a test that acts and then waits
+ * for "true" never reads a stale page.
+ */
+export function publishSettled() {
+  const busy = store.get('playing') || store.get('loop').frameRequested || store.anyDirty() || store.get('pending').size > 0;
+  const value = busy ? 'false' : 'true';
+  if (document.body.dataset.settled !== value) document.body.dataset.settled = value;
+}
+
+/**
+ * Starts the loop: `train(budgetMs)` is called once per frame while playing; `loop.background(frameStart)` (a
+ * study) in every frame, returning whether it goes on.
+ */
+export function installLoop({ train }) {
+  const loop = store.get('loop');
+  const perf = store.get('perf');
+
+  function requestFrame() {
+    if (loop.frameRequested) return;
+    loop.frameRequested = true;
+    requestAnimationFrame(frame);
+  }
+
+  /** The teaching panels, when the frame has room for them. */
+  function drawTeach(frameStart) {
+    const views = store.dirtyViews('teach');
+    if (!views.length) return;
+    const playing = store.get('playing');
+    const start = performance.now();
+    if (playing && (start - loop.lastTeach < TEACH_EVERY_MS || start - frameStart >= TRAIN_SHARE_MS)) return;
+    const since = start - store.get('trainedAt');
+    const training = since < CATCH_UP_MS;
+    const visible = store.get('teachVisible');
+    let drawn = 0;
+    let skipped = 0;
+    for (const view of views) {
+      const offScreen = view.panel && !visible.has(view.panel);
+      if (training && (offScreen || (view.minInterval && start - view.lastDraw < view.minInterval(view)))) {
+        skipped += 1;
+        continue;
+      }
+      drawView(view);
+      drawn += 1;
+    }
+    // the views left out are drawn once training has rested for CATCH_UP_MS (the timer's end asks for a frame)
+    if (skipped && !store.hasTimer('teach-catch-up')) store.timer('teach-catch-up', CATCH_UP_MS - since + 1, () => {});
+    if (drawn) {
+      loop.lastTeach = performance.now();
+      count(perf.teach, loop.lastTeach - start);
+    }
+  }
+
+  /** The charts: while playing (`frameStart` set), the stalest first, as many as fit in the frame's budget. */
+  function drawMain(frameStart) {
+    let drawn = 0;
+    for (const view of store.dirtyViews('main')) {
+      const now = performance.now();
+      if (frameStart !== null) {
+        const late = now - frameStart + (drawn ? view.cost : 0) > FRAME_BUDGET_MS;
+        if (late || (reducedMotion.matches && now - view.lastDraw < REDUCED_MOTION_DRAW_MS)) {
+          requestFrame(); // still dirty: a later frame draws it
+          continue;
+        }
+      }
+      drawn += 1;
+      drawView(view);
+      count(perf.draws[view.name], view.cost);
+    }
+    if (!perf.firstRender && store.get('pg') && !store.dirtyViews('main').length) {
+      perf.firstRender = true;
+      performance.mark('kd-first-render'); // every view drawn once: the page is usable
+    }
+  }
+
+  function frame() {
+    loop.frameRequested = false;
+    perf.frames += 1;
+    const t0 = performance.now();
+    if (store.get('playing') && store.get('pg')) {
+      perf.trainingFrames += 1;
+      // training leaves room for the views that wait to be drawn (each frame draws the stalest ones that fit)
+      const trainFor = loop.urgent ? URGENT_TRAIN_MS : store.dirtyViews('main').length ? TRAIN_SHARE_MS : FRAME_BUDGET_MS;
+      train(Math.max(0, trainFor - (performance.now() - t0)));
+    }
+    const more = loop.background?.(t0) ?? false;
+    drawTeach(t0);
+    drawAll('frame');
+    drawMain(store.get('playing') ? t0 : null);
+    loop.urgent = false;
+    count(perf.frame, performance.now() - t0);
+    if (store.get('playing') || more) requestFrame();
+    publishSettled();
+  }
+
+  store.onChange(() => {
+    drawAll('sync');
+    if (store.get('playing') || store.anyDirty()) requestFrame();
+    publishSettled();
+  });
+  drawAll('sync');
+  requestFrame();
+  publishSettled();
+}
+
+/** Draws the dirty views of the main layout now, outside the loop (the benchmark's redrawAll); returns the ms. */
+export function drawMainNow() {
+  const start = performance.now();
+  drawAll('frame');
+  for (const view of store.dirtyViews('main')) {
+    drawView(view);
+    count(store.get('perf').draws[view.name], view.cost);
+  }
+  return performance.now() - start;
+}

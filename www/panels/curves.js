@@ -1,0 +1,154 @@
+// The training curves: the one-line verdict comparing the two students, the engine's loss and accuracy charts,
+// the latest numbers, and the curves in words for readers who cannot see the charts. Everything shown is a number
+// of the run's history (kept in the store, appended as training goes) or of its last mini-batch, only formatted.
+
+import { store } from '../store.js';
+import { t } from '../i18n.js';
+import { byId, h, sizeCanvas } from '../lib/dom.js';
+import { fixed, pct, points } from '../lib/format.js';
+import { attempt } from '../run.js';
+
+/** A paragraph of text. */
+const para = (text) => h('p', { text });
+
+/** `key.one` when n is 1, else `key.many`. */
+function plural(key, n, params) {
+  return t(`${key}.${n === 1 ? 'one' : 'many'}`, { n, ...params });
+}
+
+/** A difference of two accuracies in points, "±0.0" when it rounds to nothing. */
+function signedPoints(diff) {
+  const text = points(diff);
+  return t('verdict.points', { value: /^\D?0\.0$/.test(text) ? '±0.0' : text });
+}
+
+/** The one-line comparison of the two students, only what the numbers say. */
+function verdictText(history, status, dataInfo) {
+  const s = history.students ?? [];
+  const tch = history.teacher ?? [];
+  const last = s[s.length - 1];
+  const started = status.phase === 'distil' || status.phase === 'done' || (status.phase === 'diverged' && last && last.epoch > 0);
+  if (started && last && last.epoch > 0) {
+    const diff = last.kdTestAccuracy - last.controlTestAccuracy;
+    const one = dataInfo?.nTest ? ` ${t('verdict.onePoint', { value: (100 / dataInfo.nTest).toFixed(dataInfo.nTest > 1000 ? 2 : 1) })}` : '';
+    return {
+      text: plural('verdict.students', last.epoch, {
+        kd: pct(last.kdTestAccuracy), control: pct(last.controlTestAccuracy), diff: signedPoints(diff),
+      }) + one,
+      sign: Math.abs(diff) < 0.0005 ? 0 : Math.sign(diff),
+    };
+  }
+  if (status.phase === 'diverged') return { text: t('verdict.diverged'), sign: 0 };
+  if (started) return { text: t('verdict.distilBegun'), sign: 0 };
+  const lt = tch[tch.length - 1];
+  if (lt && lt.epoch > 0) return { text: plural('verdict.teacher', lt.epoch, { acc: pct(lt.testAccuracy) }), sign: 0 };
+  return { text: t('verdict.start'), sign: 0 };
+}
+
+/** Latest numbers as a definition list. */
+function renderLatest(dl, history, lastBatch) {
+  dl.replaceChildren();
+  const group = (title, items) => dl.append(h('div', { className: 'latest-group' }, h('dt', { text: title }),
+    h('dd', {}, items.map(([name, value, tip], i) => [i > 0 ? ' · ' : null, h('span', { className: 'term', title: tip }, `${name} `, h('strong', { text: value }))]))));
+  const tch = history.teacher?.[history.teacher.length - 1];
+  if (tch) {
+    group(t('latest.teacher', { epoch: tch.epoch }), [
+      [t('latest.trainLoss'), fixed(tch.trainLoss)],
+      [t('latest.trainAcc'), pct(tch.trainAccuracy)],
+      [t('latest.testAcc'), pct(tch.testAccuracy)],
+    ]);
+  }
+  const s = history.students?.[history.students.length - 1];
+  if (s) {
+    group(t('latest.kd', { epoch: s.epoch }), [
+      [t('latest.soft'), fixed(s.softLoss), t('latest.softTitle')],
+      [t('latest.hardCe'), fixed(s.hardLoss)],
+      [t('latest.total'), fixed(s.totalLoss), t('latest.totalTitle', { T: fixed(s.temperature, 2), alpha: fixed(s.alpha, 2) })],
+      [t('latest.trainAcc'), pct(s.kdTrainAccuracy)],
+      [t('latest.testAcc'), pct(s.kdTestAccuracy)],
+    ]);
+    group(t('latest.control', { epoch: s.epoch }), [
+      [t('latest.hardCe'), fixed(s.controlHardLoss)],
+      [t('latest.trainAcc'), pct(s.controlTrainAccuracy)],
+      [t('latest.testAcc'), pct(s.controlTestAccuracy)],
+    ]);
+  }
+  if (lastBatch) {
+    group(t('latest.batch'), [
+      [t('latest.batchSoft'), fixed(lastBatch.softLoss)],
+      [t('latest.batchHard'), fixed(lastBatch.hardLoss)],
+      [t('latest.total'), fixed(lastBatch.totalLoss)],
+      [t('latest.batchControl'), fixed(lastBatch.controlHardLoss)],
+    ]);
+  }
+}
+
+/** The largest value of `key` over `rows`, with its epoch. */
+function bestOf(rows, key) {
+  let hi = null;
+  for (const r of rows) {
+    const v = r[key];
+    if (Number.isFinite(v) && (!hi || v > hi.v)) hi = { v, epoch: r.epoch };
+  }
+  return hi;
+}
+
+/**
+ * The curves in words, for readers who cannot see the charts: one paragraph per model with the first and the
+ * last value of each curve and the best test accuracy (from the run's history).
+ */
+function renderCurvesSummary(container, history) {
+  container.replaceChildren();
+  const teacher = (history.teacher ?? []).filter((r) => r.epoch > 0);
+  const students = (history.students ?? []).filter((r) => r.epoch > 0);
+  if (teacher.length === 0) {
+    container.append(para(t('summary.curvesEmpty')));
+    return;
+  }
+  const first = teacher[0];
+  const last = teacher[teacher.length - 1];
+  const best = bestOf(teacher, 'testAccuracy');
+  container.append(para(t('summary.teacher', {
+    epochs: last.epoch, lossFirst: fixed(first.trainLoss), lossLast: fixed(last.trainLoss),
+    acc: pct(last.testAccuracy), best: pct(best?.v), bestEpoch: best?.epoch ?? '—',
+  })));
+  if (students.length === 0) return;
+  const sf = students[0];
+  const sl = students[students.length - 1];
+  const bestKd = bestOf(students, 'kdTestAccuracy');
+  const bestControl = bestOf(students, 'controlTestAccuracy');
+  container.append(para(t('summary.kd', {
+    epochs: sl.epoch, softFirst: fixed(sf.softLoss), softLast: fixed(sl.softLoss), hardFirst: fixed(sf.hardLoss),
+    hardLast: fixed(sl.hardLoss), acc: pct(sl.kdTestAccuracy), best: pct(bestKd?.v), bestEpoch: bestKd?.epoch ?? '—',
+  })));
+  container.append(para(t('summary.control', {
+    epochs: sl.epoch, hardFirst: fixed(sf.controlHardLoss), hardLast: fixed(sl.controlHardLoss),
+    acc: pct(sl.controlTestAccuracy), best: pct(bestControl?.v), bestEpoch: bestControl?.epoch ?? '—',
+  })));
+}
+
+
+/** The verdict, the charts, the latest numbers and the curves in words. */
+function drawCurves() {
+  const pg = store.get('pg');
+  const status = store.get('status');
+  if (!pg || !status) return;
+  const history = store.get('history');
+  const verdict = byId('verdict');
+  const v = verdictText(history, status, store.get('dataInfo'));
+  verdict.textContent = v.text;
+  verdict.dataset.sign = String(v.sign);
+  renderLatest(byId('latest'), history, store.get('lastBatch'));
+  renderCurvesSummary(byId('curves-summary'), history);
+  const loss = byId('loss-curves');
+  const accuracy = byId('accuracy-curves');
+  if (sizeCanvas(loss)) attempt('do.draw', () => pg.drawLossCurves(loss));
+  if (sizeCanvas(accuracy)) attempt('do.draw', () => pg.drawAccuracyCurves(accuracy));
+}
+
+/** Declares the panel's view: it follows the history and the last batch, never T or α (past epochs keep theirs). */
+export function installCurves() {
+  store.view('curves', {
+    group: 'main', deps: ['pg', 'status', 'history', 'lastBatch', 'dataInfo', 'language', 'layout'], draw: drawCurves,
+  });
+}

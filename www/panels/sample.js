@@ -1,0 +1,168 @@
+// The selected sample: its picker (split and index), what it is, its labels as the three models see them (a
+// table and the engine's bar chart), the loss terms of distillation on it, and the data view in words.
+
+import { store } from '../store.js';
+import { t } from '../i18n.js';
+import { byId, h, setBar, sizeCanvas } from '../lib/dom.js';
+import { fixed, int, pct, temperatureText } from '../lib/format.js';
+import { shorten } from '../urlstate.js';
+import { attempt, FAILED, sampleCount, selectedSample } from '../run.js';
+import { selectSoon } from './data.js';
+
+const ROWS = [
+  { key: 'hard', field: 'hardLabel', label: () => t('row.hard') },
+  { key: 'teacherT1', field: 'teacherT1', label: () => t('row.teacherT1') },
+  { key: 'teacherAtT', field: 'teacherAtT', label: (T) => t('row.teacherAtT', { T }) },
+  { key: 'kdStudentAtT', field: 'kdStudentAtT', label: (T) => t('row.kdAtT', { T }) },
+  { key: 'controlStudentAtT', field: 'controlStudentAtT', label: (T) => t('row.controlAtT', { T }) },
+];
+
+/** "Test sample #12 · true class: 3 · x1 = 0.52, x2 = −1.20" */
+export function describeSample(s, dataInfo) {
+  const parts = [
+    t(s.split === 'train' ? 'sample.train' : 'sample.test', { index: s.index }),
+    t('sample.trueClassIs', { name: s.className ?? s.label }),
+  ];
+  const f = s.features ?? [];
+  if (f.length > 0 && f.length <= 4) {
+    const names = dataInfo?.featureNames?.length === f.length ? dataInfo.featureNames : f.map((_, i) => `x${i + 1}`);
+    parts.push(names.map((n, i) => `${n} = ${fixed(f[i], 2)}`).join(', '));
+  }
+  return parts.join(' · ');
+}
+
+/** The accessible table of the selected sample's labels (the e2e tests read it too). */
+function renderSampleTable(table, sample, classNames) {
+  const tText = temperatureText(sample.temperature);
+  const n = sample.hardLabel.length;
+  const names = classNames?.length === n ? classNames : Array.from({ length: n }, (_, i) => String(i));
+  const digits = n > 5 ? 2 : 3;
+  const caption = table.caption ?? table.createCaption();
+  caption.className = 'visually-hidden';
+  caption.textContent = t('sample.caption');
+  const corner = h('th', { className: 'corner', scope: 'col', text: t('sample.classCorner') });
+  const heads = names.map((name, i) => h('th', {
+    className: i === sample.label ? 'true-class' : '', scope: 'col', text: name, title: i === sample.label ? t('sample.trueClass') : null,
+  }));
+  (table.tHead ?? table.createTHead()).replaceChildren(h('tr', {}, corner, heads));
+  const rows = ROWS.map((row) => {
+    const values = sample[row.field] ?? [];
+    let best = -1;
+    values.forEach((v, i) => { if (best < 0 || v > values[best]) best = i; });
+    const cells = values.map((v, i) => {
+      const td = h('td', {
+        className: i === sample.label ? 'true-class' : '',
+        text: typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : fixed(v),
+        dataset: { value: String(v) },
+      });
+      setBar(td, v);
+      if (i === best && row.key !== 'hard') td.classList.add('argmax');
+      return td;
+    });
+    return h('tr', { dataset: { row: row.key } }, h('th', { scope: 'row', text: row.label(tText) }), cells);
+  });
+  (table.tBodies[0] ?? table.createTBody()).replaceChildren(...rows);
+}
+
+/** The selected sample's loss terms. */
+function renderSampleLoss(p, s) {
+  const term = (name, value, title) => h('span', { className: 'term', title }, `${name} = `, h('strong', { text: fixed(value) }));
+  p.replaceChildren(`${t('sample.lossLead')} `,
+    term('T²·KL', s.softLoss, t('sample.softTitle')), ' · ',
+    term('CE', s.hardLoss, t('sample.hardTitle')), ' · ',
+    term(t('sample.total', { alpha: fixed(s.alpha, 2) }), s.totalLoss, 'α·T²·KL + (1 − α)·CE'));
+}
+
+/**
+ * The data view in words: what is drawn, each model's latest accuracies (the region maps show where each
+ * model puts each class), and the selected sample with what each model says about it.
+ */
+function renderDataSummary(container, d, history, sample) {
+  const what = d.view === 'points' ? 'summary.regionsWhat' : d.view === 'digits' ? 'summary.digitsWhat' : 'summary.scatterWhat';
+  const tch = history.teacher.at(-1);
+  const s = history.students.at(-1);
+  const acc = (train, test) => t('summary.accuracy', { train: pct(train), test: pct(test) });
+  const items = [
+    [t('model.teacher'), tch && tch.epoch > 0 ? acc(tch.trainAccuracy, tch.testAccuracy) : t('summary.untrained')],
+    [t('model.kd'), s && s.epoch > 0 ? acc(s.kdTrainAccuracy, s.kdTestAccuracy) : t('summary.untrained')],
+    [t('model.control'), s && s.epoch > 0 ? acc(s.controlTrainAccuracy, s.controlTestAccuracy) : t('summary.untrained')],
+  ];
+  container.replaceChildren(
+    h('p', { text: t(what, { train: int(d.nTrain), test: int(d.nTest), classes: d.nClasses, list: (d.classNames ?? []).join(', ') }) }),
+    h('ul', {}, items.map(([who, text]) => h('li', {}, h('strong', { text: who }), `: ${text}`))));
+  if (!sample) return;
+  const name = (probs) => {
+    if (!probs?.length) return '—';
+    let best = 0;
+    probs.forEach((v, i) => { if (v > probs[best]) best = i; });
+    return `${d.classNames?.[best] ?? String(best)} (${pct(probs[best])})`;
+  };
+  container.append(h('p', { text: t('summary.selected', {
+    sample: describeSample(sample, d), teacher: name(sample.teacherT1), kd: name(sample.kdStudentAtT),
+    control: name(sample.controlStudentAtT), T: temperatureText(sample.temperature),
+  }) }));
+}
+
+/** Everything about the selected sample that the engine computes. */
+function drawSample() {
+  const pg = store.get('pg');
+  const d = store.get('dataInfo');
+  if (!pg || !d) return;
+  const { split, index } = store.get('selection');
+  const got = attempt('do.inspect', () => selectedSample());
+  if (got === FAILED) return;
+  const s = got.report;
+  byId('sample-desc').textContent = describeSample(s, d);
+  renderSampleTable(byId('sample-table'), s, d.classNames);
+  renderSampleLoss(byId('sample-loss'), s);
+  const bars = byId('sample-bars');
+  if (sizeCanvas(bars)) attempt('do.draw', () => pg.drawSampleBars(bars, split, index));
+  renderDataSummary(byId('data-summary'), d, store.get('history'), s);
+}
+
+/** The picker: the split, the index (not while the learner types in it), its valid range, its error. */
+function drawPicker() {
+  const { split, index } = store.get('selection');
+  const input = byId('sel-index');
+  const max = Math.max(0, sampleCount(split) - 1);
+  byId('sel-split').value = split;
+  if (document.activeElement !== input) input.value = String(index);
+  input.max = String(max);
+  byId('sel-range').textContent = t('sample.range', { max });
+  const problem = store.get('indexError');
+  const error = byId('sel-error');
+  error.hidden = !problem;
+  if (problem) {
+    error.textContent = t('sample.indexError', problem);
+    input.setAttribute('aria-invalid', 'true');
+  } else {
+    input.removeAttribute('aria-invalid');
+  }
+}
+
+/** A typed index: selected if valid; otherwise the picker says what is valid and keeps the selected sample. */
+function onIndexChange() {
+  const input = byId('sel-index');
+  const { split, index } = store.get('selection');
+  const i = Number(input.value);
+  if (input.value.trim() === '' || !selectSoon(split, i)) {
+    store.set({ indexError: { value: shorten(input.value, 20), max: Math.max(0, sampleCount(split) - 1) } });
+    input.value = String(index);
+  }
+}
+
+/** Wires the picker and declares the panel's views. */
+export function installSample() {
+  byId('sel-split').addEventListener('change', () => {
+    const split = byId('sel-split').value;
+    const n = sampleCount(split);
+    selectSoon(split, Math.min(store.get('selection').index, Math.max(0, n - 1)));
+  });
+  byId('sel-index').addEventListener('change', onIndexChange);
+  store.view('sample-picker', { group: 'sync', deps: ['selection', 'dataInfo', 'indexError', 'language'], draw: drawPicker });
+  store.view('sample', {
+    group: 'main',
+    deps: ['pg', 'status', 'dataInfo', 'selection', 'applied', 'history', 'language', 'layout'],
+    draw: drawSample,
+  });
+}

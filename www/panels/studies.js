@@ -1,0 +1,230 @@
+// The Studies panel: several runs compared in a table (temperature × width, ensemble teacher, high-temperature
+// limit, born-again). "Run this study" trains them in the engine's StudyRunner, a few milliseconds in each frame
+// of the page's animation loop (the page stays responsive), shows the progress, and lays out the outcome
+// (StudyRunner.outcome()) with the verdict from its numbers. It does not touch the controls or the main view.
+// Loaded when the panel (below the playground) nears the window.
+
+import { store } from '../store.js';
+import { t, render as renderMessage } from '../i18n.js';
+import { h, byId } from '../lib/dom.js';
+import { pct, points } from '../lib/format.js';
+import { drawNow } from '../loop.js';
+import { fail, pause, withDataset } from '../run.js';
+import { describeSettings, presetCard, presets, setVerdict, titleOf } from './experiments.js';
+import { table } from './outcome.js';
+
+/** At most this much of each animation frame goes to a study's training. */
+const STUDY_BUDGET_MS = 8;
+
+/** An arm's label from its settings, in the page's language (the engine's English label otherwise). */
+function armLabel(arm) {
+  const s = Object.fromEntries(arm.settings);
+  if (s.studentHidden !== undefined && s.temperature !== undefined) return t('experiments.arm.widthT', { width: s.studentHidden, t: s.temperature });
+  if (s.teachers !== undefined) return Number(s.teachers) > 1 ? t('experiments.arm.ensemble', { count: s.teachers }) : t('experiments.arm.oneTeacher');
+  if (s.softLoss === 'logits') return t('experiments.arm.logits');
+  if (s.softLoss === 'kl') return t('experiments.arm.kd', { t: s.temperature });
+  if (!arm.settings.length) return t('experiments.arm.bornAgain');
+  return arm.label;
+}
+
+/** A study's runs in a few words: their labels, or for a grid the values each setting takes. */
+function armsText(p) {
+  const count = p.arms.length;
+  if (count === 1) return t('experiments.study.runsOne', { label: armLabel(p.arms[0]) });
+  if (count <= 4) return t('experiments.study.runs', { count, list: p.arms.map((a) => armLabel(a)).join('; ') });
+  const values = new Map();
+  for (const arm of p.arms) {
+    for (const [name, value] of arm.settings) {
+      if (!values.has(name)) values.set(name, []);
+      if (!values.get(name).includes(value)) values.get(name).push(value);
+    }
+  }
+  const axes = [...values].map(([name, list]) => describeSettings([[name, list[0]]])[0].replace(/:.*$/, `: ${list.join(', ')}`));
+  return t('experiments.study.runs', { count, list: axes.join(' × ') });
+}
+
+/** Starts study `p` (its data set is fetched on first use). */
+function startStudy(p) {
+  return withDataset(p.dataset ?? 'digits', () => startStudyNow(p));
+}
+
+function startStudyNow(p) {
+  stopStudy(false);
+  pause();
+  const seed = Number(store.get('applied').seed ?? store.get('settings').seed ?? 1);
+  let runner;
+  try {
+    runner = new (store.get('engine').StudyRunner)(p.name, { seed });
+  } catch (e) {
+    fail(t('do.experiment', { name: p.name }), e);
+    return;
+  }
+  store.set({ study: { runner, preset: p, seed, outcome: null, progress: null } });
+  store.begin('study');
+  drawNow('study');
+  byId('study-result')?.scrollIntoView?.({ block: 'nearest' });
+}
+
+/** Stops the study in progress (if any); `byUser` keeps its box to say it was stopped. */
+function stopStudy(byUser) {
+  const s = store.get('study');
+  if (!s) return;
+  if (s.runner) {
+    s.runner.free();
+    store.end('study');
+  }
+  store.set({ study: byUser ? { ...s, runner: null } : null });
+  if (byUser) drawNow('study'); // at once: the learner reads it right after the click
+}
+
+/**
+ * Trains the study in progress for a share of the animation frame that began at `frameStart` (the loop calls it
+ * in every frame); returns whether it goes on.
+ */
+function studyFrame(frameStart) {
+  const s = store.get('study');
+  if (!s?.runner) return false;
+  let done = false;
+  const next = { ...s };
+  try {
+    while (!done && performance.now() - frameStart < STUDY_BUDGET_MS) done = s.runner.step(1);
+    next.progress = s.runner.progress();
+    if (done) {
+      if (!next.progress.stopped) next.outcome = s.runner.outcome();
+      s.runner.free();
+      next.runner = null;
+    }
+  } catch (e) {
+    fail(t('do.experiment', { name: s.preset.name }), e);
+    s.runner?.free();
+    next.runner = null;
+  }
+  store.set({ study: next });
+  if (next.runner) return true;
+  store.end('study');
+  return false;
+}
+
+/** One sentence with the finding's numbers. */
+function findingText(f) {
+  switch (f.kind) {
+    case 'temperatureByWidth':
+      return t('experiments.study.tw.details', {
+        list: f.widths.map((w, i) => t('experiments.study.tw.best', { width: w, t: f.temperatures.length ? f.bestTemperature[i] : '—' })).join(', '),
+      });
+    case 'ensembleTeacher':
+      return t('experiments.study.ens.details', {
+        ensemble: pct(f.ensemble), mean: pct(f.memberMean), kdEnsemble: pct(f.kdFromEnsemble), control: pct(f.control), kdSingle: pct(f.kdFromSingle),
+      });
+    case 'highTemperature':
+      return t('experiments.study.high.details', {
+        high: f.highTemperature, low: f.lowTemperature, kdHigh: pct(f.kdHigh), kdLow: pct(f.kdLow), logits: pct(f.logitMatching),
+        gapHigh: Math.abs((f.kdHigh - f.logitMatching) * 100).toFixed(1), gapLow: Math.abs((f.kdLow - f.logitMatching) * 100).toFixed(1),
+      });
+    case 'bornAgain':
+      return t('experiments.study.born.details', {
+        teacher: pct(f.teacher), kd: pct(f.kd), control: pct(f.control), gap: points(f.kd - f.teacher),
+      });
+    default:
+      return '';
+  }
+}
+
+/** The study's numbers: for the sweep a width × temperature grid, otherwise one row per run. */
+function studyTables(o, preset) {
+  const out = [];
+  const f = o.finding;
+  const wrap = (node) => h('div', { className: 'exp-table-wrap' }, node);
+  if (f.kind === 'temperatureByWidth') {
+    const head = [t('experiments.study.tw.width'), ...f.temperatures.map((x) => `T = ${x}`), t('experiments.study.tw.control')];
+    const rows = f.widths.map((w, i) => {
+      const best = f.kd[i].indexOf(Math.max(...f.kd[i]));
+      return { cells: [String(w), ...f.kd[i].map((a, j) => (j === best
+        ? h('strong', { className: 'exp-best', attrs: { title: t('experiments.study.tw.bestMark') } }, `${pct(a)} ★`)
+        : pct(a))), pct(f.control[i])] };
+    });
+    out.push(wrap(table('study-grid', t('experiments.study.tw.caption'), head, rows)));
+    out.push(h('p', { className: 'exp-note', text: t('experiments.study.tw.note') }));
+  }
+  const ensemble = o.arms.some((a) => a.members.length > 1);
+  const head = [t('experiments.study.runColumn'), t('model.teacher')];
+  if (ensemble) head.push(t('experiments.study.members'));
+  head.push(t('model.kd'), t('model.control'), t('experiments.study.delta'));
+  const rows = o.arms.map((a, i) => {
+    const cells = [armLabel(preset.arms[i] ?? a), pct(a.teacher)];
+    if (ensemble) cells.push(a.members.map((m) => pct(m)).join(' · '));
+    cells.push(pct(a.kd), pct(a.control), points(a.kd - a.control));
+    return { cells };
+  });
+  out.push(wrap(table('study-numbers-table', t('experiments.study.caption'), head, rows)));
+  return out;
+}
+
+/** The study's box: its progress while it trains, then its verdict and tables (or why there is none). */
+function drawStudy() {
+  const s = store.get('study');
+  const box = byId('study-result');
+  if (!box) return;
+  box.hidden = !s;
+  if (!s) return;
+  const verdict = byId('study-verdict');
+  const numbers = byId('study-numbers');
+  byId('study-title').textContent = t('experiments.study.title', { title: titleOf(s.preset), seed: s.seed });
+  byId('study-stop').textContent = t('experiments.study.stop');
+  const running = Boolean(s.runner);
+  byId('study-running').hidden = !running;
+  if (running) {
+    const p = s.progress;
+    const arms = s.preset.arms.length;
+    const finished = p?.finished ?? 0;
+    const within = p && p.epochs ? Math.min(1, p.epoch / p.epochs) * (p.phase === 'teacher' ? 0.5 : 1) : 0;
+    byId('study-progress').value = (finished + within) / arms;
+    const arm = s.preset.arms[Math.min(finished, arms - 1)];
+    byId('study-progress-text').textContent = t(p?.phase === 'teacher' ? 'experiments.study.teacher' : 'experiments.study.students', {
+      run: Math.min(finished + 1, arms), runs: arms, label: armLabel(arm), epoch: p?.epoch ?? 0, epochs: p?.epochs ?? 0,
+    });
+    setVerdict(verdict, t('experiments.study.running'), 'none');
+    numbers.replaceChildren();
+  } else if (s.progress?.stopped) {
+    const { arm, reason } = s.progress.stopped;
+    const label = s.preset.arms?.[arm] ? armLabel(s.preset.arms[arm]) : String(arm + 1);
+    setVerdict(verdict, t('experiments.study.diverged', { message: `${label}: ${renderMessage(reason)}` }), 'none');
+    numbers.replaceChildren();
+  } else if (!s.outcome) {
+    setVerdict(verdict, t('experiments.study.stopped'), 'none');
+    numbers.replaceChildren();
+  } else {
+    const o = s.outcome;
+    setVerdict(verdict, t(o.shown ? 'experiments.shown' : 'experiments.notShown', { details: findingText(o.finding) }), o.shown ? 'yes' : 'no');
+    numbers.replaceChildren(...studyTables(o, s.preset));
+  }
+}
+
+/** Builds the panel: the studies' cards and the box of the study in progress or finished. */
+export function installStudies(root) {
+  if (!root || typeof store.get('engine').experiments !== 'function') return;
+  const list = h('ul', { className: 'exp-list', id: 'study-list' });
+  const title = h('h3', { className: 'exp-result-title', id: 'study-title' });
+  const box = h('div', { className: 'exp-result exp-study', id: 'study-result', hidden: true, attrs: { role: 'region', 'aria-labelledby': title.id } },
+    title,
+    h('p', { className: 'exp-verdict', id: 'study-verdict', attrs: { role: 'status' } }),
+    h('div', { className: 'exp-progress', id: 'study-running' },
+      h('progress', { id: 'study-progress', max: 1, value: 0, attrs: { 'aria-labelledby': 'study-progress-text' } }),
+      h('p', { className: 'exp-progress-text', id: 'study-progress-text' }),
+      h('button', { type: 'button', className: 'exp-stop', id: 'study-stop', on: { click: () => stopStudy(true) } })),
+    h('div', { className: 'exp-numbers', id: 'study-numbers' }));
+  root.append(list, box);
+  store.view('studies-list', {
+    group: 'sync',
+    deps: ['language'],
+    draw() {
+      const focused = document.activeElement?.id;
+      list.replaceChildren(...presets().filter((p) => p.study)
+        .map((p) => presetCard(p, { setupExtra: ` · ${armsText(p)}`, onRun: () => startStudy(p) })));
+      if (focused) document.getElementById(focused)?.focus();
+    },
+  });
+  store.view('study', { group: 'frame', deps: ['study', 'language'], draw: drawStudy });
+  store.get('loop').background = studyFrame;
+  root.hidden = false;
+}

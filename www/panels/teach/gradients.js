@@ -1,0 +1,85 @@
+// The gradient view: how hard each term of the loss pulls on the student's logits for the selected sample, per
+// class and in norm, and the T² switch: without T² the soft term's pull is 1/T² as strong.
+
+import { store } from '../../store.js';
+import { t } from '../../i18n.js';
+import { h, sizeCanvas } from '../../lib/dom.js';
+import { prec, sig, signed, temperatureText } from '../../lib/format.js';
+import { announce } from '../alerts.js';
+import { drawNow } from '../../loop.js';
+import { selectedSample } from '../../run.js';
+import { attempt, classNames, classTable, clearPanelError, panelShell, renderClassRows, tableWrap, waiting } from './shared.js';
+
+const CHART_SHARE = 15; // as the temperature explorer's chart
+
+function draw(p) {
+  if (waiting(p)) return;
+  clearPanelError(p);
+  const got = attempt(p, t('teach.gradients.title'), () => selectedSample(true));
+  if (!got) return;
+  const { report, insight } = got;
+  const g = insight.gradients;
+  const without = store.get('withoutT2');
+  p.toggle.checked = without;
+  const T = insight.temperature;
+  p.canvas.setAttribute('aria-label', t(without ? 'teach.gradients.canvasLabelWithout' : 'teach.gradients.canvasLabel'));
+  if (sizeCanvas(p.canvas)) attempt(p, t('teach.gradients.title'), () => store.get('pg').drawGradients(p.canvas, report.split, report.index, without));
+  const shownSoft = without ? g.softWithoutT2Norm : g.softNorm;
+  const ratio = g.softWithoutT2Norm > 0 ? g.softNorm / g.softWithoutT2Norm : NaN; // engine numbers, divided for display
+  const softVsHard = g.hardNorm > 0 ? shownSoft / g.hardNorm : NaN;
+  const value = (id, text, raw) => h('strong', { id, className: 'teach-stat-value', text, dataset: { value: String(raw) } });
+  const item = (label, ...dd) => h('div', { className: 'teach-stat' }, h('dt', {}, label), h('dd', {}, ...dd));
+  const ratioItem = item(t('teach.gradients.ratio'),
+    `${prec(g.softNorm, 3)} ÷ ${prec(g.softWithoutT2Norm, 3)} = `,
+    value('teach-grad-ratio', Number.isFinite(ratio) ? sig(ratio, 3) : '—', ratio),
+    ` = T² = ${sig(T * T, 3)}`,
+    h('span', { className: 'teach-stat-detail', text: ` (T = ${temperatureText(T)})` }));
+  ratioItem.classList.add('teach-stat-ratio');
+  p.stats.replaceChildren(
+    item(t(without ? 'teach.gradients.softNormWithout' : 'teach.gradients.softNorm'), value('teach-grad-soft-norm', prec(shownSoft, 3), shownSoft)),
+    item(t('teach.gradients.hardNorm'), value('teach-grad-hard-norm', prec(g.hardNorm, 3), g.hardNorm)),
+    item(t('teach.gradients.softVsHard'), value('teach-grad-soft-vs-hard', Number.isFinite(softVsHard) ? prec(softVsHard, 3) : '—', softVsHard)),
+    ratioItem);
+  p.stats.dataset.temperature = String(T);
+  p.summary.textContent = t(without ? 'teach.gradients.summaryWithout' : 'teach.gradients.summaryWith', {
+    T: temperatureText(T), t2: sig(T * T, 3), with: prec(g.softNorm, 3), without: prec(g.softWithoutT2Norm, 3),
+  });
+  const rows = [
+    { key: 'soft', label: t(without ? 'teach.gradients.row.softWithout' : 'teach.gradients.row.soft'), values: without ? g.softWithoutT2 : g.soft, format: signed },
+    { key: 'hard', label: t('teach.gradients.row.hard'), values: g.hard, format: signed },
+  ];
+  if (!without) rows.push({ key: 'total', label: t('teach.gradients.row.total'), values: g.total, format: signed });
+  renderClassRows(p.table, classNames(g.soft.length), report.label, rows);
+}
+
+/** Builds the panel; returns its section and its view. */
+export function createGradientsPanel(layout) {
+  const p = panelShell('teach-gradients', 'teach.gradients.title', ['teach.gradients.lead'], layout);
+  p.canvas = h('canvas', { id: 'teach-gradients-chart', className: 'teach-canvas teach-canvas-wide', attrs: { role: 'img', 'aria-label': t('teach.gradients.canvasLabel') } });
+  p.toggle = h('input', { type: 'checkbox', id: 'teach-drop-t2', className: 'teach-switch-input', checked: store.get('withoutT2'), attrs: { 'aria-describedby': 'teach-drop-t2-help' } });
+  p.stats = h('dl', { className: 'teach-stats', id: 'teach-gradient-stats' });
+  p.summary = h('p', { className: 'teach-summary', id: 'teach-gradient-summary' });
+  p.table = classTable('teach-gradient-table', 'teach-grad-table', t('teach.gradients.tableCaption'));
+  p.toggle.addEventListener('change', () => {
+    store.set({ withoutT2: p.toggle.checked });
+    drawNow('teach-gradients'); // at once, so that the summary read out is the new one
+    announce(p.summary.textContent);
+  });
+  const toggleRow = h('div', { className: 'teach-switch' },
+    p.toggle,
+    h('label', { htmlFor: 'teach-drop-t2' }, t('teach.gradients.switch')),
+    h('p', { className: 'teach-small', id: 'teach-drop-t2-help', text: t('teach.gradients.switchHelp') }));
+  p.section.append(h('div', { className: 'teach-two' },
+    h('div', { className: 'teach-side' },
+      h('figure', { className: 'teach-figure' }, p.canvas, h('figcaption', { className: 'teach-caption', text: t('teach.gradients.caption') })),
+      tableWrap(p.table)),
+    h('div', { className: 'teach-side' }, toggleRow, p.stats, p.summary)), p.error);
+  return {
+    section: p.section,
+    view: {
+      deps: ['pg', 'status', 'selection', 'applied', 'withoutT2', 'language', 'teachLayout'],
+      minInterval: (view) => Math.max(250, CHART_SHARE * view.cost),
+      draw: () => draw(p),
+    },
+  };
+}

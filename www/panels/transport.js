@@ -1,0 +1,108 @@
+// The transport in the header: Reset, Play/Pause, Step epoch, Step batch and the speed; the phase line and the
+// progress bar beside them; and the keyboard (Space plays and pauses, → steps a mini-batch, Shift+→ an epoch).
+
+import { store } from '../store.js';
+import { t, choiceLabel } from '../i18n.js';
+import { byId } from '../lib/dom.js';
+import { int } from '../lib/format.js';
+import { reset, step, togglePlay, running, specOf } from '../run.js';
+
+/** Elements where Space means something of their own (typing, pressing a button, opening a select). */
+const OWNS_SPACE = 'input, textarea, select, button, a[href], summary, [contenteditable=""], [contenteditable="true"], [role="button"], [role="checkbox"], [role="switch"], [role="slider"], [role="tab"], [role="menuitem"], [role="option"]';
+/** Elements where → means something of their own (a caret, a slider, the selection on a chart). */
+const OWNS_ARROWS = 'input, textarea, select, canvas, [contenteditable=""], [contenteditable="true"], [role="slider"], [role="tablist"], [role="tab"], [role="listbox"], [role="grid"], [role="radiogroup"], [role="menu"]';
+/** The fastest speed: as many mini-batches as the frame's budget allows. */
+const MAX_SPEED = Infinity;
+
+/** "Training the teacher — epoch 12/40", the batch, and the progress (`done` of `total` mini-batches). */
+export function describeStatus(st) {
+  const bpe = Math.max(1, st.batchesPerEpoch || 1);
+  const total = (st.teacherEpochs + st.studentEpochs) * bpe;
+  const s = { text: String(st.phase), done: 0, total, steps: st.steps, detail: '' };
+  const batch = t('status.batch', { batch: st.batch, of: bpe });
+  if (st.phase === 'teacher') Object.assign(s, { text: t('status.teacher', { epoch: st.epoch, of: st.teacherEpochs }), done: st.epoch * bpe + st.batch, detail: batch });
+  else if (st.phase === 'distil') Object.assign(s, { text: t('status.distil', { epoch: st.epoch, of: st.studentEpochs }), done: (st.teacherEpochs + st.epoch) * bpe + st.batch, detail: batch });
+  else if (st.phase === 'done') Object.assign(s, { text: t('status.done'), done: total, detail: t('status.doneDetail', { teacher: st.teacherEpochs, students: st.studentEpochs }) });
+  else if (st.phase === 'diverged') Object.assign(s, { text: t('status.diverged'), done: null });
+  return s;
+}
+
+/** The phase line and the progress bar. */
+function drawStatus() {
+  const phase = byId('phase');
+  const fetching = store.get('fetching');
+  const st = store.get('status');
+  if (fetching) {
+    phase.textContent = t('status.fetching', { dataset: choiceLabel(specOf('dataset'), fetching) });
+    return;
+  }
+  if (!st) {
+    phase.textContent = t(store.get('engineFailed') ? 'status.engineFailed' : 'status.loading');
+    return;
+  }
+  store.get('perf').updates += 1;
+  const s = describeStatus(st);
+  const detail = byId('phase-detail');
+  const progress = byId('progress');
+  phase.textContent = s.text;
+  phase.dataset.phase = st.phase;
+  detail.textContent = s.detail ? t('status.steps', { detail: s.detail, steps: int(s.steps) }) : '';
+  detail.dataset.steps = String(s.steps);
+  progress.max = Math.max(1, s.total);
+  if (s.done === null) progress.removeAttribute('value');
+  else progress.value = s.done;
+  progress.setAttribute('aria-valuetext', `${s.text}${s.detail ? `, ${s.detail}` : ''}`);
+}
+
+/** The buttons: what can be done now. */
+function drawButtons() {
+  const playing = store.get('playing');
+  const invalid = store.get('invalid');
+  const canTrain = Boolean(store.get('pg')) && running();
+  const play = byId('btn-play');
+  play.disabled = !canTrain && !playing;
+  play.setAttribute('aria-pressed', String(playing));
+  play.classList.toggle('playing', playing);
+  byId('play-label').textContent = t(playing ? 'transport.pause' : 'transport.play');
+  play.title = t(playing ? 'transport.pauseTitle' : 'transport.playTitle');
+  byId('btn-step-epoch').disabled = !canTrain || playing;
+  byId('btn-step-batch').disabled = !canTrain || playing;
+  const resetButton = byId('btn-reset');
+  resetButton.disabled = !store.get('engine') || invalid;
+  resetButton.title = t(invalid ? 'transport.resetInvalidTitle' : 'transport.resetTitle');
+}
+
+/** Space plays and pauses, → steps a mini-batch and Shift+→ an epoch, unless the focus owns the key. */
+function onGlobalKey(e) {
+  if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
+  const target = e.target instanceof Element ? e.target : document.body;
+  if (e.key === ' ' || e.key === 'Spacebar') {
+    if (target.closest(OWNS_SPACE)) return;
+    e.preventDefault();
+    togglePlay();
+  } else if (e.key === 'ArrowRight') {
+    if (target.closest(OWNS_ARROWS)) return;
+    if (!store.get('pg') || store.get('playing') || !running()) return;
+    e.preventDefault();
+    step(e.shiftKey ? 'epoch' : 'batch');
+  }
+}
+
+/** Sets the speed from the Speed select: mini-batches per frame while playing. */
+export function readSpeed() {
+  const v = byId('speed').value;
+  store.set({ batchesPerFrame: v === 'max' ? MAX_SPEED : Math.max(1, Number(v) || 1) });
+}
+
+/** Wires the transport and declares its views. */
+export function installTransport() {
+  byId('btn-reset').addEventListener('click', () => reset());
+  byId('btn-play').addEventListener('click', togglePlay);
+  byId('btn-step-epoch').addEventListener('click', () => step('epoch'));
+  byId('btn-step-batch').addEventListener('click', () => step('batch'));
+  byId('speed').addEventListener('change', readSpeed);
+  readSpeed();
+  document.addEventListener('keydown', onGlobalKey);
+  store.view('buttons', { group: 'sync', deps: ['pg', 'status', 'playing', 'invalid', 'engine', 'language'], draw: drawButtons });
+  store.view('status', { group: 'frame', deps: ['status', 'fetching', 'engineFailed', 'language', 'layout'], draw: drawStatus });
+}
