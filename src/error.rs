@@ -209,9 +209,10 @@ pub enum Refusal {
     },
 }
 
-/// Which network a message is about.
+/// Which network a message is about. Written in run files as `teacher`, `teacher-2` (member 2 of
+/// an ensemble), `distilled` or `control`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind", content = "index")]
+#[serde(into = "String", try_from = "String")]
 pub enum Model {
     /// The teacher (or, in an ensemble, all of it).
     Teacher,
@@ -241,6 +242,33 @@ pub struct Divergence {
     pub model: Model,
     pub what: Quantity,
     pub learning_rate: f32,
+}
+
+impl From<Model> for String {
+    fn from(model: Model) -> String {
+        match model {
+            Model::Teacher => "teacher".into(),
+            Model::Member(k) => format!("teacher-{k}"),
+            Model::Distilled => "distilled".into(),
+            Model::Control => "control".into(),
+        }
+    }
+}
+
+impl TryFrom<String> for Model {
+    type Error = String;
+    fn try_from(name: String) -> std::result::Result<Model, String> {
+        match name.as_str() {
+            "teacher" => Ok(Model::Teacher),
+            "distilled" => Ok(Model::Distilled),
+            "control" => Ok(Model::Control),
+            other => other
+                .strip_prefix("teacher-")
+                .and_then(|k| k.parse().ok())
+                .map(Model::Member)
+                .ok_or_else(|| format!("'{}' is not a network of the run", shortened(other))),
+        }
+    }
 }
 
 impl Model {
@@ -281,7 +309,7 @@ impl Divergence {
 /// given.
 fn setting_arg(name: &str) -> Arg {
     match crate::settings::spec(name) {
-        Some(spec) => Arg::Message(Box::new(Message::new(format!("setting.{}.label", spec.name)))),
+        Some(spec) => Arg::Message(Box::new(Message::new(&format!("setting.{}.label", spec.name)))),
         None => Arg::Text(name.to_string()),
     }
 }
@@ -289,179 +317,219 @@ fn setting_arg(name: &str) -> Arg {
 impl SettingProblem {
     /// The problem alone, as the page writes it beside the setting's control.
     pub fn message(&self) -> Message {
-        let m = |key: &str| Message::new(format!("engine.setting.{key}"));
         match self {
-            SettingProblem::Unknown => m("unknown"),
-            SettingProblem::NotANumber { text } => m("notANumber").with("text", shortened(text)),
-            SettingProblem::NotFinite { got } => m("notFinite").with("got", *got),
-            SettingProblem::NotWhole { got } => m("notWhole").with("got", *got),
+            SettingProblem::Unknown => Message::new("engine.setting.unknown"),
+            SettingProblem::NotANumber { text } => {
+                Message::new("engine.setting.notANumber").with("text", shortened(text))
+            }
+            SettingProblem::NotFinite { got } => Message::new("engine.setting.notFinite").with("got", *got),
+            SettingProblem::NotWhole { got } => Message::new("engine.setting.notWhole").with("got", *got),
             SettingProblem::OutOfRange { min, max, got } => {
-                m("outOfRange").with("min", *min).with("max", *max).with("got", *got)
+                Message::new("engine.setting.outOfRange").with("min", *min).with("max", *max).with("got", *got)
             }
             SettingProblem::NotAChoice { got, choices } => {
-                m("notAChoice").with("got", shortened(got)).with("choices", choices.as_str())
+                Message::new("engine.setting.notAChoice").with("got", shortened(got)).with("choices", choices.as_str())
             }
-            SettingProblem::NotALayerWidth { text } => m("notALayerWidth").with("text", shortened(text)),
+            SettingProblem::NotALayerWidth { text } => {
+                Message::new("engine.setting.notALayerWidth").with("text", shortened(text))
+            }
             SettingProblem::LayerWidthOutOfRange { min, max, got } => {
-                m("layerWidthOutOfRange").with("min", *min).with("max", *max).with("got", *got)
+                Message::new("engine.setting.layerWidthOutOfRange")
+                    .with("min", *min)
+                    .with("max", *max)
+                    .with("got", *got)
             }
-            SettingProblem::TooManyLayers { max, got } => m("tooManyLayers").with("max", *max).with("got", *got),
-            SettingProblem::NotLive => m("notLive"),
-            SettingProblem::TooManyParameters { parameters, features, classes, limit } => m("tooManyParameters")
+            SettingProblem::TooManyLayers { max, got } => {
+                Message::new("engine.setting.tooManyLayers").with("max", *max).with("got", *got)
+            }
+            SettingProblem::NotLive => Message::new("engine.setting.notLive"),
+            SettingProblem::TooManyParameters { parameters, features, classes, limit } => {
+                Message::new("engine.setting.tooManyParameters")
+                    .with("parameters", *parameters)
+                    .with("features", *features)
+                    .with("classes", *classes)
+                    .with("limit", *limit)
+            }
+            SettingProblem::TooMuchWork { batch, parameters, max_batch } => Message::new("engine.setting.tooMuchWork")
+                .with("batch", *batch)
                 .with("parameters", *parameters)
-                .with("features", *features)
+                .with("maxBatch", *max_batch),
+            SettingProblem::LogitsNeedOneTeacher { teachers } => {
+                Message::new("engine.setting.logitsNeedOneTeacher").with("teachers", *teachers)
+            }
+            SettingProblem::NoSuchClass { classes } => Message::new("engine.setting.noSuchClass")
                 .with("classes", *classes)
-                .with("limit", *limit),
-            SettingProblem::TooMuchWork { batch, parameters, max_batch } => {
-                m("tooMuchWork").with("batch", *batch).with("parameters", *parameters).with("maxBatch", *max_batch)
-            }
-            SettingProblem::LogitsNeedOneTeacher { teachers } => m("logitsNeedOneTeacher").with("teachers", *teachers),
-            SettingProblem::NoSuchClass { classes } => {
-                m("noSuchClass").with("classes", *classes).with("last", classes.saturating_sub(1))
-            }
-            SettingProblem::EmptyTransferSet => m("emptyTransferSet"),
+                .with("last", classes.saturating_sub(1)),
+            SettingProblem::EmptyTransferSet => Message::new("engine.setting.emptyTransferSet"),
         }
     }
 }
 
 impl CsvProblem {
     pub fn message(&self, file: &str) -> Message {
-        let m = |key: &str| Message::new(format!("engine.csv.{key}"));
         match self {
-            CsvProblem::TooLarge { megabytes, limit_megabytes } => {
-                m("tooLarge").with("file", file).with("size", format!("{megabytes:.1}")).with("limit", *limit_megabytes)
-            }
+            CsvProblem::TooLarge { megabytes, limit_megabytes } => Message::new("engine.csv.tooLarge")
+                .with("file", file)
+                .with("size", format!("{megabytes:.1}"))
+                .with("limit", *limit_megabytes),
             CsvProblem::NotUtf8 { line, offset } => {
-                m("notUtf8").with("file", file).with("line", *line).with("offset", *offset)
+                Message::new("engine.csv.notUtf8").with("file", file).with("line", *line).with("offset", *offset)
             }
-            CsvProblem::Empty => m("empty").with("file", file),
-            CsvProblem::HeaderOnly => m("headerOnly").with("file", file),
-            CsvProblem::TooManyColumns { line, columns, limit } => m("tooManyColumns")
+            CsvProblem::Empty => Message::new("engine.csv.empty").with("file", file),
+            CsvProblem::HeaderOnly => Message::new("engine.csv.headerOnly").with("file", file),
+            CsvProblem::TooManyColumns { line, columns, limit } => Message::new("engine.csv.tooManyColumns")
                 .with("line", *line)
                 .with("columns", *columns)
                 .with("limit", *limit)
                 .with("features", limit.saturating_sub(1)),
-            CsvProblem::OneColumn { line } => m("oneColumn").with("line", *line),
-            CsvProblem::UnclosedQuote { line } => m("unclosedQuote").with("line", *line),
+            CsvProblem::OneColumn { line } => Message::new("engine.csv.oneColumn").with("line", *line),
+            CsvProblem::UnclosedQuote { line } => Message::new("engine.csv.unclosedQuote").with("line", *line),
             CsvProblem::TooManyRows { rows, limit } => {
-                m("tooManyRows").with("file", file).with("rows", *rows).with("limit", *limit)
+                Message::new("engine.csv.tooManyRows").with("file", file).with("rows", *rows).with("limit", *limit)
             }
-            CsvProblem::FieldCount { line, found, expected } => {
-                m("fieldCount").with("line", *line).with("found", *found).with("expected", *expected)
+            CsvProblem::FieldCount { line, found, expected } => Message::new("engine.csv.fieldCount")
+                .with("line", *line)
+                .with("found", *found)
+                .with("expected", *expected),
+            CsvProblem::NotANumber { line, column, text } => Message::new("engine.csv.notANumber")
+                .with("line", *line)
+                .with("column", *column)
+                .with("text", shortened(text)),
+            CsvProblem::NotFinite { line, column, text } => Message::new("engine.csv.notFinite")
+                .with("line", *line)
+                .with("column", *column)
+                .with("text", shortened(text)),
+            CsvProblem::MissingValue { line, column } => {
+                Message::new("engine.csv.missingValue").with("line", *line).with("column", *column)
             }
-            CsvProblem::NotANumber { line, column, text } => {
-                m("notANumber").with("line", *line).with("column", *column).with("text", shortened(text))
+            CsvProblem::MissingLabel { line, column } => {
+                Message::new("engine.csv.missingLabel").with("line", *line).with("column", *column)
             }
-            CsvProblem::NotFinite { line, column, text } => {
-                m("notFinite").with("line", *line).with("column", *column).with("text", shortened(text))
-            }
-            CsvProblem::MissingValue { line, column } => m("missingValue").with("line", *line).with("column", *column),
-            CsvProblem::MissingLabel { line, column } => m("missingLabel").with("line", *line).with("column", *column),
-            CsvProblem::DuplicateColumn { line, name, first, second } => m("duplicateColumn")
+            CsvProblem::DuplicateColumn { line, name, first, second } => Message::new("engine.csv.duplicateColumn")
                 .with("line", *line)
                 .with("name", shortened(name))
                 .with("first", *first)
                 .with("second", *second),
-            CsvProblem::LabelOutOfRange { line, column, label, max } => m("labelOutOfRange")
+            CsvProblem::LabelOutOfRange { line, column, label, max } => Message::new("engine.csv.labelOutOfRange")
                 .with("line", *line)
                 .with("column", *column)
                 .with("label", *label as f64)
                 .with("max", *max),
-            CsvProblem::TooManyClasses { line, column, limit } => {
-                m("tooManyClasses").with("line", *line).with("column", *column).with("limit", *limit)
-            }
-            CsvProblem::OneClass { class } => m("oneClass").with("class", shortened(class)),
+            CsvProblem::TooManyClasses { line, column, limit } => Message::new("engine.csv.tooManyClasses")
+                .with("line", *line)
+                .with("column", *column)
+                .with("limit", *limit),
+            CsvProblem::OneClass { class } => Message::new("engine.csv.oneClass").with("class", shortened(class)),
         }
     }
 }
 
 impl RunFileProblem {
     pub fn message(&self) -> Message {
-        let m = |key: &str| Message::new(format!("engine.run.{key}"));
         let reason = |message: Message| Message::new("engine.run.cannotLoad").with("reason", message);
         reason(match self {
-            RunFileProblem::CutShort { line, column } => m("cutShort").with("line", *line).with("column", *column),
-            RunFileProblem::NotJson { line, column, reason } => {
-                m("notJson").with("line", *line).with("column", *column).with("reason", reason.as_str())
+            RunFileProblem::CutShort { line, column } => {
+                Message::new("engine.run.cutShort").with("line", *line).with("column", *column)
             }
-            RunFileProblem::NotAnObject => m("notAnObject"),
-            RunFileProblem::NoFormat => m("noFormat").with("format", crate::session::RUN_FORMAT),
-            RunFileProblem::OtherFormat { format } => m("otherFormat").with("format", shortened(format)),
+            RunFileProblem::NotJson { line, column, reason } => Message::new("engine.run.notJson")
+                .with("line", *line)
+                .with("column", *column)
+                .with("reason", reason.as_str()),
+            RunFileProblem::NotAnObject => Message::new("engine.run.notAnObject"),
+            RunFileProblem::NoFormat => Message::new("engine.run.noFormat").with("format", crate::session::RUN_FORMAT),
+            RunFileProblem::OtherFormat { format } => {
+                Message::new("engine.run.otherFormat").with("format", shortened(format))
+            }
             RunFileProblem::OtherVersion { version, supported } => {
-                m("otherVersion").with("version", *version).with("supported", *supported as usize)
+                Message::new("engine.run.otherVersion").with("version", *version).with("supported", *supported as usize)
             }
-            RunFileProblem::NoVersion => m("noVersion"),
-            RunFileProblem::NoWeights => m("noWeights"),
-            RunFileProblem::NoWeightsFor { model } => m("noWeightsFor").with("model", model.message()),
-            RunFileProblem::MalformedWeights { model, reason } => {
-                m("malformedWeights").with("model", model.message()).with("reason", reason.as_str())
+            RunFileProblem::NoVersion => Message::new("engine.run.noVersion"),
+            RunFileProblem::NoWeights => Message::new("engine.run.noWeights"),
+            RunFileProblem::NoWeightsFor { model } => {
+                Message::new("engine.run.noWeightsFor").with("model", model.message())
             }
+            RunFileProblem::MalformedWeights { model, reason } => Message::new("engine.run.malformedWeights")
+                .with("model", model.message())
+                .with("reason", reason.as_str()),
             RunFileProblem::MalformedOtherTeachers { reason } => {
-                m("malformedOtherTeachers").with("reason", reason.as_str())
+                Message::new("engine.run.malformedOtherTeachers").with("reason", reason.as_str())
             }
-            RunFileProblem::NoField { field } => m("noField").with("field", field.as_str()),
+            RunFileProblem::NoField { field } => Message::new("engine.run.noField").with("field", field.as_str()),
             RunFileProblem::MalformedField { field, reason } => {
-                m("malformedField").with("field", field.as_str()).with("reason", reason.as_str())
+                Message::new("engine.run.malformedField").with("field", field.as_str()).with("reason", reason.as_str())
             }
-            RunFileProblem::InvalidSettings(error) => m("invalidSettings").with("problem", error.message()),
-            RunFileProblem::LayersDiffer { model, found, expected } => m("layersDiffer")
+            RunFileProblem::InvalidSettings(error) => {
+                Message::new("engine.run.invalidSettings").with("problem", error.message())
+            }
+            RunFileProblem::LayersDiffer { model, found, expected } => Message::new("engine.run.layersDiffer")
                 .with("model", model.message())
                 .with("found", format!("{found:?}"))
                 .with("expected", format!("{expected:?}")),
-            RunFileProblem::LayersDoNotChain { model, shapes } => {
-                m("layersDoNotChain").with("model", model.message()).with("shapes", shapes.as_str())
-            }
-            RunFileProblem::BiasesDoNotMatch { model } => m("biasesDoNotMatch").with("model", model.message()),
-            RunFileProblem::ActivationDiffers { model, found, expected } => m("activationDiffers")
+            RunFileProblem::LayersDoNotChain { model, shapes } => Message::new("engine.run.layersDoNotChain")
                 .with("model", model.message())
-                .with("found", found.as_str())
-                .with("expected", expected.as_str()),
-            RunFileProblem::NotFinite { model } => m("notFinite").with("model", model.message()),
+                .with("shapes", shapes.as_str()),
+            RunFileProblem::BiasesDoNotMatch { model } => {
+                Message::new("engine.run.biasesDoNotMatch").with("model", model.message())
+            }
+            RunFileProblem::ActivationDiffers { model, found, expected } => {
+                Message::new("engine.run.activationDiffers")
+                    .with("model", model.message())
+                    .with("found", found.as_str())
+                    .with("expected", expected.as_str())
+            }
+            RunFileProblem::NotFinite { model } => Message::new("engine.run.notFinite").with("model", model.message()),
             RunFileProblem::TeacherCount { found, expected } => {
-                m("teacherCount").with("found", *found).with("expected", *expected)
+                Message::new("engine.run.teacherCount").with("found", *found).with("expected", *expected)
             }
             RunFileProblem::EpochBeyond { epoch, limit } => {
-                m("epochBeyond").with("epoch", *epoch).with("limit", *limit)
+                Message::new("engine.run.epochBeyond").with("epoch", *epoch).with("limit", *limit)
             }
-            RunFileProblem::NoStudentHistory => m("noStudentHistory"),
+            RunFileProblem::NoStudentHistory => Message::new("engine.run.noStudentHistory"),
         })
     }
 }
 
 impl DataProblem {
     pub fn message(&self) -> Message {
-        let m = |key: &str| Message::new(format!("engine.data.{key}"));
         match self {
-            DataProblem::NotFetched { file } => m("notFetched").with("file", file.as_str()),
+            DataProblem::NotFetched { file } => Message::new("engine.data.notFetched").with("file", file.as_str()),
             DataProblem::NotThisCopy { file, bytes } => {
-                m("notThisCopy").with("file", file.as_str()).with("bytes", *bytes)
+                Message::new("engine.data.notThisCopy").with("file", file.as_str()).with("bytes", *bytes)
             }
-            DataProblem::BuiltIn { dataset } => m("builtIn").with("dataset", dataset.as_str()),
-            DataProblem::CannotSplit { samples } => m("cannotSplit").with("samples", *samples),
+            DataProblem::BuiltIn { dataset } => Message::new("engine.data.builtIn").with("dataset", dataset.as_str()),
+            DataProblem::CannotSplit { samples } => Message::new("engine.data.cannotSplit").with("samples", *samples),
         }
     }
 }
 
 impl Refusal {
     pub fn message(&self) -> Message {
-        let m = |key: &str| Message::new(format!("engine.refused.{key}"));
         match self {
-            Refusal::TeacherNotTrained => m("teacherNotTrained"),
-            Refusal::OnlyStudentSettings => m("onlyStudentSettings"),
-            Refusal::NotDone { experiment } => m("notDone").with("experiment", experiment.as_str()),
-            Refusal::StudyNotDone { experiment } => m("studyNotDone").with("experiment", experiment.as_str()),
-            Refusal::IsAStudy { experiment } => m("isAStudy").with("experiment", experiment.as_str()),
-            Refusal::IsAPreset { experiment } => m("isAPreset").with("experiment", experiment.as_str()),
-            Refusal::NoOmittedClass => m("noOmittedClass"),
-            Refusal::BiasShift { class, shift, classes } => {
-                m("biasShift").with("class", *class).with("shift", *shift).with("classes", *classes)
+            Refusal::TeacherNotTrained => Message::new("engine.refused.teacherNotTrained"),
+            Refusal::OnlyStudentSettings => Message::new("engine.refused.onlyStudentSettings"),
+            Refusal::NotDone { experiment } => {
+                Message::new("engine.refused.notDone").with("experiment", experiment.as_str())
             }
-            Refusal::CsvRunNotSaved => m("csvRunNotSaved"),
-            Refusal::UnknownName { what, got } => {
-                m("unknownName").with("what", Message::new(format!("engine.name.{what}"))).with("got", shortened(got))
+            Refusal::StudyNotDone { experiment } => {
+                Message::new("engine.refused.studyNotDone").with("experiment", experiment.as_str())
             }
+            Refusal::IsAStudy { experiment } => {
+                Message::new("engine.refused.isAStudy").with("experiment", experiment.as_str())
+            }
+            Refusal::IsAPreset { experiment } => {
+                Message::new("engine.refused.isAPreset").with("experiment", experiment.as_str())
+            }
+            Refusal::NoOmittedClass => Message::new("engine.refused.noOmittedClass"),
+            Refusal::BiasShift { class, shift, classes } => Message::new("engine.refused.biasShift")
+                .with("class", *class)
+                .with("shift", *shift)
+                .with("classes", *classes),
+            Refusal::CsvRunNotSaved => Message::new("engine.refused.csvRunNotSaved"),
+            Refusal::UnknownName { what, got } => Message::new("engine.refused.unknownName")
+                .with("what", Message::new(&format!("engine.name.{what}")))
+                .with("got", shortened(got)),
             Refusal::BadArgument { what, detail } => {
-                m("badArgument").with("what", *what).with("detail", detail.as_str())
+                Message::new("engine.refused.badArgument").with("what", *what).with("detail", detail.as_str())
             }
         }
     }
@@ -496,7 +564,7 @@ impl KdError {
             KdError::RunFile(problem) => problem.message(),
             KdError::Data(problem) => problem.message(),
             KdError::NoSuchSample { split, index, len } => Message::new("engine.noSuchSample")
-                .with("split", Message::new(format!("engine.name.{}", split.name())))
+                .with("split", Message::new(&format!("engine.name.{}", split.name())))
                 .with("index", *index)
                 .with("len", *len),
             KdError::Diverged(divergence) => divergence.message(),

@@ -120,12 +120,12 @@ pub const EXPERIMENTS: &[Experiment] = &[
 impl Experiment {
     /// Its title, e.g. "Omitted class (Hinton §3)".
     pub fn title(&self) -> Message {
-        Message::new(format!("experiment.{}.title", self.name))
+        Message::new(&format!("experiment.{}.title", self.name))
     }
 
     /// What it shows, in one sentence.
     pub fn claim(&self) -> Message {
-        Message::new(format!("experiment.{}.claim", self.name))
+        Message::new(&format!("experiment.{}.claim", self.name))
     }
 }
 

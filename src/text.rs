@@ -89,8 +89,9 @@ pub struct Message {
 
 impl Message {
     /// The text `key`, without values yet.
-    pub fn new(key: impl Into<String>) -> Self {
-        Message { key: key.into(), params: Vec::new() }
+    #[inline(never)]
+    pub fn new(key: &str) -> Self {
+        Message { key: key.to_string(), params: Vec::new() }
     }
 
     /// The same message with value `name` set.
@@ -126,24 +127,12 @@ impl Message {
     }
 
     /// The message in English (`kd`, the tests). In WebAssembly, where the page renders every
-    /// message, this is the key and its values, for the console.
+    /// message from its catalogue, this is only the key (for the console).
     pub fn render_english(&self) -> String {
         match english() {
             Some(catalogue) => self.render_in(catalogue),
-            None => {
-                let values: Vec<String> = self.params.iter().map(|(n, v)| format!("{n}: {}", arg_text(v))).collect();
-                format!("{} {{{}}}", self.key, values.join(", "))
-            }
+            None => self.key.clone(),
         }
-    }
-}
-
-fn arg_text(value: &Arg) -> String {
-    match value {
-        Arg::Number(x) => format_number(*x),
-        Arg::Text(text) => text.clone(),
-        Arg::Message(inner) => inner.render_english(),
-        Arg::List(items) => items.iter().map(Message::render_english).collect::<Vec<_>>().join("; "),
     }
 }
 
@@ -306,13 +295,18 @@ pub fn placeholders(template: &str) -> Vec<String> {
     names
 }
 
-/// The English catalogue (`www/locales/en.json`), compiled into `kd` and the native tests. Not in
-/// the WebAssembly module: the page has it already, and renders every message itself.
+/// The English catalogue (`www/locales/en.json` and its panels' part, `en.panels.json`), compiled
+/// into `kd` and the native tests. Not in the WebAssembly module: the page has it already, and
+/// renders every message itself.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn english() -> Option<&'static BTreeMap<String, String>> {
     use std::sync::OnceLock;
     static ENGLISH: OnceLock<BTreeMap<String, String>> = OnceLock::new();
-    Some(ENGLISH.get_or_init(|| parse_catalogue(include_str!("../www/locales/en.json")).unwrap_or_default()))
+    Some(ENGLISH.get_or_init(|| {
+        let mut catalogue = parse_catalogue(include_str!("../www/locales/en.json")).unwrap_or_default();
+        catalogue.extend(parse_catalogue(include_str!("../www/locales/en.panels.json")).unwrap_or_default());
+        catalogue
+    }))
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -348,6 +342,7 @@ pub fn set_catalogue(catalogue: BTreeMap<String, String>) {
 }
 
 /// The text `key` of the active catalogue, unfilled: the page's, else English, else the key.
+#[inline(never)]
 pub fn text(key: &str) -> String {
     ACTIVE
         .with(|active| active.borrow().get(key).cloned())
@@ -356,6 +351,7 @@ pub fn text(key: &str) -> String {
 }
 
 /// The text `key` of the active catalogue with `values` filled in.
+#[inline(never)]
 pub fn text_with(key: &str, values: &[(&str, &str)]) -> String {
     fill(&text(key), |name| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string()))
 }

@@ -13,11 +13,42 @@ fn catalogue(json: &str, name: &str) -> BTreeMap<String, String> {
     parse_catalogue(json).unwrap_or_else(|| panic!("{name} is not an object of key → text"))
 }
 
+/// Each language's catalogue: its first part and its panels' part (loaded with those panels).
 fn catalogues() -> [(&'static str, BTreeMap<String, String>); 2] {
+    let whole = |first: (&str, &str), panels: (&str, &str)| {
+        let mut whole = catalogue(first.1, first.0);
+        whole.extend(catalogue(panels.1, panels.0));
+        whole
+    };
     [
-        ("en.json", catalogue(include_str!("../www/locales/en.json"), "en.json")),
-        ("ko.json", catalogue(include_str!("../www/locales/ko.json"), "ko.json")),
+        (
+            "en",
+            whole(
+                ("en.json", include_str!("../www/locales/en.json")),
+                ("en.panels.json", include_str!("../www/locales/en.panels.json")),
+            ),
+        ),
+        (
+            "ko",
+            whole(
+                ("ko.json", include_str!("../www/locales/ko.json")),
+                ("ko.panels.json", include_str!("../www/locales/ko.panels.json")),
+            ),
+        ),
     ]
+}
+
+#[test]
+fn each_text_is_in_the_same_part_in_both_languages() {
+    let keys = |json: &str| catalogue(json, "a part").into_keys().collect::<BTreeSet<_>>();
+    let (en, en_panels) =
+        (keys(include_str!("../www/locales/en.json")), keys(include_str!("../www/locales/en.panels.json")));
+    assert_eq!(en, keys(include_str!("../www/locales/ko.json")));
+    assert_eq!(en_panels, keys(include_str!("../www/locales/ko.panels.json")));
+    assert!(en.is_disjoint(&en_panels), "a text in both parts: {:?}", en.intersection(&en_panels).collect::<Vec<_>>());
+    // The panels' part holds the lazily loaded panels' texts only; the first screen's are in the other.
+    assert!(en_panels.iter().all(|k| k.starts_with("teach.") || k.starts_with("tour.s")), "{en_panels:?}");
+    assert!(en.contains("teach.loading") && en.contains("tour.button"));
 }
 
 #[test]

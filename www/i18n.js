@@ -1,4 +1,5 @@
-// Every string the page shows comes from one catalogue per language (./locales/en.json, ./locales/ko.json):
+// Every string the page shows comes from one catalogue per language (./locales/en.json, ./locales/ko.json, and
+// the panels' part loaded with them, ./locales/en.panels.json, ./locales/ko.panels.json):
 // key → template, filled by ./template.js (`{name}` a value, `{name:은}` a value and its Korean particle). The
 // engine's texts are there too: the settings' labels and help, the experiments' titles and claims, the words the
 // charts draw (the page hands them over with setCatalogue) and every message the engine sends ({key, params},
@@ -26,15 +27,41 @@ export function isLanguage(code) {
   return typeof code === 'string' && LANGUAGES.some((l) => l.code === code);
 }
 
-/** Loads the catalogue of `lang` if it is not yet; resolves to whether the language can be used. */
+/**
+ * A language's catalogue comes in two files: locales/<lang>.json, what the first screen needs, and
+ * locales/<lang>.panels.json, the texts of the panels loaded when first needed (the teaching panels, the tour's
+ * steps), fetched with them (`loadPanelTexts`) so that a first visit does not download them.
+ */
+async function fetchPart(lang, part) {
+  const file = part ? `locales/${lang}.${part}.json` : `locales/${lang}.json`;
+  const response = await fetch(new URL(file, import.meta.url));
+  if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** Loads the catalogue of `lang` if it is not yet (its panels' part too once they are asked for). */
 export async function loadLanguage(lang) {
   if (!isLanguage(lang)) return false;
   if (catalogues()[lang]) return true;
-  const response = await fetch(new URL(`locales/${lang}.json`, import.meta.url));
-  if (!response.ok) throw new Error(`locales/${lang}.json: HTTP ${response.status}`);
-  const loaded = await response.json();
-  store.set({ catalogues: { ...catalogues(), [lang]: loaded } });
+  const main = await fetchPart(lang);
+  // the flag is read once the main part is here: panels asked for meanwhile get their texts too
+  const panels = store.get('panelTexts') ? await fetchPart(lang, 'panels') : {};
+  store.set({ catalogues: { ...catalogues(), [lang]: { ...main, ...panels } } });
   return true;
+}
+
+/** Loads the panels' texts of every language loaded (and of those loaded later): before such a panel is built. */
+export function loadPanelTexts() {
+  if (!store.get('panelTexts')) {
+    const loaded = Object.keys(catalogues());
+    const loading = Promise.all(loaded.map((lang) => fetchPart(lang, 'panels'))).then((parts) => {
+      const merged = { ...catalogues() };
+      loaded.forEach((lang, i) => { merged[lang] = { ...merged[lang], ...parts[i] }; });
+      store.set({ catalogues: merged });
+    });
+    store.set({ panelTexts: loading });
+  }
+  return store.get('panelTexts');
 }
 
 /** The catalogue of `lang` once loaded, else null. */

@@ -43,6 +43,7 @@ function initialState() {
     notice: [],              // a link's ignored fields
     language: 'en',
     catalogues: {},
+    panelTexts: null,    // the panels' part of the catalogues, once asked for: its loading (i18n.js)
     tourStep: null,
     layout: 0,               // counts resizes
     teachLayout: 0,

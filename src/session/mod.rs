@@ -38,14 +38,36 @@ use crate::settings::Settings;
 use crate::teacher::{ensemble_logits, SoftTargets, Teacher};
 use crate::text::Message;
 
-/// Why training stopped early, as a run keeps it (and its file, in the field `message`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Why training stopped early, as a run keeps it (and its file, in the field `message`: the
+/// divergence's fields, or a sentence).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Stopped {
     /// A number became NaN or infinite.
     Diverged(Divergence),
     /// The English sentence that a run file written before divergences were typed holds.
     Said(String),
+}
+
+/// Read without serde's untagged machinery (which buffers the value, and weighs on the page's
+/// download): a map is a divergence, a string a sentence.
+impl<'de> Deserialize<'de> for Stopped {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = Stopped;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a divergence or a sentence")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<Stopped, E> {
+                Ok(Stopped::Said(text.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<Stopped, A::Error> {
+                Divergence::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Stopped::Diverged)
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
 }
 
 impl Stopped {
@@ -525,5 +547,29 @@ impl Session {
             temperature: t,
             alpha,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Quantity;
+
+    #[test]
+    fn a_run_keeps_why_it_stopped_and_reads_the_older_sentence() {
+        let divergence = Divergence { model: Model::Member(2), what: Quantity::LossGradient, learning_rate: 100.0 };
+        let json = serde_json::to_string(&Stopped::Diverged(divergence)).unwrap();
+        assert_eq!(json, r#"{"model":"teacher-2","what":"lossGradient","learningRate":100.0}"#);
+        assert_eq!(serde_json::from_str::<Stopped>(&json).unwrap(), Stopped::Diverged(divergence));
+        let older = r#""Training stopped: the teacher's loss became NaN or infinite (learning rate 100).""#;
+        assert!(
+            matches!(serde_json::from_str::<Stopped>(older).unwrap(), Stopped::Said(text) if text.starts_with("Training stopped"))
+        );
+        assert!(serde_json::from_str::<Stopped>(r#"{"model":"nobody","what":"loss","learningRate":1}"#).is_err());
+        assert_eq!(
+            Stopped::Diverged(divergence).message().to_string(),
+            "Training stopped: teacher 2's loss gradient became NaN or infinite (learning rate 100). The last good \
+             weights are kept. Try a smaller learning rate, e.g. 10."
+        );
     }
 }

@@ -167,8 +167,9 @@ test('Korean replaces every English string of the page, from complete catalogues
     // the catalogues: every English key has a Korean entry, and so has every setting and choice of the schema
     const { missing, schemaMissing, pairs, schemaTexts } = await page.evaluate(async () => {
       const json = async (file) => (await fetch(new URL(file, document.baseURI))).json();
-      const en = await json('locales/en.json');
-      const ko = await json('locales/ko.json');
+      // each language's whole catalogue: its first part and its panels' part
+      const en = { ...(await json('locales/en.json')), ...(await json('locales/en.panels.json')) };
+      const ko = { ...(await json('locales/ko.json')), ...(await json('locales/ko.panels.json')) };
       const engine = await import(new URL('pkg/kd_playground.js', document.baseURI).href);
       const schema = engine.settingsSchema();
       const want = [];

@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { download as downloadTo, frames, launch, openTeachingPanels, recordProblems, settled } from './browser.mjs';
 
-// The panels' texts: the teach.* entries of the page's catalogues.
+// The panels' texts: the teach.* entries of the catalogues' panels part (loaded with the panels).
 const catalogue = (lang) => Object.fromEntries(Object.entries(JSON.parse(
-  fs.readFileSync(new URL(`../../www/locales/${lang}.json`, import.meta.url), 'utf8'))).filter(([k]) => k.startsWith('teach.')));
+  fs.readFileSync(new URL(`../../www/locales/${lang}.panels.json`, import.meta.url), 'utf8'))).filter(([k]) => k.startsWith('teach.')));
 const en = catalogue('en');
 const ko = catalogue('ko');
 

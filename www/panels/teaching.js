@@ -2,7 +2,7 @@
 // comes within a screen of the window (main.js), or when the tour needs them: most of a first visit is above them.
 
 import { store } from '../store.js';
-import { t, messageOf } from '../i18n.js';
+import { t, messageOf, loadPanelTexts } from '../i18n.js';
 import { byId } from '../lib/dom.js';
 import { showError } from './alerts.js';
 
@@ -12,8 +12,8 @@ export function ensureTeachingPanels() {
     const root = byId('teach-root');
     store.begin('teach-loading');
     store.set({
-      teachLoading: import('./teach/index.js')
-        .then((mod) => {
+      teachLoading: Promise.all([import('./teach/index.js'), loadPanelTexts()])
+        .then(([mod]) => {
           mod.installTeachingPanels(root);
           store.set({ teachStatus: 'ready' });
         })

@@ -4,6 +4,7 @@
 
 import { store } from '../store.js';
 import { byId } from '../lib/dom.js';
+import { loadPanelTexts } from '../i18n.js';
 
 /** The tour's steps (tour-steps.js checks that it has this many). */
 export const TOUR_STEP_COUNT = 8;
@@ -13,7 +14,7 @@ export const TOUR_STORAGE_KEY = 'kd-playground.tour-step';
 /** The tour's module, loaded once (its dialog wired when it arrives). */
 function steps() {
   if (!store.get('tour').loading) {
-    store.get('tour').loading = import('./tour-steps.js').then((mod) => {
+    store.get('tour').loading = Promise.all([import('./tour-steps.js'), loadPanelTexts()]).then(([mod]) => {
       mod.installTourDialog();
       return mod;
     });
