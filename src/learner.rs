@@ -7,6 +7,7 @@
 use ndarray::ArrayView2;
 
 use crate::error::{Divergence, KdError, Model, Quantity, Result};
+use crate::math::all_finite;
 use crate::methods::{LossTerms, Method};
 use crate::network::{Mlp, Passes};
 use crate::optimizer::{Optimizer, OptimizerKind};
@@ -68,11 +69,11 @@ impl Learner {
         if !terms.total.is_finite() {
             return Err(self.diverged(Quantity::Loss));
         }
-        if self.passes.logit_gradient_mut().iter().any(|g| !g.is_finite()) {
+        if !all_finite(self.passes.logit_gradient_mut().iter()) {
             return Err(self.diverged(Quantity::LossGradient));
         }
         let gradients = self.passes.backward(&self.network)?;
-        if !gradients.iter().all(|g| g.weights.iter().chain(g.bias.iter()).all(|v| v.is_finite())) {
+        if !gradients.iter().all(|g| all_finite(&g.weights) && all_finite(&g.bias)) {
             return Err(self.diverged(Quantity::WeightGradients));
         }
         Ok(terms)

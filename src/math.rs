@@ -8,6 +8,12 @@
 //! (the `libm` crate), so a seed gives the same run in the command line and in the page. The
 //! matrix products are the other half of that: see [`crate::matmul`].
 
+/// Whether every value is finite (no NaN, no ±∞). It reads every value, with no early exit, so
+/// that the loop is vectorised: the divergence guard checks each step's gradients and weights.
+pub fn all_finite<'a>(values: impl IntoIterator<Item = &'a f32>) -> bool {
+    values.into_iter().fold(true, |finite, v| finite & v.is_finite())
+}
+
 /// `e^x`.
 pub fn exp(x: f32) -> f32 {
     libm::expf(x)
@@ -65,6 +71,21 @@ pub fn powi(base: f32, n: u32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_finite_finds_any_nan_or_infinity() {
+        let mut values = vec![1.0f32; 37];
+        assert!(all_finite(&values));
+        assert!(all_finite(&[]));
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for at in [0, 17, 36] {
+                values[at] = bad;
+                assert!(!all_finite(&values), "{bad} at {at}");
+                values[at] = f32::MAX;
+            }
+        }
+        assert!(all_finite(&values));
+    }
 
     #[test]
     fn agree_with_the_standard_library_to_a_few_ulp() {

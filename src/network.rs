@@ -189,7 +189,7 @@ impl Mlp {
 
     /// Whether every weight and bias is finite.
     pub fn is_finite(&self) -> bool {
-        self.layers.iter().all(|l| l.weights.iter().chain(l.bias.iter()).all(|v| v.is_finite()))
+        self.layers.iter().all(|l| math::all_finite(&l.weights) && math::all_finite(&l.bias))
     }
 
     /// Copies `other`'s parameters into this network in place (no allocation when the shapes
