@@ -54,17 +54,8 @@ impl RegionView {
         if data.view != DataView::Points || data.feature_count() != 2 {
             return None;
         }
-        let column = |j: usize| {
-            data.train
-                .raw
-                .column(j)
-                .iter()
-                .chain(data.test.raw.column(j).iter())
-                .map(|&v| f64::from(v))
-                .collect::<Vec<_>>()
-        };
-        let x = Span::of(column(0))?.padded(0.1);
-        let y = Span::of(column(1))?.padded(0.1);
+        let x = Span::of(data.raw_column(0))?.padded(0.1);
+        let y = Span::of(data.raw_column(1))?.padded(0.1);
         Some(RegionView { x, y })
     }
 

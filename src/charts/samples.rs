@@ -324,20 +324,11 @@ impl ScatterView {
             2 | 3 => (0, 1),
             _ => (2, 3),
         };
-        let column = |j: usize| {
-            data.train
-                .raw
-                .column(j)
-                .iter()
-                .chain(data.test.raw.column(j).iter())
-                .map(|&v| f64::from(v))
-                .collect::<Vec<_>>()
-        };
         Some(ScatterView {
             x_feature,
             y_feature,
-            x: Span::of(column(x_feature))?.padded(0.05),
-            y: Span::of(column(y_feature))?.padded(0.05),
+            x: Span::of(data.raw_column(x_feature))?.padded(0.05),
+            y: Span::of(data.raw_column(y_feature))?.padded(0.05),
         })
     }
 

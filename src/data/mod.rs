@@ -216,6 +216,11 @@ impl Dataset {
         self.mean.len()
     }
 
+    /// Feature `j` of every sample, train then test, in original units: what a chart's axis spans.
+    pub fn raw_column(&self, j: usize) -> Vec<f64> {
+        self.train.raw.column(j).iter().chain(self.test.raw.column(j).iter()).map(|&v| f64::from(v)).collect()
+    }
+
     /// Standardises features given in original units with the training split's statistics.
     pub fn standardise(&self, raw: ArrayView2<f32>) -> Result<Array2<f32>> {
         if raw.ncols() != self.feature_count() {

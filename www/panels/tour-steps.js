@@ -74,6 +74,14 @@ async function trainTeacher(alive, busy) {
   }
 }
 
+/** Pauses, switches to digits and trains its teacher; false when the learner has left the step meanwhile. */
+async function digitsTeacher(alive, busy) {
+  pause();
+  await api.useDataset('digits');
+  await trainTeacher(alive, busy);
+  return alive();
+}
+
 /** Trains the students until `epochs` distillation epochs are done. */
 async function distil(alive, busy, epochs) {
   while (alive() && status()?.phase === 'distil' && status().epoch < epochs) {
@@ -148,19 +156,12 @@ const STEPS = [
   },
   {
     key: 's3', checklist: 2, targets: ['#curves-panel'],
-    async setup(alive, busy) {
-      pause();
-      await api.useDataset('digits');
-      await trainTeacher(alive, busy);
-    },
+    async setup(alive, busy) { await digitsTeacher(alive, busy); },
   },
   {
     key: 's4', checklist: 3, targets: ['#sample-panel'],
     async setup(alive, busy) {
-      pause();
-      await api.useDataset('digits');
-      await trainTeacher(alive, busy);
-      if (!alive()) return;
+      if (!(await digitsTeacher(alive, busy))) return;
       api.setLive('temperature', 4);
       pickTellingSample();
       api.setLive('temperature', 1);
@@ -169,10 +170,7 @@ const STEPS = [
   {
     key: 's5', checklist: 3, targets: ['#teach-temperature', '#sample-panel'],
     async setup(alive, busy) {
-      pause();
-      await api.useDataset('digits');
-      await trainTeacher(alive, busy);
-      if (!alive()) return;
+      if (!(await digitsTeacher(alive, busy))) return;
       api.setLive('temperature', 4);
       pickTellingSample();
     },
@@ -180,10 +178,7 @@ const STEPS = [
   {
     key: 's6', checklist: 3, targets: ['#teach-formula', '.intro .formula'],
     async setup(alive, busy) {
-      pause();
-      await api.useDataset('digits');
-      await trainTeacher(alive, busy);
-      if (!alive()) return;
+      if (!(await digitsTeacher(alive, busy))) return;
       api.setLive('temperature', 4);
       api.setLive('alpha', 0.9);
       pickTellingSample();
@@ -192,10 +187,7 @@ const STEPS = [
   {
     key: 's7', checklist: 2, targets: ['#curves-panel'],
     async setup(alive, busy) {
-      pause();
-      await api.useDataset('digits');
-      await trainTeacher(alive, busy);
-      await distil(alive, busy, 3);
+      if (await digitsTeacher(alive, busy)) await distil(alive, busy, 3);
     },
   },
   {
