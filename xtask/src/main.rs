@@ -832,7 +832,7 @@ fn print_summary(stages: &[Stage], passed: usize, failed: bool) {
 
 /// The first stage: the code is formatted as `cargo fmt` formats it (the fuzz crate too), and clippy finds
 /// nothing, with warnings as errors, in any target: natively, and in the WebAssembly build (the JS boundary
-/// and the browser tests compile only there).
+/// and the browser tests compile only there; the binaries too, since `cargo test` builds them for wasm).
 fn test_lint(root: &Path) -> Result<()> {
     ensure_components(&["rustfmt", "clippy"])?;
     run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
@@ -847,6 +847,7 @@ fn test_lint(root: &Path) -> Result<()> {
         "--target",
         WASM_TARGET,
         "--lib",
+        "--bins",
         "--test",
         "web",
         "--",

@@ -8,18 +8,34 @@
 //!
 //! Exit codes: 0 success, 2 usage error (unknown flag, bad value), 1 data or training error.
 //! Errors go to stderr; with `--json`, stdout holds the one JSON object and nothing else.
+//!
+//! `kd` is a native command: `cargo test --target wasm32-unknown-unknown` still builds every
+//! binary of the package, so for that target it is an empty `main` (its command line, clap, is
+//! not a dependency of the WebAssembly build).
 
+#[cfg(not(target_arch = "wasm32"))]
 mod args;
+#[cfg(not(target_arch = "wasm32"))]
 mod report;
+#[cfg(not(target_arch = "wasm32"))]
 mod run;
+#[cfg(not(target_arch = "wasm32"))]
 mod study;
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::io::Write;
+#[cfg(not(target_arch = "wasm32"))]
 use std::process::ExitCode;
 
+#[cfg(not(target_arch = "wasm32"))]
 use args::Command;
+#[cfg(not(target_arch = "wasm32"))]
 use run::Failure;
 
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> ExitCode {
     let arguments: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     match execute(&arguments) {
@@ -48,6 +64,7 @@ fn main() -> ExitCode {
 }
 
 /// What to print on stdout, or why not.
+#[cfg(not(target_arch = "wasm32"))]
 fn execute(arguments: &[String]) -> Result<String, Failure> {
     match args::parse(arguments)? {
         Command::Help(text) => Ok(text),
