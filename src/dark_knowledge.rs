@@ -1,7 +1,10 @@
 //! What a soft label carries, made measurable: how the teacher's probabilities change as the
-//! temperature sweeps its range, their entropy, the "dark knowledge" mass `1 − max p` spread over
-//! the wrong classes, the per-class pull of the soft and hard terms on the student's logits, and
-//! the teacher's mean soft label per true class (which classes it finds alike).
+//! temperature sweeps its range, their entropy, the mass `1 − max p` on the wrong classes, the
+//! per-class pull of the soft and hard terms on the student's logits (and how the soft pull
+//! changes with T, with and without the T² factor), and the teacher's mean soft label per true
+//! class (which classes it finds alike). The dark knowledge itself is *which* wrong classes get
+//! probability and how much (the soft label's small entries, the mean soft label's off-diagonal);
+//! `1 − max p` is only their total, and tends to (K − 1)/K for every sample as T grows.
 
 use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
@@ -17,7 +20,7 @@ pub fn entropy_bits(probabilities: &[f32]) -> f32 {
 }
 
 /// The probability mass on the classes other than the most likely one: `1 − max_k p_k`.
-pub fn dark_knowledge_mass(probabilities: &[f32]) -> f32 {
+pub fn wrong_class_mass(probabilities: &[f32]) -> f32 {
     1.0 - probabilities.iter().cloned().fold(0.0, f32::max)
 }
 
@@ -68,6 +71,20 @@ pub struct SampleGradients {
     pub hard_norm: f32,
     pub soft_without_t2_norm: f32,
 }
+
+/// The soft term's pull on one sample's student logits at one temperature: `‖α·T·(q − p)‖` with
+/// the T² factor and `‖α·(q − p)/T‖` without it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftPullAt {
+    pub temperature: f32,
+    pub soft_norm: f32,
+    pub soft_without_t2_norm: f32,
+}
+
+/// The temperatures at which [`SoftPullAt`] is shown: the soft pull without T² shrinks about as
+/// 1/T² across them, with T² it stays of one size at the higher ones (Hinton et al. 2015, §2).
+pub const PULL_TEMPERATURES: [f32; 5] = [1.0, 2.0, 4.0, 8.0, 16.0];
 
 fn norm(values: &[f32]) -> f32 {
     values.iter().map(|v| v * v).sum::<f32>().sqrt()
@@ -154,7 +171,7 @@ mod tests {
     fn entropy_and_dark_knowledge_of_known_distributions() {
         assert_eq!(entropy_bits(&[1.0, 0.0, 0.0]), 0.0);
         assert!((entropy_bits(&[0.25; 4]) - 2.0).abs() < 1e-6);
-        assert!((dark_knowledge_mass(&[0.7, 0.2, 0.1]) - 0.3).abs() < 1e-6);
+        assert!((wrong_class_mass(&[0.7, 0.2, 0.1]) - 0.3).abs() < 1e-6);
     }
 
     #[test]

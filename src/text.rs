@@ -331,11 +331,12 @@ thread_local! {
 }
 
 /// Hands the charts the catalogue of the learner's language (key → template; only the `chart.`
-/// texts matter). Each text is cut to [`MAX_TEXT_CHARS`]; an empty map brings back English.
+/// texts and the generated data sets' class names, `data.class.`, matter). Each text is cut to
+/// [`MAX_TEXT_CHARS`]; an empty map brings back English.
 pub fn set_catalogue(catalogue: BTreeMap<String, String>) {
     let kept = catalogue
         .into_iter()
-        .filter(|(key, _)| key.starts_with("chart."))
+        .filter(|(key, _)| key.starts_with("chart.") || key.starts_with("data.class."))
         .map(|(key, text)| (key, text.chars().take(MAX_TEXT_CHARS).collect()))
         .collect();
     ACTIVE.with(|active| *active.borrow_mut() = kept);
@@ -348,6 +349,14 @@ pub fn text(key: &str) -> String {
         .with(|active| active.borrow().get(key).cloned())
         .or_else(|| english().and_then(|e| e.get(key).cloned()))
         .unwrap_or_else(|| key.to_string())
+}
+
+/// Class `index` of data set `dataset` as the learner's language names it: the active catalogue's
+/// `data.class.<dataset>.<index>` (the generated sets' classes, e.g. a spiral's arms), else `raw`,
+/// the data's own name (digits, iris and the learner's CSV keep theirs).
+pub fn class_name(dataset: &str, index: usize, raw: &str) -> String {
+    let key = format!("data.class.{dataset}.{index}");
+    ACTIVE.with(|active| active.borrow().get(&key).cloned()).unwrap_or_else(|| raw.to_string())
 }
 
 /// The text `key` of the active catalogue with `values` filled in.
@@ -374,6 +383,17 @@ mod tests {
         assert_eq!(with("(1)", "과"), "(1)과");
         assert_eq!(with("?", "을"), "?을(를)");
         assert_eq!(particle("x", "의"), None);
+    }
+
+    #[test]
+    fn class_names_follow_the_active_catalogue() {
+        assert_eq!(class_name("spiral", 0, "arm A"), "arm A");
+        set_catalogue(BTreeMap::from([("data.class.spiral.0".to_string(), "나선 팔 A".to_string())]));
+        assert_eq!(class_name("spiral", 0, "arm A"), "나선 팔 A");
+        assert_eq!(class_name("spiral", 1, "arm B"), "arm B");
+        assert_eq!(class_name("digits", 0, "0"), "0");
+        set_catalogue(BTreeMap::new());
+        assert_eq!(class_name("spiral", 0, "arm A"), "arm A");
     }
 
     #[test]

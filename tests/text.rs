@@ -118,3 +118,96 @@ fn kd_reads_the_page_s_english() {
     let en = english().expect("the English catalogue is compiled into kd");
     assert_eq!(en, &catalogues()[0].1);
 }
+
+/// The glossary as the tests read it (`tests/fixtures/glossary.json`, from shared/GLOSSARY.md).
+fn glossary() -> serde_json::Value {
+    serde_json::from_str(include_str!("fixtures/glossary.json")).expect("glossary.json is JSON")
+}
+
+fn strings(value: &serde_json::Value) -> Vec<String> {
+    value.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+#[test]
+fn the_glossary_lists_each_term_once() {
+    let glossary = glossary();
+    let concepts = glossary["concepts"].as_array().expect("a list of concepts");
+    assert!(concepts.len() >= 20);
+    for language in ["en", "ko"] {
+        let mut seen = BTreeSet::new();
+        for concept in concepts {
+            let term = concept[language].as_str().expect("a term per language");
+            assert!(seen.insert(term.to_string()), "{language}: «{term}» stands for two concepts");
+            // a word to avoid is never the concept's own term, nor another's
+            for avoided in strings(&concept[format!("avoid_{language}")]) {
+                assert!(!term.contains(&avoided), "{term} contains the word it avoids, {avoided}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_catalogue_uses_the_glossary_s_terms() {
+    let glossary = glossary();
+    let mut avoided: Vec<(String, String, String)> = Vec::new(); // (language, word, why)
+    for concept in glossary["concepts"].as_array().expect("concepts") {
+        for language in ["en", "ko"] {
+            for word in strings(&concept[format!("avoid_{language}")]) {
+                let why = format!("write «{}» for {}", concept[language].as_str().unwrap_or(""), concept["concept"]);
+                avoided.push((language.into(), word, why));
+            }
+        }
+    }
+    for word in strings(&glossary["that_is"]["avoid_ko"]) {
+        avoided.push(("ko".into(), word, "write 즉 for 'that is'".into()));
+    }
+    for word in strings(&glossary["particles"]["avoid_ko"]) {
+        avoided.push(("ko".into(), word, "choose the particle with {name:은}".into()));
+    }
+    let mut found = Vec::new();
+    for (language, catalogue) in catalogues() {
+        for (key, text) in &catalogue {
+            let lower = text.to_lowercase();
+            for (lang, word, why) in &avoided {
+                if lang == language && lower.contains(&word.to_lowercase()) {
+                    found.push(format!("{language} {key}: «{word}» ({why})"));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{} texts use a word the glossary avoids:\n{}", found.len(), found.join("\n"));
+}
+
+#[test]
+fn korean_particles_after_a_value_follow_its_sound() {
+    // `{n}을` reads wrong after 2 ("2을"): a particle of a pair right after a plain placeholder must be
+    // written `{n:을}`, so that the filler picks the form that fits (tests/fixtures/templates.json).
+    let pairs = strings(&glossary()["particles"]["pairs"]);
+    let [_, (_, korean)] = catalogues();
+    let mut found = Vec::new();
+    for (key, text) in &korean {
+        let mut rest = text.as_str();
+        while let Some(close) = rest.find('}') {
+            let (before, after) = rest.split_at(close + 1);
+            // `z_{s}` is a subscript (the page's light markup), not a value
+            let name = before
+                .rfind('{')
+                .filter(|&open| !before[..open].ends_with('_'))
+                .map(|open| &before[open + 1..before.len() - 1])
+                .unwrap_or(":");
+            let after_unit = after.strip_prefix("%p").or_else(|| after.strip_prefix('%')).unwrap_or(after);
+            if !name.contains(':') && !name.is_empty() {
+                for particle in &pairs {
+                    if let Some(tail) = after_unit.strip_prefix(particle.as_str()) {
+                        // a particle ends its word: a space, punctuation or the end follows
+                        if tail.chars().next().is_none_or(|c| c.is_whitespace() || ".,:;)]!?…".contains(c)) {
+                            found.push(format!("{key}: {{{name}}}{particle} in «{text}»"));
+                        }
+                    }
+                }
+            }
+            rest = after;
+        }
+    }
+    assert!(found.is_empty(), "write the particle with the filler ({{name:은}}):\n{}", found.join("\n"));
+}

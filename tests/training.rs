@@ -172,7 +172,7 @@ fn divergence_stops_training_and_keeps_the_last_good_weights() {
 }
 
 #[test]
-fn every_data_sets_defaults_give_soft_labels_with_dark_knowledge() {
+fn every_data_sets_defaults_give_soft_labels_with_mass_on_the_wrong_classes() {
     // At each data set's default T, the trained teacher's soft labels spread a visible share of
     // probability over the wrong classes (mean 1 − max p over the test split): the page's
     // defaults show what distillation transfers. Measured with seed 1: spiral 0.14, blobs 0.19,
@@ -183,12 +183,43 @@ fn every_data_sets_defaults_give_soft_labels_with_dark_knowledge() {
         let test = session.data().test.len();
         let mean: f32 = (0..test)
             .map(|i| {
-                kd_playground::dark_knowledge::dark_knowledge_mass(
+                kd_playground::dark_knowledge::wrong_class_mass(
                     &session.inspect(SplitName::Test, i).unwrap().teacher_at_t,
                 )
             })
             .sum::<f32>()
             / test as f32;
-        assert!(mean >= 0.04, "{dataset:?}: mean dark-knowledge mass {mean} at T = {}", session.settings().temperature);
+        assert!(
+            mean >= 0.04,
+            "{dataset:?}: mean mass on the wrong classes {mean} at T = {}",
+            session.settings().temperature
+        );
     }
+}
+
+#[test]
+fn the_soft_pull_across_temperatures_is_the_gradient_at_each() {
+    // The gradient view's table of temperatures: at the current T it is the panel's own ‖soft‖, and at
+    // every T the pull with T² is T² times the pull without it (the same student, teacher and α).
+    let mut session = Session::new(settings(DatasetName::Spiral, 1, &[("temperature", "4")])).unwrap();
+    session.run_phase(Phase::Teacher).unwrap();
+    let report = session.inspect(SplitName::Test, 0).unwrap();
+    let insight = session.explain_report(&report).unwrap();
+    let pulls = &insight.soft_pull_by_temperature;
+    assert_eq!(
+        pulls.iter().map(|p| p.temperature).collect::<Vec<_>>(),
+        kd_playground::dark_knowledge::PULL_TEMPERATURES
+    );
+    let at_4 = pulls.iter().find(|p| p.temperature == 4.0).unwrap();
+    assert_eq!(at_4.soft_norm, insight.gradients.soft_norm);
+    assert_eq!(at_4.soft_without_t2_norm, insight.gradients.soft_without_t2_norm);
+    for p in pulls {
+        let t2 = p.temperature * p.temperature;
+        assert!((p.soft_norm - t2 * p.soft_without_t2_norm).abs() <= 1e-5 * p.soft_norm.max(1e-6), "{p:?}");
+    }
+    // logit matching has no temperature: no table
+    let mut session = Session::new(settings(DatasetName::Spiral, 1, &[("softLoss", "logits")])).unwrap();
+    session.run_phase(Phase::Teacher).unwrap();
+    let report = session.inspect(SplitName::Test, 0).unwrap();
+    assert!(session.explain_report(&report).unwrap().soft_pull_by_temperature.is_empty());
 }

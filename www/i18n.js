@@ -113,6 +113,11 @@ export function messageOf(e) {
 export function settingLabel(spec) { return t(`setting.${spec.name}.label`); }
 export function settingHelp(spec) { return t(`setting.${spec.name}.help`); }
 export function choiceLabel(spec, value) { return t(`choice.${spec.name}.${value}`); }
+/** A data set's name as the settings name it ("spiral" → "나선 (spiral)"); a CSV file's as it is. */
+export function datasetLabel(name) {
+  const key = `choice.dataset.${name}`;
+  return lookup(language(), key) ?? lookup(DEFAULT_LANGUAGE, key) ?? String(name);
+}
 
 /** The language shown. */
 export function language() {

@@ -3,7 +3,7 @@
 // (./loop.js) draws. This module starts it all: the language, the engine and its palette, the panels, the run.
 
 import { store } from './store.js';
-import { t, messageOf, setLanguage, language, translatePage, isLanguage, loadLanguage, catalogue, LANGUAGES, DEFAULT_LANGUAGE } from './i18n.js';
+import { datasetLabel, t, messageOf, setLanguage, language, translatePage, isLanguage, loadLanguage, catalogue, LANGUAGES, DEFAULT_LANGUAGE } from './i18n.js';
 import { languageOf } from './urlstate.js';
 import { coerce } from './lib/settings.js';
 import { byId, whenNear } from './lib/dom.js';
@@ -66,6 +66,10 @@ function installPageViews() {
       byId('lang').value = language();
       // the engine draws the charts' words from the catalogue it holds: it gets the current one
       if (store.get('engine')) attempt('do.chartText', () => store.get('engine').setCatalogue(catalogue() ?? {}));
+      // …and names the generated data sets' classes (a spiral's arms) in it: the data's description follows
+      const pg = store.get('pg');
+      const d = pg ? attempt('do.read', () => pg.dataInfo()) : null;
+      if (d && d !== FAILED && String(d.classNames) !== String(store.get('dataInfo')?.classNames)) store.set({ dataInfo: d });
     },
   });
   byId('lang').addEventListener('change', () => setLanguage(byId('lang').value));
@@ -153,7 +157,7 @@ async function start() {
   installLink({ openTour });
   // a link to digits: fetch it before the first run is built (the page is ready when that run is)
   const dataset = store.get('settings').dataset;
-  await ensureDataset(engine, dataset).catch((e) => showError(t('error.fetchData', { dataset, message: messageOf(e) })));
+  await ensureDataset(engine, dataset).catch((e) => showError(t('error.fetchData', { dataset: datasetLabel(dataset), message: messageOf(e) })));
   reset();
   whenNear(byId('teach-root'), () => import('./panels/teaching.js').then((mod) => mod.ensureTeachingPanels()));
   offerLastRun();

@@ -3,7 +3,7 @@
 // last (teacherEpochs from teacherFrom, studentEpochs from studentFrom), appended to the store's copy.
 
 import { store } from './store.js';
-import { t, messageOf, render as renderMessage, settingLabel } from './i18n.js';
+import { datasetLabel, t, messageOf, render as renderMessage, settingLabel } from './i18n.js';
 import { showError, clearError, announce } from './panels/alerts.js';
 import { coerce, entries, same, tidyNumber } from './lib/settings.js';
 import { fixed, pct } from './lib/format.js';
@@ -43,7 +43,7 @@ export const specOf = (name) => store.get('schema').find((s) => s.name === name)
 
 /** The settings a data set changes, as a plain object of typed values (or null). */
 export function datasetDefaults(name) {
-  const raw = attempt('do.defaults', () => store.get('engine').datasetDefaults(name), { dataset: name });
+  const raw = attempt('do.defaults', () => store.get('engine').datasetDefaults(name), { dataset: datasetLabel(name) });
   if (raw === FAILED || !raw) return null;
   const out = {};
   for (const [k, v] of entries(raw)) if (specOf(k)) out[k] = coerce(specOf(k), v);
@@ -207,7 +207,7 @@ export function withDataset(name, then) {
   store.begin(`dataset:${name}`);
   return ensureDataset(engine, name)
     .then(then, (e) => {
-      showError(t('error.fetchData', { dataset: name, message: messageOf(e) }));
+      showError(t('error.fetchData', { dataset: datasetLabel(name), message: messageOf(e) }));
       store.set({ fetching: null });
     })
     .finally(() => store.end(`dataset:${name}`));

@@ -381,10 +381,11 @@ mod tests {
             teacher_entropy_bits: 0.0,
             teacher_entropy_bits_t1: 0.0,
             max_entropy_bits: 0.0,
-            dark_knowledge: 0.0,
-            dark_knowledge_t1: 0.0,
+            wrong_class_mass: 0.0,
+            wrong_class_mass_t1: 0.0,
             sweep,
             gradients,
+            soft_pull_by_temperature: Vec::new(),
         }
     }
 

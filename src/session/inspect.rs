@@ -8,11 +8,12 @@ use ndarray::Array2;
 use serde::Serialize;
 
 use super::{ModelKind, Session};
-use crate::dark_knowledge::{self, ClassSimilarity, SampleGradients, TemperatureSweep};
+use crate::dark_knowledge::{self, ClassSimilarity, SampleGradients, SoftPullAt, TemperatureSweep};
 use crate::data::SplitName;
 use crate::error::{KdError, Result};
 use crate::losses::{cross_entropy, softmax};
 use crate::math;
+use crate::methods::SoftLoss;
 use crate::settings;
 
 /// One sample seen by the three networks.
@@ -61,13 +62,17 @@ pub struct SampleInsight {
     pub teacher_entropy_bits_t1: f32,
     /// `log₂ K`: the entropy of a uniform soft label.
     pub max_entropy_bits: f32,
-    /// `1 − max p` of the teacher's soft label at T, and at T = 1.
-    pub dark_knowledge: f32,
-    pub dark_knowledge_t1: f32,
+    /// `1 − max p` of the teacher's soft label at T, and at T = 1: the total probability on the
+    /// wrong classes (not the dark knowledge itself, which is how that mass is spread).
+    pub wrong_class_mass: f32,
+    pub wrong_class_mass_t1: f32,
     /// The teacher's soft label over the temperature slider's whole range.
     pub sweep: TemperatureSweep,
     /// The soft and hard terms' gradients with respect to the distilled student's logits.
     pub gradients: SampleGradients,
+    /// The soft term's pull on this sample at each of [`dark_knowledge::PULL_TEMPERATURES`], with
+    /// and without T² (the same student, teacher and α; empty for logit matching, which has no T).
+    pub soft_pull_by_temperature: Vec<SoftPullAt>,
 }
 
 /// Points of the temperature sweep.
@@ -143,6 +148,29 @@ impl Session {
         };
         let teacher_at_t = self.logits_at(ModelKind::Teacher, features, report.temperature)?.row(0).to_vec();
         let kind = self.settings.soft_loss;
+        let soft_pull_by_temperature = if kind == SoftLoss::Kl {
+            dark_knowledge::PULL_TEMPERATURES
+                .iter()
+                .map(|&t| {
+                    let teacher = self.logits_at(ModelKind::Teacher, features, t)?.row(0).to_vec();
+                    let g = dark_knowledge::sample_gradients(
+                        kind,
+                        &student_logits,
+                        &teacher,
+                        report.label,
+                        t,
+                        report.alpha,
+                    )?;
+                    Ok(SoftPullAt {
+                        temperature: t,
+                        soft_norm: g.soft_norm,
+                        soft_without_t2_norm: g.soft_without_t2_norm,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
         Ok(SampleInsight {
             split,
             index,
@@ -152,8 +180,8 @@ impl Session {
             teacher_entropy_bits: dark_knowledge::entropy_bits(&report.teacher_at_t),
             teacher_entropy_bits_t1: dark_knowledge::entropy_bits(&report.teacher_t1),
             max_entropy_bits: math::log2(self.data.classes() as f32),
-            dark_knowledge: dark_knowledge::dark_knowledge_mass(&report.teacher_at_t),
-            dark_knowledge_t1: dark_knowledge::dark_knowledge_mass(&report.teacher_t1),
+            wrong_class_mass: dark_knowledge::wrong_class_mass(&report.teacher_at_t),
+            wrong_class_mass_t1: dark_knowledge::wrong_class_mass(&report.teacher_t1),
             sweep,
             gradients: dark_knowledge::sample_gradients(
                 kind,
@@ -164,6 +192,7 @@ impl Session {
                 report.alpha,
             )?,
             teacher_logits: report.teacher_logits.clone(),
+            soft_pull_by_temperature,
         })
     }
 

@@ -179,7 +179,7 @@ impl Playground {
     fn sweep_chart(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize) -> Result<()> {
         let insight = self.insight(split, index)?;
         let area = canvas::drawing_area(canvas)?;
-        sweep::draw_temperature_sweep(&area, &insight, &self.session.data().class_names, canvas::scale())?;
+        sweep::draw_temperature_sweep(&area, &insight, &self.class_names(), canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)
     }
 
@@ -192,21 +192,21 @@ impl Playground {
     ) -> Result<()> {
         let insight = self.insight(split, index)?;
         let area = canvas::drawing_area(canvas)?;
-        gradients::draw_gradients(&area, &insight, &self.session.data().class_names, without_t2, canvas::scale())?;
+        gradients::draw_gradients(&area, &insight, &self.class_names(), without_t2, canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)
     }
 
     fn similarity_chart(&self, canvas: &HtmlCanvasElement, diagonal: heatmap::Diagonal) -> Result<()> {
         let similarity = self.session.class_similarity()?;
         let area = canvas::drawing_area(canvas)?;
-        heatmap::draw_heatmap(&area, &similarity, &self.session.data().class_names, diagonal, canvas::scale())?;
+        heatmap::draw_heatmap(&area, &similarity, &self.class_names(), diagonal, canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)
     }
 
     fn sample_bars(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize) -> Result<()> {
         let report = self.report(split, index)?;
         let area = canvas::drawing_area(canvas)?;
-        bars::draw_sample_bars(&area, &report, &self.session.data().class_names, canvas::scale())?;
+        bars::draw_sample_bars(&area, &report, &self.class_names(), canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)
     }
 

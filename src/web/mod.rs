@@ -355,6 +355,13 @@ impl Playground {
         }
     }
 
+    /// The data set's class names in the learner's language (see [`crate::text::class_name`]).
+    pub(crate) fn class_names(&self) -> Vec<String> {
+        let data = self.session.data();
+        let dataset = data.name.name();
+        data.class_names.iter().enumerate().map(|(i, raw)| crate::text::class_name(dataset, i, raw)).collect()
+    }
+
     /// Sample `index` of `split` as the three networks see it now, computed once per change.
     pub(crate) fn report(&self, split: SplitName, index: usize) -> crate::error::Result<Rc<SampleReport>> {
         let key = self.view_key(split, index);
@@ -390,7 +397,7 @@ struct DataInfo<'a> {
     view: DataView,
     n_features: usize,
     n_classes: usize,
-    class_names: &'a [String],
+    class_names: Vec<String>,
     feature_names: &'a [String],
     n_train: usize,
     n_test: usize,
@@ -524,7 +531,7 @@ impl Playground {
             view: data.view,
             n_features: data.feature_count(),
             n_classes: data.classes(),
-            class_names: &data.class_names,
+            class_names: self.class_names(),
             feature_names: &data.feature_names,
             n_train: data.train.len(),
             n_test: data.test.len(),
@@ -554,7 +561,12 @@ impl Playground {
     /// per change of the weights, T, α or the sample).
     pub fn inspect(&self, split: &str, index: u32) -> JsResult<JsValue> {
         let report = self.report(split_name(split)?, index as usize).map_err(js_error)?;
-        to_js(&*report)
+        let name = crate::text::class_name(self.session.data().name.name(), report.label, &report.class_name);
+        if name == report.class_name {
+            to_js(&*report)
+        } else {
+            to_js(&SampleReport { class_name: name, ..(*report).clone() })
+        }
     }
 
     /// The validated settings of this run (live ones at their current values).

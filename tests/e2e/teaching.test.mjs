@@ -64,6 +64,36 @@ async function axeViolations(page, selector) {
   }, selector);
 }
 
+/**
+ * The gradient panel's sentences agree with the numbers beside them: which term pulls harder follows ‖soft‖ ÷ ‖hard‖
+ * as printed (the summary is the catalogue's text for that band, with that ratio), and the sentence under the
+ * table of temperatures quotes the table's first and last rows.
+ */
+async function claimsAgreeWithGradients(page, texts) {
+  const seen = await page.evaluate(() => ({
+    ratioText: document.querySelector('#teach-grad-soft-vs-hard').textContent,
+    ratio: Number(document.querySelector('#teach-grad-soft-vs-hard').dataset.value),
+    summary: document.querySelector('#teach-gradient-summary').textContent,
+    band: document.querySelector('#teach-gradient-summary').dataset.band,
+    without: document.querySelector('#teach-drop-t2').checked,
+    rows: [...document.querySelectorAll('#teach-grad-pulls tbody tr')].map((r) => [r.querySelector('th').textContent, ...[...r.querySelectorAll('td')].map((c) => c.textContent)]),
+    note: document.querySelector('#teach-grad-pulls-note').textContent,
+  }));
+  const band = seen.ratio >= 1.25 ? 'stronger' : seen.ratio <= 0.8 ? 'weaker' : 'equal';
+  assert.equal(seen.band, band, `the summary's band for ‖soft‖ ÷ ‖hard‖ = ${seen.ratioText}`);
+  const sentence = texts[`teach.gradients.band.${seen.without ? 'without' : 'with'}.${band}`].split('{ratio}')[0];
+  assert.ok(seen.summary.includes(sentence) && seen.summary.includes(seen.ratioText), `«${seen.summary}» says ${band} with ${seen.ratioText}`);
+  assert.ok(seen.rows.length >= 2, 'the soft pull at several temperatures');
+  const [first, last] = [seen.rows[0], seen.rows[seen.rows.length - 1]];
+  for (const quoted of [first[1], first[2], last[1], last[2]]) assert.ok(seen.note.includes(quoted), `«${seen.note}» quotes ${quoted}`);
+  // the table shows what the sentence under it says T² is for: at the higher temperatures (T = 4 to 16), the
+  // pull without T² shrinks about as 1/T² (16× here; at least 8× allowed), with T² it stays within a factor of 2
+  const t4 = seen.rows.find((r) => num(r[0]) === 4);
+  assert.ok(t4 && num(t4[2]) / num(last[2]) > 8, `without T² the soft pull shrinks from T = 4 to ${last[0]}: ${t4?.[2]} → ${last[2]}`);
+  const withRatio = num(t4[1]) / num(last[1]);
+  assert.ok(withRatio > 0.5 && withRatio < 2, `with T² it keeps its size from T = 4 to ${last[0]}: ${t4[1]} → ${last[1]}`);
+}
+
 /** How many pixels of a canvas are not (nearly) white or transparent. */
 function inkOf(page, selector) {
   return page.$eval(selector, (canvas) => {
@@ -178,6 +208,7 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
     assert.ok(withT2.soft > 0 && withT2.hard > 0, `both terms pull (${JSON.stringify(withT2)})`);
     assert.ok(close(withT2.ratio, withT2.temperature ** 2, 1e-3), `‖soft‖ ÷ ‖soft without T²‖ = T² (${withT2.ratio})`);
     assert.ok(close(num(withT2.ratioText), withT2.temperature ** 2, 5e-3), `the printed ratio is T² (${withT2.ratioText})`);
+    await claimsAgreeWithGradients(page, en);
     assert.ok(await inkOf(page, '#teach-gradients-chart') > 1000, 'the gradient chart is drawn');
     await page.check('#teach-drop-t2');
     await page.waitForFunction((s) => Number(document.querySelector('#teach-grad-soft-norm').dataset.value) !== s, withT2.soft);
@@ -186,6 +217,7 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
     assert.ok(close(withT2.soft / withoutT2.soft, withT2.temperature ** 2, 1e-3), 'dropping T² divides the shown ‖soft‖ by T²');
     assert.ok(close(num(withT2.softText) / num(withoutT2.softText), withT2.temperature ** 2, 2e-2), '… also as printed');
     assert.equal(withoutT2.hard, withT2.hard, 'the hard term does not change');
+    await claimsAgreeWithGradients(page, en);
     await shot('teach-gradients', 'teach-02-gradients-without-T2.png');
     await page.uncheck('#teach-drop-t2');
     await page.waitForFunction((s) => Number(document.querySelector('#teach-grad-soft-norm').dataset.value) === s, withT2.soft);
@@ -195,7 +227,10 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
     const stats = await page.$$eval('#teach-temperature-stats .teach-stat-value', (v) => v.map((e) => e.textContent));
     assert.equal(stats.length, 2, 'entropy and dark knowledge');
     assert.ok(num(stats[0]) >= 0 && num(stats[0]) <= Math.log2(10) + 1e-3, `entropy in bits (${stats[0]})`);
-    assert.ok(num(stats[1]) >= 0 && num(stats[1]) < 1, `dark knowledge is a probability (${stats[1]})`);
+    assert.ok(num(stats[1]) >= 0 && num(stats[1]) < 1, `the mass on the wrong classes is a probability (${stats[1]})`);
+    // … and it is 1 − max p of the soft label at T printed beside it (the table's p (T) column)
+    const atT = await page.$$eval('#teach-logits td[data-col="atT"]', (cells) => cells.map((c) => Number(c.dataset.value)));
+    assert.ok(close(num(stats[1]), 1 - Math.max(...atT), 0, 6e-4), `1 − max p: ${stats[1]} against the column ${atT}`);
     assert.ok(await inkOf(page, '#teach-sweep') > 1000, 'the temperature sweep is drawn');
     assert.equal(await page.getAttribute('#teach-sweep', 'role'), 'img');
     await shot('teach-temperature', 'teach-03-temperature.png');

@@ -3,7 +3,7 @@
 // the arrow keys on a focused chart) selects a sample.
 
 import { store } from '../store.js';
-import { t } from '../i18n.js';
+import { datasetLabel, t } from '../i18n.js';
 import { byId, sizeCanvas } from '../lib/dom.js';
 import { answerSoon } from '../loop.js';
 import { attempt, FAILED, sampleCount, select } from '../run.js';
@@ -37,7 +37,7 @@ function drawMode() {
   byId('samples-row').dataset.view = d.view;
   byId('data-title').textContent = t(points ? 'data.titlePoints' : 'data.title');
   const mode = points ? 'Points' : d.view === 'digits' ? 'Digits' : 'Table';
-  byId('data-note').textContent = t(`data.note${mode}`, { dataset: d.dataset, features: d.nFeatures, classes: d.nClasses });
+  byId('data-note').textContent = t(`data.note${mode}`, { dataset: datasetLabel(d.dataset), features: d.nFeatures, classes: d.nClasses });
   byId('pick-hint').textContent = t(`data.hint${mode}`);
 }
 

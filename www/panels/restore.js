@@ -3,7 +3,7 @@
 // a run to keep or something kept: a first visit does without it.
 
 import { store } from '../store.js';
-import { t, language, messageOf } from '../i18n.js';
+import { datasetLabel, t, language, messageOf } from '../i18n.js';
 import { byId } from '../lib/dom.js';
 import * as lastRun from '../lastrun.js';
 import { showError, announce } from './alerts.js';
@@ -52,7 +52,7 @@ export function offerLastRun() {
   const phase = PHASES.includes(s.phase) ? t(`lastRun.phase.${s.phase}`, { epoch: s.epoch }) : s.phase;
   const when = kept.savedAt ? new Date(kept.savedAt).toLocaleString(language()) : '—';
   const box = byId('restore');
-  byId('restore-text').textContent = t('lastRun.offer', { dataset: s.dataset, seed: s.seed, phase, steps: s.steps, when });
+  byId('restore-text').textContent = t('lastRun.offer', { dataset: datasetLabel(s.dataset), seed: s.seed, phase, steps: s.steps, when });
   box.hidden = false;
   byId('restore-yes').addEventListener('click', () => withDataset(s.dataset, () => {
     box.hidden = true;

@@ -105,6 +105,9 @@ function studyFrame(frameStart) {
   return false;
 }
 
+/** Two accuracies closer than this (one point) are reported as about the same. */
+const SAME_WITHIN = 0.01;
+
 /** One sentence with the finding's numbers. */
 function findingText(f) {
   switch (f.kind) {
@@ -121,10 +124,14 @@ function findingText(f) {
         high: f.highTemperature, low: f.lowTemperature, kdHigh: pct(f.kdHigh), kdLow: pct(f.kdLow), logits: pct(f.logitMatching),
         gapHigh: Math.abs((f.kdHigh - f.logitMatching) * 100).toFixed(1), gapLow: Math.abs((f.kdLow - f.logitMatching) * 100).toFixed(1),
       });
-    case 'bornAgain':
-      return t('experiments.study.born.details', {
+    case 'bornAgain': {
+      // closeness to the teacher says nothing about distillation unless the control stays further away
+      const delta = f.kd - f.control;
+      const side = Math.abs(delta) < SAME_WITHIN ? 'close' : delta > 0 ? 'ahead' : 'behind';
+      return `${t('experiments.study.born.details', {
         teacher: pct(f.teacher), kd: pct(f.kd), control: pct(f.control), gap: points(f.kd - f.teacher),
-      });
+      })} ${t(`experiments.study.born.${side}`, { delta: side === 'close' ? points(delta) : (Math.abs(delta) * 100).toFixed(1) })}`;
+    }
     default:
       return '';
   }
@@ -144,7 +151,12 @@ function studyTables(o, preset) {
         : pct(a))), pct(f.control[i])] };
     });
     out.push(wrap(table('study-grid', t('experiments.study.tw.caption'), head, rows)));
-    out.push(h('p', { className: 'exp-note', text: t('experiments.study.tw.note') }));
+    // each width's best distilled student against its control, from the grid above
+    const versus = f.widths.map((w, i) => {
+      const best = f.kd[i].indexOf(Math.max(...f.kd[i]));
+      return t('experiments.study.tw.vsItem', { width: w, t: f.temperatures[best] ?? '—', delta: points(f.kd[i][best] - f.control[i]) });
+    });
+    out.push(h('p', { className: 'exp-note', id: 'study-tw-note', text: `${t('experiments.study.tw.note')} ${t('experiments.study.tw.vsControl', { list: versus.join(', ') })}` }));
   }
   const ensemble = o.arms.some((a) => a.members.length > 1);
   const head = [t('experiments.study.runColumn'), t('model.teacher')];

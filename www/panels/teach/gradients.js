@@ -1,5 +1,8 @@
 // The gradient view: how hard each term of the loss pulls on the student's logits for the selected sample, per
-// class and in norm, and the T² switch: without T² the soft term's pull is 1/T² as strong.
+// class and in norm, and the T² switch: without T² the soft term's pull is 1/T² as strong. What the panel says
+// follows the numbers beside it: which term pulls harder here (pullBand), and how the soft pull changes across
+// temperatures with and without T² (the engine's softPullByTemperature for this sample). T² does not make the
+// terms pull equally; it keeps the soft term's scale from vanishing as T rises, so α's balance holds across T.
 
 import { store } from '../../store.js';
 import { t } from '../../i18n.js';
@@ -41,15 +44,49 @@ function draw(p) {
     item(t('teach.gradients.softVsHard'), value('teach-grad-soft-vs-hard', Number.isFinite(softVsHard) ? prec(softVsHard, 3) : '—', softVsHard)),
     ratioItem);
   p.stats.dataset.temperature = String(T);
-  p.summary.textContent = t(without ? 'teach.gradients.summaryWithout' : 'teach.gradients.summaryWith', {
-    T: temperatureText(T), t2: sig(T * T, 3), with: prec(g.softNorm, 3), without: prec(g.softWithoutT2Norm, 3),
-  });
+  const band = pullBand(softVsHard);
+  p.summary.dataset.band = band;
+  p.summary.dataset.ratio = String(softVsHard);
+  const values = { ratio: prec(softVsHard, 3), alpha: sig(insight.alpha, 3) };
+  p.summary.textContent = without
+    ? [Math.abs(T - 1) < 1e-6 ? t('teach.gradients.summaryWithoutT1')
+      : t('teach.gradients.summaryWithout', { T: temperatureText(T), t2: sig(T * T, 3), with: prec(g.softNorm, 3), without: prec(g.softWithoutT2Norm, 3) }),
+    t(`teach.gradients.band.without.${band}`, values)].join(' ')
+    : t(`teach.gradients.band.with.${band}`, values);
+  drawPulls(p, insight.softPullByTemperature ?? []);
   const rows = [
     { key: 'soft', label: t(without ? 'teach.gradients.row.softWithout' : 'teach.gradients.row.soft'), values: without ? g.softWithoutT2 : g.soft, format: signed },
     { key: 'hard', label: t('teach.gradients.row.hard'), values: g.hard, format: signed },
   ];
   if (!without) rows.push({ key: 'total', label: t('teach.gradients.row.total'), values: g.total, format: signed });
   renderClassRows(p.table, classNames(g.soft.length), report.label, rows);
+}
+
+/**
+ * Which term pulls harder on this sample, from ‖soft‖ ÷ ‖hard‖ as shown: 'stronger' (the soft term, by a quarter
+ * or more), 'weaker', 'equal' (within a quarter), or 'noHard' when the hard term does not pull at all.
+ */
+export function pullBand(ratio) {
+  if (!Number.isFinite(ratio)) return 'noHard';
+  if (ratio >= 1.25) return 'stronger';
+  if (ratio <= 0.8) return 'weaker';
+  return 'equal';
+}
+
+/** The soft pull on this sample across temperatures, with and without T², and what it shows in a sentence. */
+function drawPulls(p, pulls) {
+  p.pulls.hidden = pulls.length < 2;
+  p.pullsNote.hidden = pulls.length < 2;
+  if (pulls.length < 2) return;
+  const cell = (v) => h('td', { text: prec(v, 3), dataset: { value: String(v) } });
+  p.pullsBody.replaceChildren(...pulls.map((r) => h('tr', { dataset: { t: String(r.temperature) } },
+    h('th', { attrs: { scope: 'row' }, text: temperatureText(r.temperature) }), cell(r.softNorm), cell(r.softWithoutT2Norm))));
+  const [first, last] = [pulls[0], pulls[pulls.length - 1]];
+  p.pullsNote.textContent = `${t('teach.gradients.across', {
+    low: temperatureText(first.temperature), high: temperatureText(last.temperature),
+    withLow: prec(first.softNorm, 3), withHigh: prec(last.softNorm, 3),
+    withoutLow: prec(first.softWithoutT2Norm, 3), withoutHigh: prec(last.softWithoutT2Norm, 3),
+  })} ${t('teach.gradients.why')}`;
 }
 
 /** Builds the panel; returns its section and its view. */
@@ -60,6 +97,13 @@ export function createGradientsPanel(layout) {
   p.stats = h('dl', { className: 'teach-stats', id: 'teach-gradient-stats' });
   p.summary = h('p', { className: 'teach-summary', id: 'teach-gradient-summary' });
   p.table = classTable('teach-gradient-table', 'teach-grad-table', t('teach.gradients.tableCaption'));
+  p.pullsBody = h('tbody');
+  p.pulls = h('table', { className: 'teach-table teach-pulls', id: 'teach-grad-pulls' },
+    h('caption', { className: 'teach-table-caption', text: t('teach.gradients.pullsCaption') }),
+    h('thead', {}, h('tr', {}, [t('teach.gradients.pullsT'), t('teach.gradients.softNorm'), t('teach.gradients.softNormWithout')]
+      .map((text) => h('th', { attrs: { scope: 'col' }, text })))),
+    p.pullsBody);
+  p.pullsNote = h('p', { className: 'teach-summary', id: 'teach-grad-pulls-note' });
   p.toggle.addEventListener('change', () => {
     store.set({ withoutT2: p.toggle.checked });
     drawNow('teach-gradients'); // at once, so that the summary read out is the new one
@@ -73,7 +117,7 @@ export function createGradientsPanel(layout) {
     h('div', { className: 'teach-side' },
       h('figure', { className: 'teach-figure' }, p.canvas, h('figcaption', { className: 'teach-caption', text: t('teach.gradients.caption') })),
       tableWrap(p.table)),
-    h('div', { className: 'teach-side' }, toggleRow, p.stats, p.summary)), p.error);
+    h('div', { className: 'teach-side' }, toggleRow, p.stats, p.summary, tableWrap(p.pulls), p.pullsNote)), p.error);
   return {
     section: p.section,
     view: {

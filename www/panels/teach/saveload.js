@@ -3,7 +3,7 @@
 // checks every document.
 
 import { store } from '../../store.js';
-import { t, messageOf } from '../../i18n.js';
+import { datasetLabel, t, messageOf } from '../../i18n.js';
 import { h } from '../../lib/dom.js';
 import * as runfile from '../../runfile.js';
 import { announce } from '../alerts.js';
@@ -60,7 +60,7 @@ async function loadRun(file) {
   }
   const s = store.get('applied');
   const st = store.get('status');
-  announce(say('teach.runfile.loaded', { name: file.name, dataset: String(s.dataset), seed: String(s.seed), phaseKey: `teach.phase.${st.phase}`, epoch: st.epoch }));
+  announce(say('teach.runfile.loaded', { name: file.name, dataset: datasetLabel(s.dataset), seed: String(s.seed), phaseKey: `teach.phase.${st.phase}`, epoch: st.epoch }));
 }
 
 /** A canvas's name for its PNG button: its figure's caption, else its label's first words, else its id. */

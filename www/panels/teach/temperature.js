@@ -1,6 +1,6 @@
 // The temperature explorer: the selected sample's teacher probabilities as T sweeps its range (the engine's
 // chart), its logits and soft labels in a table, and how much the soft label says beyond the right answer
-// (entropy, dark knowledge) at the current T.
+// (entropy, the mass on the wrong classes) at the current T.
 
 import { store } from '../../store.js';
 import { t } from '../../i18n.js';
@@ -36,8 +36,8 @@ function draw(p) {
     stat('entropy', t('teach.temperature.entropy', { T }), fixed(insight.teacherEntropyBits, 2),
       t('teach.temperature.entropyDetail', { max: fixed(insight.maxEntropyBits, 2), t1: fixed(insight.teacherEntropyBitsT1, 2) }),
       insight.maxEntropyBits > 0 ? insight.teacherEntropyBits / insight.maxEntropyBits : 0),
-    stat('dark', t('teach.temperature.dark', { T }), fixed(insight.darkKnowledge, 3),
-      t('teach.temperature.darkDetail', { t1: fixed(insight.darkKnowledgeT1, 3) }), insight.darkKnowledge),
+    stat('wrong', t('teach.temperature.wrongMass', { T }), fixed(insight.wrongClassMass, 3),
+      t('teach.temperature.wrongMassDetail', { t1: fixed(insight.wrongClassMassT1, 3) }), insight.wrongClassMass),
   );
 }
 
