@@ -8,13 +8,15 @@
 //! - `omitted-class` (Hinton §3): digit 3 left out of the transfer set, T = 8: after the bias
 //!   adjustment the distilled student recognises 84 ± 7% of test 3s, the control 40 ± 18%;
 //! - `small-transfer-set` (Hinton §6): 10% of the training split, T = 8, 200 student epochs:
-//!   distilled − control = +4.4 ± 1.0 points (at 40 epochs it was −5 points: soft targets at a
-//!   high temperature converge more slowly);
+//!   distilled − control = +4.4 ± 1.0 points (at 40 epochs it was −5 points; why is not measured:
+//!   that soft targets at a high temperature converge more slowly is a hypothesis);
 //! - `temperature-width`: the 4-unit student is best at T = 1, the 16- and 64-unit ones at T = 4–16;
 //! - `ensemble-teacher`: 5 averaged 32-unit teachers beat their members' mean (+0.7 points) and
 //!   their student beats the control (+4.3); against one teacher's student it is within the noise;
 //! - `high-temperature` (Hinton eq. 4): KD at T = 20 and logit matching end 0.2–1.1 points apart;
-//! - `born-again`: a student of the teacher's size ends within a point of it, never above it.
+//! - `born-again`: a student of the teacher's size ends within a point of it, never above it (its
+//!   control is shown beside it: when the control comes as close, the page says that this is no
+//!   evidence of distillation).
 
 use std::collections::BTreeMap;
 
