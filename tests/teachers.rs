@@ -135,3 +135,29 @@ fn fresh_students_on_a_shared_teacher_give_exactly_a_fresh_run() {
     let untrained = Session::new(base.clone()).unwrap();
     assert!(untrained.with_students(base).is_err());
 }
+
+#[test]
+fn the_teacher_stays_frozen_while_the_students_learn() {
+    // Offline distillation: once its phase is over, the teacher (each member of an ensemble) is
+    // read, never trained. Its weights and its logits on the whole training split are the same, bit
+    // for bit, after every student epoch, whatever the soft loss; the students do change.
+    for overrides in [&[][..], &[("teachers", "3")][..], &[("softLoss", "logits")][..]] {
+        let mut session = Session::new(settings(overrides)).unwrap();
+        session.run_phase(Phase::Teacher).unwrap();
+        let teachers: Vec<_> = session.teachers().cloned().collect();
+        let features = session.data().train.features.clone();
+        let logits = |s: &Session| s.logits_at(ModelKind::Teacher, features.view(), 1.0).unwrap();
+        let before = logits(&session);
+        let student_before = session.model(ModelKind::Kd).clone();
+        while session.phase() == Phase::Distil {
+            session.step_epoch().unwrap();
+            assert!(session.teachers().eq(teachers.iter()), "{overrides:?}: the teacher's weights changed");
+            let after = logits(&session);
+            assert!(
+                before.iter().zip(after.iter()).all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{overrides:?}: the teacher's logits changed"
+            );
+        }
+        assert_ne!(session.model(ModelKind::Kd), &student_before, "{overrides:?}: the distilled student did not learn");
+    }
+}
