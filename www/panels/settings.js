@@ -340,7 +340,8 @@ export function useDataset(name) {
 function renderModelInfo(container, info) {
   const line = (who, m, key) => h('p', { className: 'model-line' }, h('strong', { text: who }), ` ${t(key, { layers: m.layers.join('→'), n: int(m.parameters) })}`);
   const ratio = info.student.parameters > 0 ? info.teacher.parameters / info.student.parameters : null;
-  const extra = [info.activation, info.optimizer].filter(Boolean).join(' · ');
+  const choice = (name, value) => (value && specOf(name) ? choiceLabel(specOf(name), value) : value);
+  const extra = [choice('activation', info.activation), choice('optimizer', info.optimizer)].filter(Boolean).join(' · ');
   const larger = ratio ? t('model.larger', { ratio: ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1) }) : '';
   container.replaceChildren(
     line(t('model.teacher'), info.teacher, 'model.parameters'),

@@ -188,7 +188,7 @@ function measureInference(byUser) {
     store.end('measuring');
     if (result && byUser) {
       const speed = result.teacher.msPerSample / result.kd.msPerSample;
-      announce(t('teach.arch.announce', { teacher: sig(result.teacher.msPerSample * 1000, 3), student: sig(result.kd.msPerSample * 1000, 3), speedup: times(speed) }));
+      announce(t(speed > 1 ? 'teach.arch.announce' : 'teach.arch.announceNotFaster', { teacher: sig(result.teacher.msPerSample * 1000, 3), student: sig(result.kd.msPerSample * 1000, 3), speedup: times(speed) }));
     }
   }, 0));
 }
@@ -228,8 +228,13 @@ function renderPayoff(p) {
   const win = (id, big, text, raw) => h('div', { className: 'teach-win', id, dataset: { value: String(raw ?? '') } },
     h('span', { className: 'teach-win-big', text: big }), h('span', { className: 'teach-win-text', text }));
   p.wins.replaceChildren(
-    win('teach-ratio', times(mi.compressionRatio), t('teach.arch.fewer', { kb: kb(mi.teacher.bytes - mi.student.bytes) }), mi.compressionRatio),
-    win('teach-speedup', speedup ? times(speedup) : '?', speedup ? t('teach.arch.faster') : t('teach.arch.fasterUnknown'), speedup),
+    // each card says what its number shows: a student as large as the teacher (born-again) is not smaller, and a
+    // measured student that is not faster is not called faster
+    win('teach-ratio', times(mi.compressionRatio), mi.compressionRatio > 1
+      ? t('teach.arch.fewer', { kb: kb(mi.teacher.bytes - mi.student.bytes) })
+      : t('teach.arch.notFewer'), mi.compressionRatio),
+    win('teach-speedup', speedup ? times(speedup) : '?',
+      !speedup ? t('teach.arch.fasterUnknown') : speedup > 1 ? t('teach.arch.faster') : t('teach.arch.notFaster'), speedup),
   );
   p.measure.disabled = playing || measuring;
   p.measureStatus.dataset.state = measuring ? 'measuring' : playing ? 'paused' : timing ? 'done' : 'idle';
