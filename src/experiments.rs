@@ -148,6 +148,16 @@ pub struct OmittedClassOutcome {
     pub control_after: f32,
     pub kd_bias_shift: f32,
     pub control_bias_shift: f32,
+    /// What the shift does to everything else: test accuracy over all classes after the shift
+    /// (before it is [`Outcome::kd_test_accuracy`] and the control's), and over the classes other
+    /// than the omitted one, before and after. Raising a class's bias turns into that class the
+    /// answers where it was close to winning, the least confident ones, whatever their class.
+    pub kd_overall_after: f32,
+    pub control_overall_after: f32,
+    pub kd_others_before: f32,
+    pub kd_others_after: f32,
+    pub control_others_before: f32,
+    pub control_others_after: f32,
 }
 
 /// What a finished run showed.
@@ -189,14 +199,31 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
             let after = |a: &crate::session::BiasAdjustment| {
                 a.per_class_test_accuracy.get(class).copied().flatten().unwrap_or(0.0)
             };
+            // accuracy on the other classes from the overall and the class's: n·all = n_c·class + (n − n_c)·others
+            let labels = &session.data().test.labels;
+            let (n, n_class) = (labels.len() as f32, labels.iter().filter(|&&l| l == class).count() as f32);
+            let others = |all: f32, of_class: f32| {
+                if n > n_class {
+                    (all * n - of_class * n_class) / (n - n_class)
+                } else {
+                    0.0
+                }
+            };
+            let (kd_before, control_before) = (before(ModelKind::Kd)?, before(ModelKind::Control)?);
             let omitted = OmittedClassOutcome {
                 class,
-                kd_before: before(ModelKind::Kd)?,
+                kd_before,
                 kd_after: after(&kd_adjusted),
-                control_before: before(ModelKind::Control)?,
+                control_before,
                 control_after: after(&control_adjusted),
                 kd_bias_shift: kd_adjusted.bias_shift,
                 control_bias_shift: control_adjusted.bias_shift,
+                kd_overall_after: kd_adjusted.test_accuracy,
+                control_overall_after: control_adjusted.test_accuracy,
+                kd_others_before: others(kd, kd_before),
+                kd_others_after: others(kd_adjusted.test_accuracy, after(&kd_adjusted)),
+                control_others_before: others(control, control_before),
+                control_others_after: others(control_adjusted.test_accuracy, after(&control_adjusted)),
             };
             (omitted.kd_after >= omitted.control_after + OMITTED_CLASS_MARGIN, Some(omitted))
         }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use kd_playground::data::SplitName;
 use kd_playground::experiments::{
     experiment, outcome, Finding, Study, StudyOutcome, EXPERIMENTS, SWEEP_TEMPERATURES, SWEEP_WIDTHS,
 };
@@ -11,6 +12,10 @@ use kd_playground::session::{Phase, Session};
 use kd_playground::settings::{dataset_defaults, Settings, Value};
 
 fn run(name: &str, seed: u64) -> kd_playground::experiments::Outcome {
+    run_session(name, seed).0
+}
+
+fn run_session(name: &str, seed: u64) -> (kd_playground::experiments::Outcome, Session) {
     let experiment = experiment(name).expect("a shipped experiment");
     let mut values: BTreeMap<String, Value> = dataset_defaults(experiment.dataset)
         .into_iter()
@@ -24,7 +29,7 @@ fn run(name: &str, seed: u64) -> kd_playground::experiments::Outcome {
     assert!(outcome(experiment, &session).is_err(), "judged only once training is done");
     session.run_phase(Phase::Teacher).unwrap();
     session.run_phase(Phase::Distil).unwrap();
-    outcome(experiment, &session).unwrap()
+    (outcome(experiment, &session).unwrap(), session)
 }
 
 #[test]
@@ -51,11 +56,26 @@ fn every_experiment_has_a_claim_and_valid_settings() {
 
 #[test]
 fn the_omitted_class_preset_shows_its_effect() {
-    let result = run("omitted-class", 1);
-    let omitted = result.omitted.expect("the omitted class's numbers");
+    let (result, session) = run_session("omitted-class", 1);
+    let omitted = result.omitted.clone().expect("the omitted class's numbers");
     assert_eq!(omitted.class, 3);
     assert_eq!(omitted.control_before, 0.0);
     assert!(result.shown, "{omitted:?}");
+    // the accuracy on the other classes, counted sample by sample from each student's answers
+    let argmax = |p: &[f32]| (0..p.len()).fold(0, |b, k| if p[k] > p[b] { k } else { b });
+    let (mut kd_right, mut control_right, mut others) = (0, 0, 0);
+    for i in 0..session.data().test.len() {
+        let report = session.inspect(SplitName::Test, i).unwrap();
+        if report.label != 3 {
+            others += 1;
+            kd_right += usize::from(argmax(&report.kd_student_t1) == report.label);
+            control_right += usize::from(argmax(&report.control_student_t1) == report.label);
+        }
+    }
+    assert!((omitted.kd_others_before - kd_right as f32 / others as f32).abs() < 1e-5, "{omitted:?}");
+    assert!((omitted.control_others_before - control_right as f32 / others as f32).abs() < 1e-5, "{omitted:?}");
+    assert!(omitted.kd_others_after <= omitted.kd_others_before, "raising 3's bias never makes another class right");
+    assert!(omitted.control_others_after <= omitted.control_others_before);
 }
 
 #[test]

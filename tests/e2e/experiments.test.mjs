@@ -107,6 +107,14 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     t.diagnostic(`3s recognised: distilled ${kdBefore} → ${kdAfter} (${kdShift}), control ${controlBefore} → ${controlAfter} (${controlShift})`);
     assert.ok(fraction(kdAfter) > fraction(controlAfter), `distilled after (${kdAfter}) > control after (${controlAfter})`);
     assert.ok(verdict.includes(kdAfter) && verdict.includes(controlAfter) && verdict.includes(kdBefore), 'the verdict quotes the numbers');
+    // what the shift does to the other classes, for both students: raising 3's bias never makes another class right
+    for (const model of ['kd', 'control']) {
+      const [othersBefore, othersAfter, allBefore] = await rowCells(page, '#exp-others', model);
+      assert.ok(fraction(othersAfter) <= fraction(othersBefore), `${model}: other classes ${othersBefore} → ${othersAfter}`);
+      assert.equal(allBefore, (await rowCells(page, '#exp-numbers', model))[0], `${model}: the same overall accuracy in both tables`);
+    }
+    assert.match(await page.textContent('#exp-why-control'), /^Why does the control find some 3s too\?/);
+    assert.doesNotMatch(await panel.textContent(), /\[object /, 'every note is text');
 
     // the bias slider: at 0 the distilled student's share of test 3s is the "before" number; the training samples
     // predicted as 3 are counted against the true count

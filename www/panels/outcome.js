@@ -67,6 +67,23 @@ function numbersTable(o) {
   return h('div', { className: 'exp-table-wrap' }, table('exp-numbers', t('experiments.table.caption'), head, rows));
 }
 
+/**
+ * What the bias adjustment does to everything else, for both students: accuracy on the other classes and on all
+ * classes, before and after. Raising a class's bias catches its unseen samples where the student was unsure, and
+ * can turn unsure answers on other classes into that class too.
+ */
+function othersTable(o) {
+  const m = o.omitted;
+  const cls = className(m.class);
+  const head = [t('experiments.table.model'), t('experiments.others.before'), t('experiments.others.after'),
+    t('experiments.others.allBefore'), t('experiments.others.allAfter')];
+  const rows = [
+    { model: 'kd', cells: [t('model.kd'), pct(m.kdOthersBefore), pct(m.kdOthersAfter), pct(o.kdTestAccuracy), pct(m.kdOverallAfter)] },
+    { model: 'control', cells: [t('model.control'), pct(m.controlOthersBefore), pct(m.controlOthersAfter), pct(o.controlTestAccuracy), pct(m.controlOverallAfter)] },
+  ];
+  return h('div', { className: 'exp-table-wrap' }, table('exp-others', t('experiments.others.caption', { cls }), head, rows));
+}
+
 /** The bias slider of the omitted class: both students' class accuracy at the chosen shift. */
 function showBias(bias, m) {
   const focused = document.activeElement?.id === 'exp-bias';
@@ -163,9 +180,10 @@ export function renderOutcome(parts, active) {
     extra.push(t('experiments.small.curves'));
   }
   setVerdict(parts.verdict, `${t(o.shown ? 'experiments.shown' : 'experiments.notShown', { details })}${caveat}`, o.shown ? 'yes' : 'no');
-  parts.notes.append(h('p', { text: accuracies }), extra.map((text) => h('p', { text })));
+  parts.notes.append(h('p', { text: accuracies }), ...extra.map((text) => h('p', { text })));
   if (active.liveChanged) parts.notes.append(h('p', { className: 'exp-caveat', text: t('experiments.liveChanged') }));
   parts.numbers.append(numbersTable(o));
+  if (o.omitted) parts.numbers.append(othersTable(o), h('p', { className: 'exp-note', id: 'exp-why-control', text: t('experiments.omitted.why', { cls: className(o.omitted.class) }) }));
   if (o.omitted) showBias(parts.bias, o.omitted);
   else hideBias(parts.bias);
 }
