@@ -75,7 +75,7 @@ fn check_per_class(value: &Value, classes: usize, what: &str) -> Vec<Option<f64>
 }
 
 /// A metric over seeds: `{mean, std, values}` with `seeds` values, the mean their average and the
-/// standard deviation the population one.
+/// standard deviation the sample one (ddof 1), as papers report it.
 fn check_summary(value: &Value, seeds: usize, what: &str) -> Vec<f64> {
     let values: Vec<f64> = value["values"]
         .as_array()
@@ -85,7 +85,7 @@ fn check_summary(value: &Value, seeds: usize, what: &str) -> Vec<f64> {
         .collect();
     assert_eq!(values.len(), seeds, "{what}");
     let mean = values.iter().sum::<f64>() / seeds as f64;
-    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / seeds as f64).sqrt();
+    let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (seeds - 1) as f64).sqrt();
     assert!((number(&value["mean"], what) - mean).abs() < 1e-6, "{what}: mean {} of {values:?}", value["mean"]);
     assert!((number(&value["std"], what) - std).abs() < 1e-6, "{what}: std {} of {values:?}", value["std"]);
     values
@@ -181,7 +181,17 @@ fn seeds_give_mean_standard_deviation_and_the_values_of_each_seed() {
         assert!((deltas[seed] - (kd[seed] - hard[seed])).abs() < 1e-6, "paired delta of seed {seed}");
     }
     let table = stdout_of(&[&args[..], &["--seeds", "2"]].concat());
-    assert!(table.contains(" ± ") && table.contains("seeds 0, 1"), "{table}");
+    assert!(
+        table.contains(" ± ") && table.contains("seeds 0, 1 (2 seeds): mean ± sample standard deviation"),
+        "{table}"
+    );
+    // A..B runs seeds A to B − 1: the held-out seeds are not the tuning seeds
+    let later = json_of(&[&args[..], &["--seeds", "1..3"]].concat());
+    assert_eq!(later["seeds"], serde_json::json!([1, 2]));
+    assert_eq!(
+        later["teacher"]["test_accuracy"]["values"][0], json["teacher"]["test_accuracy"]["values"][1],
+        "seed 1 is seed 1"
+    );
 }
 
 #[test]
@@ -290,7 +300,17 @@ fn malformed_input_is_refused_with_its_exact_message() {
     assert_fails(
         &["run", "--dataset", "iris", "--seeds", "0"],
         2,
-        "error: invalid value '0' for '--seeds <N>': 0 is not in 1..=100",
+        "error: invalid value '0' for '--seeds <N|A..B>': 0 seeds: give 1 to 100 (N, or A..B with A < B, B excluded)",
+    );
+    assert_fails(
+        &["run", "--dataset", "iris", "--seeds", "5..5"],
+        2,
+        "error: invalid value '5..5' for '--seeds <N|A..B>': 0 seeds: give 1 to 100 (N, or A..B with A < B, B excluded)",
+    );
+    assert_fails(
+        &["run", "--dataset", "iris", "--seeds", "x..4"],
+        2,
+        "error: invalid value 'x..4' for '--seeds <N|A..B>': 'x' is not a whole number",
     );
     assert_fails(
         &["run", "--dataset", "iris", "--omit-class", "3"],

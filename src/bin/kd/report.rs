@@ -1,9 +1,10 @@
 //! What `kd run` prints: one JSON object (`--json`) whose fields are documented in the README's
 //! "Command line" section, or a table for people. Both read the same [`Report`].
 //!
-//! Over several seeds every metric becomes its mean, population standard deviation
-//! `sqrt(Σ (x − mean)² / n)` and per-seed values; a per-class value that a seed lacks (no test
-//! sample of the class) is `null` in `values` and left out of the mean and deviation.
+//! Over several seeds every metric becomes its mean, sample standard deviation
+//! `sqrt(Σ (x − mean)² / (n − 1))` (none for one value) and per-seed values; a per-class value
+//! that a seed lacks (no test sample of the class) is `null` in `values` and left out of the mean
+//! and deviation.
 
 use std::collections::BTreeMap;
 
@@ -37,8 +38,24 @@ impl Summary {
         }
         let n = present.len() as f64;
         let mean = present.iter().sum::<f64>() / n;
-        let variance = present.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-        Summary { mean: Some(mean as f32), std: Some(variance.sqrt() as f32), values }
+        // the sample standard deviation (ddof 1), as papers report it; none from a single value
+        let std =
+            (present.len() > 1).then(|| (present.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+        Summary { mean: Some(mean as f32), std: std.map(|s| s as f32), values }
+    }
+}
+
+/// Which seeds a report is over: "seed 7", "seeds 0, 1, 2 (3 seeds)", "seeds 10–29 (20 seeds)".
+pub(crate) fn seed_list(seeds: &[u64]) -> String {
+    match seeds {
+        [one] => format!("seed {one}"),
+        [first, .., last] if seeds.windows(2).all(|w| w[1] == w[0] + 1) && seeds.len() > 3 => {
+            format!("seeds {first}–{last} ({} seeds)", seeds.len())
+        }
+        _ => {
+            let list: Vec<String> = seeds.iter().map(u64::to_string).collect();
+            format!("seeds {} ({} seeds)", list.join(", "), seeds.len())
+        }
     }
 }
 
@@ -249,11 +266,11 @@ impl Report {
             s.temperature,
             s.alpha
         ));
-        let seeds: Vec<String> = self.runs.iter().map(|run| run.seed.to_string()).collect();
+        let seeds: Vec<u64> = self.runs.iter().map(|run| run.seed).collect();
         if self.over_seeds {
-            text.push_str(&format!("seeds {}: mean ± standard deviation over seeds\n", seeds.join(", ")));
+            text.push_str(&format!("{}: mean ± sample standard deviation over the seeds\n", seed_list(&seeds)));
         } else {
-            text.push_str(&format!("seed {}\n", seeds.join(", ")));
+            text.push_str(&format!("{}\n", seed_list(&seeds)));
         }
 
         text.push('\n');

@@ -188,7 +188,7 @@ pub fn ignored_flag_notes(source: &Source, run: &RunArgs) -> Vec<String> {
                 ));
             }
             if name == "seed" && run.seeds.is_some() {
-                notes.push("note: --seeds runs seeds 0 to N−1; --seed is ignored".to_string());
+                notes.push("note: --seeds runs its own seeds; --seed is ignored".to_string());
             }
         }
     }
@@ -325,8 +325,8 @@ pub fn run(run: &RunArgs) -> Result<Report, Failure> {
     for note in ignored_flag_notes(&source, run) {
         eprintln!("{note}");
     }
-    let seeds: Vec<u64> = match run.seeds {
-        Some(count) => (0..count as u64).collect(),
+    let seeds: Vec<u64> = match &run.seeds {
+        Some(range) => range.clone().collect(),
         None => vec![base.seed],
     };
     let progress = std::io::stderr().is_terminal();

@@ -11,7 +11,7 @@ use kd_playground::experiments::{Experiment, Finding, Study, StudyOutcome};
 use kd_playground::settings::Settings;
 
 use crate::args::RunArgs;
-use crate::report::{table, Summary};
+use crate::report::{seed_list, table, Summary};
 use crate::run::{settings_values, Failure, Source};
 
 /// Every seed's outcome of one study.
@@ -34,8 +34,8 @@ pub fn run_study(experiment: &'static Experiment, run: &RunArgs) -> Result<Study
     }
     let values = settings_values(&source, run);
     let base = Settings::from_values(&values).map_err(|error| Failure::engine(error, run))?;
-    let seeds: Vec<u64> = match run.seeds {
-        Some(count) => (0..count as u64).collect(),
+    let seeds: Vec<u64> = match &run.seeds {
+        Some(range) => range.clone().collect(),
         None => vec![base.seed],
     };
     let progress = std::io::stderr().is_terminal();
@@ -160,8 +160,7 @@ impl StudyReport {
             (Some(m), _) => format!("{:+.1}", m * 100.0),
             _ => "—".into(),
         };
-        let seeds =
-            if over_seeds { format!("seeds 0–{}", self.seeds.len() - 1) } else { format!("seed {}", self.seeds[0]) };
+        let seeds = seed_list(&self.seeds);
         let mut text = format!(
             "{}: {}\n{}\n\n{} runs on {}, {seeds}; test accuracy\n",
             e.name,
