@@ -195,14 +195,25 @@ fn korean_particles_after_a_value_follow_its_sound() {
                 .filter(|&open| !before[..open].ends_with('_'))
                 .map(|open| &before[open + 1..before.len() - 1])
                 .unwrap_or(":");
-            let after_unit = after.strip_prefix("%p").or_else(|| after.strip_prefix('%')).unwrap_or(after);
+            // after a unit the particle follows the unit's sound, whatever the value: % and %p are read
+            // 퍼센트(포인트), without a final consonant, so only the vowel forms (는, 가, 를, 와, 로) fit there
+            let after_unit = after.strip_prefix("%p").or_else(|| after.strip_prefix('%'));
             if !name.contains(':') && !name.is_empty() {
                 for particle in &pairs {
-                    if let Some(tail) = after_unit.strip_prefix(particle.as_str()) {
-                        // a particle ends its word: a space, punctuation or the end follows
-                        if tail.chars().next().is_none_or(|c| c.is_whitespace() || ".,:;)]!?…".contains(c)) {
-                            found.push(format!("{key}: {{{name}}}{particle} in «{text}»"));
-                        }
+                    let wrong_after_unit = ["은", "이", "을", "과", "으로"].contains(&particle.as_str());
+                    let tail = match after_unit {
+                        Some(rest) if wrong_after_unit => rest.strip_prefix(particle.as_str()),
+                        Some(_) => None,
+                        None => after.strip_prefix(particle.as_str()),
+                    };
+                    // a particle ends its word: a space, punctuation or the end follows
+                    if tail.is_some_and(|tail| {
+                        tail.chars().next().is_none_or(|c| c.is_whitespace() || ".,:;)]!?…".contains(c))
+                    }) {
+                        found.push(format!(
+                            "{key}: {{{name}}}{}{particle} in «{text}»",
+                            if after_unit.is_some() { "%" } else { "" }
+                        ));
                     }
                 }
             }

@@ -29,12 +29,71 @@ pub enum YAxis {
     Percent,
 }
 
+/// The loss curves of the distillation, each a mean over the training set per student epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossCurve {
+    /// The distilled student's hard term `CE(y, softmax(z_s))`.
+    DistilledHard,
+    /// The control student's `CE(y, softmax(z_s))`, the only loss it has.
+    ControlHard,
+    /// The distilled student's soft term `T²·KL(softmax(z_t/T) ‖ softmax(z_s/T))`.
+    DistilledSoft,
+    /// The distilled student's total `α·soft + (1 − α)·hard`, what its optimizer minimises.
+    DistilledTotal,
+}
+
+impl LossCurve {
+    fn value(self, epoch: &StudentEpoch) -> f32 {
+        match self {
+            LossCurve::DistilledHard => epoch.hard_loss,
+            LossCurve::ControlHard => epoch.control_hard_loss,
+            LossCurve::DistilledSoft => epoch.soft_loss,
+            LossCurve::DistilledTotal => epoch.total_loss,
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            LossCurve::DistilledHard => text("chart.loss.distilledHard"),
+            LossCurve::ControlHard => text("chart.loss.control"),
+            LossCurve::DistilledSoft => text("chart.loss.distilledSoft"),
+            LossCurve::DistilledTotal => text("chart.loss.distilledTotal"),
+        }
+    }
+
+    fn look(self) -> LineLook {
+        match self {
+            LossCurve::DistilledHard => look(palette::DISTILLED, 2.5, Dash::Solid, false),
+            LossCurve::ControlHard => look(palette::CONTROL, 2.0, Dash::Dashed, false),
+            LossCurve::DistilledSoft => look(palette::SOFT_TERM, 2.5, Dash::Solid, false),
+            LossCurve::DistilledTotal => look(palette::DISTILLED, 1.5, Dash::Dotted, false),
+        }
+    }
+}
+
+/// The two panels of the loss chart during distillation, each with its own y axis. Like is
+/// compared with like: the hard-label cross-entropy, which both students have, in the first; the
+/// soft term, which only the distilled student has (T² times larger than a KL, so on another
+/// scale), and the total it minimises in the second, never beside the control's CE.
+pub const LOSS_PANELS: [&[LossCurve]; 2] =
+    [&[LossCurve::DistilledHard, LossCurve::ControlHard], &[LossCurve::DistilledSoft, LossCurve::DistilledTotal]];
+
+/// Whether the loss chart's two panels go one above the other rather than side by side: when side
+/// by side each would be narrower than 325 CSS px, or the area is not much wider than tall. (The
+/// page makes the loss canvas taller below 660 CSS px of width, see `.curve-loss` in style.css.)
+pub fn loss_panels_stacked(width: u32, height: u32, scale: ChartScale) -> bool {
+    let css_width = f64::from(width) / scale.ratio();
+    css_width < 650.0 || f64::from(width) < 1.6 * f64::from(height)
+}
+
 /// Draws the loss curves.
 ///
-/// During distillation (once `history.students` has a point): the distilled student's soft term
-/// `T²·KL(softmax(z_t/T) ‖ softmax(z_s/T))`, its hard term `CE(y, softmax(z_s))`, its total
-/// `α·soft + (1 − α)·hard`, and the control student's CE (dashed), against the student epoch.
-/// Before: the teacher's training CE against the teacher epoch.
+/// During distillation (once `history.students` has a point), in two panels ([`LOSS_PANELS`]),
+/// side by side or, on a narrow area, one above the other: both students' cross-entropy on the
+/// hard labels `CE(y, softmax(z_s))` (distilled solid, control dashed) on one y axis; and the
+/// distilled student's soft term `T²·KL(softmax(z_t/T) ‖ softmax(z_s/T))` with its total
+/// `α·soft + (1 − α)·hard` on another; against the student epoch. Before: the teacher's training
+/// CE against the teacher epoch.
 pub fn draw_loss_curves<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     history: &History,
@@ -43,32 +102,54 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
     area.fill(&WHITE).map_err(chart_err)?;
     if !history.students.is_empty() {
         let students = &history.students;
-        let series = |label: String, value: fn(&StudentEpoch) -> f32, look: LineLook| Series {
-            label,
-            points: students.iter().map(|s| (s.epoch as f64, f64::from(value(s)))).collect(),
-            look,
+        let (width, height) = area.dim_in_pixel();
+        let (first, second) = if loss_panels_stacked(width, height, scale) {
+            area.split_vertically(height / 2)
+        } else {
+            area.split_horizontally(width / 2)
         };
-        let lines = [
-            series(
-                text("chart.loss.distilledTotal"),
-                |s| s.total_loss,
-                look(palette::DISTILLED, 2.5, Dash::Solid, false),
-            ),
-            series(
-                text("chart.loss.distilledSoft"),
-                |s| s.soft_loss,
-                look(palette::SOFT_TERM, 2.0, Dash::Dotted, false),
-            ),
-            series(text("chart.loss.distilledHard"), |s| s.hard_loss, look(palette::HARD_TERM, 1.5, Dash::Solid, true)),
-            series(
-                text("chart.loss.control"),
-                |s| s.control_hard_loss,
-                look(palette::CONTROL, 2.0, Dash::Dashed, false),
-            ),
+        let series = |curves: &[LossCurve]| -> Vec<Series> {
+            curves
+                .iter()
+                .map(|&curve| Series {
+                    label: curve.label(),
+                    points: students.iter().map(|s| (s.epoch as f64, f64::from(curve.value(s)))).collect(),
+                    look: curve.look(),
+                })
+                .collect()
+        };
+        let x_label = text("chart.axis.studentEpoch");
+        let [hard_curves, soft_curves] = LOSS_PANELS;
+        let hard_titles = [text("chart.loss.hardTitle"), text("chart.loss.hardTitleShort")];
+        let hard_lines = series(hard_curves);
+        let hard_y = text("chart.loss.ceY");
+        draw_line_panel(
+            &first,
+            &hard_titles,
+            &x_label,
+            &hard_y,
+            YAxis::LossFromZero,
+            &hard_lines,
+            Corner::TopRight,
+            scale,
+        )?;
+        let settings = settings_text(students);
+        let soft_titles = [
+            text_with("chart.loss.softTitle", &[("settings", &settings)]),
+            text_with("chart.loss.softTitleShort", &[("settings", &settings)]),
         ];
-        let title = text_with("chart.loss.title", &[("settings", &settings_text(students))]);
-        let (x_label, y_label) = (text("chart.axis.studentEpoch"), text("chart.loss.y"));
-        draw_line_panel(area, &title, &x_label, &y_label, YAxis::LossFromZero, &lines, Corner::TopRight, scale)
+        let soft_lines = series(soft_curves);
+        let soft_y = text("chart.loss.y");
+        draw_line_panel(
+            &second,
+            &soft_titles,
+            &x_label,
+            &soft_y,
+            YAxis::LossFromZero,
+            &soft_lines,
+            Corner::TopRight,
+            scale,
+        )
     } else if !history.teacher.is_empty() {
         let lines = [Series {
             label: text("chart.loss.teacher"),
@@ -77,9 +158,9 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
         }];
         draw_line_panel(
             area,
-            &text("chart.loss.teacherTitle"),
+            &[text("chart.loss.teacherTitle")],
             &text("chart.axis.teacherEpoch"),
-            &text("chart.loss.teacherY"),
+            &text("chart.loss.ceY"),
             YAxis::LossFromZero,
             &lines,
             Corner::TopRight,
@@ -122,7 +203,16 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
     } else {
         let (title, x_label, y_label) =
             (text("chart.accuracy.teacher"), text("chart.axis.teacherEpoch"), text("chart.accuracy.y"));
-        draw_line_panel(&left, &title, &x_label, &y_label, YAxis::Percent, &teacher_lines, Corner::BottomRight, scale)?;
+        draw_line_panel(
+            &left,
+            &[title],
+            &x_label,
+            &y_label,
+            YAxis::Percent,
+            &teacher_lines,
+            Corner::BottomRight,
+            scale,
+        )?;
     }
 
     let students = &history.students;
@@ -166,7 +256,16 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
     } else {
         let (title, x_label, y_label) =
             (text("chart.accuracy.students"), text("chart.axis.studentEpoch"), text("chart.accuracy.y"));
-        draw_line_panel(&right, &title, &x_label, &y_label, YAxis::Percent, &student_lines, Corner::BottomRight, scale)
+        draw_line_panel(
+            &right,
+            &[title],
+            &x_label,
+            &y_label,
+            YAxis::Percent,
+            &student_lines,
+            Corner::BottomRight,
+            scale,
+        )
     }
 }
 
@@ -194,11 +293,12 @@ fn settings_text(students: &[StudentEpoch]) -> String {
     )
 }
 
-/// One titled panel of line series with a light grid and a legend in `corner`.
+/// One titled panel of line series with a light grid and a legend in `corner`. The title is the
+/// first of `titles` (longest first) that fits the panel's width (see [`draw_title`]).
 #[allow(clippy::too_many_arguments)]
 pub fn draw_line_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    title: &str,
+    titles: &[String],
     x_label: &str,
     y_label: &str,
     y_axis: YAxis,
@@ -209,7 +309,7 @@ pub fn draw_line_panel<DB: DrawingBackend>(
     let title_height = scale.px(24.0);
     let (head, body) = area.split_vertically(title_height);
     let (width, _) = head.dim_in_pixel();
-    draw_title(&head, &[title.to_string()], (scale.px(8.0), scale.px(6.0)), width as i32 - scale.px(16.0), scale)?;
+    draw_title(&head, titles, (scale.px(8.0), scale.px(6.0)), width as i32 - scale.px(16.0), scale)?;
 
     let all = || series.iter().flat_map(|s| s.points.iter());
     let last_epoch = Span::of(all().map(|p| p.0)).map_or(1.0, |s| s.max).max(1.0);
@@ -225,6 +325,7 @@ pub fn draw_line_panel<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(&body)
         .margin_right(scale.px(14.0))
         .margin_top(scale.px(4.0))
+        .margin_bottom(scale.px(4.0)) // room for the descenders of the x axis' label (Hangul fonts are taller)
         .margin_left(scale.px(4.0))
         .x_label_area_size(scale.px(34.0))
         .y_label_area_size(scale.px(if y_axis == YAxis::Percent { 46.0 } else { 50.0 }))
@@ -334,11 +435,70 @@ mod tests {
 
         let mut students = vec![student(0, 0.5), student(1, 0.4)];
         students[1].temperature = 2.0;
-        let (area, recorded) = test_backend::area(560, 280);
-        draw_loss_curves(&area, &History { teacher: vec![teacher(0, 1.0)], students }, ChartScale::default()).unwrap();
-        let texts = &recorded.borrow().texts;
-        assert!(texts.iter().any(|(t, _)| t == "Losses: distilled student vs control (T = 2–4, α = 0.7)"), "{texts:?}");
-        assert!(texts.iter().any(|(t, _)| t == "control: CE"));
+        let history = History { teacher: vec![teacher(0, 1.0)], students };
+        let (area, recorded) = test_backend::area(1400, 300);
+        draw_loss_curves(&area, &history, ChartScale::default()).unwrap();
+        let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
+        for wanted in [
+            "Both students: cross-entropy on the hard labels",
+            "Distilled student only: soft term T²·KL (T = 2–4, α = 0.7)",
+            "distilled: CE",
+            "control: CE",
+            "soft term T²·KL",
+        ] {
+            assert!(texts.iter().any(|t| t == wanted), "{wanted:?} in {texts:?}");
+        }
+        assert!(!texts.iter().any(|t| t.starts_with("Teacher's")), "{texts:?}");
+
+        // Side by side on a narrower canvas, the shorter titles.
+        let (area, recorded) = test_backend::area(660, 280);
+        draw_loss_curves(&area, &history, ChartScale::default()).unwrap();
+        let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
+        assert!(texts.iter().any(|t| t == "Distilled only: T²·KL (T = 2–4, α = 0.7)"), "{texts:?}");
+    }
+
+    #[test]
+    fn the_control_s_ce_and_the_soft_term_are_never_on_one_panel() {
+        use LossCurve::*;
+        for panel in LOSS_PANELS {
+            let soft = panel.contains(&DistilledSoft) || panel.contains(&DistilledTotal);
+            assert!(!(soft && panel.contains(&ControlHard)), "{panel:?}");
+        }
+        assert!(LOSS_PANELS.iter().any(|p| p.contains(&DistilledHard) && p.contains(&ControlHard)), "like with like");
+        let drawn: Vec<LossCurve> = LOSS_PANELS.iter().flat_map(|p| p.iter().copied()).collect();
+        assert_eq!(drawn.len(), 4, "each curve once: {drawn:?}");
+
+        // As drawn: each curve's legend entry lies in its own panel, side by side and stacked.
+        let students: Vec<StudentEpoch> = (0..6)
+            .map(|e| StudentEpoch {
+                soft_loss: 14.0 / (1.0 + e as f32),
+                hard_loss: 2.9 / (1.0 + e as f32),
+                total_loss: 0.9 * 14.0 / (1.0 + e as f32) + 0.1 * 2.9 / (1.0 + e as f32),
+                control_hard_loss: 2.8 / (1.0 + e as f32),
+                ..student(e, 0.5)
+            })
+            .collect();
+        let history = History { teacher: vec![teacher(0, 1.0)], students };
+        for (width, height, ratio, stacked) in
+            [(1900, 560, 2.0, false), (950, 280, 1.0, false), (684, 920, 2.0, true), (560, 280, 1.0, true)]
+        {
+            let scale = ChartScale::new(ratio);
+            assert_eq!(loss_panels_stacked(width, height, scale), stacked, "{width}×{height} at {ratio}");
+            let (area, recorded) = test_backend::area(width, height);
+            draw_loss_curves(&area, &history, scale).unwrap();
+            let texts = &recorded.borrow().texts;
+            let panel_of = |curve: LossCurve| -> usize {
+                let label = curve.label();
+                let at = texts.iter().find(|(t, _)| *t == label).map(|(_, at)| *at);
+                let (x, y) = at.unwrap_or_else(|| panic!("{label:?} is drawn at {width}×{height}: {texts:?}"));
+                usize::from(if stacked { y >= height as i32 / 2 } else { x >= width as i32 / 2 })
+            };
+            for (index, panel) in LOSS_PANELS.iter().enumerate() {
+                for &curve in panel.iter() {
+                    assert_eq!(panel_of(curve), index, "{curve:?} at {width}×{height}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -146,11 +146,11 @@ mod tests {
             let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
             texts
         };
-        let english_title = "Losses: distilled student vs control (T = 4, α = 0.7)".to_string();
+        let english_title = "Distilled student only: soft term T²·KL (T = 4, α = 0.7)".to_string();
         assert!(drawn().contains(&english_title));
 
         set_catalogue(korean.clone());
-        let korean_title = korean["chart.loss.title"].replace("{settings}", "T = 4, α = 0.7");
+        let korean_title = korean["chart.loss.softTitle"].replace("{settings}", "T = 4, α = 0.7");
         let texts = drawn();
         set_catalogue(BTreeMap::new());
         assert!(texts.contains(&korean_title), "{korean_title} in {texts:?}");

@@ -97,6 +97,9 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     assert.equal(Number(await controlValue(page, 'studentEpochs')), 40);
     await page.waitForFunction(() => document.querySelector('#phase')?.dataset.phase === 'done', null, { timeout: 100_000 });
     t.diagnostic(`the omitted-class run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // training is over: T and α no longer train anything, and their tags say so
+    await page.waitForFunction(() => [...document.querySelectorAll('#settings .tag-live')].every((tag) => tag.classList.contains('tag-view')));
+    assert.deepEqual(await page.$$eval('#settings .tag-live', (tags) => tags.map((tag) => tag.textContent)), ['view only', 'view only']);
     await page.waitForSelector('#exp-verdict[data-shown="yes"]');
     const verdict = await page.textContent('#exp-verdict');
     assert.match(verdict, /^This run showed it: after the bias adjustment, the distilled student recognises [\d.]+% of the test 3s and the control [\d.]+%/);

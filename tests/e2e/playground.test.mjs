@@ -96,11 +96,17 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
     await page.fill('#set-studentEpochs-num', maxStudentEpochs);
     await page.press('#set-studentEpochs-num', 'Tab');
     await page.click('#btn-reset');
-    await page.waitForFunction(() => /epoch 0\/\d+/.test(document.querySelector('#phase').textContent));
-    assert.match(await phase(), /^Training the teacher — epoch 0\/\d+$/);
+    await page.waitForFunction(() => /^Ready/.test(document.querySelector('#phase').textContent));
+    assert.match(await phase(), /^Ready — press Play/, 'before the first step the status says so, not "epoch 0"');
+    await settled(page);
+    // ---- nothing trained: the table marks the three networks' rows and the note says their numbers are noise
+    const untrainedRows = () => page.$$eval('#sample-table tbody tr', (trs) => Object.fromEntries(trs.map((tr) => [tr.dataset.row, tr.dataset.untrained === 'true'])));
+    assert.deepEqual(await untrainedRows(), { hard: false, teacherT1: true, teacherAtT: true, kdStudentAtT: true, controlStudentAtT: true });
+    assert.match(await page.textContent('#sample-state'), /^Nothing is trained yet/);
+    assert.match(await page.textContent('#sample-table tr[data-row="teacherT1"] th'), /\(untrained\)$/);
 
     // ---- Step epoch advances the epoch
-    let last = epochOf(await phase()).epoch;
+    let last = 0;
     for (let i = 0; i < 3; i++) {
       await page.click('#btn-step-epoch');
       await page.waitForFunction((e) => {
@@ -111,6 +117,10 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
       assert.equal(now, last + 1, 'one epoch per click');
       last = now;
     }
+    await settled(page);
+    assert.deepEqual(await untrainedRows(), { hard: false, teacherT1: false, teacherAtT: false, kdStudentAtT: true, controlStudentAtT: true },
+      'the teacher has learned; the students start after it');
+    assert.match(await page.textContent('#sample-state'), /^The teacher is still learning \(3 of \d+ epochs done\)/);
     await shot(page, '01-moons-teacher-3-epochs.png');
     noProblems('while stepping epochs');
 
@@ -121,6 +131,9 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
     await page.click('#btn-play');
     assert.equal(await page.getAttribute('#btn-play', 'aria-pressed'), 'false');
     await settled(page);
+    assert.deepEqual(Object.values(await untrainedRows()), [false, false, false, false, false], 'every network has learned');
+    assert.ok(await page.isHidden('#sample-state'), 'no untrained note once the students learn');
+    assert.deepEqual(await page.$$eval('#settings .tag-live', (tags) => tags.map((tag) => tag.textContent)), ['live', 'live'], 'T and α act on the training');
     const paused = progressOf(await detail());
     await frames(page, 5); // frames in which a running loop would have trained
     assert.equal(progressOf(await detail()).steps, paused.steps, 'training stops when paused');
@@ -198,7 +211,7 @@ test('a learner trains, distils, inspects a sample and changes T', { timeout: 17
     assert.ok(await page.isVisible('#samples'), 'the samples canvas is shown for digits');
     assert.ok(!(await page.isVisible('#regions-teacher')), 'the decision regions are hidden for digits');
     await settled(page); // the status line follows in the next animation frame
-    assert.match(await phase(), /^Training the teacher — epoch 0\/\d+$/, 'changing the data set resets');
+    assert.match(await phase(), /^Ready — press Play/, 'changing the data set resets');
     await page.click('#btn-step-epoch');
     await page.waitForFunction(() => /epoch 1\//.test(document.querySelector('#phase').textContent), null, { timeout: 60_000 });
     const before = await page.textContent('#sample-desc');

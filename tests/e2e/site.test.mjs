@@ -187,7 +187,7 @@ test('Korean replaces every English string of the page, from complete catalogues
     assert.deepEqual(missing, [], 'every key of the English catalogue has a Korean text');
     assert.deepEqual(schemaMissing, [], 'every setting label, help and choice of the schema has a Korean text');
 
-    // walk the tour to step 7 (the teacher trained, three epochs of distillation), keeping each step's text, so
+    // walk the tour to step 7 (the teacher trained, the students trained to the end), keeping each step's text, so
     // that the tour and the page in every phase are checked
     const idle = async () => {
       await page.waitForFunction(() => !document.querySelector('#tour').hasAttribute('aria-busy'), null, { timeout: 90_000 });
@@ -202,7 +202,7 @@ test('Korean replaces every English string of the page, from complete catalogues
       await idle();
       tourTexts.push(await page.textContent('#tour'));
     }
-    assert.match(await page.textContent('#phase'), /^증류 중 — 에포크 3\/\d+$/);
+    assert.match(await page.textContent('#phase'), /^완료/, 'step 7 trains the students to the end');
     for (const summary of await page.$$('details:not([open]) summary')) await summary.click();
 
     // the Korean page shows no English sentence: no literal part (between placeholders) of an English text of
@@ -306,7 +306,7 @@ test('a hostile hash falls back to defaults with a notice, as text, and never ru
     assert.equal(await page.inputValue('#set-alpha-num'), schemaDefaults.alpha);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.equal(await alertText(page), '', 'no error, only the notice');
-    assert.match(await page.textContent('#phase'), /^Training the teacher — epoch 0\/\d+$/);
+    assert.match(await page.textContent('#phase'), /^Ready — press Play/);
     // the URL now holds the clean state
     const hash = await page.evaluate(() => window.location.hash);
     assert.ok(!hash.includes('img') && !hash.includes('foo') && hash.includes(`dataset=${schemaDefaults.dataset}`), hash);
@@ -399,13 +399,15 @@ test('the guided tour sets the page up, can be skipped and resumed, and keeps it
     assert.match(await page.textContent('#tour-count'), /Step 2 of/);
     assert.match(await page.evaluate(() => window.location.hash), /(^#|&)tour=2(&|$)/);
 
-    // step 3 trains the teacher; step 4 selects a telling sample at T = 1
+    // step 3 trains the teacher; step 4 selects a telling sample at T = 4 (its table shows T = 1 and T = 4)
     await page.click('#tour-next');
     await idle();
     assert.match(await page.textContent('#phase'), /^(Distilling|Done)/, 'the teacher is trained');
     await page.click('#tour-next');
     await idle();
-    assert.equal(await page.inputValue('#set-temperature-num'), '1');
+    assert.equal(await page.inputValue('#set-temperature-num'), '4');
+    assert.deepEqual(await page.$$eval('#sample-table tbody th', (ths) => ths.slice(1, 3).map((th) => th.textContent)),
+      ['Teacher, T = 1', 'Teacher, T = 4'], 'the two teacher rows differ');
     assert.ok(await page.evaluate(() => document.querySelector('#sample-panel').classList.contains('tour-highlight')));
     await scrollSettled(page);
     await shot(t, page, 'site-05-tour-step4.png', { fullPage: false });
@@ -419,12 +421,16 @@ test('the guided tour sets the page up, can be skipped and resumed, and keeps it
     await page.click('#btn-tour');
     await idle();
     assert.match(await page.textContent('#tour-count'), /Step 4 of/);
+    await page.fill('#set-temperature-num', '2');
+    await page.press('#set-temperature-num', 'Tab');
     await page.click('#tour-next');
     await idle();
     assert.equal(await page.inputValue('#set-temperature-num'), '4', 'step 5 sets T = 4');
+    await page.fill('#set-temperature-num', '2');
+    await page.press('#set-temperature-num', 'Tab');
     await page.click('#tour-back');
     await idle();
-    assert.equal(await page.inputValue('#set-temperature-num'), '1', 'Back to step 4 sets T = 1 again');
+    assert.equal(await page.inputValue('#set-temperature-num'), '4', 'Back to step 4 sets T = 4 again');
     check('during the tour');
 
     // a link with tour=6 opens the tour there

@@ -45,7 +45,10 @@ function verdictText(history, status, dataInfo) {
   return { text: t('verdict.start'), sign: 0 };
 }
 
-/** Latest numbers as a definition list. */
+/**
+ * Latest numbers as a definition list, named as the loss chart names them: the hard-label CE of both students first
+ * (the quantity they share), then the distilled student's soft term T²·KL (its own) and its weighted total.
+ */
 function renderLatest(dl, history, lastBatch) {
   dl.replaceChildren();
   const group = (title, items) => dl.append(h('div', { className: 'latest-group' }, h('dt', { text: title }),
@@ -61,8 +64,8 @@ function renderLatest(dl, history, lastBatch) {
   const s = history.students?.[history.students.length - 1];
   if (s) {
     group(t('latest.kd', { epoch: s.epoch }), [
-      [t('latest.soft'), fixed(s.softLoss), t('latest.softTitle')],
       [t('latest.hardCe'), fixed(s.hardLoss)],
+      [t('latest.soft'), fixed(s.softLoss), t('latest.softTitle')],
       [t('latest.total'), fixed(s.totalLoss), t('latest.totalTitle', { T: fixed(s.temperature, 2), alpha: fixed(s.alpha, 2) })],
       [t('latest.trainAcc'), pct(s.kdTrainAccuracy)],
       [t('latest.testAcc'), pct(s.kdTestAccuracy)],
@@ -75,8 +78,8 @@ function renderLatest(dl, history, lastBatch) {
   }
   if (lastBatch) {
     group(t('latest.batch'), [
-      [t('latest.batchSoft'), fixed(lastBatch.softLoss)],
-      [t('latest.batchHard'), fixed(lastBatch.hardLoss)],
+      [t('latest.soft'), fixed(lastBatch.softLoss)],
+      [t('latest.hardCe'), fixed(lastBatch.hardLoss)],
       [t('latest.total'), fixed(lastBatch.totalLoss)],
       [t('latest.batchControl'), fixed(lastBatch.controlHardLoss)],
     ]);
@@ -95,7 +98,8 @@ function bestOf(rows, key) {
 
 /**
  * The curves in words, for readers who cannot see the charts: one paragraph per model with the first and the
- * last value of each curve and the best test accuracy (from the run's history).
+ * last value of each curve and the best test accuracy (from the run's history). As in the loss chart, both students'
+ * hard-label CE comes first, and the distilled student's soft term separately.
  */
 function renderCurvesSummary(container, history) {
   container.replaceChildren();

@@ -9,13 +9,36 @@ import { shorten } from '../urlstate.js';
 import { attempt, FAILED, sampleCount, selectedSample } from '../run.js';
 import { selectSoon } from './data.js';
 
+// Each row of the table: the model it belongs to ('teacher', 'students' or none) says when it is untrained.
 const ROWS = [
   { key: 'hard', field: 'hardLabel', label: () => t('row.hard') },
-  { key: 'teacherT1', field: 'teacherT1', label: () => t('row.teacherT1') },
-  { key: 'teacherAtT', field: 'teacherAtT', label: (T) => t('row.teacherAtT', { T }) },
-  { key: 'kdStudentAtT', field: 'kdStudentAtT', label: (T) => t('row.kdAtT', { T }) },
-  { key: 'controlStudentAtT', field: 'controlStudentAtT', label: (T) => t('row.controlAtT', { T }) },
+  { key: 'teacherT1', field: 'teacherT1', model: 'teacher', label: () => t('row.teacherT1') },
+  { key: 'teacherAtT', field: 'teacherAtT', model: 'teacher', label: (T) => t('row.teacherAtT', { T }) },
+  { key: 'kdStudentAtT', field: 'kdStudentAtT', model: 'students', label: (T) => t('row.kdAtT', { T }) },
+  { key: 'controlStudentAtT', field: 'controlStudentAtT', model: 'students', label: (T) => t('row.controlAtT', { T }) },
 ];
+
+/**
+ * Which models have not learned yet, from where training stands: `teacher` before its first step, `students`
+ * until they have taken theirs (they start after the teacher), and `teacherLearning` while the teacher's epochs run.
+ * Their rows of the table are marked, and a note says what the numbers of an untrained network are: noise.
+ */
+export function untrainedModels(st) {
+  if (!st) return { teacher: false, teacherLearning: false, students: false };
+  const teacherPhase = st.phase === 'teacher';
+  const teacher = teacherPhase && st.steps === 0;
+  const studentsBefore = teacherPhase || (st.phase === 'distil' && st.epoch === 0 && st.batch === 0);
+  return { teacher, teacherLearning: teacherPhase && !teacher, students: studentsBefore };
+}
+
+/** The note above the table while some model is untrained (or the teacher still learning); '' otherwise. */
+function stateNote(st) {
+  const u = untrainedModels(st);
+  if (u.teacher) return t('sample.state.untrained');
+  if (u.teacherLearning) return t('sample.state.teacherLearning', { epoch: st.epoch, of: st.teacherEpochs });
+  if (u.students) return t('sample.state.studentsUntrained');
+  return '';
+}
 
 /** "Test sample #12 · true class: 3 · x1 = 0.52, x2 = −1.20" */
 export function describeSample(s, dataInfo) {
@@ -32,7 +55,7 @@ export function describeSample(s, dataInfo) {
 }
 
 /** The accessible table of the selected sample's labels (the e2e tests read it too). */
-function renderSampleTable(table, sample, classNames) {
+function renderSampleTable(table, sample, classNames, untrained) {
   const tText = temperatureText(sample.temperature);
   const n = sample.hardLabel.length;
   const names = classNames?.length === n ? classNames : Array.from({ length: n }, (_, i) => String(i));
@@ -59,7 +82,10 @@ function renderSampleTable(table, sample, classNames) {
       if (i === best && row.key !== 'hard') td.classList.add('argmax');
       return td;
     });
-    return h('tr', { dataset: { row: row.key } }, h('th', { scope: 'row', text: row.label(tText) }), cells);
+    const raw = Boolean(row.model && untrained[row.model]);
+    const head = h('th', { scope: 'row', text: row.label(tText) },
+      raw ? h('span', { className: 'untrained-mark', text: ` ${t('row.untrained')}` }) : null);
+    return h('tr', { className: raw ? 'untrained' : '', dataset: { row: row.key, untrained: String(raw) } }, head, cells);
   });
   (table.tBodies[0] ?? table.createTBody()).replaceChildren(...rows);
 }
@@ -113,7 +139,12 @@ function drawSample() {
   if (got === FAILED) return;
   const s = got.report;
   byId('sample-desc').textContent = describeSample(s, d);
-  renderSampleTable(byId('sample-table'), s, d.classNames);
+  const st = store.get('status');
+  const note = stateNote(st);
+  const state = byId('sample-state');
+  state.textContent = note;
+  state.hidden = !note;
+  renderSampleTable(byId('sample-table'), s, d.classNames, untrainedModels(st));
   renderSampleLoss(byId('sample-loss'), s);
   const bars = byId('sample-bars');
   if (sizeCanvas(bars)) attempt('do.draw', () => pg.drawSampleBars(bars, split, index));

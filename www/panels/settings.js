@@ -77,6 +77,7 @@ function buildControls(form, schema, values, { onInput, onCommit }) {
   const fields = new Map(); // name -> { spec, root, set(value), inputs: [], error, badge }
   const groups = new Map(); // group -> { fieldset, info }
   const relabels = []; // functions that put the current language's texts back
+  const liveTags = []; // the tags of the live settings (T, α), which say what they act on now
 
   function groupFor(name) {
     if (!groups.has(name)) {
@@ -103,7 +104,7 @@ function buildControls(form, schema, values, { onInput, onCommit }) {
     if (spec.live) {
       const live = el('span', { className: 'tag tag-live', title: t('tag.liveTitle') }, t('tag.live'));
       head.append(live);
-      relabels.push(() => { live.textContent = t('tag.live'); live.title = t('tag.liveTitle'); });
+      liveTags.push(live);
     }
     const badge = el('span', { className: 'tag tag-pending', title: t('tag.pendingTitle'), hidden: true }, t('tag.pending'));
     relabels.push(() => { badge.textContent = t('tag.pending'); badge.title = t('tag.pendingTitle'); });
@@ -233,6 +234,17 @@ function buildControls(form, schema, values, { onInput, onCommit }) {
   return {
     /** Put the current language's texts on every control. */
     translate() { for (const fn of relabels) fn(); },
+    /**
+     * The live tags: "live" while the students can still learn; "view only" once training is over (done or
+     * diverged), when T and α change what is shown (soft labels at T, the loss terms) but train nothing.
+     */
+    setLivePhase(over) {
+      for (const tag of liveTags) {
+        tag.textContent = t(over ? 'tag.viewOnly' : 'tag.live');
+        tag.title = t(over ? 'tag.viewOnlyTitle' : 'tag.liveTitle');
+        tag.classList.toggle('tag-view', over);
+      }
+    },
 
     /** Show a value (e.g. after datasetDefaults()). */
     set(name, value) { fields.get(name)?.set(value); },
@@ -446,6 +458,11 @@ export function installSettings(form) {
     group: 'sync',
     deps: ['errors', 'language'],
     draw: () => controls.setErrors(store.get('errors').filter((e) => specOf(e.name)).map((e) => ({ name: e.name, message: problemText(e) }))),
+  });
+  store.view('settings-live', {
+    group: 'sync',
+    deps: ['status', 'language'],
+    draw: () => controls.setLivePhase(['done', 'diverged'].includes(store.get('status')?.phase)),
   });
   store.view('settings-pending', { group: 'sync', deps: ['settings', 'applied', 'status', 'pg'], draw: drawPending });
   store.view('settings-info', { group: 'sync', deps: ['dataInfo', 'modelInfo', 'language'], draw: drawInfo });

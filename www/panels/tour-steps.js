@@ -1,4 +1,4 @@
-// The guided tour's steps and dialog (loaded when the tour is first opened; ./tour.js is its button): eight short steps that follow the checklist of the Korean-language notes —
+// The guided tour's steps and dialog (loaded when the tour is first opened; ./tour.js is its button): nine short steps that follow the checklist of the Korean-language notes —
 // ① the definition and the architecture of KD, ② the teacher–student idea, ③ soft labels vs hard labels.
 // Each step sets the page up as a learner would (data set, training, the selected sample, T and α), highlights the
 // panel to look at, and explains in two or three sentences (from the catalogues). The step is in the store (the
@@ -9,13 +9,16 @@ import { store } from '../store.js';
 import { t, appendRich } from '../i18n.js';
 import { TOUR_STEP_COUNT, TOUR_STORAGE_KEY } from './tour.js';
 import { byId } from '../lib/dom.js';
-import { int } from '../lib/format.js';
+import { fixed, int, pct, points, sig, temperatureText, times } from '../lib/format.js';
+import { placeTour } from './tour-place.js';
 import { applyLive, clearExperiment, ensureDataset, pause, running, selectedSample, setSetting, step, validate } from '../run.js';
 import { selectSoon } from './data.js';
 import { useDataset } from './settings.js';
 import { ensureTeachingPanels } from './teaching.js';
 
 const HIGHLIGHT = 'tour-highlight';
+/** The class of the element a step's text talks about (the popover keeps clear of it). */
+const FOCUS = 'tour-focus';
 
 /** sessionStorage, or nothing where the browser refuses it (the tour then simply does not resume). */
 const session = {
@@ -122,7 +125,7 @@ function pickTellingSample() {
   }
 }
 
-/** Parameters the steps' texts quote (model sizes, the selected sample). */
+/** Parameters every step's text may quote (model sizes, the selected sample); '…' until they exist. */
 function textParams() {
   const m = store.get('modelInfo');
   const sel = store.get('selection');
@@ -143,32 +146,127 @@ function textParams() {
   };
 }
 
-// Each step: the checklist item it serves, the panels to highlight (the first one present), and what it does
-// to the page. The teaching panels' ids come first where they exist; the panels of the page are fallbacks.
+/** The last epoch of each model in the history (null before it trained). */
+function finished() {
+  const history = store.get('history');
+  const teacher = history?.teacher?.at(-1);
+  const students = history?.students?.at(-1);
+  return { teacher: teacher?.epoch > 0 ? teacher : null, students: students?.epoch > 0 ? students : null };
+}
+
+/** One test sample's worth of accuracy, in points (100 / test samples). */
+const onePoint = () => 100 / Math.max(1, store.get('dataInfo')?.nTest ?? 1);
+
+/**
+ * How the distilled student ended against `other` (in points): 'ahead' or 'behind' by more than one test sample,
+ * 'same' within one — the page's sentences about a run are chosen by its numbers, never written in advance.
+ */
+function compare(kd, other) {
+  const diff = (kd - other) * 100;
+  if (Math.abs(diff) <= onePoint() + 1e-9) return 'same';
+  return diff > 0 ? 'ahead' : 'behind';
+}
+
+/** A difference in points with its sign ("+1.4", "−0.6"). */
+const diffText = (a, b) => (Math.abs(a - b) < 0.0005 ? '±0.0' : points(a - b));
+
+/** Step 3: the teacher's finished training, from the history. */
+function teacherParams() {
+  const { teacher } = finished();
+  if (!teacher) return { epochs: '…', acc: '…', first: '…' };
+  const first = store.get('history').teacher.find((r) => r.epoch > 0);
+  return { epochs: teacher.epoch, acc: pct(teacher.testAccuracy), first: pct(first?.testAccuracy) };
+}
+
+/** Step 6: the selected sample's two terms, weighted as the loss weighs them. */
+function lossParams() {
+  let r = null;
+  try { r = store.get('pg') ? selectedSample().report : null; } catch { /* no sample */ }
+  if (!r || !Number.isFinite(r.softLoss) || !Number.isFinite(r.hardLoss)) {
+    return { alpha: '…', rest: '…', softPart: '…', hardPart: '…', share: '' };
+  }
+  const soft = r.alpha * r.softLoss;
+  const hard = (1 - r.alpha) * r.hardLoss;
+  let share = '';
+  if (soft > 0 && hard > 0) {
+    share = soft >= hard
+      ? t('tour.s6.softLarger', { x: sig(soft / hard, 2) })
+      : t('tour.s6.hardLarger', { x: sig(hard / soft, 2) });
+  }
+  return { alpha: fixed(r.alpha, 2), rest: fixed(1 - r.alpha, 2), softPart: fixed(soft, 3), hardPart: fixed(hard, 3), share };
+}
+
+/** Step 7: the finished students against each other. */
+function studentsParams() {
+  const { students } = finished();
+  if (!students) return { epochs: '…', kd: '…', control: '…', diff: '…', one: '…', verdict: '' };
+  const way = compare(students.kdTestAccuracy, students.controlTestAccuracy);
+  const p = {
+    epochs: students.epoch, kd: pct(students.kdTestAccuracy), control: pct(students.controlTestAccuracy),
+    diff: diffText(students.kdTestAccuracy, students.controlTestAccuracy), one: onePoint().toFixed(2),
+  };
+  return { ...p, verdict: t(`tour.s7.verdict.${way}`, p) };
+}
+
+/** Step 8: the strongest off-diagonal cell of the dark-knowledge matrix (the engine's numbers). */
+function darkParams() {
+  const pg = store.get('pg');
+  let sim = null;
+  try { sim = pg ? pg.darkKnowledge() : null; } catch { /* shown by the panel */ }
+  const matrix = sim?.matrix ?? [];
+  let best = null;
+  matrix.forEach((row, c) => row.forEach((v, k) => {
+    if (k !== c && sim.counts?.[c] && (!best || v > best.p)) best = { a: c, b: k, p: v };
+  }));
+  const names = store.get('dataInfo')?.classNames ?? [];
+  if (!best) return { T: '…', a: '…', b: '…', p: '…' };
+  return { T: temperatureText(sim.temperature), a: names[best.a] ?? String(best.a), b: names[best.b] ?? String(best.b), p: fixed(best.p, 3) };
+}
+
+/** Step 9: the finished student beside its teacher and its control, with the measured inference times. */
+function payoffParams() {
+  const m = store.get('modelInfo');
+  const { teacher, students } = finished();
+  const timing = store.get('timing');
+  if (!m || !teacher || !students) {
+    return { teacherAcc: '…', kd: '…', control: '…', gap: '…', teacherUs: '…', studentUs: '…', speed: '', keeps: '', vsControl: '' };
+  }
+  const p = {
+    teacherAcc: pct(teacher.testAccuracy), kd: pct(students.kdTestAccuracy), control: pct(students.controlTestAccuracy),
+    gap: diffText(students.kdTestAccuracy, teacher.testAccuracy).replace(/^[+−]/, ''),
+    diff: diffText(students.kdTestAccuracy, students.controlTestAccuracy),
+    gain: diffText(students.kdTestAccuracy, students.controlTestAccuracy).replace(/^[+−]/, ''),
+  };
+  const us = (model) => (timing?.[model] ? timing[model].msPerSample * 1000 : null);
+  const speedup = us('teacher') && us('kd') ? us('teacher') / us('kd') : null;
+  p.teacherUs = us('teacher') === null ? '…' : sig(us('teacher'), 3);
+  p.studentUs = us('kd') === null ? '…' : sig(us('kd'), 3);
+  p.speed = speedup === null ? t('tour.s9.speed.unknown')
+    : t(speedup > 1 ? 'tour.s9.speed.faster' : 'tour.s9.speed.notFaster', { x: times(speedup) });
+  p.keeps = t(`tour.s9.keeps.${compare(students.kdTestAccuracy, teacher.testAccuracy)}`, p);
+  p.vsControl = t(`tour.s9.control.${compare(students.kdTestAccuracy, students.controlTestAccuracy)}`, p);
+  return p;
+}
+
+// Each step: the checklist item it serves, the panels to highlight (the first one present), its focus (the
+// element its text talks about, which the popover must leave visible), what it does to the page, and the numbers
+// its text quotes (read when the text is drawn, so that they are the page's numbers at that moment).
 const STEPS = [
   {
-    key: 's1', checklist: 1, targets: ['.intro'],
+    key: 's1', checklist: 1, targets: ['.intro'], focus: ['.intro .formula'],
     async setup() { pause(); await api.useDataset('digits'); },
   },
   {
-    key: 's2', checklist: 1, targets: ['#teach-architecture', '.group-models'],
+    key: 's2', checklist: 1, targets: ['#teach-architecture', '.group-models'], focus: ['#teach-wins', '.group-models'],
     async setup() { pause(); await api.useDataset('digits'); },
   },
   {
-    key: 's3', checklist: 2, targets: ['#curves-panel'],
+    key: 's3', checklist: 2, targets: ['#curves-panel'], focus: ['#accuracy-curves'],
     async setup(alive, busy) { await digitsTeacher(alive, busy); },
+    params: teacherParams,
   },
   {
-    key: 's4', checklist: 3, targets: ['#sample-panel'],
-    async setup(alive, busy) {
-      if (!(await digitsTeacher(alive, busy))) return;
-      api.setLive('temperature', 4);
-      pickTellingSample();
-      api.setLive('temperature', 1);
-    },
-  },
-  {
-    key: 's5', checklist: 3, targets: ['#teach-temperature', '#sample-panel'],
+    key: 's4', checklist: 3, targets: ['#sample-panel'], focus: ['#sample-panel .table-wrap'],
     async setup(alive, busy) {
       if (!(await digitsTeacher(alive, busy))) return;
       api.setLive('temperature', 4);
@@ -176,23 +274,46 @@ const STEPS = [
     },
   },
   {
-    key: 's6', checklist: 3, targets: ['#teach-formula', '.intro .formula'],
+    key: 's5', checklist: 3, targets: ['#teach-temperature', '#sample-panel'], focus: ['#teach-temperature-stats', '#sample-panel .table-wrap'],
+    async setup(alive, busy) {
+      if (!(await digitsTeacher(alive, busy))) return;
+      api.setLive('temperature', 4);
+      pickTellingSample();
+    },
+  },
+  {
+    key: 's6', checklist: 3, targets: ['#teach-formula', '.intro .formula'], focus: ['#teach-formula .teach-eq[data-scope="sample"]', '.intro .formula'],
     async setup(alive, busy) {
       if (!(await digitsTeacher(alive, busy))) return;
       api.setLive('temperature', 4);
       api.setLive('alpha', 0.9);
       pickTellingSample();
     },
+    params: lossParams,
   },
   {
-    key: 's7', checklist: 2, targets: ['#curves-panel'],
+    key: 's7', checklist: 2, targets: ['#curves-panel'], focus: ['#verdict'],
     async setup(alive, busy) {
-      if (await digitsTeacher(alive, busy)) await distil(alive, busy, 3);
+      if (await digitsTeacher(alive, busy)) await distil(alive, busy, status()?.studentEpochs ?? 0);
     },
+    params: studentsParams,
   },
   {
-    key: 's8', checklist: 3, targets: ['#teach-dark-knowledge', '.group-distillation'],
+    key: 's8', checklist: 3, targets: ['#teach-dark-knowledge', '.group-distillation'], focus: ['#teach-dark-chart', '.group-distillation'],
     async setup() { pause(); },
+    params: darkParams,
+  },
+  {
+    key: 's9', checklist: 1, targets: ['#teach-architecture', '#curves-panel'], focus: ['#teach-payoff', '#verdict'],
+    async setup(alive, busy) {
+      if (!(await digitsTeacher(alive, busy))) return;
+      await distil(alive, busy, status()?.studentEpochs ?? 0);
+      if (!alive()) return;
+      await ensureTeachingPanels();
+      const { timingNow } = await import('./teach/architecture.js');
+      await timingNow();
+    },
+    params: payoffParams,
   },
 ];
 
@@ -222,7 +343,7 @@ function drawText() {
   byId('tour-title').textContent = t(`tour.${s.key}.title`);
   const text = byId('tour-text');
   text.replaceChildren();
-  for (const para of t(`tour.${s.key}.text`, textParams()).split('\n')) {
+  for (const para of t(`tour.${s.key}.text`, { ...textParams(), ...(s.params?.() ?? {}) }).split('\n')) {
     const p = document.createElement('p');
     appendRich(p, para);
     text.append(p);
@@ -231,18 +352,53 @@ function drawText() {
   byId('tour-next').textContent = t(step === STEPS.length ? 'tour.finish' : 'tour.next');
 }
 
-/** Marks the first of `targets` that is shown and scrolls it into view. */
-function highlight(targets) {
+/** The first of `selectors` that is on the page and shown. */
+const firstShown = (selectors) => selectors.map((selector) => document.querySelector(selector))
+  .find((node) => node && !node.hidden && node.getClientRects().length) ?? null;
+
+/** Marks the step's panel (the first of its targets that is shown) and places the popover clear of its focus. */
+function highlight(s) {
+  mark(s);
+  place(!reducedMotion.matches);
+}
+
+/** Marks step `s`'s panel and its focus (again, when the page rebuilt them, e.g. in another language). */
+function mark(s) {
   const memory = store.get('tour');
+  memory.marked = s;
   memory.highlighted?.classList.remove(HIGHLIGHT);
-  memory.highlighted = targets.map((selector) => document.querySelector(selector))
-    .find((node) => node && !node.hidden && node.getClientRects().length) ?? null;
-  const node = memory.highlighted;
-  if (!node) return;
-  node.classList.add(HIGHLIGHT);
-  // a panel taller than most of the window is shown from its top (below the sticky header), others centred
-  const tall = node.getBoundingClientRect().height > window.innerHeight * 0.55;
-  node.scrollIntoView({ block: tall ? 'start' : 'center', behavior: reducedMotion.matches ? 'auto' : 'smooth' });
+  memory.highlighted = firstShown(s.targets);
+  memory.highlighted?.classList.add(HIGHLIGHT);
+  memory.focus?.classList.remove(FOCUS);
+  memory.focus = firstShown(s.focus ?? []) ?? memory.highlighted;
+  memory.focus?.classList.add(FOCUS);
+}
+
+/**
+ * Puts the popover where it leaves the step's focus visible (and scrolls to it); `data-placed` says which step it
+ * was placed for and where, for the learner's assistive tools nothing (it is a layout matter), for the tests the state.
+ */
+function place(smooth = false) {
+  const memory = store.get('tour');
+  const root = byId('tour');
+  const step = store.get('tourStep');
+  if (!step || root.hidden) return;
+  if (memory.marked && (!memory.focus?.isConnected || !memory.highlighted?.isConnected)) mark(memory.marked);
+  const corner = placeTour(root, memory.focus, { smooth });
+  root.dataset.placed = `${step}:${corner ?? 'none'}`;
+}
+
+/** Places the popover again after the page has laid itself out (a new language, a new window size, new text). */
+function placeSoon() {
+  const memory = store.get('tour');
+  if (memory.placing || !store.get('tourStep') || byId('tour').getAttribute('aria-busy')) return;
+  store.begin('tour-place');
+  memory.placing = true;
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    memory.placing = false;
+    place(false);
+    store.end('tour-place');
+  }));
 }
 
 /** Opens the tour at step `n` (or the saved one) and sets the page up for it. */
@@ -270,7 +426,7 @@ export async function openTour(n = saved() ?? 1, { focus = true } = {}) {
       byId('tour-busy').textContent = '';
       root.removeAttribute('aria-busy');
       drawText(); // the numbers the text quotes may have changed
-      highlight(s.targets);
+      highlight(s);
       store.end('tour');
     }
   }
@@ -287,6 +443,11 @@ export function closeTour({ finished = false } = {}) {
   byId('tour-busy').textContent = '';
   memory.highlighted?.classList.remove(HIGHLIGHT);
   memory.highlighted = null;
+  memory.focus?.classList.remove(FOCUS);
+  memory.focus = null;
+  memory.marked = null;
+  placeTour(root, null);
+  delete root.dataset.placed;
   if (finished) session.remove();
   store.set({ tourStep: null });
   store.end('tour');
@@ -310,4 +471,6 @@ export function installTourDialog() {
   });
   store.view('tour-text', { group: 'sync', deps: ['language'], draw: drawText });
   store.view('tour-button', { group: 'sync', deps: ['tourStep', 'language'], draw: drawButton });
+  store.view('tour-place', { group: 'sync', deps: ['language', 'layout'], draw: placeSoon });
+  new ResizeObserver(() => placeSoon()).observe(byId('tour'));
 }

@@ -7,7 +7,7 @@ import { byId } from '../lib/dom.js';
 import { loadPanelTexts } from '../i18n.js';
 
 /** The tour's steps (tour-steps.js checks that it has this many). */
-export const TOUR_STEP_COUNT = 8;
+export const TOUR_STEP_COUNT = 9;
 /** Where the step of an unfinished tour is kept (sessionStorage). */
 export const TOUR_STORAGE_KEY = 'kd-playground.tour-step';
 

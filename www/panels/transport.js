@@ -14,13 +14,17 @@ const OWNS_ARROWS = 'input, textarea, select, canvas, [contenteditable=""], [con
 /** The fastest speed: as many mini-batches as the frame's budget allows. */
 const MAX_SPEED = Infinity;
 
-/** "Training the teacher — epoch 12/40", the batch, and the progress (`done` of `total` mini-batches). */
+/**
+ * "Ready — press Play" before the first step, then "Training the teacher — epoch 12/40" (epochs done), the batch, and
+ * the progress (`done` of `total` mini-batches).
+ */
 export function describeStatus(st) {
   const bpe = Math.max(1, st.batchesPerEpoch || 1);
   const total = (st.teacherEpochs + st.studentEpochs) * bpe;
   const s = { text: String(st.phase), done: 0, total, steps: st.steps, detail: '' };
   const batch = t('status.batch', { batch: st.batch, of: bpe });
-  if (st.phase === 'teacher') Object.assign(s, { text: t('status.teacher', { epoch: st.epoch, of: st.teacherEpochs }), done: st.epoch * bpe + st.batch, detail: batch });
+  if (st.phase === 'teacher' && st.steps === 0) Object.assign(s, { text: t('status.ready') });
+  else if (st.phase === 'teacher') Object.assign(s, { text: t('status.teacher', { epoch: st.epoch, of: st.teacherEpochs }), done: st.epoch * bpe + st.batch, detail: batch });
   else if (st.phase === 'distil') Object.assign(s, { text: t('status.distil', { epoch: st.epoch, of: st.studentEpochs }), done: (st.teacherEpochs + st.epoch) * bpe + st.batch, detail: batch });
   else if (st.phase === 'done') Object.assign(s, { text: t('status.done'), done: total, detail: t('status.doneDetail', { teacher: st.teacherEpochs, students: st.studentEpochs }) });
   else if (st.phase === 'diverged') Object.assign(s, { text: t('status.diverged'), done: null });

@@ -283,6 +283,24 @@ export function createArchitecturePanel(layout) {
   };
 }
 
+/**
+ * The inference times of the current run, measured now if they are not yet (for the tour's last step); resolves
+ * with the store's timing once it is there, or null when it cannot be measured (no run, or training).
+ */
+export function timingNow() {
+  const ready = () => !store.get('measuring') && !store.get('timingPending') && store.get('timing');
+  if (ready()) return Promise.resolve(store.get('timing'));
+  if (!store.get('pg') || store.get('playing')) return Promise.resolve(null);
+  if (!store.get('measuring')) measureInference(false);
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!store.get('measuring')) resolve(ready() ? store.get('timing') : null);
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+}
+
 /** Times each new run once the page is idle (installed once, with the panels: it listens to the store). */
 export function installAutoMeasure() {
   const soon = () => { if (store.get('timingPending') && store.get('pg')) scheduleAutoMeasure(AUTO_MEASURE_MS); };
