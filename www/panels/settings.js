@@ -354,7 +354,8 @@ function renderModelInfo(container, info) {
   const ratio = info.student.parameters > 0 ? info.teacher.parameters / info.student.parameters : null;
   const choice = (name, value) => (value && specOf(name) ? choiceLabel(specOf(name), value) : value);
   const extra = [choice('activation', info.activation), choice('optimizer', info.optimizer)].filter(Boolean).join(' · ');
-  const larger = ratio ? t('model.larger', { ratio: ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1) }) : '';
+  // "the teacher has 70× as many parameters" only when it has clearly more; otherwise say the student is not smaller
+  const larger = !ratio ? '' : ratio >= 1.05 ? t('model.larger', { ratio: ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1) }) : t('model.notLarger');
   container.replaceChildren(
     line(t('model.teacher'), info.teacher, 'model.parameters'),
     line(t('model.students'), info.student, 'model.parametersEach'),

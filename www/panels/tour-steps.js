@@ -95,8 +95,8 @@ async function distil(alive, busy, epochs) {
 }
 
 /**
- * Selects a test sample that the teacher classifies correctly but with the most "dark knowledge" at the
- * current T (the most probability on the wrong classes), among the first test samples. Keeps the current
+ * Selects a test sample that the teacher classifies correctly but with the most probability on the wrong classes
+ * at the current T (where its dark knowledge shows most), among the first test samples. Keeps the current
  * selection if it already is one the tour picked.
  */
 function pickTellingSample() {
@@ -140,6 +140,9 @@ function textParams() {
     teacherParams: m ? int(m.teacher.parameters) : '…',
     studentParams: m ? int(m.student.parameters) : '…',
     ratio: m && m.student.parameters ? Math.round(m.teacher.parameters / m.student.parameters) : '…',
+    sizes: !m ? '…' : m.teacher.parameters >= 1.05 * m.student.parameters
+      ? t('tour.s2.larger', { ratio: Math.round(m.teacher.parameters / m.student.parameters) })
+      : t('tour.s2.notLarger'),
     index: sel.index,
     cls,
     dataset: info?.dataset ?? '',
@@ -242,7 +245,7 @@ function payoffParams() {
   p.teacherUs = us('teacher') === null ? '…' : sig(us('teacher'), 3);
   p.studentUs = us('kd') === null ? '…' : sig(us('kd'), 3);
   p.speed = speedup === null ? t('tour.s9.speed.unknown')
-    : t(speedup > 1 ? 'tour.s9.speed.faster' : 'tour.s9.speed.notFaster', { x: times(speedup) });
+    : t(speedup >= 1.05 ? 'tour.s9.speed.faster' : 'tour.s9.speed.notFaster', { x: times(speedup) });
   p.keeps = t(`tour.s9.keeps.${compare(students.kdTestAccuracy, teacher.testAccuracy)}`, p);
   p.vsControl = t(`tour.s9.control.${compare(students.kdTestAccuracy, students.controlTestAccuracy)}`, p);
   return p;

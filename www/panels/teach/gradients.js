@@ -48,11 +48,19 @@ function draw(p) {
   p.summary.dataset.band = band;
   p.summary.dataset.ratio = String(softVsHard);
   const values = { ratio: prec(softVsHard, 3), alpha: sig(insight.alpha, 3) };
-  p.summary.textContent = without
-    ? [Math.abs(T - 1) < 1e-6 ? t('teach.gradients.summaryWithoutT1')
-      : t('teach.gradients.summaryWithout', { T: temperatureText(T), t2: sig(T * T, 3), with: prec(g.softNorm, 3), without: prec(g.softWithoutT2Norm, 3) }),
-    t(`teach.gradients.band.without.${band}`, values)].join(' ')
-    : t(`teach.gradients.band.with.${band}`, values);
+  // the sentence follows the numbers: which term pulls harder (the band), why the hard term may not pull at all
+  // (α = 1 gives it weight 0), and what dropping T² does at this T (below T = 1 it makes the soft pull stronger;
+  // logit matching has no T² at all)
+  const bandText = (mode) => (band === 'noHard' && insight.alpha >= 1 - 1e-6
+    ? t('teach.gradients.band.noHardAlpha') : t(`teach.gradients.band.${mode}.${band}`, values));
+  const logits = store.get('applied').softLoss === 'logits';
+  const droppedText = () => {
+    if (logits) return t('teach.gradients.summaryLogits');
+    if (Math.abs(T - 1) < 1e-6) return t('teach.gradients.summaryWithoutT1');
+    const params = { T: temperatureText(T), t2: sig(T * T, 3), times: sig(1 / (T * T), 3), with: prec(g.softNorm, 3), without: prec(g.softWithoutT2Norm, 3) };
+    return t(T < 1 ? 'teach.gradients.summaryWithoutLow' : 'teach.gradients.summaryWithout', params);
+  };
+  p.summary.textContent = without ? [droppedText(), bandText('without')].join(' ') : bandText('with');
   drawPulls(p, insight.softPullByTemperature ?? []);
   const rows = [
     { key: 'soft', label: t(without ? 'teach.gradients.row.softWithout' : 'teach.gradients.row.soft'), values: without ? g.softWithoutT2 : g.soft, format: signed },
