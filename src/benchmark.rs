@@ -54,8 +54,10 @@ pub struct WorkloadData {
 impl ReferenceWorkload {
     /// The workload with weights and batch order from `seed`.
     pub fn new(seed: u64) -> Result<Self> {
-        let data =
-            Dataset::load(DatasetName::Digits, &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed })?;
+        let data = Dataset::load(
+            DatasetName::Digits,
+            &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed, holdout: crate::data::Holdout::Test },
+        )?;
         let samples = data.train.len().min(SAMPLES);
         let features = data.train.features.slice(ndarray::s![..samples, ..]).to_owned();
         let labels = data.train.labels[..samples].to_vec();

@@ -3,20 +3,14 @@
 //! this run showed it. Two are *presets*, one run played in the page's main view (judged by
 //! [`outcome`]); four are *studies*, several runs compared in a table ([`Study`]).
 //!
-//! Shipped only where the claim held on each of seeds 0–4 with this engine (the tables, as
-//! printed by `kd experiment NAME --seeds 5`, are in docs/experiments.md):
-//! - `omitted-class` (Hinton §3): digit 3 left out of the transfer set, T = 8: after the bias
-//!   adjustment the distilled student recognises 84 ± 7% of test 3s, the control 40 ± 18%;
-//! - `small-transfer-set` (Hinton §6): 10% of the training split, T = 8, 200 student epochs:
-//!   distilled − control = +4.4 ± 1.0 points (at 40 epochs it was −5 points; why is not measured:
-//!   that soft targets at a high temperature converge more slowly is a hypothesis);
-//! - `temperature-width`: the 4-unit student is best at T = 1, the 16- and 64-unit ones at T = 4–16;
-//! - `ensemble-teacher`: 5 averaged 32-unit teachers beat their members' mean (+0.7 points) and
-//!   their student beats the control (+4.3); against one teacher's student it is within the noise;
-//! - `high-temperature` (Hinton eq. 4): KD at T = 20 and logit matching end 0.2–1.1 points apart;
-//! - `born-again`: a student of the teacher's size ends within a point of it, never above it (its
-//!   control is shown beside it: when the control comes as close, the page says that this is no
-//!   evidence of distillation).
+//! The protocol (docs/experiments.md): settings are checked on the tuning seeds 0–9 with a
+//! validation split cut from the training split (`kd experiment NAME --seeds 0..10 --holdout
+//! validation`), and the figures reported come from the held-out seeds 10–29 on the test split
+//! (`cargo xtask heldout` writes them to docs/heldout/ and www/heldout.json, which the page quotes).
+//! Every verdict compares a distilled student with its control student by a margin one test image
+//! cannot meet ([`preset_shown`], [`judge`]), and fails when the control takes the distilled
+//! student's place (tests/experiments.rs); over seeds, a claim holds when the 95% bootstrap
+//! interval of the difference its verdict compares is at or above that margin ([`OverSeeds`]).
 
 use std::collections::BTreeMap;
 
@@ -35,19 +29,21 @@ pub enum Check {
     /// The omitted class is recognised by the distilled student after the bias adjustment, clearly
     /// more often than by the control.
     OmittedClass,
-    /// The distilled student's test accuracy beats the control's.
+    /// The distilled student's test accuracy beats the control's by [`AHEAD_MARGIN`].
     DistilledBeatsControl,
     /// Students of several widths distilled at several temperatures: the smallest does best at a
     /// lower temperature than each of the larger ones.
     TemperatureByWidth,
-    /// An ensemble of teachers beats its members' mean accuracy, and its distilled student beats
-    /// the control.
+    /// The student distilled from an ensemble of teachers beats the control by [`AHEAD_MARGIN`]
+    /// (the ensemble's gain over its members is reported, not judged).
     EnsembleTeacher,
-    /// KD at a high temperature and logit matching train the student to within
-    /// [`HIGH_TEMPERATURE_AGREEMENT`] of each other.
+    /// KD at a high temperature trains the student into the one logit matching trains (Hinton
+    /// eq. 4): from the same start, it predicts what the logit-matching student predicts more
+    /// often, by [`HIGH_TEMPERATURE_MARGIN`], than KD at a low temperature and the control do.
     HighTemperature,
-    /// A student as large as its teacher, distilled from it, ends within [`BORN_AGAIN_MARGIN`] of
-    /// the teacher.
+    /// A student as large as its teacher, distilled from it, ends closer to the teacher's
+    /// probabilities than its control does, by [`BORN_AGAIN_CLOSER`] (fidelity, not accuracy: both
+    /// come about as accurate as the teacher).
     BornAgain,
 }
 
@@ -177,6 +173,116 @@ pub struct Outcome {
 /// control, after both are adjusted.
 pub const OMITTED_CLASS_MARGIN: f32 = 0.1;
 
+/// The margin by which a distilled student must beat its control's test accuracy to count as
+/// ahead: one point, several test images on digits (one is 0.22 points), so that one lucky image
+/// cannot pass it.
+pub const AHEAD_MARGIN: f32 = 0.01;
+
+/// Whether a finished preset run showed its claim, from its numbers: the distilled student ahead
+/// of the control by [`AHEAD_MARGIN`], or, with a class left out, recognising at least
+/// [`OMITTED_CLASS_MARGIN`] more of it than the control after both are adjusted. The control put
+/// in the distilled student's place never passes (tests/experiments.rs checks it).
+///
+/// `omitted_after`: the omitted class's test accuracy after the adjustment, distilled and control.
+pub fn preset_shown(check: Check, kd: f32, control: f32, omitted_after: Option<(f32, f32)>) -> bool {
+    // "finds most of them": more than half of the class, besides the margin over the control
+    let most = !matches!(check, Check::OmittedClass) || omitted_after.is_some_and(|(kd_after, _)| kd_after > 0.5);
+    match preset_difference(check, kd, control, omitted_after) {
+        Some(difference) => most && difference >= margin(check),
+        None => false,
+    }
+}
+
+/// What a preset's verdict compares, as one difference (distilled − control): test accuracy, or
+/// the omitted class's test accuracy after the adjustment. None for a study or missing numbers.
+pub fn preset_difference(check: Check, kd: f32, control: f32, omitted_after: Option<(f32, f32)>) -> Option<f32> {
+    match (check, omitted_after) {
+        (Check::OmittedClass, Some((kd_after, control_after))) => Some(kd_after - control_after),
+        (Check::DistilledBeatsControl, _) => Some(kd - control),
+        _ => None,
+    }
+}
+
+/// The margin the difference an experiment's verdict compares must reach (see [`preset_difference`]
+/// and [`study_difference`]).
+pub fn margin(check: Check) -> f32 {
+    match check {
+        Check::OmittedClass => OMITTED_CLASS_MARGIN,
+        Check::DistilledBeatsControl | Check::EnsembleTeacher => AHEAD_MARGIN,
+        Check::HighTemperature => HIGH_TEMPERATURE_MARGIN,
+        Check::BornAgain => BORN_AGAIN_CLOSER,
+        // best temperatures, not a difference: judged per seed only
+        Check::TemperatureByWidth => 0.0,
+    }
+}
+
+/// What a study's verdict compares, as one number that must reach [`margin`]: the ensemble's
+/// student − the control; the high-temperature student's agreement with logit matching − the
+/// larger of the low-temperature student's and the control's; how much closer to the teacher the
+/// born-again student ends than its control (1 − KL ratio). None for the temperature sweep.
+pub fn study_difference(finding: &Finding) -> Option<f32> {
+    match *finding {
+        Finding::TemperatureByWidth { .. } => None,
+        Finding::EnsembleTeacher { kd_from_ensemble, control, .. } => Some(kd_from_ensemble - control),
+        Finding::HighTemperature { agreement_low, agreement_high, agreement_control, .. } => {
+            Some(agreement_high - agreement_low.max(agreement_control))
+        }
+        Finding::BornAgain { kd_kl, control_kl, .. } => {
+            Some(if control_kl > 0.0 { 1.0 - kd_kl / control_kl } else { 0.0 })
+        }
+    }
+}
+
+/// A claim over several seeds: in how many the verdict held, and the mean of the difference it
+/// compares with a 95% bootstrap interval over the seeds (percentile; [`BOOTSTRAP_RESAMPLES`]
+/// resamples of the seeds, drawn from a fixed seed so that the interval is reproducible). The claim
+/// holds over the seeds when the whole interval is at or above the verdict's margin.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OverSeeds {
+    pub seeds: usize,
+    pub shown: usize,
+    pub margin: f32,
+    pub mean: f32,
+    /// The sample standard deviation (ddof 1); none for one seed.
+    pub std: Option<f32>,
+    pub low: f32,
+    pub high: f32,
+    pub holds: bool,
+}
+
+/// Resamples of the bootstrap interval in [`OverSeeds`].
+pub const BOOTSTRAP_RESAMPLES: usize = 10_000;
+
+impl OverSeeds {
+    /// From each seed's difference and verdict.
+    pub fn of(differences: &[f32], shown: &[bool], margin: f32) -> Option<OverSeeds> {
+        if differences.is_empty() {
+            return None;
+        }
+        let values: Vec<f64> = differences.iter().map(|&d| f64::from(d)).collect();
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let std = (n > 1).then(|| (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0)).sqrt());
+        let mut rng = crate::rng::Rng::stream(0, crate::rng::Stream::Bootstrap);
+        let mut means: Vec<f64> =
+            (0..BOOTSTRAP_RESAMPLES).map(|_| (0..n).map(|_| values[rng.below(n)]).sum::<f64>() / n as f64).collect();
+        means.sort_by(f64::total_cmp);
+        let at = |q: f64| means[((q * (BOOTSTRAP_RESAMPLES - 1) as f64).round() as usize).min(BOOTSTRAP_RESAMPLES - 1)];
+        let (low, high) = (at(0.025), at(0.975));
+        Some(OverSeeds {
+            seeds: n,
+            shown: shown.iter().filter(|&&s| s).count(),
+            margin,
+            mean: mean as f32,
+            std: std.map(|s| s as f32),
+            low: low as f32,
+            high: high as f32,
+            holds: low >= f64::from(margin),
+        })
+    }
+}
+
 /// Judges a finished run of `experiment` from its numbers.
 pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Outcome> {
     if session.phase() != Phase::Done {
@@ -185,8 +291,8 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
     let test_accuracy = |model| session.accuracy(model, SplitName::Test);
     let (teacher, kd, control) =
         (test_accuracy(ModelKind::Teacher)?, test_accuracy(ModelKind::Kd)?, test_accuracy(ModelKind::Control)?);
-    let (shown, omitted) = match experiment.check {
-        Check::DistilledBeatsControl => (kd > control, None),
+    let omitted = match experiment.check {
+        Check::DistilledBeatsControl => None,
         Check::OmittedClass => {
             let class = session.settings().omit_class.ok_or(KdError::Refused(Refusal::NoOmittedClass))?;
             let before = |model| {
@@ -225,7 +331,7 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
                 control_others_before: others(control, control_before),
                 control_others_after: others(control_adjusted.test_accuracy, after(&control_adjusted)),
             };
-            (omitted.kd_after >= omitted.control_after + OMITTED_CLASS_MARGIN, Some(omitted))
+            Some(omitted)
         }
         Check::TemperatureByWidth | Check::EnsembleTeacher | Check::HighTemperature | Check::BornAgain => {
             return Err(KdError::Refused(Refusal::IsAStudy { experiment: experiment.name.into() }));
@@ -233,7 +339,7 @@ pub fn outcome(experiment: &'static Experiment, session: &Session) -> Result<Out
     };
     Ok(Outcome {
         experiment: experiment.name,
-        shown,
+        shown: preset_shown(experiment.check, kd, control, omitted.as_ref().map(|o| (o.kd_after, o.control_after))),
         teacher_test_accuracy: teacher,
         kd_test_accuracy: kd,
         control_test_accuracy: control,
@@ -252,10 +358,13 @@ pub const ENSEMBLE_SIZE: usize = 5;
 /// The low and the high temperature of the high-temperature study.
 pub const LOW_TEMPERATURE: f32 = 2.0;
 pub const HIGH_TEMPERATURE: f32 = 20.0;
-/// How close (in test accuracy) KD at the high temperature and logit matching must end.
-pub const HIGH_TEMPERATURE_AGREEMENT: f32 = 0.015;
-/// How close (in test accuracy) a born-again student must end to its teacher.
-pub const BORN_AGAIN_MARGIN: f32 = 0.01;
+/// By how much more often (a share of the test split) the student distilled at the high
+/// temperature must predict what the logit-matching student predicts than both the student
+/// distilled at the low temperature and the control do.
+pub const HIGH_TEMPERATURE_MARGIN: f32 = 0.02;
+/// How much closer to the teacher's probabilities (mean KL(teacher ‖ student)) a born-again
+/// student must end than its control: at least this fraction closer.
+pub const BORN_AGAIN_CLOSER: f32 = 0.1;
 
 /// One run of a study: what the table calls it, and its settings over the study's own.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -329,6 +438,23 @@ pub struct ArmResult {
     pub members: Vec<f32>,
     pub kd: f32,
     pub control: f32,
+    /// Fidelity: the share of the test split on which each student predicts the teacher's class.
+    pub kd_agreement: f32,
+    pub control_agreement: f32,
+    /// Fidelity of the distribution: mean `KL(teacher ‖ student)` at T = 1 on the test split.
+    pub kd_kl: f32,
+    pub control_kl: f32,
+    /// Each student's predicted class for every test sample (to compare the arms' students).
+    #[serde(skip)]
+    pub kd_predictions: Vec<usize>,
+    #[serde(skip)]
+    pub control_predictions: Vec<usize>,
+}
+
+/// The share of samples on which two lists of predictions agree.
+pub fn agreement(a: &[usize], b: &[usize]) -> f32 {
+    let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    same as f32 / a.len().min(b.len()).max(1) as f32
 }
 
 /// Where a study stands.
@@ -387,11 +513,22 @@ pub enum Finding {
         kd_high: f32,
         logit_matching: f32,
         control: f32,
+        /// The share of test samples on which each student predicts what the logit-matching student
+        /// does (all start from the same weights and see the same mini-batches).
+        agreement_low: f32,
+        agreement_high: f32,
+        agreement_control: f32,
     },
     BornAgain {
         teacher: f32,
         kd: f32,
         control: f32,
+        /// Agreement with the teacher's predictions on the test split (fidelity).
+        kd_agreement: f32,
+        control_agreement: f32,
+        /// Mean `KL(teacher ‖ student)` at T = 1 on the test split, in nats.
+        kd_kl: f32,
+        control_kl: f32,
     },
 }
 
@@ -563,11 +700,20 @@ fn arm_result(arm: &Arm, session: &Session) -> Result<ArmResult> {
         members,
         kd: session.accuracy(ModelKind::Kd, SplitName::Test)?,
         control: session.accuracy(ModelKind::Control, SplitName::Test)?,
+        kd_agreement: session.agreement_with_teacher(ModelKind::Kd, SplitName::Test)?,
+        control_agreement: session.agreement_with_teacher(ModelKind::Control, SplitName::Test)?,
+        kd_kl: session.kl_to_teacher(ModelKind::Kd, SplitName::Test)?,
+        control_kl: session.kl_to_teacher(ModelKind::Control, SplitName::Test)?,
+        kd_predictions: session.predictions(ModelKind::Kd, SplitName::Test)?,
+        control_predictions: session.predictions(ModelKind::Control, SplitName::Test)?,
     })
 }
 
 /// The verdict and the finding of a study from its arms, in the order [`Experiment::arms`] gives.
-fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
+/// Every verdict compares a distilled student with what the control gives in its place, with a
+/// margin that one test image cannot meet; put the control in the distilled student's place and
+/// it fails (tests/experiments.rs checks it).
+pub fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
     let missing = || KdError::Internal("the study is missing a run".into());
     match check {
         Check::TemperatureByWidth => {
@@ -596,7 +742,9 @@ fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
         Check::EnsembleTeacher => {
             let [single, ensemble] = arms else { return Err(missing()) };
             let member_mean = ensemble.members.iter().sum::<f32>() / ensemble.members.len().max(1) as f32;
-            let shown = ensemble.teacher > member_mean && ensemble.kd > ensemble.control;
+            // the ensemble's own gain over its members is shown beside, not judged: on the tuning seeds it
+            // was small (−0.1 to +1.4 points, validation split), too small for a verdict
+            let shown = ensemble.kd >= ensemble.control + margin(Check::EnsembleTeacher);
             Ok((
                 shown,
                 Finding::EnsembleTeacher {
@@ -611,7 +759,10 @@ fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
         }
         Check::HighTemperature => {
             let [low, high, logits] = arms else { return Err(missing()) };
-            let shown = (high.kd - logits.kd).abs() <= HIGH_TEMPERATURE_AGREEMENT;
+            let agreement_low = agreement(&low.kd_predictions, &logits.kd_predictions);
+            let agreement_high = agreement(&high.kd_predictions, &logits.kd_predictions);
+            let agreement_control = agreement(&low.control_predictions, &logits.kd_predictions);
+            let shown = agreement_high - agreement_low.max(agreement_control) >= margin(Check::HighTemperature);
             Ok((
                 shown,
                 Finding::HighTemperature {
@@ -621,14 +772,25 @@ fn judge(check: Check, arms: &[ArmResult]) -> Result<(bool, Finding)> {
                     kd_high: high.kd,
                     logit_matching: logits.kd,
                     control: low.control,
+                    agreement_low,
+                    agreement_high,
+                    agreement_control,
                 },
             ))
         }
         Check::BornAgain => {
             let [run] = arms else { return Err(missing()) };
             Ok((
-                (run.kd - run.teacher).abs() <= BORN_AGAIN_MARGIN,
-                Finding::BornAgain { teacher: run.teacher, kd: run.kd, control: run.control },
+                run.control_kl > 0.0 && 1.0 - run.kd_kl / run.control_kl >= margin(Check::BornAgain),
+                Finding::BornAgain {
+                    teacher: run.teacher,
+                    kd: run.kd,
+                    control: run.control,
+                    kd_agreement: run.kd_agreement,
+                    control_agreement: run.control_agreement,
+                    kd_kl: run.kd_kl,
+                    control_kl: run.control_kl,
+                },
             ))
         }
         Check::OmittedClass | Check::DistilledBeatsControl => Err(KdError::Internal("a preset is not a study".into())),

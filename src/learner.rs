@@ -129,9 +129,11 @@ mod tests {
     use crate::rng::Rng;
 
     fn learner(learning_rate: f32) -> (Learner, Dataset) {
-        let data =
-            Dataset::load(DatasetName::Spiral, &DataOptions { noise: 0.2, points: 120, test_fraction: 0.25, seed: 3 })
-                .unwrap();
+        let data = Dataset::load(
+            DatasetName::Spiral,
+            &DataOptions { noise: 0.2, points: 120, test_fraction: 0.25, seed: 3, holdout: crate::data::Holdout::Test },
+        )
+        .unwrap();
         let network = Mlp::new(&[2, 16, 3], Activation::Relu, &mut Rng::new(3)).unwrap();
         (Learner::new(network, Model::Teacher, OptimizerKind::Sgd, learning_rate, 8), data)
     }

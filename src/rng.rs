@@ -16,6 +16,8 @@ pub enum Stream {
     TeacherShuffle = 5,
     StudentShuffle = 6,
     TransferSet = 7,
+    Validation = 8,
+    Bootstrap = 9,
 }
 
 /// xoshiro256** (Blackman & Vigna), seeded with SplitMix64.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{DataOptions, DatasetName};
+use crate::data::{DataOptions, DatasetName, Holdout};
 use crate::error::{KdError, Result, SettingProblem};
 use crate::methods::SoftLoss;
 use crate::network::Activation;
@@ -84,6 +84,9 @@ pub struct SettingSpec {
     pub live: bool,
     /// Whether it applies only to the data sets generated from the seed (spiral, blobs, moons).
     pub generated_only: bool,
+    /// Whether only `kd` has it (the page's schema leaves it out, so the page keeps its default).
+    #[serde(skip)]
+    pub cli_only: bool,
     pub group: Group,
     /// `kd run`'s flag for it, without the dashes (e.g. `lr` for `learningRate`), and the
     /// placeholder of its value in the help.
@@ -118,6 +121,7 @@ const BASE: SettingSpec = SettingSpec {
     max_layers: 0,
     live: false,
     generated_only: false,
+    cli_only: false,
     group: Group::Data,
     flag: "",
     placeholder: "X",
@@ -324,6 +328,9 @@ settings! {
     seed: u64 = SettingSpec {
         name: "seed", default: "1", min: 0.0, max: 4_294_967_295.0, step: 1.0, flag: "seed", placeholder: "N", ..BASE
     },
+    /// The test split, or a validation split cut from the training split in its place, for
+    /// choosing settings without looking at the test split (`kd` only: the page always tests).
+    holdout: Holdout = SettingSpec { name: "holdout", default: "test", cli_only: true, flag: "holdout", placeholder: "SPLIT", ..BASE },
     teacher_hidden: Vec<usize> = SettingSpec {
         name: "teacherHidden", default: "64,64", by_dataset: Some(&[(Digits, "256,256")]), min: 1.0, max: 1024.0,
         step: 1.0, max_layers: 4, group: Group::Models, flag: "teacher", placeholder: "WIDTHS", ..BASE
@@ -548,7 +555,13 @@ impl Settings {
 
     /// What the data module needs.
     pub fn data_options(&self) -> DataOptions {
-        DataOptions { noise: self.noise, points: self.points, test_fraction: self.test_fraction, seed: self.seed }
+        DataOptions {
+            noise: self.noise,
+            points: self.points,
+            test_fraction: self.test_fraction,
+            seed: self.seed,
+            holdout: self.holdout,
+        }
     }
 }
 

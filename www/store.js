@@ -16,6 +16,8 @@ function initialState() {
     engineFailed: false,
     palette: null,           // palette()
     presets: null,           // experiments()
+    heldOut: null,           // www/heldout.json: the experiments over the held-out seeds, as kd computed them
+    heldOutLoading: false,
     // the settings
     settings: {},            // the values in the controls
     applied: {},             // those of the current run (+ live changes): the URL's

@@ -235,8 +235,11 @@ mod tests {
     use crate::data::{DataOptions, DatasetName};
 
     fn spiral() -> Dataset {
-        Dataset::load(DatasetName::Spiral, &DataOptions { noise: 0.1, points: 120, test_fraction: 0.25, seed: 3 })
-            .unwrap()
+        Dataset::load(
+            DatasetName::Spiral,
+            &DataOptions { noise: 0.1, points: 120, test_fraction: 0.25, seed: 3, holdout: crate::data::Holdout::Test },
+        )
+        .unwrap()
     }
 
     #[test]
@@ -305,9 +308,11 @@ mod tests {
 
     #[test]
     fn other_data_sets_have_no_regions() {
-        let iris =
-            Dataset::load(DatasetName::Iris, &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed: 1 })
-                .unwrap();
+        let iris = Dataset::load(
+            DatasetName::Iris,
+            &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed: 1, holdout: crate::data::Holdout::Test },
+        )
+        .unwrap();
         assert_eq!(RegionView::of(&iris), None);
         assert_eq!(pick_region(&iris, 0.5, 0.5), None);
     }

@@ -483,7 +483,11 @@ mod tests {
     use crate::data::{DataOptions, DatasetName};
 
     fn load(name: DatasetName) -> Dataset {
-        Dataset::load(name, &DataOptions { noise: 0.1, points: 150, test_fraction: 0.2, seed: 4 }).unwrap()
+        Dataset::load(
+            name,
+            &DataOptions { noise: 0.1, points: 150, test_fraction: 0.2, seed: 4, holdout: crate::data::Holdout::Test },
+        )
+        .unwrap()
     }
 
     #[test]

@@ -84,6 +84,22 @@ pub enum DataView {
     Table,
 }
 
+/// What the models are evaluated on, in the slot the page and `kd` call the test split.
+///
+/// Settings are chosen by looking at held-out data; if that data is the test split, the test
+/// figures stop being an unbiased estimate. With `Validation`, a validation split is cut from the
+/// training split (the same fraction of each class as the test split's) and takes the test
+/// split's place, and the test split is never seen: the protocol for tuning (`kd … --holdout
+/// validation`); the figures reported come from the test split on seeds never used for tuning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Holdout {
+    Test,
+    Validation,
+}
+
+crate::settings::choices!(Holdout { Test => "test", Validation => "validation" });
+
 /// How to generate or split a data set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DataOptions {
@@ -95,6 +111,8 @@ pub struct DataOptions {
     pub test_fraction: f32,
     /// The seed of the generation and the split.
     pub seed: u64,
+    /// The test split, or a validation split cut from the training split in its place.
+    pub holdout: Holdout,
 }
 
 /// One split's samples.
@@ -184,7 +202,16 @@ impl Dataset {
 
     fn from_raw(name: DatasetName, view: DataView, raw: RawData, options: &DataOptions) -> Result<Self> {
         let classes = raw.class_names.len();
-        let (train_rows, test_rows) = stratified_split(&raw.labels, classes, options.test_fraction, options.seed)?;
+        let (mut train_rows, mut test_rows) =
+            stratified_split(&raw.labels, classes, options.test_fraction, options.seed, Stream::Split)?;
+        if options.holdout == Holdout::Validation {
+            // the training rows' labels, split again; the test rows are dropped unseen
+            let train_labels: Vec<usize> = train_rows.iter().map(|&r| raw.labels[r]).collect();
+            let (fit, validation) =
+                stratified_split(&train_labels, classes, options.test_fraction, options.seed, Stream::Validation)?;
+            let rows = |picked: Vec<usize>| picked.into_iter().map(|i| train_rows[i]).collect::<Vec<_>>();
+            (train_rows, test_rows) = (rows(fit), rows(validation));
+        }
         let take = |rows: &[usize]| raw.features.select(Axis(0), rows);
         let train_raw = take(&train_rows);
         let test_raw = take(&test_rows);
@@ -276,8 +303,9 @@ fn stratified_split(
     classes: usize,
     test_fraction: f32,
     seed: u64,
+    stream: Stream,
 ) -> Result<(Vec<usize>, Vec<usize>)> {
-    let mut rng = Rng::stream(seed, Stream::Split);
+    let mut rng = Rng::stream(seed, stream);
     let mut train = Vec::new();
     let mut test = Vec::new();
     for class in 0..classes {
@@ -302,7 +330,7 @@ mod tests {
     use super::*;
 
     fn options() -> DataOptions {
-        DataOptions { noise: 0.2, points: 300, test_fraction: 0.2, seed: 5 }
+        DataOptions { noise: 0.2, points: 300, test_fraction: 0.2, seed: 5, holdout: crate::data::Holdout::Test }
     }
 
     #[test]
@@ -348,6 +376,36 @@ mod tests {
         let mean = data.train.features.mean_axis(Axis(0)).unwrap();
         assert!(mean.iter().all(|m| m.abs() < 1e-5));
         assert!(Dataset::from_csv(b"1,2,0\n3,4,0\n", "one.csv", &options()).is_err());
+    }
+
+    #[test]
+    fn a_validation_split_comes_from_the_training_split_and_the_test_split_is_never_seen() {
+        let rows = |split: &Split| -> Vec<Vec<u32>> {
+            split.raw.rows().into_iter().map(|r| r.iter().map(|x| x.to_bits()).collect()).collect()
+        };
+        let tested = Dataset::load(DatasetName::Digits, &options()).unwrap();
+        let validated =
+            Dataset::load(DatasetName::Digits, &DataOptions { holdout: Holdout::Validation, ..options() }).unwrap();
+        let (train, test) = (rows(&tested.train), rows(&tested.test));
+        let (fit, validation) = (rows(&validated.train), rows(&validated.test));
+        // every row of the validation run comes from the test run's training split, none from its test split
+        let seen = |r: &Vec<u32>| train.contains(r);
+        assert!(fit.iter().chain(&validation).all(seen));
+        assert!(!fit.iter().chain(&validation).any(|r| test.contains(r)));
+        assert_eq!(fit.len() + validation.len(), train.len());
+        // the same share of each class as the test split's (stratified), and every class present
+        for class in 0..10 {
+            let of = |labels: &[usize]| labels.iter().filter(|&&l| l == class).count() as f32;
+            let share = of(&validated.test.labels) / of(&tested.train.labels);
+            assert!((share - 0.2).abs() < 0.03, "class {class}: {share}");
+        }
+        // standardised on what it trains on
+        let mean = validated.train.features.mean_axis(Axis(0)).unwrap();
+        assert!(mean.iter().all(|m| m.abs() < 1e-4));
+        assert_eq!(
+            Dataset::load(DatasetName::Digits, &DataOptions { holdout: Holdout::Validation, ..options() }).unwrap(),
+            validated
+        );
     }
 
     #[test]

@@ -151,4 +151,23 @@ impl Session {
         let logits = self.logits(which, self.data.split(split).features.view())?;
         Ok(losses::argmax_rows(logits.view()))
     }
+
+    /// Fidelity: the fraction of a split on which network `which` predicts the class the teacher
+    /// predicts, right or wrong (what a student copies from its teacher, beyond accuracy).
+    pub fn agreement_with_teacher(&self, which: ModelKind, split: SplitName) -> Result<f32> {
+        let teacher = self.predictions(ModelKind::Teacher, split)?;
+        let student = self.predictions(which, split)?;
+        let same = teacher.iter().zip(&student).filter(|(a, b)| a == b).count();
+        Ok(same as f32 / teacher.len().max(1) as f32)
+    }
+
+    /// Fidelity of the whole distribution: the mean over a split of `KL(teacher ‖ which)` at T = 1,
+    /// in nats (0 when network `which` gives every sample the teacher's probabilities).
+    pub fn kl_to_teacher(&self, which: ModelKind, split: SplitName) -> Result<f32> {
+        let features = self.data.split(split).features.view();
+        let teacher = self.logits(ModelKind::Teacher, features)?;
+        let student = self.logits(which, features)?;
+        let rows = losses::kl_divergence_rows(teacher.view(), student.view(), 1.0);
+        Ok((rows.iter().map(|&v| f64::from(v)).sum::<f64>() / rows.len().max(1) as f64) as f32)
+    }
 }

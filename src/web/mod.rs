@@ -73,7 +73,8 @@ pub(crate) fn split_name(split: &str) -> JsResult<SplitName> {
 /// Every setting's declaration: the page builds its controls from this table.
 #[wasm_bindgen(js_name = settingsSchema)]
 pub fn settings_schema() -> JsResult<JsValue> {
-    to_js(&settings::SCHEMA)
+    let page: Vec<&settings::SettingSpec> = settings::SCHEMA.iter().filter(|s| !s.cli_only).collect();
+    to_js(&page)
 }
 
 /// The colours that mean something (`{teacher, distilled, control, soft, softInk, hard, …,

@@ -73,6 +73,31 @@ test('the presets: the small transfer set applies its settings; the omitted clas
       assert.ok((await card.locator('.exp-claim').textContent()).includes(p.claim), `${p.name}: the claim is the catalogue's`);
     }
 
+    // each card quotes the claim over the held-out seeds as kd computed it (www/heldout.json, read here on its own;
+    // the page fetches it when the panels come near the window, not on the first load)
+    await page.locator('#studies').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelectorAll('.exp-heldout:not([hidden])').length === 6, null, { timeout: 30_000 });
+    await settled(page);
+    const heldOut = JSON.parse(fs.readFileSync(new URL('../../www/heldout.json', import.meta.url), 'utf8'));
+    const signedPoints = (x) => `${x > 0 ? '+' : x < 0 ? '\u2212' : ''}${Math.abs(x * 100).toFixed(1)} points`;
+    for (const p of presets) {
+      const run = heldOut[p.name];
+      assert.ok(run.seeds.length >= 20 && run.seeds[0] >= 10, `${p.name}: at least 20 held-out seeds, none of the tuning seeds 0–9`);
+      const line = await page.locator(`#exp-${p.name}-heldout`).textContent();
+      assert.ok(line.includes(`seeds ${run.seeds[0]}–${run.seeds.at(-1)}`) && line.includes(`shown in ${run.experiment.shown_in_seeds} of ${run.seeds.length}`), line);
+      const o = run.experiment.over_seeds;
+      if (p.name === 'temperature-width') {
+        assert.equal(o, null);
+        continue;
+      }
+      const fmt = p.name === 'born-again' ? (x) => `${(x * 100).toFixed(0)}%` : signedPoints;
+      for (const x of [o.mean, o.high, o.margin]) assert.ok(line.includes(fmt(x)), `${p.name}: ${fmt(x)} in «${line}»`);
+      const low = p.name === 'born-again' ? fmt(o.low) : fmt(o.low).replace(' points', '');
+      assert.ok(line.includes(`95% interval ${low} to ${fmt(o.high)}`), `${p.name}: the interval in «${line}»`);
+      assert.ok(line.includes(o.holds ? 'the claim holds over these seeds' : 'the claim does not hold over these seeds'), line);
+      assert.equal(o.holds, o.low >= o.margin, 'holds exactly when the whole interval is at or above the margin');
+    }
+
     // the small transfer set: its button puts the preset into the controls and the link (not run to the end here:
     // 200 student epochs), and training starts
     await page.click('#exp-run-small-transfer-set');

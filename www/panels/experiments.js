@@ -6,6 +6,7 @@ import { store } from '../store.js';
 import { t, settingLabel, choiceLabel } from '../i18n.js';
 import { h, byId } from '../lib/dom.js';
 import { coerce, entries, formatSettingValue } from '../lib/settings.js';
+import { pct, points } from '../lib/format.js';
 import { announce } from './alerts.js';
 import { readSpeed } from './transport.js';
 import { attempt, datasetReady, fail, FAILED, pause, play, reset, showSettings, specOf, withDataset } from '../run.js';
@@ -37,6 +38,58 @@ export function describeSettings(pairs) {
   });
 }
 
+/**
+ * The experiments over the held-out seeds, as `kd` computed them (www/heldout.json, written by `cargo xtask
+ * heldout`): loaded once; null until it arrives or when it cannot be read (the cards then leave the line out).
+ */
+function loadHeldOut() {
+  if (store.get('heldOutLoading')) return;
+  store.set({ heldOutLoading: true });
+  store.begin('held-out');
+  fetch(new URL('heldout.json', document.baseURI))
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null)
+    .then((json) => store.set({ heldOut: json }))
+    .finally(() => store.end('held-out'));
+}
+
+/** Loads the held-out figures once `node` comes near the window (they are not part of the first load). */
+export function loadHeldOutNear(node) {
+  if (typeof IntersectionObserver !== 'function') {
+    loadHeldOut();
+    return;
+  }
+  const observer = new IntersectionObserver((seen) => {
+    if (!seen.some((e) => e.isIntersecting)) return;
+    observer.disconnect();
+    loadHeldOut();
+  }, { rootMargin: '400px 0px' });
+  observer.observe(node);
+}
+
+/** A difference as the claim over the seeds compares it: points, or (born-again) a percentage closer. */
+function heldOutValue(name, x, { bare = false } = {}) {
+  if (name === 'born-again') return pct(x, 0);
+  return bare ? points(x) : t('verdict.points', { value: points(x) });
+}
+
+/** The claim over the held-out seeds in a sentence, from `kd`'s numbers; '' when there are none. */
+export function heldOutText(name) {
+  const run = store.get('heldOut')?.[name];
+  const seeds = run?.seeds;
+  if (!run?.experiment || !seeds?.length) return '';
+  const shown = run.experiment.shown_in_seeds;
+  const base = { first: seeds[0], last: seeds[seeds.length - 1], shown, seeds: seeds.length };
+  const o = run.experiment.over_seeds;
+  if (!o) return t('experiments.heldout.count', base);
+  return t('experiments.heldout.line', {
+    ...base,
+    what: t(`experiments.heldout.what.${name}`),
+    mean: heldOutValue(name, o.mean), low: heldOutValue(name, o.low, { bare: true }), high: heldOutValue(name, o.high),
+    verdict: t(o.holds ? 'experiments.heldout.holds' : 'experiments.heldout.notHolds', { margin: heldOutValue(name, o.margin) }),
+  });
+}
+
 /** A preset's card: its title, claim and setup, and the button that runs it. */
 export function presetCard(p, { active, setupExtra = '', onRun }) {
   const titleId = `exp-${p.name}-title`;
@@ -52,6 +105,7 @@ export function presetCard(p, { active, setupExtra = '', onRun }) {
   return h('li', { className: `exp-card${active ? ' is-active' : ''}`, dataset: { experiment: p.name }, attrs: { 'aria-labelledby': titleId } },
     heading,
     h('p', { className: 'exp-claim', id: claimId }, h('strong', { text: t('experiments.claim') }), ' ', t(`experiment.${p.name}.claim`)),
+    h('p', { className: 'exp-heldout', id: `exp-${p.name}-heldout`, text: heldOutText(p.name), hidden: !heldOutText(p.name) }),
     h('p', { className: 'exp-setup', text: t('experiments.setup', { list: setup }) }),
     button);
 }
@@ -151,9 +205,10 @@ export function installExperiments(root) {
   const list = h('ul', { className: 'exp-list' });
   root.append(list);
   const parts = buildResult(root);
+  loadHeldOutNear(root);
   store.view('experiments-list', {
     group: 'sync',
-    deps: ['experiment', 'language'],
+    deps: ['experiment', 'language', 'heldOut'],
     draw() {
       const focused = document.activeElement?.id;
       const shown = presets().filter((p) => !p.study);

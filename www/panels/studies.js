@@ -7,10 +7,10 @@
 import { store } from '../store.js';
 import { t, render as renderMessage } from '../i18n.js';
 import { h, byId } from '../lib/dom.js';
-import { pct, points } from '../lib/format.js';
+import { pct, points, sig } from '../lib/format.js';
 import { drawNow } from '../loop.js';
 import { fail, pause, withDataset } from '../run.js';
-import { describeSettings, presetCard, presets, setVerdict, titleOf } from './experiments.js';
+import { describeSettings, loadHeldOutNear, presetCard, presets, setVerdict, titleOf } from './experiments.js';
 import { table } from './outcome.js';
 
 /** At most this much of each animation frame goes to a study's training. */
@@ -105,9 +105,6 @@ function studyFrame(frameStart) {
   return false;
 }
 
-/** Two accuracies closer than this (one point) are reported as about the same. */
-const SAME_WITHIN = 0.01;
-
 /** One sentence with the finding's numbers. */
 function findingText(f) {
   switch (f.kind) {
@@ -122,16 +119,14 @@ function findingText(f) {
     case 'highTemperature':
       return t('experiments.study.high.details', {
         high: f.highTemperature, low: f.lowTemperature, kdHigh: pct(f.kdHigh), kdLow: pct(f.kdLow), logits: pct(f.logitMatching),
-        gapHigh: Math.abs((f.kdHigh - f.logitMatching) * 100).toFixed(1), gapLow: Math.abs((f.kdLow - f.logitMatching) * 100).toFixed(1),
+        agreeHigh: pct(f.agreementHigh), agreeLow: pct(f.agreementLow), agreeControl: pct(f.agreementControl),
       });
-    case 'bornAgain': {
-      // closeness to the teacher says nothing about distillation unless the control stays further away
-      const delta = f.kd - f.control;
-      const side = Math.abs(delta) < SAME_WITHIN ? 'close' : delta > 0 ? 'ahead' : 'behind';
-      return `${t('experiments.study.born.details', {
-        teacher: pct(f.teacher), kd: pct(f.kd), control: pct(f.control), gap: points(f.kd - f.teacher),
-      })} ${t(`experiments.study.born.${side}`, { delta: side === 'close' ? points(delta) : (Math.abs(delta) * 100).toFixed(1) })}`;
-    }
+    case 'bornAgain':
+      // fidelity, not accuracy: the control comes about as close to the teacher's accuracy
+      return t('experiments.study.born.details', {
+        teacher: pct(f.teacher), kd: pct(f.kd), control: pct(f.control), kdKl: sig(f.kdKl, 3), controlKl: sig(f.controlKl, 3),
+        closer: f.controlKl > 0 ? pct(1 - f.kdKl / f.controlKl, 0) : '—', kdAgree: pct(f.kdAgreement), controlAgree: pct(f.controlAgreement),
+      });
     default:
       return '';
   }
@@ -216,6 +211,7 @@ function drawStudy() {
 export function installStudies(root) {
   if (!root || typeof store.get('engine').experiments !== 'function') return;
   const list = h('ul', { className: 'exp-list', id: 'study-list' });
+  loadHeldOutNear(root);
   const title = h('h3', { className: 'exp-result-title', id: 'study-title' });
   const box = h('div', { className: 'exp-result exp-study', id: 'study-result', hidden: true, attrs: { role: 'region', 'aria-labelledby': title.id } },
     title,
@@ -228,7 +224,7 @@ export function installStudies(root) {
   root.append(list, box);
   store.view('studies-list', {
     group: 'sync',
-    deps: ['language'],
+    deps: ['language', 'heldOut'],
     draw() {
       const focused = document.activeElement?.id;
       list.replaceChildren(...presets().filter((p) => p.study)

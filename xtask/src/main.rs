@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 mod bench;
 mod fuzz;
+mod heldout;
 
 /// Errors are human-readable messages printed once by `main`.
 /// An empty message means the failure has already been reported in full.
@@ -60,6 +61,8 @@ Commands:
   fuzz [TARGET...] [--seconds N]
                                run the cargo-fuzz targets in fuzz/ (csv, run_json, settings,
                                cli_args; default all) for N seconds each (default 600)
+  heldout                      the experiments on the tuning seeds 0–9 (validation split) and the
+                               held-out seeds 10–29 (test split): docs/heldout/, www/heldout.json
   help                         show this message
 ";
 
@@ -91,6 +94,7 @@ fn run(args: &[String]) -> Result<()> {
         "test" => test_cmd(&root, rest),
         "bench" => bench::bench_cmd(&root, rest),
         "fuzz" => fuzz::fuzz_cmd(&root, rest),
+        "heldout" => heldout::heldout_cmd(&root, rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

@@ -152,7 +152,7 @@ fn run_flags() -> Vec<Arg> {
 }
 
 /// `--seeds`: `N` (seeds 0 to N − 1) or `A..B` (seeds A to B − 1), 1 to [`MAX_SEEDS`] seeds. Seeds
-/// 0–4 were used to choose the experiments' settings; the held-out seeds start at 10 (docs/experiments.md).
+/// 0–9 are the tuning seeds (with `--holdout validation`); the held-out seeds are 10–29 (docs/experiments.md).
 fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
     let number = |part: &str| part.trim().parse::<u64>().map_err(|_| format!("'{part}' is not a whole number"));
     let range = match text.split_once("..") {

@@ -30,6 +30,8 @@ use std::process::ExitCode;
 #[cfg(not(target_arch = "wasm32"))]
 use args::Command;
 #[cfg(not(target_arch = "wasm32"))]
+use kd_playground::experiments::{margin, OverSeeds};
+#[cfg(not(target_arch = "wasm32"))]
 use run::Failure;
 
 #[cfg(target_arch = "wasm32")]
@@ -86,8 +88,13 @@ fn execute(arguments: &[String]) -> Result<String, Failure> {
         }
         Command::Experiment(experiment, run_args) => {
             let report = run::run(&run_args)?;
-            let verdicts = report.verdicts(experiment);
+            let judged = report.verdicts(experiment);
+            let verdicts: Vec<bool> = judged.iter().map(|&(_, shown)| shown).collect();
             let shown = verdicts.iter().filter(|&&v| v).count();
+            let differences: Vec<f32> = judged.iter().filter_map(|&(d, _)| d).collect();
+            let over = (differences.len() > 1)
+                .then(|| OverSeeds::of(&differences, &verdicts, margin(experiment.check)))
+                .flatten();
             if run_args.json {
                 let text =
                     report.to_json().map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))?;
@@ -99,19 +106,22 @@ fn execute(arguments: &[String]) -> Result<String, Failure> {
                     "claim": experiment.claim().to_string(),
                     "shown": verdicts,
                     "shown_in_seeds": shown,
+                    "differences": differences,
+                    "over_seeds": over,
                 });
                 serde_json::to_string_pretty(&json)
                     .map(|t| t + "\n")
                     .map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))
             } else {
                 Ok(format!(
-                    "{}: {}\n{}\n\n{}\nverdict: the claim was shown in {shown} of {} run{} (judged from each run's own numbers)\n",
+                    "{}: {}\n{}\n\n{}\nverdict: the claim was shown in {shown} of {} run{} (judged from each run's own numbers)\n{}",
                     experiment.name,
                     experiment.title(),
                     experiment.claim(),
                     report.to_table().trim_end(),
                     verdicts.len(),
-                    if verdicts.len() == 1 { "" } else { "s" }
+                    if verdicts.len() == 1 { "" } else { "s" },
+                    over.map_or(String::new(), |o| report::over_seeds_text(experiment.check, &o))
                 ))
             }
         }

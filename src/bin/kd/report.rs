@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use kd_playground::experiments::{Check, OverSeeds};
 use kd_playground::settings::Value;
 
 use crate::run::{Report, Scores, SeedRun};
@@ -57,6 +58,48 @@ pub(crate) fn seed_list(seeds: &[u64]) -> String {
             format!("seeds {} ({} seeds)", list.join(", "), seeds.len())
         }
     }
+}
+
+/// What an experiment's verdict compares, in words, and how its numbers read: "distilled −
+/// control, test accuracy" in points, or the born-again student's closeness in percent.
+pub(crate) fn difference_words(check: Check) -> (&'static str, &'static str) {
+    match check {
+        Check::OmittedClass => ("distilled − control, omitted class recognised after the adjustment", "points"),
+        Check::DistilledBeatsControl | Check::EnsembleTeacher => ("distilled − control, test accuracy", "points"),
+        Check::HighTemperature => (
+            "agreement with the logit-matching student: KD at the high temperature − the larger of KD at the low one and the control",
+            "points",
+        ),
+        Check::BornAgain => ("how much closer to the teacher's probabilities than the control (1 − KL ratio)", "%"),
+        Check::TemperatureByWidth => ("", ""),
+    }
+}
+
+/// The claim over the seeds in a paragraph: how many seeds showed it, the mean difference with its
+/// bootstrap interval, and whether the interval clears the verdict's margin.
+pub(crate) fn over_seeds_text(check: Check, o: &OverSeeds) -> String {
+    let (what, unit) = difference_words(check);
+    let n = |x: f32| if unit == "%" { format!("{:.0}%", x * 100.0) } else { format!("{:+.1}", x * 100.0) };
+    let unit_words = if unit == "%" { "" } else { " points" };
+    let sd = o.std.map_or(String::new(), |s| {
+        if unit == "%" {
+            format!(" ± {:.0}%", s * 100.0)
+        } else {
+            format!(" ± {:.1}", s * 100.0)
+        }
+    });
+    format!(
+        "over the seeds: shown in {} of {}; {what}: {}{sd}{unit_words} on average (sample std), 95% interval {} to {}{unit_words} \
+         (bootstrap over the seeds); {} the margin {}{unit_words}: the claim {} over these seeds\n",
+        o.shown,
+        o.seeds,
+        n(o.mean),
+        n(o.low),
+        n(o.high),
+        if o.holds { "the whole interval is at or above" } else { "the interval reaches below" },
+        n(o.margin),
+        if o.holds { "holds" } else { "does not hold" },
+    )
 }
 
 /// A setting's value as JSON: whole numbers as integers, other numbers at the precision the engine

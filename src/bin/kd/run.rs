@@ -2,7 +2,7 @@
 //! data (built in, or the user's CSV file); one [`Session`] per seed trained to the end, exactly as
 //! the page trains it; and what each run measured.
 
-use kd_playground::experiments::{Check, Experiment, OMITTED_CLASS_MARGIN};
+use kd_playground::experiments::{preset_difference, preset_shown, Experiment};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -354,26 +354,21 @@ pub fn run(run: &RunArgs) -> Result<Report, Failure> {
 }
 
 impl Report {
-    /// For each seed, whether its run showed `experiment`'s claim, by the engine's criterion
-    /// (the same one the page uses): the omitted class recognised clearly more often by the
-    /// distilled student after the bias adjustment, or the distilled student's test accuracy above
-    /// the control's.
-    pub fn verdicts(&self, experiment: &Experiment) -> Vec<bool> {
+    /// For each seed, the difference `experiment`'s verdict compares and whether its run showed the
+    /// claim, by the engine's criterion (the same one the page uses, [`preset_shown`]).
+    pub fn verdicts(&self, experiment: &Experiment) -> Vec<(Option<f32>, bool)> {
         self.runs
             .iter()
-            .map(|run| match experiment.check {
-                Check::DistilledBeatsControl => run.kd.test_accuracy > run.control.test_accuracy,
-                Check::OmittedClass => {
-                    let after = |adjusted: &Option<BiasAdjustment>| {
-                        adjusted
-                            .as_ref()
-                            .and_then(|a| a.per_class_test_accuracy.get(a.class).copied().flatten())
-                            .unwrap_or(0.0)
-                    };
-                    after(&run.kd_adjusted) >= after(&run.control_adjusted) + OMITTED_CLASS_MARGIN
-                }
-                // Studies are run and judged by `study.rs`, never as one run.
-                Check::TemperatureByWidth | Check::EnsembleTeacher | Check::HighTemperature | Check::BornAgain => false,
+            .map(|run| {
+                let after = |adjusted: &Option<BiasAdjustment>| {
+                    adjusted.as_ref().and_then(|a| a.per_class_test_accuracy.get(a.class).copied().flatten())
+                };
+                let omitted = after(&run.kd_adjusted).zip(after(&run.control_adjusted));
+                let (kd, control) = (run.kd.test_accuracy, run.control.test_accuracy);
+                (
+                    preset_difference(experiment.check, kd, control, omitted),
+                    preset_shown(experiment.check, kd, control, omitted),
+                )
             })
             .collect()
     }

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 
 use serde::Serialize;
 
-use kd_playground::experiments::{Experiment, Finding, Study, StudyOutcome};
+use kd_playground::experiments::{margin, study_difference, Experiment, Finding, OverSeeds, Study, StudyOutcome};
 use kd_playground::settings::Settings;
 
 use crate::args::RunArgs;
@@ -95,11 +95,22 @@ struct ExperimentJson {
     claim: String,
     shown: Vec<bool>,
     shown_in_seeds: usize,
+    /// What the verdict compares, per seed, and the claim over the seeds (none for one seed or the
+    /// temperature sweep).
+    differences: Vec<Option<f32>>,
+    over_seeds: Option<OverSeeds>,
 }
 
 impl StudyReport {
     fn shown(&self) -> Vec<bool> {
         self.outcomes.iter().map(|o| o.shown).collect()
+    }
+
+    /// The claim over the seeds (from two seeds on; none for the temperature sweep, judged per seed).
+    fn over_seeds(&self) -> Option<OverSeeds> {
+        let differences: Option<Vec<f32>> = self.outcomes.iter().map(|o| study_difference(&o.finding)).collect();
+        let differences = differences.filter(|d| d.len() > 1)?;
+        OverSeeds::of(&differences, &self.shown(), margin(self.experiment.check))
     }
 
     /// Arm `index`'s `metric` over the seeds.
@@ -135,6 +146,8 @@ impl StudyReport {
                 title: self.experiment.title().to_string(),
                 claim: self.experiment.claim().to_string(),
                 shown_in_seeds: shown.iter().filter(|&&s| s).count(),
+                differences: self.outcomes.iter().map(|o| study_difference(&o.finding)).collect(),
+                over_seeds: self.over_seeds(),
                 shown,
             },
             seeds: &self.seeds,
@@ -203,6 +216,9 @@ impl StudyReport {
             shown.len(),
             if shown.len() == 1 { "" } else { "s" }
         ));
+        if let Some(over) = self.over_seeds() {
+            text.push_str(&crate::report::over_seeds_text(self.experiment.check, &over));
+        }
         text
     }
 }
@@ -223,14 +239,34 @@ fn describe(finding: &Finding) -> String {
             p(*kd_from_ensemble),
             p(*kd_from_single)
         ),
-        Finding::HighTemperature { low_temperature, high_temperature, kd_low, kd_high, logit_matching, .. } => format!(
-            "logit matching {}; KD at T = {high_temperature} {} (gap {:.1} points), at T = {low_temperature} {} (gap {:.1} points)",
+        Finding::HighTemperature {
+            low_temperature,
+            high_temperature,
+            kd_low,
+            kd_high,
+            logit_matching,
+            agreement_low,
+            agreement_high,
+            agreement_control,
+            ..
+        } => format!(
+            "logit matching {}; KD at T = {high_temperature} {} (gap {:.1} points, agrees with it on {}), at T = {low_temperature} {} (gap {:.1} points, agrees on {}); control agrees on {}",
             p(*logit_matching),
             p(*kd_high),
             (kd_high - logit_matching).abs() * 100.0,
+            p(*agreement_high),
             p(*kd_low),
-            (kd_low - logit_matching).abs() * 100.0
+            (kd_low - logit_matching).abs() * 100.0,
+            p(*agreement_low),
+            p(*agreement_control)
         ),
-        Finding::BornAgain { teacher, kd, control } => format!("teacher {}, born-again student {}, control {}", p(*teacher), p(*kd), p(*control)),
+        Finding::BornAgain { teacher, kd, control, kd_agreement, control_agreement, kd_kl, control_kl } => format!(
+            "teacher {}, born-again student {} (agrees with the teacher on {}, KL to it {kd_kl:.4}), control {} (agrees on {}, KL {control_kl:.4})",
+            p(*teacher),
+            p(*kd),
+            p(*kd_agreement),
+            p(*control),
+            p(*control_agreement)
+        ),
     }
 }
