@@ -56,7 +56,14 @@ impl ReferenceWorkload {
     pub fn new(seed: u64) -> Result<Self> {
         let data = Dataset::load(
             DatasetName::Digits,
-            &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed, holdout: crate::data::Holdout::Test },
+            &DataOptions {
+                noise: 0.0,
+                points: 0,
+                test_fraction: 0.2,
+                seed,
+                holdout: crate::data::Holdout::Test,
+                scaling: crate::data::Scaling::Standardise,
+            },
         )?;
         let samples = data.train.len().min(SAMPLES);
         let features = data.train.features.slice(ndarray::s![..samples, ..]).to_owned();

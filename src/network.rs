@@ -67,6 +67,18 @@ impl Activation {
 
 crate::settings::choices!(Activation { Relu => "relu", Tanh => "tanh" });
 
+/// How a network's weights start: `He` (the engine's, for ReLU; Glorot for tanh; zero biases) or
+/// `Uniform`, PyTorch's default for `nn.Linear`, weights and biases drawn from U(±1/√fan_in) (the
+/// independent PyTorch reference run in ../shared/reference uses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Init {
+    He,
+    Uniform,
+}
+
+crate::settings::choices!(Init { He => "he", Uniform => "uniform" });
+
 /// A fully connected layer `z = h · W + b`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dense {
@@ -96,14 +108,20 @@ fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
 
 impl Dense {
     /// A layer with weights drawn uniformly from ±√(6/fan_in) (He, for ReLU) or
-    /// ±√(6/(fan_in + fan_out)) (Glorot, for tanh), and zero biases.
-    pub fn new(inputs: usize, outputs: usize, activation: Activation, rng: &mut Rng) -> Self {
-        let limit = match activation {
-            Activation::Relu => (6.0 / inputs as f64).sqrt(),
-            Activation::Tanh => (6.0 / (inputs + outputs) as f64).sqrt(),
+    /// ±√(6/(fan_in + fan_out)) (Glorot, for tanh), and zero biases; or, with [`Init::Uniform`],
+    /// weights and then biases from ±1/√fan_in.
+    pub fn new(inputs: usize, outputs: usize, activation: Activation, init: Init, rng: &mut Rng) -> Self {
+        let limit = match (init, activation) {
+            (Init::Uniform, _) => 1.0 / (inputs as f64).sqrt(),
+            (Init::He, Activation::Relu) => (6.0 / inputs as f64).sqrt(),
+            (Init::He, Activation::Tanh) => (6.0 / (inputs + outputs) as f64).sqrt(),
         };
         let weights = Array2::from_shape_fn((inputs, outputs), |_| rng.uniform(-limit, limit) as f32);
-        Dense { weights, bias: Array1::zeros(outputs) }
+        let bias = match init {
+            Init::He => Array1::zeros(outputs),
+            Init::Uniform => Array1::from_shape_fn(outputs, |_| rng.uniform(-limit, limit) as f32),
+        };
+        Dense { weights, bias }
     }
 
     /// `z = h · W + b` — (batch, inputs) · (inputs, outputs) → (batch, outputs).
@@ -156,12 +174,17 @@ impl ForwardCache {
 }
 
 impl Mlp {
-    /// A network with layer sizes `[inputs, hidden…, classes]`, initialised from `rng`.
+    /// A network with layer sizes `[inputs, hidden…, classes]`, initialised from `rng` (He).
     pub fn new(sizes: &[usize], activation: Activation, rng: &mut Rng) -> Result<Self> {
+        Mlp::with_init(sizes, activation, Init::He, rng)
+    }
+
+    /// A network with layer sizes `[inputs, hidden…, classes]`, initialised by `init` from `rng`.
+    pub fn with_init(sizes: &[usize], activation: Activation, init: Init, rng: &mut Rng) -> Result<Self> {
         if sizes.len() < 2 || sizes.contains(&0) {
             return Err(KdError::Internal(format!("an MLP needs at least two positive layer sizes, got {sizes:?}")));
         }
-        let layers = sizes.windows(2).map(|pair| Dense::new(pair[0], pair[1], activation, rng)).collect();
+        let layers = sizes.windows(2).map(|pair| Dense::new(pair[0], pair[1], activation, init, rng)).collect();
         Ok(Mlp { layers, activation })
     }
 
@@ -455,6 +478,21 @@ mod tests {
         assert_eq!(mlp.parameter_count(), 2 * 64 + 64 + 64 * 64 + 64 + 64 * 3 + 3);
         assert!(Mlp::new(&[2], Activation::Relu, &mut rng).is_err());
         assert!(Mlp::new(&[2, 0, 3], Activation::Relu, &mut rng).is_err());
+    }
+
+    #[test]
+    fn the_two_initialisations_draw_from_their_ranges() {
+        let he = Mlp::with_init(&[64, 256, 10], Activation::Relu, Init::He, &mut Rng::new(1)).unwrap();
+        let uniform = Mlp::with_init(&[64, 256, 10], Activation::Relu, Init::Uniform, &mut Rng::new(1)).unwrap();
+        for (h, u) in he.layers.iter().zip(&uniform.layers) {
+            let fan_in = h.weights.nrows() as f32;
+            let (he_limit, uniform_limit) = ((6.0 / fan_in).sqrt(), 1.0 / fan_in.sqrt());
+            assert!(h.weights.iter().all(|w| w.abs() <= he_limit) && h.bias.iter().all(|&b| b == 0.0));
+            assert!(u.weights.iter().chain(&u.bias).all(|w| w.abs() <= uniform_limit));
+            // the biases are drawn too, and the range is used: not all tiny
+            assert!(u.bias.iter().any(|&b| b.abs() > uniform_limit / 2.0));
+            assert!(u.weights.iter().any(|&w| w.abs() > uniform_limit * 0.99));
+        }
     }
 
     #[test]

@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{DataOptions, DatasetName, Holdout};
+use crate::data::{DataOptions, DatasetName, Holdout, Scaling};
 use crate::error::{KdError, Result, SettingProblem};
 use crate::methods::SoftLoss;
-use crate::network::Activation;
+use crate::network::{Activation, Init};
 use crate::optimizer::OptimizerKind;
 
 /// What kind of value a setting holds.
@@ -331,6 +331,8 @@ settings! {
     /// The test split, or a validation split cut from the training split in its place, for
     /// choosing settings without looking at the test split (`kd` only: the page always tests).
     holdout: Holdout = SettingSpec { name: "holdout", default: "test", cli_only: true, flag: "holdout", placeholder: "SPLIT", ..BASE },
+    /// How the features are scaled (`kd` only: the page always standardises).
+    scaling: Scaling = SettingSpec { name: "scaling", default: "standardise", cli_only: true, flag: "scaling", placeholder: "HOW", ..BASE },
     teacher_hidden: Vec<usize> = SettingSpec {
         name: "teacherHidden", default: "64,64", by_dataset: Some(&[(Digits, "256,256")]), min: 1.0, max: 1024.0,
         step: 1.0, max_layers: 4, group: Group::Models, flag: "teacher", placeholder: "WIDTHS", ..BASE
@@ -347,6 +349,10 @@ settings! {
     },
     activation: Activation = SettingSpec {
         name: "activation", default: "relu", group: Group::Models, flag: "activation", placeholder: "NAME", ..BASE
+    },
+    /// How the weights start (`kd` only: the page always uses He).
+    init: Init = SettingSpec {
+        name: "init", default: "he", cli_only: true, group: Group::Models, flag: "init", placeholder: "HOW", ..BASE
     },
     optimizer: OptimizerKind = SettingSpec {
         name: "optimizer", default: "adam", group: Group::Training, flag: "optimizer", placeholder: "NAME", ..BASE
@@ -561,6 +567,7 @@ impl Settings {
             test_fraction: self.test_fraction,
             seed: self.seed,
             holdout: self.holdout,
+            scaling: self.scaling,
         }
     }
 }

@@ -19,6 +19,7 @@ fn csv_values_whose_squares_overflow_f32_are_standardised() {
             test_fraction: 0.25,
             seed: 1,
             holdout: kd_playground::data::Holdout::Test,
+            scaling: kd_playground::data::Scaling::Standardise,
         };
         let data = Dataset::from_csv(&input(name), "fuzz.csv", &options).unwrap();
         assert!(data.std.iter().chain(data.mean.iter()).all(|v| v.is_finite()), "{name}: std {}", data.std);
@@ -38,6 +39,7 @@ fn csv_with_one_quoted_column_is_refused() {
         test_fraction: 0.25,
         seed: 1,
         holdout: kd_playground::data::Holdout::Test,
+        scaling: kd_playground::data::Scaling::Standardise,
     };
     let error = Dataset::from_csv(&input("csv-quoted-commas-one-column.csv"), "fuzz.csv", &options)
         .err()

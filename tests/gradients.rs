@@ -188,7 +188,7 @@ fn projection(out: &Array2<f32>, weights: &Array2<f32>) -> f32 {
 #[test]
 fn dense_layer_gradients() {
     let mut rng = Rng::new(4);
-    let layer = Dense::new(3, 4, Activation::Tanh, &mut rng);
+    let layer = Dense::new(3, 4, Activation::Tanh, kd_playground::network::Init::He, &mut rng);
     let layer = Dense { bias: Array1::from_shape_fn(4, |_| rng.normal() as f32), ..layer };
     let input = random_matrix(5, 3, 1.0, &mut rng);
     let r = random_matrix(5, 4, 1.0, &mut rng);

@@ -19,7 +19,14 @@ use kd_playground::session::{ModelKind, SavedRun, Session};
 use kd_playground::settings::{self, validation_errors, SettingKind, Settings, Value, SCHEMA};
 
 fn options() -> DataOptions {
-    DataOptions { noise: 0.2, points: 300, test_fraction: 0.25, seed: 1, holdout: kd_playground::data::Holdout::Test }
+    DataOptions {
+        noise: 0.2,
+        points: 300,
+        test_fraction: 0.25,
+        seed: 1,
+        holdout: kd_playground::data::Holdout::Test,
+        scaling: kd_playground::data::Scaling::Standardise,
+    }
 }
 
 /// What a CSV field might hold: numbers, names, gaps, quotes, separators and non-finite words.

@@ -12,6 +12,7 @@ fuzz_target!(|data: &[u8]| {
         test_fraction: 0.25,
         seed: 1,
         holdout: kd_playground::data::Holdout::Test,
+        scaling: kd_playground::data::Scaling::Standardise,
     };
     let Ok(set) = Dataset::from_csv(data, "fuzz.csv", &options) else { return };
     let classes = set.class_names.len();

@@ -237,7 +237,14 @@ mod tests {
     fn spiral() -> Dataset {
         Dataset::load(
             DatasetName::Spiral,
-            &DataOptions { noise: 0.1, points: 120, test_fraction: 0.25, seed: 3, holdout: crate::data::Holdout::Test },
+            &DataOptions {
+                noise: 0.1,
+                points: 120,
+                test_fraction: 0.25,
+                seed: 3,
+                holdout: crate::data::Holdout::Test,
+                scaling: crate::data::Scaling::Standardise,
+            },
         )
         .unwrap()
     }
@@ -310,7 +317,14 @@ mod tests {
     fn other_data_sets_have_no_regions() {
         let iris = Dataset::load(
             DatasetName::Iris,
-            &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed: 1, holdout: crate::data::Holdout::Test },
+            &DataOptions {
+                noise: 0.0,
+                points: 0,
+                test_fraction: 0.2,
+                seed: 1,
+                holdout: crate::data::Holdout::Test,
+                scaling: crate::data::Scaling::Standardise,
+            },
         )
         .unwrap();
         assert_eq!(RegionView::of(&iris), None);

@@ -485,7 +485,14 @@ mod tests {
     fn load(name: DatasetName) -> Dataset {
         Dataset::load(
             name,
-            &DataOptions { noise: 0.1, points: 150, test_fraction: 0.2, seed: 4, holdout: crate::data::Holdout::Test },
+            &DataOptions {
+                noise: 0.1,
+                points: 150,
+                test_fraction: 0.2,
+                seed: 4,
+                holdout: crate::data::Holdout::Test,
+                scaling: crate::data::Scaling::Standardise,
+            },
         )
         .unwrap()
     }

@@ -100,6 +100,19 @@ pub enum Holdout {
 
 crate::settings::choices!(Holdout { Test => "test", Validation => "validation" });
 
+/// How the features are scaled for the networks: `Standardise` (each feature to mean 0 and
+/// standard deviation 1 over the training split, the engine's) or `UnitRange` (every feature
+/// divided by the largest absolute value in the training split, digits' pixels by 16, as the
+/// independent PyTorch reference run in ../shared/reference does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Scaling {
+    Standardise,
+    UnitRange,
+}
+
+crate::settings::choices!(Scaling { Standardise => "standardise", UnitRange => "unit-range" });
+
 /// How to generate or split a data set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DataOptions {
@@ -113,6 +126,8 @@ pub struct DataOptions {
     pub seed: u64,
     /// The test split, or a validation split cut from the training split in its place.
     pub holdout: Holdout,
+    /// How the features are scaled.
+    pub scaling: Scaling,
 }
 
 /// One split's samples.
@@ -216,9 +231,15 @@ impl Dataset {
         let train_raw = take(&train_rows);
         let test_raw = take(&test_rows);
         let train_f64 = train_raw.mapv(f64::from);
-        let mean =
+        let mut mean =
             train_f64.mean_axis(Axis(0)).ok_or_else(|| KdError::Internal("the training split is empty".into()))?;
-        let std = train_f64.std_axis(Axis(0), 0.0).mapv(|s| if s > 1e-6 { s } else { 1.0 });
+        let mut std = train_f64.std_axis(Axis(0), 0.0).mapv(|s| if s > 1e-6 { s } else { 1.0 });
+        if options.scaling == Scaling::UnitRange {
+            // x / max|x|: the same divisor for every feature, nothing subtracted
+            let largest = train_f64.iter().fold(0.0_f64, |m, &v| m.max(v.abs()));
+            mean.fill(0.0);
+            std.fill(if largest > 1e-12 { largest } else { 1.0 });
+        }
         let standardise = |x: &Array2<f32>| standardised(x.view(), &mean, &std);
         let labels = |rows: &[usize]| rows.iter().map(|&r| raw.labels[r]).collect::<Vec<_>>();
         Ok(Dataset {
@@ -330,7 +351,14 @@ mod tests {
     use super::*;
 
     fn options() -> DataOptions {
-        DataOptions { noise: 0.2, points: 300, test_fraction: 0.2, seed: 5, holdout: crate::data::Holdout::Test }
+        DataOptions {
+            noise: 0.2,
+            points: 300,
+            test_fraction: 0.2,
+            seed: 5,
+            holdout: crate::data::Holdout::Test,
+            scaling: crate::data::Scaling::Standardise,
+        }
     }
 
     #[test]
@@ -406,6 +434,18 @@ mod tests {
             Dataset::load(DatasetName::Digits, &DataOptions { holdout: Holdout::Validation, ..options() }).unwrap(),
             validated
         );
+    }
+
+    #[test]
+    fn unit_range_scaling_divides_digits_pixels_by_16() {
+        let data =
+            Dataset::load(DatasetName::Digits, &DataOptions { scaling: Scaling::UnitRange, ..options() }).unwrap();
+        for split in [&data.train, &data.test] {
+            for (x, raw) in split.features.iter().zip(&split.raw) {
+                assert_eq!(*x, (f64::from(*raw) / 16.0) as f32);
+            }
+        }
+        assert_eq!(data.standardise(data.test.raw.view()).unwrap(), data.test.features);
     }
 
     #[test]

@@ -184,11 +184,12 @@ impl Session {
         let teachers = (0..settings.teachers.max(1) as u64)
             .map(|member| {
                 let mut rng = Rng::stream(settings.seed.wrapping_add(member), Stream::TeacherInit);
-                Mlp::new(&sizes(&data, &settings.teacher_hidden), settings.activation, &mut rng)
+                Mlp::with_init(&sizes(&data, &settings.teacher_hidden), settings.activation, settings.init, &mut rng)
             })
             .collect::<Result<Vec<_>>>()?;
         let mut rng = Rng::stream(settings.seed, Stream::StudentInit);
-        let student = Mlp::new(&sizes(&data, &settings.student_hidden), settings.activation, &mut rng)?;
+        let student =
+            Mlp::with_init(&sizes(&data, &settings.student_hidden), settings.activation, settings.init, &mut rng)?;
         let learner = |network: Mlp, model: Model| {
             Learner::new(network, model, settings.optimizer, settings.learning_rate, settings.batch_size)
         };
