@@ -56,14 +56,7 @@ impl ReferenceWorkload {
     pub fn new(seed: u64) -> Result<Self> {
         let data = Dataset::load(
             DatasetName::Digits,
-            &DataOptions {
-                noise: 0.0,
-                points: 0,
-                test_fraction: 0.2,
-                seed,
-                holdout: crate::data::Holdout::Test,
-                scaling: crate::data::Scaling::Standardise,
-            },
+            &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed, ..Default::default() },
         )?;
         let samples = data.train.len().min(SAMPLES);
         let features = data.train.features.slice(ndarray::s![..samples, ..]).to_owned();

@@ -131,14 +131,7 @@ mod tests {
     fn learner(learning_rate: f32) -> (Learner, Dataset) {
         let data = Dataset::load(
             DatasetName::Spiral,
-            &DataOptions {
-                noise: 0.2,
-                points: 120,
-                test_fraction: 0.25,
-                seed: 3,
-                holdout: crate::data::Holdout::Test,
-                scaling: crate::data::Scaling::Standardise,
-            },
+            &DataOptions { noise: 0.2, points: 120, test_fraction: 0.25, seed: 3, ..Default::default() },
         )
         .unwrap();
         let network = Mlp::new(&[2, 16, 3], Activation::Relu, &mut Rng::new(3)).unwrap();

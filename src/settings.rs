@@ -591,6 +591,15 @@ pub fn validation_errors(values: &BTreeMap<String, Value>) -> Vec<(String, Setti
     }
 }
 
+/// The schema's defaults: spiral's noise and points, the default test fraction and seed, the test
+/// split, standardised features (what the tests of data and files start from).
+impl Default for DataOptions {
+    fn default() -> Self {
+        // every default is valid (`defaults_are_valid_and_every_dataset_default_is_valid`)
+        Settings::from_values(&BTreeMap::new()).expect("the schema's defaults are valid").data_options()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

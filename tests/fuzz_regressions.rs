@@ -13,14 +13,7 @@ fn input(name: &str) -> Vec<u8> {
 #[test]
 fn csv_values_whose_squares_overflow_f32_are_standardised() {
     for name in ["csv-huge-values-1", "csv-huge-values-2"] {
-        let options = DataOptions {
-            noise: 0.2,
-            points: 300,
-            test_fraction: 0.25,
-            seed: 1,
-            holdout: kd_playground::data::Holdout::Test,
-            scaling: kd_playground::data::Scaling::Standardise,
-        };
+        let options = DataOptions::default();
         let data = Dataset::from_csv(&input(name), "fuzz.csv", &options).unwrap();
         assert!(data.std.iter().chain(data.mean.iter()).all(|v| v.is_finite()), "{name}: std {}", data.std);
         let features: Vec<f32> = data.train.features.iter().chain(data.test.features.iter()).copied().collect();
@@ -33,14 +26,7 @@ fn csv_values_whose_squares_overflow_f32_are_standardised() {
 /// columns, the quotes made one, and a data set of 0 features came out.
 #[test]
 fn csv_with_one_quoted_column_is_refused() {
-    let options = DataOptions {
-        noise: 0.2,
-        points: 300,
-        test_fraction: 0.25,
-        seed: 1,
-        holdout: kd_playground::data::Holdout::Test,
-        scaling: kd_playground::data::Scaling::Standardise,
-    };
+    let options = DataOptions::default();
     let error = Dataset::from_csv(&input("csv-quoted-commas-one-column.csv"), "fuzz.csv", &options)
         .err()
         .map(|e| e.to_string());

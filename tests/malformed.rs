@@ -14,14 +14,7 @@ fn file(name: &str) -> Vec<u8> {
 }
 
 fn options() -> DataOptions {
-    DataOptions {
-        noise: 0.2,
-        points: 300,
-        test_fraction: 0.25,
-        seed: 1,
-        holdout: kd_playground::data::Holdout::Test,
-        scaling: kd_playground::data::Scaling::Standardise,
-    }
+    DataOptions::default()
 }
 
 fn csv_message(name: &str, bytes: &[u8]) -> String {

@@ -19,14 +19,7 @@ use kd_playground::session::{ModelKind, SavedRun, Session};
 use kd_playground::settings::{self, validation_errors, SettingKind, Settings, Value, SCHEMA};
 
 fn options() -> DataOptions {
-    DataOptions {
-        noise: 0.2,
-        points: 300,
-        test_fraction: 0.25,
-        seed: 1,
-        holdout: kd_playground::data::Holdout::Test,
-        scaling: kd_playground::data::Scaling::Standardise,
-    }
+    DataOptions::default()
 }
 
 /// What a CSV field might hold: numbers, names, gaps, quotes, separators and non-finite words.

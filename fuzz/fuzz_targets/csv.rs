@@ -6,14 +6,7 @@ use kd_playground::data::{DataOptions, Dataset};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let options = DataOptions {
-        noise: 0.2,
-        points: 300,
-        test_fraction: 0.25,
-        seed: 1,
-        holdout: kd_playground::data::Holdout::Test,
-        scaling: kd_playground::data::Scaling::Standardise,
-    };
+    let options = DataOptions::default();
     let Ok(set) = Dataset::from_csv(data, "fuzz.csv", &options) else { return };
     let classes = set.class_names.len();
     assert!(classes >= 2, "{classes} classes");

@@ -237,14 +237,7 @@ mod tests {
     fn spiral() -> Dataset {
         Dataset::load(
             DatasetName::Spiral,
-            &DataOptions {
-                noise: 0.1,
-                points: 120,
-                test_fraction: 0.25,
-                seed: 3,
-                holdout: crate::data::Holdout::Test,
-                scaling: crate::data::Scaling::Standardise,
-            },
+            &DataOptions { noise: 0.1, points: 120, test_fraction: 0.25, seed: 3, ..Default::default() },
         )
         .unwrap()
     }
@@ -317,14 +310,7 @@ mod tests {
     fn other_data_sets_have_no_regions() {
         let iris = Dataset::load(
             DatasetName::Iris,
-            &DataOptions {
-                noise: 0.0,
-                points: 0,
-                test_fraction: 0.2,
-                seed: 1,
-                holdout: crate::data::Holdout::Test,
-                scaling: crate::data::Scaling::Standardise,
-            },
+            &DataOptions { noise: 0.0, points: 0, test_fraction: 0.2, seed: 1, ..Default::default() },
         )
         .unwrap();
         assert_eq!(RegionView::of(&iris), None);

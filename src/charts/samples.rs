@@ -483,18 +483,8 @@ mod tests {
     use crate::data::{DataOptions, DatasetName};
 
     fn load(name: DatasetName) -> Dataset {
-        Dataset::load(
-            name,
-            &DataOptions {
-                noise: 0.1,
-                points: 150,
-                test_fraction: 0.2,
-                seed: 4,
-                holdout: crate::data::Holdout::Test,
-                scaling: crate::data::Scaling::Standardise,
-            },
-        )
-        .unwrap()
+        Dataset::load(name, &DataOptions { noise: 0.1, points: 150, test_fraction: 0.2, seed: 4, ..Default::default() })
+            .unwrap()
     }
 
     #[test]

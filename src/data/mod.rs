@@ -351,14 +351,7 @@ mod tests {
     use super::*;
 
     fn options() -> DataOptions {
-        DataOptions {
-            noise: 0.2,
-            points: 300,
-            test_fraction: 0.2,
-            seed: 5,
-            holdout: crate::data::Holdout::Test,
-            scaling: crate::data::Scaling::Standardise,
-        }
+        DataOptions { noise: 0.2, points: 300, test_fraction: 0.2, seed: 5, ..Default::default() }
     }
 
     #[test]

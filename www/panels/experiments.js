@@ -95,6 +95,7 @@ export function presetCard(p, { active, setupExtra = '', onRun }) {
   const titleId = `exp-${p.name}-title`;
   const claimId = `exp-${p.name}-claim`;
   const heading = h('h3', { className: 'exp-title', id: titleId }, titleOf(p));
+  const heldOut = heldOutText(p.name);
   if (active) heading.append(' ', h('span', { className: 'tag exp-active-tag', text: t('experiments.activeTag') }));
   const setup = `${describeSettings([['dataset', p.dataset], ...p.settings]).join(' · ')} · ${t('experiments.setupMore')}${setupExtra}`;
   const button = h('button', {
@@ -105,7 +106,7 @@ export function presetCard(p, { active, setupExtra = '', onRun }) {
   return h('li', { className: `exp-card${active ? ' is-active' : ''}`, dataset: { experiment: p.name }, attrs: { 'aria-labelledby': titleId } },
     heading,
     h('p', { className: 'exp-claim', id: claimId }, h('strong', { text: t('experiments.claim') }), ' ', t(`experiment.${p.name}.claim`)),
-    h('p', { className: 'exp-heldout', id: `exp-${p.name}-heldout`, text: heldOutText(p.name), hidden: !heldOutText(p.name) }),
+    h('p', { className: 'exp-heldout', id: `exp-${p.name}-heldout`, text: heldOut, hidden: !heldOut }),
     h('p', { className: 'exp-setup', text: t('experiments.setup', { list: setup }) }),
     button);
 }
