@@ -70,6 +70,11 @@ export function temperatureText(temperature) {
   return String(Number(Number(temperature).toPrecision(3)));
 }
 
+/** What one of `n` test samples is worth in accuracy points, as every sentence quotes it: 0.22 for 451. */
+export function samplePoints(n) {
+  return sig(100 / Math.max(1, n), 2);
+}
+
 /** A ratio: "35×", "7.5×". */
 export function times(ratio) {
   if (typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio <= 0) return '—';

@@ -5,7 +5,7 @@
 import { store } from '../store.js';
 import { t } from '../i18n.js';
 import { byId, h, sizeCanvas } from '../lib/dom.js';
-import { fixed, pct, points } from '../lib/format.js';
+import { fixed, pct, points, samplePoints } from '../lib/format.js';
 import { attempt } from '../run.js';
 
 /** A paragraph of text. */
@@ -30,7 +30,7 @@ function verdictText(history, status, dataInfo) {
   const started = status.phase === 'distil' || status.phase === 'done' || (status.phase === 'diverged' && last && last.epoch > 0);
   if (started && last && last.epoch > 0) {
     const diff = last.kdTestAccuracy - last.controlTestAccuracy;
-    const one = dataInfo?.nTest ? ` ${t('verdict.onePoint', { value: (100 / dataInfo.nTest).toFixed(dataInfo.nTest > 1000 ? 2 : 1) })}` : '';
+    const one = dataInfo?.nTest ? ` ${t('verdict.onePoint', { value: samplePoints(dataInfo.nTest) })}` : '';
     return {
       text: plural('verdict.students', last.epoch, {
         kd: pct(last.kdTestAccuracy), control: pct(last.controlTestAccuracy), diff: signedPoints(diff),

@@ -9,7 +9,7 @@ import { store } from '../store.js';
 import { t, appendRich } from '../i18n.js';
 import { TOUR_STEP_COUNT, TOUR_STORAGE_KEY } from './tour.js';
 import { byId } from '../lib/dom.js';
-import { fixed, int, pct, points, sig, temperatureText, times } from '../lib/format.js';
+import { fixed, int, pct, points, samplePoints, sig, temperatureText, times } from '../lib/format.js';
 import { placeTour } from './tour-place.js';
 import { applyLive, clearExperiment, ensureDataset, pause, running, selectedSample, setSetting, step, validate } from '../run.js';
 import { selectSoon } from './data.js';
@@ -206,7 +206,7 @@ function studentsParams() {
   const way = compare(students.kdTestAccuracy, students.controlTestAccuracy);
   const p = {
     epochs: students.epoch, kd: pct(students.kdTestAccuracy), control: pct(students.controlTestAccuracy),
-    diff: diffText(students.kdTestAccuracy, students.controlTestAccuracy), one: onePoint().toFixed(2),
+    diff: diffText(students.kdTestAccuracy, students.controlTestAccuracy), one: samplePoints(store.get('dataInfo')?.nTest ?? 1),
   };
   return { ...p, verdict: t(`tour.s7.verdict.${way}`, p) };
 }
