@@ -90,9 +90,31 @@ pub enum SettingProblem {
         parameters: usize,
         max_batch: usize,
     },
-    /// Logit matching with an ensemble of teachers.
-    LogitsNeedOneTeacher {
+    /// A method that reads one teacher's logits or layers (logit matching, FitNets, RKD), with
+    /// an ensemble of teachers.
+    NeedsOneTeacher {
+        method: String,
         teachers: usize,
+    },
+    /// FitNets' guided layer is not one of the student's hidden layers.
+    NoSuchHintLayer {
+        layer: usize,
+        layers: usize,
+    },
+    /// The hint stage would take every student epoch.
+    HintLongerThanTraining {
+        hint: usize,
+        epochs: usize,
+    },
+    /// A method that needs a network with at least `layers` hidden layers.
+    NeedsHiddenLayer {
+        method: String,
+        layers: usize,
+    },
+    /// RKD's embedding (the last hidden layer) is narrower than `least` units.
+    EmbeddingTooSmall {
+        width: usize,
+        least: usize,
     },
     /// The class to leave out does not exist.
     NoSuchClass {
@@ -222,6 +244,10 @@ pub enum Model {
     Distilled,
     /// The control student.
     Control,
+    /// Mutual learning's second peer.
+    Peer,
+    /// The second peer's twin, trained on the hard labels.
+    PeerTwin,
 }
 
 /// Which number went NaN or infinite.
@@ -251,6 +277,8 @@ impl From<Model> for String {
             Model::Member(k) => format!("teacher-{k}"),
             Model::Distilled => "distilled".into(),
             Model::Control => "control".into(),
+            Model::Peer => "peer".into(),
+            Model::PeerTwin => "peer-twin".into(),
         }
     }
 }
@@ -262,6 +290,8 @@ impl TryFrom<String> for Model {
             "teacher" => Ok(Model::Teacher),
             "distilled" => Ok(Model::Distilled),
             "control" => Ok(Model::Control),
+            "peer" => Ok(Model::Peer),
+            "peer-twin" => Ok(Model::PeerTwin),
             other => other
                 .strip_prefix("teacher-")
                 .and_then(|k| k.parse().ok())
@@ -278,6 +308,8 @@ impl Model {
             Model::Member(k) => Message::new("engine.model.member").with("k", k),
             Model::Distilled => Message::new("engine.model.distilled"),
             Model::Control => Message::new("engine.model.control"),
+            Model::Peer => Message::new("engine.model.peer"),
+            Model::PeerTwin => Message::new("engine.model.peerTwin"),
         }
     }
 }
@@ -354,8 +386,20 @@ impl SettingProblem {
                 .with("batch", *batch)
                 .with("parameters", *parameters)
                 .with("maxBatch", *max_batch),
-            SettingProblem::LogitsNeedOneTeacher { teachers } => {
-                Message::new("engine.setting.logitsNeedOneTeacher").with("teachers", *teachers)
+            SettingProblem::NeedsOneTeacher { method, teachers } => Message::new("engine.setting.needsOneTeacher")
+                .with("method", method.as_str())
+                .with("teachers", *teachers),
+            SettingProblem::NoSuchHintLayer { layer, layers } => {
+                Message::new("engine.setting.noSuchHintLayer").with("layer", *layer).with("layers", *layers)
+            }
+            SettingProblem::HintLongerThanTraining { hint, epochs } => {
+                Message::new("engine.setting.hintLongerThanTraining").with("hint", *hint).with("epochs", *epochs)
+            }
+            SettingProblem::NeedsHiddenLayer { method, layers } => {
+                Message::new("engine.setting.needsHiddenLayer").with("method", method.as_str()).with("layers", *layers)
+            }
+            SettingProblem::EmbeddingTooSmall { width, least } => {
+                Message::new("engine.setting.embeddingTooSmall").with("width", *width).with("least", *least)
             }
             SettingProblem::NoSuchClass { classes } => Message::new("engine.setting.noSuchClass")
                 .with("classes", *classes)

@@ -44,6 +44,11 @@ impl Learner {
         &self.network
     }
 
+    /// Which network it is.
+    pub fn model(&self) -> Model {
+        self.model
+    }
+
     pub fn version(&self) -> u64 {
         self.version
     }
@@ -64,19 +69,88 @@ impl Learner {
         temperature: f32,
         alpha: f32,
     ) -> Result<LossTerms> {
-        self.passes.forward(&self.network, features, labels, rows)?;
+        self.forward(features, labels, rows)?;
+        let terms = self.loss(method, teacher_logits, temperature, alpha, 1.0)?;
+        self.backward(None, false)?;
+        Ok(terms)
+    }
+
+    /// The forward pass of `rows` of `features` (and their `labels`), kept for
+    /// [`Learner::loss`] and [`Learner::backward`]: the first part of a step whose loss also reads a
+    /// hidden layer ([`Learner::hidden`]) or an early exit.
+    pub fn forward(&mut self, features: ArrayView2<f32>, labels: &[usize], rows: &[usize]) -> Result<()> {
+        self.passes.forward(&self.network, features, labels, rows)
+    }
+
+    /// The current batch's logits (rows, classes), after [`Learner::forward`].
+    pub fn logits(&self) -> ArrayView2<'_, f32> {
+        self.passes.logits()
+    }
+
+    /// The current batch's hard labels.
+    pub fn labels(&self) -> &[usize] {
+        self.passes.labels()
+    }
+
+    /// The current batch's output of hidden layer `layer` (1 for the first), after the activation.
+    pub fn hidden(&self, layer: usize) -> Result<ArrayView2<'_, f32>> {
+        self.passes.hidden(layer)
+    }
+
+    /// The loss of `method` on the current batch; its gradient with respect to the logits, scaled
+    /// by `weight`, waits for [`Learner::backward`]. A NaN or infinite loss or gradient is a
+    /// divergence.
+    pub fn loss(
+        &mut self,
+        method: &dyn Method,
+        teacher_logits: Option<ArrayView2<f32>>,
+        temperature: f32,
+        alpha: f32,
+        weight: f32,
+    ) -> Result<LossTerms> {
         let terms = self.passes.loss(method, teacher_logits, temperature, alpha)?;
         if !terms.total.is_finite() {
             return Err(self.diverged(Quantity::Loss));
         }
-        if !all_finite(self.passes.logit_gradient_mut().iter()) {
+        let mut gradient = self.passes.logit_gradient_mut();
+        if weight != 1.0 {
+            gradient.mapv_inplace(|g| g * weight);
+        }
+        if !all_finite(gradient.iter()) {
             return Err(self.diverged(Quantity::LossGradient));
         }
-        let gradients = self.passes.backward(&self.network)?;
+        Ok(terms)
+    }
+
+    /// No loss on the logits this step (a hint stage trains the layers below a hidden layer only).
+    pub fn no_logit_loss(&mut self) {
+        self.passes.logit_gradient_mut().fill(0.0);
+    }
+
+    /// The backward pass from the logits' gradient, plus `extra = (layer, dL/dh)` from a loss on
+    /// hidden layer `layer`; with `to_input`, dL/dx too ([`Learner::input_gradient`]). The
+    /// parameter gradients are ready for [`Learner::apply`]; a NaN or infinite one is a divergence.
+    pub fn backward(&mut self, extra: Option<(usize, ArrayView2<f32>)>, to_input: bool) -> Result<()> {
+        if let Some((_, gradient)) = extra {
+            if !all_finite(gradient.iter()) {
+                return Err(self.diverged(Quantity::LossGradient));
+            }
+        }
+        let gradients = self.passes.backward_with(&self.network, extra, to_input)?;
         if !gradients.iter().all(|g| all_finite(&g.weights) && all_finite(&g.bias)) {
             return Err(self.diverged(Quantity::WeightGradients));
         }
-        Ok(terms)
+        Ok(())
+    }
+
+    /// The parameter gradients of the last backward pass, first layer first.
+    pub fn parameter_gradients(&self) -> &[crate::network::DenseGradient] {
+        self.passes.gradients()
+    }
+
+    /// dL/dx of the last [`Learner::backward`] asked for it (rows, inputs).
+    pub fn input_gradient(&self) -> ArrayView2<'_, f32> {
+        self.passes.input_gradient()
     }
 
     /// Applies one update from the gradients of the last [`Learner::gradients`], which the

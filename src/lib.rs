@@ -37,6 +37,7 @@ pub mod dark_knowledge;
 pub mod data;
 pub mod error;
 pub mod experiments;
+pub mod fidelity;
 pub mod learner;
 pub mod losses;
 pub mod math;

@@ -311,6 +311,9 @@ pub struct Passes {
     transposed: Vec<Array2<f32>>,
     /// (capacity, classes): intermediate probabilities of a loss.
     scratch: Array2<f32>,
+    /// dL/dx, the gradient with respect to the batch's input (capacity, inputs), when asked for
+    /// (a side head's: its input is a hidden layer of another network).
+    input_gradient: Array2<f32>,
     labels: Vec<usize>,
     /// Rows of the current batch.
     rows: usize,
@@ -334,6 +337,7 @@ impl Passes {
             transposed: network.layers.iter().map(|l| Array2::zeros((l.weights.ncols(), l.weights.nrows()))).collect(),
             labels: Vec::with_capacity(capacity),
             scratch: Array2::zeros((capacity, network.classes())),
+            input_gradient: Array2::zeros((0, network.inputs())),
             rows: 0,
         }
     }
@@ -411,13 +415,47 @@ impl Passes {
         self.deltas[last].slice_mut(s![..self.rows, ..])
     }
 
+    /// The output of hidden layer `layer` (1 for the first) for the current batch (rows, width),
+    /// after the activation: what a feature-based method reads.
+    pub fn hidden(&self, layer: usize) -> Result<ArrayView2<'_, f32>> {
+        if layer == 0 || layer >= self.outputs.len() {
+            return Err(KdError::Internal(format!(
+                "hidden layer {layer} of a network with {} hidden layers",
+                self.outputs.len() - 1
+            )));
+        }
+        Ok(self.outputs[layer - 1].slice(s![..self.rows, ..]))
+    }
+
     /// Backpropagates the gradient in [`Passes::logit_gradient_mut`] through the forward pass
     /// and returns every layer's parameter gradient, first layer first.
     pub fn backward(&mut self, network: &Mlp) -> Result<&[DenseGradient]> {
+        self.backward_with(network, None, false)
+    }
+
+    /// [`Passes::backward`], with `extra = (layer, dL/dh)`: a gradient with respect to hidden
+    /// layer `layer`'s output (rows, width) from a loss that reads it (a hint, relations, an
+    /// early exit), added to what flows down from the logits before the activation's derivative.
+    /// With `to_input`, also dL/dx ([`Passes::input_gradient`]).
+    pub fn backward_with(
+        &mut self,
+        network: &Mlp,
+        extra: Option<(usize, ArrayView2<f32>)>,
+        to_input: bool,
+    ) -> Result<&[DenseGradient]> {
         if !self.fits(network) {
             return Err(KdError::Internal("backward through a network the forward pass did not see".into()));
         }
         let n = self.rows;
+        if let Some((layer, gradient)) = extra {
+            if layer == 0 || layer >= self.outputs.len() || gradient.dim() != (n, self.outputs[layer - 1].ncols()) {
+                return Err(KdError::Internal(format!(
+                    "a gradient of shape {:?} for hidden layer {layer} of a network with {} hidden layers",
+                    gradient.dim(),
+                    self.outputs.len() - 1
+                )));
+            }
+        }
         for l in (0..network.layers.len()).rev() {
             let (lower, upper) = self.deltas.split_at_mut(l);
             let grad_z = upper[0].slice(s![..n, ..]);
@@ -428,15 +466,31 @@ impl Passes {
             for row in grad_z.rows() {
                 gradient.bias += &row;
             }
+            let transposed = &mut self.transposed[l];
             if l > 0 {
                 let mut grad_input = lower[l - 1].slice_mut(s![..n, ..]);
-                let transposed = &mut self.transposed[l];
                 transposed.assign(&network.layers[l].weights.t());
                 product(grad_z, transposed.view(), grad_input.view_mut()); // dL/dz · Wᵀ
+                if let Some((_, extra)) = extra.filter(|(layer, _)| *layer == l) {
+                    grad_input += &extra; // dL/dh_l from the loss that reads hidden layer l
+                }
                 network.activation.backward_view(self.outputs[l - 1].slice(s![..n, ..]), grad_input);
+            } else if to_input {
+                if self.input_gradient.nrows() < n {
+                    self.input_gradient = Array2::zeros((self.capacity.max(n), network.inputs()));
+                }
+                transposed.assign(&network.layers[0].weights.t());
+                product(grad_z, transposed.view(), self.input_gradient.slice_mut(s![..n, ..]));
+                // dL/dx
             }
         }
         Ok(&self.gradients)
+    }
+
+    /// dL/dx of the last [`Passes::backward_with`] asked for it (rows, inputs).
+    pub fn input_gradient(&self) -> ArrayView2<'_, f32> {
+        let n = self.rows.min(self.input_gradient.nrows());
+        self.input_gradient.slice(s![..n, ..])
     }
 
     /// The current batch's loss, as `method` computes it from the logits, the hard labels and

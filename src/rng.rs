@@ -18,6 +18,12 @@ pub enum Stream {
     TransferSet = 7,
     Validation = 8,
     Bootstrap = 9,
+    /// The wrong classes' order in each permuted soft label (the `dkpp` control).
+    Permutation = 10,
+    /// The second peer of mutual learning, and its twin.
+    PeerInit = 11,
+    /// FitNets' regressor and BYOT's early exits.
+    Heads = 12,
 }
 
 /// xoshiro256** (Blackman & Vigna), seeded with SplitMix64.

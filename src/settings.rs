@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{DataOptions, DatasetName, Holdout, Scaling};
 use crate::error::{KdError, Result, SettingProblem};
-use crate::methods::SoftLoss;
+use crate::methods::{KlDirection, MethodKind};
 use crate::network::{Activation, Init};
 use crate::optimizer::OptimizerKind;
 
@@ -381,8 +381,23 @@ settings! {
         name: "alpha", default: "0.5", by_dataset: Some(&[(Digits, "0.9")]), live: true, group: Group::Distillation,
         flag: "alpha", placeholder: "A", ..BASE
     },
-    soft_loss: SoftLoss = SettingSpec {
-        name: "softLoss", default: "kl", group: Group::Distillation, flag: "soft-loss", placeholder: "KIND", ..BASE
+    /// How the distilled student is taught: which knowledge, which scheme, or a control.
+    method: MethodKind = SettingSpec {
+        name: "method", default: "kd", group: Group::Distillation, flag: "method", placeholder: "NAME", ..BASE
+    },
+    /// Which way the soft term's KL runs.
+    kl_direction: KlDirection = SettingSpec {
+        name: "klDirection", default: "forward", group: Group::Distillation, flag: "kl", placeholder: "DIRECTION", ..BASE
+    },
+    /// FitNets: the student's hidden layer (from 1) that the teacher's hint guides.
+    hint_layer: usize = SettingSpec {
+        name: "hintLayer", default: "1", min: 1.0, max: 4.0, step: 1.0, group: Group::Distillation, flag: "hint-layer",
+        placeholder: "N", ..BASE
+    },
+    /// FitNets: the student epochs of the hint stage, before distillation.
+    hint_epochs: usize = SettingSpec {
+        name: "hintEpochs", default: "10", min: 1.0, max: 1999.0, step: 1.0, group: Group::Distillation,
+        flag: "hint-epochs", placeholder: "N", ..BASE
     },
     /// Share of each class of the training split in the students' transfer set.
     train_fraction: f32 = SettingSpec {
@@ -492,6 +507,23 @@ impl Settings {
     /// Validates `values` (setting name → value; missing names take their defaults) against the
     /// table. Every invalid setting is reported, each with its name, the value and the limit.
     pub fn from_values(values: &BTreeMap<String, Value>) -> Result<Settings> {
+        let renamed;
+        let values = match values.get("softLoss") {
+            // Run files and links from before the methods: `softLoss` (kl, logits) is now `method`
+            // (kd, logits).
+            Some(old) => {
+                let mut copy = values.clone();
+                copy.remove("softLoss");
+                let method = match old {
+                    Value::Text(text) if text == "kl" => Value::Text("kd".into()),
+                    other => other.clone(),
+                };
+                copy.entry("method".into()).or_insert(method);
+                renamed = copy;
+                &renamed
+            }
+            None => values,
+        };
         let mut problems: Vec<(String, SettingProblem)> = values
             .keys()
             .filter(|name| spec(name).is_none())
@@ -505,17 +537,58 @@ impl Settings {
                 return Err(problems_error(problems));
             }
         };
-        if settings.teachers > 1 && settings.soft_loss == SoftLoss::Logits {
-            return Err(KdError::setting(
-                "softLoss",
-                SettingProblem::LogitsNeedOneTeacher { teachers: settings.teachers },
-            ));
-        }
+        settings.check_method()?;
         // The networks' size on the chosen data set (a user's CSV file is checked again when it is
         // read: it can be wider than any built-in set).
         let (features, classes) = settings.dataset.shape().unwrap_or((1, 2));
         settings.check_networks_for(features, classes)?;
         Ok(settings)
+    }
+
+    /// Checks that the method can teach these networks: one teacher for the methods that read a
+    /// single teacher's logits or layers; a hidden layer to guide (FitNets), an embedding of at
+    /// least two units on both sides (RKD: angles need two dimensions), two hidden layers for an
+    /// early exit below the final head (BYOT), and a hint stage shorter than the students' epochs.
+    pub fn check_method(&self) -> Result<()> {
+        let method = self.method;
+        let problem = |setting: &str, problem: SettingProblem| Err(KdError::setting(setting, problem));
+        let name = || method.name().to_string();
+        if self.teachers > 1 && matches!(method, MethodKind::Logits | MethodKind::Fitnets | MethodKind::Rkd) {
+            return problem("method", SettingProblem::NeedsOneTeacher { method: name(), teachers: self.teachers });
+        }
+        let student_layers = self.student_hidden.len();
+        match method {
+            MethodKind::Fitnets if self.hint_layer > student_layers => {
+                problem("hintLayer", SettingProblem::NoSuchHintLayer { layer: self.hint_layer, layers: student_layers })
+            }
+            MethodKind::Fitnets if self.hint_epochs >= self.student_epochs => problem(
+                "hintEpochs",
+                SettingProblem::HintLongerThanTraining { hint: self.hint_epochs, epochs: self.student_epochs },
+            ),
+            MethodKind::Fitnets if self.teacher_hidden.is_empty() => {
+                problem("teacherHidden", SettingProblem::NeedsHiddenLayer { method: name(), layers: 1 })
+            }
+            MethodKind::Rkd => {
+                for (setting, hidden) in
+                    [("studentHidden", &self.student_hidden), ("teacherHidden", &self.teacher_hidden)]
+                {
+                    match hidden.last() {
+                        None => {
+                            return problem(setting, SettingProblem::NeedsHiddenLayer { method: name(), layers: 1 })
+                        }
+                        Some(&width) if width < 2 => {
+                            return problem(setting, SettingProblem::EmbeddingTooSmall { width, least: 2 })
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Ok(())
+            }
+            MethodKind::Byot if student_layers < 2 => {
+                problem("studentHidden", SettingProblem::NeedsHiddenLayer { method: name(), layers: 2 })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Rejects networks with more than [`MAX_PARAMETERS`] parameters, or too much work per
@@ -637,7 +710,10 @@ mod tests {
     fn the_choices_are_the_enums_names() {
         assert_eq!(spec("dataset").unwrap().choices, &["spiral", "blobs", "moons", "digits", "iris"]);
         assert_eq!(spec("activation").unwrap().choices, &["relu", "tanh"]);
-        assert_eq!(spec("softLoss").unwrap().choices, &["kl", "logits"]);
+        assert_eq!(
+            spec("method").unwrap().choices,
+            &["kd", "logits", "fitnets", "rkd", "dml", "byot", "label-smoothing", "dkpp"]
+        );
         for (i, dataset) in DatasetName::ALL.iter().enumerate() {
             assert_eq!(<DatasetName as Choice>::NAMES[i], dataset.name());
         }

@@ -288,9 +288,9 @@ fn malformed_input_is_refused_with_its_exact_message() {
         "error: teachers: must be between 1 and 5 (got 9)",
     );
     assert_fails(
-        &["run", "--dataset", "iris", "--teachers", "2", "--soft-loss", "logits"],
+        &["run", "--dataset", "iris", "--teachers", "2", "--method", "logits"],
         2,
-        "error: softLoss: logit matching needs one teacher's logits; an ensemble of 2 averages probabilities, so use kl or set teachers to 1",
+        "error: method: logits reads one teacher's logits or layers; an ensemble of 2 has no single one, so set teachers to 1",
     );
     assert_fails(
         &["experiment", "born-again", "--dataset", "iris"],
@@ -363,7 +363,10 @@ fn help_lists_every_flag() {
         "--noise",
         "--points",
         "--test-fraction",
-        "--soft-loss",
+        "--method",
+        "--kl",
+        "--hint-layer",
+        "--hint-epochs",
     ] {
         assert!(help.contains(flag), "{flag} missing from kd run --help");
     }

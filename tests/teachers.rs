@@ -79,24 +79,34 @@ fn an_ensemble_saves_and_loads_back_every_member() {
 }
 
 #[test]
-fn logit_matching_needs_a_single_teacher() {
-    let error = Settings::from_values(
-        &[("softLoss", "logits"), ("teachers", "2")]
+fn the_methods_that_read_one_teachers_logits_or_layers_need_a_single_teacher() {
+    for method in ["logits", "fitnets", "rkd"] {
+        let error = Settings::from_values(
+            &[("method", method), ("teachers", "2")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
+                .collect(),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(error.contains(&format!("{method} reads one teacher's logits or layers")), "{error}");
+    }
+    // KD and its controls learn from an ensemble's averaged soft labels
+    for method in ["kd", "label-smoothing", "dkpp"] {
+        let values = [("method", method), ("teachers", "2")]
             .iter()
             .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
-            .collect(),
-    )
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
-    assert!(error.contains("logit matching needs one teacher's logits"), "{error}");
+            .collect();
+        assert!(Settings::from_values(&values).is_ok(), "{method}");
+    }
 }
 
 #[test]
 fn a_student_trained_by_logit_matching_learns_and_ignores_the_temperature() {
     let run = |t: &str| {
         let mut session =
-            Session::new(settings(&[("softLoss", "logits"), ("temperature", t), ("alpha", "0.7")])).unwrap();
+            Session::new(settings(&[("method", "logits"), ("temperature", t), ("alpha", "0.7")])).unwrap();
         session.run_phase(Phase::Teacher).unwrap();
         session.run_phase(Phase::Distil).unwrap();
         session
@@ -116,7 +126,7 @@ fn fresh_students_on_a_shared_teacher_give_exactly_a_fresh_run() {
     let mut shared = Session::new(base.clone()).unwrap();
     shared.run_phase(Phase::Teacher).unwrap();
     for overrides in
-        [&[("studentHidden", "8"), ("temperature", "2")][..], &[("trainFraction", "0.5"), ("softLoss", "logits")][..]]
+        [&[("studentHidden", "8"), ("temperature", "2")][..], &[("trainFraction", "0.5"), ("method", "logits")][..]]
     {
         let students = settings(overrides);
         let mut forked = shared.with_students(students.clone()).unwrap();
@@ -141,7 +151,7 @@ fn the_teacher_stays_frozen_while_the_students_learn() {
     // Offline distillation: once its phase is over, the teacher (each member of an ensemble) is
     // read, never trained. Its weights and its logits on the whole training split are the same, bit
     // for bit, after every student epoch, whatever the soft loss; the students do change.
-    for overrides in [&[][..], &[("teachers", "3")][..], &[("softLoss", "logits")][..]] {
+    for overrides in [&[][..], &[("teachers", "3")][..], &[("method", "logits")][..]] {
         let mut session = Session::new(settings(overrides)).unwrap();
         session.run_phase(Phase::Teacher).unwrap();
         let teachers: Vec<_> = session.teachers().cloned().collect();

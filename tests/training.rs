@@ -218,7 +218,7 @@ fn the_soft_pull_across_temperatures_is_the_gradient_at_each() {
         assert!((p.soft_norm - t2 * p.soft_without_t2_norm).abs() <= 1e-5 * p.soft_norm.max(1e-6), "{p:?}");
     }
     // logit matching has no temperature: no table
-    let mut session = Session::new(settings(DatasetName::Spiral, 1, &[("softLoss", "logits")])).unwrap();
+    let mut session = Session::new(settings(DatasetName::Spiral, 1, &[("method", "logits")])).unwrap();
     session.run_phase(Phase::Teacher).unwrap();
     let report = session.inspect(SplitName::Test, 0).unwrap();
     assert!(session.explain_report(&report).unwrap().soft_pull_by_temperature.is_empty());

@@ -27,6 +27,8 @@ pub enum YAxis {
     LossFromZero,
     /// Accuracy fractions 0..1 shown as 0–100 %.
     Percent,
+    /// A similarity from 0 to 1 (linear CKA), shown as such.
+    Unit,
 }
 
 /// The loss curves of the distillation, each a mean over the training set per student epoch.
@@ -315,7 +317,7 @@ pub fn draw_line_panel<DB: DrawingBackend>(
     let last_epoch = Span::of(all().map(|p| p.0)).map_or(1.0, |s| s.max).max(1.0);
     let x_span = 0.0..last_epoch;
     let y_span = match y_axis {
-        YAxis::Percent => 0.0..1.0,
+        YAxis::Percent | YAxis::Unit => 0.0..1.0,
         YAxis::LossFromZero => {
             let top = Span::of(all().map(|p| p.1)).map_or(1.0, |s| s.max);
             0.0..(top * 1.08).max(1e-3)
@@ -335,6 +337,7 @@ pub fn draw_line_panel<DB: DrawingBackend>(
     let y_format = |y: &f64| match y_axis {
         YAxis::Percent => format!("{:.0}%", y * 100.0),
         YAxis::LossFromZero => trim_tick(*y),
+        YAxis::Unit => format!("{y:.1}"),
     };
     let mut mesh = chart.configure_mesh();
     house_mesh(&mut mesh, scale)
@@ -395,6 +398,7 @@ mod tests {
             control_test_accuracy: value,
             temperature: 4.0,
             alpha: 0.7,
+            method: Default::default(),
         }
     }
 

@@ -12,6 +12,8 @@
 //! - [`sweep`]: the selected sample's teacher soft label as the temperature sweeps its range;
 //! - [`gradients`]: the soft and hard loss terms' gradients on the selected sample's logits;
 //! - [`heatmap`]: the teacher's mean soft label per true class (which classes it finds alike);
+//! - [`reliability`]: the reliability diagram of the three networks on the test split (accuracy
+//!   against confidence, and each one's ECE);
 //! - [`text`]: every word the charts draw, in English and in the page's chosen language.
 //!
 //! Every chart whose samples can be clicked keeps its mapping between the canvas and the data in
@@ -24,8 +26,10 @@ pub mod bars;
 pub mod curves;
 pub mod gradients;
 pub mod heatmap;
+pub mod methods;
 pub mod palette;
 pub mod regions;
+pub mod reliability;
 pub mod samples;
 pub mod sweep;
 pub mod text;

@@ -30,7 +30,7 @@ mod tests {
 
     /// The chart sources (and the drawing methods of the JS boundary), read at compile time: every
     /// key they look up must be in the catalogues.
-    const SOURCES: [(&str, &str); 11] = [
+    const SOURCES: [(&str, &str); 13] = [
         ("mod.rs", include_str!("mod.rs")),
         ("text.rs", include_str!("text.rs")),
         ("curves.rs", include_str!("curves.rs")),
@@ -40,6 +40,8 @@ mod tests {
         ("sweep.rs", include_str!("sweep.rs")),
         ("gradients.rs", include_str!("gradients.rs")),
         ("heatmap.rs", include_str!("heatmap.rs")),
+        ("methods.rs", include_str!("methods.rs")),
+        ("reliability.rs", include_str!("reliability.rs")),
         ("palette.rs", include_str!("palette.rs")),
         ("web/draw.rs", include_str!("../web/draw.rs")),
     ];
@@ -137,6 +139,7 @@ mod tests {
             control_test_accuracy: 0.65,
             temperature: 4.0,
             alpha: 0.7,
+            method: Default::default(),
         };
         let teacher = TeacherEpoch { epoch: 0, train_loss: 1.0, train_accuracy: 0.5, test_accuracy: 0.5 };
         let history = History { teacher: vec![teacher], students: vec![student(0), student(1)] };

@@ -13,22 +13,122 @@
 //! against finite differences ([`check_gradient`]).
 
 mod hard_labels;
+pub mod hints;
+pub mod label_smoothing;
 mod logit_matching;
+pub mod mutual;
+pub mod permuted;
+pub mod relations;
+mod reverse_kl;
+pub mod self_distillation;
 mod soft_labels;
 
 pub use hard_labels::HardLabels;
 pub use logit_matching::LogitMatching;
+pub use reverse_kl::ReverseKl;
 pub use soft_labels::SoftLabels;
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
+use crate::data::DatasetName;
 use crate::error::{KdError, Result};
 use crate::losses::{self, LossAndGradient};
 
-/// Which soft term the distilled student learns from (the setting `softLoss`).
+/// How the distilled student is taught (the setting `method`): the map of knowledge
+/// distillation, by the knowledge the student copies and the scheme that teaches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+pub enum MethodKind {
+    /// Response-based, offline: Hinton's soft labels at T ([`SoftLabels`], or [`ReverseKl`]).
+    Kd,
+    /// Response-based, offline: squared error between the zero-meaned logits ([`LogitMatching`]).
+    Logits,
+    /// Feature-based, offline: a hint stage on a hidden layer, then KD ([`hints`]).
+    Fitnets,
+    /// Relation-based, offline: the teacher's distances and angles between samples ([`relations`]).
+    Rkd,
+    /// Online: two students teach each other from scratch, no teacher ([`mutual`]).
+    Dml,
+    /// Self-distillation: the student's final head teaches an early exit ([`self_distillation`]).
+    Byot,
+    /// Control: the teacher's wrong-class mass spread evenly ([`label_smoothing`]).
+    LabelSmoothing,
+    /// Control: the teacher's wrong-class probabilities shuffled per sample ([`permuted`]).
+    Dkpp,
+}
+
+crate::settings::choices!(MethodKind {
+    Kd => "kd",
+    Logits => "logits",
+    Fitnets => "fitnets",
+    Rkd => "rkd",
+    Dml => "dml",
+    Byot => "byot",
+    LabelSmoothing => "label-smoothing",
+    Dkpp => "dkpp",
+});
+
+impl MethodKind {
+    /// The settings the map of methods runs it with: a data set, and settings over that data
+    /// set's defaults. The papers' own choices where they made one (mutual learning: T = 1 and
+    /// equal weights); the page's defaults otherwise. A demonstration, not a tuned result.
+    pub fn demo(self) -> (DatasetName, &'static [(&'static str, &'static str)]) {
+        let settings: &'static [(&'static str, &'static str)] = match self {
+            MethodKind::Kd => &[("method", "kd")],
+            MethodKind::Logits => &[("method", "logits")],
+            MethodKind::Fitnets => &[("method", "fitnets"), ("hintLayer", "1"), ("hintEpochs", "10")],
+            MethodKind::Rkd => &[("method", "rkd"), ("studentEpochs", "20")],
+            MethodKind::Dml => &[("method", "dml"), ("temperature", "1"), ("alpha", "0.5")],
+            MethodKind::Byot => &[("method", "byot"), ("studentHidden", "16,16")],
+            MethodKind::LabelSmoothing => &[("method", "label-smoothing")],
+            MethodKind::Dkpp => &[("method", "dkpp")],
+        };
+        (DatasetName::Digits, settings)
+    }
+
+    /// Whether the method learns from a trained teacher (offline); mutual learning and
+    /// self-distillation train no teacher.
+    pub fn needs_teacher(self) -> bool {
+        !matches!(self, MethodKind::Dml | MethodKind::Byot)
+    }
+
+    /// Which soft term the teaching views show for it: logit matching's, or a KL at T.
+    pub fn soft_loss(self) -> SoftLoss {
+        if self == MethodKind::Logits {
+            SoftLoss::Logits
+        } else {
+            SoftLoss::Kl
+        }
+    }
+}
+
+/// Which way the KL of the soft term runs (the setting `klDirection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KlDirection {
+    /// `KL(p_teacher ‖ q_student)`, Hinton's: mean-seeking, the student spreads its probability
+    /// over every class the teacher gives some.
+    Forward,
+    /// `KL(q_student ‖ p_teacher)`: mode-seeking, the student may drop classes the teacher gives
+    /// little, as in distilling large language models (MiniLLM).
+    Reverse,
+}
+
+crate::settings::choices!(KlDirection { Forward => "forward", Reverse => "reverse" });
+
+impl KlDirection {
+    /// The method of a KL soft term in this direction.
+    pub fn method(self) -> &'static dyn Method {
+        match self {
+            KlDirection::Forward => &SoftLabels,
+            KlDirection::Reverse => &ReverseKl,
+        }
+    }
+}
+
+/// Which soft term: a KL at T, or logit matching (what the teaching views draw).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SoftLoss {
     /// `T² · KL(softmax(z_t/T) ‖ softmax(z_s/T))`: Hinton's distillation ([`SoftLabels`]).
     Kl,
@@ -36,10 +136,8 @@ pub enum SoftLoss {
     Logits,
 }
 
-crate::settings::choices!(SoftLoss { Kl => "kl", Logits => "logits" });
-
 impl SoftLoss {
-    /// The method the distilled student learns by.
+    /// The method of this soft term (a KL in the forward direction).
     pub fn method(self) -> &'static dyn Method {
         match self {
             SoftLoss::Kl => &SoftLabels,
@@ -171,6 +269,26 @@ pub(crate) fn check_gradient(method: &dyn Method) {
                 (analytic as f64 - numeric).abs() <= tolerance,
                 "{method:?} at T = {temperature}, α = {alpha}: dL/dz[{i}][{j}] = {analytic}, finite differences {numeric}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{dataset_defaults, Choice, Settings, Value};
+
+    #[test]
+    fn every_methods_demo_is_valid_and_uses_its_method() {
+        for &method in MethodKind::ALL {
+            let (dataset, settings) = method.demo();
+            let values = dataset_defaults(dataset)
+                .into_iter()
+                .chain(settings.iter().copied())
+                .map(|(k, v)| (k.to_string(), Value::Text(v.to_string())))
+                .collect();
+            let settings = Settings::from_values(&values).unwrap_or_else(|e| panic!("{method:?}: {e}"));
+            assert_eq!(settings.method, method);
         }
     }
 }

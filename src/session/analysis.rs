@@ -171,3 +171,114 @@ impl Session {
         Ok((rows.iter().map(|&v| f64::from(v)).sum::<f64>() / rows.len().max(1) as f64) as f32)
     }
 }
+
+/// Every network a run can train: the three of every method, and those some methods add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Network {
+    Teacher,
+    Kd,
+    Control,
+    /// BYOT: the distilled student's early exit, and the control's.
+    KdExit,
+    ControlExit,
+    /// DML: the second peer, and its twin.
+    Peer,
+    PeerTwin,
+}
+
+impl Network {
+    /// Parses a page name: `teacher`, `kd`, `control`, `kdExit`, `controlExit`, `peer`, `peerTwin`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "teacher" => Network::Teacher,
+            "kd" => Network::Kd,
+            "control" => Network::Control,
+            "kdExit" => Network::KdExit,
+            "controlExit" => Network::ControlExit,
+            "peer" => Network::Peer,
+            "peerTwin" => Network::PeerTwin,
+            _ => return None,
+        })
+    }
+}
+
+/// What a network learned beside its accuracy, on the test split: how faithfully it copies the
+/// teacher (Stanton et al. 2021) and how well its confidence matches its accuracy (Guo et al.
+/// 2017). All fractions but the KL and the entropy (nats).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fidelity {
+    pub test_accuracy: f32,
+    /// Top-1 agreement with the teacher's prediction (1 for the teacher); null when the method
+    /// trains no teacher (mutual learning, self-distillation).
+    pub agreement_with_teacher: Option<f32>,
+    /// Mean `KL(teacher ‖ network)` at T = 1 (0 for the teacher); null as above.
+    pub test_kl_to_teacher: Option<f32>,
+    /// Expected calibration error over [`crate::fidelity::CALIBRATION_BINS`] bins.
+    pub ece: f32,
+    /// Mean entropy of its predictions at T = 1: a mode-seeking student's is lower.
+    pub entropy: f32,
+}
+
+impl Session {
+    /// The networks this run trains, in the order the reports list them.
+    pub fn networks(&self) -> Vec<Network> {
+        let mut networks = vec![Network::Teacher, Network::Kd, Network::Control];
+        match self.settings.method {
+            crate::methods::MethodKind::Byot => networks.extend([Network::KdExit, Network::ControlExit]),
+            crate::methods::MethodKind::Dml => networks.extend([Network::Peer, Network::PeerTwin]),
+            _ => {}
+        }
+        networks
+    }
+
+    /// The logits of any network of the run for `features` (at T = 1).
+    pub fn network_logits(&self, which: Network, features: ArrayView2<f32>) -> Result<Array2<f32>> {
+        let unknown = || KdError::Refused(Refusal::UnknownName { what: "model", got: format!("{which:?}") });
+        match which {
+            Network::Teacher => self.logits(ModelKind::Teacher, features),
+            Network::Kd => self.logits(ModelKind::Kd, features),
+            Network::Control => self.logits(ModelKind::Control, features),
+            Network::KdExit => self.exit_logits(ModelKind::Kd, features),
+            Network::ControlExit => self.exit_logits(ModelKind::Control, features),
+            Network::Peer => self.peer(false).ok_or_else(unknown)?.forward(features),
+            Network::PeerTwin => self.peer(true).ok_or_else(unknown)?.forward(features),
+        }
+    }
+
+    /// Whether the run trained a teacher to compare the students with.
+    pub fn has_teacher(&self) -> bool {
+        self.settings.method.needs_teacher()
+    }
+
+    /// Network `which`'s fidelity to the teacher and its calibration on the test split.
+    pub fn fidelity(&self, which: Network) -> Result<Fidelity> {
+        let test = &self.data.test;
+        let logits = self.network_logits(which, test.features.view())?;
+        let (agreement, kl) = if self.has_teacher() {
+            let teacher = self.logits(ModelKind::Teacher, test.features.view())?;
+            let (t, s) = (losses::argmax_rows(teacher.view()), losses::argmax_rows(logits.view()));
+            let same = t.iter().zip(&s).filter(|(a, b)| a == b).count();
+            let rows = losses::kl_divergence_rows(teacher.view(), logits.view(), 1.0);
+            let kl = rows.iter().map(|&v| f64::from(v)).sum::<f64>() / rows.len().max(1) as f64;
+            (Some(same as f32 / t.len().max(1) as f32), Some(kl as f32))
+        } else {
+            (None, None)
+        };
+        Ok(Fidelity {
+            test_accuracy: accuracy(logits.view(), &test.labels),
+            agreement_with_teacher: agreement,
+            test_kl_to_teacher: kl,
+            ece: crate::fidelity::expected_calibration_error(logits.view(), &test.labels)?,
+            entropy: crate::fidelity::mean_entropy(logits.view(), 1.0),
+        })
+    }
+
+    /// The reliability diagram's bins of network `which` on the test split.
+    pub fn reliability(&self, which: Network) -> Result<Vec<crate::fidelity::ReliabilityBin>> {
+        let test = &self.data.test;
+        let logits = self.network_logits(which, test.features.view())?;
+        crate::fidelity::reliability(logits.view(), &test.labels, crate::fidelity::CALIBRATION_BINS)
+    }
+}

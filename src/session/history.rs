@@ -34,6 +34,40 @@ pub struct StudentEpoch {
     pub control_test_accuracy: f32,
     pub temperature: f32,
     pub alpha: f32,
+    /// What the method's own view draws (null when the method has no such thing; absent in run
+    /// files written before the methods).
+    #[serde(default)]
+    pub method: MethodEpoch,
+}
+
+/// A method's own measurements after an epoch, each null where the method has none.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MethodEpoch {
+    /// FitNets: the regressor's mean squared error to the teacher's hint on the transfer set.
+    #[serde(default)]
+    pub hint_loss: Option<f32>,
+    /// FitNets: linear CKA between the teacher's hint layer and each student's guided layer on
+    /// the test split (the control's layer was never guided: it is the baseline).
+    #[serde(default)]
+    pub kd_cka: Option<f32>,
+    #[serde(default)]
+    pub control_cka: Option<f32>,
+    /// BYOT: the test accuracy of the early exit, self-distilled and the control's.
+    #[serde(default)]
+    pub exit_test_accuracy: Option<f32>,
+    #[serde(default)]
+    pub control_exit_test_accuracy: Option<f32>,
+    /// DML: the second peer's test accuracy, and its twin's.
+    #[serde(default)]
+    pub peer_test_accuracy: Option<f32>,
+    #[serde(default)]
+    pub peer_twin_test_accuracy: Option<f32>,
+    /// DML: the second peer's and its twin's mean CE on the transfer set.
+    #[serde(default)]
+    pub peer_hard_loss: Option<f32>,
+    #[serde(default)]
+    pub peer_twin_hard_loss: Option<f32>,
 }
 
 /// Everything recorded so far.
@@ -90,4 +124,6 @@ pub struct BatchLosses {
     /// The temperature and α this batch was trained with.
     pub temperature: f32,
     pub alpha: f32,
+    /// FitNets: the hint's loss, in the hint stage.
+    pub hint_loss: Option<f32>,
 }

@@ -94,7 +94,7 @@ impl Session {
         let kd = logits(ModelKind::Kd)?;
         let control = logits(ModelKind::Control)?;
         let row = |m: Array2<f32>| m.row(0).to_vec();
-        let soft = self.settings.soft_loss.soft_term(kd.view(), teacher_at.view(), t)?.loss;
+        let soft = self.settings.method.soft_loss().soft_term(kd.view(), teacher_at.view(), t)?.loss;
         let hard = cross_entropy(kd.view(), &[label])?.loss;
         let mut hard_label = vec![0.0; self.data.classes()];
         hard_label[label] = 1.0;
@@ -131,7 +131,7 @@ impl Session {
     pub fn explain_report(&self, report: &SampleReport) -> Result<SampleInsight> {
         let (split, index) = (report.split, report.index);
         let features = self.data.split(split).features.slice(ndarray::s![index..index + 1, ..]); // (1, features)
-        let student_logits = self.distilled.network().forward(features)?.row(0).to_vec();
+        let student_logits = self.students.distilled.network().forward(features)?.row(0).to_vec();
         // The slider's whole range, as the settings declare it.
         let spec = settings::spec("temperature").ok_or_else(|| KdError::Internal("no temperature setting".into()))?;
         let (low, high) = (spec.min as f32, spec.max as f32);
@@ -147,7 +147,7 @@ impl Session {
             TemperatureSweep { temperatures: temperatures.clone(), probabilities }
         };
         let teacher_at_t = self.logits_at(ModelKind::Teacher, features, report.temperature)?.row(0).to_vec();
-        let kind = self.settings.soft_loss;
+        let kind = self.settings.method.soft_loss();
         let soft_pull_by_temperature = if kind == SoftLoss::Kl {
             dark_knowledge::PULL_TEMPERATURES
                 .iter()

@@ -16,27 +16,30 @@ mod analysis;
 mod history;
 mod inspect;
 mod saved_run;
+mod students;
 mod transfer_set;
 
-pub use analysis::{per_class_accuracy, BiasAdjustment, ShiftedAccuracy};
-pub use history::{BatchLosses, History, StudentEpoch, TeacherEpoch};
+pub use analysis::{per_class_accuracy, BiasAdjustment, Fidelity, Network, ShiftedAccuracy};
+pub use history::{BatchLosses, History, MethodEpoch, StudentEpoch, TeacherEpoch};
 pub use inspect::{SampleInsight, SampleReport};
 pub use saved_run::{RunDocument, SavedRun, SavedWeights, RUN_FORMAT, RUN_VERSION};
 pub use transfer_set::transfer_set;
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::error::{Divergence, KdError, Model, Refusal, Result};
-use crate::learner::Learner;
+use crate::error::{Divergence, KdError, Refusal, Result};
 use crate::losses::{accuracy, cross_entropy};
-use crate::methods::{loss_of, Batch, HardLabels, Method};
+use crate::methods::permuted::Permutations;
+use crate::methods::MethodKind;
 use crate::network::Mlp;
 use crate::rng::{Rng, Stream};
 use crate::settings::Settings;
 use crate::teacher::{ensemble_logits, SoftTargets, Teacher};
 use crate::text::Message;
+pub use students::RelationView;
+use students::{sizes, Students};
 
 /// Why training stopped early, as a run keeps it (and its file, in the field `message`: the
 /// divergence's fields, or a sentence).
@@ -140,11 +143,18 @@ pub struct Session {
     settings: Settings,
     data: Dataset,
     teacher: Teacher,
-    /// The student that learns by the distillation method, and the control, from the hard labels.
-    distilled: Learner,
-    control: Learner,
+    /// The student that learns by the method, the control that learns from the hard labels, and
+    /// the networks some methods add (a regressor, early exits, a second peer).
+    students: Students,
     /// The trained teacher's logits on the training split: what the distilled student learns from.
     soft_targets: Option<SoftTargets>,
+    /// The trained teacher's hidden layer on the training split that a feature-based method reads
+    /// (FitNets' hint, RKD's embedding).
+    teacher_features: Option<Array2<f32>>,
+    /// `dkpp`: each training sample's shuffle of its wrong classes.
+    permutations: Option<Permutations>,
+    /// `label-smoothing`: ε at the temperature it was computed for.
+    smoothing: Option<(f32, f32)>,
     teacher_shuffle: Rng,
     student_shuffle: Rng,
     phase: Phase,
@@ -159,14 +169,6 @@ pub struct Session {
     stopped: Option<Stopped>,
     /// Rows of the training split in the students' transfer set; the teacher trains on every row.
     transfer_rows: Vec<usize>,
-}
-
-/// The layer sizes `[features, hidden…, classes]` of a network on `data`.
-fn sizes(data: &Dataset, hidden: &[usize]) -> Vec<usize> {
-    let mut sizes = vec![data.feature_count()];
-    sizes.extend_from_slice(hidden);
-    sizes.push(data.classes());
-    sizes
 }
 
 impl Session {
@@ -190,14 +192,13 @@ impl Session {
         let mut rng = Rng::stream(settings.seed, Stream::StudentInit);
         let student =
             Mlp::with_init(&sizes(&data, &settings.student_hidden), settings.activation, settings.init, &mut rng)?;
-        let learner = |network: Mlp, model: Model| {
-            Learner::new(network, model, settings.optimizer, settings.learning_rate, settings.batch_size)
-        };
         let mut session = Session {
             teacher: Teacher::new(teachers, settings.optimizer, settings.learning_rate, settings.batch_size),
-            control: learner(student.clone(), Model::Control),
-            distilled: learner(student, Model::Distilled),
+            students: Students::new(&settings, &data, student)?,
             soft_targets: None,
+            teacher_features: None,
+            permutations: None,
+            smoothing: None,
             teacher_shuffle: Rng::stream(settings.seed, Stream::TeacherShuffle),
             student_shuffle: Rng::stream(settings.seed, Stream::StudentShuffle),
             phase: Phase::Teacher,
@@ -215,6 +216,10 @@ impl Session {
         let initial =
             session.evaluate_teacher(0, &session.teacher.member_logits(session.data.train.features.view())?)?;
         session.history.teacher.push(initial);
+        if !session.settings.method.needs_teacher() {
+            // mutual learning and self-distillation train no teacher: the students start at once
+            session.start_students()?;
+        }
         Ok(session)
     }
 
@@ -232,13 +237,20 @@ impl Session {
             student_epochs: self.settings.student_epochs,
             temperature: self.settings.temperature,
             alpha: self.settings.alpha,
-            soft_loss: self.settings.soft_loss,
+            method: self.settings.method,
+            kl_direction: self.settings.kl_direction,
+            hint_layer: self.settings.hint_layer,
+            hint_epochs: self.settings.hint_epochs,
             train_fraction: self.settings.train_fraction,
             omit_class: self.settings.omit_class,
             ..settings.clone()
         };
         if students_only != self.settings {
             return Err(KdError::Refused(Refusal::OnlyStudentSettings));
+        }
+        if !settings.method.needs_teacher() {
+            // mutual learning and self-distillation have no teacher to share
+            return Session::with_data(settings, self.data.clone());
         }
         let mut fresh = Session::with_data(settings, self.data.clone())?;
         fresh.teacher = self.teacher.clone();
@@ -284,8 +296,8 @@ impl Session {
     pub fn model(&self, which: ModelKind) -> &Mlp {
         match which {
             ModelKind::Teacher => self.teacher.first(),
-            ModelKind::Kd => self.distilled.network(),
-            ModelKind::Control => self.control.network(),
+            ModelKind::Kd => self.students.distilled.network(),
+            ModelKind::Control => self.students.control.network(),
         }
     }
 
@@ -294,8 +306,8 @@ impl Session {
     pub fn weights_version(&self, which: ModelKind) -> u64 {
         match which {
             ModelKind::Teacher => self.teacher.version(),
-            ModelKind::Kd => self.distilled.version(),
-            ModelKind::Control => self.control.version(),
+            ModelKind::Kd => self.students.distilled.version(),
+            ModelKind::Control => self.students.control.version(),
         }
     }
 
@@ -391,8 +403,7 @@ impl Session {
             if self.phase == Phase::Teacher {
                 self.teacher.restore();
             } else {
-                self.distilled.restore();
-                self.control.restore();
+                self.students.restore();
             }
             self.phase = Phase::Diverged;
             self.stopped = Some(Stopped::Diverged(divergence));
@@ -450,47 +461,45 @@ impl Session {
         Ok(())
     }
 
-    /// Freezes the teacher: its logits on the training split become the soft targets' source.
+    /// Freezes the teacher: its logits on the training split become the soft targets' source,
+    /// with what the method reads besides (a hidden layer; the permutations of `dkpp`).
     fn start_distillation(&mut self, soft_targets: SoftTargets) -> Result<()> {
+        self.freeze_teacher(soft_targets)?;
+        self.start_students()
+    }
+
+    /// What the students learn from the frozen teacher: its logits on the training split, and
+    /// what the method reads besides.
+    fn freeze_teacher(&mut self, soft_targets: SoftTargets) -> Result<()> {
+        let settings = &self.settings;
+        let layer = match settings.method {
+            MethodKind::Fitnets => Some(crate::methods::hints::teacher_layer(
+                settings.hint_layer,
+                settings.student_hidden.len(),
+                settings.teacher_hidden.len(),
+            )),
+            MethodKind::Rkd => Some(settings.teacher_hidden.len()),
+            _ => None,
+        };
+        if let Some(layer) = layer {
+            let mut cache = self.teacher.first().forward_cached(self.data.train.features.view())?;
+            self.teacher_features = Some(std::mem::take(&mut cache.outputs[layer]));
+        }
+        if settings.method == MethodKind::Dkpp {
+            let combined = soft_targets.rows(&(0..self.data.train.len()).collect::<Vec<_>>(), 1.0);
+            self.permutations = Some(Permutations::draw(combined.view(), settings.seed));
+        }
         self.soft_targets = Some(soft_targets);
+        Ok(())
+    }
+
+    /// The students' phase begins: their metrics before training are epoch 0.
+    fn start_students(&mut self) -> Result<()> {
         self.phase = Phase::Distil;
         self.epoch = 0;
         self.batch = 0;
         let initial = self.evaluate_students(0)?;
         self.history.students.push(initial);
-        Ok(())
-    }
-
-    /// The distilled student's method (the setting `softLoss`).
-    fn method(&self) -> &'static dyn Method {
-        self.settings.soft_loss.method()
-    }
-
-    /// Trains both students on one mini-batch: the distilled one by its method against the
-    /// teacher's logits for the same rows, the control on the hard labels; both gradients first,
-    /// then both updates.
-    fn train_students_batch(&mut self, rows: &[usize]) -> Result<()> {
-        let (t, alpha) = (self.settings.temperature, self.settings.alpha);
-        let method = self.method();
-        let soft_targets = self
-            .soft_targets
-            .as_mut()
-            .ok_or_else(|| KdError::Internal("the students are trained before the teacher is".into()))?;
-        let teacher_logits = soft_targets.batch(rows, t)?; // (batch, classes)
-        let train = &self.data.train;
-        let (features, labels) = (train.features.view(), &train.labels);
-        let distilled = self.distilled.gradients(features, labels, rows, method, Some(teacher_logits), t, alpha)?;
-        let control = self.control.gradients(features, labels, rows, &HardLabels, None, t, alpha)?;
-        self.distilled.apply()?;
-        self.control.apply()?;
-        self.last_batch = Some(BatchLosses {
-            soft_loss: distilled.soft,
-            hard_loss: distilled.hard,
-            total_loss: distilled.total,
-            control_hard_loss: control.total,
-            temperature: t,
-            alpha,
-        });
         Ok(())
     }
 
@@ -512,49 +521,12 @@ impl Session {
             test_accuracy: accuracy(test_logits.view(), &self.data.test.labels),
         })
     }
-
-    /// The students' metrics on the whole transfer set (at the T and α in force) and the test split.
-    fn evaluate_students(&self, epoch: usize) -> Result<StudentEpoch> {
-        let (t, alpha) = (self.settings.temperature, self.settings.alpha);
-        let test = &self.data.test;
-        let soft_targets = self
-            .soft_targets
-            .as_ref()
-            .ok_or_else(|| KdError::Internal("the students are evaluated before the teacher is trained".into()))?;
-        let teacher_logits = soft_targets.rows(&self.transfer_rows, t); // (transfer, classes)
-        let features = self.data.train.features.select(Axis(0), &self.transfer_rows); // (transfer, features)
-        let labels: Vec<usize> = self.transfer_rows.iter().map(|&r| self.data.train.labels[r]).collect();
-        let (distilled, control) = (self.distilled.network(), self.control.network());
-        let distilled_train = distilled.forward(features.view())?;
-        let control_train = control.forward(features.view())?;
-        let batch = Batch {
-            student_logits: distilled_train.view(),
-            labels: &labels,
-            teacher_logits: Some(teacher_logits.view()),
-            temperature: t,
-            alpha,
-        };
-        let (kd, _) = loss_of(self.method(), &batch)?;
-        Ok(StudentEpoch {
-            epoch,
-            soft_loss: kd.soft,
-            hard_loss: kd.hard,
-            total_loss: kd.total,
-            control_hard_loss: cross_entropy(control_train.view(), &labels)?.loss,
-            kd_train_accuracy: accuracy(distilled_train.view(), &labels),
-            kd_test_accuracy: accuracy(distilled.forward(test.features.view())?.view(), &test.labels),
-            control_train_accuracy: accuracy(control_train.view(), &labels),
-            control_test_accuracy: accuracy(control.forward(test.features.view())?.view(), &test.labels),
-            temperature: t,
-            alpha,
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Quantity;
+    use crate::error::{Model, Quantity};
 
     #[test]
     fn a_run_keeps_why_it_stopped_and_reads_the_older_sentence() {

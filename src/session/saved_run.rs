@@ -31,6 +31,11 @@ pub struct SavedWeights {
     pub other_teachers: Vec<Mlp>,
     pub kd_student: Mlp,
     pub control_student: Mlp,
+    /// The networks the method adds, in order: FitNets' regressor, or BYOT's two early exits
+    /// (the distilled student's, the control's), or mutual learning's second peer and its twin
+    /// (absent for the other methods).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heads: Vec<Mlp>,
 }
 
 /// A whole run.
@@ -128,6 +133,12 @@ impl SavedRun {
                 value.decode().map_err(|reason| run_error(RunFileProblem::MalformedOtherTeachers { reason }))?
             }
         };
+        let heads = match weights.field("heads") {
+            None => Vec::new(),
+            Some(value) => value.decode().map_err(|reason| {
+                run_error(RunFileProblem::MalformedField { field: "weights.heads".into(), reason })
+            })?,
+        };
         Ok(SavedRun {
             format: RUN_FORMAT.to_string(),
             version: RUN_VERSION,
@@ -142,6 +153,7 @@ impl SavedRun {
                 other_teachers,
                 kd_student: network("kdStudent", Model::Distilled)?,
                 control_student: network("controlStudent", Model::Control)?,
+                heads,
             },
         })
     }
@@ -234,8 +246,9 @@ impl Session {
             weights: SavedWeights {
                 teacher: self.teacher.first().clone(),
                 other_teachers: self.teacher.networks().skip(1).cloned().collect(),
-                kd_student: self.distilled.network().clone(),
-                control_student: self.control.network().clone(),
+                kd_student: self.students.distilled.network().clone(),
+                control_student: self.students.control.network().clone(),
+                heads: self.students.extra_networks(),
             },
         })
     }
@@ -268,8 +281,8 @@ impl Session {
         {
             check_network(Model::Member(k + 2), loaded, expected)?;
         }
-        check_network(Model::Distilled, &weights.kd_student, session.distilled.network())?;
-        check_network(Model::Control, &weights.control_student, session.control.network())?;
+        check_network(Model::Distilled, &weights.kd_student, session.students.distilled.network())?;
+        check_network(Model::Control, &weights.control_student, session.students.control.network())?;
         let limit = match saved.phase {
             Phase::Teacher => session.settings.teacher_epochs,
             _ => session.settings.student_epochs,
@@ -280,13 +293,16 @@ impl Session {
         let s = &session.settings;
         let teachers = std::iter::once(weights.teacher).chain(weights.other_teachers).collect();
         session.teacher = Teacher::new(teachers, s.optimizer, s.learning_rate, s.batch_size);
-        session.distilled =
+        session.students.distilled =
             Learner::new(weights.kd_student, Model::Distilled, s.optimizer, s.learning_rate, s.batch_size);
-        session.control =
+        session.students.control =
             Learner::new(weights.control_student, Model::Control, s.optimizer, s.learning_rate, s.batch_size);
+        let settings = session.settings.clone();
+        session.students.set_extra_networks(weights.heads, &settings, check_network)?;
         let students_started = saved.phase != Phase::Teacher && !saved.history.students.is_empty();
-        if students_started {
-            session.soft_targets = Some(session.teacher.soft_targets(&session.data.train)?);
+        if students_started && session.settings.method.needs_teacher() {
+            let soft_targets = session.teacher.soft_targets(&session.data.train)?;
+            session.freeze_teacher(soft_targets)?;
         }
         session.phase = match saved.phase {
             // A run saved after divergence in the teacher phase has no teacher logits to distil.

@@ -11,7 +11,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::{bad_argument, js_error, split_name, to_js, unknown, JsResult, Playground};
 use crate::charts::{bars, canvas, curves, regions, samples};
-use crate::charts::{gradients, heatmap, sweep, text};
+use crate::charts::{gradients, heatmap, methods, reliability, sweep, text};
 use crate::data::{DataView, SplitName};
 use crate::error::{KdError, Result};
 use crate::losses::argmax_rows;
@@ -165,6 +165,22 @@ impl Playground {
             if grey_diagonal.unwrap_or(true) { heatmap::Diagonal::Greyed } else { heatmap::Diagonal::Coloured };
         self.similarity_chart(canvas, diagonal).map_err(js_error)
     }
+
+    /// Draws the reliability diagram of the test split (accuracy against confidence, max p at
+    /// T = 1, in 15 bins) for the teacher, the distilled student and the control student, each
+    /// with its ECE; only the networks that have trained (the teacher once it has, the students
+    /// once distillation has started).
+    #[wasm_bindgen(js_name = drawReliability)]
+    pub fn draw_reliability(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
+        self.reliability_chart(canvas).map_err(js_error)
+    }
+
+    /// Draws the method's own view (see [`crate::charts::methods`]): FitNets' hint loss and
+    /// CKA, RKD's distance matrices, DML's peers, BYOT's exits.
+    #[wasm_bindgen(js_name = drawMethodView)]
+    pub fn draw_method_view(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
+        self.method_chart(canvas).map_err(js_error)
+    }
 }
 
 /// The selected sample from the page's optional split and index (both or nothing).
@@ -200,6 +216,35 @@ impl Playground {
         let similarity = self.session.class_similarity()?;
         let area = canvas::drawing_area(canvas)?;
         heatmap::draw_heatmap(&area, &similarity, &self.class_names(), diagonal, canvas::scale())?;
+        area.present().map_err(crate::charts::chart_err)
+    }
+
+    fn method_chart(&self, canvas: &HtmlCanvasElement) -> Result<()> {
+        let method = self.session.settings().method;
+        let relations = if method == crate::methods::MethodKind::Rkd {
+            let per_class = (30 / self.session.data().classes().max(1)).clamp(2, 10);
+            self.session.relation_view(per_class)?
+        } else {
+            None
+        };
+        let area = canvas::drawing_area(canvas)?;
+        methods::draw_method_view(&area, method, self.session.history(), relations.as_ref(), canvas::scale())?;
+        area.present().map_err(crate::charts::chart_err)
+    }
+
+    fn reliability_chart(&self, canvas: &HtmlCanvasElement) -> Result<()> {
+        let test = &self.session.data().test;
+        let calibrations = reliability::shown_models(self.session.history(), self.session.status().steps)
+            .into_iter()
+            // mutual learning and self-distillation train no teacher
+            .filter(|&model| model != ModelKind::Teacher || self.session.has_teacher())
+            .map(|model| {
+                let logits = self.session.logits_at(model, test.features.view(), 1.0)?; // (test, classes)
+                reliability::Calibration::of(model, logits.view(), &test.labels)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let area = canvas::drawing_area(canvas)?;
+        reliability::draw_reliability(&area, &calibrations, canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)
     }
 

@@ -215,6 +215,22 @@ pub fn experiment_settings(name: &str) -> JsResult<JsValue> {
     to_js(&Settings::from_values(&experiment_named(name)?.values()).map_err(js_error)?.to_values())
 }
 
+/// The settings the map of methods runs method `name` with (see
+/// [`crate::methods::MethodKind::demo`]): its data set's defaults with the demo's settings over them.
+#[wasm_bindgen(js_name = methodDemoSettings)]
+pub fn method_demo_settings(name: &str) -> JsResult<JsValue> {
+    let method = crate::methods::MethodKind::from_name(name).ok_or_else(|| unknown("method", name))?;
+    let (dataset, settings) = method.demo();
+    let mut values: std::collections::BTreeMap<String, crate::settings::Value> =
+        crate::settings::dataset_defaults(dataset)
+            .into_iter()
+            .chain(settings.iter().copied())
+            .map(|(k, v)| (k.to_string(), crate::settings::Value::Text(v.to_string())))
+            .collect();
+    values.insert("dataset".into(), crate::settings::Value::Text(dataset.name().into()));
+    to_js(&Settings::from_values(&values).map_err(js_error)?.to_values())
+}
+
 /// A study (an experiment of several runs) in progress. The page calls `step` from its animation
 /// loop within a time budget, shows `progress()`, and once it is done lays out `outcome()`.
 #[wasm_bindgen]
@@ -652,6 +668,44 @@ impl Playground {
     pub fn bias_adjustment(&self, model: &str, class: u32) -> JsResult<JsValue> {
         let which = ModelKind::from_name(model).ok_or_else(|| unknown("model", model))?;
         to_js(&self.session.bias_adjustment(which, class as usize).map_err(js_error)?)
+    }
+
+    /// Every network's fidelity to the teacher and calibration on the test split, once the
+    /// students have started: `[{ network, testAccuracy, agreementWithTeacher, testKlToTeacher,
+    /// ece, entropy }]` (the teacher first when the method trains one; the agreement and the KL are
+    /// null without a teacher).
+    pub fn fidelity(&self) -> JsResult<JsValue> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Row {
+            network: crate::session::Network,
+            #[serde(flatten)]
+            fidelity: crate::session::Fidelity,
+        }
+        if self.session.history().students.is_empty() {
+            return to_js(&Vec::<Row>::new());
+        }
+        let rows = self
+            .session
+            .networks()
+            .into_iter()
+            .filter(|&n| n != crate::session::Network::Teacher || self.session.has_teacher())
+            .map(|network| self.session.fidelity(network).map(|fidelity| Row { network, fidelity }))
+            .collect::<crate::error::Result<Vec<_>>>()
+            .map_err(js_error)?;
+        to_js(&rows)
+    }
+
+    /// Whether the method trains a teacher (mutual learning and self-distillation do not).
+    #[wasm_bindgen(js_name = hasTeacher)]
+    pub fn has_teacher(&self) -> bool {
+        self.session.has_teacher()
+    }
+
+    /// Whether FitNets is in its hint stage.
+    #[wasm_bindgen(js_name = inHintStage)]
+    pub fn in_hint_stage(&self) -> bool {
+        self.session.in_hint_stage()
     }
 
     /// The curves as CSV (one row per epoch of each phase).

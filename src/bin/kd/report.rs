@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use kd_playground::experiments::{Check, OverSeeds};
+use kd_playground::session::{Fidelity, Network};
 use kd_playground::settings::Value;
 
 use crate::run::{Report, Scores, SeedRun};
@@ -128,12 +129,37 @@ struct DataJson {
 struct ModelJson {
     test_accuracy: Metric,
     per_class_test_accuracy: Vec<Metric>,
+    #[serde(flatten)]
+    fidelity: FidelityJson,
+}
+
+/// Fidelity to the teacher and calibration on the test split (fractions; the KL and the entropy
+/// in nats); null where there is no teacher to compare with.
+#[derive(Debug, Serialize)]
+struct FidelityJson {
+    agreement_with_teacher: Metric,
+    test_kl_to_teacher: Metric,
+    ece: Metric,
+    entropy: Metric,
+}
+
+/// A network a method adds (an early exit, a second peer), beside the student it belongs to.
+#[derive(Debug, Serialize)]
+struct ExtraJson {
+    test_accuracy: Metric,
+    #[serde(flatten)]
+    fidelity: FidelityJson,
 }
 
 #[derive(Debug, Serialize)]
 struct StudentJson {
     test_accuracy: Metric,
     per_class_test_accuracy: Vec<Metric>,
+    #[serde(flatten)]
+    fidelity: FidelityJson,
+    /// BYOT: the student's early exit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit: Option<ExtraJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     omitted_class_test_accuracy: Option<Metric>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,11 +182,21 @@ struct RunJson {
     settings: BTreeMap<String, SettingJson>,
     data: DataJson,
     seeds: Vec<u64>,
-    teacher: ModelJson,
+    method: &'static str,
+    /// Null when the method trains no teacher (dml, byot).
+    teacher: Option<ModelJson>,
     student_kd: StudentJson,
     student_hard: StudentJson,
     delta_test_accuracy: Metric,
+    /// DML: the second peer and its twin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    second_peer: Option<ExtraJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    second_peer_twin: Option<ExtraJson>,
 }
+
+/// One figure of a network's [`Fidelity`].
+type FidelityField = fn(&Fidelity) -> Option<f32>;
 
 /// Which student.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +213,13 @@ impl Student {
         }
     }
 
+    fn network(self) -> Network {
+        match self {
+            Student::Kd => Network::Kd,
+            Student::Control => Network::Control,
+        }
+    }
+
     fn adjusted(self, run: &SeedRun) -> Option<&kd_playground::session::BiasAdjustment> {
         match self {
             Student::Kd => run.kd_adjusted.as_ref(),
@@ -186,6 +229,11 @@ impl Student {
 }
 
 impl Report {
+    /// Whether the method trained a teacher.
+    fn has_teacher(&self) -> bool {
+        self.runs.iter().all(|run| run.has_teacher)
+    }
+
     /// The value of `metric` in every run, in seed order.
     fn values(&self, metric: impl Fn(&SeedRun) -> Option<f32>) -> Vec<Option<f32>> {
         self.runs.iter().map(metric).collect()
@@ -206,6 +254,25 @@ impl Report {
             .collect()
     }
 
+    fn fidelity_json(&self, which: Network) -> FidelityJson {
+        let of = |pick: fn(&Fidelity) -> Option<f32>| self.metric(move |run| run.fidelity_of(which).and_then(pick));
+        FidelityJson {
+            agreement_with_teacher: of(|f| f.agreement_with_teacher),
+            test_kl_to_teacher: of(|f| f.test_kl_to_teacher),
+            ece: of(|f| Some(f.ece)),
+            entropy: of(|f| Some(f.entropy)),
+        }
+    }
+
+    /// An added network's figures, if the method trains it.
+    fn extra_json(&self, which: Network) -> Option<ExtraJson> {
+        self.runs.first()?.fidelity_of(which)?;
+        Some(ExtraJson {
+            test_accuracy: self.metric(|run| run.fidelity_of(which).map(|f| f.test_accuracy)),
+            fidelity: self.fidelity_json(which),
+        })
+    }
+
     fn student_json(&self, student: Student) -> StudentJson {
         let omitted = self.settings.omit_class;
         let adjusted = omitted.map(|class| AdjustedJson {
@@ -223,6 +290,11 @@ impl Report {
             omitted_class_test_accuracy: omitted
                 .map(|class| self.metric(|run| student.scores(run).per_class.get(class).copied().flatten())),
             adjusted,
+            fidelity: self.fidelity_json(student.network()),
+            exit: self.extra_json(match student {
+                Student::Kd => Network::KdExit,
+                Student::Control => Network::ControlExit,
+            }),
         }
     }
 
@@ -255,13 +327,17 @@ impl Report {
                 transfer_samples: self.data.transfer,
             },
             seeds: self.runs.iter().map(|run| run.seed).collect(),
-            teacher: ModelJson {
+            method: self.settings.method.name(),
+            teacher: self.has_teacher().then(|| ModelJson {
                 test_accuracy: self.metric(|run| Some(run.teacher.test_accuracy)),
                 per_class_test_accuracy: self.per_class(|run| Some(&run.teacher.per_class)),
-            },
+                fidelity: self.fidelity_json(Network::Teacher),
+            }),
             student_kd: self.student_json(Student::Kd),
             student_hard: self.student_json(Student::Control),
             delta_test_accuracy: self.metric(|run| Some(run.kd.test_accuracy - run.control.test_accuracy)),
+            second_peer: self.extra_json(Network::Peer),
+            second_peer_twin: self.extra_json(Network::PeerTwin),
         };
         let mut text = serde_json::to_string_pretty(&json)?;
         text.push('\n');
@@ -296,10 +372,13 @@ impl Report {
             text.push_str(&format!(" ({})", transfer.join(", ")));
         }
         text.push('\n');
+        let teacher_words = if self.has_teacher() {
+            format!("teacher {} ({} epochs)", arrows(&data.teacher_sizes), s.teacher_epochs)
+        } else {
+            "no teacher".to_string()
+        };
         text.push_str(&format!(
-            "teacher {} ({} epochs), students {} ({} epochs), {}; {}, learning rate {}, batch {}; T = {}, α = {}\n",
-            arrows(&data.teacher_sizes),
-            s.teacher_epochs,
+            "{teacher_words}, students {} ({} epochs), {}; {}, learning rate {}, batch {}; T = {}, α = {}\n",
             arrows(&data.student_sizes),
             s.student_epochs,
             s.activation.name(),
@@ -309,6 +388,17 @@ impl Report {
             s.temperature,
             s.alpha
         ));
+        text.push_str(&format!("method {}, KL {}", s.method.name(), s.kl_direction.name()));
+        match s.method {
+            kd_playground::methods::MethodKind::Fitnets => text.push_str(&format!(
+                ": hint stage of {} epochs on the student's hidden layer {}\n",
+                s.hint_epochs, s.hint_layer
+            )),
+            kd_playground::methods::MethodKind::Dml | kd_playground::methods::MethodKind::Byot => {
+                text.push_str(": no teacher is trained\n")
+            }
+            _ => text.push('\n'),
+        }
         let seeds: Vec<u64> = self.runs.iter().map(|run| run.seed).collect();
         if self.over_seeds {
             text.push_str(&format!("{}: mean ± sample standard deviation over the seeds\n", seed_list(&seeds)));
@@ -323,9 +413,10 @@ impl Report {
             "distilled student".into(),
             "control student".into(),
         ]];
+        let teacher = self.has_teacher();
         rows.push(vec![
             "all classes".into(),
-            self.percent(|run| Some(run.teacher.test_accuracy)),
+            self.percent(|run| teacher.then_some(run.teacher.test_accuracy)),
             self.percent(|run| Some(run.kd.test_accuracy)),
             self.percent(|run| Some(run.control.test_accuracy)),
         ]);
@@ -337,16 +428,56 @@ impl Report {
             }
             rows.push(vec![
                 label,
-                self.percent(|run| at(&run.teacher)),
+                self.percent(|run| if teacher { at(&run.teacher) } else { None }),
                 self.percent(|run| at(&run.kd)),
                 self.percent(|run| at(&run.control)),
             ]);
+        }
+        let fidelity = |which: Network, pick: fn(&Fidelity) -> Option<f32>| {
+            move |run: &SeedRun| {
+                if which == Network::Teacher && !teacher {
+                    None
+                } else {
+                    run.fidelity_of(which).and_then(pick)
+                }
+            }
+        };
+        let networks = [Network::Teacher, Network::Kd, Network::Control];
+        let fidelity_rows: [(&str, FidelityField, bool); 4] = [
+            ("agreement with teacher", |f| f.agreement_with_teacher, true),
+            ("KL to teacher (nats)", |f| f.test_kl_to_teacher, false),
+            ("ECE (15 bins)", |f| Some(f.ece), true),
+            ("entropy (nats)", |f| Some(f.entropy), false),
+        ];
+        for (label, pick, percent) in fidelity_rows {
+            let mut row = vec![label.to_string()];
+            for which in networks {
+                row.push(if percent { self.percent(fidelity(which, pick)) } else { self.plain(fidelity(which, pick)) });
+            }
+            rows.push(row);
         }
         text.push_str(&table(&rows));
         text.push_str(&format!(
             "distilled − control, all classes: {}\n",
             self.points(|run| Some(run.kd.test_accuracy - run.control.test_accuracy))
         ));
+        let accuracy_of = |which: Network| move |run: &SeedRun| run.fidelity_of(which).map(|f| f.test_accuracy);
+        if self.runs.first().and_then(|run| run.fidelity_of(Network::KdExit)).is_some() {
+            text.push_str(&format!(
+                "early exit after hidden layer 1: self-distilled {}, the control's exit {}; difference {}\n",
+                self.percent(accuracy_of(Network::KdExit)),
+                self.percent(accuracy_of(Network::ControlExit)),
+                self.points(|run| Some(accuracy_of(Network::KdExit)(run)? - accuracy_of(Network::ControlExit)(run)?))
+            ));
+        }
+        if self.runs.first().and_then(|run| run.fidelity_of(Network::Peer)).is_some() {
+            text.push_str(&format!(
+                "second peer {}, its control student {}; difference {}\n",
+                self.percent(accuracy_of(Network::Peer)),
+                self.percent(accuracy_of(Network::PeerTwin)),
+                self.points(|run| Some(accuracy_of(Network::Peer)(run)? - accuracy_of(Network::PeerTwin)(run)?))
+            ));
+        }
 
         if let Some(class) = s.omit_class {
             let label = self.class_label(class);

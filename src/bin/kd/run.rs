@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use kd_playground::data::{csv, Dataset, DatasetName, SplitName};
-use kd_playground::session::{BiasAdjustment, ModelKind, Phase, Session};
+use kd_playground::session::{BiasAdjustment, Fidelity, ModelKind, Network, Phase, Session};
 use kd_playground::settings::{self, dataset_defaults, Settings, Value};
 use kd_playground::KdError;
 
@@ -212,6 +212,17 @@ pub struct SeedRun {
     /// With an omitted class: each student's bias adjustment for it.
     pub kd_adjusted: Option<BiasAdjustment>,
     pub control_adjusted: Option<BiasAdjustment>,
+    /// Whether the method trained a teacher (mutual learning and self-distillation do not).
+    pub has_teacher: bool,
+    /// Fidelity and calibration of every network the method trains, on the test split.
+    pub fidelity: Vec<(Network, Fidelity)>,
+}
+
+impl SeedRun {
+    /// Network `which`'s fidelity and calibration, if the method trains it.
+    pub fn fidelity_of(&self, which: Network) -> Option<&Fidelity> {
+        self.fidelity.iter().find(|(n, _)| *n == which).map(|(_, f)| f)
+    }
 }
 
 /// What the data set and the transfer set hold (the same for every seed).
@@ -281,6 +292,13 @@ pub fn run_seed(
         },
         kd_adjusted: adjustment(ModelKind::Kd)?,
         control_adjusted: adjustment(ModelKind::Control)?,
+        has_teacher: session.has_teacher(),
+        fidelity: session
+            .networks()
+            .into_iter()
+            .map(|which| session.fidelity(which).map(|f| (which, f)))
+            .collect::<Result<_, _>>()
+            .map_err(engine)?,
     };
     let data = session.data();
     let summary = DataSummary {
