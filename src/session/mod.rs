@@ -262,6 +262,30 @@ impl Session {
         Ok(fresh)
     }
 
+    /// A session whose teacher is `teacher`, already trained (e.g. a distilled student that now
+    /// teaches: the teacher-assistant path of Mirzadeh et al. 2020, teacher → assistant →
+    /// student): no teacher epoch runs, the students start at once. `settings.teacherHidden` must
+    /// describe `teacher`'s hidden layers, and the method must learn from a teacher.
+    pub fn with_trained_teacher(settings: Settings, data: Dataset, teacher: Mlp) -> Result<Session> {
+        if !settings.method.needs_teacher() || settings.teachers != 1 {
+            return Err(KdError::Refused(Refusal::OnlyStudentSettings));
+        }
+        let mut session = Session::with_data(settings, data)?;
+        let expected = sizes(&session.data, &session.settings.teacher_hidden);
+        if teacher.sizes() != expected {
+            return Err(KdError::Internal(format!(
+                "a trained teacher of layers {:?} where the settings describe {expected:?}",
+                teacher.sizes()
+            )));
+        }
+        let s = &session.settings;
+        session.teacher = Teacher::new(vec![teacher], s.optimizer, s.learning_rate, s.batch_size);
+        let members = session.teacher.member_logits(session.data.train.features.view())?;
+        session.history.teacher = vec![session.evaluate_teacher(0, &members)?];
+        session.start_distillation(SoftTargets::new(members))?;
+        Ok(session)
+    }
+
     /// Mini-batches per teacher epoch.
     fn batches_per_teacher_epoch(&self) -> usize {
         self.data.train.len().div_ceil(self.settings.batch_size.max(1))

@@ -891,3 +891,44 @@ impl Session {
         Ok(Some(RelationView { classes: rows.iter().map(|&r| test.labels[r]).collect(), teacher, distilled, control }))
     }
 }
+
+impl Session {
+    /// How far student `which`'s relations between test samples are from the teacher's: RKD's
+    /// distance and angle terms ([`relations::relations_into`], unweighted) between the teacher's
+    /// and the student's last hidden layers on the test split, in blocks of the batch size (as
+    /// training sees them) and averaged over the blocks. None when a network has no hidden layer.
+    pub fn relation_gap(&self, which: super::ModelKind) -> Result<Option<RelationTerms>> {
+        let test = self.data.test.features.view();
+        let last_hidden = |network: &Mlp| -> Result<Option<Array2<f32>>> {
+            let layers = network.layers.len();
+            if layers < 2 {
+                return Ok(None);
+            }
+            let mut cache = network.forward_cached(test)?;
+            Ok(Some(std::mem::take(&mut cache.outputs[layers - 1])))
+        };
+        let (Some(teacher), Some(student)) = (last_hidden(self.teacher.first())?, last_hidden(self.model(which))?)
+        else {
+            return Ok(None);
+        };
+        let size = self.settings.batch_size.max(3);
+        let (mut distance, mut angle, mut blocks) = (0.0f64, 0.0f64, 0usize);
+        let mut scratch = Array2::zeros((0, 0));
+        for start in (0..student.nrows()).step_by(size) {
+            let end = (start + size).min(student.nrows());
+            if end - start < 3 {
+                continue;
+            }
+            let block = student.slice(s![start..end, ..]);
+            if scratch.dim() != block.dim() {
+                scratch = Array2::zeros(block.dim());
+            }
+            let terms = relations::relations_into(block, teacher.slice(s![start..end, ..]), 1.0, scratch.view_mut())?;
+            distance += f64::from(terms.distance);
+            angle += f64::from(terms.angle);
+            blocks += 1;
+        }
+        let n = blocks.max(1) as f64;
+        Ok(Some(RelationTerms { distance: (distance / n) as f32, angle: (angle / n) as f32 }))
+    }
+}
