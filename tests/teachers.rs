@@ -151,7 +151,16 @@ fn the_teacher_stays_frozen_while_the_students_learn() {
     // Offline distillation: once its phase is over, the teacher (each member of an ensemble) is
     // read, never trained. Its weights and its logits on the whole training split are the same, bit
     // for bit, after every student epoch, whatever the soft loss; the students do change.
-    for overrides in [&[][..], &[("teachers", "3")][..], &[("method", "logits")][..]] {
+    for overrides in [
+        &[][..],
+        &[("teachers", "3")][..],
+        &[("method", "logits")][..],
+        &[("method", "fitnets"), ("hintEpochs", "2")][..],
+        &[("method", "rkd")][..],
+        &[("method", "label-smoothing")][..],
+        &[("method", "dkpp"), ("teachers", "2")][..],
+        &[("method", "kd"), ("klDirection", "reverse")][..],
+    ] {
         let mut session = Session::new(settings(overrides)).unwrap();
         session.run_phase(Phase::Teacher).unwrap();
         let teachers: Vec<_> = session.teachers().cloned().collect();
