@@ -510,19 +510,19 @@ impl Settings {
         let renamed;
         let values = match values.get("softLoss") {
             // Run files and links from before the methods: `softLoss` (kl, logits) is now `method`
-            // (kd, logits).
-            Some(old) => {
+            // (kd, logits). Beside `method` it is an unknown setting, not silently dropped.
+            Some(old) if !values.contains_key("method") => {
                 let mut copy = values.clone();
                 copy.remove("softLoss");
                 let method = match old {
                     Value::Text(text) if text == "kl" => Value::Text("kd".into()),
                     other => other.clone(),
                 };
-                copy.entry("method".into()).or_insert(method);
+                copy.insert("method".into(), method);
                 renamed = copy;
                 &renamed
             }
-            None => values,
+            _ => values,
         };
         let mut problems: Vec<(String, SettingProblem)> = values
             .keys()
@@ -788,6 +788,19 @@ mod tests {
         assert_eq!(Settings::from_values(&settings.to_values()).unwrap(), settings);
         assert_eq!(settings.to_values()["omitClass"], Value::Number(3.0));
         assert_eq!(Settings::from_values(&BTreeMap::new()).unwrap().to_values()["omitClass"], Value::Number(-1.0));
+    }
+
+    #[test]
+    fn the_soft_loss_of_older_runs_and_links_is_the_method() {
+        let read = |pairs: &[(&str, &str)]| {
+            Settings::from_values(&pairs.iter().map(|(k, v)| (k.to_string(), Value::Text(v.to_string()))).collect())
+        };
+        assert_eq!(read(&[("softLoss", "kl")]).unwrap().method, MethodKind::Kd);
+        assert_eq!(read(&[("softLoss", "logits")]).unwrap().method, MethodKind::Logits);
+        assert!(read(&[("softLoss", "bogus")]).is_err());
+        // beside the method it names, it is not a setting: a mix-up is reported, not dropped
+        let error = read(&[("softLoss", "logits"), ("method", "kd")]).unwrap_err();
+        assert_eq!(error.setting_problems()[0], ("softLoss".to_string(), SettingProblem::Unknown));
     }
 
     #[test]
