@@ -19,7 +19,12 @@
 //! - [`losses`]: softmax with temperature, cross-entropy, KL and the distillation loss with gradients;
 //! - [`optimizer`]: SGD with momentum and Adam;
 //! - [`settings`]: every setting the page can change, declared once, and their validation;
-//! - [`distillation`]: the training session (teacher, distilled student, control student);
+//! - [`methods`]: the map of distillation, one method per file (response-, feature- and
+//!   relation-based; offline, online, self-distillation; the dark-knowledge controls);
+//! - [`learner`], [`teacher`]: a network in training with its divergence guard; the teacher;
+//! - [`session`]: the training session (teacher, distilled student, control student, and the
+//!   networks a method adds);
+//! - [`fidelity`]: beside accuracy, calibration (ECE), entropy and linear CKA;
 //! - [`dark_knowledge`]: what soft labels carry: temperature sweeps, entropy, per-class gradients,
 //!   the teacher's class-similarity matrix;
 //! - [`experiments`]: Hinton's experiments in miniature: presets that judge their own runs, and

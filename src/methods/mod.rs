@@ -1,16 +1,27 @@
-//! What a student learns from: one method of knowledge distillation per file, each behind the one
-//! small trait [`Method`]. A method turns one mini-batch — the student's logits, the hard labels
-//! and what the teacher says about the same samples — into its loss terms and the loss's gradient
-//! with respect to the student's logits; the [`crate::learner::Learner`] backpropagates it and
-//! guards against divergence, the [`crate::session::Session`] decides who learns from what.
+//! What a student learns from: the map of knowledge distillation, one method per file. The
+//! setting `method` ([`MethodKind`]) picks one. Each method's loss is a [`Method`]: it turns one
+//! mini-batch — the student's outputs, the hard labels and what the teacher (or whoever teaches)
+//! says about the same samples — into its loss terms and the loss's gradient with respect to the
+//! student's outputs; the [`crate::learner::Learner`] backpropagates it and guards against
+//! divergence, and the session's `students` module runs each method's step: who learns from what,
+//! through which layer.
 //!
-//! - [`HardLabels`]: cross-entropy with the true labels (the teacher, and the control student);
-//! - [`SoftLabels`]: Hinton's distillation, `α·T²·KL(p_t ‖ p_s) + (1 − α)·CE`;
-//! - [`LogitMatching`]: its high-temperature limit, `α·(1/2K)·Σ(z̃_s − z̃_t)² + (1 − α)·CE`.
+//! | knowledge \ scheme | offline (a trained teacher) | online | self-distillation |
+//! |---|---|---|---|
+//! | response-based | [`SoftLabels`] (Hinton's KD), [`ReverseKl`], [`LogitMatching`] | [`mutual`] (DML) | [`self_distillation`] (BYOT) |
+//! | feature-based | [`hints`] (FitNets) | | |
+//! | relation-based | [`relations`] (RKD) | | |
 //!
-//! A new method (label smoothing, mutual learning's peer term, …) is a new file here: the
-//! [`Method`] impl, its formula and gradient in the doc comments, and a test of the gradient
-//! against finite differences ([`check_gradient`]).
+//! Beside them, the controls that ask "is it really dark knowledge?": [`label_smoothing`] (the
+//! teacher's wrong-class mass, spread evenly) and [`permuted`] (DKPP: its wrong-class
+//! probabilities, shuffled); and [`HardLabels`], cross-entropy with the true labels (the teacher's
+//! method, and every control student's).
+//!
+//! A new method is a new file here: its loss (a [`Method`] impl, or functions for a hidden layer's
+//! loss), its formula and gradient in the doc comments, a test of the gradient against finite
+//! differences ([`check_gradient`]) and of the loss against an independent computation; then a
+//! choice of [`MethodKind`] and, if it reads a hidden layer or trains more networks, its arm of
+//! the step in `session/students.rs`.
 
 mod hard_labels;
 pub mod hints;
