@@ -84,6 +84,8 @@ pub struct SettingSpec {
     pub live: bool,
     /// Whether it applies only to the data sets generated from the seed (spiral, blobs, moons).
     pub generated_only: bool,
+    /// The methods it applies to, by name (empty: every method); the page hides it for the others.
+    pub methods: &'static [&'static str],
     /// Whether only `kd` has it (the page's schema leaves it out, so the page keeps its default).
     #[serde(skip)]
     pub cli_only: bool,
@@ -107,6 +109,12 @@ fn serialize_default<S: serde::Serializer>(
     }
 }
 
+/// The methods that train a teacher: the teacher's settings apply to them only (mutual learning
+/// and self-distillation train none; see [`MethodKind::needs_teacher`]).
+const TEACHER_METHODS: &[&str] = &["kd", "logits", "fitnets", "rkd", "label-smoothing", "dkpp"];
+/// The methods whose soft term is a KL, which `klDirection` turns (not logit matching, not RKD).
+const KL_METHODS: &[&str] = &["kd", "fitnets", "dml", "byot", "label-smoothing", "dkpp"];
+
 /// The fields most settings share; each declaration states what differs.
 const BASE: SettingSpec = SettingSpec {
     name: "",
@@ -121,6 +129,7 @@ const BASE: SettingSpec = SettingSpec {
     max_layers: 0,
     live: false,
     generated_only: false,
+    methods: &[],
     cli_only: false,
     group: Group::Data,
     flag: "",
@@ -335,7 +344,8 @@ settings! {
     scaling: Scaling = SettingSpec { name: "scaling", default: "standardise", cli_only: true, flag: "scaling", placeholder: "HOW", ..BASE },
     teacher_hidden: Vec<usize> = SettingSpec {
         name: "teacherHidden", default: "64,64", by_dataset: Some(&[(Digits, "256,256")]), min: 1.0, max: 1024.0,
-        step: 1.0, max_layers: 4, group: Group::Models, flag: "teacher", placeholder: "WIDTHS", ..BASE
+        step: 1.0, max_layers: 4, group: Group::Models, flag: "teacher", placeholder: "WIDTHS", methods: TEACHER_METHODS,
+        ..BASE
     },
     student_hidden: Vec<usize> = SettingSpec {
         name: "studentHidden", default: "8", by_dataset: Some(&[(Blobs, "4"), (Moons, "4"), (Digits, "16"), (Iris, "4")]),
@@ -345,7 +355,7 @@ settings! {
     /// Teachers in the ensemble (1: a single teacher).
     teachers: usize = SettingSpec {
         name: "teachers", default: "1", min: 1.0, max: 5.0, step: 1.0, group: Group::Models, flag: "teachers",
-        placeholder: "N", ..BASE
+        placeholder: "N", methods: TEACHER_METHODS, ..BASE
     },
     activation: Activation = SettingSpec {
         name: "activation", default: "relu", group: Group::Models, flag: "activation", placeholder: "NAME", ..BASE
@@ -367,7 +377,8 @@ settings! {
     },
     teacher_epochs: usize = SettingSpec {
         name: "teacherEpochs", default: "40", by_dataset: Some(&[(Blobs, "30"), (Moons, "30"), (Digits, "20"), (Iris, "60")]),
-        min: 1.0, max: 2000.0, step: 1.0, group: Group::Training, flag: "teacher-epochs", placeholder: "N", ..BASE
+        min: 1.0, max: 2000.0, step: 1.0, group: Group::Training, flag: "teacher-epochs", placeholder: "N",
+        methods: TEACHER_METHODS, ..BASE
     },
     student_epochs: usize = SettingSpec {
         name: "studentEpochs", default: "100", by_dataset: Some(&[(Blobs, "60"), (Moons, "80"), (Digits, "40")]),
@@ -387,17 +398,18 @@ settings! {
     },
     /// Which way the soft term's KL runs.
     kl_direction: KlDirection = SettingSpec {
-        name: "klDirection", default: "forward", group: Group::Distillation, flag: "kl", placeholder: "DIRECTION", ..BASE
+        name: "klDirection", default: "forward", group: Group::Distillation, flag: "kl", placeholder: "DIRECTION",
+        methods: KL_METHODS, ..BASE
     },
     /// FitNets: the student's hidden layer (from 1) that the teacher's hint guides.
     hint_layer: usize = SettingSpec {
         name: "hintLayer", default: "1", min: 1.0, max: 4.0, step: 1.0, group: Group::Distillation, flag: "hint-layer",
-        placeholder: "N", ..BASE
+        placeholder: "N", methods: &["fitnets"], ..BASE
     },
     /// FitNets: the student epochs of the hint stage, before distillation.
     hint_epochs: usize = SettingSpec {
         name: "hintEpochs", default: "10", min: 1.0, max: 1999.0, step: 1.0, group: Group::Distillation,
-        flag: "hint-epochs", placeholder: "N", ..BASE
+        flag: "hint-epochs", placeholder: "N", methods: &["fitnets"], ..BASE
     },
     /// Share of each class of the training split in the students' transfer set.
     train_fraction: f32 = SettingSpec {
@@ -679,6 +691,21 @@ mod tests {
 
     fn values(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    #[test]
+    fn a_setting_applies_to_methods_that_exist_and_the_teacher_s_to_those_that_train_one() {
+        use crate::methods::MethodKind;
+        for name in ["teacherHidden", "teachers", "teacherEpochs", "klDirection", "hintLayer", "hintEpochs"] {
+            let methods = spec(name).map(|s| s.methods).unwrap_or_default();
+            assert!(!methods.is_empty(), "{name} applies to some methods only");
+            assert!(methods.iter().all(|m| MethodKind::from_name(m).is_some()), "{name}: {methods:?}");
+        }
+        let teacher: Vec<&str> =
+            MethodKind::ALL.iter().filter(|m| m.needs_teacher()).map(|m| m.name()).collect();
+        assert_eq!(spec("teacherHidden").map(|s| s.methods.to_vec()), Some(teacher));
+        assert_eq!(spec("hintLayer").map(|s| s.methods), Some(&["fitnets"][..]));
+        assert!(spec("temperature").is_some_and(|s| s.methods.is_empty()), "T applies to every method");
     }
 
     #[test]

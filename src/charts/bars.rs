@@ -21,27 +21,31 @@ pub struct BarPanel<'a> {
     pub values: &'a [f32],
 }
 
-/// The five panels of a sample report, in reading order.
-pub fn sample_panels<'a>(report: &'a SampleReport, class_names: &[String]) -> Vec<BarPanel<'a>> {
+/// The five panels of a sample report, in reading order; without the teacher's two when the
+/// method trains no teacher (`has_teacher` false: an untrained teacher's outputs are noise).
+pub fn sample_panels<'a>(report: &'a SampleReport, class_names: &[String], has_teacher: bool) -> Vec<BarPanel<'a>> {
     let t = short_number(report.temperature);
     let true_class = class_names.get(report.label).cloned().unwrap_or_else(|| report.label.to_string());
-    vec![
-        BarPanel { title: text_with("chart.bars.hard", &[("class", &true_class)]), values: &report.hard_label },
-        BarPanel { title: text("chart.bars.teacherT1"), values: &report.teacher_t1 },
-        BarPanel { title: text_with("chart.bars.teacher", &[("t", &t)]), values: &report.teacher_at_t },
-        BarPanel { title: text_with("chart.bars.distilled", &[("t", &t)]), values: &report.kd_student_at_t },
-        BarPanel { title: text_with("chart.bars.control", &[("t", &t)]), values: &report.control_student_at_t },
-    ]
+    let mut panels =
+        vec![BarPanel { title: text_with("chart.bars.hard", &[("class", &true_class)]), values: &report.hard_label }];
+    if has_teacher {
+        panels.push(BarPanel { title: text("chart.bars.teacherT1"), values: &report.teacher_t1 });
+        panels.push(BarPanel { title: text_with("chart.bars.teacher", &[("t", &t)]), values: &report.teacher_at_t });
+    }
+    panels.push(BarPanel { title: text_with("chart.bars.distilled", &[("t", &t)]), values: &report.kd_student_at_t });
+    panels.push(BarPanel { title: text_with("chart.bars.control", &[("t", &t)]), values: &report.control_student_at_t });
+    panels
 }
 
-/// Draws the sample report's five panels in a row (or in two rows on a narrow canvas).
+/// Draws the sample report's panels in a row (or in two rows on a narrow canvas).
 pub fn draw_sample_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     report: &SampleReport,
     class_names: &[String],
+    has_teacher: bool,
     scale: ChartScale,
 ) -> Result<(), KdError> {
-    draw_bar_panels(area, &sample_panels(report, class_names), class_names, Some(report.label), scale)
+    draw_bar_panels(area, &sample_panels(report, class_names, has_teacher), class_names, Some(report.label), scale)
 }
 
 /// Draws `panels` side by side, each over the classes named `class_names` (or numbered when the
@@ -260,7 +264,7 @@ mod tests {
     fn prints_the_engines_numbers_above_the_bars() {
         let (area, recorded) = test_backend::area(1150, 210);
         let names = vec!["a".to_string(), "b".to_string(), "c".to_string()];
-        draw_sample_bars(&area, &report(vec![0.123, 0.456, 0.421], 1), &names, ChartScale::default()).unwrap();
+        draw_sample_bars(&area, &report(vec![0.123, 0.456, 0.421], 1), &names, true, ChartScale::default()).unwrap();
         let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
         // Four panels show the same probabilities; the hard label shows 0, 1, 0.
         assert_eq!(texts.iter().filter(|t| *t == "0.12").count(), 4, "{texts:?}");
@@ -283,8 +287,8 @@ mod tests {
         for case in &cases {
             for (w, h) in [(1150, 210), (2300, 420), (350, 210), (20, 10)] {
                 let (area, _) = test_backend::area(w, h);
-                draw_sample_bars(&area, case, &ten, ChartScale::new(if w > 2000 { 2.0 } else { 1.0 })).unwrap();
-                draw_sample_bars(&area, case, &[], ChartScale::default()).unwrap();
+                draw_sample_bars(&area, case, &ten, true, ChartScale::new(if w > 2000 { 2.0 } else { 1.0 })).unwrap();
+                draw_sample_bars(&area, case, &[], false, ChartScale::default()).unwrap();
             }
         }
     }

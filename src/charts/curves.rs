@@ -11,6 +11,7 @@ use super::{
     ChartScale, Corner, Dash, LineLook, Span,
 };
 use crate::error::KdError;
+use crate::methods::{KlDirection, MethodKind};
 use crate::session::{History, StudentEpoch};
 
 /// One series of a line panel: its legend label, its points `(epoch, value)` and its look.
@@ -54,12 +55,18 @@ impl LossCurve {
         }
     }
 
-    fn label(self) -> String {
+    /// Its legend label: the soft term and the total as `method` computes them (see
+    /// [`soft_term_text`]).
+    fn label(self, method: MethodKind, kl: KlDirection) -> String {
         match self {
             LossCurve::DistilledHard => text("chart.loss.distilledHard"),
             LossCurve::ControlHard => text("chart.loss.control"),
-            LossCurve::DistilledSoft => text("chart.loss.distilledSoft"),
-            LossCurve::DistilledTotal => text("chart.loss.distilledTotal"),
+            LossCurve::DistilledSoft => soft_term_text(method, kl),
+            LossCurve::DistilledTotal => match method {
+                MethodKind::Byot => text("chart.loss.total.byot"),
+                MethodKind::Fitnets => text("chart.loss.total.fitnets"),
+                _ => text("chart.loss.distilledTotal"),
+            },
         }
     }
 
@@ -80,6 +87,29 @@ impl LossCurve {
 pub const LOSS_PANELS: [&[LossCurve]; 2] =
     [&[LossCurve::DistilledHard, LossCurve::ControlHard], &[LossCurve::DistilledSoft, LossCurve::DistilledTotal]];
 
+/// What the history's soft term is for `method` (its KL running `kl`), in the legend's words:
+/// Hinton's `T²·KL(teacher ‖ student)` for `kd`; logit matching; RKD's relational term
+/// `25·L_D + 50·L_A`; the KL to the other peer (DML), of the early exit to the final head (BYOT),
+/// to the smoothed or the permuted soft labels (the controls).
+pub fn soft_term_text(method: MethodKind, kl: KlDirection) -> String {
+    let term = match method {
+        MethodKind::Kd => text("chart.loss.distilledSoft"),
+        MethodKind::Logits => text("chart.loss.soft.logits"),
+        MethodKind::Fitnets => text("chart.loss.soft.fitnets"),
+        MethodKind::Rkd => text("chart.loss.soft.rkd"),
+        MethodKind::Dml => text("chart.loss.soft.dml"),
+        MethodKind::Byot => text("chart.loss.soft.byot"),
+        MethodKind::LabelSmoothing => text("chart.loss.soft.labelSmoothing"),
+        MethodKind::Dkpp => text("chart.loss.soft.dkpp"),
+    };
+    let has_kl = !matches!(method, MethodKind::Logits | MethodKind::Rkd);
+    if has_kl && kl == KlDirection::Reverse {
+        text_with("chart.loss.soft.reverse", &[("term", &term)])
+    } else {
+        term
+    }
+}
+
 /// Whether the loss chart's two panels go one above the other rather than side by side: when side
 /// by side each would be narrower than 325 CSS px, or the area is not much wider than tall. (The
 /// page makes the loss canvas taller below 660 CSS px of width, see `.curve-loss` in style.css.)
@@ -94,11 +124,13 @@ pub fn loss_panels_stacked(width: u32, height: u32, scale: ChartScale) -> bool {
 /// side by side or, on a narrow area, one above the other: both students' cross-entropy on the
 /// hard labels `CE(y, softmax(z_s))` (distilled solid, control dashed) on one y axis; and the
 /// distilled student's soft term `T²·KL(softmax(z_t/T) ‖ softmax(z_s/T))` with its total
-/// `α·soft + (1 − α)·hard` on another; against the student epoch. Before: the teacher's training
-/// CE against the teacher epoch.
+/// `α·soft + (1 − α)·hard` on another (named as `method` computes them: [`soft_term_text`]);
+/// against the student epoch. Before: the teacher's training CE against the teacher epoch.
 pub fn draw_loss_curves<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     history: &History,
+    method: MethodKind,
+    kl: KlDirection,
     scale: ChartScale,
 ) -> Result<(), KdError> {
     area.fill(&WHITE).map_err(chart_err)?;
@@ -114,7 +146,7 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
             curves
                 .iter()
                 .map(|&curve| Series {
-                    label: curve.label(),
+                    label: curve.label(method, kl),
                     points: students.iter().map(|s| (s.epoch as f64, f64::from(curve.value(s)))).collect(),
                     look: curve.look(),
                 })
@@ -136,10 +168,18 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
             scale,
         )?;
         let settings = settings_text(students);
-        let soft_titles = [
-            text_with("chart.loss.softTitle", &[("settings", &settings)]),
-            text_with("chart.loss.softTitleShort", &[("settings", &settings)]),
-        ];
+        let soft_titles = if method == MethodKind::Kd && kl == KlDirection::Forward {
+            vec![
+                text_with("chart.loss.softTitle", &[("settings", &settings)]),
+                text_with("chart.loss.softTitleShort", &[("settings", &settings)]),
+            ]
+        } else {
+            let term = soft_term_text(method, kl);
+            vec![
+                text_with("chart.loss.softTitleOf", &[("term", &term), ("settings", &settings)]),
+                text_with("chart.loss.softTitleOfShort", &[("term", &term)]),
+            ]
+        };
         let soft_lines = series(soft_curves);
         let soft_y = text("chart.loss.y");
         draw_line_panel(
@@ -175,10 +215,12 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
 
 /// Draws the accuracy curves in two panels: the teacher's train and test accuracy against the
 /// teacher epoch (left) and the two students' against the student epoch (right; distilled solid,
-/// control dashed; train thin, test thick with markers).
+/// control dashed; train thin, test thick with markers). Without a teacher (`has_teacher` false:
+/// mutual learning, self-distillation), the left panel says that the method trains none.
 pub fn draw_accuracy_curves<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     history: &History,
+    has_teacher: bool,
     scale: ChartScale,
 ) -> Result<(), KdError> {
     area.fill(&WHITE).map_err(chart_err)?;
@@ -200,7 +242,9 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
             look: look(palette::TEACHER, 2.5, Dash::Solid, true),
         },
     ];
-    if history.teacher.is_empty() {
+    if !has_teacher {
+        draw_message(&left, &text("chart.accuracy.noTeacher"), scale)?;
+    } else if history.teacher.is_empty() {
         draw_message(&left, &text("chart.accuracy.teacherEmpty"), scale)?;
     } else {
         let (title, x_label, y_label) =
@@ -424,8 +468,9 @@ mod tests {
         for history in histories() {
             for (width, height) in [(560, 280), (1120, 560), (40, 30)] {
                 let (area, _) = test_backend::area(width, height);
-                draw_loss_curves(&area, &history, ChartScale::new(2.0)).unwrap();
-                draw_accuracy_curves(&area, &history, ChartScale::new(1.0)).unwrap();
+                draw_loss_curves(&area, &history, MethodKind::Kd, KlDirection::Forward, ChartScale::new(2.0)).unwrap();
+                draw_accuracy_curves(&area, &history, true, ChartScale::new(1.0)).unwrap();
+                draw_accuracy_curves(&area, &history, false, ChartScale::new(1.0)).unwrap();
             }
         }
     }
@@ -433,15 +478,15 @@ mod tests {
     #[test]
     fn titles_follow_the_phase() {
         let (area, recorded) = test_backend::area(560, 280);
-        draw_loss_curves(&area, &History { teacher: vec![teacher(0, 1.0)], students: vec![] }, ChartScale::default())
-            .unwrap();
+        let teacher_only = History { teacher: vec![teacher(0, 1.0)], students: vec![] };
+        draw_loss_curves(&area, &teacher_only, MethodKind::Kd, KlDirection::Forward, ChartScale::default()).unwrap();
         assert!(recorded.borrow().texts.iter().any(|(t, _)| t.starts_with("Teacher's training loss")));
 
         let mut students = vec![student(0, 0.5), student(1, 0.4)];
         students[1].temperature = 2.0;
         let history = History { teacher: vec![teacher(0, 1.0)], students };
         let (area, recorded) = test_backend::area(1400, 300);
-        draw_loss_curves(&area, &history, ChartScale::default()).unwrap();
+        draw_loss_curves(&area, &history, MethodKind::Kd, KlDirection::Forward, ChartScale::default()).unwrap();
         let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
         for wanted in [
             "Both students: cross-entropy on the hard labels",
@@ -456,9 +501,33 @@ mod tests {
 
         // Side by side on a narrower canvas, the shorter titles.
         let (area, recorded) = test_backend::area(660, 280);
-        draw_loss_curves(&area, &history, ChartScale::default()).unwrap();
+        draw_loss_curves(&area, &history, MethodKind::Kd, KlDirection::Forward, ChartScale::default()).unwrap();
         let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
         assert!(texts.iter().any(|t| t == "Distilled only: T²·KL (T = 2–4, α = 0.7)"), "{texts:?}");
+    }
+
+    #[test]
+    fn the_soft_term_is_named_as_the_method_computes_it() {
+        let history = History { teacher: vec![teacher(0, 1.0)], students: vec![student(0, 0.5), student(1, 0.4)] };
+        let drawn = |method, kl| {
+            let (area, recorded) = test_backend::area(1400, 300);
+            draw_loss_curves(&area, &history, method, kl, ChartScale::default()).unwrap();
+            let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
+            texts
+        };
+        let rkd = drawn(MethodKind::Rkd, KlDirection::Reverse);
+        assert!(rkd.iter().any(|t| t == "relational term 25·L_D + 50·L_A"), "{rkd:?}");
+        assert!(!rkd.iter().any(|t| t.contains("T²·KL")), "RKD has no KL: {rkd:?}");
+        let byot = drawn(MethodKind::Byot, KlDirection::Forward);
+        assert!(byot.iter().any(|t| t == "exit: T²·KL to the final head"), "{byot:?}");
+        assert!(byot.iter().any(|t| t.starts_with("total CE(final head)")), "{byot:?}");
+        let dml = drawn(MethodKind::Dml, KlDirection::Reverse);
+        assert!(dml.iter().any(|t| t == "T²·KL to the other peer, reverse KL"), "{dml:?}");
+        // the accuracy chart of a run without a teacher says so instead of an untrained teacher's curve
+        let (area, recorded) = test_backend::area(900, 300);
+        draw_accuracy_curves(&area, &history, false, ChartScale::default()).unwrap();
+        let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
+        assert!(texts.iter().any(|t| t.starts_with("No teacher")), "{texts:?}");
     }
 
     #[test]
@@ -489,10 +558,10 @@ mod tests {
             let scale = ChartScale::new(ratio);
             assert_eq!(loss_panels_stacked(width, height, scale), stacked, "{width}×{height} at {ratio}");
             let (area, recorded) = test_backend::area(width, height);
-            draw_loss_curves(&area, &history, scale).unwrap();
+            draw_loss_curves(&area, &history, MethodKind::Kd, KlDirection::Forward, scale).unwrap();
             let texts = &recorded.borrow().texts;
             let panel_of = |curve: LossCurve| -> usize {
-                let label = curve.label();
+                let label = curve.label(MethodKind::Kd, KlDirection::Forward);
                 let at = texts.iter().find(|(t, _)| *t == label).map(|(_, at)| *at);
                 let (x, y) = at.unwrap_or_else(|| panic!("{label:?} is drawn at {width}×{height}: {texts:?}"));
                 usize::from(if stacked { y >= height as i32 / 2 } else { x >= width as i32 / 2 })

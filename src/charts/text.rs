@@ -145,7 +145,14 @@ mod tests {
         let history = History { teacher: vec![teacher], students: vec![student(0), student(1)] };
         let drawn = || {
             let (area, recorded) = test_backend::area(560, 280);
-            curves::draw_loss_curves(&area, &history, ChartScale::default()).unwrap();
+            curves::draw_loss_curves(
+                &area,
+                &history,
+                crate::methods::MethodKind::Kd,
+                crate::methods::KlDirection::Forward,
+                ChartScale::default(),
+            )
+            .unwrap();
             let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
             texts
         };

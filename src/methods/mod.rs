@@ -83,13 +83,14 @@ crate::settings::choices!(MethodKind {
 impl MethodKind {
     /// The settings the map of methods runs it with: a data set, and settings over that data
     /// set's defaults. The papers' own choices where they made one (mutual learning: T = 1 and
-    /// equal weights); the page's defaults otherwise. A demonstration, not a tuned result.
+    /// equal weights; RKD: its λ against CE); the page's defaults otherwise. A demonstration, not a tuned result.
     pub fn demo(self) -> (DatasetName, &'static [(&'static str, &'static str)]) {
         let settings: &'static [(&'static str, &'static str)] = match self {
             MethodKind::Kd => &[("method", "kd")],
             MethodKind::Logits => &[("method", "logits")],
             MethodKind::Fitnets => &[("method", "fitnets"), ("hintLayer", "1"), ("hintEpochs", "10")],
-            MethodKind::Rkd => &[("method", "rkd"), ("studentEpochs", "20")],
+            // α = 1/2 weighs CE and 25·L_D + 50·L_A equally: Park et al.'s CE + λ_D·L_D + λ_A·L_A
+            MethodKind::Rkd => &[("method", "rkd"), ("alpha", "0.5"), ("studentEpochs", "20")],
             MethodKind::Dml => &[("method", "dml"), ("temperature", "1"), ("alpha", "0.5")],
             MethodKind::Byot => &[("method", "byot"), ("studentHidden", "16,16")],
             MethodKind::LabelSmoothing => &[("method", "label-smoothing")],

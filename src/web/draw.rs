@@ -74,14 +74,17 @@ impl Playground {
     #[wasm_bindgen(js_name = drawLossCurves)]
     pub fn draw_loss_curves(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
         let area = canvas::drawing_area(canvas).map_err(js_error)?;
-        curves::draw_loss_curves(&area, self.session.history(), canvas::scale()).map_err(js_error)
+        let settings = self.session.settings();
+        curves::draw_loss_curves(&area, self.session.history(), settings.method, settings.kl_direction, canvas::scale())
+            .map_err(js_error)
     }
 
     /// Draws the accuracy curves: the teacher (left) and the two students (right).
     #[wasm_bindgen(js_name = drawAccuracyCurves)]
     pub fn draw_accuracy_curves(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
         let area = canvas::drawing_area(canvas).map_err(js_error)?;
-        curves::draw_accuracy_curves(&area, self.session.history(), canvas::scale()).map_err(js_error)
+        curves::draw_accuracy_curves(&area, self.session.history(), self.session.has_teacher(), canvas::scale())
+            .map_err(js_error)
     }
 
     /// Draws sample `index` of `split`: its hard label and the soft labels of the teacher (T = 1
@@ -251,7 +254,7 @@ impl Playground {
     fn sample_bars(&self, canvas: &HtmlCanvasElement, split: SplitName, index: usize) -> Result<()> {
         let report = self.report(split, index)?;
         let area = canvas::drawing_area(canvas)?;
-        bars::draw_sample_bars(&area, &report, &self.class_names(), canvas::scale())?;
+        bars::draw_sample_bars(&area, &report, &self.class_names(), self.session.has_teacher(), canvas::scale())?;
         area.present().map_err(crate::charts::chart_err)
     }
 
@@ -319,12 +322,19 @@ impl Playground {
         let scale = canvas::scale();
         match data.view {
             DataView::Digits => {
-                // The teacher's predictions for the shown digits and for the selected sample only.
-                let shown = samples::gallery_len(data);
-                let shown_features = data.test.features.slice(s![0..shown, ..]); // (shown, features)
-                let predictions =
-                    argmax_rows(self.session.probabilities(ModelKind::Teacher, shown_features, 1.0)?.view());
+                // The teacher's predictions for the shown digits and for the selected sample only
+                // (none when the method trains no teacher: an untrained one's would be noise).
+                let has_teacher = self.session.has_teacher();
+                let predictions = if has_teacher {
+                    let shown_features = data.test.features.slice(s![0..samples::gallery_len(data), ..]); // (shown, features)
+                    argmax_rows(self.session.probabilities(ModelKind::Teacher, shown_features, 1.0)?.view())
+                } else {
+                    Vec::new()
+                };
                 let selection = match selected {
+                    Some((split, index)) if !has_teacher && index < data.split(split).len() => {
+                        Some(samples::Selection { split, index, teacher_prediction: None })
+                    }
                     Some((split, index)) if index < data.split(split).len() => {
                         let features = data.split(split).features.slice(s![index..index + 1, ..]); // (1, features)
                         let prediction =
