@@ -701,8 +701,7 @@ mod tests {
             assert!(!methods.is_empty(), "{name} applies to some methods only");
             assert!(methods.iter().all(|m| MethodKind::from_name(m).is_some()), "{name}: {methods:?}");
         }
-        let teacher: Vec<&str> =
-            MethodKind::ALL.iter().filter(|m| m.needs_teacher()).map(|m| m.name()).collect();
+        let teacher: Vec<&str> = MethodKind::ALL.iter().filter(|m| m.needs_teacher()).map(|m| m.name()).collect();
         assert_eq!(spec("teacherHidden").map(|s| s.methods.to_vec()), Some(teacher));
         assert_eq!(spec("hintLayer").map(|s| s.methods), Some(&["fitnets"][..]));
         assert!(spec("temperature").is_some_and(|s| s.methods.is_empty()), "T applies to every method");

@@ -393,7 +393,14 @@ fn an_experiment_runs_its_preset_and_gives_a_verdict() {
     assert_fails(&["experiment", "nothing"], 2, "error: invalid value 'nothing' for '<NAME>'");
     // clap lists the experiments there is
     let stderr = String::from_utf8_lossy(&self::kd(&["experiment", "nothing"]).stderr).into_owned();
-    assert!(stderr.contains("[possible values: omitted-class, small-transfer-set, temperature-width, ensemble-teacher, high-temperature, born-again]"), "{stderr}");
+    assert!(stderr.contains("[possible values: omitted-class, small-transfer-set, temperature-width, ensemble-teacher, high-temperature, born-again, fitnets-hint, rkd-relations, mutual-learning, self-distillation, dark-knowledge-controls, kl-direction, capacity-gap]"), "{stderr}");
+    // kd experiment --help lists each with its title, claim, preset and runs
+    let help = stdout_of(&["experiment", "--help"]);
+    for name in ["fitnets-hint", "rkd-relations", "mutual-learning", "self-distillation", "dark-knowledge-controls"] {
+        assert!(help.contains(&format!("\n{name}\n")), "{name} missing from kd experiment --help");
+    }
+    assert!(help.contains("Capacity gap and a teacher assistant (Mirzadeh et al. 2020)"), "{help}");
+    assert!(help.contains("a study of 6 runs: teacher 16,16; teacher 64,64;"), "{help}");
     let table =
         stdout_of(&["experiment", "small-transfer-set", "--epochs", "2", "--student-epochs", "2", "--teacher", "16"]);
     assert!(table.contains("verdict: the claim was shown in"), "{table}");
@@ -432,4 +439,40 @@ fn a_study_runs_every_arm_over_seeds_and_judges_each_seed() {
     let table = stdout_of(&args);
     assert!(table.contains("ensemble of 5") && table.contains("its teachers' mean"), "{table}");
     assert!(table.contains("verdict: the claim was shown in"), "{table}");
+}
+
+#[test]
+fn a_method_study_reports_what_its_verdict_reads() {
+    // The capacity-gap study, shortened by flags: its last run learns from the one before it.
+    let args = ["experiment", "capacity-gap", "--seeds", "2", "--teacher-epochs", "2", "--student-epochs", "3"];
+    let json = json_of(&args);
+    assert_eq!(json["experiment"]["name"], "capacity-gap");
+    let arms = json["arms"].as_array().expect("one entry per run");
+    assert_eq!(arms.len(), 6);
+    assert_eq!(arms[4]["settings"]["studentHidden"], "64,64");
+    // the student of the assistant: its teacher is the assistant, as the run before left it
+    let assistant = check_summary(&arms[4]["student_kd_test_accuracy"], 2, "assistant");
+    assert_eq!(check_summary(&arms[5]["teacher_test_accuracy"], 2, "assistant as a teacher"), assistant);
+    let findings = json["findings"].as_array().expect("one finding per seed");
+    let shown = json["experiment"]["shown"].as_array().expect("one verdict per seed");
+    let differences = json["experiment"]["differences"].as_array().expect("one difference per seed");
+    for ((finding, shown), difference) in findings.iter().zip(shown).zip(differences) {
+        assert_eq!(finding["kind"], "capacityGap");
+        let gap =
+            number(&finding["assistantStudent"], "of the assistant") - number(&finding["directStudent"], "direct");
+        assert!((number(difference, "difference") - gap).abs() < 1e-6, "{finding}");
+        assert_eq!(shown.as_bool(), Some(gap >= 0.01), "the verdict follows the numbers: {finding}");
+    }
+    let table = stdout_of(&args);
+    for line in [
+        "assistant 64,64 from teacher 256,256",
+        "what the verdict reads, and what is reported beside it (mean ± sample std over the seeds):",
+        "student of the assistant − student of the assistant's teacher",
+        "over the seeds: shown in",
+    ] {
+        assert!(table.contains(line), "«{line}» missing from:\n{table}");
+    }
+    // no teacher: mutual learning's table says so rather than quoting an untrained one
+    let dml = stdout_of(&["experiment", "mutual-learning", "--student-epochs", "2"]);
+    assert!(dml.lines().any(|l| l.starts_with("DML") && l.contains(" — ")), "{dml}");
 }

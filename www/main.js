@@ -3,7 +3,7 @@
 // (./loop.js) draws. This module starts it all: the language, the engine and its palette, the panels, the run.
 
 import { store } from './store.js';
-import { datasetLabel, t, messageOf, setLanguage, language, translatePage, isLanguage, loadLanguage, catalogue, LANGUAGES, DEFAULT_LANGUAGE } from './i18n.js';
+import { datasetLabel, t, messageOf, setLanguage, language, translatePage, isLanguage, loadLanguage, loadPanelTexts, catalogue, LANGUAGES, DEFAULT_LANGUAGE } from './i18n.js';
 import { languageOf } from './urlstate.js';
 import { coerce } from './lib/settings.js';
 import { byId, whenNear } from './lib/dom.js';
@@ -17,6 +17,7 @@ import { installData } from './panels/data.js';
 import { installSample } from './panels/sample.js';
 import { installCurves } from './panels/curves.js';
 import { installExperiments } from './panels/experiments.js';
+import { installMethodPanels } from './panels/method.js';
 import { installTour, openTour } from './panels/tour.js';
 
 const RESIZE_DELAY_MS = 100; // the charts are redrawn once the window has stopped changing size this long
@@ -97,6 +98,15 @@ function offerLastRun() {
   state.loading.then((mod) => mod.offerLastRun());
 }
 
+/** Loads and builds the map of distillation (its code and texts), once. */
+function loadMap() {
+  store.begin('map-loading');
+  Promise.all([import('./panels/map.js'), loadPanelTexts()])
+    .then(([mod]) => mod.installMap(byId('map')))
+    .catch((e) => console.warn('map:', e))
+    .finally(() => store.end('map-loading'));
+}
+
 /** Loads and builds the studies panel, once. */
 function loadStudies() {
   if (!store.get('studiesLoading')) {
@@ -148,7 +158,11 @@ async function start() {
   installData();
   installSample();
   installCurves();
+  installMethodPanels();
   installExperiments(byId('experiments'));
+  // the map of distillation sits below the playground: its code and texts load when the learner gets near it
+  if (typeof engine.methodDemoSettings === 'function') whenNear(byId('map'), loadMap);
+  else byId('map').hidden = true;
   // the studies run apart, below the playground: their code loads when the learner gets near them
   if (typeof engine.experiments === 'function') {
     byId('studies').hidden = false;

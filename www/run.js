@@ -125,6 +125,51 @@ export function applyLive(name, value) {
   return true;
 }
 
+/**
+ * Puts a preset's full settings (an experiment's, a method's demo) into the controls, replacing the user's file,
+ * and builds its run; then calls `then()`. A data set not fetched yet is fetched first. Returns false when the
+ * run could not be built.
+ */
+export function applyPreset(raw, then) {
+  const engine = store.get('engine');
+  const dataset = entries(raw).find(([k]) => k === 'dataset')?.[1];
+  const apply = () => {
+    pause();
+    store.set({ csv: null, experiment: null }); // the preset's data set replaces the user's file
+    showSettings(raw);
+    if (!reset()) return false;
+    then();
+    return true;
+  };
+  if (dataset && !datasetReady(engine, dataset)) {
+    withDataset(dataset, apply);
+    return true;
+  }
+  return apply();
+}
+
+/** The method of the current run (the setting `method`; 'kd' for a run from before the methods). */
+export const currentMethod = () => store.get('applied').method ?? 'kd';
+
+/**
+ * Whether the current run trains a teacher (mutual learning and self-distillation do not: their teacher keeps its
+ * random starting weights, and nothing may be said about it).
+ */
+export function hasTeacher() {
+  const pg = store.get('pg');
+  return !pg || typeof pg.hasTeacher !== 'function' || pg.hasTeacher();
+}
+
+/**
+ * Whether the engine's terms of a sample and its gradients (the soft term T²·KL(teacher ‖ student) at T, or logit
+ * matching, beside CE) are what the run's distilled student minimises: for KD and FitNets (after its hint stage)
+ * with the KL forward, and for logit matching. The teaching views of the soft term show their numbers only then.
+ */
+export function kdTermsShown() {
+  const method = currentMethod();
+  return method === 'logits' || ((method === 'kd' || method === 'fitnets') && store.get('applied').klDirection !== 'reverse');
+}
+
 /** Forgets the active experiment (its settings are no longer in force). */
 export function clearExperiment() {
   store.set({ experiment: null });

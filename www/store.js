@@ -80,7 +80,7 @@ function initialState() {
       frames: 0,
       trainingFrames: 0,
       updates: 0,            // status line drawn
-      draws: { data: counter(), sample: counter(), curves: counter() },
+      draws: { data: counter(), sample: counter(), curves: counter(), 'method-view': counter(), fidelity: counter() },
       teach: counter(),
       frame: counter(),      // a frame's work
       firstRender: false,

@@ -33,7 +33,8 @@ pub fn sample_panels<'a>(report: &'a SampleReport, class_names: &[String], has_t
         panels.push(BarPanel { title: text_with("chart.bars.teacher", &[("t", &t)]), values: &report.teacher_at_t });
     }
     panels.push(BarPanel { title: text_with("chart.bars.distilled", &[("t", &t)]), values: &report.kd_student_at_t });
-    panels.push(BarPanel { title: text_with("chart.bars.control", &[("t", &t)]), values: &report.control_student_at_t });
+    panels
+        .push(BarPanel { title: text_with("chart.bars.control", &[("t", &t)]), values: &report.control_student_at_t });
     panels
 }
 
@@ -64,7 +65,8 @@ pub fn draw_bar_panels<DB: DrawingBackend>(
     }
     let (width, height) = area.dim_in_pixel();
     let css_width = f64::from(width) / scale.ratio();
-    let columns = if css_width >= 600.0 || panels.len() <= 3 { panels.len() } else { panels.len().div_ceil(2) };
+    // narrow: two rows (five panels in 3 + 2, three in 2 + 1), so that each panel keeps room for its title
+    let columns = if css_width >= 600.0 || panels.len() <= 2 { panels.len() } else { panels.len().div_ceil(2).max(2) };
     let rows = panels.len().div_ceil(columns);
     let (cell_w, cell_h) = (width as i32 / columns as i32, height as i32 / rows as i32);
     let labels: Vec<String> =

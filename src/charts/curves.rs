@@ -216,7 +216,7 @@ pub fn draw_loss_curves<DB: DrawingBackend>(
 /// Draws the accuracy curves in two panels: the teacher's train and test accuracy against the
 /// teacher epoch (left) and the two students' against the student epoch (right; distilled solid,
 /// control dashed; train thin, test thick with markers). Without a teacher (`has_teacher` false:
-/// mutual learning, self-distillation), the left panel says that the method trains none.
+/// mutual learning, self-distillation), the students' panel alone, over the whole width.
 pub fn draw_accuracy_curves<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     history: &History,
@@ -225,7 +225,8 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
 ) -> Result<(), KdError> {
     area.fill(&WHITE).map_err(chart_err)?;
     let (width, _) = area.dim_in_pixel();
-    let (left, right) = area.split_horizontally(width * 9 / 20);
+    // without a teacher the students' panel takes the whole width
+    let (left, right) = area.split_horizontally(if has_teacher { width * 9 / 20 } else { 0 });
 
     let teacher = |value: fn(&crate::session::TeacherEpoch) -> f32| -> Vec<(f64, f64)> {
         history.teacher.iter().map(|t| (t.epoch as f64, f64::from(value(t)))).collect()
@@ -243,7 +244,7 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
         },
     ];
     if !has_teacher {
-        draw_message(&left, &text("chart.accuracy.noTeacher"), scale)?;
+        // nothing on the left: mutual learning and self-distillation train no teacher
     } else if history.teacher.is_empty() {
         draw_message(&left, &text("chart.accuracy.teacherEmpty"), scale)?;
     } else {
@@ -519,15 +520,15 @@ mod tests {
         assert!(rkd.iter().any(|t| t == "relational term 25·L_D + 50·L_A"), "{rkd:?}");
         assert!(!rkd.iter().any(|t| t.contains("T²·KL")), "RKD has no KL: {rkd:?}");
         let byot = drawn(MethodKind::Byot, KlDirection::Forward);
-        assert!(byot.iter().any(|t| t == "exit: T²·KL to the final head"), "{byot:?}");
+        assert!(byot.iter().any(|t| t == "exit’s T²·KL to the final head"), "{byot:?}");
         assert!(byot.iter().any(|t| t.starts_with("total CE(final head)")), "{byot:?}");
         let dml = drawn(MethodKind::Dml, KlDirection::Reverse);
         assert!(dml.iter().any(|t| t == "T²·KL to the other peer, reverse KL"), "{dml:?}");
-        // the accuracy chart of a run without a teacher says so instead of an untrained teacher's curve
+        // the accuracy chart of a run without a teacher draws no untrained teacher's curve
         let (area, recorded) = test_backend::area(900, 300);
         draw_accuracy_curves(&area, &history, false, ChartScale::default()).unwrap();
         let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
-        assert!(texts.iter().any(|t| t.starts_with("No teacher")), "{texts:?}");
+        assert!(texts.iter().any(|t| t == "Students") && !texts.iter().any(|t| t == "Teacher"), "{texts:?}");
     }
 
     #[test]

@@ -61,8 +61,14 @@ pub fn draw_method_view<DB: DrawingBackend>(
     if students.is_empty() {
         return draw_message(area, &text("chart.method.waiting"), scale);
     }
-    let (width, _) = area.dim_in_pixel();
-    let (left, right) = area.split_horizontally(width / 2);
+    // two panels side by side, or one above the other where side by side they would be too narrow
+    // (as the loss chart's; the page makes the canvas taller there)
+    let (width, height) = area.dim_in_pixel();
+    let (left, right) = if super::curves::loss_panels_stacked(width, height, scale) {
+        area.split_vertically(height / 2)
+    } else {
+        area.split_horizontally(width / 2)
+    };
     let epoch = text("chart.axis.studentEpoch");
     let accuracy = text("chart.accuracy.y");
     match method {
@@ -208,7 +214,7 @@ fn draw_relations<DB: DrawingBackend>(
     let caption_height = scale.px(22.0);
     draw_title(
         area,
-        &[text("chart.method.relationsTitle")],
+        &[text("chart.method.relationsTitle"), text("chart.method.relationsTitleShort")],
         (scale.px(8.0), scale.px(6.0)),
         width as i32 - scale.px(16.0),
         scale,

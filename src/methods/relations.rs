@@ -66,7 +66,7 @@ const DIRECTIONLESS: f64 = 1e-12;
 
 /// The two relational terms of a batch, unweighted: L_D and L_A, averaged as the authors' code
 /// averages them (over B² distance entries and B³ angle entries).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct RelationTerms {
     /// L_D, the distance-wise term.
     pub distance: f32,

@@ -275,6 +275,27 @@ impl Session {
         })
     }
 
+    /// FitNets' measure, for a run of any method: linear CKA on the test split between student
+    /// `which`'s hidden layer `hintLayer` and the teacher's hidden layer at the same relative depth
+    /// ([`crate::methods::hints::teacher_layer`]), as the history records it after each epoch of a
+    /// `fitnets` run (`MethodEpoch::kd_cka`). None when the run has no teacher, or the student or
+    /// the teacher has no hidden layer there.
+    pub fn hint_similarity(&self, which: ModelKind) -> Result<Option<f32>> {
+        let (layer, student_layers, teacher_layers) =
+            (self.settings.hint_layer, self.settings.student_hidden.len(), self.settings.teacher_hidden.len());
+        if !self.has_teacher() || which == ModelKind::Teacher || layer > student_layers || teacher_layers == 0 {
+            return Ok(None);
+        }
+        let teacher_layer = crate::methods::hints::teacher_layer(layer, student_layers, teacher_layers);
+        let test = self.data.test.features.view();
+        let student = self.model(which).forward_cached(test)?;
+        let teacher = self.model(ModelKind::Teacher).forward_cached(test)?;
+        match (student.outputs.get(layer), teacher.outputs.get(teacher_layer)) {
+            (Some(guided), Some(hint)) => crate::fidelity::linear_cka(guided.view(), hint.view()).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     /// The reliability diagram's bins of network `which` on the test split.
     pub fn reliability(&self, which: Network) -> Result<Vec<crate::fidelity::ReliabilityBin>> {
         let test = &self.data.test;

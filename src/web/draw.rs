@@ -184,6 +184,21 @@ impl Playground {
     pub fn draw_method_view(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
         self.method_chart(canvas).map_err(js_error)
     }
+
+    /// Whether the run's method has a view of its own (FitNets, RKD, DML, BYOT: see
+    /// [`Playground::draw_method_view`]).
+    #[wasm_bindgen(js_name = hasMethodView)]
+    pub fn has_method_view(&self) -> bool {
+        methods::has_view(self.session.settings().method)
+    }
+
+    /// The distilled student's soft term as the loss chart's legend names it for the run's method
+    /// (in the charts' language): the page's numbers beside the chart use the same words.
+    #[wasm_bindgen(js_name = softTermText)]
+    pub fn soft_term_text(&self) -> String {
+        let settings = self.session.settings();
+        curves::soft_term_text(settings.method, settings.kl_direction)
+    }
 }
 
 /// The selected sample from the page's optional split and index (both or nothing).

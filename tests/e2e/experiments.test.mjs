@@ -64,8 +64,9 @@ test('the presets: the small transfer set applies its settings; the omitted clas
       }));
     });
     assert.deepEqual(presets.map((p) => p.name),
-      ['omitted-class', 'small-transfer-set', 'temperature-width', 'ensemble-teacher', 'high-temperature', 'born-again']);
-    assert.deepEqual(presets.map((p) => p.study), [false, false, true, true, true, true]);
+      ['omitted-class', 'small-transfer-set', 'temperature-width', 'ensemble-teacher', 'high-temperature', 'born-again',
+        'fitnets-hint', 'rkd-relations', 'mutual-learning', 'self-distillation', 'dark-knowledge-controls', 'kl-direction', 'capacity-gap']);
+    assert.deepEqual(presets.map((p) => p.study), [false, false, ...Array(11).fill(true)]);
     for (const p of presets) {
       // presets drive the playground and sit above it; studies run apart, below it
       const card = page.locator(`${p.study ? '#studies' : '#experiments'} .exp-card[data-experiment="${p.name}"]`);
@@ -76,7 +77,7 @@ test('the presets: the small transfer set applies its settings; the omitted clas
     // each card quotes the claim over the held-out seeds as kd computed it (www/heldout.json, read here on its own;
     // the page fetches it when the panels come near the window, not on the first load)
     await page.locator('#studies').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => document.querySelectorAll('.exp-heldout:not([hidden])').length === 6, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.exp-heldout:not([hidden])').length === 13, null, { timeout: 30_000 });
     await settled(page);
     const heldOut = JSON.parse(fs.readFileSync(new URL('../../www/heldout.json', import.meta.url), 'utf8'));
     const signedPoints = (x) => `${x > 0 ? '+' : x < 0 ? '\u2212' : ''}${Math.abs(x * 100).toFixed(1)} points`;
@@ -90,9 +91,13 @@ test('the presets: the small transfer set applies its settings; the omitted clas
         assert.equal(o, null);
         continue;
       }
-      const fmt = p.name === 'born-again' ? (x) => `${(x * 100).toFixed(0)}%` : signedPoints;
+      // a relative difference in percent, a similarity (linear CKA) signed with 3 decimals, otherwise points
+      const relative = ['born-again', 'rkd-relations', 'kl-direction'].includes(p.name);
+      const similarity = p.name === 'fitnets-hint';
+      const signed3 = (x) => `${x > 0 ? '+' : x < 0 ? '\u2212' : ''}${Math.abs(x).toFixed(3)}`;
+      const fmt = relative ? (x) => `${(x * 100).toFixed(0)}%` : similarity ? signed3 : signedPoints;
       for (const x of [o.mean, o.high, o.margin]) assert.ok(line.includes(fmt(x)), `${p.name}: ${fmt(x)} in «${line}»`);
-      const low = p.name === 'born-again' ? fmt(o.low) : fmt(o.low).replace(' points', '');
+      const low = relative || similarity ? fmt(o.low) : fmt(o.low).replace(' points', '');
       assert.ok(line.includes(`95% interval ${low} to ${fmt(o.high)}`), `${p.name}: the interval in «${line}»`);
       assert.ok(line.includes(o.holds ? 'the claim holds over these seeds' : 'the claim does not hold over these seeds'), line);
       assert.equal(o.holds, o.low >= o.margin, 'holds exactly when the whole interval is at or above the margin');
@@ -271,6 +276,36 @@ test('a study: runs with a progress bar, can be stopped, and ends with a verdict
       return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
     });
     assert.deepEqual(violations, [], 'no serious accessibility violation in the study');
+
+    // a method's study: mutual learning trains no teacher, and its table of what the verdict reads compares each
+    // peer with its own control student (here in Korean, then in English)
+    await page.click('#exp-run-mutual-learning');
+    await page.waitForSelector('#study-verdict[data-shown="yes"], #study-verdict[data-shown="no"]', { timeout: 60_000 });
+    const peers = await page.evaluate(async () => {
+      const engine = await import(new URL('pkg/kd_playground.js', document.baseURI).href);
+      const runner = new engine.StudyRunner('mutual-learning', { seed: 1 });
+      while (!runner.step(500));
+      const outcome = runner.outcome();
+      runner.free();
+      return outcome;
+    });
+    assert.equal(peers.arms[0].teacher, null, 'no teacher');
+    const shownKind = await page.getAttribute('#study-verdict', 'data-shown');
+    assert.equal(shownKind, peers.shown ? 'yes' : 'no', 'the verdict is the engine\'s');
+    const studyRows = await page.locator('#study-numbers-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(studyRows.map((r) => r.slice(0, 2)), [['DML (동료 둘)', '없음']]);
+    const peerRows = await page.locator('#study-method-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(peerRows.map((r) => r.slice(0, 3)), [
+      ['첫 번째 동료', pct(peers.finding.firstPeer), pct(peers.finding.firstTwin)],
+      ['두 번째 동료', pct(peers.finding.secondPeer), pct(peers.finding.secondTwin)],
+    ]);
+    assert.ok((await page.textContent('#study-verdict')).includes(`첫 번째 동료 ${pct(peers.finding.firstPeer)}`));
+    assert.doesNotMatch(await page.textContent('#study-result'), /\{\w+\}/, 'every placeholder is filled');
+    await shot(t, page, box, 'experiments-05-study-mutual-learning-korean.png');
+    await page.selectOption('#lang', 'en');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await settled(page);
+    assert.match(await page.textContent('#study-verdict'), /^This run (showed|did not show) it: first peer [\d.]+% against its control student’s [\d.]+%/);
     check('while running studies');
   } finally {
     await browser.close();

@@ -6,7 +6,7 @@ import { store } from '../store.js';
 import { t } from '../i18n.js';
 import { byId, h, sizeCanvas } from '../lib/dom.js';
 import { fixed, pct, points, samplePoints } from '../lib/format.js';
-import { attempt } from '../run.js';
+import { attempt, currentMethod, hasTeacher } from '../run.js';
 
 /** A paragraph of text. */
 const para = (text) => h('p', { text });
@@ -39,6 +39,7 @@ function verdictText(history, status, dataInfo) {
     };
   }
   if (status.phase === 'diverged') return { text: t('verdict.diverged'), sign: 0 };
+  if (!hasTeacher() && status.steps === 0) return { text: t('verdict.startNoTeacher', { method: t(`method.name.${currentMethod()}`) }), sign: 0 };
   if (started) return { text: t('verdict.distilBegun'), sign: 0 };
   const lt = tch[tch.length - 1];
   if (lt && lt.epoch > 0) return { text: plural('verdict.teacher', lt.epoch, { acc: pct(lt.testAccuracy) }), sign: 0 };
@@ -49,12 +50,12 @@ function verdictText(history, status, dataInfo) {
  * Latest numbers as a definition list, named as the loss chart names them: the hard-label CE of both students first
  * (the quantity they share), then the distilled student's soft term T²·KL (its own) and its weighted total.
  */
-function renderLatest(dl, history, lastBatch) {
+function renderLatest(dl, history, lastBatch, terms) {
   dl.replaceChildren();
   const group = (title, items) => dl.append(h('div', { className: 'latest-group' }, h('dt', { text: title }),
     h('dd', {}, items.map(([name, value, tip], i) => [i > 0 ? ' · ' : null, h('span', { className: 'term', title: tip }, `${name} `, h('strong', { text: value }))]))));
   const tch = history.teacher?.[history.teacher.length - 1];
-  if (tch) {
+  if (tch && hasTeacher()) {
     group(t('latest.teacher', { epoch: tch.epoch }), [
       [t('latest.trainLoss'), fixed(tch.trainLoss)],
       [t('latest.trainAcc'), pct(tch.trainAccuracy)],
@@ -65,8 +66,8 @@ function renderLatest(dl, history, lastBatch) {
   if (s) {
     group(t('latest.kd', { epoch: s.epoch }), [
       [t('latest.hardCe'), fixed(s.hardLoss)],
-      [t('latest.soft'), fixed(s.softLoss), t('latest.softTitle')],
-      [t('latest.total'), fixed(s.totalLoss), t('latest.totalTitle', { T: fixed(s.temperature, 2), alpha: fixed(s.alpha, 2) })],
+      [terms.soft, fixed(s.softLoss), terms.softTitle],
+      [terms.total, fixed(s.totalLoss), t(terms.totalTitleKey, { T: fixed(s.temperature, 2), alpha: fixed(s.alpha, 2) })],
       [t('latest.trainAcc'), pct(s.kdTrainAccuracy)],
       [t('latest.testAcc'), pct(s.kdTestAccuracy)],
     ]);
@@ -78,9 +79,9 @@ function renderLatest(dl, history, lastBatch) {
   }
   if (lastBatch) {
     group(t('latest.batch'), [
-      [t('latest.soft'), fixed(lastBatch.softLoss)],
+      [terms.soft, fixed(lastBatch.softLoss)],
       [t('latest.hardCe'), fixed(lastBatch.hardLoss)],
-      [t('latest.total'), fixed(lastBatch.totalLoss)],
+      [terms.total, fixed(lastBatch.totalLoss)],
       [t('latest.batchControl'), fixed(lastBatch.controlHardLoss)],
     ]);
   }
@@ -101,27 +102,33 @@ function bestOf(rows, key) {
  * last value of each curve and the best test accuracy (from the run's history). As in the loss chart, both students'
  * hard-label CE comes first, and the distilled student's soft term separately.
  */
-function renderCurvesSummary(container, history) {
+function renderCurvesSummary(container, history, terms) {
   container.replaceChildren();
   const teacher = (history.teacher ?? []).filter((r) => r.epoch > 0);
   const students = (history.students ?? []).filter((r) => r.epoch > 0);
-  if (teacher.length === 0) {
+  if (!hasTeacher()) {
+    // mutual learning and self-distillation: no teacher to describe, the students from the start
+    container.append(para(t('summary.noTeacher', { method: t(`method.name.${currentMethod()}`) })));
+    if (students.length === 0) container.append(para(t('summary.curvesEmpty')));
+  } else if (teacher.length === 0) {
     container.append(para(t('summary.curvesEmpty')));
     return;
+  } else {
+    const first = teacher[0];
+    const last = teacher[teacher.length - 1];
+    const best = bestOf(teacher, 'testAccuracy');
+    container.append(para(t('summary.teacher', {
+      epochs: last.epoch, lossFirst: fixed(first.trainLoss), lossLast: fixed(last.trainLoss),
+      acc: pct(last.testAccuracy), best: pct(best?.v), bestEpoch: best?.epoch ?? '—',
+    })));
   }
-  const first = teacher[0];
-  const last = teacher[teacher.length - 1];
-  const best = bestOf(teacher, 'testAccuracy');
-  container.append(para(t('summary.teacher', {
-    epochs: last.epoch, lossFirst: fixed(first.trainLoss), lossLast: fixed(last.trainLoss),
-    acc: pct(last.testAccuracy), best: pct(best?.v), bestEpoch: best?.epoch ?? '—',
-  })));
   if (students.length === 0) return;
   const sf = students[0];
   const sl = students[students.length - 1];
   const bestKd = bestOf(students, 'kdTestAccuracy');
   const bestControl = bestOf(students, 'controlTestAccuracy');
   container.append(para(t('summary.kd', {
+    term: terms.soft,
     epochs: sl.epoch, softFirst: fixed(sf.softLoss), softLast: fixed(sl.softLoss), hardFirst: fixed(sf.hardLoss),
     hardLast: fixed(sl.hardLoss), acc: pct(sl.kdTestAccuracy), best: pct(bestKd?.v), bestEpoch: bestKd?.epoch ?? '—',
   })));
@@ -131,6 +138,24 @@ function renderCurvesSummary(container, history) {
   })));
 }
 
+
+/**
+ * The distilled student's soft term and total as the run's method computes them, named as the loss chart names
+ * them (the engine's words): KD's T²·KL to the teacher, or RKD's relations, the KL to the other peer (DML), the
+ * exit's KL to the final head (BYOT)…
+ */
+export function softTermWords(pg) {
+  const method = currentMethod();
+  const kd = method === 'kd' && store.get('applied').klDirection !== 'reverse';
+  const soft = kd || typeof pg?.softTermText !== 'function' ? t('latest.soft') : pg.softTermText();
+  return {
+    kd,
+    soft,
+    softTitle: kd ? t('latest.softTitle') : t('latest.softTitleOf', { term: soft }),
+    total: t(method === 'byot' ? 'latest.totalByot' : 'latest.total'), // BYOT's total is not weighted by α
+    totalTitleKey: method === 'byot' ? 'latest.totalTitleByot' : method === 'fitnets' ? 'latest.totalTitleFitnets' : 'latest.totalTitle',
+  };
+}
 
 /** The verdict, the charts, the latest numbers and the curves in words. */
 function drawCurves() {
@@ -142,8 +167,11 @@ function drawCurves() {
   const v = verdictText(history, status, store.get('dataInfo'));
   verdict.textContent = v.text;
   verdict.dataset.sign = String(v.sign);
-  renderLatest(byId('latest'), history, store.get('lastBatch'));
-  renderCurvesSummary(byId('curves-summary'), history);
+  const terms = softTermWords(pg);
+  // the caption explains KD's soft term; another method's names its own, as the legend does
+  byId('loss-curves-caption').textContent = terms.kd ? t('curves.lossCaption') : t('curves.lossCaptionOf', { term: terms.soft });
+  renderLatest(byId('latest'), history, store.get('lastBatch'), terms);
+  renderCurvesSummary(byId('curves-summary'), history, terms);
   const loss = byId('loss-curves');
   const accuracy = byId('accuracy-curves');
   if (sizeCanvas(loss)) attempt('do.draw', () => pg.drawLossCurves(loss));

@@ -6,7 +6,7 @@ import { store } from '../store.js';
 import { datasetLabel, t } from '../i18n.js';
 import { byId, sizeCanvas } from '../lib/dom.js';
 import { answerSoon } from '../loop.js';
-import { attempt, FAILED, sampleCount, select } from '../run.js';
+import { attempt, FAILED, hasTeacher, sampleCount, select } from '../run.js';
 
 const REGIONS = ['teacher', 'kd', 'control'];
 
@@ -33,6 +33,10 @@ function drawMode() {
   if (!d) return;
   const points = d.view === 'points';
   byId('regions-row').hidden = !points;
+  // a method that trains no teacher (mutual learning, self-distillation): no map of a random teacher
+  const teacher = hasTeacher();
+  byId('regions-teacher').closest('figure').hidden = !teacher;
+  byId('regions-row').dataset.maps = teacher ? '3' : '2';
   byId('samples-row').hidden = points;
   byId('samples-row').dataset.view = d.view;
   byId('data-title').textContent = t(points ? 'data.titlePoints' : 'data.title');
@@ -84,7 +88,7 @@ export function installData() {
   samples.addEventListener('click', (e) => pickAt(samples, 'samples', e));
   samples.addEventListener('keydown', onCanvasKey);
   samples.tabIndex = 0;
-  store.view('data-mode', { group: 'sync', deps: ['dataInfo', 'language'], draw: drawMode });
+  store.view('data-mode', { group: 'sync', deps: ['pg', 'dataInfo', 'language'], draw: drawMode });
   // the region maps and the gallery show the models at T = 1: T and α do not change them
   store.view('data', { group: 'main', deps: ['pg', 'status', 'dataInfo', 'selection', 'language', 'layout'], draw: drawData });
 }

@@ -6,7 +6,7 @@ import { store } from '../store.js';
 import { t, settingLabel, choiceLabel } from '../i18n.js';
 import { h, byId } from '../lib/dom.js';
 import { coerce, entries, formatSettingValue } from '../lib/settings.js';
-import { pct, points } from '../lib/format.js';
+import { MINUS, pct, points } from '../lib/format.js';
 import { announce } from './alerts.js';
 import { readSpeed } from './transport.js';
 import { attempt, datasetReady, fail, FAILED, pause, play, reset, showSettings, specOf, withDataset } from '../run.js';
@@ -67,9 +67,21 @@ export function loadHeldOutNear(node) {
   observer.observe(node);
 }
 
-/** A difference as the claim over the seeds compares it: points, or (born-again) a percentage closer. */
+/** The studies whose verdict compares a relative difference (a percentage) or a similarity (a plain number). */
+const RELATIVE = new Set(['born-again', 'rkd-relations', 'kl-direction']);
+const SIMILARITY = new Set(['fitnets-hint']);
+
+/** A difference of similarities, signed, 3 decimals and never an exponent (as kd prints it): +0.020, −0.001. */
+function similarityDifference(x) {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return '—';
+  const s = Math.abs(x).toFixed(3);
+  return x > 0 ? `+${s}` : x < 0 ? `${MINUS}${s}` : s;
+}
+
+/** A difference as the claim over the seeds compares it: points, a percentage (closer, smaller, lower) or a CKA. */
 function heldOutValue(name, x, { bare = false } = {}) {
-  if (name === 'born-again') return pct(x, 0);
+  if (RELATIVE.has(name)) return pct(x, 0);
+  if (SIMILARITY.has(name)) return similarityDifference(x);
   return bare ? points(x) : t('verdict.points', { value: points(x) });
 }
 

@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import { byId, h, setBar, sizeCanvas } from '../lib/dom.js';
 import { fixed, int, pct, temperatureText } from '../lib/format.js';
 import { shorten } from '../urlstate.js';
-import { attempt, FAILED, sampleCount, selectedSample } from '../run.js';
+import { attempt, currentMethod, FAILED, hasTeacher, kdTermsShown, sampleCount, selectedSample } from '../run.js';
 import { selectSoon } from './data.js';
 
 // Each row of the table: the model it belongs to ('teacher', 'students' or none) says when it is untrained.
@@ -31,9 +31,13 @@ export function untrainedModels(st) {
   return { teacher, teacherLearning: teacherPhase && !teacher, students: studentsBefore };
 }
 
-/** The note above the table while some model is untrained (or the teacher still learning); '' otherwise. */
+/**
+ * The note above the table while some model is untrained (or the teacher still learning); '' otherwise. A method
+ * that trains no teacher (mutual learning, self-distillation) has no teacher's rows to speak of.
+ */
 function stateNote(st) {
   const u = untrainedModels(st);
+  if (!hasTeacher()) return u.students ? t('sample.state.noTeacherUntrained', { method: t(`method.name.${currentMethod()}`) }) : '';
   if (u.teacher) return t('sample.state.untrained');
   if (u.teacherLearning) return t('sample.state.teacherLearning', { epoch: st.epoch, of: st.teacherEpochs });
   if (u.students) return t('sample.state.studentsUntrained');
@@ -68,7 +72,8 @@ function renderSampleTable(table, sample, classNames, untrained) {
     className: i === sample.label ? 'true-class' : '', scope: 'col', text: name, title: i === sample.label ? t('sample.trueClass') : null,
   }));
   (table.tHead ?? table.createTHead()).replaceChildren(h('tr', {}, corner, heads));
-  const rows = ROWS.map((row) => {
+  // without a trained teacher (mutual learning, self-distillation) its rows would be a random network's
+  const rows = ROWS.filter((row) => row.model !== 'teacher' || hasTeacher()).map((row) => {
     const values = sample[row.field] ?? [];
     let best = -1;
     values.forEach((v, i) => { if (best < 0 || v > values[best]) best = i; });
@@ -90,13 +95,26 @@ function renderSampleTable(table, sample, classNames, untrained) {
   (table.tBodies[0] ?? table.createTBody()).replaceChildren(...rows);
 }
 
-/** The selected sample's loss terms. */
+/**
+ * The selected sample's loss terms: KD's (or logit matching's), as the engine computes them for the sample. A
+ * method that minimises something else (relations, a peer's or its own head's soft labels, altered targets, the
+ * reverse KL) gets a sentence that names its term instead of KD's numbers.
+ */
 function renderSampleLoss(p, s) {
+  if (!kdTermsShown()) {
+    const pg = store.get('pg');
+    p.replaceChildren(t('sample.lossOther', {
+      method: t(`method.name.${currentMethod()}`), term: typeof pg?.softTermText === 'function' ? pg.softTermText() : '—',
+    }));
+    return;
+  }
+  const logits = currentMethod() === 'logits';
+  const soft = logits ? '(1/2K)·Σ(z̃ₛ − z̃ₜ)²' : 'T²·KL';
   const term = (name, value, title) => h('span', { className: 'term', title }, `${name} = `, h('strong', { text: fixed(value) }));
   p.replaceChildren(`${t('sample.lossLead')} `,
-    term('T²·KL', s.softLoss, t('sample.softTitle')), ' · ',
+    term(soft, s.softLoss, t(logits ? 'sample.softTitleLogits' : 'sample.softTitle')), ' · ',
     term('CE', s.hardLoss, t('sample.hardTitle')), ' · ',
-    term(t('sample.total', { alpha: fixed(s.alpha, 2) }), s.totalLoss, 'α·T²·KL + (1 − α)·CE'));
+    term(t('sample.total', { alpha: fixed(s.alpha, 2) }), s.totalLoss, `α·${soft} + (1 − α)·CE`));
 }
 
 /**
@@ -104,12 +122,14 @@ function renderSampleLoss(p, s) {
  * model puts each class), and the selected sample with what each model says about it.
  */
 function renderDataSummary(container, d, history, sample) {
-  const what = d.view === 'points' ? 'summary.regionsWhat' : d.view === 'digits' ? 'summary.digitsWhat' : 'summary.scatterWhat';
+  const teacher = hasTeacher();
+  const what = d.view === 'points' || d.view === 'digits'
+    ? `summary.${d.view === 'points' ? 'regionsWhat' : 'digitsWhat'}${teacher ? '' : 'NoTeacher'}` : 'summary.scatterWhat';
   const tch = history.teacher.at(-1);
   const s = history.students.at(-1);
   const acc = (train, test) => t('summary.accuracy', { train: pct(train), test: pct(test) });
   const items = [
-    [t('model.teacher'), tch && tch.epoch > 0 ? acc(tch.trainAccuracy, tch.testAccuracy) : t('summary.untrained')],
+    [t('model.teacher'), !teacher ? t('summary.noTeacherModel') : tch && tch.epoch > 0 ? acc(tch.trainAccuracy, tch.testAccuracy) : t('summary.untrained')],
     [t('model.kd'), s && s.epoch > 0 ? acc(s.kdTrainAccuracy, s.kdTestAccuracy) : t('summary.untrained')],
     [t('model.control'), s && s.epoch > 0 ? acc(s.controlTrainAccuracy, s.controlTestAccuracy) : t('summary.untrained')],
   ];
@@ -123,7 +143,7 @@ function renderDataSummary(container, d, history, sample) {
     probs.forEach((v, i) => { if (v > probs[best]) best = i; });
     return `${d.classNames?.[best] ?? String(best)} (${pct(probs[best])})`;
   };
-  container.append(h('p', { text: t('summary.selected', {
+  container.append(h('p', { text: t(teacher ? 'summary.selected' : 'summary.selectedNoTeacher', {
     sample: describeSample(sample, d), teacher: name(sample.teacherT1), kd: name(sample.kdStudentAtT),
     control: name(sample.controlStudentAtT), T: temperatureText(sample.temperature),
   }) }));

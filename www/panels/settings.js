@@ -9,7 +9,8 @@ import { int, mb } from '../lib/format.js';
 import { formatSettingValue, roundSignificant, stepDecimals } from '../lib/settings.js';
 import { showError } from './alerts.js';
 import {
-  applyLive, clearExperiment, datasetDefaults, pendingNames, problemText, reset, setSetting, specOf, trained, validate,
+  applyLive, clearExperiment, currentMethod, datasetDefaults, hasTeacher, pendingNames, problemText, reset, setSetting, specOf,
+  trained, validate,
 } from '../run.js';
 
 /** A group's title: from the catalogue, else the group's name capitalised. */
@@ -283,6 +284,12 @@ function buildControls(form, schema, values, { onInput, onCommit }) {
       f.root.title = disabled && why ? why : '';
     },
 
+    /** Hides a control (a setting the chosen method does not use). */
+    setHidden(name, hidden) {
+      const f = fields.get(name);
+      if (f && f.root.hidden !== hidden) f.root.hidden = hidden;
+    },
+
     /** The info area at the bottom of a group (data set sizes, model sizes). */
     info(group) { return groups.get(group)?.info ?? null; },
 
@@ -356,10 +363,28 @@ function renderModelInfo(container, info) {
   const extra = [choice('activation', info.activation), choice('optimizer', info.optimizer)].filter(Boolean).join(' · ');
   // "the teacher has 70× as many parameters" only when it has clearly more; otherwise say the student is not smaller
   const larger = !ratio ? '' : ratio >= 1.05 ? t('model.larger', { ratio: ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1) }) : t('model.notLarger');
+  // mutual learning and self-distillation train no teacher: no teacher's size to compare with
+  const teacher = hasTeacher();
   container.replaceChildren(
-    line(t('model.teacher'), info.teacher, 'model.parameters'),
+    teacher ? line(t('model.teacher'), info.teacher, 'model.parameters')
+      : h('p', { className: 'model-line', text: t('model.noTeacher', { method: t(`method.name.${currentMethod()}`) }) }),
     line(t('model.students'), info.student, 'model.parametersEach'),
-    h('p', { className: 'model-note', text: `${t('model.shared')}${larger || '.'}${extra ? ` (${extra})` : ''}` }));
+    h('p', { className: 'model-note', text: `${t('model.shared')}${(teacher && larger) || '.'}${extra ? ` (${extra})` : ''}` }));
+}
+
+/**
+ * The settings that apply to some methods only (the schema's `methods`: FitNets' hint, the KL's direction, the
+ * teacher's, which mutual learning and self-distillation do not train) are shown for the method chosen in the
+ * controls; one with a problem stays shown, so that its message can be read.
+ */
+function drawMethodFields() {
+  const controls = store.get('controls');
+  const method = store.get('settings').method;
+  const problems = new Set(store.get('errors').map((e) => e.name));
+  for (const spec of store.get('schema')) {
+    if (!spec.methods?.length) continue;
+    controls.setHidden(spec.name, !spec.methods.includes(method) && !problems.has(spec.name));
+  }
 }
 
 /** "1,078 train / 360 test · 2 features, 2 classes" and the class names. */
@@ -466,6 +491,7 @@ export function installSettings(form) {
     draw: () => controls.setLivePhase(['done', 'diverged'].includes(store.get('status')?.phase)),
   });
   store.view('settings-pending', { group: 'sync', deps: ['settings', 'applied', 'status', 'pg'], draw: drawPending });
-  store.view('settings-info', { group: 'sync', deps: ['dataInfo', 'modelInfo', 'language'], draw: drawInfo });
+  store.view('settings-info', { group: 'sync', deps: ['pg', 'dataInfo', 'modelInfo', 'language'], draw: drawInfo });
+  store.view('settings-methods', { group: 'sync', deps: ['settings', 'errors'], draw: drawMethodFields });
   installCsv();
 }

@@ -1,5 +1,6 @@
-// The Studies panel: several runs compared in a table (temperature × width, ensemble teacher, high-temperature
-// limit, born-again). "Run this study" trains them in the engine's StudyRunner, a few milliseconds in each frame
+// The Studies panel: several runs compared in a table (Hinton's temperature × width, ensemble teacher,
+// high-temperature limit, born-again; one study per method of the map: FitNets, RKD, mutual learning,
+// self-distillation, the dark-knowledge controls, the KL direction, the capacity gap). "Run this study" trains them in the engine's StudyRunner, a few milliseconds in each frame
 // of the page's animation loop (the page stays responsive), shows the progress, and lays out the outcome
 // (StudyRunner.outcome()) with the verdict from its numbers. It does not touch the controls or the main view.
 // Loaded when the panel (below the playground) nears the window.
@@ -7,7 +8,7 @@
 import { store } from '../store.js';
 import { t, render as renderMessage } from '../i18n.js';
 import { h, byId } from '../lib/dom.js';
-import { pct, points, sig } from '../lib/format.js';
+import { fixed, pct, points, sig } from '../lib/format.js';
 import { drawNow } from '../loop.js';
 import { fail, pause, withDataset } from '../run.js';
 import { describeSettings, loadHeldOutNear, presetCard, presets, setVerdict, titleOf } from './experiments.js';
@@ -19,10 +20,17 @@ const STUDY_BUDGET_MS = 8;
 /** An arm's label from its settings, in the page's language (the engine's English label otherwise). */
 function armLabel(arm) {
   const s = Object.fromEntries(arm.settings);
+  if (arm.taughtBy != null) return t('experiments.arm.ofAssistant', { hidden: s.teacherHidden });
+  if (s.teacherHidden !== undefined && s.studentHidden !== undefined) {
+    return t('experiments.arm.assistant', { hidden: s.studentHidden, teacher: s.teacherHidden });
+  }
+  if (s.teacherHidden !== undefined) return t('experiments.arm.teacher', { hidden: s.teacherHidden });
   if (s.studentHidden !== undefined && s.temperature !== undefined) return t('experiments.arm.widthT', { width: s.studentHidden, t: s.temperature });
   if (s.teachers !== undefined) return Number(s.teachers) > 1 ? t('experiments.arm.ensemble', { count: s.teachers }) : t('experiments.arm.oneTeacher');
-  if (s.softLoss === 'logits') return t('experiments.arm.logits');
-  if (s.softLoss === 'kl') return t('experiments.arm.kd', { t: s.temperature });
+  if (s.klDirection !== undefined) return t(`experiments.arm.kl.${s.klDirection}`);
+  if (s.method === 'logits') return t('experiments.arm.logits');
+  if (s.method === 'kd' && s.temperature !== undefined) return t('experiments.arm.kd', { t: s.temperature });
+  if (s.method !== undefined) return t(`experiments.arm.method.${s.method}`);
   if (!arm.settings.length) return t('experiments.arm.bornAgain');
   return arm.label;
 }
@@ -127,8 +135,82 @@ function findingText(f) {
         teacher: pct(f.teacher), kd: pct(f.kd), control: pct(f.control), kdKl: sig(f.kdKl, 3), controlKl: sig(f.controlKl, 3),
         closer: f.controlKl > 0 ? pct(1 - f.kdKl / f.controlKl, 0) : '—', kdAgree: pct(f.kdAgreement), controlAgree: pct(f.controlAgreement),
       });
+    case 'fitnetsHint':
+      return t('experiments.study.fitnets.details', {
+        fitnetsCka: fixed(f.fitnetsCka), kdCka: fixed(f.kdCka), controlCka: fixed(f.controlCka),
+        fitnets: pct(f.fitnets), kd: pct(f.kd), control: pct(f.control),
+      });
+    case 'rkdRelations':
+      return t('experiments.study.rkd.details', {
+        rkd: sig(f.rkdDistance, 3), kd: sig(f.kdDistance, 3), control: sig(f.controlDistance, 3),
+        smaller: f.controlDistance > 0 ? pct(1 - f.rkdDistance / f.controlDistance, 0) : '—',
+        rkdAcc: pct(f.rkd), kdAcc: pct(f.kd), controlAcc: pct(f.control),
+      });
+    case 'mutualLearning':
+      return t('experiments.study.dml.details', {
+        first: pct(f.firstPeer), firstControl: pct(f.firstTwin), second: pct(f.secondPeer), secondControl: pct(f.secondTwin),
+        mean: points(((f.firstPeer - f.firstTwin) + (f.secondPeer - f.secondTwin)) / 2),
+      });
+    case 'selfDistillation':
+      return t('experiments.study.byot.details', {
+        exit: pct(f.exit), controlExit: pct(f.controlExit), final: pct(f.finalHead), controlFinal: pct(f.controlFinalHead),
+      });
+    case 'darkKnowledgeControls':
+      return t('experiments.study.dk.details', {
+        kd: pct(f.kd), smoothing: pct(f.labelSmoothing), dkpp: pct(f.dkpp), control: pct(f.control),
+      });
+    case 'klDirection':
+      return t('experiments.study.kl.details', {
+        reverse: sig(f.reverseEntropy, 3), forward: sig(f.forwardEntropy, 3), control: sig(f.controlEntropy, 3),
+        reverseAcc: pct(f.reverse), forwardAcc: pct(f.forward), controlAcc: pct(f.control),
+      });
+    case 'capacityGap':
+      return t('experiments.study.gap.details', {
+        best: f.teacherHidden[f.bestTeacher] ?? '—', ta: pct(f.assistantStudent), direct: pct(f.directStudent),
+        teacher: f.teacherHidden[ASSISTANT_TEACHER_INDEX] ?? '—', assistant: pct(f.assistant), control: pct(f.control),
+      });
     default:
       return '';
+  }
+}
+
+/** The capacity-gap study's teacher that the assistant learns from (the engine's ASSISTANT_TEACHER). */
+const ASSISTANT_TEACHER_INDEX = 2;
+
+/** For the methods' studies, the table of what the verdict reads: one row per student, one column per measure. */
+function methodTable(f) {
+  const row = (label, ...cells) => ({ cells: [label, ...cells] });
+  switch (f.kind) {
+    case 'fitnetsHint':
+      return table('study-method-table', t('experiments.study.fitnets.caption'),
+        [t('experiments.study.student'), t('experiments.study.fitnets.cka'), t('experiments.study.testAccuracy')],
+        [row(t('experiments.arm.method.fitnets'), fixed(f.fitnetsCka), pct(f.fitnets)),
+          row(t('experiments.arm.method.kd'), fixed(f.kdCka), pct(f.kd)),
+          row(t('model.control'), fixed(f.controlCka), pct(f.control))]);
+    case 'rkdRelations':
+      return table('study-method-table', t('experiments.study.rkd.caption'),
+        [t('experiments.study.student'), t('experiments.study.rkd.distance'), t('experiments.study.rkd.angle'), t('experiments.study.testAccuracy')],
+        [row(t('experiments.arm.method.rkd'), sig(f.rkdDistance, 3), sig(f.rkdAngle, 3), pct(f.rkd)),
+          row(t('experiments.arm.method.kd'), sig(f.kdDistance, 3), sig(f.kdAngle, 3), pct(f.kd)),
+          row(t('model.control'), sig(f.controlDistance, 3), sig(f.controlAngle, 3), pct(f.control))]);
+    case 'mutualLearning':
+      return table('study-method-table', t('experiments.study.dml.caption'),
+        [t('experiments.study.dml.peer'), t('experiments.study.dml.taught'), t('model.control'), t('experiments.study.delta')],
+        [row(t('experiments.study.dml.first'), pct(f.firstPeer), pct(f.firstTwin), points(f.firstPeer - f.firstTwin)),
+          row(t('experiments.study.dml.second'), pct(f.secondPeer), pct(f.secondTwin), points(f.secondPeer - f.secondTwin))]);
+    case 'selfDistillation':
+      return table('study-method-table', t('experiments.study.byot.caption'),
+        [t('experiments.study.byot.head'), t('experiments.study.byot.taught'), t('model.control'), t('experiments.study.delta')],
+        [row(t('experiments.study.byot.exit'), pct(f.exit), pct(f.controlExit), points(f.exit - f.controlExit)),
+          row(t('experiments.study.byot.final'), pct(f.finalHead), pct(f.controlFinalHead), points(f.finalHead - f.controlFinalHead))]);
+    case 'klDirection':
+      return table('study-method-table', t('experiments.study.kl.caption'),
+        [t('experiments.study.student'), t('experiments.study.kl.entropy'), t('experiments.study.kl.ece'), t('experiments.study.testAccuracy')],
+        [row(t('experiments.arm.kl.forward'), sig(f.forwardEntropy, 3), fixed(f.forwardEce), pct(f.forward)),
+          row(t('experiments.arm.kl.reverse'), sig(f.reverseEntropy, 3), fixed(f.reverseEce), pct(f.reverse)),
+          row(t('model.control'), sig(f.controlEntropy, 3), fixed(f.controlEce), pct(f.control))]);
+    default:
+      return null;
   }
 }
 
@@ -153,12 +235,14 @@ function studyTables(o, preset) {
     });
     out.push(h('p', { className: 'exp-note', id: 'study-tw-note', text: `${t('experiments.study.tw.note')} ${t('experiments.study.tw.vsControl', { list: versus.join(', ') })}` }));
   }
+  const measured = methodTable(f);
+  if (measured) out.push(wrap(measured));
   const ensemble = o.arms.some((a) => a.members.length > 1);
   const head = [t('experiments.study.runColumn'), t('model.teacher')];
   if (ensemble) head.push(t('experiments.study.members'));
   head.push(t('model.kd'), t('model.control'), t('experiments.study.delta'));
   const rows = o.arms.map((a, i) => {
-    const cells = [armLabel(preset.arms[i] ?? a), pct(a.teacher)];
+    const cells = [armLabel(preset.arms[i] ?? a), a.teacher == null ? t('experiments.study.noTeacher') : pct(a.teacher)];
     if (ensemble) cells.push(a.members.map((m) => pct(m)).join(' · '));
     cells.push(pct(a.kd), pct(a.control), points(a.kd - a.control));
     return { cells };

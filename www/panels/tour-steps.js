@@ -11,7 +11,7 @@ import { TOUR_STEP_COUNT, TOUR_STORAGE_KEY } from './tour.js';
 import { byId } from '../lib/dom.js';
 import { fixed, int, pct, points, samplePoints, sig, temperatureText, times } from '../lib/format.js';
 import { placeTour } from './tour-place.js';
-import { applyLive, clearExperiment, ensureDataset, pause, running, selectedSample, setSetting, step, validate } from '../run.js';
+import { applyLive, clearExperiment, ensureDataset, pause, running, selectedSample, setSetting, specOf, step, validate } from '../run.js';
 import { selectSoon } from './data.js';
 import { useDataset } from './settings.js';
 import { ensureTeachingPanels } from './teaching.js';
@@ -37,16 +37,34 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => set
 
 const status = () => store.get('status');
 
+/**
+ * The tour teaches Hinton's KD: its steps explain the teacher's soft labels, T² and α, so a run of another method
+ * (relations, mutual learning, self-distillation, a control, the reverse KL) is replaced by a KD run.
+ */
+const TOUR_METHOD = { method: 'kd', klDirection: 'forward' };
+
+/** Whether the current run is one the tour's sentences describe: data set `name`, by Hinton's KD. */
+function tourRun(name) {
+  const applied = store.get('applied');
+  return Boolean(store.get('pg')) && applied.dataset === name
+    && Object.entries(TOUR_METHOD).every(([k, v]) => !specOf(k) || (applied[k] ?? v) === v);
+}
+
 /** What the steps do to the page: the same as the learner's clicks would. */
 const api = {
-  /** Picks data set `name` with its defaults and builds a new run, unless it is already the one running. */
+  /** Picks data set `name` with its defaults (and KD) and builds a new run, unless it is already the one running. */
   async useDataset(name) {
-    if (store.get('applied').dataset === name && store.get('pg')) return true;
+    if (tourRun(name)) return true;
     await ensureDataset(store.get('engine'), name).catch(() => { /* reset() says what failed */ });
-    if (store.get('applied').dataset !== name) clearExperiment();
+    clearExperiment();
+    for (const [k, v] of Object.entries(TOUR_METHOD)) {
+      if (!specOf(k)) continue;
+      store.get('controls').set(k, v);
+      setSetting(k, v);
+    }
     setSetting('dataset', name);
     useDataset(name);
-    return store.get('applied').dataset === name;
+    return tourRun(name);
   },
   /** Trains one epoch of the current phase (false when training is over or failed). */
   stepEpoch() {

@@ -5,7 +5,7 @@ import { store } from '../store.js';
 import { t, choiceLabel } from '../i18n.js';
 import { byId } from '../lib/dom.js';
 import { int } from '../lib/format.js';
-import { reset, step, togglePlay, running, specOf } from '../run.js';
+import { hasTeacher, play, reset, step, togglePlay, running, specOf } from '../run.js';
 
 /** Elements where Space means something of their own (typing, pressing a button, opening a select). */
 const OWNS_SPACE = 'input, textarea, select, button, a[href], summary, [contenteditable=""], [contenteditable="true"], [role="button"], [role="checkbox"], [role="switch"], [role="slider"], [role="tab"], [role="menuitem"], [role="option"]';
@@ -16,18 +16,28 @@ const MAX_SPEED = Infinity;
 
 /**
  * "Ready — press Play" before the first step, then "Training the teacher — epoch 12/40" (epochs done), the batch, and
- * the progress (`done` of `total` mini-batches).
+ * the progress (`done` of `total` mini-batches). `teacher`: whether the run trains a teacher (mutual learning and
+ * self-distillation start with the students, and their progress has no teacher's epochs); `hintEpochs`: FitNets'
+ * hint stage, while it lasts (null otherwise).
  */
-export function describeStatus(st) {
+export function describeStatus(st, { teacher = true, hintEpochs = null } = {}) {
   const bpe = Math.max(1, st.batchesPerEpoch || 1);
-  const total = (st.teacherEpochs + st.studentEpochs) * bpe;
+  const teacherEpochs = teacher ? st.teacherEpochs : 0;
+  const total = (teacherEpochs + st.studentEpochs) * bpe;
   const s = { text: String(st.phase), done: 0, total, steps: st.steps, detail: '' };
   const batch = t('status.batch', { batch: st.batch, of: bpe });
+  const distilled = (teacherEpochs + st.epoch) * bpe + st.batch;
   if (st.phase === 'teacher' && st.steps === 0) Object.assign(s, { text: t('status.ready') });
+  else if (st.phase === 'distil' && st.steps === 0 && !teacher) Object.assign(s, { text: t('status.readyNoTeacher') });
   else if (st.phase === 'teacher') Object.assign(s, { text: t('status.teacher', { epoch: st.epoch, of: st.teacherEpochs }), done: st.epoch * bpe + st.batch, detail: batch });
-  else if (st.phase === 'distil') Object.assign(s, { text: t('status.distil', { epoch: st.epoch, of: st.studentEpochs }), done: (st.teacherEpochs + st.epoch) * bpe + st.batch, detail: batch });
-  else if (st.phase === 'done') Object.assign(s, { text: t('status.done'), done: total, detail: t('status.doneDetail', { teacher: st.teacherEpochs, students: st.studentEpochs }) });
-  else if (st.phase === 'diverged') Object.assign(s, { text: t('status.diverged'), done: null });
+  else if (st.phase === 'distil' && hintEpochs !== null) Object.assign(s, { text: t('status.hint', { epoch: st.epoch, of: hintEpochs }), done: distilled, detail: batch });
+  else if (st.phase === 'distil') Object.assign(s, { text: t('status.distil', { epoch: st.epoch, of: st.studentEpochs }), done: distilled, detail: batch });
+  else if (st.phase === 'done') {
+    const detail = teacher
+      ? t('status.doneDetail', { teacher: st.teacherEpochs, students: st.studentEpochs })
+      : t('status.doneDetailNoTeacher', { students: st.studentEpochs });
+    Object.assign(s, { text: t('status.done'), done: total, detail });
+  } else if (st.phase === 'diverged') Object.assign(s, { text: t('status.diverged'), done: null });
   return s;
 }
 
@@ -45,7 +55,9 @@ function drawStatus() {
     return;
   }
   store.get('perf').updates += 1;
-  const s = describeStatus(st);
+  const pg = store.get('pg');
+  const hint = pg && typeof pg.inHintStage === 'function' && pg.inHintStage() ? Number(store.get('applied').hintEpochs) : null;
+  const s = describeStatus(st, { teacher: hasTeacher(), hintEpochs: hint });
   const detail = byId('phase-detail');
   const progress = byId('progress');
   phase.textContent = s.text;
@@ -98,6 +110,13 @@ export function readSpeed() {
   store.set({ batchesPerFrame: v === 'max' ? MAX_SPEED : Math.max(1, Number(v) || 1) });
 }
 
+/** Plays at the fastest speed (a preset or a demo trains to the end). */
+export function playFast() {
+  byId('speed').value = 'max';
+  readSpeed();
+  play();
+}
+
 /** Wires the transport and declares its views. */
 export function installTransport() {
   byId('btn-reset').addEventListener('click', () => reset());
@@ -108,5 +127,5 @@ export function installTransport() {
   readSpeed();
   document.addEventListener('keydown', onGlobalKey);
   store.view('buttons', { group: 'sync', deps: ['pg', 'status', 'playing', 'invalid', 'engine', 'language'], draw: drawButtons });
-  store.view('status', { group: 'frame', deps: ['status', 'fetching', 'engineFailed', 'language', 'layout'], draw: drawStatus });
+  store.view('status', { group: 'frame', deps: ['pg', 'status', 'fetching', 'engineFailed', 'language', 'layout'], draw: drawStatus });
 }

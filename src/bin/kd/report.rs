@@ -62,7 +62,8 @@ pub(crate) fn seed_list(seeds: &[u64]) -> String {
 }
 
 /// What an experiment's verdict compares, in words, and how its numbers read: "distilled −
-/// control, test accuracy" in points, or the born-again student's closeness in percent.
+/// control, test accuracy" in points, the born-again student's closeness in percent, or a
+/// similarity (linear CKA) as a plain number.
 pub(crate) fn difference_words(check: Check) -> (&'static str, &'static str) {
     match check {
         Check::OmittedClass => ("distilled − control, omitted class recognised after the adjustment", "points"),
@@ -72,6 +73,26 @@ pub(crate) fn difference_words(check: Check) -> (&'static str, &'static str) {
             "points",
         ),
         Check::BornAgain => ("how much closer to the teacher's probabilities than the control (1 − KL ratio)", "%"),
+        Check::FitnetsHint => (
+            "linear CKA with the teacher's hint layer: the FitNets student's guided layer − the control's same layer",
+            "",
+        ),
+        Check::RkdRelations => {
+            ("how much smaller the RKD student's distance term to the teacher is than the control's (1 − ratio)", "%")
+        }
+        Check::MutualLearning => ("each peer − its control (the same start, hard labels only), test accuracy, mean of the two peers", "points"),
+        Check::SelfDistillation => ("the self-distilled early exit − the control's exit, test accuracy", "points"),
+        Check::DarkKnowledgeControls => {
+            ("KD − the better of label smoothing and permuted soft labels, test accuracy", "points")
+        }
+        Check::KlDirection => (
+            "how much lower the reverse-KL student's test entropy is than the lower of the forward-KL student's and the control's (1 − ratio)",
+            "%",
+        ),
+        Check::CapacityGap => (
+            "the student of the teacher assistant − the student distilled directly from the assistant's teacher, test accuracy",
+            "points",
+        ),
         Check::TemperatureByWidth => ("", ""),
     }
 }
@@ -80,14 +101,16 @@ pub(crate) fn difference_words(check: Check) -> (&'static str, &'static str) {
 /// bootstrap interval, and whether the interval clears the verdict's margin.
 pub(crate) fn over_seeds_text(check: Check, o: &OverSeeds) -> String {
     let (what, unit) = difference_words(check);
-    let n = |x: f32| if unit == "%" { format!("{:.0}%", x * 100.0) } else { format!("{:+.1}", x * 100.0) };
-    let unit_words = if unit == "%" { "" } else { " points" };
-    let sd = o.std.map_or(String::new(), |s| {
-        if unit == "%" {
-            format!(" ± {:.0}%", s * 100.0)
-        } else {
-            format!(" ± {:.1}", s * 100.0)
-        }
+    let n = |x: f32| match unit {
+        "%" => format!("{:.0}%", x * 100.0),
+        "points" => format!("{:+.1}", x * 100.0),
+        _ => format!("{x:+.3}"),
+    };
+    let unit_words = if unit == "points" { " points" } else { "" };
+    let sd = o.std.map_or(String::new(), |s| match unit {
+        "%" => format!(" ± {:.0}%", s * 100.0),
+        "points" => format!(" ± {:.1}", s * 100.0),
+        _ => format!(" ± {s:.3}"),
     });
     format!(
         "over the seeds: shown in {} of {}; {what}: {}{sd}{unit_words} on average (sample std), 95% interval {} to {}{unit_words} \

@@ -1,7 +1,8 @@
-//! `kd experiment NAME` for a study (temperature × width, ensemble teacher, high temperature,
-//! born-again): the study's runs for each seed, exactly as the page runs them, then one row per
-//! run with each accuracy's mean ± standard deviation over seeds, what each seed found, and the
-//! verdict per seed.
+//! `kd experiment NAME` for a study (Hinton's temperature × width, ensemble teacher, high
+//! temperature, born-again; one study per method of the map): the study's runs for each seed,
+//! exactly as the page runs them, then one row per run with each accuracy's mean ± standard
+//! deviation over seeds, the measurements the study's verdict reads (over the seeds), what each
+//! seed found, and the verdict per seed.
 
 use std::io::IsTerminal;
 
@@ -113,9 +114,9 @@ impl StudyReport {
         OverSeeds::of(&differences, &self.shown(), margin(self.experiment.check))
     }
 
-    /// Arm `index`'s `metric` over the seeds.
-    fn summary(&self, index: usize, metric: impl Fn(&kd_playground::experiments::ArmResult) -> f32) -> Summary {
-        Summary::of(self.outcomes.iter().map(|o| o.arms.get(index).map(&metric)).collect())
+    /// Arm `index`'s `metric` over the seeds (none where an arm has no such number).
+    fn summary(&self, index: usize, metric: impl Fn(&kd_playground::experiments::ArmResult) -> Option<f32>) -> Summary {
+        Summary::of(self.outcomes.iter().map(|o| o.arms.get(index).and_then(&metric)).collect())
     }
 
     fn arms(&self) -> Vec<ArmJson> {
@@ -128,11 +129,12 @@ impl StudyReport {
                 label: arm.label.clone(),
                 settings: arm.settings.iter().cloned().collect(),
                 teacher_test_accuracy: self.summary(i, |a| a.teacher),
-                member_mean_test_accuracy: self
-                    .summary(i, |a| a.members.iter().sum::<f32>() / a.members.len().max(1) as f32),
-                student_kd_test_accuracy: self.summary(i, |a| a.kd),
-                student_hard_test_accuracy: self.summary(i, |a| a.control),
-                delta_test_accuracy: self.summary(i, |a| a.kd - a.control),
+                member_mean_test_accuracy: self.summary(i, |a| {
+                    (!a.members.is_empty()).then(|| a.members.iter().sum::<f32>() / a.members.len() as f32)
+                }),
+                student_kd_test_accuracy: self.summary(i, |a| Some(a.kd)),
+                student_hard_test_accuracy: self.summary(i, |a| Some(a.control)),
+                delta_test_accuracy: self.summary(i, |a| Some(a.kd - a.control)),
             })
             .collect()
     }
@@ -202,6 +204,15 @@ impl StudyReport {
         }
         text.push_str(&table(&rows));
         text.push('\n');
+        let measured = self.measurements();
+        if !measured.is_empty() {
+            text.push_str(&format!(
+                "what the verdict reads, and what is reported beside it ({}):\n",
+                if over_seeds { "mean ± sample std over the seeds" } else { "this seed" }
+            ));
+            text.push_str(&table(&measured));
+            text.push('\n');
+        }
         for (seed, outcome) in self.seeds.iter().zip(&self.outcomes) {
             text.push_str(&format!(
                 "seed {seed}: {} — {}\n",
@@ -220,6 +231,185 @@ impl StudyReport {
             text.push_str(&crate::report::over_seeds_text(self.experiment.check, &over));
         }
         text
+    }
+}
+
+impl StudyReport {
+    /// The measurements of [`measurements`] over the seeds, one row each: what, mean ± sample std.
+    fn measurements(&self) -> Vec<Vec<String>> {
+        let per_seed: Vec<Vec<(String, f32, Unit)>> = self.outcomes.iter().map(|o| measurements(&o.finding)).collect();
+        let Some(first) = per_seed.first() else { return Vec::new() };
+        first
+            .iter()
+            .enumerate()
+            .map(|(i, (what, _, unit))| {
+                let summary = Summary::of(per_seed.iter().map(|m| m.get(i).map(|&(_, v, _)| v)).collect());
+                vec![what.clone(), unit.show(&summary)]
+            })
+            .collect()
+    }
+}
+
+/// How a measurement reads.
+#[derive(Clone, Copy)]
+enum Unit {
+    /// An accuracy, in percent.
+    Percent,
+    /// A difference of accuracies, in points.
+    Points,
+    /// A number (a similarity, a loss, an entropy, an error) with this many decimals.
+    Plain(usize),
+}
+
+impl Unit {
+    fn show(self, s: &Summary) -> String {
+        let Some(mean) = s.mean else { return "—".into() };
+        let sd = s.std;
+        match self {
+            Unit::Percent => match sd {
+                Some(sd) => format!("{:.1} ± {:.1}%", mean * 100.0, sd * 100.0),
+                None => format!("{:.1}%", mean * 100.0),
+            },
+            Unit::Points => match sd {
+                Some(sd) => format!("{:+.1} ± {:.1} points", mean * 100.0, sd * 100.0),
+                None => format!("{:+.1} points", mean * 100.0),
+            },
+            Unit::Plain(decimals) => match sd {
+                Some(sd) => format!("{mean:.decimals$} ± {sd:.decimals$}"),
+                None => format!("{mean:.decimals$}"),
+            },
+        }
+    }
+}
+
+/// What a seed's finding measured beside the table's accuracies, for the methods' studies: what
+/// the verdict reads, and the comparisons the text reports beside it (none for Hinton's studies,
+/// whose lines say it).
+fn measurements(finding: &Finding) -> Vec<(String, f32, Unit)> {
+    let m = |what: &str, value: f32, unit: Unit| (what.to_string(), value, unit);
+    match finding {
+        Finding::TemperatureByWidth { .. }
+        | Finding::EnsembleTeacher { .. }
+        | Finding::HighTemperature { .. }
+        | Finding::BornAgain { .. } => Vec::new(),
+        Finding::FitnetsHint {
+            kd,
+            fitnets,
+            control,
+            fitnets_cka,
+            kd_cka,
+            control_cka,
+            fitnets_cka_after_hint,
+            control_cka_after_hint,
+        } => {
+            let mut rows = vec![
+                m(
+                    "linear CKA with the teacher's hint layer: the FitNets student's guided layer",
+                    *fitnets_cka,
+                    Unit::Plain(3),
+                ),
+                m("  the KD student's same layer (not guided)", *kd_cka, Unit::Plain(3)),
+                m("  the control student's same layer", *control_cka, Unit::Plain(3)),
+            ];
+            if let (Some(fitnets), Some(control)) = (fitnets_cka_after_hint, control_cka_after_hint) {
+                rows.push(m("the same at the end of the hint stage: the FitNets student", *fitnets, Unit::Plain(3)));
+                rows.push(m("  the control student", *control, Unit::Plain(3)));
+            }
+            rows.extend([
+                m("test accuracy: FitNets − KD", fitnets - kd, Unit::Points),
+                m("test accuracy: FitNets − control", fitnets - control, Unit::Points),
+                m("test accuracy: KD − control", kd - control, Unit::Points),
+            ]);
+            rows
+        }
+        Finding::RkdRelations {
+            kd,
+            rkd,
+            control,
+            rkd_distance,
+            kd_distance,
+            control_distance,
+            rkd_angle,
+            kd_angle,
+            control_angle,
+        } => vec![
+            m("RKD's distance term to the teacher (test split): the RKD student", *rkd_distance, Unit::Plain(4)),
+            m("  the KD student", *kd_distance, Unit::Plain(4)),
+            m("  the control student", *control_distance, Unit::Plain(4)),
+            m("RKD's angle term to the teacher (test split): the RKD student", *rkd_angle, Unit::Plain(4)),
+            m("  the KD student", *kd_angle, Unit::Plain(4)),
+            m("  the control student", *control_angle, Unit::Plain(4)),
+            m("test accuracy: RKD − control", rkd - control, Unit::Points),
+            m("test accuracy: RKD − KD", rkd - kd, Unit::Points),
+        ],
+        Finding::MutualLearning { first_peer, first_twin, second_peer, second_twin } => vec![
+            m("first peer", *first_peer, Unit::Percent),
+            m("  its control (the same start, hard labels only)", *first_twin, Unit::Percent),
+            m("second peer", *second_peer, Unit::Percent),
+            m("  its control (the same start, hard labels only)", *second_twin, Unit::Percent),
+            m("first peer − its control", first_peer - first_twin, Unit::Points),
+            m("second peer − its control", second_peer - second_twin, Unit::Points),
+        ],
+        Finding::SelfDistillation { exit, control_exit, final_head, control_final_head } => vec![
+            m("early exit, taught by the final head", *exit, Unit::Percent),
+            m("  the control's early exit (hard labels only)", *control_exit, Unit::Percent),
+            m("final head", *final_head, Unit::Percent),
+            m("  the control's final head", *control_final_head, Unit::Percent),
+            m("early exit − the control's", exit - control_exit, Unit::Points),
+            m("final head − the control's", final_head - control_final_head, Unit::Points),
+        ],
+        Finding::DarkKnowledgeControls { kd, label_smoothing, dkpp, control, .. } => vec![
+            m("test accuracy: KD − label smoothing", kd - label_smoothing, Unit::Points),
+            m("test accuracy: KD − permuted soft labels", kd - dkpp, Unit::Points),
+            m("test accuracy: KD − control", kd - control, Unit::Points),
+            m("test accuracy: label smoothing − control", label_smoothing - control, Unit::Points),
+            m("test accuracy: permuted soft labels − control", dkpp - control, Unit::Points),
+        ],
+        Finding::KlDirection {
+            forward,
+            reverse,
+            control,
+            forward_entropy,
+            reverse_entropy,
+            control_entropy,
+            forward_ece,
+            reverse_ece,
+            control_ece,
+        } => vec![
+            m("mean test entropy at T = 1 (nats): forward KL", *forward_entropy, Unit::Plain(3)),
+            m("  reverse KL", *reverse_entropy, Unit::Plain(3)),
+            m("  control", *control_entropy, Unit::Plain(3)),
+            m("expected calibration error (15 bins): forward KL", *forward_ece, Unit::Plain(3)),
+            m("  reverse KL", *reverse_ece, Unit::Plain(3)),
+            m("  control", *control_ece, Unit::Plain(3)),
+            m("test accuracy: reverse − forward", reverse - forward, Unit::Points),
+            m("test accuracy: reverse − control", reverse - control, Unit::Points),
+        ],
+        Finding::CapacityGap {
+            teacher_hidden,
+            students,
+            control,
+            assistant,
+            assistant_student,
+            direct_student,
+            ..
+        } => {
+            let mut rows: Vec<(String, f32, Unit)> = teacher_hidden
+                .iter()
+                .zip(students)
+                .map(|(hidden, student)| {
+                    (format!("student of teacher {hidden} − control"), student - control, Unit::Points)
+                })
+                .collect();
+            rows.push(m("the assistant (distilled)", *assistant, Unit::Percent));
+            rows.push(m("student of the assistant − control", assistant_student - control, Unit::Points));
+            rows.push(m(
+                "student of the assistant − student of the assistant's teacher",
+                assistant_student - direct_student,
+                Unit::Points,
+            ));
+            rows
+        }
     }
 }
 
@@ -268,5 +458,57 @@ fn describe(finding: &Finding) -> String {
             p(*control),
             p(*control_agreement)
         ),
+        Finding::FitnetsHint { kd, fitnets, control, fitnets_cka, kd_cka, control_cka, .. } => format!(
+            "CKA with the hint layer: FitNets {fitnets_cka:.3}, KD {kd_cka:.3}, control {control_cka:.3}; accuracy: FitNets {}, KD {}, control {}",
+            p(*fitnets),
+            p(*kd),
+            p(*control)
+        ),
+        Finding::RkdRelations { kd, rkd, control, rkd_distance, kd_distance, control_distance, .. } => format!(
+            "distance term: RKD {rkd_distance:.4}, KD {kd_distance:.4}, control {control_distance:.4}; accuracy: RKD {}, KD {}, control {}",
+            p(*rkd),
+            p(*kd),
+            p(*control)
+        ),
+        Finding::MutualLearning { first_peer, first_twin, second_peer, second_twin } => format!(
+            "first peer {} vs its control {}, second peer {} vs its control {}",
+            p(*first_peer),
+            p(*first_twin),
+            p(*second_peer),
+            p(*second_twin)
+        ),
+        Finding::SelfDistillation { exit, control_exit, final_head, control_final_head } => format!(
+            "early exit {} vs the control's {}; final head {} vs the control's {}",
+            p(*exit),
+            p(*control_exit),
+            p(*final_head),
+            p(*control_final_head)
+        ),
+        Finding::DarkKnowledgeControls { teacher, kd, label_smoothing, dkpp, control } => format!(
+            "teacher {}; KD {}, label smoothing {}, permuted soft labels {}, control {}",
+            p(*teacher),
+            p(*kd),
+            p(*label_smoothing),
+            p(*dkpp),
+            p(*control)
+        ),
+        Finding::KlDirection { forward, reverse, control, forward_entropy, reverse_entropy, control_entropy, .. } => format!(
+            "entropy: forward {forward_entropy:.3}, reverse {reverse_entropy:.3}, control {control_entropy:.3}; accuracy: forward {}, reverse {}, control {}",
+            p(*forward),
+            p(*reverse),
+            p(*control)
+        ),
+        Finding::CapacityGap { teacher_hidden, students, best_teacher, assistant_student, direct_student, control, .. } => {
+            let list: Vec<String> =
+                teacher_hidden.iter().zip(students).map(|(h, s)| format!("{h} → {}", p(*s))).collect();
+            format!(
+                "students of each teacher: {} (best: {}); of the assistant {} vs directly {}; control {}",
+                list.join(", "),
+                teacher_hidden.get(*best_teacher).map_or("—", String::as_str),
+                p(*assistant_student),
+                p(*direct_student),
+                p(*control)
+            )
+        }
     }
 }

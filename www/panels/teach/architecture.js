@@ -8,7 +8,8 @@ import { h, svg } from '../../lib/dom.js';
 import { fixed, int, kb, sig, times } from '../../lib/format.js';
 import { announce } from '../alerts.js';
 import { drawNow } from '../../loop.js';
-import { attempt, clearPanelError, panelShell, tableWrap, waiting } from './shared.js';
+import { appliesToMethod, attempt, clearPanelError, panelShell, tableWrap, waiting } from './shared.js';
+import { currentMethod } from '../../run.js';
 
 /** Inference is timed until one model's measurement has taken at least this long (ms)… */
 const TIMING_TARGET_MS = 80;
@@ -253,11 +254,17 @@ function draw(p, view) {
   if (waiting(p)) return;
   const mi = store.get('modelInfo');
   if (!mi) return;
+  if (!appliesToMethod(p, 'teacher')) return; // no teacher: no teacher → student diagram, no size to compare
   const key = `${store.get('run')}|${store.get('language')}`;
   if (key !== view.key) {
     view.key = key;
     p.diagram.replaceChildren(architectureSvg(mi));
     fitTexts(p.diagram);
+    // the diagram is Hinton's KD; another method's run says so above it
+    const method = currentMethod();
+    const kd = method === 'kd' && store.get('applied').klDirection !== 'reverse';
+    p.diagramNote.hidden = kd;
+    p.diagramNote.textContent = kd ? '' : t('teach.arch.otherMethod', { method: t(`method.name.${method}`) });
   }
   renderPayoff(p);
 }
@@ -272,11 +279,13 @@ export function createArchitecturePanel(layout) {
   p.measure = h('button', { type: 'button', className: 'teach-button', id: 'teach-measure', text: t('teach.arch.measure') });
   p.measure.addEventListener('click', () => measureInference(true));
   p.measureStatus = h('p', { className: 'teach-small', id: 'teach-measure-status', attrs: { role: 'status' } });
-  p.section.append(p.diagram,
+  p.diagramNote = h('p', { className: 'teach-note', id: 'teach-arch-method', hidden: true });
+  p.body = h('div', { className: 'teach-body' }, p.diagramNote, p.diagram,
     h('div', { className: 'teach-payoff-row' },
       tableWrap(p.payoff),
       h('div', { className: 'teach-wins-col' }, p.wins, h('div', { className: 'teach-measure-row' }, p.measure, p.measureStatus))),
-    h('p', { className: 'teach-why', text: t('teach.arch.why') }), p.error);
+    h('p', { className: 'teach-why', text: t('teach.arch.why') }));
+  p.section.append(p.body, p.error);
   return {
     section: p.section,
     view: { deps: ['pg', 'modelInfo', 'playing', 'timing', 'measuring', 'language'], draw: (view) => draw(p, view) },

@@ -5,7 +5,7 @@ import { store } from '../../store.js';
 import { t } from '../../i18n.js';
 import { h, sizeCanvas } from '../../lib/dom.js';
 import { fixed, int, temperatureText } from '../../lib/format.js';
-import { attempt, classNames, classTable, clearPanelError, panelShell, renderClassColumns, tableWrap, waiting } from './shared.js';
+import { appliesToMethod, attempt, classNames, classTable, clearPanelError, panelShell, renderClassColumns, tableWrap, waiting } from './shared.js';
 
 /** The matrix runs the teacher over the whole training split: while training, at most this often. */
 const DARK_MIN_INTERVAL_MS = 1000;
@@ -44,6 +44,10 @@ function draw(p, view) {
   const key = ['run', 'teacherVersion', 'language', 'teachLayout'].map((k) => store.get(k)).join('|') + `|${store.get('applied').temperature}`;
   if (key === view.key) return; // α changed: the matrix did not
   clearPanelError(p);
+  if (!appliesToMethod(p, 'teacher')) {
+    view.key = key;
+    return;
+  }
   const sim = attempt(p, t('teach.dark.title'), () => pg.darkKnowledge());
   if (!sim) return;
   view.key = key;
@@ -59,12 +63,12 @@ export function createDarkPanel(layout) {
   p.list = h('ul', { className: 'teach-alike', id: 'teach-dark-list', attrs: { 'aria-labelledby': 'teach-dark-list-title' } });
   p.note = h('p', { className: 'teach-small' });
   p.table = classTable('teach-dark-table', 'teach-matrix', t('teach.dark.tableCaption'));
-  p.section.append(
+  p.body = h('div', { className: 'teach-body' },
     h('div', { className: 'teach-two teach-two-square' },
       h('figure', { className: 'teach-figure' }, p.canvas, h('figcaption', { className: 'teach-caption', text: t('teach.dark.caption') })),
       h('div', { className: 'teach-side' }, h(subTag, { className: 'teach-subtitle', id: 'teach-dark-list-title', text: t('teach.dark.listTitle') }), p.list, p.note)),
-    h('details', { className: 'teach-details' }, h('summary', { text: t('teach.dark.showTable') }), tableWrap(p.table)),
-    p.error);
+    h('details', { className: 'teach-details' }, h('summary', { text: t('teach.dark.showTable') }), tableWrap(p.table)));
+  p.section.append(p.body, p.error);
   return {
     section: p.section,
     view: {

@@ -6,8 +6,8 @@ import { store } from '../../store.js';
 import { t } from '../../i18n.js';
 import { h } from '../../lib/dom.js';
 import { MINUS, fixed, sig, temperatureText } from '../../lib/format.js';
-import { selectedSample } from '../../run.js';
-import { attempt, clearPanelError, math, panelShell, softSymbol, waiting } from './shared.js';
+import { currentMethod, selectedSample } from '../../run.js';
+import { appliesToMethod, attempt, clearPanelError, math, panelShell, softSymbol, waiting } from './shared.js';
 
 // Where each term comes from, in the page (other panels' elements get a class while a term is highlighted).
 const SOURCES = {
@@ -84,7 +84,7 @@ function buildEquation(p, scope) {
     });
     return button;
   };
-  // The soft term as the run computes it: α·T²·KL, or (softLoss = logits) α·(1/2K)·Σ(z̃_s − z̃_t)².
+  // The soft term as the run computes it: α·T²·KL, or (method = logits) α·(1/2K)·Σ(z̃_s − z̃_t)².
   const klOnly = (...nodes) => h('span', { className: 'teach-kl-only' }, ...nodes);
   const logitsOnly = (...nodes) => h('span', { className: 'teach-logits-only', hidden: true }, ...nodes);
   const soft = term('soft', 'teach.formula.softTag',
@@ -130,7 +130,8 @@ function fillEquation(eq, { alpha, temperature, softLoss, hardLoss, totalLoss },
 function draw(p) {
   if (waiting(p)) return;
   clearPanelError(p);
-  const kind = store.get('applied').softLoss === 'logits' ? 'logits' : 'kl';
+  if (!appliesToMethod(p, 'kdTerms')) return;
+  const kind = currentMethod() === 'logits' ? 'logits' : 'kl';
   const report = attempt(p, t('teach.formula.title'), () => selectedSample().report);
   if (report) {
     p.sampleTitle.textContent = t('teach.formula.sampleTitleOf', {
@@ -141,7 +142,10 @@ function draw(p) {
     fillEquation(p.sample, report, kind);
   }
   const status = store.get('status');
-  p.phaseNote.hidden = status?.phase !== 'teacher';
+  // before the students, and during FitNets' hint stage, the terms are not (yet) what the student minimises
+  const hint = store.get('pg').inHintStage?.() ?? false;
+  p.phaseNote.hidden = status?.phase !== 'teacher' && !hint;
+  p.phaseNote.textContent = t(hint ? 'teach.formula.hintStage' : 'teach.formula.teacherPhase');
   const batch = store.get('lastBatch');
   const params = store.get('batchParams');
   const has = Boolean(batch) && Boolean(params);
@@ -173,8 +177,9 @@ export function createFormulaPanel(layout) {
     math(['var', 'p'], ['sub', 's']), ` ${t('teach.formula.legend.studentT1')} · `,
     math(['var', 'y']), ` ${t('teach.formula.legend.hard')} · `,
     t('teach.formula.legend.engine'));
-  p.section.append(p.phaseNote, p.sampleTitle, p.sample.root, h(subTag, { className: 'teach-subtitle', text: t('teach.formula.batchTitle') }),
-    p.batch.root, p.batchEmpty, p.batchNote, p.help, legend, p.error);
+  p.body = h('div', { className: 'teach-body' }, p.phaseNote, p.sampleTitle, p.sample.root,
+    h(subTag, { className: 'teach-subtitle', text: t('teach.formula.batchTitle') }), p.batch.root, p.batchEmpty, p.batchNote, p.help, legend);
+  p.section.append(p.body, p.error);
   store.set({ highlight: null });
   return {
     section: p.section,

@@ -10,14 +10,15 @@ import { h, sizeCanvas } from '../../lib/dom.js';
 import { prec, sig, signed, temperatureText } from '../../lib/format.js';
 import { announce } from '../alerts.js';
 import { drawNow } from '../../loop.js';
-import { selectedSample } from '../../run.js';
-import { attempt, classNames, classTable, clearPanelError, panelShell, renderClassRows, tableWrap, waiting } from './shared.js';
+import { currentMethod, selectedSample } from '../../run.js';
+import { appliesToMethod, attempt, classNames, classTable, clearPanelError, panelShell, renderClassRows, tableWrap, waiting } from './shared.js';
 
 const CHART_SHARE = 15; // as the temperature explorer's chart
 
 function draw(p) {
   if (waiting(p)) return;
   clearPanelError(p);
+  if (!appliesToMethod(p, 'kdTerms')) return;
   const got = attempt(p, t('teach.gradients.title'), () => selectedSample(true));
   if (!got) return;
   const { report, insight } = got;
@@ -53,7 +54,7 @@ function draw(p) {
   // logit matching has no T² at all)
   const bandText = (mode) => (band === 'noHard' && insight.alpha >= 1 - 1e-6
     ? t('teach.gradients.band.noHardAlpha') : t(`teach.gradients.band.${mode}.${band}`, values));
-  const logits = store.get('applied').softLoss === 'logits';
+  const logits = currentMethod() === 'logits';
   const droppedText = () => {
     if (logits) return t('teach.gradients.summaryLogits');
     if (Math.abs(T - 1) < 1e-6) return t('teach.gradients.summaryWithoutT1');
@@ -121,11 +122,12 @@ export function createGradientsPanel(layout) {
     p.toggle,
     h('label', { htmlFor: 'teach-drop-t2' }, t('teach.gradients.switch')),
     h('p', { className: 'teach-small', id: 'teach-drop-t2-help', text: t('teach.gradients.switchHelp') }));
-  p.section.append(h('div', { className: 'teach-two' },
+  p.body = h('div', { className: 'teach-two teach-body' },
     h('div', { className: 'teach-side' },
       h('figure', { className: 'teach-figure' }, p.canvas, h('figcaption', { className: 'teach-caption', text: t('teach.gradients.caption') })),
       tableWrap(p.table)),
-    h('div', { className: 'teach-side' }, toggleRow, p.stats, p.summary, tableWrap(p.pulls), p.pullsNote)), p.error);
+    h('div', { className: 'teach-side' }, toggleRow, p.stats, p.summary, tableWrap(p.pulls), p.pullsNote));
+  p.section.append(p.body, p.error);
   return {
     section: p.section,
     view: {

@@ -4,6 +4,7 @@
 import { store } from '../../store.js';
 import { t, messageOf } from '../../i18n.js';
 import { h, setBar } from '../../lib/dom.js';
+import { currentMethod, hasTeacher, kdTermsShown } from '../../run.js';
 
 /** p with subscript `who` and superscript T: the soft label symbol. */
 export const softSymbol = (who) => [['var', 'p'], ['sub', who], ['sup', 'T']];
@@ -23,7 +24,30 @@ export function panelShell(id, titleKey, leadKeys, layout) {
     h('div', { className: 'panel-head teach-head' }, h(layout.headingTag, { id: titleId, className: 'teach-title', text: t(titleKey) })),
     [].concat(leadKeys ?? []).map((key) => h('p', { className: 'teach-lead', text: t(key) })));
   const error = h('p', { className: 'teach-error', attrs: { role: 'alert' }, hidden: true });
-  return { section, error };
+  // why the view does not apply to the run's method, in place of its numbers (see appliesToMethod)
+  const methodNote = h('p', { className: 'teach-note teach-method-note', hidden: true });
+  section.append(methodNote);
+  return { section, error, methodNote };
+}
+
+/**
+ * Whether a view applies to the run's method: `needs` 'teacher' (a trained teacher's soft labels: not for mutual
+ * learning or self-distillation, which train none) or 'kdTerms' (KD's soft term and its numbers: see kdTermsShown).
+ * When it does not, the panel's note says why and what to look at instead, and its `body` is hidden: no numbers
+ * that would be false for this method.
+ */
+export function appliesToMethod(p, needs) {
+  const method = t(`method.name.${currentMethod()}`);
+  let note = '';
+  if (!hasTeacher()) note = t('teach.method.noTeacher', { method });
+  else if (needs === 'kdTerms' && !kdTermsShown()) {
+    const pg = store.get('pg');
+    note = t('teach.method.notKd', { method, term: typeof pg?.softTermText === 'function' ? pg.softTermText() : '—' });
+  }
+  if (p.methodNote.textContent !== note) p.methodNote.textContent = note;
+  p.methodNote.hidden = !note;
+  if (p.body) p.body.hidden = Boolean(note);
+  return !note;
 }
 
 /** Shows `what` failed, and why, in the panel's error line. */

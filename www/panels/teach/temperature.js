@@ -7,7 +7,7 @@ import { t } from '../../i18n.js';
 import { h, sizeCanvas } from '../../lib/dom.js';
 import { fixed, temperatureText } from '../../lib/format.js';
 import { selectedSample } from '../../run.js';
-import { attempt, classNames, classTable, clearPanelError, panelShell, renderClassRows, stat, tableWrap, waiting } from './shared.js';
+import { appliesToMethod, attempt, classNames, classTable, clearPanelError, panelShell, renderClassRows, stat, tableWrap, waiting } from './shared.js';
 
 /** While training, the chart takes at most about 1/CHART_SHARE of the time (and waits at least 250 ms). */
 const CHART_SHARE = 15;
@@ -21,6 +21,7 @@ function temperatureRange() {
 function draw(p) {
   if (waiting(p)) return;
   clearPanelError(p);
+  if (!appliesToMethod(p, 'teacher')) return;
   const got = attempt(p, t('teach.temperature.title'), () => selectedSample(true));
   if (!got) return;
   const { report, insight } = got;
@@ -47,9 +48,10 @@ export function createTemperaturePanel(layout) {
   p.canvas = h('canvas', { id: 'teach-sweep', className: 'teach-canvas teach-canvas-wide', attrs: { role: 'img', 'aria-label': t('teach.temperature.canvasLabel', { T: '—' }) } });
   p.table = classTable('teach-logits', 'teach-logits', t('teach.temperature.tableCaption'));
   p.stats = h('dl', { className: 'teach-stats', id: 'teach-temperature-stats' });
-  p.section.append(h('div', { className: 'teach-two' },
+  p.body = h('div', { className: 'teach-two teach-body' },
     h('figure', { className: 'teach-figure' }, p.canvas, h('figcaption', { className: 'teach-caption', text: t('teach.temperature.caption', temperatureRange()) })),
-    h('div', { className: 'teach-side' }, tableWrap(p.table), p.stats)), p.error);
+    h('div', { className: 'teach-side' }, tableWrap(p.table), p.stats));
+  p.section.append(p.body, p.error);
   return {
     section: p.section,
     view: {
