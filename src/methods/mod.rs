@@ -240,6 +240,24 @@ fn teacher_logits<'a>(
     Ok(teacher)
 }
 
+/// The hard term of a distillation method, `CE(y, softmax(z_s))` (batch mean), and its gradient
+/// `(1 − α) · (softmax(z_s) − onehot(y)) / B` added to `gradient`; `scratch` (batch, classes) is
+/// overwritten. The arithmetic of [`crate::losses::cross_entropy`].
+fn add_hard_term(batch: &Batch, mut gradient: ArrayViewMut2<f32>, mut scratch: ArrayViewMut2<f32>) -> f32 {
+    let size = batch.student_logits.nrows().max(1) as f32;
+    scratch.assign(&batch.student_logits);
+    losses::log_softmax_in_place(scratch.view_mut(), 1.0);
+    let hard = -batch.labels.iter().enumerate().map(|(i, &y)| scratch[[i, y]]).sum::<f32>() / size;
+    scratch.mapv_inplace(crate::math::exp);
+    for (i, &y) in batch.labels.iter().enumerate() {
+        scratch[[i, y]] -= 1.0;
+    }
+    scratch /= size;
+    let alpha = batch.alpha;
+    ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &h| *g += h * (1.0 - alpha));
+    hard
+}
+
 /// Checks a method's gradient against central finite differences of its total loss, in f64 steps
 /// on each logit of a batch of random logits, at several temperatures and weights: the test every
 /// method's file runs.

@@ -46,16 +46,7 @@ impl Method for SoftLabels {
         scratch.mapv_inplace(math::exp); // p = softmax(z_t/T)
         let factor = temperature / size;
         ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &p| *g = ((*g - p) * factor) * alpha);
-        // The hard term: CE and (1 − α) · (softmax(z_s) − onehot(y)) / B.
-        scratch.assign(&student);
-        log_softmax_in_place(scratch.view_mut(), 1.0);
-        let hard = -batch.labels.iter().enumerate().map(|(i, &y)| scratch[[i, y]]).sum::<f32>() / size;
-        scratch.mapv_inplace(math::exp);
-        for (i, &y) in batch.labels.iter().enumerate() {
-            scratch[[i, y]] -= 1.0;
-        }
-        scratch /= size;
-        ndarray::Zip::from(&mut gradient).and(&scratch).for_each(|g, &h| *g += h * (1.0 - alpha));
+        let hard = super::add_hard_term(batch, gradient.view_mut(), scratch.view_mut());
         Ok(LossTerms { total: alpha * soft + (1.0 - alpha) * hard, soft, hard })
     }
 }
