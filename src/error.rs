@@ -35,6 +35,79 @@ pub enum KdError {
     Internal(String),
     /// The browser could not draw a chart (its own words).
     Chart(String),
+    /// The compression bench cannot run as asked.
+    Bench(BenchProblem),
+}
+
+/// Why the compression bench ([`crate::compression`]) cannot run as asked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BenchProblem {
+    /// The run has no trained teacher to compress (mutual learning, self-distillation).
+    NeedsTeacher {
+        method: String,
+    },
+    /// The run's teacher is an ensemble; the bench compresses one network.
+    NeedsOneTeacher {
+        teachers: usize,
+    },
+    /// The students have not finished training.
+    NotTrained,
+    /// The teacher has no more parameters than the target (the student's count).
+    NothingToPrune {
+        parameters: usize,
+        target: usize,
+    },
+    /// Even the smallest network of the teacher's shape has more than `target` parameters.
+    TooSmallToPrune {
+        least: usize,
+        target: usize,
+    },
+    /// Structured pruning needs hidden neurons to remove.
+    NoNeurons,
+    /// The transfer demonstration needs two classes in each half of the classes.
+    TransferClasses {
+        source: usize,
+        target: usize,
+    },
+    /// The calibration set of int8 quantization is too small (or larger than the training split).
+    CalibrationTooSmall {
+        samples: usize,
+        least: usize,
+    },
+    CalibrationTooLarge {
+        samples: usize,
+        available: usize,
+    },
+}
+
+impl BenchProblem {
+    pub fn message(&self) -> Message {
+        match self {
+            BenchProblem::NeedsTeacher { method } => {
+                Message::new("engine.bench.needsTeacher").with("method", Message::new(&format!("method.name.{method}")))
+            }
+            BenchProblem::NeedsOneTeacher { teachers } => {
+                Message::new("engine.bench.needsOneTeacher").with("teachers", *teachers)
+            }
+            BenchProblem::NotTrained => Message::new("engine.bench.notTrained"),
+            BenchProblem::NothingToPrune { parameters, target } => {
+                Message::new("engine.bench.nothingToPrune").with("parameters", *parameters).with("target", *target)
+            }
+            BenchProblem::TooSmallToPrune { least, target } => {
+                Message::new("engine.bench.tooSmallToPrune").with("least", *least).with("target", *target)
+            }
+            BenchProblem::NoNeurons => Message::new("engine.bench.noNeurons"),
+            BenchProblem::TransferClasses { source, target } => {
+                Message::new("engine.bench.transferClasses").with("source", *source).with("target", *target)
+            }
+            BenchProblem::CalibrationTooSmall { samples, least } => {
+                Message::new("engine.bench.calibrationTooSmall").with("samples", *samples).with("least", *least)
+            }
+            BenchProblem::CalibrationTooLarge { samples, available } => {
+                Message::new("engine.bench.calibrationTooLarge").with("samples", *samples).with("available", *available)
+            }
+        }
+    }
 }
 
 /// What is wrong with one setting's value.
@@ -248,6 +321,10 @@ pub enum Model {
     Peer,
     /// The second peer's twin, trained on the hard labels.
     PeerTwin,
+    /// A pruned copy of the teacher, fine-tuned (the compression bench).
+    Pruned,
+    /// A network of the transfer-learning demonstration (the compression bench).
+    Transfer,
 }
 
 /// Which number went NaN or infinite.
@@ -279,6 +356,8 @@ impl From<Model> for String {
             Model::Control => "control".into(),
             Model::Peer => "peer".into(),
             Model::PeerTwin => "peer-twin".into(),
+            Model::Pruned => "pruned".into(),
+            Model::Transfer => "transfer".into(),
         }
     }
 }
@@ -292,6 +371,8 @@ impl TryFrom<String> for Model {
             "control" => Ok(Model::Control),
             "peer" => Ok(Model::Peer),
             "peer-twin" => Ok(Model::PeerTwin),
+            "pruned" => Ok(Model::Pruned),
+            "transfer" => Ok(Model::Transfer),
             other => other
                 .strip_prefix("teacher-")
                 .and_then(|k| k.parse().ok())
@@ -310,6 +391,8 @@ impl Model {
             Model::Control => Message::new("engine.model.control"),
             Model::Peer => Message::new("engine.model.peer"),
             Model::PeerTwin => Message::new("engine.model.peerTwin"),
+            Model::Pruned => Message::new("engine.model.pruned"),
+            Model::Transfer => Message::new("engine.model.transfer"),
         }
     }
 }
@@ -615,6 +698,7 @@ impl KdError {
             KdError::Refused(refusal) => refusal.message(),
             KdError::Internal(detail) => Message::new("engine.internal").with("detail", detail.as_str()),
             KdError::Chart(detail) => Message::new("engine.chart").with("detail", detail.as_str()),
+            KdError::Bench(problem) => problem.message(),
         }
     }
 

@@ -183,6 +183,14 @@ impl Learner {
         Ok(terms)
     }
 
+    /// Changes the weights between steps (a pruning mask): the changed weights are the last
+    /// good ones.
+    pub fn set_weights(&mut self, change: impl FnOnce(&mut Mlp)) {
+        change(&mut self.network);
+        self.last_good.copy_from(&self.network);
+        self.version += 1;
+    }
+
     /// Puts the last good weights back (after a divergence).
     pub fn restore(&mut self) {
         self.version += 1;

@@ -24,6 +24,8 @@
 //! - [`learner`], [`teacher`]: a network in training with its divergence guard; the teacher;
 //! - [`session`]: the training session (teacher, distilled student, control student, and the
 //!   networks a method adds);
+//! - [`compression`]: what sets distillation apart, measured: pruning, int8 quantization and
+//!   transfer learning beside the distilled student on one teacher (the compression bench);
 //! - [`fidelity`]: beside accuracy, calibration (ECE), entropy and linear CKA;
 //! - [`dark_knowledge`]: what soft labels carry: temperature sweeps, entropy, per-class gradients,
 //!   the teacher's class-similarity matrix;
@@ -38,6 +40,7 @@
 
 pub mod benchmark;
 pub mod charts;
+pub mod compression;
 pub mod dark_knowledge;
 pub mod data;
 pub mod error;

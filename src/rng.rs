@@ -24,6 +24,12 @@ pub enum Stream {
     PeerInit = 11,
     /// FitNets' regressor and BYOT's early exits.
     Heads = 12,
+    /// The fine-tuning batches of the compression bench's prunings.
+    Pruning = 13,
+    /// The calibration samples of int8 quantization.
+    Calibration = 14,
+    /// The transfer demonstration: its networks' weights, its few labels, its batches.
+    Transfer = 15,
 }
 
 /// xoshiro256** (Blackman & Vigna), seeded with SplitMix64.

@@ -146,6 +146,26 @@ impl Session {
         self.probabilities(which, features.view(), temperature)
     }
 
+    /// A sample of `split` that shows what a soft label carries: among those the teacher
+    /// classifies right, the one whose soft label at the current T gives the most probability to a
+    /// single wrong class (ties: the first). None when the teacher gets none right.
+    pub fn telling_sample(&self, split: SplitName) -> Result<Option<usize>> {
+        let samples = self.data.split(split);
+        let soft = self.probabilities(ModelKind::Teacher, samples.features.view(), self.settings.temperature)?;
+        let mut best: Option<(usize, f32)> = None;
+        for (i, (row, &label)) in soft.rows().into_iter().zip(&samples.labels).enumerate() {
+            let predicted = losses::argmax_rows(row.insert_axis(ndarray::Axis(0)))[0];
+            if predicted != label {
+                continue;
+            }
+            let runner_up = row.iter().enumerate().filter(|&(k, _)| k != label).map(|(_, &p)| p).fold(0.0, f32::max);
+            if best.is_none_or(|(_, b)| runner_up > b) {
+                best = Some((i, runner_up));
+            }
+        }
+        Ok(best.map(|(i, _)| i))
+    }
+
     /// Predicted class of network `which` for every sample of a split.
     pub fn predictions(&self, which: ModelKind, split: SplitName) -> Result<Vec<usize>> {
         let logits = self.logits(which, self.data.split(split).features.view())?;

@@ -271,6 +271,75 @@ impl StudyRunner {
     }
 }
 
+/// The compression bench ([`crate::compression`]) on a finished run's teacher: pruning, int8
+/// quantization and transfer learning beside the run's students, each timed in this browser.
+#[wasm_bindgen]
+pub struct CompressionBench {
+    bench: crate::compression::Bench,
+}
+
+#[wasm_bindgen]
+impl CompressionBench {
+    /// The bench on `playground`'s run (trained to the end, with one teacher), with `options`
+    /// `{calibration, labelsPerClass}` (either may be left out). A run it cannot compress is a
+    /// thrown error with the reason.
+    #[wasm_bindgen(constructor)]
+    pub fn new(playground: &Playground, options: JsValue) -> JsResult<CompressionBench> {
+        let mut chosen = crate::compression::BenchOptions::default();
+        if let Ok(given) = js_sys::Reflect::get(&options, &JsValue::from_str("calibration")) {
+            if let Some(n) = given.as_f64() {
+                chosen.calibration = whole(n, "calibration")?;
+            }
+        }
+        if let Ok(given) = js_sys::Reflect::get(&options, &JsValue::from_str("labelsPerClass")) {
+            if let Some(n) = given.as_f64() {
+                chosen.labels_per_class = whole(n, "labelsPerClass")?.clamp(1, 1000);
+            }
+        }
+        Ok(CompressionBench { bench: crate::compression::Bench::new(&playground.session, chosen).map_err(js_error)? })
+    }
+
+    /// Trains for up to `budget_ms` milliseconds (at least one mini-batch); once everything is
+    /// trained, times one row per call on the browser's clock. Returns the progress
+    /// `{current, batches, total_batches, timed, rows, done}`.
+    pub fn step(&mut self, budget_ms: f64) -> JsResult<JsValue> {
+        if self.bench.trained() {
+            let mut clock = now_ms;
+            self.bench.time_next(&mut clock).map_err(js_error)?;
+        } else {
+            let start = now_ms();
+            while !self.bench.trained() {
+                self.bench.step(1).map_err(js_error)?;
+                if now_ms() - start >= budget_ms {
+                    break;
+                }
+            }
+        }
+        to_js(&self.bench.progress())
+    }
+
+    pub fn progress(&self) -> JsResult<JsValue> {
+        to_js(&self.bench.progress())
+    }
+
+    /// What the bench measured (the fields of `kd compare --json`, snake_case): `{rows: [{method,
+    /// sizes, parameters, nonzero_parameters, bytes, inference_us_per_sample, test_accuracy,
+    /// test_samples, new_task}], method, target_parameters, fine_tune_epochs,
+    /// calibration_samples, transfer, skipped: [{method, reason}], int8_kernel, options}`.
+    pub fn report(&self) -> JsResult<JsValue> {
+        to_js(&self.bench.report().map_err(js_error)?)
+    }
+}
+
+/// A whole number of at least 0 from the page, or an error naming `what`.
+fn whole(n: f64, what: &'static str) -> JsResult<usize> {
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 1e9 {
+        Ok(n as usize)
+    } else {
+        Err(bad_argument(what, format!("{n} is not a whole number")))
+    }
+}
+
 /// Every problem with `settings`, as `[{name, message: {key, params}}]`; empty when they are valid.
 #[wasm_bindgen(js_name = validateSettings)]
 pub fn validate_settings(settings: JsValue) -> JsResult<JsValue> {
@@ -632,6 +701,13 @@ impl Playground {
             repetitions,
             total_ms,
         })
+    }
+
+    /// A test sample that shows what a soft label carries (see
+    /// [`Session::telling_sample`]), or undefined when the teacher gets none right.
+    #[wasm_bindgen(js_name = tellingSample)]
+    pub fn telling_sample(&self) -> JsResult<Option<u32>> {
+        Ok(self.session.telling_sample(SplitName::Test).map_err(js_error)?.map(|i| i as u32))
     }
 
     /// The whole run (settings, status, history, weights) as a plain object for JSON.

@@ -31,6 +31,17 @@ pub enum Command {
     Run(RunArgs),
     /// `kd experiment NAME [FLAGS]`: a preset's settings, then the flags over them.
     Experiment(&'static Experiment, RunArgs),
+    /// `kd compare [FLAGS]`: a run, then the compression bench on its teacher.
+    Compare(RunArgs, CompareArgs),
+}
+
+/// The flags of `kd compare` beside `kd run`'s.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct CompareArgs {
+    /// `--calibration N`: samples of the training split that int8's scales are measured on.
+    pub calibration: Option<usize>,
+    /// `--labels-per-class N`: the transfer demonstration's labels per class of the new task.
+    pub labels_per_class: Option<usize>,
 }
 
 /// The flags of `kd run`, as given.
@@ -193,6 +204,50 @@ fn command() -> clap::Command {
         )
         .args(run_flags())
         .after_help(experiment_list());
+    let compare = clap::Command::new("compare")
+        .about("the compression bench: distillation beside pruning, int8 quantization and transfer learning")
+        .long_about(
+            "Train a run as kd run does (its teacher, distilled and control students), then compress the same \
+             teacher in other ways and measure every network side by side: parameters, non-zero parameters, bytes \
+             on disk (the length of each network's file), inference time per sample (measured here, natively) and \
+             test accuracy. Rows: teacher, kd, control, prune-weights (magnitude pruning of the teacher to the \
+             distilled student's parameter count, fine-tuned), prune-neurons (whole neurons removed, fine-tuned), \
+             int8 (post-training quantization, run by an int8 kernel), kd-int8 (the distilled student quantized), \
+             transfer and transfer-scratch (a network trained on the first half of the classes reused for the second \
+             half from a few labels, against the same network from scratch).",
+        )
+        .args(run_flags().into_iter().filter(|flag| !matches!(flag.get_id().as_str(), "seeds" | "save-run")))
+        .args([
+            value_flag(
+                "calibration",
+                "calibration",
+                "N",
+                format!(
+                    "samples of the training split that int8 quantization measures its scales on [at least {}; \
+                     default {}]",
+                    kd_playground::compression::MIN_CALIBRATION,
+                    kd_playground::compression::BenchOptions::default().calibration
+                ),
+            )
+            .value_parser(clap::value_parser!(usize))
+            .help_heading("Compression"),
+            value_flag(
+                "labels-per-class",
+                "labels-per-class",
+                "N",
+                format!(
+                    "labelled training samples per class of the transfer demonstration's new task [1 to 1000; \
+                     default {}]",
+                    kd_playground::compression::BenchOptions::default().labels_per_class
+                ),
+            )
+            .value_parser(clap::value_parser!(u16).range(1..=1000))
+            .help_heading("Compression"),
+        ])
+        .after_help(
+            "Example:\n  kd compare --dataset digits --seed 0 --json\n\nExit status: as kd run's (1 also when the \
+             bench cannot run on this run, e.g. a teacher no larger than the student).",
+        );
     clap::Command::new("kd")
         .version(env!("CARGO_PKG_VERSION"))
         .about("knowledge distillation from the command line, with the engine of KD Playground")
@@ -206,7 +261,7 @@ fn command() -> clap::Command {
         .after_help("Example:\n  kd run --dataset digits --omit-class 3 --temperature 8 --seeds 3")
         .subcommand_required(true)
         .max_term_width(100)
-        .subcommands([run, experiment])
+        .subcommands([run, experiment, compare])
 }
 
 /// The defaults per data set and the exit status, after `kd run --help`'s flags.
@@ -309,6 +364,13 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
     };
     match matches.subcommand() {
         Some(("run", run)) => Ok(Command::Run(run_args(run))),
+        Some(("compare", given)) => Ok(Command::Compare(
+            run_args(given),
+            CompareArgs {
+                calibration: given.get_one::<usize>("calibration").copied(),
+                labels_per_class: given.get_one::<u16>("labels-per-class").map(|&n| usize::from(n)),
+            },
+        )),
         Some(("experiment", given)) => {
             let name = given.get_one::<String>("name").map(String::as_str).unwrap_or_default();
             let experiment = experiments::experiment(name)
@@ -345,9 +407,9 @@ fn run_args(matches: &ArgMatches) -> RunArgs {
     RunArgs {
         dataset: matches.get_one::<String>("dataset").cloned(),
         settings: given.into_iter().map(|(_, sets, value)| (sets, value)).collect(),
-        seeds: matches.get_one::<std::ops::Range<u64>>("seeds").cloned(),
+        seeds: matches.try_get_one::<std::ops::Range<u64>>("seeds").ok().flatten().cloned(),
         json: matches.get_flag("json"),
-        save_run: matches.get_one::<String>("save-run").cloned(),
+        save_run: matches.try_get_one::<String>("save-run").ok().flatten().cloned(),
     }
 }
 
@@ -406,7 +468,7 @@ mod properties {
         fn any_arguments_are_parsed_or_refused_with_a_message(args in prop::collection::vec(argument(), 0..8)) {
             match parse(&args) {
                 Ok(Command::Help(text)) => prop_assert!(!text.is_empty()),
-                Ok(Command::Run(run) | Command::Experiment(_, run)) => {
+                Ok(Command::Run(run) | Command::Experiment(_, run) | Command::Compare(run, _)) => {
                     // A built-in data set's settings from these flags are validated without panic.
                     let builtin = run.dataset.as_deref().and_then(DatasetName::from_name).unwrap_or(DatasetName::Spiral);
                     let values = settings_values(&Source::Builtin(builtin), &run);

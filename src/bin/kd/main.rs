@@ -16,6 +16,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod args;
 #[cfg(not(target_arch = "wasm32"))]
+mod compare;
+#[cfg(not(target_arch = "wasm32"))]
 mod report;
 #[cfg(not(target_arch = "wasm32"))]
 mod run;
@@ -72,6 +74,14 @@ fn execute(arguments: &[String]) -> Result<String, Failure> {
         Command::Help(text) => Ok(text),
         Command::Run(run_args) => {
             let report = run::run(&run_args)?;
+            if run_args.json {
+                report.to_json().map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))
+            } else {
+                Ok(report.to_table())
+            }
+        }
+        Command::Compare(run_args, compare_args) => {
+            let report = compare::compare(&run_args, &compare_args)?;
             if run_args.json {
                 report.to_json().map_err(|error| Failure::data(format!("cannot write the JSON ({error})")))
             } else {
