@@ -476,3 +476,77 @@ fn a_method_study_reports_what_its_verdict_reads() {
     let dml = stdout_of(&["experiment", "mutual-learning", "--student-epochs", "2"]);
     assert!(dml.lines().any(|l| l.starts_with("DML") && l.contains(" — ")), "{dml}");
 }
+
+#[test]
+fn compare_prints_every_row_of_the_bench_as_json_and_as_a_table() {
+    let json = json_of(&["compare", "--dataset", "digits", "--seed", "0", "--epochs", "2"]);
+    assert_eq!(json["command"], "compare");
+    let rows = json["rows"].as_array().expect("rows");
+    let methods: Vec<&str> = rows.iter().map(|r| r["method"].as_str().unwrap_or_default()).collect();
+    assert_eq!(
+        methods,
+        [
+            "teacher",
+            "kd",
+            "control",
+            "prune-weights",
+            "prune-neurons",
+            "int8",
+            "kd-int8",
+            "transfer",
+            "transfer-scratch"
+        ]
+    );
+    for row in rows {
+        for field in ["parameters", "nonzero_parameters", "bytes", "inference_us_per_sample", "test_accuracy"] {
+            let value = number(&row[field], field);
+            assert!(value > 0.0, "{field} of {row}");
+        }
+        assert!(number(&row["nonzero_parameters"], "nonzero") <= number(&row["parameters"], "parameters"));
+    }
+    let by = |m: &str| rows.iter().find(|r| r["method"] == m).unwrap();
+    assert!(number(&by("prune-weights")["nonzero_parameters"], "n") <= number(&by("kd")["parameters"], "p"));
+    assert!(number(&by("int8")["bytes"], "b") * 3.5 < number(&by("teacher")["bytes"], "b"));
+    assert_eq!(json["skipped"].as_array().map(Vec::len), Some(0));
+
+    let table = stdout_of(&["compare", "--dataset", "digits", "--seed", "0", "--epochs", "2"]);
+    for expected in
+        ["method", "prune-neurons", "kd-int8", "transfer-scratch", "µs/sample", "saves no time without sparse kernels"]
+    {
+        assert!(table.contains(expected), "{expected} in\n{table}");
+    }
+}
+
+#[test]
+fn compare_refuses_a_calibration_set_too_small_and_says_what_it_skips() {
+    assert_fails(
+        &["compare", "--dataset", "iris", "--epochs", "1", "--calibration", "3"],
+        1,
+        "error: a calibration set of 3 samples is too small: int8 quantization measures its scales on at least 10",
+    );
+    assert_fails(
+        &["compare", "--dataset", "iris", "--epochs", "1", "--calibration", "100000"],
+        1,
+        "error: a calibration set of 100000 samples is larger than the training split (111 samples)",
+    );
+    assert_fails(
+        &["compare", "--dataset", "iris", "--calibration", "many"],
+        2,
+        "error: invalid value 'many' for '--calibration <N>': invalid digit found in string",
+    );
+    let json = json_of(&["compare", "--dataset", "iris", "--epochs", "1"]);
+    let skipped: Vec<(String, String)> = json["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| {
+            (s["method"].as_str().unwrap_or_default().to_string(), s["reason"].as_str().unwrap_or_default().to_string())
+        })
+        .collect();
+    assert_eq!(
+        skipped.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(),
+        ["prune-weights", "transfer", "transfer-scratch"]
+    );
+    assert!(skipped[1].1.contains("at least two classes"), "{skipped:?}");
+    assert!(json["transfer"].is_null());
+}

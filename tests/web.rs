@@ -281,3 +281,58 @@ fn teaching_views_report_and_draw() {
         assert!(ink(&target) > 2_000, "a teaching chart drew {} pixels", ink(&target));
     }
 }
+
+/// The int8 kernel in WebAssembly is the SIMD128 one, and it is the exact integer product (so the
+/// same bits as natively, where AVX2 or the portable loops compute it).
+#[wasm_bindgen_test]
+fn the_int8_kernel_is_simd128_and_exact() {
+    use kd_playground::compression::int8::{kernel, matmul_i8};
+    assert_eq!(kernel(), "simd128");
+    let mut rng = kd_playground::rng::Rng::new(11);
+    for (m, k, n) in [(1, 1, 1), (3, 17, 5), (4, 64, 16), (2, 257, 7)] {
+        let a: Vec<i8> = (0..m * k).map(|_| rng.below(255) as i8).collect();
+        let b: Vec<i8> = (0..n * k).map(|_| rng.below(255) as i8).collect();
+        let mut c = vec![0; m * n];
+        matmul_i8(&a, &b, k, &mut c);
+        for i in 0..m {
+            for j in 0..n {
+                let expected: i32 = (0..k).map(|p| i32::from(a[i * k + p]) * i32::from(b[j * k + p])).sum();
+                assert_eq!(c[i * n + j], expected, "{m}×{k}×{n} at ({i}, {j})");
+            }
+        }
+    }
+}
+
+/// The compression bench runs in the browser on a finished run: refused before, then every row
+/// is trained, timed on the page's clock and reported.
+#[wasm_bindgen_test]
+fn the_compression_bench_runs_on_a_finished_run() {
+    use kd_playground::web::CompressionBench;
+    let mut pg = Playground::new(settings(&[
+        ("dataset", JsValue::from_str("blobs")),
+        ("points", JsValue::from_f64(120.0)),
+        ("teacherHidden", JsValue::from_str("32,32")),
+        ("studentHidden", JsValue::from_str("32")),
+        ("teacherEpochs", JsValue::from_f64(2.0)),
+        ("studentEpochs", JsValue::from_f64(2.0)),
+    ]))
+    .unwrap();
+    let refused = CompressionBench::new(&pg, JsValue::UNDEFINED).err().expect("a bench before the run is done");
+    assert_eq!(get(&get(&refused, "kd"), "key").as_string().as_deref(), Some("engine.bench.notTrained"));
+    while pg.status().map(|s| get(&s, "phase").as_string() != Some("done".into())).unwrap() {
+        pg.train(50.0, 1000).unwrap();
+    }
+    let mut bench = CompressionBench::new(&pg, settings(&[("calibration", JsValue::from_f64(20.0))])).unwrap();
+    while !get(&bench.step(20.0).unwrap(), "done").is_truthy() {}
+    let report = bench.report().unwrap();
+    let rows: js_sys::Array = get(&report, "rows").dyn_into().unwrap();
+    // blobs has three classes: no transfer demonstration, said in `skipped`
+    assert_eq!(rows.length(), 7);
+    for row in rows.iter() {
+        assert!(number(&row, "inference_us_per_sample") > 0.0);
+        assert!(number(&row, "bytes") > 0.0);
+    }
+    assert_eq!(get(&report, "int8_kernel").as_string().as_deref(), Some("simd128"));
+    let skipped: js_sys::Array = get(&report, "skipped").dyn_into().unwrap();
+    assert_eq!(skipped.length(), 2);
+}

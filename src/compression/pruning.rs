@@ -1,7 +1,12 @@
 //! Magnitude pruning of a trained network, two ways:
 //!
-//! - **Unstructured** (weights): the weights of smallest magnitude over the whole network (global
-//!   magnitude pruning) are set to zero and kept there by a mask while the rest are fine-tuned.
+//! - **Unstructured** (weights): the weights of smallest magnitude are set to zero and kept there by
+//!   a mask while the rest are fine-tuned. Magnitudes are compared across layers by their
+//!   layer-adaptive score (LAMP, Lee et al. 2021): a weight's square over the sum of the squares of
+//!   the weights of its layer at least as large, `w_u² / Σ_{|w_v| ≥ |w_u|} w_v²`. Within a layer
+//!   the order is the magnitudes'; across layers the score keeps every layer's largest weight
+//!   (its score is 1), so that pruning to 1–2 % of the weights never cuts a layer off, which plain
+//!   global magnitude pruning does here.
 //!   The matrices keep their shapes: without a sparse kernel the network computes exactly as much
 //!   as before, and only a sparse file is smaller.
 //! - **Structured** (neurons): whole hidden neurons go, those whose incoming and outgoing weights
@@ -23,12 +28,13 @@ pub struct Mask {
 }
 
 impl Mask {
-    /// Keeps the `keep` weights of largest magnitude over all layers (ties: the earlier layer,
-    /// then the earlier weight, so that the same network always gives the same mask).
+    /// Keeps the `keep` weights of largest layer-adaptive magnitude score over all layers (ties:
+    /// the earlier layer, then the earlier weight, so that the same network always gives the same
+    /// mask).
     pub fn largest(network: &Mlp, keep: usize) -> Mask {
         let mut all: Vec<(f32, usize, usize)> = Vec::new();
         for (l, layer) in network.layers.iter().enumerate() {
-            all.extend(layer.weights.iter().enumerate().map(|(i, w)| (w.abs(), l, i)));
+            all.extend(lamp_scores(&layer.weights).into_iter().enumerate().map(|(i, score)| (score, l, i)));
         }
         all.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
         let mut layers: Vec<Array2<bool>> =
@@ -55,6 +61,21 @@ impl Mask {
     pub fn kept(&self) -> usize {
         self.layers.iter().map(|m| m.iter().filter(|&&k| k).count()).sum()
     }
+}
+
+/// Each weight's LAMP score (in the order of `weights`' elements): `w_u² / Σ_{v ≥ u} w_v²` with the
+/// weights sorted by magnitude, ascending (ties by position). Zero weights score 0.
+pub fn lamp_scores(weights: &Array2<f32>) -> Vec<f32> {
+    let squares: Vec<f64> = weights.iter().map(|&w| f64::from(w) * f64::from(w)).collect();
+    let mut order: Vec<usize> = (0..squares.len()).collect();
+    order.sort_by(|&a, &b| squares[a].total_cmp(&squares[b]).then(a.cmp(&b)));
+    let mut scores = vec![0.0f32; squares.len()];
+    let mut above = 0.0f64; // Σ of the squares from this weight up
+    for &i in order.iter().rev() {
+        above += squares[i];
+        scores[i] = if above > 0.0 { (squares[i] / above) as f32 } else { 0.0 };
+    }
+    scores
 }
 
 /// Weights a network may keep so that, with its biases, it has at most `target` non-zero
@@ -173,18 +194,33 @@ mod tests {
     use crate::rng::Rng;
 
     #[test]
-    fn the_mask_keeps_the_largest_weights_over_all_layers() {
+    fn lamp_scores_follow_the_magnitudes_within_a_layer() {
+        // |w| sorted: 1, 2, 3 → squares 1, 4, 9: scores 1/14, 4/13, 9/9
+        let weights = Array2::from_shape_vec((1, 4), vec![-2.0, 0.0, 3.0, 1.0]).unwrap();
+        let scores = lamp_scores(&weights);
+        let expected = [4.0 / 13.0, 0.0, 1.0, 1.0 / 14.0];
+        for (s, e) in scores.iter().zip(expected) {
+            assert!((s - e).abs() < 1e-6, "{scores:?}");
+        }
+    }
+
+    #[test]
+    fn the_mask_keeps_the_largest_weights_of_each_layer_and_every_layer_keeps_one() {
         let mut network = Mlp::new(&[4, 6, 3], Activation::Relu, &mut Rng::new(1)).unwrap();
+        // a layer of tiny weights: plain global magnitude pruning would remove all of it
+        network.layers[1].weights.mapv_inplace(|w| w * 1e-3);
         let mask = Mask::largest(&network, 5);
         assert_eq!(mask.kept(), 5);
         let before = network.clone();
         mask.apply(&mut network);
-        let mut magnitudes: Vec<f32> = before.layers.iter().flat_map(|l| l.weights.iter().map(|w| w.abs())).collect();
-        magnitudes.sort_by(|a, b| b.total_cmp(a));
-        let kept: Vec<f32> =
-            network.layers.iter().flat_map(|l| l.weights.iter().filter(|w| **w != 0.0).map(|w| w.abs())).collect();
-        assert_eq!(kept.len(), 5);
-        assert!(kept.iter().all(|&w| w >= magnitudes[4]));
+        for (layer, original) in network.layers.iter().zip(&before.layers) {
+            let kept: Vec<f32> = layer.weights.iter().filter(|w| **w != 0.0).map(|w| w.abs()).collect();
+            assert!(!kept.is_empty(), "every layer keeps its largest weight");
+            let smallest_kept = kept.iter().copied().fold(f32::INFINITY, f32::min);
+            let pruned: Vec<f32> =
+                original.weights.iter().zip(&layer.weights).filter(|(_, &w)| w == 0.0).map(|(o, _)| o.abs()).collect();
+            assert!(pruned.iter().all(|&o| o <= smallest_kept), "within a layer, the largest stay");
+        }
         // biases are not pruned
         assert_eq!(network.layers[0].bias, before.layers[0].bias);
     }
