@@ -40,11 +40,14 @@ pub struct QuantizedMlp {
 }
 
 /// `x` to i8 with scale `scale`: clamped to ±127, then rounded to nearest, halves away from zero
-/// (by adding ±0.5 and truncating, which needs no rounding instruction; NaN becomes 0).
+/// (by adding ±0.5 and truncating: no rounding instruction needed, and the loop vectorises). NaN
+/// is clamped to −127 (`f32::max` ignores it); a finite network never produces one.
 #[inline(always)]
 fn quantize_value(x: f32, scale: f32) -> i8 {
-    let t = (x / scale).clamp(-127.0, 127.0);
-    (t + if t >= 0.0 { 0.5 } else { -0.5 }) as i8
+    let t = (x / scale).max(-127.0).min(127.0);
+    let rounded = t + 0.5_f32.copysign(t);
+    // SAFETY: `rounded` is finite and within ±127.5, so its integer part fits an i32.
+    unsafe { rounded.to_int_unchecked::<i32>() as i8 }
 }
 
 /// A scale that maps `largest` to 127 (1 when everything is 0, so that nothing divides by 0).
@@ -125,22 +128,33 @@ impl QuantizedMlp {
             )));
         }
         let rows = input.nrows();
-        let mut current: Vec<f32> = input.iter().copied().collect(); // row-major (rows, inputs)
+        let first = input.as_standard_layout(); // borrowed when the rows are contiguous
+        let first = first.as_slice().ok_or_else(|| KdError::Internal("an input without contiguous rows".into()))?;
+        let mut current: Vec<f32> = Vec::new(); // the layer's input after the first, row-major
         let mut quantized: Vec<i8> = Vec::new();
         let mut accumulators: Vec<i32> = Vec::new();
         let last = self.layers.len().saturating_sub(1);
         for (l, layer) in self.layers.iter().enumerate() {
+            let input = if l == 0 { first } else { &current[..] };
             quantized.clear();
-            quantized.extend(current.iter().map(|&x| quantize_value(x, layer.input_scale)));
+            quantized.extend(input.iter().map(|&x| quantize_value(x, layer.input_scale)));
             accumulators.clear();
             accumulators.resize(rows * layer.outputs, 0);
             matmul_i8(&quantized, &layer.weights, layer.inputs, &mut accumulators);
+            let scales: Vec<f32> = layer.weight_scales.iter().map(|&s| layer.input_scale * s).collect();
             current.clear();
-            current.reserve(rows * layer.outputs);
-            for row in accumulators.chunks_exact(layer.outputs.max(1)) {
-                for ((&acc, &scale), &bias) in row.iter().zip(&layer.weight_scales).zip(&layer.bias) {
-                    let z = acc as f32 * (layer.input_scale * scale) + bias;
-                    current.push(if l < last { activate(self.activation, z) } else { z });
+            current.resize(rows * layer.outputs, 0.0);
+            for (out, acc) in
+                current.chunks_exact_mut(layer.outputs.max(1)).zip(accumulators.chunks_exact(layer.outputs.max(1)))
+            {
+                for (((z, &a), &scale), &bias) in out.iter_mut().zip(acc).zip(&scales).zip(&layer.bias) {
+                    *z = a as f32 * scale + bias;
+                }
+            }
+            if l < last {
+                match self.activation {
+                    Activation::Relu => current.iter_mut().for_each(|z| *z = z.max(0.0)),
+                    Activation::Tanh => current.iter_mut().for_each(|z| *z = crate::math::tanh(*z)),
                 }
             }
         }
@@ -161,13 +175,6 @@ impl QuantizedMlp {
             })
             .collect();
         Mlp { layers, activation: self.activation }
-    }
-}
-
-fn activate(activation: Activation, z: f32) -> f32 {
-    match activation {
-        Activation::Relu => z.max(0.0),
-        Activation::Tanh => crate::math::tanh(z),
     }
 }
 
@@ -212,7 +219,7 @@ mod tests {
     fn inputs_outside_the_calibrated_range_are_clamped_not_wrapped() {
         assert_eq!(quantize_value(1000.0, 1.0), 127);
         assert_eq!(quantize_value(-1000.0, 1.0), -127);
-        assert_eq!(quantize_value(f32::NAN, 1.0), 0);
+        assert_eq!(quantize_value(f32::NAN, 1.0), -127);
         assert_eq!(quantize_value(2.5, 1.0), 3);
         assert_eq!(quantize_value(-2.5, 1.0), -3);
     }
