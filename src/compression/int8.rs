@@ -64,27 +64,44 @@ unsafe fn matmul_avx2(a: &[i8], b: &[i8], k: usize, c: &mut [i32]) {
         _mm256_storeu_si256(lanes.as_mut_ptr() as *mut __m256i, v);
         lanes.iter().sum()
     };
-    for (a_row, c_row) in a.chunks_exact(k).zip(c.chunks_exact_mut(n.max(1))) {
+    let m = a.len() / k;
+    let mut i = 0;
+    while i < m {
+        // two rows of `a` (or the last one) by four rows of `b`: each load serves several sums
+        let pair = (m - i).min(2);
         let mut j = 0;
         while j < n {
-            let rows = (n - j).min(4);
-            let mut sums = [_mm256_setzero_si256(); 4];
-            for i in 0..blocks {
-                // SAFETY: `i * 16 + 16 <= k`: the loads are inside row `a_row` and rows j..j+rows of `b`.
-                let x = _mm256_cvtepi8_epi16(_mm_loadu_si128(a_row.as_ptr().add(i * 16) as *const __m128i));
-                for (r, sum) in sums.iter_mut().enumerate().take(rows) {
-                    let y =
-                        _mm256_cvtepi8_epi16(_mm_loadu_si128(b.as_ptr().add((j + r) * k + i * 16) as *const __m128i));
-                    *sum = _mm256_add_epi32(*sum, _mm256_madd_epi16(x, y));
+            let quad = (n - j).min(4);
+            let mut sums = [[_mm256_setzero_si256(); 4]; 2];
+            for block in 0..blocks {
+                // SAFETY: `block * 16 + 16 <= k`: every load is inside rows i..i+pair of `a` and
+                // j..j+quad of `b`.
+                let mut x = [_mm256_setzero_si256(); 2];
+                for (r, x) in x.iter_mut().enumerate().take(pair) {
+                    *x = _mm256_cvtepi8_epi16(_mm_loadu_si128(
+                        a.as_ptr().add((i + r) * k + block * 16) as *const __m128i
+                    ));
+                }
+                for q in 0..quad {
+                    let y = _mm256_cvtepi8_epi16(_mm_loadu_si128(
+                        b.as_ptr().add((j + q) * k + block * 16) as *const __m128i
+                    ));
+                    for r in 0..pair {
+                        sums[r][q] = _mm256_add_epi32(sums[r][q], _mm256_madd_epi16(x[r], y));
+                    }
                 }
             }
-            for (r, sum) in sums.iter().enumerate().take(rows) {
-                let row = &b[(j + r) * k..(j + r + 1) * k];
-                let tail: i32 = (blocks * 16..k).map(|p| i32::from(a_row[p]) * i32::from(row[p])).sum();
-                c_row[j + r] = horizontal(*sum) + tail;
+            for r in 0..pair {
+                let a_row = &a[(i + r) * k..(i + r + 1) * k];
+                for q in 0..quad {
+                    let row = &b[(j + q) * k..(j + q + 1) * k];
+                    let tail: i32 = (blocks * 16..k).map(|p| i32::from(a_row[p]) * i32::from(row[p])).sum();
+                    c[(i + r) * n + j + q] = horizontal(sums[r][q]) + tail;
+                }
             }
-            j += rows;
+            j += quad;
         }
+        i += pair;
     }
 }
 
