@@ -52,6 +52,7 @@ fn matmul_portable(a: &[i8], b: &[i8], k: usize, c: &mut [i32]) {
 /// Integer arithmetic: the same results as the portable loops.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2")]
+#[allow(clippy::needless_range_loop)] // r and q index the sums, the rows of a and of b alike
 unsafe fn matmul_avx2(a: &[i8], b: &[i8], k: usize, c: &mut [i32]) {
     #[cfg(target_arch = "x86")]
     use std::arch::x86::*;

@@ -43,6 +43,7 @@ pub struct QuantizedMlp {
 /// (by adding ±0.5 and truncating: no rounding instruction needed, and the loop vectorises). NaN
 /// is clamped to −127 (`f32::max` ignores it); a finite network never produces one.
 #[inline(always)]
+#[allow(clippy::manual_clamp)] // max/min, not clamp: NaN must not reach the unchecked conversion
 fn quantize_value(x: f32, scale: f32) -> i8 {
     let t = (x / scale).max(-127.0).min(127.0);
     let rounded = t + 0.5_f32.copysign(t);
