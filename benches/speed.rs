@@ -67,6 +67,40 @@ fn session_allocations(phase: Phase) -> f64 {
     (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / steps as f64
 }
 
+/// The f32 and the int8 matrix products (src/matmul.rs, src/compression/int8.rs) on the digits
+/// teacher's middle layer over the test split, 451 × 256 · 256 × 256, in multiply-adds per second
+/// (median of `repeats`): what the compression bench's int8 rows are made of.
+fn products(repeats: usize) -> (f64, f64) {
+    use kd_playground::compression::int8::matmul_i8;
+    use kd_playground::matmul::matmul_into;
+    use ndarray::Array2;
+    let (m, k, n) = (451, 256, 256);
+    let a = Array2::from_shape_fn((m, k), |(i, p)| ((i * 7 + p * 3) % 17) as f32 / 17.0 - 0.5);
+    let b = Array2::from_shape_fn((k, n), |(p, j)| ((p * 5 + j * 11) % 13) as f32 / 13.0 - 0.5);
+    let mut c = Array2::zeros((m, n));
+    let a8: Vec<i8> = (0..m * k).map(|i| ((i * 7) % 255) as u8 as i8).collect();
+    let b8: Vec<i8> = (0..n * k).map(|i| ((i * 13) % 255) as u8 as i8).collect();
+    let mut c32 = vec![0i32; m * n];
+    let macs = (m * k * n) as f64;
+    let reps = 20;
+    let mut f32_rates = Vec::new();
+    let mut int8_rates = Vec::new();
+    for _ in 0..repeats {
+        let start = Instant::now();
+        for _ in 0..reps {
+            matmul_into(a.view(), b.view(), c.view_mut()).expect("the f32 product");
+        }
+        f32_rates.push(reps as f64 * macs / start.elapsed().as_secs_f64() / 1e9);
+        let start = Instant::now();
+        for _ in 0..reps {
+            matmul_i8(&a8, &b8, k, &mut c32);
+        }
+        int8_rates.push(reps as f64 * macs / start.elapsed().as_secs_f64() / 1e9);
+    }
+    std::hint::black_box((&c, &c32));
+    (median(&mut f32_rates), median(&mut int8_rates))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let value_of = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
@@ -100,12 +134,17 @@ fn main() {
     let teacher_step = session_allocations(Phase::Teacher);
     let student_step = session_allocations(Phase::Distil);
 
+    let (f32_gmacs, int8_gmacs) = products(repeats);
     let median_gflops = median(&mut gflops);
     let median_seconds = median(&mut seconds);
     println!("native reference workload: {EPOCHS} epochs in {median_seconds:.3} s (median of {repeats}): {median_gflops:.1} GFLOP/s, final training loss {loss:.4}");
     println!("allocations per training step: reference workload {per_step:.1}, playground teacher {teacher_step:.1}, playground students {student_step:.1}");
+    println!(
+        "matrix products, 451×256·256×256: f32 {f32_gmacs:.1} G multiply-adds/s, int8 ({}) {int8_gmacs:.1} G multiply-adds/s",
+        kd_playground::compression::int8::kernel()
+    );
     let json = format!(
-        "{{\"gflops\":{median_gflops:.3},\"seconds\":{median_seconds:.4},\"loss\":{loss},\"repeats\":{repeats},\"allocations_per_step\":{{\"reference\":{per_step:.1},\"teacher\":{teacher_step:.1},\"students\":{student_step:.1}}}}}"
+        "{{\"gflops\":{median_gflops:.3},\"seconds\":{median_seconds:.4},\"loss\":{loss},\"repeats\":{repeats},\"allocations_per_step\":{{\"reference\":{per_step:.1},\"teacher\":{teacher_step:.1},\"students\":{student_step:.1}}},\"products\":{{\"f32_gmacs\":{f32_gmacs:.2},\"int8_gmacs\":{int8_gmacs:.2}}}}}"
     );
     match value_of("--json") {
         Some(path) => std::fs::write(&path, json + "\n").unwrap_or_else(|e| panic!("cannot write {path}: {e}")),

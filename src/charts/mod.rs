@@ -14,6 +14,8 @@
 //! - [`heatmap`]: the teacher's mean soft label per true class (which classes it finds alike);
 //! - [`reliability`]: the reliability diagram of the three networks on the test split (accuracy
 //!   against confidence, and each one's ECE);
+//! - [`compression`]: the compression bench's Pareto view (test accuracy against bytes on disk and
+//!   against inference time, with each panel's Pareto frontier);
 //! - [`text`]: every word the charts draw, in English and in the page's chosen language.
 //!
 //! Every chart whose samples can be clicked keeps its mapping between the canvas and the data in
@@ -23,6 +25,7 @@
 //! chart looks the same on every screen.
 
 pub mod bars;
+pub mod compression;
 pub mod curves;
 pub mod gradients;
 pub mod heatmap;

@@ -30,7 +30,7 @@ mod tests {
 
     /// The chart sources (and the drawing methods of the JS boundary), read at compile time: every
     /// key they look up must be in the catalogues.
-    const SOURCES: [(&str, &str); 13] = [
+    const SOURCES: [(&str, &str); 14] = [
         ("mod.rs", include_str!("mod.rs")),
         ("text.rs", include_str!("text.rs")),
         ("curves.rs", include_str!("curves.rs")),
@@ -42,6 +42,7 @@ mod tests {
         ("heatmap.rs", include_str!("heatmap.rs")),
         ("methods.rs", include_str!("methods.rs")),
         ("reliability.rs", include_str!("reliability.rs")),
+        ("compression.rs", include_str!("compression.rs")),
         ("palette.rs", include_str!("palette.rs")),
         ("web/draw.rs", include_str!("../web/draw.rs")),
     ];

@@ -9,8 +9,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{bad_argument, js_error, split_name, to_js, unknown, JsResult, Playground};
-use crate::charts::{bars, canvas, curves, regions, samples};
+use super::{bad_argument, js_error, split_name, to_js, unknown, CompressionBench, JsResult, Playground};
+use crate::charts::{bars, canvas, compression, curves, regions, samples};
 use crate::charts::{gradients, heatmap, methods, reliability, sweep, text};
 use crate::data::{DataView, SplitName};
 use crate::error::{KdError, Result};
@@ -198,6 +198,26 @@ impl Playground {
     pub fn soft_term_text(&self) -> String {
         let settings = self.session.settings();
         curves::soft_term_text(settings.method, settings.kl_direction)
+    }
+}
+
+#[wasm_bindgen]
+impl CompressionBench {
+    /// Draws the bench's Pareto view (see [`crate::charts::compression`]): test accuracy against
+    /// bytes on disk and against inference time per sample, each with its Pareto frontier; the
+    /// rows trained so far, a row not yet timed in the bytes panel only.
+    #[wasm_bindgen(js_name = drawPareto)]
+    pub fn draw_pareto(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
+        self.pareto_chart(canvas).map_err(js_error)
+    }
+}
+
+impl CompressionBench {
+    fn pareto_chart(&self, canvas: &HtmlCanvasElement) -> Result<()> {
+        let report = self.bench.report()?;
+        let area = canvas::drawing_area(canvas)?;
+        compression::draw_compression(&area, &report, canvas::scale())?;
+        area.present().map_err(crate::charts::chart_err)
     }
 }
 

@@ -275,7 +275,7 @@ impl StudyRunner {
 /// quantization and transfer learning beside the run's students, each timed in this browser.
 #[wasm_bindgen]
 pub struct CompressionBench {
-    bench: crate::compression::Bench,
+    pub(crate) bench: crate::compression::Bench,
 }
 
 #[wasm_bindgen]
