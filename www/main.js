@@ -107,6 +107,15 @@ function loadMap() {
     .finally(() => store.end('map-loading'));
 }
 
+/** Loads and builds the compression bench's panel (its code and texts), once. */
+function loadCompression() {
+  store.begin('compress-loading');
+  Promise.all([import('./panels/compression.js'), loadPanelTexts()])
+    .then(([mod]) => mod.installCompression(byId('compress')))
+    .catch((e) => console.warn('compression bench:', e))
+    .finally(() => store.end('compress-loading'));
+}
+
 /** Loads and builds the studies panel, once. */
 function loadStudies() {
   if (!store.get('studiesLoading')) {
@@ -163,6 +172,9 @@ async function start() {
   // the map of distillation sits below the playground: its code and texts load when the learner gets near it
   if (typeof engine.methodDemoSettings === 'function') whenNear(byId('map'), loadMap);
   else byId('map').hidden = true;
+  // the compression bench sits below the map: its code and texts load when the learner gets near it
+  if (typeof engine.CompressionBench === 'function') whenNear(byId('compress'), loadCompression);
+  else byId('compress').hidden = true;
   // the studies run apart, below the playground: their code loads when the learner gets near them
   if (typeof engine.experiments === 'function') {
     byId('studies').hidden = false;

@@ -553,7 +553,6 @@ mod tests {
     use super::*;
     use crate::charts::test_backend;
     use crate::compression::BenchOptions;
-    use crate::methods::MethodKind;
     use crate::text::{parse_catalogue, set_catalogue};
 
     fn texts(recorded: &std::rc::Rc<std::cell::RefCell<test_backend::Recorded>>) -> Vec<String> {
@@ -589,7 +588,7 @@ mod tests {
                 row("transfer", 334_901, Some(3.99), 0.929),
                 row("transfer-scratch", 334_901, Some(3.55), 0.942),
             ],
-            method: MethodKind::Kd,
+            method: "kd",
             target_parameters: 1210,
             fine_tune_epochs: 40,
             calibration_samples: 100,

@@ -31,7 +31,7 @@ use crate::data::Dataset;
 use crate::error::{BenchProblem, KdError, Model, Result};
 use crate::learner::Learner;
 use crate::losses::accuracy;
-use crate::methods::{HardLabels, MethodKind};
+use crate::methods::HardLabels;
 use crate::network::Mlp;
 use crate::rng::{Rng, Stream};
 use crate::session::{ModelKind, Phase, Session};
@@ -207,8 +207,8 @@ pub struct Skipped {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub rows: Vec<Row>,
-    /// The distilled student's method.
-    pub method: MethodKind,
+    /// The distilled student's method (its setting's value, e.g. `label-smoothing`).
+    pub method: &'static str,
     /// The parameters both prunings aim at (the distilled student's).
     pub target_parameters: usize,
     pub fine_tune_epochs: usize,
@@ -503,28 +503,33 @@ impl Bench {
     }
 
     /// Times the next untimed row on `clock` (milliseconds): forward passes over its test samples,
-    /// one to warm up, then as many as fit in [`BenchOptions::time_ms`] (at least three). Returns
-    /// whether every row is timed.
+    /// first to warm up for a fifth of [`BenchOptions::time_ms`], then in five blocks of a fifth
+    /// each (at least one pass per block); the row's time is the median block's time per sample,
+    /// so that one slow block (a collection, another tab) does not decide it. Returns whether
+    /// every row is timed.
     pub fn time_next(&mut self, clock: &mut dyn FnMut() -> f64) -> Result<bool> {
         if !self.trained() {
             return Ok(false);
         }
         if let Some((entry, stored)) = self.networks.get(self.times.len()) {
             let (features, _) = self.test_of(*entry);
-            stored.forward(features)?; // warm-up
-            let start = clock();
-            let mut repetitions = 0usize;
-            let mut elapsed;
-            loop {
-                stored.forward(features)?;
-                repetitions += 1;
-                elapsed = clock() - start;
-                if repetitions >= 3 && elapsed >= self.options.time_ms {
-                    break;
+            let block_ms = self.options.time_ms / 5.0;
+            let mut block = || -> Result<f64> {
+                let start = clock();
+                let mut passes = 0usize;
+                loop {
+                    stored.forward(features)?;
+                    passes += 1;
+                    let elapsed = clock() - start;
+                    if elapsed >= block_ms {
+                        return Ok(1000.0 * elapsed / (features.nrows() * passes).max(1) as f64);
+                    }
                 }
-            }
-            let samples = (features.nrows() * repetitions).max(1) as f64;
-            self.times.push(Some(1000.0 * elapsed / samples));
+            };
+            block()?; // warm-up
+            let mut blocks = (0..5).map(|_| block()).collect::<Result<Vec<f64>>>()?;
+            blocks.sort_by(f64::total_cmp);
+            self.times.push(Some(blocks[2]));
         }
         Ok(self.is_done())
     }
@@ -572,7 +577,7 @@ impl Bench {
         }
         Ok(Report {
             rows,
-            method: self.settings.method,
+            method: self.settings.method.name(),
             target_parameters: self.target_parameters,
             fine_tune_epochs: self.settings.student_epochs,
             calibration_samples: self.calibration_samples,

@@ -39,7 +39,16 @@ const LIB_NAME: &str = "kd_playground";
 const FALLBACK_WASM_BINDGEN: &str = "0.2.130";
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const APT_HINT: &str = "apt-get update && apt-get install -y chromium chromium-driver";
+const APT_HINT: &str = "apt-get update && apt-get install -y chromium chromium-driver poppler-utils fonts-noto-cjk";
+/// What the browser tests need from Debian: a file each package installs, and the package.
+/// poppler-utils turns the printed exam answer into text and images (tests/e2e/answer.test.mjs);
+/// fonts-noto-cjk makes Korean text real glyphs in screenshots and PDFs, not empty boxes.
+const BROWSER_PACKAGES: [(&str, &str); 4] = [
+    (CHROMIUM, "chromium"),
+    (CHROMEDRIVER, "chromium-driver"),
+    ("/usr/bin/pdftotext", "poppler-utils"),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
+];
 const DEFAULT_PORT: u16 = 8000;
 /// How many ports after the requested one `serve` tries before giving up.
 const PORT_ATTEMPTS: u16 = 50;
@@ -300,12 +309,13 @@ fn toml_string(line: &str, key: &str) -> Option<String> {
     Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string())
 }
 
-/// Makes sure Debian's chromium and chromedriver are at /usr/bin, installing them with
-/// apt-get when running as root.
+/// Makes sure Debian's chromium and chromedriver are at /usr/bin, and poppler-utils and the CJK
+/// fonts are installed ([`BROWSER_PACKAGES`]), installing what is missing with apt-get when
+/// running as root.
 pub(crate) fn ensure_chromium() -> Result<()> {
     let missing = missing_browser_files();
     if missing.is_empty() {
-        println!("ok chromium + chromedriver");
+        println!("ok chromium + chromedriver + poppler-utils + fonts-noto-cjk");
         return Ok(());
     }
     let what = missing.join(" and ");
@@ -315,31 +325,31 @@ pub(crate) fn ensure_chromium() -> Result<()> {
              system with apt-get; install them by hand with: sudo sh -c '{APT_HINT}'"
         ));
     }
-    println!("-- installing chromium + chromium-driver with apt-get");
-    apt_install_chromium().map_err(|e| format!("{e}\ncould not install {what}; try: {APT_HINT}"))?;
+    println!("-- installing {what} with apt-get");
+    apt_install_chromium(&missing).map_err(|e| format!("{e}\ncould not install {what}; try: {APT_HINT}"))?;
     match missing_browser_files().as_slice() {
         [] => {
-            println!("ok chromium + chromedriver");
+            println!("ok chromium + chromedriver + poppler-utils + fonts-noto-cjk");
             Ok(())
         }
         still => Err(format!("apt-get finished but {} is still missing", still.join(" and "))),
     }
 }
 
-/// Which of the browser files are absent.
+/// The packages of [`BROWSER_PACKAGES`] whose file is absent.
 fn missing_browser_files() -> Vec<&'static str> {
-    [CHROMIUM, CHROMEDRIVER].into_iter().filter(|p| !Path::new(p).exists()).collect()
+    BROWSER_PACKAGES.into_iter().filter(|(file, _)| !Path::new(file).exists()).map(|(_, package)| package).collect()
 }
 
-/// `apt-get update && apt-get install -y chromium chromium-driver`, non-interactively.
-fn apt_install_chromium() -> Result<()> {
+/// `apt-get update && apt-get install -y PACKAGES…`, non-interactively.
+fn apt_install_chromium(packages: &[&str]) -> Result<()> {
     let apt = || {
         let mut cmd = Command::new("apt-get");
         cmd.env("DEBIAN_FRONTEND", "noninteractive");
         cmd
     };
     run_cmd(apt().arg("update"))?;
-    run_cmd(apt().args(["install", "-y", "chromium", "chromium-driver"]))
+    run_cmd(apt().args(["install", "-y"]).args(packages))
 }
 
 /// Makes sure `node` and `npm` can be run.
