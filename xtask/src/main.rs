@@ -10,8 +10,10 @@
 //! * `cargo xtask bench` — the speed benchmark (`bench.rs`): native, then the wasm build and
 //!   TensorFlow.js in headless Chromium, then the page itself; a table and one JSON line.
 //! * `cargo xtask fuzz [TARGET...] [--seconds N]` — the parsers' fuzz targets (`fuzz.rs`).
+//! * `cargo xtask dist [--out DIR]` — the site as a folder to publish anywhere (`dist.rs`).
 //!
-//! Std only, so that it compiles in a few seconds on a fresh machine.
+//! Std only (but flate2, for dist's gzip copies), so that it compiles in a few seconds on a fresh
+//! machine.
 
 use std::env;
 use std::ffi::OsStr;
@@ -25,6 +27,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 mod bench;
+mod dist;
 mod fuzz;
 mod heldout;
 
@@ -39,15 +42,23 @@ const LIB_NAME: &str = "kd_playground";
 const FALLBACK_WASM_BINDGEN: &str = "0.2.130";
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const APT_HINT: &str = "apt-get update && apt-get install -y chromium chromium-driver poppler-utils fonts-noto-cjk";
+const APT_HINT: &str = "apt-get update && apt-get install -y chromium chromium-driver poppler-utils fonts-noto-cjk \
+                        firefox-esr webkit2gtk-driver xvfb xauth";
 /// What the browser tests need from Debian: a file each package installs, and the package.
 /// poppler-utils turns the printed exam answer into text and images (tests/e2e/answer.test.mjs);
 /// fonts-noto-cjk makes Korean text real glyphs in screenshots and PDFs, not empty boxes.
-const BROWSER_PACKAGES: [(&str, &str); 4] = [
+/// firefox-esr, and webkit2gtk-driver (WebKitWebDriver, which drives WebKitGTK's MiniBrowser)
+/// under xvfb (xvfb-run, which needs xauth), run the page in Gecko and in WebKit
+/// (tests/e2e/firefox.test.mjs, tests/e2e/webkit.test.mjs).
+const BROWSER_PACKAGES: [(&str, &str); 8] = [
     (CHROMIUM, "chromium"),
     (CHROMEDRIVER, "chromium-driver"),
     ("/usr/bin/pdftotext", "poppler-utils"),
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
+    ("/usr/bin/firefox-esr", "firefox-esr"),
+    ("/usr/bin/WebKitWebDriver", "webkit2gtk-driver"),
+    ("/usr/bin/xvfb-run", "xvfb"),
+    ("/usr/bin/xauth", "xauth"),
 ];
 const DEFAULT_PORT: u16 = 8000;
 /// How many ports after the requested one `serve` tries before giving up.
@@ -63,6 +74,8 @@ Commands:
   serve [--port N] [--no-build]
                                build, then serve www/ on http://127.0.0.1:N/
                                (default port 8000, or the next free one)
+  dist [--out DIR]             build, then write the site to publish into DIR (default
+                               target/dist): hashed engine and digits, gzip copies, relative URLs
   test [lint] [native] [wasm] [e2e]
                                run the test stages (default: all four), stop at the first failure
   bench [--repeats N]          the speed benchmark: native, wasm vs TensorFlow.js, the page
@@ -100,6 +113,7 @@ fn run(args: &[String]) -> Result<()> {
     match command {
         "build" => expect_no_args("build", rest).and_then(|()| build(&root)),
         "serve" => serve_cmd(&root, &ServeOptions::parse(rest)?),
+        "dist" => dist::dist_cmd(&root, rest),
         "test" => test_cmd(&root, rest),
         "bench" => bench::bench_cmd(&root, rest),
         "fuzz" => fuzz::fuzz_cmd(&root, rest),
@@ -309,13 +323,13 @@ fn toml_string(line: &str, key: &str) -> Option<String> {
     Some(value.strip_prefix('"')?.strip_suffix('"')?.to_string())
 }
 
-/// Makes sure Debian's chromium and chromedriver are at /usr/bin, and poppler-utils and the CJK
-/// fonts are installed ([`BROWSER_PACKAGES`]), installing what is missing with apt-get when
-/// running as root.
+/// Makes sure Debian's chromium and chromedriver are at /usr/bin, and poppler-utils, the CJK
+/// fonts, Firefox ESR, WebKitGTK's WebDriver and Xvfb are installed ([`BROWSER_PACKAGES`]),
+/// installing what is missing with apt-get when running as root.
 pub(crate) fn ensure_chromium() -> Result<()> {
     let missing = missing_browser_files();
     if missing.is_empty() {
-        println!("ok chromium + chromedriver + poppler-utils + fonts-noto-cjk");
+        println!("ok {}", BROWSER_PACKAGES.map(|(_, package)| package).join(" + "));
         return Ok(());
     }
     let what = missing.join(" and ");
@@ -329,7 +343,7 @@ pub(crate) fn ensure_chromium() -> Result<()> {
     apt_install_chromium(&missing).map_err(|e| format!("{e}\ncould not install {what}; try: {APT_HINT}"))?;
     match missing_browser_files().as_slice() {
         [] => {
-            println!("ok chromium + chromedriver + poppler-utils + fonts-noto-cjk");
+            println!("ok {}", BROWSER_PACKAGES.map(|(_, package)| package).join(" + "));
             Ok(())
         }
         still => Err(format!("apt-get finished but {} is still missing", still.join(" and "))),
@@ -392,6 +406,8 @@ pub(crate) fn build(root: &Path) -> Result<()> {
     let digits = root.join("src").join("data").join("digits.csv");
     fs::copy(&digits, root.join(&out_dir).join("digits.csv"))
         .map_err(|e| format!("cannot copy {} to {}: {e}", digits.display(), out_dir.display()))?;
+    // The service worker's list of every file the site serves (www/sw.js, dist.rs).
+    dist::write_precache(&root.join("www"))?;
     print_sizes(&wasm, &out_dir);
     Ok(())
 }
@@ -649,6 +665,13 @@ fn respond(req: &Request, dir: &Path) -> Response {
         }
     };
     let mut response = match resolve(dir, &req.target) {
+        // the service worker's list as the files are now (dist.rs): an edited file is a new version at once
+        Resolved::File(path) if path == dir.join(dist::PRECACHE) => match dist::live_precache(dir) {
+            Ok(body) => {
+                Response { status: 200, content_type: mime_type(&path), body, extra_header: None, head_only: false }
+            }
+            Err(_) => Response::text(500),
+        },
         Resolved::File(path) => file_response(&path),
         Resolved::Redirect(location) => {
             let mut response = Response::text(301);
@@ -740,6 +763,7 @@ fn mime_type(path: &Path) -> &'static str {
         "css" => "text/css; charset=utf-8",
         "wasm" => "application/wasm",
         "json" | "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
         "csv" => "text/csv; charset=utf-8",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",

@@ -1,0 +1,385 @@
+// Offline and installable: after one visit the page, its engine, the digits, both languages' catalogues, every
+// lazily loaded module and answer.html load with no network (www/sw.js, registered by www/lib/offline.js, caches
+// the files of pkg/precache.js); the manifest is valid and its icons load; without service workers the page works
+// as before; and a new version arriving while the page trains neither reloads the page nor touches its run, and is
+// the one the next load gets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, openTeachingPanels, recordProblems, settled } from './browser.mjs';
+
+const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
+const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
+const WWW = fileURLToPath(new URL('../../www/', import.meta.url));
+/** A first visit caches about 2.5 MB: generous on a slow machine. */
+const CACHED_TIMEOUT_MS = 120_000;
+
+/** The service worker's list (pkg/precache.js) as served at `base`: { version, files: { path: sha256 } }. */
+async function precacheList(base) {
+  const response = await fetch(new URL('pkg/precache.js', base));
+  assert.equal(response.status, 200, 'pkg/precache.js is served');
+  const text = await response.text();
+  const json = /self\.PRECACHE = (\{[\s\S]*\});\s*$/.exec(text);
+  assert.ok(json, `pkg/precache.js sets self.PRECACHE: ${text.slice(0, 200)}`);
+  return JSON.parse(json[1]);
+}
+
+/** Every file under www/ the site serves (as dist.rs's is_site_file says), relative to www/. */
+function servedFiles(dir = WWW, prefix = '') {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const rel = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) out.push(...servedFiles(path.join(dir, entry.name), `${rel}/`));
+    else if (rel !== 'pkg/precache.js' && !/\.(d\.ts|py|md|gz|br)$/.test(rel)) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** The epoch the status line shows ("… epoch 3/60"), or 0. */
+const epochShown = (page) => page.$eval('#phase', (p) => Number(/epoch (\d+)\//.exec(p.textContent)?.[1] ?? 0));
+
+/** Plays until the status line shows an epoch past `after`, then pauses and waits for the page to settle. */
+async function playPastEpoch(page, after) {
+  await page.click('#btn-play');
+  await page.waitForFunction((e) => {
+    const m = /epoch (\d+)\//.exec(document.querySelector('#phase').textContent);
+    return m && Number(m[1]) > e;
+  }, after, { timeout: 120_000 });
+  await page.click('#btn-play');
+  await settled(page, { timeout: 60_000 });
+  return epochShown(page);
+}
+
+/** Asks the service worker controlling `page` its version: { version, files }, or null if none controls it. */
+function controllerVersion(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    const worker = navigator.serviceWorker.controller;
+    if (!worker) return resolve(null);
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (e) => resolve(e.data);
+    worker.postMessage({ type: 'version' }, [channel.port2]);
+  }));
+}
+
+/** The names of this origin's caches and how many entries each holds. */
+function cacheContents(page) {
+  return page.evaluate(async () => Object.fromEntries(await Promise.all((await caches.keys())
+    .map(async (name) => [name, (await (await caches.open(name)).keys()).map((r) => r.url)]))));
+}
+
+test('the list of files to cache is every file the site serves, lazily loaded ones included', async () => {
+  const list = await precacheList(PAGE_URL);
+  assert.match(list.version, /^[0-9a-f]{16}$/);
+  assert.deepEqual(Object.keys(list.files).sort(), servedFiles(), 'pkg/precache.js lists exactly the files of www/');
+  for (const [file, hash] of Object.entries(list.files)) assert.match(hash, /^[0-9a-f]{64}$/, file);
+  for (const needed of ['index.html', 'answer.html', 'sw.js', 'manifest.webmanifest', 'pkg/kd_playground.js',
+    'pkg/kd_playground_bg.wasm', 'pkg/digits.csv', 'locales/en.json', 'locales/ko.json', 'locales/en.panels.json',
+    'locales/ko.panels.json', 'panels/map.js', 'panels/teaching.js', 'panels/teach/formula.js', 'icons/icon-192.png']) {
+    assert.ok(needed in list.files, `${needed} is cached`);
+  }
+  // every module a script imports when it needs it is one of them
+  for (const file of Object.keys(list.files).filter((f) => f.endsWith('.js'))) {
+    const source = fs.readFileSync(path.join(WWW, file), 'utf8');
+    for (const [, specifier] of source.matchAll(/import\(\s*'([^']+)'\s*\)/g)) {
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
+      assert.ok(target in list.files, `${file} imports ${specifier}: ${target} is cached`);
+    }
+  }
+});
+
+test('after one visit the page loads, switches language, fetches the digits and trains with no network', { timeout: 400_000 }, async (t) => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const list = await precacheList(PAGE_URL);
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = recordProblems(page, PAGE_URL);
+
+    // ---- one visit, online: the page is ready, then the service worker caches every file
+    await page.goto(PAGE_URL);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForSelector('body[data-offline="ready"]', { state: 'attached', timeout: CACHED_TIMEOUT_MS });
+    const cached = await cacheContents(page);
+    assert.deepEqual(Object.keys(cached), [`kd-playground-${list.version}`], 'one cache, named after the list\'s version');
+    const urls = Object.values(cached)[0].map((u) => u.slice(PAGE_URL.length)).sort();
+    assert.deepEqual(urls, Object.keys(list.files).sort(), 'every listed file is cached');
+    assert.deepEqual(problems, [], 'nothing failed online');
+
+    // ---- no network: the reload is answered by the service worker
+    await context.setOffline(true);
+    assert.equal(await page.evaluate(() => navigator.onLine), false, 'the browser is offline');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null), 'the service worker controls the reloaded page');
+
+    // both languages' catalogues
+    await page.selectOption('#lang', 'ko');
+    await page.waitForSelector('html[lang="ko"]');
+    assert.match(await page.textContent('#btn-step-epoch'), /[가-힣]/, 'Korean from the cached catalogue');
+    await page.selectOption('#lang', 'en');
+    await page.waitForSelector('html[lang="en"]');
+
+    // the digits, fetched from the cache when chosen (a first choice on this page, whatever the default)
+    if ((await page.inputValue('#set-dataset')) === 'digits') {
+      await page.selectOption('#set-dataset', 'moons');
+      await page.waitForFunction(() => document.querySelector('#data-note')?.textContent.startsWith('moons'));
+    }
+    await page.selectOption('#set-dataset', 'digits');
+    await page.waitForFunction(() => document.querySelectorAll('#sample-table thead th').length === 11, null, { timeout: 120_000 });
+    await settled(page, { timeout: 60_000 });
+    const epoch = await playPastEpoch(page, 0);
+    assert.ok(epoch >= 1, `trained offline (epoch ${epoch})`);
+    assert.equal(await page.isHidden('#error'), true, 'no error shown');
+
+    // the panels loaded when they near the window, and every other listed file, from the cache
+    await openTeachingPanels(page);
+    const missing = await page.evaluate(async (files) => {
+      const failed = [];
+      for (const file of files) {
+        const ok = await fetch(file).then((r) => r.ok, () => false);
+        if (!ok) failed.push(file);
+      }
+      return failed;
+    }, Object.keys(list.files));
+    assert.deepEqual(missing, [], 'every listed file loads offline');
+    await page.screenshot({ path: path.join(SHOTS, 'offline-digits.png') });
+    t.diagnostic(`screenshot: ${path.join(SHOTS, 'offline-digits.png')}`);
+
+    // answer.html, offline too: its engine starts and its digits arrive (its progress bar moves past the data)
+    const answer = await context.newPage();
+    const answerProblems = recordProblems(answer, PAGE_URL);
+    answer.setDefaultTimeout(120_000);
+    await answer.goto(new URL('answer.html', PAGE_URL).href);
+    await answer.waitForFunction(() => Number(document.querySelector('#working-bar')?.value) > 0
+      || document.body.dataset.ready !== undefined);
+    assert.notEqual(await answer.getAttribute('body', 'data-ready'), 'failed', await answer.textContent('#working'));
+    assert.match(await answer.textContent('.toolbar-back'), /\S/, 'the answer page is translated');
+    await answer.close();
+
+    assert.deepEqual(problems, [], 'nothing failed offline');
+    assert.deepEqual(answerProblems, [], 'nothing failed in answer.html offline');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the manifest is valid, its icons load, and Chromium finds no error in it', { timeout: 120_000 }, async () => {
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = recordProblems(page, PAGE_URL);
+    await page.goto(PAGE_URL);
+    await page.waitForSelector('body[data-ready="true"]');
+
+    const href = await page.getAttribute('link[rel="manifest"]', 'href');
+    assert.equal(href, 'manifest.webmanifest', 'linked relatively');
+    const manifestUrl = new URL(href, PAGE_URL);
+    const response = await fetch(manifestUrl);
+    assert.equal(response.status, 200);
+    const manifest = await response.json();
+    assert.equal(manifest.name, 'KD Playground');
+    assert.ok(manifest.short_name && manifest.short_name.length <= manifest.name.length);
+    assert.equal(manifest.start_url, './', 'start_url relative: it works from a sub-path');
+    assert.equal(manifest.scope, './');
+    assert.equal(manifest.display, 'standalone');
+    assert.match(manifest.background_color, /^#[0-9a-f]{6}$/);
+    assert.equal(manifest.theme_color, await page.getAttribute('meta[name="theme-color"]', 'content'), 'the page\'s theme colour');
+    const style = await page.evaluate(() => ({
+      accent: getComputedStyle(document.documentElement).getPropertyValue('--accent').trim(),
+      background: getComputedStyle(document.documentElement).getPropertyValue('--bg').trim(),
+    }));
+    assert.equal(manifest.theme_color, style.accent, 'the theme colour is the page\'s accent');
+    assert.equal(manifest.background_color, style.background, 'the background colour is the page\'s');
+
+    // each icon: served, of its type, of its stated size (a PNG's IHDR), and drawn by the browser
+    const sizes = new Set();
+    for (const icon of manifest.icons) {
+      assert.ok(!icon.src.startsWith('/') && !/^[a-z]+:/.test(icon.src), `${icon.src} is relative`);
+      const url = new URL(icon.src, manifestUrl);
+      const bytes = Buffer.from(await (await fetch(url)).arrayBuffer());
+      if (icon.type === 'image/png') {
+        assert.equal(bytes.subarray(1, 4).toString(), 'PNG', icon.src);
+        const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+        assert.equal(`${w}x${h}`, icon.sizes, `${icon.src} is ${icon.sizes}`);
+        sizes.add(icon.sizes);
+        assert.ok(bytes.length < 40_000, `${icon.src} is small (${bytes.length} bytes)`);
+      } else {
+        assert.equal(icon.type, 'image/svg+xml');
+        assert.match(bytes.toString(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      }
+      const drawn = await page.evaluate((src) => new Promise((resolve) => {
+        const img = new Image();
+        img.onload = () => resolve(img.naturalWidth > 0);
+        img.onerror = () => resolve(false);
+        img.src = src;
+      }), url.href);
+      assert.ok(drawn, `${icon.src} is drawn by the browser`);
+    }
+    assert.ok(sizes.has('192x192') && sizes.has('512x512'), 'PNG icons of 192 and 512 pixels');
+    assert.ok(manifest.icons.some((i) => i.purpose === 'maskable'), 'a maskable icon');
+
+    // Chromium's own reading of it
+    const cdp = await context.newCDPSession(page);
+    const read = await cdp.send('Page.getAppManifest');
+    assert.equal(read.url, manifestUrl.href);
+    assert.deepEqual(read.errors, [], 'Chromium parses the manifest without error');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('without service workers the page works as before, with no error', { timeout: 120_000 }, async () => {
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // a browser that has none (or refuses them): navigator.serviceWorker is undefined
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'serviceWorker', { get: () => undefined }));
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = recordProblems(page, PAGE_URL);
+    await page.goto(PAGE_URL);
+    await page.waitForSelector('body[data-ready="true"]');
+    await settled(page, { timeout: 60_000 });
+    const epoch = await playPastEpoch(page, await epochShown(page));
+    assert.ok(epoch >= 1);
+    assert.equal(await page.getAttribute('body', 'data-offline'), null, 'no service worker, and nothing said about it');
+    assert.equal(await page.isHidden('#error'), true);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+// ---------------------------------------------------------------- a new version while the page trains
+
+/** Copies www/ (the built site) into a fresh folder, symbolic links followed. */
+function copySite() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-offline-'));
+  fs.cpSync(WWW, path.join(dir, 'site'), { recursive: true, dereference: true });
+  return { dir, site: path.join(dir, 'site') };
+}
+
+/**
+ * Serves `dir` with Python's static server on a free port; resolves with { url, stop }. `stop()` ends it (the
+ * caller's finally runs it even when the test fails).
+ */
+async function pythonServer(dir) {
+  const port = await new Promise((resolve, reject) => {
+    import('node:net').then(({ createServer }) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address();
+        probe.close(() => resolve(free));
+      }).on('error', reject);
+    });
+  });
+  const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', String(port), '-d', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}/`;
+  for (;;) { // until it answers (it says nothing on its own when it is ready)
+    if (child.exitCode !== null) throw new Error(`python3 -m http.server exited: ${log}`);
+    const up = await fetch(url).then(() => true, () => false);
+    if (up) break;
+    await new Promise((resolve) => { child.once('exit', resolve); setTimeout(resolve, 100); });
+  }
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill();
+  });
+  return { url, stop, log: () => log };
+}
+
+test('a new version arriving while the page trains does not reload it or touch its run; the next load is the new one', { timeout: 400_000 }, async (t) => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const { dir, site } = copySite();
+  const server = await pythonServer(site);
+  const browser = await launch();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = recordProblems(page, server.url);
+    const before = await precacheList(server.url);
+
+    // the first visit installs the service worker; the reload is the first load it controls. A long run (the spiral,
+    // 1999 student epochs), so that it is still training when the new version arrives
+    await page.goto(`${server.url}#dataset=spiral&studentEpochs=1999`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForSelector('body[data-offline="ready"]', { state: 'attached', timeout: CACHED_TIMEOUT_MS });
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.deepEqual(await controllerVersion(page), { version: before.version, files: Object.keys(before.files).length });
+    await settled(page, { timeout: 60_000 });
+
+    // a run in progress, and a mark that only this document carries
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const start = await playPastEpoch(page, await epochShown(page));
+    const steps = () => page.$eval('#phase-detail', (p) => Number(/([\d,]+) steps/.exec(p.textContent)?.[1].replace(/,/g, '') ?? 0));
+    const stepsBefore = await steps();
+    await page.click('#btn-play');
+    await page.waitForFunction((s) => {
+      const m = /([\d,]+) steps/.exec(document.querySelector('#phase-detail').textContent);
+      return m && Number(m[1].replace(/,/g, '')) > s;
+    }, stepsBefore);
+
+    // ---- the site is updated while it trains: a new list (a new version), found by the browser's update check
+    const listFile = path.join(site, 'pkg', 'precache.js');
+    const next = `${before.version.slice(0, 12)}next`;
+    fs.writeFileSync(listFile, fs.readFileSync(listFile, 'utf8').replace(`"version": "${before.version}"`, `"version": "${next}"`));
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+    await page.waitForSelector('body[data-update="ready"]', { state: 'attached', timeout: CACHED_TIMEOUT_MS });
+
+    // the quiet notice; the same document, still training, still controlled by the old version
+    await page.waitForSelector('#update-notice:not([hidden])');
+    assert.match(await page.textContent('#update-notice'), /new version .* next time the page is loaded/);
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
+    assert.equal(await page.getAttribute('#btn-play', 'aria-pressed'), 'true', 'still playing');
+    const stepsThen = await steps();
+    await page.waitForFunction((s) => {
+      const m = /([\d,]+) steps/.exec(document.querySelector('#phase-detail').textContent);
+      return m && Number(m[1].replace(/,/g, '')) > s;
+    }, stepsThen);
+    assert.equal((await controllerVersion(page)).version, before.version, 'the page keeps the version it was loaded with');
+    assert.ok(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.waiting !== null)), 'the new version waits');
+    const cached = await cacheContents(page);
+    assert.deepEqual(Object.keys(cached).sort(), [`kd-playground-${before.version}`, `kd-playground-${next}`].sort(), 'both versions\' files are kept meanwhile');
+
+    // the run goes on to its next epoch, and its history is whole
+    await page.click('#btn-play');
+    await settled(page, { timeout: 60_000 });
+    const end = await playPastEpoch(page, await epochShown(page));
+    assert.ok(end > start, `the run kept training (epoch ${start} → ${end})`);
+    await page.screenshot({ path: path.join(SHOTS, 'offline-update-notice.png') });
+    t.diagnostic(`screenshot: ${path.join(SHOTS, 'offline-update-notice.png')}`);
+
+    // Korean says it too
+    await page.selectOption('#lang', 'ko');
+    await page.waitForSelector('html[lang="ko"]');
+    assert.match(await page.textContent('#update-text'), /새 버전/);
+
+    // ---- the next load is the new version, and the old version's cache is gone
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.evaluate(() => window.__sameDocument), undefined, 'a new document');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    assert.equal((await controllerVersion(page)).version, next, 'the reload is served by the new version');
+    await page.waitForFunction((name) => caches.keys().then((k) => k.length === 1 && k[0] === name), `kd-playground-${next}`);
+    assert.equal(await page.isHidden('#update-notice').catch(() => true), true, 'nothing more to say');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
