@@ -336,3 +336,35 @@ fn the_compression_bench_runs_on_a_finished_run() {
     let skipped: js_sys::Array = get(&report, "skipped").dyn_into().unwrap();
     assert_eq!(skipped.length(), 2);
 }
+
+/// The first run's contrast (the same teacher, the students on all the data) is built without
+/// training the teacher again, and reaches the bits of a fresh run with the same settings; a
+/// change the teacher would see, or a teacher still training, is refused with a message.
+#[wasm_bindgen_test]
+fn fresh_students_on_the_trained_teacher_match_a_fresh_run() {
+    let with = |fraction: f64| {
+        let defaults = dataset_defaults("moons").unwrap();
+        for (key, value) in [("teacherEpochs", 2.0), ("studentEpochs", 2.0), ("trainFraction", fraction)] {
+            Reflect::set(&defaults, &key.into(), &JsValue::from_f64(value)).unwrap();
+        }
+        defaults
+    };
+    let finish = |playground: &mut Playground| {
+        while get(&playground.status().unwrap(), "phase").as_string().unwrap() != "done" {
+            playground.step_epoch().unwrap();
+        }
+    };
+    let mut small = Playground::new(with(0.2)).unwrap();
+    assert!(small.with_students(with(1.0)).is_err(), "the teacher is not trained yet");
+    small.step_epoch().unwrap();
+    small.step_epoch().unwrap();
+    let mut all = small.with_students(with(1.0)).unwrap();
+    assert_eq!(number(&all.status().unwrap(), "epoch"), 0.0, "fresh students");
+    finish(&mut all);
+    let mut fresh = Playground::new(with(1.0)).unwrap();
+    finish(&mut fresh);
+    assert_eq!(all.curves_csv(), fresh.curves_csv(), "the same bits as a fresh run");
+    let wider = with(1.0);
+    Reflect::set(&wider, &"teacherHidden".into(), &JsValue::from_str("8")).unwrap();
+    assert!(small.with_students(wider).is_err(), "a setting of the teacher is refused");
+}

@@ -7,6 +7,7 @@ import { datasetLabel, t, messageOf, render as renderMessage, settingLabel } fro
 import { showError, clearError, announce } from './panels/alerts.js';
 import { coerce, entries, same, tidyNumber } from './lib/settings.js';
 import { fixed, pct } from './lib/format.js';
+import { packageFile } from './lib/pkg.js';
 
 /** attempt()'s result when the call threw. */
 export const FAILED = Symbol('failed');
@@ -82,8 +83,8 @@ export function setSetting(name, value) {
   store.set({ settings: { ...store.get('settings'), [name]: value } });
 }
 
-/** Puts the engine's settings (numbers as f32) into the controls; returns the values now there. */
-export function showSettings(raw) {
+/** The engine's settings (numbers as f32) as the controls hold them; a setting `raw` lacks keeps the controls' value. */
+export function settingsValues(raw) {
   const values = {};
   for (const [k, v] of entries(raw)) {
     const spec = specOf(k);
@@ -92,8 +93,14 @@ export function showSettings(raw) {
   const current = store.get('settings');
   for (const spec of store.get('schema')) {
     if (!(spec.name in values)) values[spec.name] = current[spec.name];
-    store.get('controls')?.set(spec.name, values[spec.name]);
   }
+  return values;
+}
+
+/** Puts the engine's settings (numbers as f32) into the controls; returns the values now there. */
+export function showSettings(raw) {
+  const values = settingsValues(raw);
+  for (const spec of store.get('schema')) store.get('controls')?.set(spec.name, values[spec.name]);
   store.set({ settings: values, localErrors: new Set() });
   return values;
 }
@@ -273,7 +280,7 @@ export function ensureDataset(engine, name) {
   const file = typeof engine?.datasetFile === 'function' ? engine.datasetFile(String(name)) : undefined;
   if (!file) return Promise.resolve();
   if (!pending().has(name)) {
-    const url = new URL(`./pkg/${file}`, import.meta.url);
+    const url = packageFile(file);
     const loading = fetch(url)
       .then((response) => {
         if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);

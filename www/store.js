@@ -42,6 +42,7 @@ function initialState() {
     batchesPerFrame: 4,
     trainedAt: -Infinity,    // performance.now() of the last training
     experiment: null,        // { name, liveChanged }
+    firstRun: null,          // the page's first run: { settings, small: { run, diff }, held, heldLoading } (panels/firstrun.js)
     notice: [],              // a link's ignored fields
     language: 'en',
     catalogues: {},

@@ -487,6 +487,9 @@ struct DataInfo<'a> {
     feature_names: &'a [String],
     n_train: usize,
     n_test: usize,
+    /// The training samples the students learn from (the transfer set: a fraction of each class,
+    /// or all but an omitted class).
+    n_transfer: usize,
 }
 
 #[derive(Serialize)]
@@ -540,6 +543,18 @@ impl Playground {
         let settings = Settings::from_values(&values).map_err(js_error)?;
         let data = Dataset::from_csv(bytes, file_name, &settings.data_options()).map_err(js_error)?;
         Ok(Playground::of(Session::with_data(settings, data).map_err(js_error)?))
+    }
+
+    /// A new run that keeps this run's trained teacher and data and starts fresh students with
+    /// `settings`, which may differ from this run's only in what the students alone use (student
+    /// layers and epochs, T, α, the method's student settings, the transfer set): the run that
+    /// `new Playground(settings)` would reach once its teacher is trained, without training it
+    /// again. Refused (with a message) while the teacher is still training.
+    #[wasm_bindgen(js_name = withStudents)]
+    pub fn with_students(&self, settings: JsValue) -> JsResult<Playground> {
+        let values = settings_values(settings)?;
+        let settings = Settings::from_values(&values).map_err(js_error)?;
+        Ok(Playground::of(self.session.with_students(settings).map_err(js_error)?))
     }
 
     /// Changes a live setting (`temperature` or `alpha`) during training.
@@ -621,6 +636,7 @@ impl Playground {
             feature_names: &data.feature_names,
             n_train: data.train.len(),
             n_test: data.test.len(),
+            n_transfer: self.session.transfer_rows().len(),
         })
     }
 

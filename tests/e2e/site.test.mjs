@@ -449,7 +449,8 @@ test('the guided tour sets the page up, can be skipped and resumed, and keeps it
 test('reduced motion, text alternatives of the charts, and the fixes of the review', { timeout: 120_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, check } = await openPage(browser, { reducedMotion: 'reduce' });
+    // the spiral's region maps are checked below (the page without a link opens on digits, its first run)
+    const { page, check } = await openPage(browser, { url: `${PAGE_URL}#dataset=spiral`, reducedMotion: 'reduce' });
     assert.equal(await page.$eval('#btn-play', (b) => getComputedStyle(b).transitionDuration), '0s', 'no transitions');
     assert.match(await page.textContent('#pick-hint'), /Click near a sample to select it/);
     assert.match(await page.textContent('#data-note'), /blends the class colours by each model’s probabilities \(T = 1\)/);

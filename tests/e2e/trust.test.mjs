@@ -140,7 +140,15 @@ test('a learning rate of 100 stops training with an explanation, shows no NaN, a
     await page.goto(`${PAGE_URL}#dataset=spiral&optimizer=sgd&learningRate=100&teacherEpochs=20`);
     await page.waitForSelector('body[data-ready="true"]');
     await page.click('#btn-play');
-    await page.waitForFunction(() => /Diverged/.test(document.querySelector('#phase').textContent), null, { timeout: 60_000 });
+    await page.waitForFunction(() => /Diverged/.test(document.querySelector('#phase').textContent), null, { timeout: 60_000 })
+      .catch(async (e) => {
+        // say where the page stood: a timeout alone does not tell a run that never started from one that did not diverge
+        const where = await page.evaluate(() => ({
+          phase: document.querySelector('#phase')?.textContent, playing: document.querySelector('#btn-play')?.getAttribute('aria-pressed'),
+          visibility: document.visibilityState, settled: document.body.dataset.settled,
+        }));
+        throw new Error(`${e.message}; the page: ${JSON.stringify(where)}`);
+      });
     assert.equal(await page.getAttribute('#error', 'data-kind'), 'diverged');
     assert.match(await page.textContent('#error-text'), /became NaN or infinite .*The last good weights are kept/);
     await openTeachingPanels(page); // their numbers are checked too
@@ -212,9 +220,10 @@ test('digits is fetched only when chosen; a failed fetch is explained and can be
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     let failNext = true;
     await page.route('**/pkg/digits.csv', (route) => (failNext ? (failNext = false, route.abort('failed')) : route.continue()));
-    await page.goto(PAGE_URL);
+    // a link to the spiral (the page without a link opens on its first run, which is digits: tests/e2e/firstrun.test.mjs)
+    await page.goto(`${PAGE_URL}#dataset=spiral`);
     await page.waitForSelector('body[data-ready="true"]');
-    assert.ok(!requests.some((p) => p.endsWith('/digits.csv')), 'the first load does not fetch digits');
+    assert.ok(!requests.some((p) => p.endsWith('/digits.csv')), 'a link to another data set does not fetch digits');
 
     // the first fetch fails: the page says so and keeps the current run
     await page.selectOption('#set-dataset', 'digits');

@@ -8,6 +8,7 @@ import { h, setAttributes } from '../lib/dom.js';
 import { int, mb } from '../lib/format.js';
 import { formatSettingValue, roundSignificant, stepDecimals } from '../lib/settings.js';
 import { showError } from './alerts.js';
+import { isFirstRunSetup } from './firstrun.js';
 import {
   applyLive, clearExperiment, currentMethod, datasetDefaults, hasTeacher, pendingNames, problemText, reset, setSetting, specOf,
   trained, validate,
@@ -334,7 +335,10 @@ function onSettingCommit(name, value) {
 /** Puts data set `name` and its defaults into the controls and builds its run (or says what stops it). */
 export function useDataset(name) {
   store.set({ csv: null }); // a built-in data set replaces the user's file
-  const defaults = datasetDefaults(name) ?? {};
+  // leaving the first run (a preset), every setting takes its default, not only those the data set changes
+  const base = isFirstRunSetup(store.get('settings')) ? store.get('defaults') : {};
+  const defaults = { ...base, ...(datasetDefaults(name) ?? {}) };
+  delete defaults.dataset;
   const localErrors = new Set(store.get('localErrors'));
   const controls = store.get('controls');
   controls.set('dataset', name);
