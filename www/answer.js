@@ -17,6 +17,8 @@ import { languageOf } from './urlstate.js';
 import { byId, h, svg } from './lib/dom.js';
 import { fixed, int, pct, points, prec, sig, temperatureText, times } from './lib/format.js';
 import { answerData, readAnswer } from './lib/answer.js';
+import { packageFile } from './lib/pkg.js';
+import { missingFeature, missingFeatureKey } from './lib/support.js';
 
 /** What the page trains when it is opened on its own: the playground's default digits comparison. */
 const DEFAULT_RUN = { dataset: 'digits' };
@@ -76,7 +78,7 @@ async function trainDefault(engine, say) {
   if (file) {
     say({ key: 'answer.progress.data', params: { dataset: datasetLabel(dataset) } }, 0);
     try {
-      const response = await fetch(new URL(`./pkg/${file}`, import.meta.url));
+      const response = await fetch(packageFile(file));
       if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
       engine.provideDataset(dataset, await response.text());
     } catch (e) {
@@ -733,7 +735,10 @@ async function start() {
   // the panels' part of the catalogues (answer.*) comes with every language loaded
   loadPanelTexts();
   const first = hashLanguage();
-  const engineLoading = import('./pkg/kd_playground.js').then(async (module) => { await module.default(); return module; });
+  const missing = missingFeature(); // a browser without WebAssembly SIMD is told so, not shown a compile error
+  const engineLoading = missing
+    ? Promise.reject(new Error(missing))
+    : import('./pkg/kd_playground.js').then(async (module) => { await module.default(); return module; });
   engineLoading.catch(() => {}); // a failure is said below, in the learner's language
   const loaded = await loadLanguage(first).catch(() => false);
   if (!loaded && first !== DEFAULT_LANGUAGE) await loadLanguage(DEFAULT_LANGUAGE).catch(() => false);
@@ -755,7 +760,7 @@ async function start() {
     applyPalette(engine.palette());
   } catch (e) {
     // the kept answer needs no engine (only its colours, which have fallbacks): without one, nothing can be trained
-    if (!kept) return page.fail({ key: 'answer.error.engine', params: {}, cause: e });
+    if (!kept) return page.fail(missing ? { key: missingFeatureKey(missing), params: {} } : { key: 'answer.error.engine', params: {}, cause: e });
     console.warn('answer: the engine (for its palette):', e);
   }
   if (kept) return page.show(kept, 'stored');

@@ -7,8 +7,10 @@ import { datasetLabel, t, messageOf, setLanguage, language, translatePage, isLan
 import { languageOf } from './urlstate.js';
 import { coerce } from './lib/settings.js';
 import { byId, whenNear } from './lib/dom.js';
+import { missingFeature, missingFeatureKey } from './lib/support.js';
 import { installLoop, drawMainNow } from './loop.js';
-import { attempt, datasetDefaults, ensureDataset, FAILED, reset, specOf, trainFrame } from './run.js';
+import { attempt, datasetDefaults, ensureDataset, FAILED, reset, settingsValues, showSettings, specOf, trainFrame } from './run.js';
+import { FIRST_RUN, firstRunSettings, installFirstRun } from './panels/firstrun.js';
 import { applyHashState, installLink, isStateHash, readHash } from './link.js';
 import { installAlerts, showError } from './panels/alerts.js';
 import { installTransport } from './panels/transport.js';
@@ -19,6 +21,7 @@ import { installCurves } from './panels/curves.js';
 import { installExperiments } from './panels/experiments.js';
 import { installMethodPanels } from './panels/method.js';
 import { installTour, openTour } from './panels/tour.js';
+import './lib/offline.js'; // the service worker: the page offline after one visit, and installable
 
 const RESIZE_DELAY_MS = 100; // the charts are redrawn once the window has stopped changing size this long
 
@@ -85,6 +88,29 @@ function installPageViews() {
   });
 }
 
+/** Where the page remembers whether the learner keeps the full introduction open (it starts folded). */
+const INTRO_KEY = 'kd-playground:intro';
+
+/**
+ * The introduction is one line, the rest folded, so that the playground is the first screen; a learner who opens it
+ * finds it open on the next visit. The top bar's Presets button goes to the presets, below the playground.
+ */
+function installIntro() {
+  const more = byId('intro-more');
+  try { more.open = window.localStorage.getItem(INTRO_KEY) === 'open'; } catch { /* storage switched off: folded */ }
+  more.addEventListener('toggle', () => {
+    try { window.localStorage.setItem(INTRO_KEY, more.open ? 'open' : 'closed'); } catch { /* not remembered */ }
+  });
+  byId('btn-presets').addEventListener('click', () => {
+    const section = byId('experiments');
+    const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    section.scrollIntoView({ block: 'start', behavior: reduced ? 'auto' : 'smooth' });
+    const title = byId('experiments-title');
+    title.tabIndex = -1;
+    title.focus({ preventScroll: true });
+  });
+}
+
 /** Offers the last visit's run if this site kept anything; keeps the run when the page is hidden or left. */
 function offerLastRun() {
   const keepNow = () => store.get('kept').loading?.then((mod) => mod.keepRunNow());
@@ -136,12 +162,17 @@ async function start() {
   const lang = languageOf(window.location.hash, codes);
   const first = lang && isLanguage(lang) ? lang : DEFAULT_LANGUAGE;
   // the engine is fetched while the catalogue is (a language is fetched only when chosen)
-  const loading = import('./pkg/kd_playground.js').then(async (module) => { await module.default(); return module; });
+  // …unless this browser cannot run it: then the page says what is missing instead of failing to compile it
+  const missing = missingFeature();
+  const loading = missing
+    ? Promise.reject(new Error(missing))
+    : import('./pkg/kd_playground.js').then(async (module) => { await module.default(); return module; });
   loading.catch(() => {}); // its failure is reported below, once the page can say it in words
   const loaded = await loadLanguage(first).catch(() => false);
   if (!loaded && first !== DEFAULT_LANGUAGE) await loadLanguage(DEFAULT_LANGUAGE).catch(() => false);
   installLoop({ train: trainFrame });
   installPageViews();
+  installIntro();
   installAlerts();
   installTransport();
   installTour();
@@ -153,7 +184,7 @@ async function start() {
   } catch (e) {
     store.set({ engineFailed: true });
     byId('settings').querySelector('.settings-loading')?.replaceChildren(t('sidebar.engineFailed'));
-    showError(t('error.engineLoad', { message: messageOf(e) }));
+    showError(missing ? t(missingFeatureKey(missing)) : t('error.engineLoad', { message: messageOf(e) }));
     return;
   }
   store.set({ engine, palette: engine.palette() });
@@ -162,7 +193,13 @@ async function start() {
   if (!readSchema(engine)) return;
 
   const parsed = isStateHash(window.location.hash) ? readHash(window.location.hash) : null;
+  // without a link, the page opens on its first run (panels/firstrun.js): digits, the students on a small transfer set
+  const firstRaw = firstRunSettings(engine);
+  const firstValues = firstRaw ? settingsValues(firstRaw) : null;
+  // a link that names only the language or a tour step is not a link to settings: it opens on the first run too
+  const linked = Boolean(parsed) && (parsed.given.length > 0 || parsed.ignored.some((i) => i.reason !== 'language' && i.reason !== 'tour'));
   if (parsed) applyHashState(parsed, { initial: true });
+  if (!linked && firstRaw) showSettings(firstRaw);
   installSettings(byId('settings'));
   installData();
   installSample();
@@ -185,6 +222,9 @@ async function start() {
   const dataset = store.get('settings').dataset;
   await ensureDataset(engine, dataset).catch((e) => showError(t('error.fetchData', { dataset: datasetLabel(dataset), message: messageOf(e) })));
   reset();
+  if (firstValues) installFirstRun(firstValues);
+  // the first run is the preset's run: its outcome is judged as the experiment's (the experiments panel)
+  if (!linked && firstValues) store.set({ experiment: { name: FIRST_RUN, liveChanged: false } });
   whenNear(byId('teach-root'), () => import('./panels/teaching.js').then((mod) => mod.ensureTeachingPanels()));
   offerLastRun();
   document.body.dataset.ready = 'true';

@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
 use super::text::{text, text_with};
-use super::{chart_err, draw_message, fit_font, fit_size, short_number, ChartScale};
+use super::{chart_err, draw_message, fit_size, short_number, ChartScale};
 use crate::error::KdError;
 use crate::session::SampleReport;
 
@@ -74,11 +74,17 @@ pub fn draw_bar_panels<DB: DrawingBackend>(
     // The class labels are the same in every panel: fit their font once.
     let slot = f64::from(cell_w - scale.px(24.0) - 2 * scale.px(6.0)) / classes as f64;
     let label_size = fitting_font(area, &labels, (slot * 0.95) as i32, (11.0, 7.0), scale)?;
+    // The titles share one size too (the one at which the longest fits its panel): charts side by side whose titles
+    // change size from panel to panel read as unrelated.
+    let titles: Vec<String> = panels.iter().map(|p| p.title.clone()).collect();
+    let title_room = cell_w - 2 * scale.px(6.0);
+    let title_w = widest(area, &titles, &scale.bold(TITLE_SIZE.0, palette::TEXT), &mut HashMap::new())?;
+    let title_size = fit_size(title_w, title_room, TITLE_SIZE);
     let mut value_widths = HashMap::new();
     for (i, panel) in panels.iter().enumerate() {
         let (col, row) = ((i % columns) as i32, (i / columns) as i32);
         let rect = (col * cell_w, row * cell_h, (col + 1) * cell_w, (row + 1) * cell_h);
-        let classes = Classes { labels: &labels, label_size, true_class };
+        let classes = Classes { labels: &labels, label_size, title_size, true_class };
         draw_panel(area, panel, &classes, rect, &mut value_widths, scale)?;
     }
     Ok(())
@@ -128,10 +134,14 @@ fn value_text(v: f32) -> String {
     }
 }
 
-/// The classes shared by the panels: their labels, the labels' font size, the true class.
+/// The largest and the smallest size of a panel's title (CSS px).
+const TITLE_SIZE: (f64, f64) = (12.5, 8.0);
+
+/// What the panels share: the class labels, their font size, the titles' font size, the true class.
 struct Classes<'a> {
     labels: &'a [String],
     label_size: f64,
+    title_size: f64,
     true_class: Option<usize>,
 }
 
@@ -145,7 +155,7 @@ fn draw_panel<DB: DrawingBackend>(
     value_widths: &mut HashMap<String, i32>,
     scale: ChartScale,
 ) -> Result<(), KdError> {
-    let Classes { labels, label_size, true_class } = *shared;
+    let Classes { labels, label_size, title_size, true_class } = *shared;
     let classes = labels.len() as i32;
     let axis_w = scale.px(24.0);
     let pad = scale.px(6.0);
@@ -156,9 +166,7 @@ fn draw_panel<DB: DrawingBackend>(
     }
     let slot = f64::from(plot_right - plot_left) / f64::from(classes);
 
-    // Title, shrunk to fit the panel.
-    let title_size =
-        fit_font(area, &panel.title, &scale.bold(12.5, palette::TEXT), right - left - 2 * pad, (12.5, 8.0))?;
+    // Title, at the size shared by the panels.
     let title_style = scale.bold(title_size, palette::TEXT).pos(Pos::new(HPos::Center, VPos::Top));
     area.draw(&Text::new(panel.title.clone(), ((plot_left + plot_right) / 2, top + scale.px(4.0)), title_style))
         .map_err(chart_err)?;
