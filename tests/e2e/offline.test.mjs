@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -270,6 +271,18 @@ function copySite() {
 }
 
 /**
+ * Writes the copy's own list, pkg/precache.js, as `cargo xtask build` would (www/pkg/precache.js is as fresh as the
+ * last build, and www/ may have been edited since: the copy's files are what its service worker checks), naming
+ * it `version`. Returns the list.
+ */
+function writeList(site, version) {
+  const files = Object.fromEntries(servedFiles(site).map((file) => [file,
+    crypto.createHash('sha256').update(fs.readFileSync(path.join(site, file))).digest('hex')]));
+  fs.writeFileSync(path.join(site, 'pkg', 'precache.js'), `self.PRECACHE = ${JSON.stringify({ version, files }, null, 1)};\n`);
+  return { version, files };
+}
+
+/**
  * Serves `dir` with Python's static server on a free port; resolves with { url, stop }. `stop()` ends it (the
  * caller's finally runs it even when the test fails).
  */
@@ -310,7 +323,7 @@ test('a new version arriving while the page trains does not reload it or touch i
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
     const problems = recordProblems(page, server.url);
-    const before = await precacheList(server.url);
+    const before = writeList(site, 'copy-first');
 
     // the first visit installs the service worker; the reload is the first load it controls. A long run (the spiral,
     // 1999 student epochs), so that it is still training when the new version arrives
@@ -334,9 +347,7 @@ test('a new version arriving while the page trains does not reload it or touch i
     }, stepsBefore);
 
     // ---- the site is updated while it trains: a new list (a new version), found by the browser's update check
-    const listFile = path.join(site, 'pkg', 'precache.js');
-    const next = `${before.version.slice(0, 12)}next`;
-    fs.writeFileSync(listFile, fs.readFileSync(listFile, 'utf8').replace(`"version": "${before.version}"`, `"version": "${next}"`));
+    const { version: next } = writeList(site, 'copy-next');
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
     await page.waitForSelector('body[data-update="ready"]', { state: 'attached', timeout: CACHED_TIMEOUT_MS });
 

@@ -1,7 +1,8 @@
 //! The site as files to publish, and the service worker's list of them.
 //!
-//! * `cargo xtask dist [--out DIR]` builds (reusing [`build`](crate::build), a few seconds when the
-//!   engine is already built) and writes a self-contained static folder (default `target/dist/`):
+//! * `cargo xtask dist [--out DIR]` builds the engine ([`build`](crate::build), unless `www/pkg` is
+//!   newer than its sources: then it is used as it is) and writes a self-contained static folder
+//!   (default `target/dist/`):
 //!   every file the site serves, the engine's module and the digits renamed by their content
 //!   (`pkg/kd_playground_bg.<hash>.wasm`, `pkg/digits.<hash>.csv`: a browser or a proxy never keeps
 //!   a stale copy of either), the references to them rewritten, the service worker's list of that
@@ -43,6 +44,12 @@ const NAME_HASH_LEN: usize = 12;
 /// scripts and notes beside generated files (`icons/make_icons.py`), compressed copies.
 const NOT_SERVED: [&str; 5] = [".d.ts", ".py", ".md", ".gz", ".br"];
 
+/// What the engine in `www/pkg` is built from (the digits are copied from `src/data/`).
+const ENGINE_SOURCES: [&str; 4] = ["src", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"];
+
+/// What `build` writes into `www/pkg` and `dist` publishes.
+const ENGINE_FILES: [&str; 3] = ["kd_playground_bg.wasm", "kd_playground.js", "digits.csv"];
+
 /// Extensions of the files worth a gzip copy (text, and the wasm module, which halves).
 const COMPRESSIBLE: [&str; 9] = ["html", "js", "css", "json", "csv", "svg", "webmanifest", "wasm", "txt"];
 
@@ -70,7 +77,7 @@ impl DistOptions {
     }
 }
 
-/// `cargo xtask dist [--out DIR]`: build, then write the folder to publish.
+/// `cargo xtask dist [--out DIR]`: build (if the engine is not fresh), then write the folder to publish.
 pub(crate) fn dist_cmd(root: &Path, args: &[String]) -> Result<()> {
     let opts = DistOptions::parse(args)?;
     let out = match opts.out {
@@ -79,7 +86,15 @@ pub(crate) fn dist_cmd(root: &Path, args: &[String]) -> Result<()> {
         Some(dir) => dir,
         None => target_dir(root).join("dist"),
     };
-    build(root)?;
+    if engine_is_fresh(root) {
+        // nothing of www/ is rewritten: a page served from it meanwhile (an e2e test) is left alone
+        println!(
+            "ok www/pkg: built after the last change to {} (cargo xtask build rebuilds it)",
+            ENGINE_SOURCES.join(", ")
+        );
+    } else {
+        build(root)?;
+    }
     let site = read_site(&root.join("www"))?;
     let published = publish(site)?;
     write_folder(&out, &published)?;
@@ -87,6 +102,34 @@ pub(crate) fn dist_cmd(root: &Path, args: &[String]) -> Result<()> {
     println!("  serve that folder as it is, from any path (every URL in it is relative): e.g.");
     println!("  python3 -m http.server --bind 127.0.0.1 8000 -d {}", out.display());
     Ok(())
+}
+
+/// Whether `www/pkg` holds an engine built after the last change to its sources: every file of
+/// [`ENGINE_FILES`] is there and newer than every file of [`ENGINE_SOURCES`]. Then `dist` publishes
+/// it as it is (`cargo build` would find nothing to do, but wasm-bindgen would write `www/pkg`
+/// again, under any page being served from it).
+fn engine_is_fresh(root: &Path) -> bool {
+    let pkg = root.join("www").join("pkg");
+    let built = ENGINE_FILES.iter().map(|file| modified(&pkg.join(file))).collect::<Option<Vec<_>>>();
+    let Some(built) = built.and_then(|times| times.into_iter().min()) else { return false };
+    ENGINE_SOURCES.iter().all(|source| newest(&root.join(source)).is_some_and(|time| time < built))
+}
+
+/// The modification time of a file.
+fn modified(file: &Path) -> Option<SystemTime> {
+    fs::metadata(file).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of a file, or of any file under a directory.
+fn newest(path: &Path) -> Option<SystemTime> {
+    if !path.is_dir() {
+        return modified(path);
+    }
+    let entries = fs::read_dir(path).ok()?;
+    entries
+        .filter_map(|e| e.ok())
+        .map(|e| newest(&e.path()))
+        .try_fold(SystemTime::UNIX_EPOCH, |a, b| b.map(|b| a.max(b)))
 }
 
 /// The directory `cargo xtask` was started from (the shell's `PWD`), else the repository root.
@@ -569,6 +612,32 @@ mod tests {
         write_folder(&out, &site).expect("again, over its own folder");
         assert!(!out.join("stale.js").exists() && out.join("sw.js").is_file());
         let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn reuses_an_engine_built_after_its_sources() {
+        let root = temp_dir("fresh");
+        let at = |secs| SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        let touch = |path: &str, secs| {
+            let file = root.join(path);
+            fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+            fs::write(&file, path).expect("write");
+            fs::File::options().write(true).open(&file).and_then(|f| f.set_modified(at(secs))).expect("set time");
+        };
+        for source in ["src/lib.rs", "src/data/digits.csv", "Cargo.toml", "Cargo.lock", ".cargo/config.toml"] {
+            touch(source, 1_000);
+        }
+        assert!(!engine_is_fresh(&root), "nothing built");
+        for file in ENGINE_FILES {
+            touch(&format!("www/pkg/{file}"), 2_000);
+        }
+        assert!(engine_is_fresh(&root));
+        touch("src/data/digits.csv", 3_000);
+        assert!(!engine_is_fresh(&root), "a source changed since, deep in src/");
+        touch("src/data/digits.csv", 1_000);
+        touch("www/pkg/kd_playground.js", 500);
+        assert!(!engine_is_fresh(&root), "one output older than the sources");
+        let _ = fs::remove_dir_all(root);
     }
 
     #[test]
