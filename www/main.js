@@ -21,6 +21,7 @@ import { installCurves } from './panels/curves.js';
 import { installExperiments } from './panels/experiments.js';
 import { installMethodPanels } from './panels/method.js';
 import { installTour, openTour } from './panels/tour.js';
+import { installLayout } from './panels/layout.js';
 import './lib/offline.js'; // the service worker: the page offline after one visit, and installable
 
 const RESIZE_DELAY_MS = 100; // the charts are redrawn once the window has stopped changing size this long
@@ -102,13 +103,44 @@ function installIntro() {
     try { window.localStorage.setItem(INTRO_KEY, more.open ? 'open' : 'closed'); } catch { /* not remembered */ }
   });
   byId('btn-presets').addEventListener('click', () => {
-    const section = byId('experiments');
-    const reduced = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    section.scrollIntoView({ block: 'start', behavior: reduced ? 'auto' : 'smooth' });
-    const title = byId('experiments-title');
-    title.tabIndex = -1;
-    title.focus({ preventScroll: true });
+    // the teaching panels above the presets load when the window nears them, and grow the page by thousands of pixels
+    // (on a phone): they are built first, so that the presets are where the window goes and stay there
+    const teaching = byId('teach-root').hidden ? Promise.resolve()
+      : import('./panels/teaching.js').then((mod) => mod.ensureTeachingPanels()).catch(() => {});
+    store.begin('presets-scroll');
+    teaching.then(() => {
+      keepInView(byId('experiments'));
+      const title = byId('experiments-title');
+      title.tabIndex = -1;
+      title.focus({ preventScroll: true });
+    }).finally(() => store.end('presets-scroll'));
   });
+}
+
+/**
+ * Scrolls `section` to the top of the window, at once, and keeps it there while the page settles: the views above it
+ * (the teaching panels' tables and lists) are filled when they near the window and grow the page above it, which the
+ * browser's scroll anchoring does not always make up for. The learner's own scrolling, a tap or a key ends it.
+ */
+function keepInView(section) {
+  const place = () => section.scrollIntoView({ block: 'start', behavior: 'auto' });
+  place();
+  if (typeof ResizeObserver !== 'function') return;
+  // placed in the next frame: scrolling inside the observer's callback can leave it notifications undelivered
+  const grows = new ResizeObserver(() => requestAnimationFrame(place));
+  const settles = new MutationObserver(() => { if (document.body.dataset.settled === 'true') { place(); end(); } });
+  const LEARNER = ['wheel', 'touchstart', 'pointerdown', 'keydown'];
+  let safety = 0;
+  function end() {
+    grows.disconnect();
+    settles.disconnect();
+    clearTimeout(safety);
+    for (const type of LEARNER) window.removeEventListener(type, end, true);
+  }
+  grows.observe(document.body);
+  settles.observe(document.body, { attributes: true, attributeFilter: ['data-settled'] });
+  for (const type of LEARNER) window.addEventListener(type, end, { capture: true, passive: true });
+  safety = setTimeout(end, 10_000);
 }
 
 /** Offers the last visit's run if this site kept anything; keeps the run when the page is hidden or left. */
@@ -173,6 +205,7 @@ async function start() {
   installLoop({ train: trainFrame });
   installPageViews();
   installIntro();
+  installLayout(); // on a narrow screen, the settings after the playground
   installAlerts();
   installTransport();
   installTour();

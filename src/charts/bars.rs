@@ -64,9 +64,7 @@ pub fn draw_bar_panels<DB: DrawingBackend>(
         return draw_message(area, &text("chart.message.noClasses"), scale);
     }
     let (width, height) = area.dim_in_pixel();
-    let css_width = f64::from(width) / scale.ratio();
-    // narrow: two rows (five panels in 3 + 2, three in 2 + 1), so that each panel keeps room for its title
-    let columns = if css_width >= 600.0 || panels.len() <= 2 { panels.len() } else { panels.len().div_ceil(2).max(2) };
+    let columns = panel_columns(panels.len(), (f64::from(width) / scale.ratio(), f64::from(height) / scale.ratio()));
     let rows = panels.len().div_ceil(columns);
     let (cell_w, cell_h) = (width as i32 / columns as i32, height as i32 / rows as i32);
     let labels: Vec<String> =
@@ -88,6 +86,24 @@ pub fn draw_bar_panels<DB: DrawingBackend>(
         draw_panel(area, panel, &classes, rect, &mut value_widths, scale)?;
     }
     Ok(())
+}
+
+/// How wide a panel reads best against its height: its bars, their printed values and its title need more width
+/// than height.
+const PANEL_ASPECT: f64 = 1.7;
+
+/// How many panels side by side: on a wide, low canvas all in a row; on a narrower or taller one (a phone's, a
+/// side column's) in rows of fewer, so that each panel is as large as the canvas allows at about `PANEL_ASPECT`
+/// (the panels' width divided by that, or their height, whichever is less, is largest).
+fn panel_columns(panels: usize, (width, height): (f64, f64)) -> usize {
+    if panels <= 2 || !(width.is_finite() && height.is_finite()) {
+        return panels.max(1);
+    }
+    let size = |columns: usize| {
+        let rows = panels.div_ceil(columns);
+        (width / columns as f64 / PANEL_ASPECT).min(height / rows as f64)
+    };
+    (2..=panels).fold(2, |best, columns| if size(columns) > size(best) { columns } else { best })
 }
 
 /// The largest font size (CSS px, at most `largest`, at least `smallest`) at which every text fits
@@ -168,7 +184,8 @@ fn draw_panel<DB: DrawingBackend>(
 
     // Title, at the size shared by the panels.
     let title_style = scale.bold(title_size, palette::TEXT).pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw(&Text::new(panel.title.clone(), ((plot_left + plot_right) / 2, top + scale.px(4.0)), title_style))
+    // centred on the panel, whose width the shared size was fitted to (not on the plot, which is off centre)
+    area.draw(&Text::new(panel.title.clone(), ((left + right) / 2, top + scale.px(4.0)), title_style))
         .map_err(chart_err)?;
 
     let label_h = scale.px(label_size + 7.0);
@@ -282,6 +299,28 @@ mod tests {
         assert_eq!(texts.iter().filter(|t| *t == "1.00").count(), 1);
         assert!(texts.contains(&"Hard label (true class b)".to_string()));
         assert!(texts.contains(&"Distilled student, T = 4".to_string()));
+    }
+
+    #[test]
+    fn panels_go_in_rows_on_a_narrow_or_tall_canvas() {
+        assert_eq!(panel_columns(5, (1150.0, 210.0)), 5, "a laptop's full width: one row");
+        assert_eq!(panel_columns(5, (440.0, 210.0)), 3, "a side column: 3 + 2");
+        assert_eq!(panel_columns(5, (340.0, 270.0)), 2, "a phone: 2 + 2 + 1, each panel wide enough for its title");
+        assert_eq!(panel_columns(3, (340.0, 270.0)), 2);
+        assert_eq!(panel_columns(2, (340.0, 270.0)), 2);
+    }
+
+    #[test]
+    fn the_titles_are_centred_on_their_panels() {
+        // a phone's canvas (340 × 270 CSS px at 2×): two columns, each title centred on its own half
+        let (area, recorded) = test_backend::area(680, 540);
+        let ten: Vec<String> = (0..10).map(|d| d.to_string()).collect();
+        draw_sample_bars(&area, &report(vec![0.1; 10], 3), &ten, true, ChartScale::new(2.0)).unwrap();
+        let recorded = recorded.borrow();
+        let titles: Vec<_> =
+            recorded.texts.iter().filter(|(t, _)| t.contains("T = ") || t.starts_with("Hard")).collect();
+        assert_eq!(titles.len(), 5, "{titles:?}");
+        assert!(titles.iter().all(|(_, (x, _))| *x == 170 || *x == 510), "{titles:?}");
     }
 
     #[test]

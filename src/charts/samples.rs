@@ -1,7 +1,7 @@
 //! The samples view for data sets without decision regions: a gallery of digits drawn as their
 //! 8×8 images, or a scatter of two features (iris: petal length against petal width).
 //!
-//! Both layouts are fixed fractions of the canvas ([`GALLERY`], [`SCATTER_PLOT`]), so `pick` can
+//! Both layouts are fractions of the canvas ([`GalleryLayout`], [`SCATTER_PLOT`]), so `pick` can
 //! turn a click, given as fractions of the canvas, back into the sample drawn there.
 
 use plotters::coord::Shift;
@@ -19,10 +19,20 @@ use super::{
 use crate::data::{Dataset, SplitName};
 use crate::error::KdError;
 
-/// Columns and rows of the digit gallery: it shows the first 60 test digits.
+/// The most columns and rows of the digit gallery: it shows up to the first 60 test digits.
 pub const GALLERY_COLUMNS: usize = 12;
 pub const GALLERY_ROWS: usize = 5;
-/// Where the gallery's cells are; the title band is above it.
+/// The fewest columns and rows: on a phone's narrow canvas the gallery shows fewer, larger digits.
+const GALLERY_MIN_COLUMNS: usize = 6;
+const GALLERY_MIN_ROWS: usize = 3;
+/// The least width of a cell, in CSS pixels: room for a caption such as "6→5" beside its neighbours'.
+const GALLERY_CELL_MIN: f64 = 34.0;
+/// The least height of the title band, in CSS pixels: its title and its note, one line each.
+pub const GALLERY_BAND_MIN: f64 = 36.0;
+/// The least height of a row, in CSS pixels: a legible digit and its caption.
+const GALLERY_ROW_MIN: f64 = 44.0;
+/// Where the gallery's cells are on a tall enough canvas; the title band is above it (on a low canvas
+/// the band keeps [`GALLERY_BAND_MIN`] CSS pixels: see [`GalleryLayout::cells`]).
 pub const GALLERY: FracRect = FracRect { left: 0.0, top: 0.12, right: 0.77, bottom: 1.0 };
 /// Where the enlarged selected digit is.
 pub const SELECTED_PANEL: FracRect = FracRect { left: 0.79, top: 0.12, right: 1.0, bottom: 1.0 };
@@ -41,31 +51,81 @@ pub struct Selection {
     pub teacher_prediction: Option<usize>,
 }
 
-/// How many test digits the gallery shows.
-pub fn gallery_len(data: &Dataset) -> usize {
-    data.test.len().min(GALLERY_COLUMNS * GALLERY_ROWS)
+/// How many columns and rows of digits the gallery has. A wide canvas has 12 × 5; a narrow one
+/// (a phone's) fewer columns, so that each digit's caption keeps its own room, and a low one fewer
+/// rows, so that each digit stays legible. The drawing chooses it from the canvas's size; `pick` must be given
+/// the layout that was drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GalleryLayout {
+    pub columns: usize,
+    pub rows: usize,
+    /// The bottom of the title band, as a fraction of the canvas's height.
+    pub band: f64,
 }
 
-/// The cell of gallery entry `index` (row by row), as canvas fractions.
-pub fn gallery_cell(index: usize) -> FracRect {
-    let (col, row) = ((index % GALLERY_COLUMNS) as f64, (index / GALLERY_COLUMNS) as f64);
-    let w = (GALLERY.right - GALLERY.left) / GALLERY_COLUMNS as f64;
-    let h = (GALLERY.bottom - GALLERY.top) / GALLERY_ROWS as f64;
-    FracRect {
-        left: GALLERY.left + col * w,
-        top: GALLERY.top + row * h,
-        right: GALLERY.left + (col + 1.0) * w,
-        bottom: GALLERY.top + (row + 1.0) * h,
+impl Default for GalleryLayout {
+    fn default() -> Self {
+        GalleryLayout { columns: GALLERY_COLUMNS, rows: GALLERY_ROWS, band: GALLERY.top }
     }
 }
 
-/// The test digit whose gallery cell contains the canvas fraction `(fx, fy)`.
-pub fn pick_gallery(data: &Dataset, fx: f64, fy: f64) -> Option<(SplitName, usize)> {
-    let (u, v) = GALLERY.locate(fx, fy)?;
-    let col = ((u * GALLERY_COLUMNS as f64) as usize).min(GALLERY_COLUMNS - 1);
-    let row = ((v * GALLERY_ROWS as f64) as usize).min(GALLERY_ROWS - 1);
-    let index = row * GALLERY_COLUMNS + col;
-    (index < gallery_len(data)).then_some((SplitName::Test, index))
+impl GalleryLayout {
+    /// The layout for a canvas of `(width, height)` pixels at `scale`.
+    pub fn for_size((width, height): (u32, u32), scale: ChartScale) -> GalleryLayout {
+        let css = |px: u32| f64::from(px) / scale.ratio();
+        let (width, height) = (css(width), css(height));
+        if !(width.is_finite() && height.is_finite()) || width <= 0.0 || height <= 0.0 {
+            return GalleryLayout::default();
+        }
+        let band = (GALLERY_BAND_MIN / height).clamp(GALLERY.top, 0.3);
+        let (w, h) = (width * (GALLERY.right - GALLERY.left), height * (GALLERY.bottom - band));
+        let columns = ((w / GALLERY_CELL_MIN).floor() as usize).clamp(GALLERY_MIN_COLUMNS, GALLERY_COLUMNS);
+        let rows = ((h / GALLERY_ROW_MIN).floor() as usize).clamp(GALLERY_MIN_ROWS, GALLERY_ROWS);
+        GalleryLayout { columns, rows, band }
+    }
+
+    /// Where the cells are: [`GALLERY`] below this layout's title band.
+    pub fn cells(self) -> FracRect {
+        FracRect { top: self.band, ..GALLERY }
+    }
+
+    /// Where the enlarged selected digit is: [`SELECTED_PANEL`] below this layout's title band.
+    pub fn selected_panel(self) -> FracRect {
+        FracRect { top: self.band, ..SELECTED_PANEL }
+    }
+
+    /// How many digits it holds.
+    pub fn capacity(self) -> usize {
+        self.columns * self.rows
+    }
+}
+
+/// How many test digits the gallery shows in `layout`.
+pub fn gallery_len(data: &Dataset, layout: GalleryLayout) -> usize {
+    data.test.len().min(layout.capacity())
+}
+
+/// The cell of gallery entry `index` (row by row) in `layout`, as canvas fractions.
+pub fn gallery_cell(layout: GalleryLayout, index: usize) -> FracRect {
+    let (col, row) = ((index % layout.columns) as f64, (index / layout.columns) as f64);
+    let area = layout.cells();
+    let w = (area.right - area.left) / layout.columns as f64;
+    let h = (area.bottom - area.top) / layout.rows as f64;
+    FracRect {
+        left: area.left + col * w,
+        top: area.top + row * h,
+        right: area.left + (col + 1.0) * w,
+        bottom: area.top + (row + 1.0) * h,
+    }
+}
+
+/// The test digit whose gallery cell (in the `layout` drawn) contains the canvas fraction `(fx, fy)`.
+pub fn pick_gallery(data: &Dataset, layout: GalleryLayout, fx: f64, fy: f64) -> Option<(SplitName, usize)> {
+    let (u, v) = layout.cells().locate(fx, fy)?;
+    let col = ((u * layout.columns as f64) as usize).min(layout.columns - 1);
+    let row = ((v * layout.rows as f64) as usize).min(layout.rows - 1);
+    let index = row * layout.columns + col;
+    (index < gallery_len(data, layout)).then_some((SplitName::Test, index))
 }
 
 /// Draws the gallery of the first test digits, each with its true label and, where the teacher
@@ -80,12 +140,13 @@ pub fn draw_digit_gallery<DB: DrawingBackend>(
 ) -> Result<(), KdError> {
     area.fill(&WHITE).map_err(chart_err)?;
     let size = area.dim_in_pixel();
-    let shown = gallery_len(data);
+    let layout = GalleryLayout::for_size(size, scale);
+    let shown = gallery_len(data, layout);
     let wrong =
         (0..shown).filter(|&i| test_predictions.get(i).is_some_and(|&p| data.test.labels.get(i) != Some(&p))).count();
 
     let (_, band_bottom, gallery_right, _) =
-        FracRect { left: 0.0, top: 0.0, right: GALLERY.right, bottom: GALLERY.top }.pixels(size);
+        FracRect { left: 0.0, top: 0.0, right: GALLERY.right, bottom: layout.band }.pixels(size);
     let title =
         text_with("chart.gallery.title", &[("shown", &shown.to_string()), ("total", &data.test.len().to_string())]);
     let note = if test_predictions.is_empty() {
@@ -97,7 +158,7 @@ pub fn draw_digit_gallery<DB: DrawingBackend>(
 
     let label_font = 11.0;
     for index in 0..shown {
-        let (l, t, r, b) = gallery_cell(index).pixels(size);
+        let (l, t, r, b) = gallery_cell(layout, index).pixels(size);
         let label = data.test.labels.get(index).copied();
         let prediction = test_predictions.get(index).copied();
         let is_wrong = matches!((label, prediction), (Some(y), Some(p)) if y != p);
@@ -136,7 +197,7 @@ pub fn draw_digit_gallery<DB: DrawingBackend>(
             .map_err(chart_err)?;
         }
     }
-    draw_selected_digit(area, data, selected, scale)
+    draw_selected_digit(area, data, layout, selected, scale)
 }
 
 /// The title band: a bold title and a muted note on the line below, both shrunk to fit `width`.
@@ -239,10 +300,11 @@ impl<DB: DrawingBackend> Drawable<DB> for Bitmap {
 fn draw_selected_digit<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &Dataset,
+    layout: GalleryLayout,
     selected: Option<Selection>,
     scale: ChartScale,
 ) -> Result<(), KdError> {
-    let (l, t, r, b) = SELECTED_PANEL.pixels(area.dim_in_pixel());
+    let (l, t, r, b) = layout.selected_panel().pixels(area.dim_in_pixel());
     area.draw(&PathElement::new(
         vec![(l - scale.px(6.0), t), (l - scale.px(6.0), b - scale.px(4.0))],
         palette::GRID.stroke_width(1),
@@ -490,13 +552,32 @@ mod tests {
     #[test]
     fn clicking_a_gallery_cell_picks_its_digit() {
         let digits = load(DatasetName::Digits);
-        for index in [0, 11, 12, 59] {
-            let cell = gallery_cell(index);
-            let (fx, fy) = ((cell.left + cell.right) / 2.0, (cell.top + cell.bottom) / 2.0);
-            assert_eq!(pick_gallery(&digits, fx, fy), Some((SplitName::Test, index)));
+        for layout in [GalleryLayout::default(), GalleryLayout { columns: 7, rows: 4, band: 0.18 }] {
+            for index in [0, layout.columns - 1, layout.columns, layout.capacity() - 1] {
+                let cell = gallery_cell(layout, index);
+                let (fx, fy) = ((cell.left + cell.right) / 2.0, (cell.top + cell.bottom) / 2.0);
+                assert_eq!(pick_gallery(&digits, layout, fx, fy), Some((SplitName::Test, index)));
+            }
+            assert_eq!(pick_gallery(&digits, layout, 0.5, 0.05), None); // the title band
+            assert_eq!(pick_gallery(&digits, layout, 0.9, 0.5), None); // the selected digit's panel
         }
-        assert_eq!(pick_gallery(&digits, 0.5, 0.05), None); // the title band
-        assert_eq!(pick_gallery(&digits, 0.9, 0.5), None); // the selected digit's panel
+    }
+
+    #[test]
+    fn a_narrow_gallery_has_fewer_columns_each_wide_enough_for_its_caption() {
+        // a laptop's canvas keeps the 12 × 5 gallery; a phone's (340 × 220 CSS px, at 2×) has fewer, wider cells
+        assert_eq!(GalleryLayout::for_size((1150, 360), ChartScale::default()), GalleryLayout::default());
+        let phone = GalleryLayout::for_size((680, 440), ChartScale::new(2.0));
+        assert!(phone.columns < GALLERY_COLUMNS && phone.columns >= GALLERY_MIN_COLUMNS, "{phone:?}");
+        assert!(340.0 * (GALLERY.right - GALLERY.left) / phone.columns as f64 >= GALLERY_CELL_MIN);
+        assert!((GALLERY_MIN_ROWS..=GALLERY_ROWS).contains(&phone.rows), "{phone:?}");
+        // what is drawn is what a click picks: the title counts the digits of the narrow layout
+        let digits = load(DatasetName::Digits);
+        let (area, recorded) = test_backend::area(680, 440);
+        draw_digit_gallery(&area, &digits, &[], None, ChartScale::new(2.0)).unwrap();
+        let title =
+            format!("The first {} of {} test digits, true label below each", phone.capacity(), digits.test.len());
+        assert!(recorded.borrow().texts.iter().any(|(t, _)| *t == title), "{title}");
     }
 
     #[test]

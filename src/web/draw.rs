@@ -23,6 +23,8 @@ use crate::session::ModelKind;
 pub(crate) struct Drawn {
     rasters: Vec<KeptRaster>,
     points: Option<KeptPoints>,
+    /// The digit gallery's layout as last drawn (it follows the canvas's size): what `pick` inverts.
+    gallery: samples::GalleryLayout,
 }
 
 struct KeptRaster {
@@ -128,7 +130,9 @@ impl Playground {
         let data = self.session.data();
         let picked = match view {
             "regions" => regions::pick_region(data, fx, fy),
-            "samples" if data.view == DataView::Digits => samples::pick_gallery(data, fx, fy),
+            "samples" if data.view == DataView::Digits => {
+                samples::pick_gallery(data, self.drawn.borrow().gallery, fx, fy)
+            }
             "samples" => samples::pick_scatter(data, fx, fy),
             other => return Err(unknown("view", other)),
         };
@@ -357,11 +361,13 @@ impl Playground {
         let scale = canvas::scale();
         match data.view {
             DataView::Digits => {
+                let layout = samples::GalleryLayout::for_size((canvas.width(), canvas.height()), scale);
+                self.drawn.borrow_mut().gallery = layout;
                 // The teacher's predictions for the shown digits and for the selected sample only
                 // (none when the method trains no teacher: an untrained one's would be noise).
                 let has_teacher = self.session.has_teacher();
                 let predictions = if has_teacher {
-                    let shown_features = data.test.features.slice(s![0..samples::gallery_len(data), ..]); // (shown, features)
+                    let shown_features = data.test.features.slice(s![0..samples::gallery_len(data, layout), ..]); // (shown, features)
                     argmax_rows(self.session.probabilities(ModelKind::Teacher, shown_features, 1.0)?.view())
                 } else {
                     Vec::new()

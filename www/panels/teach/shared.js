@@ -89,8 +89,13 @@ export function classNames(n) {
 
 // A table that may be wider than its column scrolls sideways; a scrolling box must then be reachable from the
 // keyboard (a focusable region named after the table), and only then.
+// (Marked in the next frame, not in the observer's callback: a change made there that moves the layout makes the
+// browser report "ResizeObserver loop completed with undelivered notifications" as a page error.)
 const scrollWatch = typeof ResizeObserver === 'function'
-  ? new ResizeObserver((seen) => seen.forEach((e) => markScrollable(e.target.closest('.teach-table-wrap'))))
+  ? new ResizeObserver((seen) => {
+    const wraps = seen.map((e) => e.target.closest('.teach-table-wrap'));
+    requestAnimationFrame(() => wraps.forEach(markScrollable));
+  })
   : null;
 
 function markScrollable(wrap) {
