@@ -50,6 +50,15 @@ impl Teacher {
         self.members.iter().map(Learner::network)
     }
 
+    /// Every member in training, in order (a copy of the session follows their weights).
+    pub(crate) fn learners(&self) -> impl Iterator<Item = &Learner> {
+        self.members.iter()
+    }
+
+    pub(crate) fn learners_mut(&mut self) -> impl Iterator<Item = &mut Learner> {
+        self.members.iter_mut()
+    }
+
     /// The first network (the teacher itself, or the ensemble's first member).
     pub fn first(&self) -> &Mlp {
         self.members[0].network()

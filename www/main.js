@@ -9,7 +9,8 @@ import { coerce } from './lib/settings.js';
 import { byId, whenNear } from './lib/dom.js';
 import { missingFeature, missingFeatureKey } from './lib/support.js';
 import { installLoop, drawMainNow } from './loop.js';
-import { attempt, datasetDefaults, ensureDataset, FAILED, reset, settingsValues, showSettings, specOf, trainFrame } from './run.js';
+import { attempt, datasetDefaults, ensureDataset, FAILED, reset, settingsValues, showSettings, specOf, trainFrame, useWorker } from './run.js';
+import { startRemote } from './remote.js';
 import { FIRST_RUN, firstRunSettings, installFirstRun } from './panels/firstrun.js';
 import { applyHashState, installLink, isStateHash, readHash } from './link.js';
 import { installAlerts, showError } from './panels/alerts.js';
@@ -29,6 +30,8 @@ const RESIZE_DELAY_MS = 100; // the charts are redrawn once the window has stopp
 // The speed benchmark's view of the page (xtask/bench/bench.mjs): the store's counters, and a full redraw.
 window.kdPerformance = Object.freeze({
   stats: () => structuredClone(store.get('perf')),
+  /** Whether the runs train in a worker (./remote.js), not on the page's thread. */
+  worker: () => Boolean(store.get('remote')),
   /** Redraws every view of the main layout at once, as after a reset; returns the milliseconds it took. */
   redrawAll() {
     if (!store.get('pg') || store.get('playing')) return null;
@@ -221,6 +224,9 @@ async function start() {
     return;
   }
   store.set({ engine, palette: engine.palette() });
+  // the engine also loads in a worker, which trains the runs off this thread (./remote.js); without one, training
+  // shares this thread's frames
+  const remoteStarting = startRemote().catch(() => null);
   applyPalette(store.get('palette'));
   store.touch('language'); // the engine gets the catalogue for its charts' words
   if (!readSchema(engine)) return;
@@ -252,6 +258,8 @@ async function start() {
   }
   installLink({ openTour });
   // a link to digits: fetch it before the first run is built (the page is ready when that run is)
+  const remote = await remoteStarting;
+  if (remote) useWorker(remote);
   const dataset = store.get('settings').dataset;
   await ensureDataset(engine, dataset).catch((e) => showError(t('error.fetchData', { dataset: datasetLabel(dataset), message: messageOf(e) })));
   reset();

@@ -1,6 +1,7 @@
-// The current run: built from the settings (or a file) and trained here; what the engine says about it goes to
-// the store. Its history crosses the boundary once: each training call returns the epochs recorded since the
-// last (teacherEpochs from teacherFrom, studentEpochs from studentFrom), appended to the store's copy.
+// The current run: built from the settings (or a file) and trained, in the worker (./remote.js) where there is one,
+// the store's run following it, or here; what the engine says about it goes to the store. Its history crosses the
+// boundary once: each training call returns the epochs recorded since the last (teacherEpochs from teacherFrom,
+// studentEpochs from studentFrom), appended to the store's copy.
 
 import { store } from './store.js';
 import { datasetLabel, t, messageOf, render as renderMessage, settingLabel } from './i18n.js';
@@ -123,6 +124,7 @@ export function applyLive(name, value) {
   const pg = store.get('pg');
   if (!spec?.live || !pg || store.get('errors').some((e) => e.name === name)) return false;
   if (attempt('do.setLive', () => pg.setLive(name, value), { label: settingLabel(spec) }) === FAILED) return false;
+  store.get('remote')?.live(name, value);
   let experiment = store.get('experiment');
   if (experiment && store.get('status')?.phase !== 'done' && !experiment.liveChanged) {
     experiment = { ...experiment, liveChanged: true }; // the run is no longer the preset's alone: the verdict says so
@@ -209,12 +211,16 @@ export function reset() {
     ? attempt('do.readCsv', () => engine.Playground.fromCsv(settings, csv.bytes, csv.name), { file: csv.name })
     : attempt('do.create', () => new engine.Playground(settings));
   if (pg === FAILED) return false;
-  adopt(pg, settings);
+  adopt(pg, settings, csv ? { kind: 'csv', settings, bytes: csv.bytes, name: csv.name } : { kind: 'new', settings });
   return true;
 }
 
-/** Makes `pg` (built with `settings`) the current run, freeing the old one. */
-export function adopt(pg, settings) {
+/**
+ * Makes `pg` (built with `settings`) the current run, freeing the old one. `recipe` says how it was built, for the
+ * worker to build the same run: `{kind: 'new', settings}`, `{kind: 'csv', settings, bytes, name}`, `{kind: 'students',
+ * settings}` (fresh students on the current run's teacher) or `{kind: 'import', document}`.
+ */
+export function adopt(pg, settings, recipe) {
   const read = (fn) => attempt('do.read', fn);
   const status = read(() => pg.status());
   const dataInfo = read(() => pg.dataInfo());
@@ -231,6 +237,7 @@ export function adopt(pg, settings) {
   if (store.get('dataInfo')?.dataset !== dataInfo.dataset || !(selection.index < n)) {
     selection = { split: dataInfo.nTest > 0 ? 'test' : 'train', index: 0 };
   }
+  store.get('remote')?.build(recipe);
   store.set({
     pg, run: store.get('run') + 1, applied: { ...settings }, dataInfo, modelInfo, selection, fetching: null,
     history: { teacher: [...progress.teacherEpochs], students: [...progress.studentEpochs] },
@@ -239,15 +246,15 @@ export function adopt(pg, settings) {
   });
 }
 
-/** Makes a loaded run (a file, the last visit) the current one, its settings in the controls. */
-export function importPlayground(pg) {
+/** Makes a loaded run (a file, the last visit: its `document`) the current one, its settings in the controls. */
+export function importPlayground(pg, document) {
   pause();
   const raw = attempt('do.import', () => pg.settings());
   if (raw === FAILED) return;
   const values = showSettings(raw);
   validate();
   clearExperiment();
-  adopt(pg, values);
+  adopt(pg, values, { kind: 'import', document });
   announceProgress(true);
   keepRunSoon(0);
 }
@@ -270,6 +277,7 @@ export function withDataset(name, then) {
 // build` puts the file beside the engine's module (pkg/digits.csv), and the engine accepts only its exact bytes.
 
 const pending = () => store.get('datasets'); // data set name → Promise of its file handed to the engine
+const provided = new Map(); // data set name → its file, as handed to the page's engine (and the worker's)
 
 /**
  * Resolves once data set `name` can be used by `engine` (at once for all but a data set not yet fetched).
@@ -286,7 +294,12 @@ export function ensureDataset(engine, name) {
         if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
         return response.text();
       })
-      .then((text) => engine.provideDataset(String(name), text))
+      .then((text) => {
+        engine.provideDataset(String(name), text);
+        if (engine !== store.get('engine')) return;
+        provided.set(String(name), text);
+        store.get('remote')?.dataset(String(name), text);
+      })
       .catch((e) => {
         pending().delete(name);
         throw e instanceof Error ? e : new Error(String(e));
@@ -341,25 +354,67 @@ function applyProgress(progress) {
   }
 }
 
-/** Trains for up to `budgetMs`, in one engine call (once per frame while playing). */
-export function trainFrame(budgetMs) {
-  const pg = store.get('pg');
-  const batches = Math.min(store.get('batchesPerFrame'), MAX_BATCHES_PER_FRAME);
-  const r = attempt('do.train', () => pg.train(budgetMs, batches));
+/** After a call that trained: what it returned into the store, and a pause when training is over. */
+function afterTraining(r) {
   if (r !== FAILED) applyProgress(r);
   if (!running()) pause();
   else if (store.get('playing')) announceProgress(false);
 }
 
-/** Trains one mini-batch ('batch') or to the end of the epoch ('epoch'), while paused. */
+/**
+ * Trains for up to `budgetMs`, in one engine call (once per frame while playing); with a worker, lets it train this
+ * frame's mini-batches and asks for a snapshot (which the store's run follows when it comes: followWorker()).
+ */
+export function trainFrame(budgetMs) {
+  const batches = Math.min(store.get('batchesPerFrame'), MAX_BATCHES_PER_FRAME);
+  const remote = store.get('remote');
+  if (remote) {
+    remote.train(batches);
+    return;
+  }
+  const pg = store.get('pg');
+  afterTraining(attempt('do.train', () => pg.train(budgetMs, batches)));
+}
+
+/** The store's run follows the worker's snapshot, `count` mini-batches later. */
+function followWorker(snapshot, count) {
+  const pg = store.get('pg');
+  if (pg) afterTraining(attempt('do.train', () => pg.follow(snapshot, count)));
+}
+
+/** The worker's engine failed at `what` (a catalogue key) with `error` (the engine's message, as plain data). */
+function workerFailed(what, error) {
+  const e = new Error(error?.crashed ? t('error.engineCrashed', { message: error.message }) : error?.message ?? '');
+  if (error?.kd) e.kd = error.kd;
+  fail(t(what), e);
+}
+
+/** Makes `remote` (./remote.js) train the runs from the next one built on (the page calls it before its first run). */
+export function useWorker(remote) {
+  remote.onSnapshot = followWorker;
+  remote.onFailure = workerFailed;
+  for (const [name, text] of provided) remote.dataset(name, text);
+  store.set({ remote });
+}
+
+/**
+ * Trains one mini-batch ('batch') or to the end of the epoch ('epoch'), while paused; resolves once the store shows
+ * the result.
+ */
 export function step(kind) {
   const pg = store.get('pg');
-  if (!pg || store.get('playing') || !running()) return;
+  if (!pg || store.get('playing') || !running()) return Promise.resolve();
+  const done = () => {
+    announceProgress(true);
+    keepRunSoon(KEEP_DELAY_MS);
+  };
+  const remote = store.get('remote');
+  if (remote) return remote.step(kind).then(done);
   const r = attempt(kind === 'epoch' ? 'do.trainEpoch' : 'do.trainBatch', () => (kind === 'epoch' ? pg.stepEpoch() : pg.stepBatch()));
-  if (r === FAILED) return;
+  if (r === FAILED) return Promise.resolve();
   applyProgress(r);
-  announceProgress(true);
-  keepRunSoon(KEEP_DELAY_MS);
+  done();
+  return Promise.resolve();
 }
 
 /** Plays: the loop trains in every frame. */
@@ -370,12 +425,16 @@ export function play() {
   store.get('loop').lastAnnounce = performance.now();
 }
 
-/** Pauses (and keeps the run for the next visit). */
+/** Pauses (and keeps the run for the next visit); with a worker, the store's run then follows it to where it stopped. */
 export function pause() {
   if (!store.get('playing')) return;
   store.set({ playing: false });
-  announceProgress(true);
-  keepRunSoon(0);
+  const remote = store.get('remote');
+  const stopped = remote ? remote.stop() : Promise.resolve();
+  stopped.then(() => {
+    announceProgress(true);
+    keepRunSoon(0);
+  });
 }
 
 /** Space and the Play button. */

@@ -98,9 +98,10 @@ export class RunFileError extends Error {
 
 /**
  * Reads a run file chosen by the user and rebuilds its Playground with the engine's importRun (which checks the
- * format, the version, the settings and every weight's shape, with a message for each). Throws RunFileError, never anything else.
+ * format, the version, the settings and every weight's shape, with a message for each): `{pg, document}` (the parsed
+ * file, from which the worker builds the same run). Throws RunFileError, never anything else.
  * @param {File} file
- * @returns {Promise<import('./pkg/kd_playground.js').Playground>}
+ * @returns {Promise<{pg: import('./pkg/kd_playground.js').Playground, document: object}>}
  */
 export async function loadRunFile(file) {
   if (!file) throw new RunFileError('no-file');
@@ -133,7 +134,7 @@ export async function loadRunFile(file) {
     }
   }
   try {
-    return engine.Playground.importRun(document);
+    return { pg: engine.Playground.importRun(document), document };
   } catch (e) {
     throw new RunFileError('rejected', messageOf(e));
   }

@@ -63,6 +63,7 @@ function initialState() {
 
     // handles built once
     controls: null,          // the settings form (panels/settings.js)
+    remote: null,            // the worker that trains the runs (remote.js), or null: they train on this thread
 
     // bookkeeping, changed in place (no view depends on these)
     sampleCache: { key: null, report: null, insight: null },

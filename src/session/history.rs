@@ -114,7 +114,7 @@ impl History {
 }
 
 /// The losses of the last distillation mini-batch.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchLosses {
     pub soft_loss: f32,

@@ -6,7 +6,8 @@
 //! This module is the phase machine (teacher → distillation → done, or diverged) and its metrics;
 //! the parts are next to it: the students' [`transfer_set`], the [`history`] of metrics,
 //! [`inspect`] (a sample as the three networks see it), [`analysis`] (accuracy, per class, the
-//! bias adjustment) and [`saved_run`] (runs as JSON). Every step goes through a
+//! bias adjustment), [`saved_run`] (runs as JSON) and [`snapshot`] (what a copy of the session
+//! that follows it needs: the page trains in a worker and draws from such a copy). Every step goes through a
 //! [`crate::learner::Learner`]; what each student learns from is a [`crate::methods::Method`].
 //!
 //! The session advances by one mini-batch or one epoch and reports what happened; it knows
@@ -16,6 +17,7 @@ mod analysis;
 mod history;
 mod inspect;
 mod saved_run;
+mod snapshot;
 mod students;
 mod transfer_set;
 
@@ -23,6 +25,7 @@ pub use analysis::{per_class_accuracy, BiasAdjustment, Fidelity, Network, Shifte
 pub use history::{BatchLosses, History, MethodEpoch, StudentEpoch, TeacherEpoch};
 pub use inspect::{SampleInsight, SampleReport};
 pub use saved_run::{RunDocument, SavedRun, SavedWeights, RUN_FORMAT, RUN_VERSION};
+pub use snapshot::{SentVersions, Snapshot};
 pub use transfer_set::transfer_set;
 
 use ndarray::{Array2, ArrayView2};

@@ -120,8 +120,17 @@ impl Students {
         })
     }
 
-    /// Every learner, for an update or a restore, in a fixed order.
-    fn all_mut(&mut self) -> impl Iterator<Item = &mut Learner> {
+    /// Every learner in a fixed order: the distilled student, the control, then the networks the
+    /// method adds.
+    pub(super) fn all(&self) -> impl Iterator<Item = &Learner> {
+        [Some(&self.distilled), Some(&self.control)]
+            .into_iter()
+            .chain([self.head.as_ref(), self.control_head.as_ref(), self.peer.as_ref(), self.peer_twin.as_ref()])
+            .flatten()
+    }
+
+    /// Every learner, for an update or a restore, in [`Students::all`]'s order.
+    pub(super) fn all_mut(&mut self) -> impl Iterator<Item = &mut Learner> {
         [Some(&mut self.distilled), Some(&mut self.control)]
             .into_iter()
             .chain([self.head.as_mut(), self.control_head.as_mut(), self.peer.as_mut(), self.peer_twin.as_mut()])

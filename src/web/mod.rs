@@ -18,8 +18,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::session::{
-    BatchLosses, ModelKind, Phase, RunDocument, SampleInsight, SampleReport, SavedRun, Session, Status, StudentEpoch,
-    TeacherEpoch,
+    BatchLosses, ModelKind, Phase, RunDocument, SampleInsight, SampleReport, SavedRun, SentVersions, Session, Snapshot,
+    Status, StudentEpoch, TeacherEpoch,
 };
 use crate::settings::{self, Settings, Value};
 
@@ -54,6 +54,12 @@ fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
     value
         .serialize(&serializer)
         .map_err(|e| js_error(KdError::Internal(format!("cannot send a result to the page: {e}"))))
+}
+
+/// Reads what `to_js` wrote (in another instance of this module: the page's worker).
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> JsResult<T> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| js_error(KdError::Internal(format!("cannot read what the engine sent: {e}"))))
 }
 
 /// Reads a plain JS object of settings (name → number or string).
@@ -360,6 +366,8 @@ pub struct Playground {
     /// How many epochs of the teacher's and of the students' history the page has been sent
     /// (by [`Playground::train`] and the calls like it): each sends only what is new.
     sent: Cell<(usize, usize)>,
+    /// The weights the last [`Playground::snapshot`]s sent (in a worker: the page's copy has them).
+    sent_weights: RefCell<SentVersions>,
     /// The selected sample's views, kept while what they depend on stays the same: the page asks
     /// for them for its table, its bars, its formula and its teaching panels.
     views: RefCell<Views>,
@@ -407,7 +415,13 @@ fn now_ms() -> f64 {
 
 impl Playground {
     fn of(session: Session) -> Playground {
-        Playground { session, drawn: Default::default(), sent: Cell::new((0, 0)), views: Default::default() }
+        Playground {
+            session,
+            drawn: Default::default(),
+            sent: Cell::new((0, 0)),
+            sent_weights: Default::default(),
+            views: Default::default(),
+        }
     }
 
     /// What changed since the page last heard, `trained` mini-batches later.
@@ -583,6 +597,58 @@ impl Playground {
             }
         }
         self.progress_after(trained)
+    }
+
+    /// Trains as [`Playground::train`] does and returns only how many mini-batches it trained: a
+    /// worker trains so and sends the page a [`Playground::snapshot`] when it asks.
+    pub fn advance(&mut self, budget_ms: f64, max_batches: u32) -> JsResult<u32> {
+        let start = now_ms();
+        let mut trained = 0u32;
+        while trained < max_batches.max(1) && matches!(self.session.phase(), Phase::Teacher | Phase::Distil) {
+            self.session.step_batch().map_err(js_error)?;
+            trained += 1;
+            if now_ms() - start >= budget_ms {
+                break;
+            }
+        }
+        Ok(trained)
+    }
+
+    /// Trains to the end of the current epoch as [`Playground::step_epoch`] does and returns only
+    /// how many mini-batches it trained (a worker's step).
+    #[wasm_bindgen(js_name = advanceEpoch)]
+    pub fn advance_epoch(&mut self) -> JsResult<u32> {
+        let before = self.session.status().steps;
+        self.session.step_epoch().map_err(js_error)?;
+        Ok((self.session.status().steps - before) as u32)
+    }
+
+    /// Where this run stands and what changed since the last snapshot (the history since, the
+    /// weights of the networks that changed as `weights`, a `Float32Array`): what the page's copy
+    /// of the run needs to [`Playground::follow`] it (src/session/snapshot.rs).
+    pub fn snapshot(&self) -> JsResult<JsValue> {
+        let (teacher_from, student_from) = self.sent.get();
+        let snapshot = self.session.snapshot(teacher_from, student_from, &mut self.sent_weights.borrow_mut());
+        let history = self.session.history();
+        self.sent.set((history.teacher.len(), history.students.len()));
+        let value = to_js(&snapshot)?;
+        let weights = js_sys::Float32Array::from(snapshot.weights.as_slice());
+        js_sys::Reflect::set(&value, &JsValue::from_str("weights"), &weights)?;
+        Ok(value)
+    }
+
+    /// Makes this run (built like the one that sent `snapshot`, and following it since) stand
+    /// where that one stands, `trained` mini-batches later; returns what changed, as
+    /// [`Playground::train`]. The page keeps such a copy while a worker trains.
+    pub fn follow(&mut self, snapshot: JsValue, trained: u32) -> JsResult<JsValue> {
+        let weights = js_sys::Reflect::get(&snapshot, &JsValue::from_str("weights"))?
+            .dyn_into::<js_sys::Float32Array>()
+            .map_err(|_| js_error(KdError::Internal("a snapshot without its weights".into())))?
+            .to_vec();
+        let mut snapshot: Snapshot = from_js(snapshot)?;
+        snapshot.weights = weights;
+        self.session.follow(&snapshot).map_err(js_error)?;
+        self.progress_after(trained as usize)
     }
 
     /// Trains one mini-batch of the current phase; returns what changed, as [`Playground::train`].

@@ -75,7 +75,7 @@ function retrainStudents(fraction) {
   store.get('controls')?.set('trainFraction', fraction);
   setSetting('trainFraction', fraction);
   clearExperiment(); // the preset's claim is about 10%: another transfer set is not its run
-  adopt(next, settings);
+  adopt(next, settings, { kind: 'students', settings });
   play();
 }
 

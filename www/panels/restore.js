@@ -64,7 +64,7 @@ export function offerLastRun() {
       showError(t('lastRun.failed', { message: messageOf(e) }));
       return;
     }
-    importPlayground(pg);
+    importPlayground(pg, kept.run);
     announce(t('lastRun.restored'));
   }));
   byId('restore-no').addEventListener('click', () => { box.hidden = true; });

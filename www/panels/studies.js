@@ -1,7 +1,8 @@
 // The Studies panel: several runs compared in a table (Hinton's temperature × width, ensemble teacher,
 // high-temperature limit, born-again; one study per method of the map: FitNets, RKD, mutual learning,
-// self-distillation, the dark-knowledge controls, the KL direction, the capacity gap). "Run this study" trains them in the engine's StudyRunner, a few milliseconds in each frame
-// of the page's animation loop (the page stays responsive), shows the progress, and lays out the outcome
+// self-distillation, the dark-knowledge controls, the KL direction, the capacity gap). "Run this study" trains them in the engine's StudyRunner, in the worker
+// (../remote.js) or, without one, a few milliseconds in each frame of the page's animation loop (the page stays
+// responsive), shows the progress, and lays out the outcome
 // (StudyRunner.outcome()) with the verdict from its numbers. It does not touch the controls or the main view.
 // Loaded when the panel (below the playground) nears the window.
 
@@ -62,7 +63,8 @@ function startStudyNow(p) {
   const seed = Number(store.get('applied').seed ?? store.get('settings').seed ?? 1);
   let runner;
   try {
-    runner = new (store.get('engine').StudyRunner)(p.name, { seed });
+    const remote = store.get('remote');
+    runner = remote ? remote.startStudy(p.name, { seed }) : new (store.get('engine').StudyRunner)(p.name, { seed });
   } catch (e) {
     fail(t('do.experiment', { name: p.name }), e);
     return;
@@ -92,6 +94,11 @@ function stopStudy(byUser) {
 function studyFrame(frameStart) {
   const s = store.get('study');
   if (!s?.runner) return false;
+  const remote = store.get('remote');
+  if (remote) {
+    remote.askStudy(); // the worker trains it: its answer comes to studyAnswered()
+    return true;
+  }
   let done = false;
   const next = { ...s };
   try {
@@ -111,6 +118,24 @@ function studyFrame(frameStart) {
   if (next.runner) return true;
   store.end('study');
   return false;
+}
+
+/** The worker's answer about study `answer.study`: its progress, and once done its outcome (or what failed). */
+function studyAnswered(answer) {
+  const s = store.get('study');
+  if (!s?.runner || answer.study !== s.runner.id) return;
+  const next = { ...s, progress: answer.progress ?? s.progress };
+  if (answer.error) {
+    const e = new Error(answer.error.message);
+    if (answer.error.kd) e.kd = answer.error.kd;
+    fail(t('do.experiment', { name: s.preset.name }), e);
+  }
+  if (answer.done) {
+    if (answer.outcome) next.outcome = answer.outcome;
+    next.runner = null;
+  }
+  store.set({ study: next });
+  if (!next.runner) store.end('study');
 }
 
 /** One sentence with the finding's numbers. */
@@ -318,5 +343,7 @@ export function installStudies(root) {
   });
   store.view('study', { group: 'frame', deps: ['study', 'language'], draw: drawStudy });
   store.get('loop').background = studyFrame;
+  const remote = store.get('remote');
+  if (remote) remote.onStudy = studyAnswered;
   root.hidden = false;
 }

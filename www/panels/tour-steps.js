@@ -66,11 +66,11 @@ const api = {
     useDataset(name);
     return tourRun(name);
   },
-  /** Trains one epoch of the current phase (false when training is over or failed). */
-  stepEpoch() {
+  /** Trains one epoch of the current phase; resolves once the page shows it (false when training is over). */
+  async stepEpoch() {
     if (!store.get('pg') || !running()) return false;
     pause();
-    step('epoch');
+    await step('epoch');
     return true;
   },
   /** Sets a live setting (T, α) as the slider would. */
@@ -90,7 +90,7 @@ async function trainTeacher(alive, busy) {
   while (alive() && status()?.phase === 'teacher') {
     const st = status();
     busy(t('tour.busyTeacher', { epoch: st.epoch + 1, of: st.teacherEpochs }));
-    if (!api.stepEpoch()) break;
+    if (!(await api.stepEpoch())) break;
     await nextFrame();
   }
 }
@@ -107,7 +107,7 @@ async function digitsTeacher(alive, busy) {
 async function distil(alive, busy, epochs) {
   while (alive() && status()?.phase === 'distil' && status().epoch < epochs) {
     busy(t('tour.busyDistil', { epoch: status().epoch + 1, of: epochs }));
-    if (!api.stepEpoch()) break;
+    if (!(await api.stepEpoch())) break;
     await nextFrame();
   }
 }

@@ -44,15 +44,16 @@ function download(container, blob, name) {
 async function loadRun(file) {
   say('teach.runfile.loading', { name: file.name });
   let pg;
+  let runDocument;
   try {
-    pg = await runfile.loadRunFile(file);
+    ({ pg, document: runDocument } = await runfile.loadRunFile(file));
   } catch (e) {
     const code = e instanceof runfile.RunFileError ? e.code : 'rejected';
     const detail = e instanceof runfile.RunFileError ? e.detail : messageOf(e);
     announce(say(`teach.runfile.error.${code}`, { detail, name: file.name }, 'error'));
     return;
   }
-  importPlayground(pg);
+  importPlayground(pg, runDocument);
   if (store.get('pg') !== pg) {
     try { pg.free(); } catch { /* already gone */ }
     say('teach.runfile.error.rejected', { detail: '' }, 'error');
