@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use kd_playground::data::SplitName;
-use kd_playground::session::{Phase, SentVersions, Session};
+use kd_playground::session::{ModelKind, Phase, SentVersions, Session};
 use kd_playground::settings::{Settings, Value};
 
 fn settings(overrides: &[(&str, &str)]) -> Settings {
@@ -32,6 +32,11 @@ fn settings(overrides: &[(&str, &str)]) -> Settings {
 /// What the page reads of a run, as text: any difference shows.
 fn view(session: &Session) -> String {
     let mut out = format!("{:?}\n{:?}\n{:?}\n", session.status(), session.history(), session.last_batch());
+    // the teacher's test logits, kept while its weights stay the same, are those of its weights now
+    let test = session.data().test.features.view();
+    let kept = session.teacher_test_logits().expect("teacher logits");
+    assert_eq!(kept, session.logits_at(ModelKind::Teacher, test, 1.0).expect("teacher logits"));
+    out += &format!("{kept:?}\n");
     for (split, index) in [(SplitName::Train, 0), (SplitName::Test, 3)] {
         out += &format!("{:?}\n", session.inspect(split, index).expect("inspect"));
         if session.phase() != Phase::Teacher {

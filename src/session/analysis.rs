@@ -275,9 +275,12 @@ impl Session {
     /// Network `which`'s fidelity to the teacher and its calibration on the test split.
     pub fn fidelity(&self, which: Network) -> Result<Fidelity> {
         let test = &self.data.test;
-        let logits = self.network_logits(which, test.features.view())?;
+        let logits = match which {
+            Network::Teacher => self.teacher_test_logits()?,
+            _ => self.network_logits(which, test.features.view())?,
+        };
         let (agreement, kl) = if self.has_teacher() {
-            let teacher = self.logits(ModelKind::Teacher, test.features.view())?;
+            let teacher = self.teacher_test_logits()?;
             let (t, s) = (losses::argmax_rows(teacher.view()), losses::argmax_rows(logits.view()));
             let same = t.iter().zip(&s).filter(|(a, b)| a == b).count();
             let rows = losses::kl_divergence_rows(teacher.view(), logits.view(), 1.0);

@@ -28,6 +28,8 @@ pub use saved_run::{RunDocument, SavedRun, SavedWeights, RUN_FORMAT, RUN_VERSION
 pub use snapshot::{SentVersions, Snapshot};
 pub use transfer_set::transfer_set;
 
+use std::cell::RefCell;
+
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
@@ -172,6 +174,10 @@ pub struct Session {
     stopped: Option<Stopped>,
     /// Rows of the training split in the students' transfer set; the teacher trains on every row.
     transfer_rows: Vec<usize>,
+    /// The teacher's logits on the test split and the teacher's weights version they are of: the
+    /// students' fidelity and calibration views read them after every epoch, while the teacher
+    /// stays the same.
+    teacher_test_logits: RefCell<Option<(u64, Array2<f32>)>>,
 }
 
 impl Session {
@@ -213,6 +219,7 @@ impl Session {
             last_batch: None,
             stopped: None,
             transfer_rows,
+            teacher_test_logits: RefCell::new(None),
             settings,
             data,
         };
@@ -350,6 +357,19 @@ impl Session {
             ModelKind::Teacher => self.teacher.logits_at(features, t),
             other => self.model(other).forward(features),
         }
+    }
+
+    /// The teacher's logits on the test split at T = 1, computed once per change of its weights.
+    pub fn teacher_test_logits(&self) -> Result<Array2<f32>> {
+        let version = self.teacher.version();
+        if let Some((kept, logits)) = &*self.teacher_test_logits.borrow() {
+            if *kept == version {
+                return Ok(logits.clone());
+            }
+        }
+        let logits = self.logits(ModelKind::Teacher, self.data.test.features.view())?;
+        *self.teacher_test_logits.borrow_mut() = Some((version, logits.clone()));
+        Ok(logits)
     }
 
     /// [`Session::logits_at`] at T = 1: what the network predicts.

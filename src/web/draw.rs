@@ -281,7 +281,10 @@ impl Playground {
             // mutual learning and self-distillation train no teacher
             .filter(|&model| model != ModelKind::Teacher || self.session.has_teacher())
             .map(|model| {
-                let logits = self.session.logits_at(model, test.features.view(), 1.0)?; // (test, classes)
+                let logits = match model {
+                    ModelKind::Teacher => self.session.teacher_test_logits()?,
+                    _ => self.session.logits_at(model, test.features.view(), 1.0)?, // (test, classes)
+                };
                 reliability::Calibration::of(model, logits.view(), &test.labels)
             })
             .collect::<Result<Vec<_>>>()?;
