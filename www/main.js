@@ -11,6 +11,7 @@ import { missingFeature, missingFeatureKey } from './lib/support.js';
 import { installLoop, drawMainNow } from './loop.js';
 import { attempt, datasetDefaults, ensureDataset, FAILED, reset, settingsValues, showSettings, specOf, trainFrame, useWorker } from './run.js';
 import { startRemote } from './remote.js';
+import { packageFile } from './lib/pkg.js';
 import { FIRST_RUN, firstRunSettings, installFirstRun } from './panels/firstrun.js';
 import { applyHashState, installLink, isStateHash, readHash } from './link.js';
 import { installAlerts, showError } from './panels/alerts.js';
@@ -191,6 +192,21 @@ function loadStudies() {
   return store.get('studiesLoading');
 }
 
+/** The engine's module, compiled once: the page instantiates it, and its worker too (./remote.js). */
+let compiledEngine = null;
+
+async function compileEngine() {
+  const url = packageFile('kd_playground_bg.wasm');
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // a server that does not say application/wasm: compiled from the bytes
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`kd_playground_bg.wasm: HTTP ${response.status}`);
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+}
+
 async function start() {
   // the language first (it needs no engine), so that even "loading" reads in it
   const codes = LANGUAGES.map((l) => l.code);
@@ -201,7 +217,11 @@ async function start() {
   const missing = missingFeature();
   const loading = missing
     ? Promise.reject(new Error(missing))
-    : import('./pkg/kd_playground.js').then(async (module) => { await module.default(); return module; });
+    : Promise.all([import('./pkg/kd_playground.js'), compileEngine()]).then(async ([module, compiled]) => {
+      await module.default({ module_or_path: compiled });
+      compiledEngine = compiled;
+      return module;
+    });
   loading.catch(() => {}); // its failure is reported below, once the page can say it in words
   const loaded = await loadLanguage(first).catch(() => false);
   if (!loaded && first !== DEFAULT_LANGUAGE) await loadLanguage(DEFAULT_LANGUAGE).catch(() => false);
@@ -226,7 +246,7 @@ async function start() {
   store.set({ engine, palette: engine.palette() });
   // the engine also loads in a worker, which trains the runs off this thread (./remote.js); without one, training
   // shares this thread's frames
-  const remoteStarting = startRemote().catch(() => null);
+  const remoteStarting = startRemote(compiledEngine).catch(() => null);
   applyPalette(store.get('palette'));
   store.touch('language'); // the engine gets the catalogue for its charts' words
   if (!readSchema(engine)) return;

@@ -6,8 +6,11 @@
 
 import { store } from './store.js';
 
-/** The worker, with the engine loaded in it (from the same files as the page's); null when this browser cannot run it. */
-export async function startRemote() {
+/**
+ * The worker, with the engine loaded in it from `compiled` (the page's compiled module, so that it is fetched and
+ * compiled once) or, without it, from the engine's files; null when this browser cannot run it.
+ */
+export async function startRemote(compiled) {
   if (typeof Worker !== 'function') return null;
   let worker;
   try {
@@ -18,7 +21,7 @@ export async function startRemote() {
   const ready = await new Promise((resolve) => {
     worker.onerror = (event) => { event.preventDefault?.(); resolve(false); }; // e.g. no module workers here
     worker.onmessage = (event) => resolve(event.data?.type === 'ready');
-    worker.postMessage({ type: 'init' });
+    worker.postMessage({ type: 'init', module: compiled instanceof WebAssembly.Module ? compiled : null });
   });
   if (!ready) {
     worker.terminate();

@@ -2,7 +2,7 @@
 // that follows this one's snapshots (src/session/snapshot.rs) and draws it (./remote.js is the page's side).
 //
 // The page sends, handled in order:
-//   {type: 'init'}                    load the engine (the page's own files), then 'ready' comes back
+//   {type: 'init', module}            the engine: the page's compiled module (or null: its files), then 'ready'
 //   {type: 'dataset', name, text}     a data set's file, fetched by the page (digits)
 //   {type: 'build', run, recipe, id}  the run the page built, made here the same way (see build())
 //   {type: 'live', name, value}       T or α changed
@@ -146,7 +146,7 @@ async function handle(message) {
   switch (message.type) {
     case 'init':
       try {
-        await init();
+        await init(message.module ? { module_or_path: message.module } : undefined);
         postMessage({ type: 'ready' });
       } catch (e) {
         postMessage({ type: 'failed', run, what: 'error.engineLoad', error: plain(e), ids: [] });

@@ -297,8 +297,13 @@ fn references(renamed: &BTreeMap<&str, String>) -> Vec<(&'static str, String, St
     vec![
         // wasm-bindgen's glue: `new URL('kd_playground_bg.wasm', import.meta.url)`
         ("pkg/kd_playground.js", "'kd_playground_bg.wasm'".into(), format!("'{wasm}'")),
-        // the page's table of renamed files of the engine's package (www/lib/pkg.js)
-        ("lib/pkg.js", "const RENAMED = {};".into(), format!("const RENAMED = {{ 'digits.csv': '{digits}' }};")),
+        // the page's table of renamed files of the engine's package (www/lib/pkg.js): the page
+        // compiles the engine itself (once, for its worker too) and fetches digits when chosen
+        (
+            "lib/pkg.js",
+            "const RENAMED = {};".into(),
+            format!("const RENAMED = {{ 'kd_playground_bg.wasm': '{wasm}', 'digits.csv': '{digits}' }};"),
+        ),
     ]
 }
 
@@ -527,7 +532,10 @@ mod tests {
         let glue = String::from_utf8(out["pkg/kd_playground.js"].clone()).expect("utf-8");
         assert!(glue.contains(&format!("new URL('kd_playground_bg.{wasm_hash}.wasm', import.meta.url)")), "{glue}");
         let table = String::from_utf8(out["lib/pkg.js"].clone()).expect("utf-8");
-        assert!(table.starts_with(&format!("const RENAMED = {{ 'digits.csv': '{digits}' }};")), "{table}");
+        let renamed = format!(
+            "const RENAMED = {{ 'kd_playground_bg.wasm': 'kd_playground_bg.{wasm_hash}.wasm', 'digits.csv': '{digits}' }};"
+        );
+        assert!(table.starts_with(&renamed), "{table}");
         // the list names the published files, the rewritten glue's hash and not the list itself
         let list = String::from_utf8(out[PRECACHE].clone()).expect("utf-8");
         assert!(list.contains(&format!("\"{wasm}\"")) && list.contains(&format!("\"pkg/{digits}\"")), "{list}");
