@@ -239,9 +239,7 @@ impl Session {
     /// session that `Session::new(settings)` would reach after training the same teacher, without
     /// training it again: a sweep over student settings shares one teacher.
     pub fn with_students(&self, settings: Settings) -> Result<Session> {
-        let Some(soft_targets) = &self.soft_targets else {
-            return Err(KdError::Refused(Refusal::TeacherNotTrained));
-        };
+        let soft_targets = self.frozen_teacher_logits()?;
         let students_only = Settings {
             student_hidden: self.settings.student_hidden.clone(),
             student_epochs: self.settings.student_epochs,
@@ -268,8 +266,21 @@ impl Session {
         fresh.history.teacher = self.history.teacher.clone();
         fresh.steps = self.history.teacher.len().saturating_sub(1) as u64 * self.batches_per_teacher_epoch() as u64;
         // The teacher's logits on the training split are the shared session's: not computed again.
-        fresh.start_distillation(SoftTargets::new(soft_targets.members().to_vec()))?;
+        fresh.start_distillation(soft_targets)?;
         Ok(fresh)
+    }
+
+    /// The trained teacher's logits on the training split, once the students have started: kept
+    /// since the teacher froze, or (in a copy that follows a session trained elsewhere, which
+    /// never needed them) computed from its weights as the training session computed them.
+    fn frozen_teacher_logits(&self) -> Result<SoftTargets> {
+        match &self.soft_targets {
+            Some(kept) => Ok(SoftTargets::new(kept.members().to_vec())),
+            None if self.settings.method.needs_teacher() && !self.history.students.is_empty() => {
+                self.teacher.soft_targets(&self.data.train)
+            }
+            None => Err(KdError::Refused(Refusal::TeacherNotTrained)),
+        }
     }
 
     /// A session whose teacher is `teacher`, already trained (e.g. a distilled student that now

@@ -116,13 +116,6 @@ impl Session {
         self.history.teacher.extend_from_slice(&snapshot.teacher_epochs);
         self.history.students.truncate(snapshot.student_from);
         self.history.students.extend_from_slice(&snapshot.student_epochs);
-        // The students started, so the teacher was frozen: what they learn from is computed here
-        // from its weights, as the training session computed it.
-        let students_started = !self.history.students.is_empty();
-        if students_started && self.soft_targets.is_none() && self.settings.method.needs_teacher() {
-            let soft_targets = self.teacher.soft_targets(&self.data.train)?;
-            self.freeze_teacher(soft_targets)?;
-        }
         self.phase = snapshot.phase;
         self.epoch = snapshot.epoch;
         self.batch = snapshot.batch;

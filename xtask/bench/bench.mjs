@@ -4,12 +4,17 @@
 //      crate's WebAssembly build and by TensorFlow.js 4.22's wasm backend (SIMD) and cpu backend, checking that
 //      they reach the same training loss;
 //   2. the page while it trains digits for 10 s with every chart updating: long tasks (PerformanceObserver
-//      'longtask'), UI updates per second, and how soon a click on a sample is answered;
+//      'longtask'), UI updates per second, and how soon a click on a sample is answered; then the same with the
+//      CPU throttled 4× (DevTools' Emulation.setCPUThrottlingRate: a phone-class CPU); and whether it trained in a
+//      worker (www/remote.js);
 //   3. start-up: everything the page loads, gzip-compressed, and the time to its first full render;
-//   4. drawing: one redraw of the default layout; memory: the wasm memory after the default digits run.
+//   4. drawing: one redraw of the default layout; memory: the wasm memory after the default digits run;
+//   5. throughput the learner feels: the wall time from Play to Done of the default digits run at full speed in
+//      the page, against the same run by the native `kd run` (KD_CLI), as a ratio.
 // It prints a table and, on its last line, one JSON object with every figure (each the median of its runs).
 // Environment: KD_URL (the served www/), KD_NATIVE_JSON (the native half's JSON, merged into the last line),
-// KD_BENCH_REPEATS (runs per figure, default 5).
+// KD_BENCH_REPEATS (runs per figure, default 5), KD_CLI (the native kd, release build).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -22,6 +27,8 @@ const REPEATS = Math.max(1, Number(process.env.KD_BENCH_REPEATS ?? 5));
 const EPOCHS = 5;
 const PLAY_SECONDS = 10;
 const CLICKS = 5;
+const PHONE_THROTTLE = 4; // Chromium's CPU slowed this many times: a phone-class CPU
+const KD = process.env.KD_CLI;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,9 +83,16 @@ async function workload(browser) {
   return { kd, tfjsWasm, tfjsCpu };
 }
 
-/** Long tasks, UI updates and click latency while the page trains digits for PLAY_SECONDS. */
-async function responsiveness(browser) {
+/**
+ * Long tasks, UI updates and click latency while the page trains digits for PLAY_SECONDS, with the CPU slowed
+ * `throttle` times (1: as it is).
+ */
+async function responsiveness(browser, throttle = 1) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  if (throttle !== 1) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  }
   await page.addInitScript(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
@@ -102,27 +116,31 @@ async function responsiveness(browser) {
     await page.locator('#samples').scrollIntoViewIfNeeded();
     const box = await page.locator('#samples').boundingBox();
     // a click on a sample: from the browser's timestamp of the event to the first frame after the sample's
-    // description changed
-    const answered = page.evaluate(() => new Promise((resolve) => {
-      const canvas = document.getElementById('samples');
-      const desc = document.getElementById('sample-desc');
-      const old = desc.textContent;
-      let stamp = null;
-      canvas.addEventListener('pointerdown', (e) => { stamp = e.timeStamp; }, { capture: true, once: true });
-      const observer = new MutationObserver(() => {
-        if (stamp === null || desc.textContent === old) return;
-        observer.disconnect();
-        requestAnimationFrame(() => resolve(performance.now() - stamp));
+    // description changed (the listener is in place before the click: this evaluate returns once it is)
+    await page.evaluate(() => {
+      window.__answered = new Promise((resolve) => {
+        const canvas = document.getElementById('samples');
+        const desc = document.getElementById('sample-desc');
+        const old = desc.textContent;
+        let stamp = null;
+        canvas.addEventListener('pointerdown', (e) => { stamp = e.timeStamp; }, { capture: true, once: true });
+        const observer = new MutationObserver(() => {
+          if (stamp === null || desc.textContent === old) return;
+          observer.disconnect();
+          requestAnimationFrame(() => resolve(performance.now() - stamp));
+        });
+        observer.observe(desc, { childList: true, characterData: true, subtree: true });
+        setTimeout(() => { observer.disconnect(); resolve(null); }, 5000);
       });
-      observer.observe(desc, { childList: true, characterData: true, subtree: true });
-      setTimeout(() => { observer.disconnect(); resolve(null); }, 5000);
-    }));
-    await page.waitForTimeout(20); // the listener is in place
+    });
     await page.mouse.click(box.x + box.width * (0.1 + 0.15 * i), box.y + box.height * (0.2 + 0.12 * i));
-    latencies.push(await answered);
+    latencies.push(await page.evaluate(() => window.__answered));
   }
   await page.waitForTimeout(Math.max(0, PLAY_SECONDS * 1000 - (Date.now() - started)));
-  const after = await page.evaluate(() => ({ stats: window.kdPerformance.stats(), now: performance.now(), tasks: window.__longTasks, phase: document.getElementById('phase').dataset.phase }));
+  const after = await page.evaluate(() => ({
+    stats: window.kdPerformance.stats(), now: performance.now(), tasks: window.__longTasks,
+    phase: document.getElementById('phase').dataset.phase, worker: window.kdPerformance.worker(),
+  }));
   await page.close();
   const seconds = (after.now - before.now) / 1000;
   const during = after.tasks.filter((t) => t.start >= before.now);
@@ -135,6 +153,7 @@ async function responsiveness(browser) {
   }
   return {
     seconds,
+    worker: after.worker,
     phaseAtEnd: after.phase, // 'teacher' or 'distil': still training when measured
     longTasksOver50: during.filter((t) => t.duration > 50).length,
     longestTaskMs: during.reduce((m, t) => Math.max(m, t.duration), 0),
@@ -204,28 +223,71 @@ async function memory(browser) {
   return { bytes };
 }
 
+/**
+ * Seconds from Play to Done of the default digits run at full speed in the page (from the click's event to the
+ * status line saying done), against the same run by the native kd (its settings from the page's run file).
+ */
+async function throughput(browser) {
+  const pageSeconds = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(new URL('#dataset=digits', PAGE_URL).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.selectOption('#speed', 'max');
+    await page.waitForSelector('body[data-settled="true"]', { state: 'attached' });
+    const done = page.evaluate(() => new Promise((resolve) => {
+      let start = null;
+      document.getElementById('btn-play').addEventListener('click', (e) => { start = e.timeStamp; }, { capture: true, once: true });
+      const phase = document.getElementById('phase');
+      const observer = new MutationObserver(() => {
+        if (start === null || phase.dataset.phase !== 'done') return;
+        observer.disconnect();
+        resolve((performance.now() - start) / 1000);
+      });
+      observer.observe(phase, { attributes: true, attributeFilter: ['data-phase'] });
+    }));
+    await page.click('#btn-play');
+    pageSeconds.push(await done);
+    await page.close();
+  }
+  const nativeSeconds = [];
+  if (KD) {
+    for (let i = 0; i < REPEATS; i++) {
+      const start = process.hrtime.bigint();
+      execFileSync(KD, ['run', '--dataset', 'digits', '--json'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      nativeSeconds.push(Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  }
+  return { page: median(pageSeconds), native: nativeSeconds.length ? median(nativeSeconds) : null };
+}
+
 const browser = await launch();
 let results;
 try {
   const work = await workload(browser);
   log('responsiveness…');
   const live = await responsiveness(browser);
+  log(`responsiveness, CPU throttled ${PHONE_THROTTLE}×…`);
+  const phone = await responsiveness(browser, PHONE_THROTTLE);
+  log('Play to Done, page and native…');
+  const flow = await throughput(browser);
   log('start-up…');
   const start = await startup(browser);
   log('drawing…');
   const draw = await drawing(browser);
   log('memory…');
   const mem = await memory(browser);
-  results = { work, live, start, draw, mem };
+  results = { work, live, phone, flow, start, draw, mem };
 } finally {
   await browser.close();
 }
 
 const native = process.env.KD_NATIVE_JSON && fs.existsSync(process.env.KD_NATIVE_JSON)
   ? JSON.parse(fs.readFileSync(process.env.KD_NATIVE_JSON, 'utf8')) : {};
-const { work, live, start, draw, mem } = results;
+const { work, live, phone, flow, start, draw, mem } = results;
 const sameLoss = (a, b) => Math.abs(Math.log(a / b)) < Math.log(2);
 const clicks = live.clickMs.filter((x) => x !== null);
+const phoneClicks = phone.clickMs.filter((x) => x !== null);
 const summary = {
   native_gflops: round(native.gflops),
   native_loss: round(native.loss, 4),
@@ -238,12 +300,21 @@ const summary = {
   tfjs_cpu_gflops: round(work.tfjsCpu.gflops, 3),
   wasm_vs_tfjs: round(work.kd.gflops / work.tfjsWasm.gflops, 1),
   same_loss: sameLoss(work.kd.loss, work.tfjsWasm.loss) && (native.loss === undefined || sameLoss(work.kd.loss, native.loss)),
+  worker: live.worker,
   long_tasks_over_50ms: live.longTasksOver50,
   longest_task_ms: round(live.longestTaskMs, 0),
   ui_updates_per_s: round(live.updatesPerSecond, 1),
   chart_redraws_per_s: Object.fromEntries(Object.entries(live.draws).map(([k, v]) => [k, round(v.perSecond, 1)])),
   click_ms_max: clicks.length === live.clickMs.length ? round(Math.max(...clicks), 0) : null,
   click_ms_median: clicks.length ? round(median(clicks), 0) : null,
+  throttled_cpu: PHONE_THROTTLE,
+  throttled_long_tasks_over_50ms: phone.longTasksOver50,
+  throttled_longest_task_ms: round(phone.longestTaskMs, 0),
+  throttled_ui_updates_per_s: round(phone.updatesPerSecond, 1),
+  throttled_click_ms_max: phoneClicks.length === phone.clickMs.length ? round(Math.max(...phoneClicks), 0) : null,
+  page_digits_play_to_done_s: round(flow.page, 2),
+  native_digits_run_s: round(flow.native, 2),
+  page_vs_native_digits: flow.native ? round(flow.page / flow.native, 2) : null,
   first_render_ms: round(start.firstRenderMs, 0),
   transfer_bytes: start.bytes,
   transfer_gzip_bytes: start.gzipBytes,
@@ -258,10 +329,15 @@ const rows = [
   ['crate wasm in Chromium', `${summary.wasm_gflops} GFLOP/s, loss ${summary.wasm_loss}`, ''],
   ['TensorFlow.js 4.22 wasm (SIMD) in the same run', `${summary.tfjs_wasm_gflops} GFLOP/s, loss ${summary.tfjs_wasm_loss}`, ''],
   ['TensorFlow.js 4.22 cpu', `${summary.tfjs_cpu_gflops} GFLOP/s`, ''],
-  ['wasm ÷ TensorFlow.js wasm', `${summary.wasm_vs_tfjs}×${summary.same_loss ? '' : ' (losses differ!)'}`, '≥ 5×, aim 10×'],
+  ['wasm ÷ TensorFlow.js wasm', `${summary.wasm_vs_tfjs}×${summary.same_loss ? '' : ' (losses differ!)'}`, '≥ 10×'],
   [`long tasks > 50 ms in ${round(live.seconds, 1)} s of digits training`, `${summary.long_tasks_over_50ms} (longest ${summary.longest_task_ms} ms)`, '0'],
   ['UI updates per second while training', `${summary.ui_updates_per_s} (charts: ${Object.entries(summary.chart_redraws_per_s).map(([k, v]) => `${k} ${v}/s`).join(', ')})`, '≥ 50'],
   ['click on a sample answered', `median ${summary.click_ms_median} ms, max ${summary.click_ms_max} ms`, '≤ 100 ms'],
+  ['training in a Web Worker', String(summary.worker), 'true'],
+  [`CPU throttled ${PHONE_THROTTLE}×: long tasks > 50 ms while training`, `${summary.throttled_long_tasks_over_50ms} (longest ${summary.throttled_longest_task_ms} ms)`, '0'],
+  [`CPU throttled ${PHONE_THROTTLE}×: UI updates per second`, String(summary.throttled_ui_updates_per_s), '≥ 30'],
+  [`CPU throttled ${PHONE_THROTTLE}×: click on a sample answered`, `max ${summary.throttled_click_ms_max} ms`, '≤ 150 ms'],
+  ['default digits run, Play to Done: page ÷ native kd', `${summary.page_vs_native_digits}× (${summary.page_digits_play_to_done_s} s ÷ ${summary.native_digits_run_s} s)`, '≤ 1.5×'],
   ['first full render (localhost)', `${summary.first_render_ms} ms`, '≤ 1000 ms'],
   ['all the page loads', `${(summary.transfer_gzip_bytes / 1024).toFixed(1)} KiB gzip -9 (${(summary.transfer_bytes / 1024).toFixed(1)} KiB raw, ${start.files} files)`, '≤ 400 KB'],
   ['redraw of the main layout', `default ${summary.redraw_default_ms} ms, digits ${summary.redraw_digits_ms} ms`, '≤ 8 ms'],
