@@ -7,7 +7,9 @@
 //! 3. in one headless Chromium (xtask/bench/bench.mjs, with npm's TensorFlow.js 4.22 as a
 //!    bench-only dependency in xtask/bench/): the same workload in the crate's wasm and in
 //!    TensorFlow.js's wasm and cpu backends; the page's long tasks, UI updates per second and
-//!    click latency while it trains; start-up bytes and time; redraw time; wasm memory.
+//!    click latency while it trains, as it is and with the CPU throttled 4×; start-up bytes and
+//!    time; redraw time; wasm memory; the default digits run from Play to Done against the native
+//!    `kd run` of the same settings (release build).
 //!
 //! It prints the table, then one JSON line with every figure (each the median of its runs).
 
@@ -46,6 +48,9 @@ pub(crate) fn bench_cmd(root: &Path, args: &[String]) -> Result<()> {
         native_json.display().to_string(),
     ]))?;
 
+    run_cmd(cargo().args(["build", "--release", "--quiet", "-p", crate::PACKAGE, "--bin", "kd"]))?;
+    let kd = target_dir(root).join("release").join(format!("kd{}", std::env::consts::EXE_SUFFIX));
+
     println!("\n=== wasm build ===");
     build(root)?;
     npm_install(&root.join("tests").join("e2e"))?; // playwright-core
@@ -60,6 +65,7 @@ pub(crate) fn bench_cmd(root: &Path, args: &[String]) -> Result<()> {
             .env("KD_URL", &url)
             .env("KD_NATIVE_JSON", &native_json)
             .env("KD_BENCH_REPEATS", repeats.to_string())
+            .env("KD_CLI", &kd)
             .env("CHROMIUM", CHROMIUM),
     )
 }
