@@ -25,6 +25,8 @@ pub enum KdError {
     RunFile(RunFileProblem),
     /// A data set that cannot be built.
     Data(DataProblem),
+    /// A text for the language task (the built-in names or the user's file, named `file`).
+    Text { file: String, problem: TextProblem },
     /// A sample that does not exist.
     NoSuchSample { split: SplitName, index: usize, len: usize },
     /// Training stopped before an update that would have made a number NaN or infinite.
@@ -197,6 +199,76 @@ pub enum SettingProblem {
     EmptyTransferSet,
 }
 
+/// What is wrong with a text for the language task ([`crate::language::corpus`]). Lines count
+/// from 1.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextProblem {
+    /// Larger than the limit: refused before it is read.
+    TooLarge {
+        bytes: u64,
+        limit: u64,
+    },
+    NotUtf8 {
+        line: usize,
+        offset: usize,
+    },
+    /// A control character: a binary file, not a text.
+    Binary {
+        line: usize,
+        code: u32,
+    },
+    /// No line with a character.
+    Empty,
+    TooFewLines {
+        lines: usize,
+        least: usize,
+    },
+    TooManySymbols {
+        symbols: usize,
+        limit: usize,
+    },
+    /// A prompt's character that the text never uses.
+    OutsideAlphabet {
+        character: String,
+    },
+    /// A context of 0 characters, or longer than the limit or than every line.
+    ContextTooLong {
+        context: usize,
+        longest: usize,
+        limit: usize,
+    },
+}
+
+impl TextProblem {
+    pub fn message(&self, file: &str) -> Message {
+        let m = |key: &str| Message::new(key).with("file", file);
+        match self {
+            TextProblem::TooLarge { bytes, limit } => m("engine.text.tooLarge")
+                .with("size", format!("{:.1}", *bytes as f64 / 1_048_576.0).as_str())
+                .with("limit", format!("{:.0}", *limit as f64 / 1_048_576.0).as_str()),
+            TextProblem::NotUtf8 { line, offset } => {
+                m("engine.text.notUtf8").with("line", *line).with("offset", *offset)
+            }
+            TextProblem::Binary { line, code } => {
+                m("engine.text.binary").with("line", *line).with("code", format!("U+{code:04X}").as_str())
+            }
+            TextProblem::Empty => m("engine.text.empty"),
+            TextProblem::TooFewLines { lines, least } => {
+                m("engine.text.tooFewLines").with("lines", *lines).with("least", *least)
+            }
+            TextProblem::TooManySymbols { symbols, limit } => {
+                m("engine.text.tooManySymbols").with("symbols", *symbols).with("limit", *limit)
+            }
+            TextProblem::OutsideAlphabet { character } => {
+                m("engine.text.outsideAlphabet").with("character", character.as_str())
+            }
+            TextProblem::ContextTooLong { context, longest, limit } => {
+                m("engine.text.context").with("context", *context).with("longest", *longest).with("limit", *limit)
+            }
+        }
+    }
+}
+
 /// What is wrong with a user's CSV file. Lines and columns count from 1.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CsvProblem {
@@ -291,6 +363,8 @@ pub enum Refusal {
     },
     /// A run on a user's CSV file cannot be saved (the file would have to travel with it).
     CsvRunNotSaved,
+    /// A run of the language task: its text and context would have to travel with it.
+    TextRunNotSaved,
     /// A name the page sent that the engine does not know (`what`: split, model, experiment,
     /// data set, view).
     UnknownName {
@@ -652,6 +726,7 @@ impl Refusal {
                 .with("shift", *shift)
                 .with("classes", *classes),
             Refusal::CsvRunNotSaved => Message::new("engine.refused.csvRunNotSaved"),
+            Refusal::TextRunNotSaved => Message::new("engine.refused.textRunNotSaved"),
             Refusal::UnknownName { what, got } => Message::new("engine.refused.unknownName")
                 .with("what", Message::new(&format!("engine.name.{what}")))
                 .with("got", shortened(got)),
@@ -690,6 +765,7 @@ impl KdError {
             KdError::Csv { file, problem } => problem.message(file),
             KdError::RunFile(problem) => problem.message(),
             KdError::Data(problem) => problem.message(),
+            KdError::Text { file, problem } => problem.message(file),
             KdError::NoSuchSample { split, index, len } => Message::new("engine.noSuchSample")
                 .with("split", Message::new(&format!("engine.name.{}", split.name())))
                 .with("index", *index)

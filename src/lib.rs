@@ -29,6 +29,8 @@
 //! - [`fidelity`]: beside accuracy, calibration (ECE), entropy and linear CKA;
 //! - [`dark_knowledge`]: what soft labels carry: temperature sweeps, entropy, per-class gradients,
 //!   the teacher's class-similarity matrix;
+//! - [`language`]: a language model distilled in miniature: a character model on a text, its
+//!   next character as the soft label, what it writes at a sampling temperature, bits per character;
 //! - [`experiments`]: Hinton's experiments in miniature: presets that judge their own runs, and
 //!   studies of several runs;
 //! - [`benchmark`]: the reference workload of the speed benchmark (`cargo xtask bench`);
@@ -46,6 +48,7 @@ pub mod data;
 pub mod error;
 pub mod experiments;
 pub mod fidelity;
+pub mod language;
 pub mod learner;
 pub mod losses;
 pub mod math;

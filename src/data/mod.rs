@@ -24,6 +24,8 @@ pub enum DatasetName {
     Iris,
     /// The user's own CSV file.
     Csv,
+    /// A text for the language task (`crate::language`): the built-in names or the user's file.
+    Text,
 }
 
 impl DatasetName {
@@ -40,6 +42,7 @@ impl DatasetName {
             DatasetName::Digits => "digits",
             DatasetName::Iris => "iris",
             DatasetName::Csv => "csv",
+            DatasetName::Text => "text",
         }
     }
 
@@ -61,7 +64,7 @@ impl DatasetName {
             DatasetName::Moons => Some((2, 2)),
             DatasetName::Digits => Some((64, 10)),
             DatasetName::Iris => Some((4, 3)),
-            DatasetName::Csv => None,
+            DatasetName::Csv | DatasetName::Text => None,
         }
     }
 }
@@ -82,6 +85,8 @@ pub enum DataView {
     Digits,
     /// Tabular features (a scatter of two of them).
     Table,
+    /// A text's next-character samples (the language task).
+    Text,
 }
 
 /// What the models are evaluated on, in the slot the page and `kd` call the test split.
@@ -201,6 +206,9 @@ impl Dataset {
             DatasetName::Iris => (builtin::iris()?, DataView::Table),
             DatasetName::Csv => {
                 return Err(KdError::Internal("a CSV data set is built from its file (Dataset::from_csv)".into()))
+            }
+            DatasetName::Text => {
+                return Err(KdError::Internal("a text is built from its corpus (language::Corpus::dataset)".into()))
             }
         };
         Dataset::from_raw(name, view, raw, options)

@@ -234,6 +234,9 @@ impl Session {
         if self.data.name == crate::data::DatasetName::Csv {
             return Err(KdError::Refused(Refusal::CsvRunNotSaved));
         }
+        if self.data.name == crate::data::DatasetName::Text {
+            return Err(KdError::Refused(Refusal::TextRunNotSaved));
+        }
         Ok(SavedRun {
             format: RUN_FORMAT.to_string(),
             version: RUN_VERSION,

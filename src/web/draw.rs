@@ -391,6 +391,9 @@ impl Playground {
                 };
                 samples::draw_digit_gallery(&area, data, &predictions, selection, scale)?;
             }
+            DataView::Text => {
+                return Err(KdError::Chart("the page does not draw a text's samples as a data view".into()));
+            }
             DataView::Table | DataView::Points => {
                 let selection =
                     selected.map(|(split, index)| samples::Selection { split, index, teacher_prediction: None });

@@ -1,0 +1,16 @@
+//! Distilling a language model in miniature: a character model in the style of Bengio et al.
+//! (2003) is the playground's MLP on a text. Its input is the previous `context` characters,
+//! each one-hot (the first layer is their embedding, one per position), and its softmax over the
+//! symbols is the next character's distribution: after "th" the teacher may say e 0.62, a 0.14,
+//! i 0.09, … where the hard label says only "e". That distribution *is* a soft label, so the
+//! session distils such a model with the same loss, T and α as any other.
+//!
+//! [`corpus`] reads a text and makes the next-character task; [`sampling`] writes text with a
+//! model (the sampling temperature: T's second meaning); [`metrics`] measures it: bits per
+//! character, perplexity, and the diversity of what a model writes.
+
+pub mod corpus;
+pub mod metrics;
+pub mod sampling;
+
+pub use corpus::{Corpus, BOUNDARY, MAX_CONTEXT, MAX_SYMBOLS, MAX_TEXT_BYTES};
