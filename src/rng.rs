@@ -30,6 +30,8 @@ pub enum Stream {
     Calibration = 14,
     /// The transfer demonstration: its networks' weights, its few labels, its batches.
     Transfer = 15,
+    /// The characters a language model writes.
+    Sampling = 16,
 }
 
 /// xoshiro256** (Blackman & Vigna), seeded with SplitMix64.

@@ -318,7 +318,8 @@ fn read_next<T: SettingValue>(
         .ok()
 }
 
-use DatasetName::{Blobs, Digits, Iris, Moons};
+use crate::language::Task;
+use DatasetName::{Blobs, Digits, Iris, Moons, Text};
 
 settings! {
     dataset: DatasetName = SettingSpec { name: "dataset", default: "spiral", flag: "dataset", placeholder: "NAME", ..BASE },
@@ -342,13 +343,21 @@ settings! {
     holdout: Holdout = SettingSpec { name: "holdout", default: "test", cli_only: true, flag: "holdout", placeholder: "SPLIT", ..BASE },
     /// How the features are scaled (`kd` only: the page always standardises).
     scaling: Scaling = SettingSpec { name: "scaling", default: "standardise", cli_only: true, flag: "scaling", placeholder: "HOW", ..BASE },
+    /// What the networks learn: the data set's classes, or a text's next character (`chars`:
+    /// src/language/; `kd` only until the page has its language view).
+    task: Task = SettingSpec { name: "task", default: "classify", cli_only: true, flag: "task", placeholder: "TASK", ..BASE },
+    /// The language task: how many previous characters the models read.
+    context: usize = SettingSpec {
+        name: "context", default: "3", min: 1.0, max: 16.0, step: 1.0, cli_only: true, flag: "context", placeholder: "N",
+        ..BASE
+    },
     teacher_hidden: Vec<usize> = SettingSpec {
-        name: "teacherHidden", default: "64,64", by_dataset: Some(&[(Digits, "256,256")]), min: 1.0, max: 1024.0,
+        name: "teacherHidden", default: "64,64", by_dataset: Some(&[(Digits, "256,256"), (Text, "128")]), min: 1.0, max: 1024.0,
         step: 1.0, max_layers: 4, group: Group::Models, flag: "teacher", placeholder: "WIDTHS", methods: TEACHER_METHODS,
         ..BASE
     },
     student_hidden: Vec<usize> = SettingSpec {
-        name: "studentHidden", default: "8", by_dataset: Some(&[(Blobs, "4"), (Moons, "4"), (Digits, "16"), (Iris, "4")]),
+        name: "studentHidden", default: "8", by_dataset: Some(&[(Blobs, "4"), (Moons, "4"), (Digits, "16"), (Iris, "4"), (Text, "16")]),
         min: 1.0, max: 1024.0, step: 1.0, max_layers: 4, group: Group::Models, flag: "student", placeholder: "WIDTHS",
         ..BASE
     },
@@ -368,24 +377,25 @@ settings! {
         name: "optimizer", default: "adam", group: Group::Training, flag: "optimizer", placeholder: "NAME", ..BASE
     },
     learning_rate: f32 = SettingSpec {
-        name: "learningRate", default: "0.01", by_dataset: Some(&[(Digits, "0.001")]), min: 0.00001, max: 100.0,
+        name: "learningRate", default: "0.01", by_dataset: Some(&[(Digits, "0.001"), (Text, "0.003")]), min: 0.00001, max: 100.0,
         step: 0.0, scale: Scale::Log, group: Group::Training, flag: "lr", placeholder: "RATE", ..BASE
     },
     batch_size: usize = SettingSpec {
-        name: "batchSize", default: "16", by_dataset: Some(&[(Digits, "32")]), min: 1.0, max: 1024.0, step: 1.0,
+        name: "batchSize", default: "16", by_dataset: Some(&[(Digits, "32"), (Text, "64")]), min: 1.0, max: 1024.0, step: 1.0,
         group: Group::Training, flag: "batch-size", placeholder: "N", ..BASE
     },
     teacher_epochs: usize = SettingSpec {
-        name: "teacherEpochs", default: "40", by_dataset: Some(&[(Blobs, "30"), (Moons, "30"), (Digits, "20"), (Iris, "60")]),
+        name: "teacherEpochs", default: "40",
+        by_dataset: Some(&[(Blobs, "30"), (Moons, "30"), (Digits, "20"), (Iris, "60"), (Text, "10")]),
         min: 1.0, max: 2000.0, step: 1.0, group: Group::Training, flag: "teacher-epochs", placeholder: "N",
         methods: TEACHER_METHODS, ..BASE
     },
     student_epochs: usize = SettingSpec {
-        name: "studentEpochs", default: "100", by_dataset: Some(&[(Blobs, "60"), (Moons, "80"), (Digits, "40")]),
+        name: "studentEpochs", default: "100", by_dataset: Some(&[(Blobs, "60"), (Moons, "80"), (Digits, "40"), (Text, "20")]),
         min: 1.0, max: 2000.0, step: 1.0, group: Group::Training, flag: "student-epochs", placeholder: "N", ..BASE
     },
     temperature: f32 = SettingSpec {
-        name: "temperature", default: "4", by_dataset: Some(&[(Blobs, "2")]), min: 0.05, max: 100.0, step: 0.0,
+        name: "temperature", default: "4", by_dataset: Some(&[(Blobs, "2"), (Text, "1")]), min: 0.05, max: 100.0, step: 0.0,
         scale: Scale::Log, live: true, group: Group::Distillation, flag: "temperature", placeholder: "T", ..BASE
     },
     alpha: f32 = SettingSpec {
@@ -442,7 +452,12 @@ pub fn spec(name: &str) -> Option<&'static SettingSpec> {
 /// students; suitable rates and epochs). A user's CSV file takes iris's, without `dataset`.
 pub fn dataset_defaults(dataset: DatasetName) -> Vec<(&'static str, &'static str)> {
     let like = if dataset == DatasetName::Csv { DatasetName::Iris } else { dataset };
-    let mut values = if dataset == DatasetName::Csv { Vec::new() } else { vec![("dataset", dataset.name())] };
+    // a CSV file or a text is no choice of the setting `dataset`
+    let mut values = if matches!(dataset, DatasetName::Csv | DatasetName::Text) {
+        Vec::new()
+    } else {
+        vec![("dataset", dataset.name())]
+    };
     for spec in SCHEMA {
         if let Some(list) = spec.by_dataset {
             let value = list.iter().find(|(d, _)| *d == like).map_or(spec.default, |(_, v)| *v);

@@ -320,7 +320,7 @@ fn malformed_input_is_refused_with_its_exact_message() {
     assert_fails(
         &["run", "--dataset", "mnist"],
         2,
-        "error: --dataset: 'mnist' is neither a data set (spiral, blobs, moons, digits, iris) nor a CSV file",
+        "error: --dataset: 'mnist' is neither a data set (spiral, blobs, moons, digits, iris) nor a CSV file (a text needs --task chars)",
     );
     assert_fails(&["run", "--alpha"], 2, "error: a value is required for '--alpha <A>' but none was supplied");
     assert_fails(&["train"], 2, "error: unrecognized subcommand 'train'");
@@ -549,4 +549,60 @@ fn compare_refuses_a_calibration_set_too_small_and_says_what_it_skips() {
     );
     assert!(skipped[1].1.contains("at least two classes"), "{skipped:?}");
     assert!(json["transfer"].is_null());
+}
+
+#[test]
+fn the_language_task_runs_on_the_names_and_on_a_text_file() {
+    let json = json_of(&["run", "--dataset", "names", "--task", "chars", "--epochs", "2", "--seed", "4"]);
+    assert_eq!(
+        (json["settings"]["dataset"].as_str(), json["settings"]["task"].as_str()),
+        (Some("text"), Some("chars"))
+    );
+    assert_eq!(json["settings"]["context"], 3);
+    assert_eq!(json["data"]["file"], "names");
+    assert_eq!(json["data"]["classes"].as_array().map(Vec::len), Some(27), "the letters and the line's end");
+    assert_eq!(json["data"]["features"], 81, "three characters of context, one-hot");
+    for model in ["teacher", "student_kd", "student_hard"] {
+        let bits = number(&json[model]["bits_per_char"], model);
+        let perplexity = number(&json[model]["perplexity"], model);
+        assert!(bits > 1.0 && bits < 27f64.log2(), "{model}: {bits} bits per character");
+        assert!((perplexity - bits.exp2()).abs() < 1e-3 * perplexity, "{model}: perplexity {perplexity} = 2^{bits}");
+        accuracy(&json[model]["test_accuracy"], model);
+    }
+    let written = json["written"]["teacher"].as_array().expect("what the teacher wrote");
+    assert_eq!(written.len(), 5);
+    assert!(written.iter().all(|w| w.as_str().is_some_and(|w| w.chars().all(|c| c.is_ascii_lowercase()))));
+    let table = stdout_of(&["run", "--dataset", "names", "--task", "chars", "--epochs", "2", "--seed", "4"]);
+    assert!(
+        table.contains("bits per character")
+            && table.contains("perplexity")
+            && table.contains("next-character accuracy"),
+        "{table}"
+    );
+    assert!(table.contains("written at sampling temperature 1 (seed 4):"), "{table}");
+
+    // a text file of one line per item
+    let lines: Vec<String> = (0..40).map(|i| ["ab", "abc", "bca", "cab"][i % 4].repeat(1 + i % 3)).collect();
+    let file = TempFile::new("words.txt", &lines.join("\n"));
+    let json = json_of(&["run", "--dataset", file.path(), "--task", "chars", "--context", "2", "--epochs", "2"]);
+    assert_eq!(json["data"]["classes"], serde_json::json!(["⏎", "a", "b", "c"]));
+    assert_eq!(json["data"]["features"], 8);
+
+    // bad input
+    assert_fails(
+        &["run", "--dataset", "digits", "--task", "chars"],
+        2,
+        "error: --dataset: --task chars learns from a text: 'names' or a text file, not 'digits'",
+    );
+    let empty = TempFile::new("empty.txt", "\n\n");
+    assert_fails(
+        &["run", "--dataset", empty.path(), "--task", "chars"],
+        1,
+        &format!("error: {} has no line with a character", empty.path()),
+    );
+    assert_fails(
+        &["run", "--dataset", "names", "--task", "chars", "--context", "12"],
+        1,
+        "error: a context of 12 characters cannot be used: it must be from 1 to 11 (the longest line of names has 11 characters)",
+    );
 }

@@ -49,6 +49,11 @@ impl Corpus {
         Corpus::read(NAMES.as_bytes(), "names", seed)
     }
 
+    /// The built-in text of first names, one per line.
+    pub fn names_text() -> &'static str {
+        NAMES
+    }
+
     /// Reads a UTF-8 text of one item per line (a name, a sentence), `name` in messages, and
     /// splits its lines with `seed`. Blank lines are skipped; a line's ends are trimmed. Refused
     /// with a message: a text over [`MAX_TEXT_BYTES`], one that is not UTF-8, one with control

@@ -14,3 +14,16 @@ pub mod metrics;
 pub mod sampling;
 
 pub use corpus::{Corpus, BOUNDARY, MAX_CONTEXT, MAX_SYMBOLS, MAX_TEXT_BYTES};
+
+use serde::{Deserialize, Serialize};
+
+/// What the networks learn (the setting `task`): a data set's classes, or a text's next
+/// character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Task {
+    Classify,
+    Chars,
+}
+
+crate::settings::choices!(Task { Classify => "classify", Chars => "chars" });

@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use kd_playground::compression::{Bench, BenchOptions, Report, Row};
-use kd_playground::data::Dataset;
 use kd_playground::session::{Phase, Session};
 use kd_playground::settings::{self, Settings};
 use kd_playground::KdError;
@@ -38,10 +37,9 @@ pub fn compare(run: &RunArgs, given: &CompareArgs) -> Result<CompareReport, Fail
         ..defaults
     };
     let progress = std::io::stderr().is_terminal();
-    let mut session = match &source {
-        Source::Builtin(_) => Session::new(settings.clone()),
-        Source::Csv { path, bytes } => Dataset::from_csv(bytes, path, &settings.data_options())
-            .and_then(|data| Session::with_data(settings.clone(), data)),
+    let mut session = match source.dataset(&settings).map_err(engine)? {
+        None => Session::new(settings.clone()),
+        Some(data) => Session::with_data(settings.clone(), data),
     }
     .map_err(engine)?;
     for (phase, what) in [(Phase::Teacher, "the teacher"), (Phase::Distil, "the students")] {

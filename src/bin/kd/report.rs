@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use kd_playground::experiments::{Check, OverSeeds};
+use kd_playground::language::metrics::perplexity;
 use kd_playground::session::{Fidelity, Network};
 use kd_playground::settings::Value;
 
@@ -154,6 +155,26 @@ struct ModelJson {
     per_class_test_accuracy: Vec<Metric>,
     #[serde(flatten)]
     fidelity: FidelityJson,
+    #[serde(flatten)]
+    language: Option<LanguageJson>,
+}
+
+/// The language task: the next character's cross-entropy on the test split in bits, and the
+/// perplexity (2 to the bits).
+#[derive(Debug, Serialize)]
+struct LanguageJson {
+    bits_per_char: Metric,
+    perplexity: Metric,
+}
+
+/// The language task: what each network wrote from nothing at sampling temperature 1 (the first
+/// seed's run).
+#[derive(Debug, Serialize)]
+struct WrittenJson {
+    temperature: f32,
+    teacher: Vec<String>,
+    student_kd: Vec<String>,
+    student_hard: Vec<String>,
 }
 
 /// Fidelity to the teacher and calibration on the test split (fractions; the KL and the entropy
@@ -180,6 +201,8 @@ struct StudentJson {
     per_class_test_accuracy: Vec<Metric>,
     #[serde(flatten)]
     fidelity: FidelityJson,
+    #[serde(flatten)]
+    language: Option<LanguageJson>,
     /// BYOT: the student's early exit.
     #[serde(skip_serializing_if = "Option::is_none")]
     exit: Option<ExtraJson>,
@@ -216,6 +239,8 @@ struct RunJson {
     second_peer: Option<ExtraJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     second_peer_twin: Option<ExtraJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    written: Option<WrittenJson>,
 }
 
 /// One figure of a network's [`Fidelity`].
@@ -296,6 +321,17 @@ impl Report {
         })
     }
 
+    /// Network `k`'s (0 teacher, 1 distilled, 2 control) bits per character and perplexity, for
+    /// the language task.
+    fn language_json(&self, k: usize) -> Option<LanguageJson> {
+        self.runs.first()?.language.as_ref()?;
+        let bits = move |run: &SeedRun| run.language.as_ref().map(|l| l.bits[k]);
+        Some(LanguageJson {
+            bits_per_char: self.metric(bits),
+            perplexity: self.metric(move |run| bits(run).map(|b| perplexity(f64::from(b)) as f32)),
+        })
+    }
+
     fn student_json(&self, student: Student) -> StudentJson {
         let omitted = self.settings.omit_class;
         let adjusted = omitted.map(|class| AdjustedJson {
@@ -314,6 +350,10 @@ impl Report {
                 .map(|class| self.metric(|run| student.scores(run).per_class.get(class).copied().flatten())),
             adjusted,
             fidelity: self.fidelity_json(student.network()),
+            language: self.language_json(match student {
+                Student::Kd => 1,
+                Student::Control => 2,
+            }),
             exit: self.extra_json(match student {
                 Student::Kd => Network::KdExit,
                 Student::Control => Network::ControlExit,
@@ -355,12 +395,19 @@ impl Report {
                 test_accuracy: self.metric(|run| Some(run.teacher.test_accuracy)),
                 per_class_test_accuracy: self.per_class(|run| Some(&run.teacher.per_class)),
                 fidelity: self.fidelity_json(Network::Teacher),
+                language: self.language_json(0),
             }),
             student_kd: self.student_json(Student::Kd),
             student_hard: self.student_json(Student::Control),
             delta_test_accuracy: self.metric(|run| Some(run.kd.test_accuracy - run.control.test_accuracy)),
             second_peer: self.extra_json(Network::Peer),
             second_peer_twin: self.extra_json(Network::PeerTwin),
+            written: self.runs.first().and_then(|run| run.language.as_ref()).map(|l| WrittenJson {
+                temperature: 1.0,
+                teacher: l.written[0].clone(),
+                student_kd: l.written[1].clone(),
+                student_hard: l.written[2].clone(),
+            }),
         };
         let mut text = serde_json::to_string_pretty(&json)?;
         text.push('\n');
@@ -372,7 +419,9 @@ impl Report {
         let s = &self.settings;
         let data = &self.data;
         let arrows = |sizes: &[usize]| sizes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("→");
+        let language = self.runs.first().and_then(|run| run.language.as_ref()).is_some();
         let name = match &self.file {
+            Some(file) if language => format!("{file} (text, {} characters of context)", s.context),
             Some(file) => format!("{file} (CSV)"),
             None => self.source_name.to_string(),
         };
@@ -431,7 +480,7 @@ impl Report {
 
         text.push('\n');
         let mut rows = vec![vec![
-            "test accuracy".to_string(),
+            if language { "next-character accuracy" } else { "test accuracy" }.to_string(),
             "teacher".into(),
             "distilled student".into(),
             "control student".into(),
@@ -443,7 +492,18 @@ impl Report {
             self.percent(|run| Some(run.kd.test_accuracy)),
             self.percent(|run| Some(run.control.test_accuracy)),
         ]);
-        for class in 0..data.class_names.len() {
+        if language {
+            // per character, the accuracies say little; how sure each model is of the right one
+            let bits = |k: usize| move |run: &SeedRun| run.language.as_ref().map(|l| l.bits[k]);
+            let perplexity_of = |k: usize| move |run: &SeedRun| bits(k)(run).map(|b| perplexity(f64::from(b)) as f32);
+            rows.push(
+                ["bits per character".to_string()].into_iter().chain((0..3).map(|k| self.plain(bits(k)))).collect(),
+            );
+            rows.push(
+                ["perplexity".to_string()].into_iter().chain((0..3).map(|k| self.plain(perplexity_of(k)))).collect(),
+            );
+        }
+        for class in (0..data.class_names.len()).filter(|_| !language) {
             let at = |scores: &Scores| scores.per_class.get(class).copied().flatten();
             let mut label = format!("class {}", self.class_label(class));
             if s.omit_class == Some(class) {
@@ -484,6 +544,16 @@ impl Report {
             "distilled − control, all classes: {}\n",
             self.points(|run| Some(run.kd.test_accuracy - run.control.test_accuracy))
         ));
+        if let Some(first) = self.runs.first().and_then(|run| run.language.as_ref()) {
+            text.push_str(&format!(
+                "distilled − control, bits per character: {}\n\nwritten at sampling temperature 1 (seed {}):\n",
+                self.plain(|run| run.language.as_ref().map(|l| l.bits[1] - l.bits[2])),
+                self.runs[0].seed
+            ));
+            for (label, lines) in ["teacher", "distilled student", "control student"].iter().zip(&first.written) {
+                text.push_str(&format!("  {label:<18} {}\n", lines.join(", ")));
+            }
+        }
         let accuracy_of = |which: Network| move |run: &SeedRun| run.fidelity_of(which).map(|f| f.test_accuracy);
         if self.runs.first().and_then(|run| run.fidelity_of(Network::KdExit)).is_some() {
             text.push_str(&format!(

@@ -8,6 +8,10 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use kd_playground::data::{csv, Dataset, DatasetName, SplitName};
+use kd_playground::language::metrics::bits_per_character;
+use kd_playground::language::sampling::write;
+use kd_playground::language::{Corpus, Task, MAX_TEXT_BYTES};
+use kd_playground::rng::{Rng, Stream};
 use kd_playground::session::{BiasAdjustment, Fidelity, ModelKind, Network, Phase, Session};
 use kd_playground::settings::{self, dataset_defaults, Settings, Value};
 use kd_playground::KdError;
@@ -87,9 +91,59 @@ pub enum Source {
         path: String,
         bytes: Vec<u8>,
     },
+    /// A text for the language task (`--task chars`): the built-in first names (`names`), or the
+    /// user's file (its path as given), and its bytes.
+    Text {
+        name: String,
+        bytes: Vec<u8>,
+    },
+}
+
+/// What `--task` says, as the flags give it (the engine checks its value).
+pub fn task_of(run: &RunArgs) -> Option<Task> {
+    run.settings.iter().rev().find(|(sets, _)| *sets == Sets::Setting("task")).and_then(|(_, v)| Task::from_name(v))
+}
+
+/// Reads the file `value` names, refused before it is read when larger than `limit` bytes
+/// (`what` names the kind of file in messages).
+fn read_file(value: &str, limit: u64, what: &str) -> Result<Vec<u8>, Failure> {
+    let path = Path::new(value);
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::data(format!("{value} does not exist")));
+        }
+        Err(error) => return Err(Failure::data(format!("cannot read {value} ({error})"))),
+    };
+    if metadata.is_dir() {
+        return Err(Failure::data(format!("{value} is a folder, not a {what}")));
+    }
+    if metadata.len() > limit {
+        return Err(Failure::data(format!(
+            "{value} is {:.1} MB; the limit is {} MB",
+            metadata.len() as f64 / (1024.0 * 1024.0),
+            limit / (1024 * 1024)
+        )));
+    }
+    std::fs::read(path).map_err(|error| Failure::data(format!("cannot read {value} ({error})")))
 }
 
 impl Source {
+    /// `--dataset`'s value for `--task chars`: `names`, or the path of a text file (its size is
+    /// checked against the limit before it is read).
+    pub fn resolve_text(value: &str) -> Result<Source, Failure> {
+        if value == "names" {
+            return Ok(Source::Text { name: "names".into(), bytes: Corpus::names_text().as_bytes().to_vec() });
+        }
+        if DatasetName::from_name(value).is_some() || value.to_ascii_lowercase().ends_with(".csv") {
+            return Err(Failure::usage(format!(
+                "--dataset: --task chars learns from a text: 'names' or a text file, not '{value}'"
+            )));
+        }
+        let bytes = read_file(value, MAX_TEXT_BYTES, "text file")?;
+        Ok(Source::Text { name: value.to_string(), bytes })
+    }
+
     /// `--dataset`'s value: a built-in name, or a path ending in `.csv` or naming an existing file.
     /// The file's size is checked against the CSV reader's limit before it is read.
     pub fn resolve(value: &str) -> Result<Source, Failure> {
@@ -100,44 +154,29 @@ impl Source {
         if !value.to_ascii_lowercase().ends_with(".csv") && !path.exists() {
             let names: Vec<&str> = DatasetName::ALL.iter().map(|d| d.name()).collect();
             return Err(Failure::usage(format!(
-                "--dataset: '{value}' is neither a data set ({}) nor a CSV file",
+                "--dataset: '{value}' is neither a data set ({}) nor a CSV file (a text needs --task chars)",
                 names.join(", ")
             )));
         }
-        let metadata = match std::fs::metadata(path) {
-            Ok(metadata) => metadata,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Failure::data(format!("{value} does not exist")));
-            }
-            Err(error) => return Err(Failure::data(format!("cannot read {value} ({error})"))),
-        };
-        if metadata.is_dir() {
-            return Err(Failure::data(format!("{value} is a folder, not a CSV file")));
-        }
-        if metadata.len() > csv::MAX_BYTES as u64 {
-            return Err(Failure::data(format!(
-                "{value} is {:.1} MB; the limit is {} MB",
-                metadata.len() as f64 / (1024.0 * 1024.0),
-                csv::MAX_BYTES / (1024 * 1024)
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|error| Failure::data(format!("cannot read {value} ({error})")))?;
+        let bytes = read_file(value, csv::MAX_BYTES as u64, "CSV file")?;
         Ok(Source::Csv { path: value.to_string(), bytes })
     }
 
-    /// The data set's name as the settings know it, or "csv".
+    /// The data set's name as the settings know it, or "csv", or "text".
     pub fn name(&self) -> &'static str {
         match self {
             Source::Builtin(name) => name.name(),
             Source::Csv { .. } => DatasetName::Csv.name(),
+            Source::Text { .. } => DatasetName::Text.name(),
         }
     }
 
-    /// The file, for a CSV.
+    /// The file, for a CSV or a text (`names` for the built-in one).
     pub fn file(&self) -> Option<&str> {
         match self {
             Source::Builtin(_) => None,
             Source::Csv { path, .. } => Some(path),
+            Source::Text { name, .. } => Some(name),
         }
     }
 
@@ -149,6 +188,22 @@ impl Source {
             Source::Builtin(name) => dataset_defaults(*name),
             Source::Csv { .. } => {
                 dataset_defaults(DatasetName::Csv).into_iter().filter(|(name, _)| *name != "dataset").collect()
+            }
+            Source::Text { .. } => {
+                let mut defaults = dataset_defaults(DatasetName::Text);
+                defaults.push(("task", "chars"));
+                defaults
+            }
+        }
+    }
+
+    /// The data set of one seed's run.
+    pub fn dataset(&self, settings: &Settings) -> Result<Option<Dataset>, KdError> {
+        match self {
+            Source::Builtin(_) => Ok(None),
+            Source::Csv { path, bytes } => Dataset::from_csv(bytes, path, &settings.data_options()).map(Some),
+            Source::Text { name, bytes } => {
+                Corpus::read(bytes, name, settings.seed)?.dataset(settings.context, settings.holdout).map(Some)
             }
         }
     }
@@ -216,6 +271,37 @@ pub struct SeedRun {
     pub has_teacher: bool,
     /// Fidelity and calibration of every network the method trains, on the test split.
     pub fidelity: Vec<(Network, Fidelity)>,
+    /// The language task: bits per character on the test split, and what each network writes.
+    pub language: Option<LanguageScores>,
+}
+
+/// Bits per character on the test split (the next character's cross-entropy in bits) of the
+/// teacher, the distilled and the control student, and a few lines each wrote from nothing at
+/// sampling temperature 1 (from the seed).
+#[derive(Debug, Clone)]
+pub struct LanguageScores {
+    pub bits: [f32; 3],
+    pub written: [Vec<String>; 3],
+}
+
+/// How many lines each network writes for the report.
+const WRITTEN_LINES: usize = 5;
+
+fn language_scores(session: &Session, corpus: &Corpus) -> Result<LanguageScores, KdError> {
+    let test = &session.data().test;
+    let models = [ModelKind::Teacher, ModelKind::Kd, ModelKind::Control];
+    let mut bits = [0.0f32; 3];
+    let mut written: [Vec<String>; 3] = Default::default();
+    for (k, which) in models.into_iter().enumerate() {
+        let logits = session.logits_at(which, test.features.view(), 1.0)?;
+        bits[k] = bits_per_character(logits.view(), &test.labels)? as f32;
+        let mut rng = Rng::stream(session.settings().seed, Stream::Sampling);
+        written[k] = (0..WRITTEN_LINES)
+            .map(|_| write(session.model(which), corpus, session.settings().context, &[], 1.0, &mut rng))
+            .map(|symbols| symbols.map(|s| corpus.decode(&s)))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(LanguageScores { bits, written })
 }
 
 impl SeedRun {
@@ -247,11 +333,9 @@ pub fn run_seed(
 ) -> Result<(SeedRun, DataSummary), Failure> {
     let engine = |error: KdError| Failure::engine(error, run);
     let seed = settings.seed;
-    let mut session = match source {
-        Source::Builtin(_) => Session::new(settings),
-        Source::Csv { path, bytes } => {
-            Dataset::from_csv(bytes, path, &settings.data_options()).and_then(|data| Session::with_data(settings, data))
-        }
+    let mut session = match source.dataset(&settings).map_err(engine)? {
+        None => Session::new(settings),
+        Some(data) => Session::with_data(settings, data),
     }
     .map_err(engine)?;
     for (phase, what) in [(Phase::Teacher, "the teacher"), (Phase::Distil, "the students")] {
@@ -273,6 +357,13 @@ pub fn run_seed(
         eprint!("\r\x1b[K");
     }
     save_run(&session, run)?;
+    let language = match source {
+        Source::Text { name, bytes } => {
+            let corpus = Corpus::read(bytes, name, seed).map_err(engine)?;
+            Some(language_scores(&session, &corpus).map_err(engine)?)
+        }
+        _ => None,
+    };
     let history = session.history();
     let missing = || Failure::data(format!("seed {seed}: the run recorded no metrics"));
     let teacher_epoch = history.teacher.last().ok_or_else(missing)?;
@@ -299,6 +390,7 @@ pub fn run_seed(
             .map(|which| session.fidelity(which).map(|f| (which, f)))
             .collect::<Result<_, _>>()
             .map_err(engine)?,
+        language,
     };
     let data = session.data();
     let summary = DataSummary {
@@ -337,7 +429,10 @@ fn save_run(session: &Session, run: &RunArgs) -> Result<(), Failure> {
 pub fn run(run: &RunArgs) -> Result<Report, Failure> {
     let dataset =
         run.dataset.clone().unwrap_or_else(|| settings::spec("dataset").map_or("spiral", |s| s.default).to_string());
-    let source = Source::resolve(&dataset)?;
+    let source = match task_of(run) {
+        Some(Task::Chars) => Source::resolve_text(&dataset)?,
+        _ => Source::resolve(&dataset)?,
+    };
     let values = settings_values(&source, run);
     let base = Settings::from_values(&values).map_err(|error| Failure::engine(error, run))?;
     for note in ignored_flag_notes(&source, run) {
