@@ -318,7 +318,7 @@ fn read_next<T: SettingValue>(
         .ok()
 }
 
-use crate::language::Task;
+use crate::language::{StudentText, Task};
 use DatasetName::{Blobs, Digits, Iris, Moons, Text};
 
 settings! {
@@ -346,6 +346,11 @@ settings! {
     /// What the networks learn: the data set's classes, or a text's next character (`chars`:
     /// src/language/; `kd` only until the page has its language view).
     task: Task = SettingSpec { name: "task", default: "classify", cli_only: true, flag: "task", placeholder: "TASK", ..BASE },
+    /// The language task: what the students learn from, the training lines or as many lines the
+    /// trained teacher wrote (sequence-level distillation, Kim & Rush 2016).
+    student_text: StudentText = SettingSpec {
+        name: "studentText", default: "real", cli_only: true, flag: "student-text", placeholder: "TEXT", ..BASE
+    },
     /// The language task: how many previous characters the models read.
     context: usize = SettingSpec {
         name: "context", default: "3", min: 1.0, max: 16.0, step: 1.0, cli_only: true, flag: "context", placeholder: "N",

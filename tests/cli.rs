@@ -581,6 +581,19 @@ fn the_language_task_runs_on_the_names_and_on_a_text_file() {
     );
     assert!(table.contains("written at sampling temperature 1 (seed 4):"), "{table}");
 
+    // sequence-level distillation: the students learn lines the teacher wrote; the test lines stay
+    let base = ["run", "--dataset", "names", "--task", "chars", "--epochs", "2", "--seed", "4"];
+    let teacher_text = json_of(&[&base[..], &["--student-text", "teacher"]].concat());
+    assert_eq!(teacher_text["settings"]["studentText"], "teacher");
+    assert_eq!(teacher_text["data"]["test_samples"], json["data"]["test_samples"]);
+    assert_ne!(teacher_text["data"]["train_samples"], json["data"]["train_samples"], "the teacher's lines, not the names");
+    assert_eq!(teacher_text["teacher"]["bits_per_char"], json["teacher"]["bits_per_char"], "the same teacher");
+    assert_fails(
+        &["run", "--dataset", "digits", "--student-text", "teacher"],
+        2,
+        "error: --student-text teacher: the students learn a text the teacher wrote only with --task chars",
+    );
+
     // a text file of one line per item
     let lines: Vec<String> = (0..40).map(|i| ["ab", "abc", "bca", "cab"][i % 4].repeat(1 + i % 3)).collect();
     let file = TempFile::new("words.txt", &lines.join("\n"));

@@ -102,6 +102,12 @@ impl Corpus {
         Ok(Corpus { name: name.to_string(), symbols, train, validation, test: encoded })
     }
 
+    /// This corpus with `lines` (symbol indices, e.g. what a model wrote) as its training lines;
+    /// the validation and test lines stay.
+    pub fn with_training_lines(&self, lines: Vec<Vec<usize>>) -> Corpus {
+        Corpus { train: lines, ..self.clone() }
+    }
+
     /// Number of symbols: the model's classes.
     pub fn len(&self) -> usize {
         self.symbols.len()

@@ -27,3 +27,17 @@ pub enum Task {
 }
 
 crate::settings::choices!(Task { Classify => "classify", Chars => "chars" });
+
+/// What the students of the language task learn from (the setting `studentText`): the training
+/// lines, or as many lines as those written by the trained teacher at sampling temperature 1, from
+/// the seed: sequence-level distillation (Kim & Rush 2016), where a student imitates what the
+/// teacher writes rather than its distribution at each character (word-level distillation, the
+/// soft term); with α > 0 it does both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StudentText {
+    Real,
+    Teacher,
+}
+
+crate::settings::choices!(StudentText { Real => "real", Teacher => "teacher" });

@@ -59,6 +59,19 @@ fn draw(probabilities: &[f32], u: f64) -> usize {
     last
 }
 
+/// `count` lines `network` writes from nothing at sampling temperature `temperature`, drawn with
+/// `rng`: a text the teacher wrote, for sequence-level distillation.
+pub fn write_lines(
+    network: &Mlp,
+    corpus: &Corpus,
+    context: usize,
+    count: usize,
+    temperature: f32,
+    rng: &mut Rng,
+) -> Result<Vec<Vec<usize>>> {
+    (0..count).map(|_| write(network, corpus, context, &[], temperature, rng)).collect()
+}
+
 /// The rest of the line `network` writes after `prompt`: each symbol drawn at `temperature`
 /// (0: the most likely one) with `rng`, until the boundary or [`MAX_WRITTEN`] characters.
 pub fn write(

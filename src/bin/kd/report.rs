@@ -15,7 +15,7 @@ use kd_playground::language::metrics::perplexity;
 use kd_playground::session::{Fidelity, Network};
 use kd_playground::settings::Value;
 
-use crate::run::{Report, Scores, SeedRun};
+use crate::run::{Report, Scores, SeedRun, DIVERSITY_LINES};
 
 /// One metric: a number (or null) for one seed, or its summary over seeds.
 #[derive(Debug, Serialize)]
@@ -165,6 +165,8 @@ struct ModelJson {
 struct LanguageJson {
     bits_per_char: Metric,
     perplexity: Metric,
+    /// The fraction of distinct 3-grams in 200 lines written at sampling temperature 1.
+    distinct_trigrams: Metric,
 }
 
 /// The language task: what each network wrote from nothing at sampling temperature 1 (the first
@@ -329,6 +331,7 @@ impl Report {
         Some(LanguageJson {
             bits_per_char: self.metric(bits),
             perplexity: self.metric(move |run| bits(run).map(|b| perplexity(f64::from(b)) as f32)),
+            distinct_trigrams: self.metric(move |run| run.language.as_ref().and_then(|l| l.distinct_trigrams[k])),
         })
     }
 
@@ -440,6 +443,11 @@ impl Report {
         if s.train_fraction < 1.0 {
             transfer.push(format!("{}% of each class", s.train_fraction * 100.0));
         }
+        if language && s.student_text == kd_playground::language::StudentText::Teacher {
+            transfer.push(
+                "as many lines written by the teacher at sampling temperature 1: sequence-level distillation".into(),
+            );
+        }
         if !transfer.is_empty() {
             text.push_str(&format!(" ({})", transfer.join(", ")));
         }
@@ -501,6 +509,13 @@ impl Report {
             );
             rows.push(
                 ["perplexity".to_string()].into_iter().chain((0..3).map(|k| self.plain(perplexity_of(k)))).collect(),
+            );
+            let distinct = |k: usize| move |run: &SeedRun| run.language.as_ref().and_then(|l| l.distinct_trigrams[k]);
+            rows.push(
+                [format!("distinct 3-grams ({DIVERSITY_LINES} lines)")]
+                    .into_iter()
+                    .chain((0..3).map(|k| self.percent(distinct(k))))
+                    .collect(),
             );
         }
         for class in (0..data.class_names.len()).filter(|_| !language) {

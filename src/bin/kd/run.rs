@@ -8,9 +8,9 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use kd_playground::data::{csv, Dataset, DatasetName, SplitName};
-use kd_playground::language::metrics::bits_per_character;
-use kd_playground::language::sampling::write;
-use kd_playground::language::{Corpus, Task, MAX_TEXT_BYTES};
+use kd_playground::language::metrics::{bits_per_character, distinct_ngrams};
+use kd_playground::language::sampling::{write, write_lines};
+use kd_playground::language::{Corpus, StudentText, Task, MAX_TEXT_BYTES};
 use kd_playground::rng::{Rng, Stream};
 use kd_playground::session::{BiasAdjustment, Fidelity, ModelKind, Network, Phase, Session};
 use kd_playground::settings::{self, dataset_defaults, Settings, Value};
@@ -282,26 +282,50 @@ pub struct SeedRun {
 pub struct LanguageScores {
     pub bits: [f32; 3],
     pub written: [Vec<String>; 3],
+    /// The fraction of distinct 3-grams in [`DIVERSITY_LINES`] lines each wrote at temperature 1
+    /// (how varied what it writes is; None when they hold no 3-gram).
+    pub distinct_trigrams: [Option<f32>; 3],
 }
 
 /// How many lines each network writes for the report.
 const WRITTEN_LINES: usize = 5;
+/// How many lines each network writes to measure the diversity of its writing.
+pub const DIVERSITY_LINES: usize = 200;
+
+/// Sequence-level distillation: the session whose students learn from as many lines as the
+/// training split holds, written by `session`'s trained teacher at sampling temperature 1 from the
+/// seed (the validation and test lines stay).
+fn on_teacher_text(session: &Session, source: &Source) -> Result<Session, KdError> {
+    let Source::Text { name, bytes } = source else {
+        return Err(KdError::Internal("--student-text teacher without a text".into()));
+    };
+    let settings = session.settings().clone();
+    let corpus = Corpus::read(bytes, name, settings.seed)?;
+    let teacher = session.model(ModelKind::Teacher).clone();
+    let mut rng = Rng::stream(settings.seed, Stream::Sampling);
+    let written = write_lines(&teacher, &corpus, settings.context, corpus.train.len(), 1.0, &mut rng)?;
+    let data = corpus.with_training_lines(written).dataset(settings.context, settings.holdout)?;
+    Session::with_trained_teacher(settings, data, teacher)
+}
 
 fn language_scores(session: &Session, corpus: &Corpus) -> Result<LanguageScores, KdError> {
     let test = &session.data().test;
     let models = [ModelKind::Teacher, ModelKind::Kd, ModelKind::Control];
     let mut bits = [0.0f32; 3];
     let mut written: [Vec<String>; 3] = Default::default();
+    let mut distinct_trigrams = [None; 3];
     for (k, which) in models.into_iter().enumerate() {
         let logits = session.logits_at(which, test.features.view(), 1.0)?;
         bits[k] = bits_per_character(logits.view(), &test.labels)? as f32;
         let mut rng = Rng::stream(session.settings().seed, Stream::Sampling);
-        written[k] = (0..WRITTEN_LINES)
+        let lines: Vec<String> = (0..DIVERSITY_LINES)
             .map(|_| write(session.model(which), corpus, session.settings().context, &[], 1.0, &mut rng))
             .map(|symbols| symbols.map(|s| corpus.decode(&s)))
             .collect::<Result<_, _>>()?;
+        distinct_trigrams[k] = distinct_ngrams(&lines, 3).map(|d| d as f32);
+        written[k] = lines[..WRITTEN_LINES].to_vec();
     }
-    Ok(LanguageScores { bits, written })
+    Ok(LanguageScores { bits, written, distinct_trigrams })
 }
 
 impl SeedRun {
@@ -341,6 +365,9 @@ pub fn run_seed(
     for (phase, what) in [(Phase::Teacher, "the teacher"), (Phase::Distil, "the students")] {
         if progress {
             eprint!("\r\x1b[Kseed {seed}: training {what}…");
+        }
+        if phase == Phase::Distil && session.settings().student_text == StudentText::Teacher {
+            session = on_teacher_text(&session, source).map_err(engine)?;
         }
         let status = session.run_phase(phase).map_err(engine)?;
         if status.phase == Phase::Diverged {
@@ -435,6 +462,11 @@ pub fn run(run: &RunArgs) -> Result<Report, Failure> {
     };
     let values = settings_values(&source, run);
     let base = Settings::from_values(&values).map_err(|error| Failure::engine(error, run))?;
+    if base.student_text == StudentText::Teacher && base.task != Task::Chars {
+        return Err(Failure::usage(
+            "--student-text teacher: the students learn a text the teacher wrote only with --task chars",
+        ));
+    }
     for note in ignored_flag_notes(&source, run) {
         eprintln!("{note}");
     }
