@@ -8,12 +8,14 @@
 //!   in the page. (A BLAS-style kernel picks fused multiply-adds where the CPU has them.)
 //! - **Nothing allocated.** No packing buffer: a training step runs in the buffers it was given.
 //!
-//! `B` and `C` need contiguous rows (the layouts the passes use; a transposed weight matrix is
-//! copied into a reused buffer first); `A` may have any strides. Tiles of `MR × NR` outputs stay
-//! in registers while p runs over the shared dimension, and the compiler vectorises the `NR`
-//! columns.
+//! `B` needs contiguous rows; `A` and `C` may have any strides (a transposed `C` is how the
+//! backward pass writes `dL/dh = dL/dz · Wᵀ` as `W · dL/dzᵀ` without transposing `W`). Tiles of
+//! `MR × NR` outputs stay in registers while p runs over the shared dimension, and the compiler
+//! vectorises the `NR` columns. [`matmul_bias_into`] also adds a bias to each row and applies
+//! ReLU as it stores a tile (the forward pass's `h = max(0, x · W + b)`), with the arithmetic of
+//! a separate pass: the sum, then `+ b`, then `max(0, ·)`.
 
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 
 use crate::error::{KdError, Result};
 
@@ -30,18 +32,45 @@ const NR: usize = 16;
 #[cfg(target_arch = "wasm32")]
 const NR: usize = 8;
 
-/// `C = A · B`, overwriting `C`. Shapes must agree, and `B` and `C` must have contiguous rows.
-pub fn matmul_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<f32>) -> Result<()> {
+/// `C = A · B`, overwriting `C`. Shapes must agree, and `B` must have contiguous rows.
+pub fn matmul_into(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) -> Result<()> {
+    multiply(a, b, None, false, c)
+}
+
+/// `C = A · B + bias` (the bias added to every row), then `max(0, ·)` when `relu`, overwriting
+/// `C`: each element is `(Σₚ A[i,p]·B[p,j]) + bias[j]` as [`matmul_into`] sums it, the same bits
+/// as adding the bias and applying ReLU afterwards.
+pub fn matmul_bias_into(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    bias: ArrayView1<f32>,
+    relu: bool,
+    c: ArrayViewMut2<f32>,
+) -> Result<()> {
+    if bias.len() != b.ncols() {
+        return Err(KdError::Internal(format!("a bias of {} for {} columns", bias.len(), b.ncols())));
+    }
+    let bias = bias.as_slice().ok_or_else(|| KdError::Internal("matmul_bias_into needs a contiguous bias".into()))?;
+    multiply(a, b, Some(bias), relu, c)
+}
+
+fn multiply(
+    a: ArrayView2<f32>,
+    b: ArrayView2<f32>,
+    bias: Option<&[f32]>,
+    relu: bool,
+    mut c: ArrayViewMut2<f32>,
+) -> Result<()> {
     let (m, k) = a.dim();
     let n = b.ncols();
     if b.nrows() != k || c.dim() != (m, n) {
         return Err(KdError::Internal(format!("cannot multiply {:?} by {:?} into {:?}", a.dim(), b.dim(), c.dim())));
     }
-    if (n > 1 && (b.strides()[1] != 1 || c.strides()[1] != 1)) || m == 0 || n == 0 {
-        if m == 0 || n == 0 {
-            return Ok(());
-        }
-        return Err(KdError::Internal("matmul_into needs B and C with contiguous rows".into()));
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    if n > 1 && b.strides()[1] != 1 {
+        return Err(KdError::Internal("matmul_into needs B with contiguous rows".into()));
     }
     let operands = Operands {
         a: a.as_ptr(),
@@ -51,12 +80,16 @@ pub fn matmul_into(a: ArrayView2<f32>, b: ArrayView2<f32>, mut c: ArrayViewMut2<
         b_row: b.strides()[0],
         c: c.as_mut_ptr(),
         c_row: c.strides()[0],
+        c_col: if n > 1 { c.strides()[1] } else { 1 },
+        bias: bias.map_or(std::ptr::null(), <[f32]>::as_ptr),
+        relu,
         m,
         k,
         n,
     };
-    // SAFETY: the pointers and strides come from views of the stated shapes, checked above, and
-    // `c` is borrowed mutably for the call (so it does not overlap `a` or `b`).
+    // SAFETY: the pointers and strides come from views of the stated shapes, checked above (the
+    // bias has `n` elements), and `c` is borrowed mutably for the call (so it does not overlap
+    // `a` or `b`).
     unsafe { dispatch(&operands) };
     Ok(())
 }
@@ -70,6 +103,11 @@ struct Operands {
     b_row: isize,
     c: *mut f32,
     c_row: isize,
+    c_col: isize,
+    /// `n` values added to each row as it is stored, or null.
+    bias: *const f32,
+    /// `max(0, ·)` after the bias.
+    relu: bool,
     m: usize,
     k: usize,
     n: usize,
@@ -151,10 +189,30 @@ unsafe fn tile<const R: usize, const C: usize>(o: &Operands, i: usize, j: usize)
             }
         }
     }
+    if !o.bias.is_null() {
+        for acc_row in acc.iter_mut() {
+            for (q, s) in acc_row.iter_mut().enumerate() {
+                *s += *o.bias.add(j + q);
+            }
+        }
+    }
+    if o.relu {
+        for acc_row in acc.iter_mut() {
+            for s in acc_row.iter_mut() {
+                *s = s.max(0.0);
+            }
+        }
+    }
     for (r, acc_row) in acc.iter().enumerate() {
-        let c_row = o.c.offset((i + r) as isize * o.c_row).add(j);
-        for (q, &s) in acc_row.iter().enumerate() {
-            *c_row.add(q) = s;
+        let c_row = o.c.offset((i + r) as isize * o.c_row + j as isize * o.c_col);
+        if o.c_col == 1 {
+            for (q, &s) in acc_row.iter().enumerate() {
+                *c_row.add(q) = s;
+            }
+        } else {
+            for (q, &s) in acc_row.iter().enumerate() {
+                *c_row.offset(q as isize * o.c_col) = s;
+            }
         }
     }
 }
@@ -163,7 +221,7 @@ unsafe fn tile<const R: usize, const C: usize>(o: &Operands, i: usize, j: usize)
 mod tests {
     use super::*;
     use crate::rng::Rng;
-    use ndarray::{s, Array2};
+    use ndarray::{s, Array1, Array2};
 
     fn random(rows: usize, cols: usize, rng: &mut Rng) -> Array2<f32> {
         Array2::from_shape_fn((rows, cols), |_| rng.normal() as f32)
@@ -193,6 +251,24 @@ mod tests {
             let mut big = Array2::from_elem((m + 3, n + 5), f32::NAN);
             matmul_into(at.t(), b.view(), big.slice_mut(s![1..m + 1, 2..n + 2])).unwrap();
             assert_eq!(big.slice(s![1..m + 1, 2..n + 2]), expected, "{m}×{k}·{k}×{n}, strided");
+            // C a transposed view (the backward pass's dL/dh)
+            let mut ct = Array2::from_elem((n, m), f32::NAN);
+            matmul_into(a.view(), b.view(), ct.view_mut().reversed_axes()).unwrap();
+            assert_eq!(ct.t(), expected, "{m}×{k}·{k}×{n}, into a transposed C");
+            // the bias and ReLU as they are stored: the bits of separate passes
+            let bias = Array1::from_shape_fn(n, |_| rng.normal() as f32);
+            for relu in [false, true] {
+                let mut separate = expected.clone();
+                for mut row in separate.rows_mut() {
+                    row += &bias;
+                    if relu {
+                        row.mapv_inplace(|v| v.max(0.0));
+                    }
+                }
+                let mut fused = Array2::from_elem((m, n), f32::NAN);
+                matmul_bias_into(a.view(), b.view(), bias.view(), relu, fused.view_mut()).unwrap();
+                assert_eq!(fused, separate, "{m}×{k}·{k}×{n} + bias, relu {relu}");
+            }
             // close to f64 arithmetic
             let exact = a.mapv(f64::from).dot(&b.mapv(f64::from));
             let scale = a.mapv(|v| f64::from(v).abs()).dot(&b.mapv(|v| f64::from(v).abs()));
@@ -203,12 +279,15 @@ mod tests {
     }
 
     #[test]
-    fn refuses_shapes_that_do_not_agree_and_columns_that_are_not_contiguous() {
+    fn refuses_shapes_that_do_not_agree_and_rows_of_b_that_are_not_contiguous() {
         let a = Array2::<f32>::zeros((2, 3));
         let b = Array2::<f32>::zeros((4, 5));
         assert!(matmul_into(a.view(), b.view(), Array2::zeros((2, 5)).view_mut()).is_err());
         let b = Array2::<f32>::zeros((5, 3));
         assert!(matmul_into(a.view(), b.t(), Array2::zeros((2, 5)).view_mut()).is_err());
+        let b = Array2::<f32>::zeros((3, 5));
+        assert!(matmul_bias_into(a.view(), b.view(), Array1::zeros(4).view(), true, Array2::zeros((2, 5)).view_mut())
+            .is_err());
         let empty = Array2::<f32>::zeros((0, 3));
         assert!(matmul_into(empty.view(), Array2::zeros((3, 4)).view(), Array2::zeros((0, 4)).view_mut()).is_ok());
     }

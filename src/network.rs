@@ -5,12 +5,12 @@
 //! h_0 = x,   z_l = h_{l-1} · W_l + b_l,   h_l = act(z_l)  (hidden layers),   logits = z_L
 //! ```
 
-use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{KdError, Result};
 use crate::math;
-use crate::matmul::matmul_into;
+use crate::matmul::{matmul_bias_into, matmul_into};
 use crate::methods::{Batch, LossTerms, Method};
 use crate::rng::Rng;
 
@@ -41,14 +41,6 @@ impl Activation {
                 }
             }),
             Activation::Tanh => ndarray::Zip::from(grad).and(output).for_each(|g, &h| *g *= 1.0 - h * h),
-        }
-    }
-
-    /// [`Activation::apply`] on one row.
-    pub fn apply_row(self, z: &mut ArrayViewMut1<f32>) {
-        match self {
-            Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
-            Activation::Tanh => z.mapv_inplace(math::tanh),
         }
     }
 
@@ -103,6 +95,40 @@ pub struct DenseGradient {
 fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
     let b = b.as_standard_layout(); // borrowed, not copied, when its rows are contiguous
     let result = matmul_into(a, b.view(), c);
+    debug_assert!(result.is_ok(), "{result:?}");
+}
+
+/// `h = act(a · W + b)` into `c` ([`crate::matmul::matmul_bias_into`]): the bias, and ReLU, are
+/// applied as the product stores its outputs; tanh in a pass of its own afterwards. The same bits
+/// as the product followed by `+ b` and the activation.
+fn affine(a: ArrayView2<f32>, layer: &Dense, activation: Option<Activation>, mut c: ArrayViewMut2<f32>) {
+    let relu = activation == Some(Activation::Relu);
+    let result = matmul_bias_into(a, layer.weights.view(), layer.bias.view(), relu, c.view_mut());
+    debug_assert!(result.is_ok(), "{result:?}");
+    if let Some(Activation::Tanh) = activation {
+        c.mapv_inplace(math::tanh);
+    }
+}
+
+/// `dL/dh = dL/dz · Wᵀ` into `grad_input` (rows, inputs), computed as `dL/dhᵀ = W · dL/dzᵀ`: the
+/// batch's `dL/dz` (rows, outputs) is transposed into `buffer` (outputs, ≥ rows), a few thousand
+/// numbers, instead of `W`, and the product stores its outputs transposed. Each output is the
+/// same sum, `Σ_p dL/dz[i,p] · W[j,p]` for p = 0, 1, …, as with `Wᵀ`.
+fn input_gradient(
+    grad_z: ArrayView2<f32>,
+    weights: ArrayView2<f32>,
+    buffer: &mut Array2<f32>,
+    grad_input: ArrayViewMut2<f32>,
+) {
+    let (rows, outputs) = grad_z.dim();
+    let mut transposed = buffer.slice_mut(s![..outputs, ..rows]);
+    for (i, row) in grad_z.rows().into_iter().enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            // SAFETY: j < outputs and i < rows, the shape of `transposed`.
+            unsafe { *transposed.uget_mut((j, i)) = v };
+        }
+    }
+    let result = matmul_into(weights, transposed.view(), grad_input.reversed_axes());
     debug_assert!(result.is_ok(), "{result:?}");
 }
 
@@ -292,8 +318,8 @@ impl Mlp {
 /// The forward and backward passes of one network on mini-batches, in reused buffers: the batch,
 /// every layer's output and the gradient with respect to it, and the parameter gradients. A
 /// training step through `Passes` makes no allocation once the buffers exist (the matrix products are
-/// [`crate::matmul`]'s, which need none; each layer's transposed weights for the backward pass
-/// have a buffer here). The arithmetic is exactly [`Mlp::forward_cached`]'s and
+/// [`crate::matmul`]'s, which need none; the transposed `dL/dz` that each layer's `dL/dh` is
+/// computed from has a buffer here). The arithmetic is exactly [`Mlp::forward_cached`]'s and
 /// [`Mlp::backward`]'s, so both give the same bits.
 #[derive(Debug, Clone)]
 pub struct Passes {
@@ -307,7 +333,8 @@ pub struct Passes {
     deltas: Vec<Array2<f32>>,
     /// Each layer's parameter gradient.
     gradients: Vec<DenseGradient>,
-    /// `transposed[l]`: layer l's weights transposed (outputs, inputs), for dL/dh = dL/dz · Wᵀ.
+    /// `transposed[l]`: dL/dz of layer l transposed (width, capacity), for dL/dh = dL/dz · Wᵀ
+    /// (computed as `W · dL/dzᵀ`).
     transposed: Vec<Array2<f32>>,
     /// (capacity, classes): intermediate probabilities of a loss.
     scratch: Array2<f32>,
@@ -334,7 +361,7 @@ impl Passes {
                 .iter()
                 .map(|l| DenseGradient { weights: Array2::zeros(l.weights.dim()), bias: Array1::zeros(l.bias.dim()) })
                 .collect(),
-            transposed: network.layers.iter().map(|l| Array2::zeros((l.weights.ncols(), l.weights.nrows()))).collect(),
+            transposed: widths.iter().map(|&w| Array2::zeros((w, capacity))).collect(),
             labels: Vec::with_capacity(capacity),
             scratch: Array2::zeros((capacity, network.classes())),
             input_gradient: Array2::zeros((0, network.inputs())),
@@ -384,15 +411,9 @@ impl Passes {
         for (l, layer) in network.layers.iter().enumerate() {
             let (before, after) = self.outputs.split_at_mut(l);
             let input = if l == 0 { self.input.slice(s![..n, ..]) } else { before[l - 1].slice(s![..n, ..]) };
-            let mut z = after[0].slice_mut(s![..n, ..]);
-            product(input, layer.weights.view(), z.view_mut()); // (n, outputs) = h · W
+            let z = after[0].slice_mut(s![..n, ..]);
             let activation = if l < last { Some(network.activation) } else { None };
-            for mut row in z.rows_mut() {
-                row += &layer.bias;
-                if let Some(activation) = activation {
-                    activation.apply_row(&mut row);
-                }
-            }
+            affine(input, layer, activation, z); // (n, outputs) = act(h · W + b)
         }
         Ok(())
     }
@@ -469,8 +490,7 @@ impl Passes {
             let transposed = &mut self.transposed[l];
             if l > 0 {
                 let mut grad_input = lower[l - 1].slice_mut(s![..n, ..]);
-                transposed.assign(&network.layers[l].weights.t());
-                product(grad_z, transposed.view(), grad_input.view_mut()); // dL/dz · Wᵀ
+                input_gradient(grad_z, network.layers[l].weights.view(), transposed, grad_input.view_mut()); // dL/dz · Wᵀ
                 if let Some((_, extra)) = extra.filter(|(layer, _)| *layer == l) {
                     grad_input += &extra; // dL/dh_l from the loss that reads hidden layer l
                 }
@@ -479,8 +499,8 @@ impl Passes {
                 if self.input_gradient.nrows() < n {
                     self.input_gradient = Array2::zeros((self.capacity.max(n), network.inputs()));
                 }
-                transposed.assign(&network.layers[0].weights.t());
-                product(grad_z, transposed.view(), self.input_gradient.slice_mut(s![..n, ..]));
+                let weights = network.layers[0].weights.view();
+                input_gradient(grad_z, weights, transposed, self.input_gradient.slice_mut(s![..n, ..]));
                 // dL/dx
             }
         }
