@@ -122,10 +122,28 @@ impl AdamStep {
         second: &mut ndarray::Array<f32, D>,
         grad: &ndarray::Array<f32, D>,
     ) {
+        // Three divisions and a square root per parameter: the update is bound by the divider.
+        // From step 165 on, 1 − β₁ᵗ rounds to 1 in f32, and `m / 1` is `m`, bit for bit: that
+        // division is left out then.
+        if self.correction1 == 1.0 {
+            self.update_with::<false, D>(param, first, second, grad);
+        } else {
+            self.update_with::<true, D>(param, first, second, grad);
+        }
+    }
+
+    #[inline(always)]
+    fn update_with<const CORRECT_FIRST: bool, D: ndarray::Dimension>(
+        &self,
+        param: &mut ndarray::Array<f32, D>,
+        first: &mut ndarray::Array<f32, D>,
+        second: &mut ndarray::Array<f32, D>,
+        grad: &ndarray::Array<f32, D>,
+    ) {
         Zip::from(param).and(first).and(second).and(grad).for_each(|p, m, v, &g| {
             *m = ADAM_BETA1 * *m + (1.0 - ADAM_BETA1) * g;
             *v = ADAM_BETA2 * *v + (1.0 - ADAM_BETA2) * g * g;
-            let m_hat = *m / self.correction1;
+            let m_hat = if CORRECT_FIRST { *m / self.correction1 } else { *m };
             let v_hat = *v / self.correction2;
             *p -= self.lr * m_hat / (v_hat.sqrt() + ADAM_EPSILON);
         });
