@@ -103,7 +103,9 @@ fn product(a: ArrayView2<f32>, b: ArrayView2<f32>, c: ArrayViewMut2<f32>) {
 /// as the product followed by `+ b` and the activation.
 fn affine(a: ArrayView2<f32>, layer: &Dense, activation: Option<Activation>, mut c: ArrayViewMut2<f32>) {
     let relu = activation == Some(Activation::Relu);
-    let result = matmul_bias_into(a, layer.weights.view(), layer.bias.view(), relu, c.view_mut());
+    // borrowed, not copied, when the weights' rows are contiguous (a pruned network's may not be)
+    let weights = layer.weights.as_standard_layout();
+    let result = matmul_bias_into(a, weights.view(), layer.bias.view(), relu, c.view_mut());
     debug_assert!(result.is_ok(), "{result:?}");
     if let Some(Activation::Tanh) = activation {
         c.mapv_inplace(math::tanh);
