@@ -363,8 +363,10 @@ pub enum Refusal {
     },
     /// A run on a user's CSV file cannot be saved (the file would have to travel with it).
     CsvRunNotSaved,
-    /// A run of the language task: its text and context would have to travel with it.
+    /// A run of the language task, as a session: its text would have to travel with it.
     TextRunNotSaved,
+    /// A run file of the language task, as a session (`kd sample` writes with its networks).
+    TextRunNotLoaded,
     /// A name the page sent that the engine does not know (`what`: split, model, experiment,
     /// data set, view).
     UnknownName {
@@ -727,6 +729,7 @@ impl Refusal {
                 .with("classes", *classes),
             Refusal::CsvRunNotSaved => Message::new("engine.refused.csvRunNotSaved"),
             Refusal::TextRunNotSaved => Message::new("engine.refused.textRunNotSaved"),
+            Refusal::TextRunNotLoaded => Message::new("engine.refused.textRunNotLoaded"),
             Refusal::UnknownName { what, got } => Message::new("engine.refused.unknownName")
                 .with("what", Message::new(&format!("engine.name.{what}")))
                 .with("got", shortened(got)),

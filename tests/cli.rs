@@ -586,7 +586,10 @@ fn the_language_task_runs_on_the_names_and_on_a_text_file() {
     let teacher_text = json_of(&[&base[..], &["--student-text", "teacher"]].concat());
     assert_eq!(teacher_text["settings"]["studentText"], "teacher");
     assert_eq!(teacher_text["data"]["test_samples"], json["data"]["test_samples"]);
-    assert_ne!(teacher_text["data"]["train_samples"], json["data"]["train_samples"], "the teacher's lines, not the names");
+    assert_ne!(
+        teacher_text["data"]["train_samples"], json["data"]["train_samples"],
+        "the teacher's lines, not the names"
+    );
     assert_eq!(teacher_text["teacher"]["bits_per_char"], json["teacher"]["bits_per_char"], "the same teacher");
     assert_fails(
         &["run", "--dataset", "digits", "--student-text", "teacher"],
@@ -618,4 +621,46 @@ fn the_language_task_runs_on_the_names_and_on_a_text_file() {
         1,
         "error: a context of 12 characters cannot be used: it must be from 1 to 11 (the longest line of names has 11 characters)",
     );
+}
+
+#[test]
+fn kd_sample_writes_with_a_saved_run_of_the_language_task() {
+    let run = TempFile::new("names-run.json", "");
+    stdout_of(&["run", "--dataset", "names", "--task", "chars", "--epochs", "2", "--save-run", run.path()]);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(run.path()).unwrap()).unwrap();
+    assert_eq!(saved["text"]["name"], "names");
+    assert_eq!(saved["text"]["characters"], "abcdefghijklmnopqrstuvwxyz");
+    let sample = |extra: &[&str]| stdout_of(&[&["sample", "--run", run.path()][..], extra].concat());
+    let written = sample(&["--prompt", "ma", "--count", "6", "--seed", "3"]);
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 6);
+    assert!(lines.iter().all(|l| l.starts_with("ma") && l.chars().all(|c| c.is_ascii_lowercase())), "{written}");
+    assert_eq!(sample(&["--prompt", "ma", "--count", "6", "--seed", "3"]), written, "the same seed writes the same");
+    let greedy = sample(&["--temperature", "0", "--count", "3", "--model", "kd"]);
+    assert_eq!(greedy.lines().collect::<std::collections::HashSet<_>>().len(), 1, "at temperature 0: one line");
+    assert_fails(
+        &["sample", "--run", run.path(), "--prompt", "Ma"],
+        1,
+        "error: the character 'M' never occurs in names: the model cannot read it",
+    );
+    assert_fails(
+        &["sample", "--run", run.path(), "--temperature", "-1"],
+        2,
+        "error: --temperature -1: a sampling temperature is from 0 to 100",
+    );
+    let digits = TempFile::new("digits-run.json", "");
+    stdout_of(&["run", "--dataset", "iris", "--epochs", "1", "--save-run", digits.path()]);
+    assert_fails(
+        &["sample", "--run", digits.path()],
+        1,
+        &format!(
+            "error: {} is not a run of the language task (kd run --task chars --save-run FILE writes one)",
+            digits.path()
+        ),
+    );
+    // the page cannot open it as a run yet, and says why
+    let refused = kd_playground::session::SavedRun::from_json(&std::fs::read_to_string(run.path()).unwrap())
+        .and_then(kd_playground::session::Session::from_saved)
+        .unwrap_err();
+    assert!(refused.to_string().contains("this is a run of the language task"), "{refused}");
 }

@@ -102,6 +102,21 @@ impl Corpus {
         Ok(Corpus { name: name.to_string(), symbols, train, validation, test: encoded })
     }
 
+    /// The symbols of a text whose characters are `characters` (a saved run's), without its lines:
+    /// enough for a model of that text to write. Refused when they are not each once, in order,
+    /// printable.
+    pub fn of_characters(name: &str, characters: &str) -> Result<Corpus> {
+        let symbols: Vec<char> = std::iter::once(BOUNDARY).chain(characters.chars()).collect();
+        let ordered = symbols.windows(2).all(|pair| pair[0] < pair[1]);
+        if let Some(c) = characters.chars().find(|c| c.is_control()) {
+            return Err(problem(name, TextProblem::Binary { line: 1, code: c as u32 }));
+        }
+        if !ordered || symbols.len() > MAX_SYMBOLS {
+            return Err(KdError::Internal(format!("the characters of {name} are not each once, in order")));
+        }
+        Ok(Corpus { name: name.to_string(), symbols, train: Vec::new(), validation: Vec::new(), test: Vec::new() })
+    }
+
     /// This corpus with `lines` (symbol indices, e.g. what a model wrote) as its training lines;
     /// the validation and test lines stay.
     pub fn with_training_lines(&self, lines: Vec<Vec<usize>>) -> Corpus {

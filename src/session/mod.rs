@@ -24,7 +24,7 @@ mod transfer_set;
 pub use analysis::{per_class_accuracy, BiasAdjustment, Fidelity, Network, ShiftedAccuracy};
 pub use history::{BatchLosses, History, MethodEpoch, StudentEpoch, TeacherEpoch};
 pub use inspect::{SampleInsight, SampleReport};
-pub use saved_run::{RunDocument, SavedRun, SavedWeights, RUN_FORMAT, RUN_VERSION};
+pub use saved_run::{RunDocument, SavedRun, SavedText, SavedWeights, RUN_FORMAT, RUN_VERSION};
 pub use snapshot::{SentVersions, Snapshot};
 pub use transfer_set::transfer_set;
 

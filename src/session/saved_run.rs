@@ -38,6 +38,15 @@ pub struct SavedWeights {
     pub heads: Vec<Mlp>,
 }
 
+/// A run of the language task: its text's name and characters (the symbols after the line's end,
+/// in order), what `kd sample` needs to write with its networks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedText {
+    pub name: String,
+    pub characters: String,
+}
+
 /// A whole run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,6 +62,9 @@ pub struct SavedRun {
     pub message: Option<Stopped>,
     pub history: History,
     pub weights: SavedWeights,
+    /// The language task's text (absent for every other run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<SavedText>,
 }
 
 /// A parsed run document, read field by field so that a fault is named where it is: JSON natively
@@ -155,6 +167,14 @@ impl SavedRun {
                 control_student: network("controlStudent", Model::Control)?,
                 heads,
             },
+            text: match document.field("text") {
+                None => None,
+                Some(value) => Some(
+                    value
+                        .decode()
+                        .map_err(|reason| run_error(RunFileProblem::MalformedField { field: "text".into(), reason }))?,
+                ),
+            },
         })
     }
 
@@ -237,7 +257,20 @@ impl Session {
         if self.data.name == crate::data::DatasetName::Text {
             return Err(KdError::Refused(Refusal::TextRunNotSaved));
         }
-        Ok(SavedRun {
+        Ok(self.document())
+    }
+
+    /// A run of the language task as a document, with `text` (its text's name and characters):
+    /// `kd sample` writes with its networks; it cannot be loaded back as a session yet.
+    pub fn to_saved_text(&self, text: SavedText) -> Result<SavedRun> {
+        if self.data.name != crate::data::DatasetName::Text {
+            return Err(KdError::Internal("a text for a run that is not of the language task".into()));
+        }
+        Ok(SavedRun { text: Some(text), ..self.document() })
+    }
+
+    fn document(&self) -> SavedRun {
+        SavedRun {
             format: RUN_FORMAT.to_string(),
             version: RUN_VERSION,
             settings: self.settings.to_values(),
@@ -253,7 +286,8 @@ impl Session {
                 control_student: self.students.control.network().clone(),
                 heads: self.students.extra_networks(),
             },
-        })
+            text: None,
+        }
     }
 
     /// Rebuilds a run from a document: the data from its settings and seed, the networks from its
@@ -270,6 +304,9 @@ impl Session {
         }
         let settings = Settings::from_values(&saved.settings)
             .map_err(|e| run_error(RunFileProblem::InvalidSettings(Box::new(e))))?;
+        if saved.text.is_some() || settings.task == crate::language::Task::Chars {
+            return Err(KdError::Refused(Refusal::TextRunNotLoaded));
+        }
         let mut session = Session::new(settings)?;
         let weights = saved.weights;
         check_network(Model::Teacher, &weights.teacher, session.teacher.first())?;

@@ -33,6 +33,20 @@ pub enum Command {
     Experiment(&'static Experiment, RunArgs),
     /// `kd compare [FLAGS]`: a run, then the compression bench on its teacher.
     Compare(RunArgs, CompareArgs),
+    /// `kd sample --run FILE …`: what a saved run of the language task writes.
+    Sample(SampleArgs),
+}
+
+/// The flags of `kd sample`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleArgs {
+    pub run: String,
+    pub prompt: String,
+    pub temperature: f32,
+    pub count: usize,
+    pub seed: u64,
+    /// `teacher`, `kd` or `control`.
+    pub model: String,
 }
 
 /// The flags of `kd compare` beside `kd run`'s.
@@ -261,7 +275,32 @@ fn command() -> clap::Command {
         .after_help("Example:\n  kd run --dataset digits --omit-class 3 --temperature 8 --seeds 3")
         .subcommand_required(true)
         .max_term_width(100)
-        .subcommands([run, experiment, compare])
+        .subcommands([run, experiment, compare, sample_command()])
+}
+
+/// `kd sample`'s flags.
+fn sample_command() -> clap::Command {
+    clap::Command::new("sample")
+        .about("what a saved run of the language task writes (kd run --task chars --save-run FILE)")
+        .long_about(
+            "What a saved run of the language task writes: each line starts with the prompt, and every next \
+             character is drawn from the network's softmax at the sampling temperature (the same T, its second \
+             meaning: below 1 the model's favourite characters more often, above 1 more surprising ones; 0 always \
+             the most likely), from the seed, until the network ends the line.",
+        )
+        .args([
+            value_flag("run", "run", "FILE", "the run file (kd run --task chars --save-run FILE)".into()).required(true),
+            value_flag("prompt", "prompt", "TEXT", "the start of every line [default: nothing]".into()),
+            value_flag("temperature", "temperature", "T", "the sampling temperature, 0 to 100 [default: 1]".into())
+                .value_parser(clap::value_parser!(f32)),
+            value_flag("count", "count", "N", "how many lines, 1 to 1000 [default: 10]".into())
+                .value_parser(clap::value_parser!(u16).range(1..=1000)),
+            value_flag("seed", "seed", "N", "the seed of the draws [default: 1]".into())
+                .value_parser(clap::value_parser!(u64)),
+            value_flag("model", "model", "NAME", "which network writes [default: teacher]".into())
+                .value_parser(["teacher", "kd", "control"]),
+        ])
+        .after_help("Example:\n  kd run --dataset names --task chars --save-run names.json\n  kd sample --run names.json --prompt ma --temperature 0.8 --count 5")
 }
 
 /// The defaults per data set and the exit status, after `kd run --help`'s flags.
@@ -364,6 +403,22 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
     };
     match matches.subcommand() {
         Some(("run", run)) => Ok(Command::Run(run_args(run))),
+        Some(("sample", given)) => {
+            let temperature = given.get_one::<f32>("temperature").copied().unwrap_or(1.0);
+            if !(0.0..=100.0).contains(&temperature) {
+                return Err(UsageError(format!(
+                    "error: --temperature {temperature}: a sampling temperature is from 0 to 100\n"
+                )));
+            }
+            Ok(Command::Sample(SampleArgs {
+                run: given.get_one::<String>("run").cloned().unwrap_or_default(),
+                prompt: given.get_one::<String>("prompt").cloned().unwrap_or_default(),
+                temperature,
+                count: given.get_one::<u16>("count").map_or(10, |&n| usize::from(n)),
+                seed: given.get_one::<u64>("seed").copied().unwrap_or(1),
+                model: given.get_one::<String>("model").cloned().unwrap_or_else(|| "teacher".into()),
+            }))
+        }
         Some(("compare", given)) => Ok(Command::Compare(
             run_args(given),
             CompareArgs {
@@ -474,6 +529,7 @@ mod properties {
                     let values = settings_values(&Source::Builtin(builtin), &run);
                     let _ = Settings::from_values(&values);
                 }
+                Ok(Command::Sample(sample)) => prop_assert!(!sample.run.is_empty(), "--run is required"),
                 Err(UsageError(message)) => prop_assert!(message.starts_with("error: "), "{message:?}"),
             }
         }

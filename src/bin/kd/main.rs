@@ -4,6 +4,8 @@
 //! kd run --dataset digits|iris|spiral|blobs|moons|PATH.csv [--teacher 256,256] [--student 16]
 //!        [--temperature 4] [--alpha 0.9] [--epochs 60] [--seed 0 | --seeds 5] [--omit-class C]
 //!        [--train-fraction F] [--json] …      (kd run --help lists every flag)
+//! kd run --dataset names|PATH.txt --task chars [--context 3] --save-run RUN.json
+//! kd sample --run RUN.json [--prompt TEXT] [--temperature 1] [--count 10] [--model teacher]
 //! ```
 //!
 //! Exit codes: 0 success, 2 usage error (unknown flag, bad value), 1 data or training error.
@@ -21,6 +23,8 @@ mod compare;
 mod report;
 #[cfg(not(target_arch = "wasm32"))]
 mod run;
+#[cfg(not(target_arch = "wasm32"))]
+mod sample;
 #[cfg(not(target_arch = "wasm32"))]
 mod study;
 
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
 fn execute(arguments: &[String]) -> Result<String, Failure> {
     match args::parse(arguments)? {
         Command::Help(text) => Ok(text),
+        Command::Sample(sample_args) => sample::sample(&sample_args),
         Command::Run(run_args) => {
             let report = run::run(&run_args)?;
             if run_args.json {

@@ -12,7 +12,7 @@ use kd_playground::language::metrics::{bits_per_character, distinct_ngrams};
 use kd_playground::language::sampling::{write, write_lines};
 use kd_playground::language::{Corpus, StudentText, Task, MAX_TEXT_BYTES};
 use kd_playground::rng::{Rng, Stream};
-use kd_playground::session::{BiasAdjustment, Fidelity, ModelKind, Network, Phase, Session};
+use kd_playground::session::{BiasAdjustment, Fidelity, ModelKind, Network, Phase, SavedText, Session};
 use kd_playground::settings::{self, dataset_defaults, Settings, Value};
 use kd_playground::KdError;
 
@@ -375,7 +375,7 @@ pub fn run_seed(
                 eprint!("\r\x1b[K");
             }
             // The run keeps the last good weights; a saved run lets the user look at them.
-            save_run(&session, run)?;
+            save_run(&session, source, run)?;
             let message = status.stopped.map_or_else(|| "training diverged".into(), |m| m.to_string());
             return Err(Failure::data(format!("seed {seed}: {message}")));
         }
@@ -383,7 +383,7 @@ pub fn run_seed(
     if progress {
         eprint!("\r\x1b[K");
     }
-    save_run(&session, run)?;
+    save_run(&session, source, run)?;
     let language = match source {
         Source::Text { name, bytes } => {
             let corpus = Corpus::read(bytes, name, seed).map_err(engine)?;
@@ -445,9 +445,16 @@ pub struct Report {
 }
 
 /// Writes the session as the page's run file to `--save-run`'s path, if given.
-fn save_run(session: &Session, run: &RunArgs) -> Result<(), Failure> {
+fn save_run(session: &Session, source: &Source, run: &RunArgs) -> Result<(), Failure> {
     let Some(path) = &run.save_run else { return Ok(()) };
-    let saved = session.to_saved().map_err(|error| Failure::engine(error, run))?;
+    let saved = match source {
+        // the language task's run carries its text's characters, for kd sample
+        Source::Text { name, bytes } => Corpus::read(bytes, name, session.settings().seed).and_then(|corpus| {
+            session.to_saved_text(SavedText { name: name.clone(), characters: corpus.symbols[1..].iter().collect() })
+        }),
+        _ => session.to_saved(),
+    }
+    .map_err(|error| Failure::engine(error, run))?;
     let json = saved.to_json().map_err(|error| Failure::data(format!("--save-run: {error}")))?;
     std::fs::write(path, json).map_err(|error| Failure::data(format!("--save-run: cannot write {path} ({error})")))
 }
