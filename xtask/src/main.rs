@@ -6,7 +6,8 @@
 //!   small static HTTP/1.1 server below.
 //! * `cargo xtask test [lint] [native] [wasm] [e2e]` — rustfmt and clippy, native tests, wasm tests
 //!   in headless Chromium, then Playwright end-to-end tests against the served page; stops at the
-//!   first failure.
+//!   first failure and ends with a table of each part's wall time. Test binaries and e2e files run
+//!   side by side (`pool.rs`), and the wasm builds beside the native tests.
 //! * `cargo xtask bench` — the speed benchmark (`bench.rs`): native, then the wasm build and
 //!   TensorFlow.js in headless Chromium, then the page itself; a table and one JSON line.
 //! * `cargo xtask fuzz [TARGET...] [--seconds N]` — the parsers' fuzz targets (`fuzz.rs`).
@@ -30,6 +31,7 @@ mod bench;
 mod dist;
 mod fuzz;
 mod heldout;
+mod pool;
 
 /// Errors are human-readable messages printed once by `main`.
 /// An empty message means the failure has already been reported in full.
@@ -806,40 +808,81 @@ impl Stage {
     fn plan(self) -> &'static str {
         match self {
             Stage::Lint => "cargo fmt --check; cargo clippy -D warnings (every target, natively and for wasm32)",
-            Stage::Native => "cargo test --workspace (unit tests and tests/*.rs, natively)",
+            Stage::Native => {
+                "cargo test --workspace, built once; its test binaries run side by side (KD_TEST_JOBS at a time), \
+                 and meanwhile the wasm builds of the later stages"
+            }
             Stage::Wasm => "cargo test --target wasm32-unknown-unknown --test web (headless Chromium)",
-            Stage::E2e => "build, serve www/ on a free port, node --test tests/e2e/*.test.mjs (Playwright)",
-        }
-    }
-
-    fn run(self, root: &Path) -> Result<()> {
-        match self {
-            Stage::Lint => test_lint(root),
-            Stage::Native => test_native(),
-            Stage::Wasm => test_wasm(root),
-            Stage::E2e => test_e2e(root),
+            Stage::E2e => {
+                "build, serve www/ on a free port, node --test on each tests/e2e/*.test.mjs (Playwright), \
+                 KD_TEST_JOBS files at a time"
+            }
         }
     }
 }
 
-/// `cargo xtask test [stage...]`: runs the stages in order and stops at the first failure.
+/// What the stages of one `cargo xtask test` hand on to each other, and the wall time of each part.
+#[derive(Default)]
+struct TestRun {
+    /// The wasm stage's test build and the e2e stage's site build, done by the native stage while its
+    /// tests ran: `Some(Ok)` if they were built, `Some(Err)` if that failed (the stage that needs them
+    /// fails with it).
+    prebuilt: Option<Result<()>>,
+    /// The native `kd` the native stage built (for tests/e2e/determinism.test.mjs).
+    kd: Option<PathBuf>,
+    /// (part of the run, wall time), in the order the parts ran.
+    times: Vec<(String, Duration)>,
+}
+
+impl TestRun {
+    /// Records that `part` took the time since `started`.
+    fn mark(&mut self, part: &str, started: Instant) {
+        self.times.push((part.to_string(), started.elapsed()));
+    }
+
+    /// Whether the native stage built what the later stages need, or why not.
+    fn prebuilt(&self) -> Option<Result<()>> {
+        self.prebuilt.clone()
+    }
+}
+
+/// `cargo xtask test [stage...]`: runs the stages in order and stops at the first failure; then
+/// prints how long each part took.
 fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
     let stages = parse_stages(args)?;
     println!("xtask test plan:");
     for (i, stage) in stages.iter().enumerate() {
         println!("  {}. {:<6} {}", i + 1, stage.name(), stage.plan());
     }
+    let started = Instant::now();
+    let mut run = TestRun::default();
     for (done, stage) in stages.iter().enumerate() {
         println!("\n=== {} tests ===", stage.name());
-        let started = Instant::now();
-        if let Err(e) = stage.run(root) {
+        let stage_started = Instant::now();
+        let result = match stage {
+            Stage::Lint => {
+                let result = test_lint(root);
+                run.mark("lint", stage_started);
+                result
+            }
+            Stage::Native => test_native(root, &stages, &mut run),
+            Stage::Wasm => {
+                let result = test_wasm(root, &run);
+                run.mark("wasm", stage_started);
+                result
+            }
+            Stage::E2e => test_e2e(root, &mut run),
+        };
+        if let Err(e) = result {
             eprintln!("\nxtask test: the {} stage FAILED: {e}", stage.name());
             print_summary(&stages, done, true);
+            print_times(&run.times, started.elapsed());
             return Err(String::new());
         }
-        println!("=== {} tests ok ({:.1?}) ===", stage.name(), started.elapsed());
+        println!("=== {} tests ok ({:.1?}) ===", stage.name(), stage_started.elapsed());
     }
     print_summary(&stages, stages.len(), false);
+    print_times(&run.times, started.elapsed());
     Ok(())
 }
 
@@ -866,6 +909,25 @@ fn print_summary(stages: &[Stage], passed: usize, failed: bool) {
     });
     println!("\nxtask test: {}", states.collect::<Vec<_>>().join(", "));
     println!("{passed} passed, {} failed", usize::from(failed));
+}
+
+/// The table of the parts' wall times and the whole run's.
+fn times_table(times: &[(String, Duration)], total: Duration) -> String {
+    let width = times.iter().map(|(part, _)| part.chars().count()).max().unwrap_or(0).max("stage".len());
+    let mut table = format!("{:<width$}  {:>7}\n", "stage", "seconds");
+    for (part, took) in times {
+        table += &format!("{part:<width$}  {:>7.1}\n", took.as_secs_f64());
+    }
+    table + &format!("{:<width$}  {:>7.1}\n", "total", total.as_secs_f64())
+}
+
+fn print_times(times: &[(String, Duration)], total: Duration) {
+    println!("\nstage times (wall clock; `∥` ran side by side):\n{}", times_table(times, total));
+}
+
+/// Where `cargo xtask test` writes each side-by-side job's output (`pool.rs`).
+fn test_logs(root: &Path) -> PathBuf {
+    target_dir(root).join("xtask-test-logs")
 }
 
 /// The first stage: the code is formatted as `cargo fmt` formats it (the fuzz crate too), and clippy finds
@@ -912,20 +974,175 @@ could not install {name}; install it by hand with: rustup component add {name}"
     Ok(())
 }
 
-/// Stage b: native unit and integration tests of the whole workspace.
-fn test_native() -> Result<()> {
-    run_cmd(cargo().args(["test", "--workspace"]))
+/// A test binary of the native build: where its source is, the file to run, and where to run it.
+#[derive(Debug, PartialEq)]
+struct TestBinary {
+    /// The source of the test target, relative to the repository root (e.g. `tests/cli.rs`).
+    source: String,
+    executable: PathBuf,
+    /// The directory of its package's Cargo.toml: cargo runs tests there.
+    package_dir: PathBuf,
 }
 
-/// Stage c: `tests/web.rs` in headless Chromium through wasm-bindgen-test-runner.
-fn test_wasm(root: &Path) -> Result<()> {
-    if !root.join("tests/web.rs").is_file() {
-        return Err("tests/web.rs not found: there are no wasm browser tests to run".into());
+/// What `cargo test --no-run` built: the test binaries, and the `kd` binary.
+#[derive(Debug, Default, PartialEq)]
+struct NativeBuild {
+    tests: Vec<TestBinary>,
+    kd: Option<PathBuf>,
+}
+
+/// Reads cargo's `--message-format=json` lines: every artifact built in the test profile with an
+/// executable is a test binary; the `kd` binary is the one the e2e tests run.
+fn parse_native_build(root: &Path, json_lines: &str) -> NativeBuild {
+    let mut build = NativeBuild::default();
+    for line in json_lines.lines().filter(|l| l.contains(r#""reason":"compiler-artifact""#)) {
+        let Some(executable) = json_string(line, "executable") else { continue };
+        // the profile object is flat: its "test" is the first after "profile"
+        let is_test = line
+            .split_once(r#""profile":{"#)
+            .is_some_and(|(_, p)| p.split('}').next().unwrap_or("").contains(r#""test":true"#));
+        if is_test {
+            let source = json_string(line, "src_path").unwrap_or_default();
+            let source =
+                Path::new(&source).strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| source.clone().into());
+            let manifest =
+                json_string(line, "manifest_path").map(PathBuf::from).unwrap_or_else(|| root.join("Cargo.toml"));
+            let package_dir = manifest.parent().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+            build.tests.push(TestBinary {
+                source: source.display().to_string(),
+                executable: executable.into(),
+                package_dir,
+            });
+        } else if Path::new(&executable).file_stem() == Some(OsStr::new("kd")) {
+            build.kd = Some(executable.into());
+        }
     }
-    ensure_wasm_target()?;
-    ensure_wasm_bindgen(root)?;
-    ensure_chromium()?;
-    warn_about_rustflags();
+    build
+}
+
+/// The value of `"key":"…"` in one line of JSON (with `\"` and `\\` unescaped), or `None`.
+fn json_string(line: &str, key: &str) -> Option<String> {
+    let start = line.find(&format!("\"{key}\":\""))? + key.len() + 4;
+    let mut value = String::new();
+    let mut chars = line[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(value),
+            '\\' => value.push(match chars.next()? {
+                'n' => '\n',
+                't' => '\t',
+                other => other,
+            }),
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// Stage b: the native unit and integration tests of the whole workspace. Built once by `cargo
+/// test --no-run`; the doc tests run; then the test binaries run side by side, each from its
+/// package's directory as cargo runs them, while the wasm builds of the later stages run (the
+/// wasm test build for the wasm stage, the site for the e2e stage): they use other files, and they
+/// fill the cores the tests leave idle.
+fn test_native(root: &Path, stages: &[Stage], run: &mut TestRun) -> Result<()> {
+    let started = Instant::now();
+    let built = build_native_tests(root);
+    run.mark("native: build", started);
+    let built = built?;
+    run.kd = built.kd.clone();
+    let started = Instant::now();
+    let doc = run_cmd(cargo().args(["test", "--workspace", "--doc"]));
+    run.mark("native: doc tests", started);
+    doc?;
+
+    let mut prebuild = Vec::new();
+    if stages.contains(&Stage::Wasm) {
+        ensure_wasm_target()?;
+        let mut cmd = wasm_test_cmd(root);
+        cmd.arg("--no-run");
+        prebuild.push(cmd);
+    }
+    if stages.contains(&Stage::E2e) {
+        let xtask = env::current_exe().map_err(|e| format!("cannot find the running xtask: {e}"))?;
+        let mut cmd = Command::new(xtask);
+        cmd.arg("build");
+        prebuild.push(cmd);
+    }
+    let mut jobs = Vec::new();
+    let prebuilding = !prebuild.is_empty();
+    if prebuilding {
+        jobs.push(pool::Job::new(PREBUILD, prebuild));
+    }
+    for test in &built.tests {
+        let mut cmd = Command::new(&test.executable);
+        cmd.current_dir(&test.package_dir).env("CARGO_MANIFEST_DIR", &test.package_dir);
+        jobs.push(pool::Job::new(test.source.clone(), vec![cmd]));
+    }
+    let width = pool::width();
+    println!(
+        "running {} test binaries, {width} at a time{}",
+        built.tests.len(),
+        if prebuilding { format!(", beside {PREBUILD}") } else { String::new() }
+    );
+    let started = Instant::now();
+    let done = pool::run(jobs, width, &test_logs(root));
+    run.mark(if prebuilding { "native: tests ∥ wasm builds" } else { "native: tests" }, started);
+    print_job_times(&done);
+    let mut failed = Vec::new();
+    for job in done {
+        match (job.name.as_str(), job.error) {
+            (PREBUILD, error) => run.prebuilt = Some(error.map_or(Ok(()), Err)),
+            (_, None) => {}
+            (name, Some(error)) => failed.push(format!("{name}: {error}")),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} test binar{} failed (their output is above):\n  {}",
+            failed.len(),
+            if failed.len() == 1 { "y" } else { "ies" },
+            failed.join("\n  ")
+        ))
+    }
+}
+
+/// The name of the native stage's job that builds what the wasm and e2e stages need.
+const PREBUILD: &str = "the wasm builds (for the wasm and e2e stages)";
+
+/// `cargo test --workspace --no-run`, reading which binaries it built.
+fn build_native_tests(root: &Path) -> Result<NativeBuild> {
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace", "--no-run", "--message-format=json-render-diagnostics"]);
+    let shown = describe(&cmd);
+    println!("$ {shown}");
+    let output =
+        cmd.stderr(std::process::Stdio::inherit()).output().map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("`{shown}` failed ({})", output.status));
+    }
+    let built = parse_native_build(root, &String::from_utf8_lossy(&output.stdout));
+    if built.tests.is_empty() {
+        return Err(format!("`{shown}` built no test binary"));
+    }
+    Ok(built)
+}
+
+/// Prints how long each side-by-side job took, the longest first.
+fn print_job_times(done: &[pool::Finished]) {
+    let mut by_time: Vec<&pool::Finished> = done.iter().collect();
+    by_time.sort_by_key(|job| std::cmp::Reverse(job.elapsed));
+    println!("\ntimes:");
+    for job in by_time {
+        let state = if job.error.is_some() { "FAILED" } else { "ok" };
+        println!("  {:>6.1} s  {state:<6}  {}", job.elapsed.as_secs_f64(), job.name);
+    }
+}
+
+/// `cargo test -p kd-playground --target wasm32-unknown-unknown --test web`, run in headless
+/// Chromium by wasm-bindgen-test-runner.
+fn wasm_test_cmd(root: &Path) -> Command {
     let mut cmd = cargo();
     cmd.args(["test", "-p", PACKAGE, "--target", WASM_TARGET, "--test", "web"])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
@@ -934,49 +1151,112 @@ fn test_wasm(root: &Path) -> Result<()> {
     if env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
         cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "180"); // the default 20 s is short for training
     }
-    run_cmd(&mut cmd)
+    cmd
 }
 
-/// Stage d: build, serve `www/` in-process, run `node --test` on `tests/e2e/*.test.mjs`.
-fn test_e2e(root: &Path) -> Result<()> {
+/// Stage c: `tests/web.rs` in headless Chromium through wasm-bindgen-test-runner (built by the
+/// native stage when it ran).
+fn test_wasm(root: &Path, run: &TestRun) -> Result<()> {
+    if !root.join("tests/web.rs").is_file() {
+        return Err("tests/web.rs not found: there are no wasm browser tests to run".into());
+    }
+    if let Some(Err(e)) = run.prebuilt() {
+        return Err(format!("its build, run beside the native tests, failed: {e} (its output is above)"));
+    }
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen(root)?;
+    ensure_chromium()?;
+    warn_about_rustflags();
+    run_cmd(&mut wasm_test_cmd(root))
+}
+
+/// Stage d: build, serve `www/` in-process, run `node --test` on each `tests/e2e/*.test.mjs`,
+/// several files at a time (each file's browsers, servers, folders and screenshots are its own).
+fn test_e2e(root: &Path, run: &mut TestRun) -> Result<()> {
     let e2e_dir = root.join("tests").join("e2e");
     let tests = e2e_test_files(&e2e_dir)?;
     ensure_node()?;
     ensure_chromium()?;
-    build(root)?;
-    // The native `kd` for tests/e2e/determinism.test.mjs, which compares its runs with the page's.
-    run_cmd(cargo().args(["build", "--quiet", "--bin", "kd"]))?;
-    let kd = target_dir(root).join("debug").join(format!("kd{}", env::consts::EXE_SUFFIX));
-    npm_install(&e2e_dir)?;
+    let started = Instant::now();
+    let prepared = prepare_e2e(root, &e2e_dir, run);
+    run.mark("e2e: build, npm", started);
+    let kd = prepared?;
     let port = serve_in_background(&root.join("www"))?;
     let url = format!("http://127.0.0.1:{port}/");
     println!("test server: {url}");
     let screenshots = target_dir(root).join("e2e-screenshots");
     fs::create_dir_all(&screenshots).map_err(|e| format!("cannot create {}: {e}", screenshots.display()))?;
-    run_cmd(
-        Command::new("node")
-            .arg("--test")
-            .args(&tests)
-            .env("KD_URL", &url)
-            .env("KD_CLI", &kd)
-            .env("CHROMIUM", CHROMIUM)
-            .env("KD_SCREENSHOT_DIR", &screenshots),
-    )
+    let jobs = tests
+        .iter()
+        .map(|test| {
+            let mut cmd = Command::new("node");
+            cmd.arg("--test")
+                .arg(test)
+                .env("KD_URL", &url)
+                .env("KD_CLI", &kd)
+                .env("CHROMIUM", CHROMIUM)
+                .env("KD_SCREENSHOT_DIR", &screenshots);
+            pool::Job::new(test.display().to_string(), vec![cmd])
+        })
+        .collect();
+    let width = pool::width();
+    println!("running {} test files, {width} at a time", tests.len());
+    let started = Instant::now();
+    let done = pool::run(jobs, width, &test_logs(root));
+    run.mark("e2e: tests", started);
+    print_job_times(&done);
+    let failed: Vec<String> =
+        done.into_iter().filter_map(|job| Some(format!("{}: {}", job.name, job.error?))).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} of {} test files failed (their output is above):\n  {}",
+            failed.len(),
+            tests.len(),
+            failed.join("\n  ")
+        ))
+    }
 }
 
-/// The `*.test.mjs` files in `tests/e2e`, sorted, relative to the repository root.
+/// The e2e stage's site build (unless the native stage did it), the native `kd` (the native
+/// stage's, else built), and the npm packages; returns the path of `kd`.
+fn prepare_e2e(root: &Path, e2e_dir: &Path, run: &TestRun) -> Result<PathBuf> {
+    match run.prebuilt() {
+        Some(Ok(())) => println!("ok www/pkg: built beside the native tests"),
+        Some(Err(e)) => {
+            return Err(format!("the site's build, run beside the native tests, failed: {e} (its output is above)"))
+        }
+        None => build(root)?,
+    }
+    // The native `kd` for tests/e2e/determinism.test.mjs, which compares its runs with the page's.
+    let kd = match &run.kd {
+        Some(kd) => kd.clone(),
+        None => {
+            run_cmd(cargo().args(["build", "--quiet", "--bin", "kd"]))?;
+            target_dir(root).join("debug").join(format!("kd{}", env::consts::EXE_SUFFIX))
+        }
+    };
+    npm_install(e2e_dir)?;
+    Ok(kd)
+}
+
+/// The `*.test.mjs` files in `tests/e2e`, relative to the repository root: the largest first (the
+/// longest to run, roughly), so that no long file starts last when they run side by side.
 fn e2e_test_files(e2e_dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = fs::read_dir(e2e_dir).map_err(|e| format!("cannot read {}: {e}", e2e_dir.display()))?;
-    let mut tests: Vec<PathBuf> = entries
+    let mut tests: Vec<(u64, PathBuf)> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs") && p.is_file())
-        .map(|p| Path::new("tests/e2e").join(p.file_name().unwrap_or_default()))
+        .map(|p| {
+            (fs::metadata(&p).map_or(0, |m| m.len()), Path::new("tests/e2e").join(p.file_name().unwrap_or_default()))
+        })
         .collect();
-    tests.sort();
+    tests.sort_by(|(a_size, a), (b_size, b)| b_size.cmp(a_size).then_with(|| a.cmp(b)));
     if tests.is_empty() {
         return Err(format!("no *.test.mjs files in {}", e2e_dir.display()));
     }
-    Ok(tests)
+    Ok(tests.into_iter().map(|(_, path)| path).collect())
 }
 
 /// Installs the e2e dependencies (playwright-core): `npm ci` on CI or when node_modules is
@@ -1062,6 +1342,34 @@ mod tests {
         assert!(text.contains("Content-Length: 9\r\n") && text.contains("no-store"), "{text}");
         assert_eq!(get("POST", "/").status, 405);
         let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn reads_the_test_binaries_and_kd_from_cargo_s_messages() {
+        let root = Path::new("/r");
+        let test = r#"{"reason":"compiler-artifact","manifest_path":"/r/xtask/Cargo.toml","target":{"kind":["bin"],"name":"xtask","src_path":"/r/xtask/src/main.rs","test":true},"profile":{"opt_level":"0","test":true},"executable":"/r/target/debug/deps/xtask-1","fresh":true}"#;
+        let kd = r#"{"reason":"compiler-artifact","manifest_path":"/r/Cargo.toml","target":{"kind":["bin"],"name":"kd","src_path":"/r/src/bin/kd/main.rs","test":true},"profile":{"opt_level":"2","test":false},"executable":"/r/target/debug/kd","fresh":false}"#;
+        let lib = r#"{"reason":"compiler-artifact","manifest_path":"/r/Cargo.toml","target":{"kind":["lib"],"name":"kd","src_path":"/r/src/lib.rs","test":true},"profile":{"test":false},"executable":null}"#;
+        let built = parse_native_build(root, &[test, "{\"reason\":\"build-finished\"}", kd, lib].join("\n"));
+        assert_eq!(built.kd, Some(PathBuf::from("/r/target/debug/kd")));
+        assert_eq!(
+            built.tests,
+            [TestBinary {
+                source: "xtask/src/main.rs".into(),
+                executable: "/r/target/debug/deps/xtask-1".into(),
+                package_dir: "/r/xtask".into()
+            }]
+        );
+        assert_eq!(json_string(r#"{"a":"x\"y\\z","b":1}"#, "a").as_deref(), Some("x\"y\\z"));
+        assert_eq!(json_string(r#"{"a":null}"#, "a"), None);
+    }
+
+    #[test]
+    fn tabulates_the_stage_times() {
+        let times =
+            [("lint".to_string(), Duration::from_millis(1500)), ("e2e: tests".to_string(), Duration::from_secs(90))];
+        let table = times_table(&times, Duration::from_secs(100));
+        assert_eq!(table, "stage       seconds\nlint            1.5\ne2e: tests     90.0\ntotal         100.0\n");
     }
 
     #[test]
