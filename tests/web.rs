@@ -303,6 +303,42 @@ fn the_int8_kernel_is_simd128_and_exact() {
     }
 }
 
+/// The f32 product in WebAssembly (4 × 8 tiles of SIMD128) is the in-order sum of each output, into
+/// a transposed `C` too, and its ReLU has the bits of `f32::max(v, 0.0)` there (libm's fmaxf):
+/// the same bits as the passes computed before the ReLU was fused into the product.
+#[wasm_bindgen_test]
+fn the_f32_product_and_its_relu_have_the_bits_of_their_definitions() {
+    use kd_playground::matmul::{matmul_bias_into, matmul_into, relu};
+    use ndarray::{Array1, Array2};
+    let mut specials =
+        vec![0.0f32, -0.0, 1.5, -1.5, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN, 1e-40, -1e-40];
+    specials.extend([0x7fc0_0001u32, 0xff80_0001, 0x7f80_0001, 1, 0x8000_0001].map(f32::from_bits));
+    for v in specials {
+        assert_eq!(relu(v).to_bits(), std::hint::black_box(v).max(0.0).to_bits(), "relu({v:?})");
+    }
+    let mut rng = kd_playground::rng::Rng::new(12);
+    for (m, k, n) in [(1, 1, 1), (5, 3, 17), (32, 64, 256), (33, 256, 10), (256, 32, 10)] {
+        let a = Array2::from_shape_fn((m, k), |_| rng.normal() as f32);
+        let b = Array2::from_shape_fn((k, n), |_| rng.normal() as f32);
+        let bias = Array1::from_shape_fn(n, |_| rng.normal() as f32);
+        let sum = |i: usize, j: usize| (0..k).fold(0.0f32, |s, p| s + a[[i, p]] * b[[p, j]]);
+        let mut c = Array2::zeros((m, n));
+        matmul_into(a.view(), b.view(), c.view_mut()).unwrap();
+        let mut ct = Array2::zeros((n, m));
+        matmul_into(a.view(), b.view(), ct.view_mut().reversed_axes()).unwrap();
+        let mut h = Array2::zeros((m, n));
+        matmul_bias_into(a.view(), b.view(), bias.view(), true, h.view_mut()).unwrap();
+        for i in 0..m {
+            for j in 0..n {
+                assert_eq!(c[[i, j]].to_bits(), sum(i, j).to_bits(), "{m}×{k}×{n} at ({i}, {j})");
+                assert_eq!(ct[[j, i]].to_bits(), sum(i, j).to_bits(), "{m}×{k}×{n} transposed at ({i}, {j})");
+                let separate = std::hint::black_box(sum(i, j) + bias[j]).max(0.0);
+                assert_eq!(h[[i, j]].to_bits(), separate.to_bits(), "{m}×{k}×{n} + bias, relu at ({i}, {j})");
+            }
+        }
+    }
+}
+
 /// The compression bench runs in the browser on a finished run: refused before, then every row
 /// is trained, timed on the page's clock and reported.
 #[wasm_bindgen_test]
