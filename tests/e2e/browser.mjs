@@ -1,5 +1,6 @@
 // Shared helper for the end-to-end tests: launches the system Chromium through playwright-core.
 // (Never `npx playwright install`: it downloads a browser, which this machine cannot do.)
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -124,4 +125,32 @@ export async function scrollSettled(page) {
     };
     requestAnimationFrame(tick);
   }));
+}
+
+/**
+ * Serves folder `dir` with Python's static server (`python3 -m http.server`, another server than xtask's) on a port
+ * the system picks. Resolves with { url, stop, log } when the server says it serves ("Serving HTTP on 127.0.0.1 port
+ * N", printed once its socket listens; -u: unbuffered, so the line arrives as it is written); rejects if it exits
+ * first. `stop()` ends it and resolves on its exit (run it in a `finally`); `log()` is its request log (stderr).
+ * @returns {Promise<{ url: string, stop: () => Promise<void>, log: () => string }>}
+ */
+export function pythonServer(dir) {
+  const child = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((resolve) => { child.once('exit', (code, signal) => resolve(signal ?? code)); });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    child.once('error', (e) => reject(new Error(`cannot start python3 -m http.server: ${e.message}`)));
+    exited.then((status) => reject(new Error(`python3 -m http.server exited (${status}) before serving:\n${out}${log}`)));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const serving = /Serving HTTP on \S+ port (\d+)/.exec(out);
+      if (serving) resolve({ url: `http://127.0.0.1:${serving[1]}/`, stop, log: () => log });
+    });
+  });
 }

@@ -5,37 +5,14 @@
 // Needs cargo (it runs the dist command) and python3.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, recordProblems, settled } from './browser.mjs';
+import { launch, pythonServer, recordProblems, settled } from './browser.mjs';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
-
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)); });
-  });
-}
-
-/** Serves `dir` with Python's http.server; resolves once it answers. */
-async function pythonServer(dir) {
-  const port = await freePort();
-  const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', String(port), '-d', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(url)).ok) break; } catch { /* not up yet */ }
-    if (child.exitCode !== null) throw new Error(`python3 http.server exited (${child.exitCode})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, stop: () => new Promise((resolve) => { if (child.exitCode !== null) return resolve(); child.once('exit', resolve); child.kill(); }) };
-}
 
 test('the published folder works from a sub-path under another static server', { timeout: 600_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-dist-'));

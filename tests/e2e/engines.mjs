@@ -221,32 +221,40 @@ export async function firefoxDriver() {
 export async function webkitDriver() {
   const { Builder, By, Key } = await import('selenium-webdriver');
   const port = await freePort();
-  const child = spawn('xvfb-run', ['-a', '-s', '-screen 0 1920x1200x24 -nolisten tcp', WEBKIT_DRIVER, `--port=${port}`], {
+  // xvfb-run starts the command once Xvfb is ready; the command says so on stdout (DISPLAY_READY), then becomes the
+  // driver, which listens on its port a moment later (it prints nothing when it does)
+  const DISPLAY_READY = 'kd-e2e: the display is ready, starting WebKitWebDriver';
+  const child = spawn('xvfb-run', ['-a', '-s', '-screen 0 1920x1200x24 -nolisten tcp',
+    'sh', '-c', `echo '${DISPLAY_READY}'; exec "$0" "$@"`, WEBKIT_DRIVER, `--port=${port}`], {
     detached: true, // its own process group: close() signals the whole group
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  const keep = (d) => { log = (log + d).slice(-4000); };
+  let displayReady;
+  const started = new Promise((resolve) => { displayReady = resolve; });
+  const keep = (d) => {
+    log = (log + d).slice(-4000);
+    if (log.includes(DISPLAY_READY)) displayReady(true);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let gone = false;
-  exited.then(() => { gone = true; });
-  // the group never keeps node alive, and dies with it whatever happens (a test cut short by its timeout)
+  exited.then(() => { gone = true; displayReady(false); });
+  // the group dies with node whatever happens (a test cut short by its timeout)
   const killNow = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
-  child.unref();
+  // while the display and the driver start, and while the group ends, the child keeps node's event loop alive (the
+  // only thing awaited then is its output or its exit); otherwise it is unreferenced
   child.stdout.unref();
   child.stderr.unref();
   process.once('exit', killNow);
   const killGroup = async () => {
     if (!gone) {
-      for (const signal of ['SIGTERM', 'SIGKILL']) {
-        try { process.kill(-child.pid, signal); } catch { /* already gone */ }
-        let timer;
-        const done = await Promise.race([exited.then(() => true), new Promise((r) => { timer = setTimeout(() => r(false), 10_000); })]);
-        clearTimeout(timer);
-        if (done) break;
-      }
+      // the whole group: Xvfb and the driver end on SIGTERM (Xvfb removes its display's lock), and xvfb-run, a shell
+      // script with no handler for it, ends at once
+      child.ref();
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+      await exited;
     }
     // a browser or web process that outlived the group's leader: end the rest of the group too
     killNow();
@@ -255,14 +263,18 @@ export async function webkitDriver() {
 
   let driver = null;
   try {
-    // the driver is up when its /status says so
+    // the driver is up when its /status says so: asked again as soon as a request is refused, from the moment the
+    // display is ready (the driver binds its port a few milliseconds after it starts)
+    if (!await started) throw new Error(`xvfb-run exited before the display was ready:\n${log}`);
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
       if (gone) throw new Error(`WebKitWebDriver exited before it was ready:\n${log}`);
       const ready = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.json()).then((s) => s.value?.ready).catch(() => false);
-      if (ready) break;
+      if (ready) {
+        child.unref();
+        break;
+      }
       if (Date.now() > deadline) throw new Error(`WebKitWebDriver not ready on port ${port} after ${WAIT_MS} ms:\n${log}`);
-      await new Promise((r) => { setTimeout(r, 100); });
     }
     driver = await within(new Builder()
       .usingServer(`http://127.0.0.1:${port}`)

@@ -5,13 +5,12 @@
 // the one the next load gets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, openTeachingPanels, recordProblems, settled } from './browser.mjs';
+import { launch, openTeachingPanels, pythonServer, recordProblems, settled } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const SHOTS = path.resolve(process.env.KD_SCREENSHOT_DIR ?? 'target/e2e-screenshots');
@@ -282,43 +281,14 @@ function writeList(site, version) {
   return { version, files };
 }
 
-/**
- * Serves `dir` with Python's static server on a free port; resolves with { url, stop }. `stop()` ends it (the
- * caller's finally runs it even when the test fails).
- */
-async function pythonServer(dir) {
-  const port = await new Promise((resolve, reject) => {
-    import('node:net').then(({ createServer }) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probe.address();
-        probe.close(() => resolve(free));
-      }).on('error', reject);
-    });
-  });
-  const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', String(port), '-d', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (d) => { log += d; });
-  const url = `http://127.0.0.1:${port}/`;
-  for (;;) { // until it answers (it says nothing on its own when it is ready)
-    if (child.exitCode !== null) throw new Error(`python3 -m http.server exited: ${log}`);
-    const up = await fetch(url).then(() => true, () => false);
-    if (up) break;
-    await new Promise((resolve) => { child.once('exit', resolve); setTimeout(resolve, 100); });
-  }
-  const stop = () => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill();
-  });
-  return { url, stop, log: () => log };
-}
-
 test('a new version arriving while the page trains does not reload it or touch its run; the next load is the new one', { timeout: 400_000 }, async (t) => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const { dir, site } = copySite();
-  const server = await pythonServer(site);
-  const browser = await launch();
+  let server = null;
+  let browser = null;
   try {
+    server = await pythonServer(site);
+    browser = await launch();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
@@ -389,8 +359,8 @@ test('a new version arriving while the page trains does not reload it or touch i
     assert.equal(await page.isHidden('#update-notice').catch(() => true), true, 'nothing more to say');
     assert.deepEqual(problems, []);
   } finally {
-    await browser.close();
-    await server.stop();
+    await browser?.close();
+    await server?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
