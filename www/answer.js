@@ -19,6 +19,7 @@ import { fixed, int, pct, points, prec, sig, temperatureText, times } from './li
 import { answerData, readAnswer } from './lib/answer.js';
 import { packageFile } from './lib/pkg.js';
 import { missingFeature, missingFeatureKey } from './lib/support.js';
+import './lib/offline.js'; // opened on its own (a bookmark), the answer too makes the site work offline
 
 /** What the page trains when it is opened on its own: the playground's default digits comparison. */
 const DEFAULT_RUN = { dataset: 'digits' };

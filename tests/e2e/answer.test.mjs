@@ -222,6 +222,8 @@ test('opened on its own, the answer trains the default comparison and writes it 
       assert.equal(want.data.settings.seed, 1, 'the default seed, as kd compare --dataset digits');
       checkAnswer(lang, await shown(page), want, 'trained');
       assert.equal(await page.title(), cat['answer.pageTitle']);
+      // opened on its own, the answer too registers the service worker: the site then works offline
+      await page.waitForSelector('body[data-offline="ready"]', { state: 'attached' });
       await page.screenshot({ path: saveShot(`answer-${lang}-1366.png`), fullPage: true });
 
       // the phone: the tall diagram, cards instead of wide tables, nothing wider than the window

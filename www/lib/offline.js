@@ -3,7 +3,7 @@
 // version of the site is fetched in the background and waits: this page keeps the version it was loaded with (a run
 // is never reloaded or interrupted), and says quietly that the next load will use the new one. Without service
 // workers (an old browser, a page not served over https or from localhost, a browser set to refuse them) the page
-// works as before, from the network. Imported once, by main.js.
+// works as before, from the network. Imported once, by main.js (and by answer.js: the exam answer opened on its own).
 //
 // What it publishes for the tests: body[data-offline="ready"] once a version is active (every file cached), and
 // body[data-update="ready"] once a new version waits.
