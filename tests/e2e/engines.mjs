@@ -442,6 +442,7 @@ export async function coreFlow(t, b) {
   assert.equal(s.lang, 'en');
   assert.equal(s.playDisabled, false, 'Play is enabled once the engine is ready');
   assert.equal(s.steps, 0, 'nothing trained yet');
+  assert.equal(await b.run(() => window.kdPerformance.worker()), true, `${b.name} trains in a Web Worker (www/remote.js)`);
   await noProblems('while loading');
   mark('load');
 
