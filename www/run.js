@@ -468,7 +468,8 @@ export function selectedSample(withInsight = false) {
   const { split, index } = store.get('selection');
   const applied = store.get('applied');
   const cache = store.get('sampleCache');
-  const key = `${store.get('run')}|${store.get('status')?.steps}|${applied.temperature}|${applied.alpha}|${split}|${index}`;
+  // the phase too: a divergence puts the last good weights back without a step
+  const key = `${store.get('run')}|${store.get('status')?.steps}|${store.get('status')?.phase}|${applied.temperature}|${applied.alpha}|${split}|${index}`;
   if (cache.key !== key) {
     cache.key = null;
     cache.report = pg.inspect(split, index);
