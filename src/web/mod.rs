@@ -582,25 +582,17 @@ impl Playground {
         .map_err(js_error)
     }
 
-    /// Trains mini-batches of the current phase, at least one while training runs, until
-    /// `max_batches` are done or `budget_ms` milliseconds have passed, and returns what changed
+    /// Trains as [`Playground::advance`] does and returns what changed
     /// (`{status, trained, teacherFrom, teacherEpochs, studentFrom, studentEpochs, lastBatch}`): the
     /// page calls it once per animation frame.
     pub fn train(&mut self, budget_ms: f64, max_batches: u32) -> JsResult<JsValue> {
-        let start = now_ms();
-        let mut trained = 0usize;
-        while trained < max_batches.max(1) as usize && matches!(self.session.phase(), Phase::Teacher | Phase::Distil) {
-            self.session.step_batch().map_err(js_error)?;
-            trained += 1;
-            if now_ms() - start >= budget_ms {
-                break;
-            }
-        }
-        self.progress_after(trained)
+        let trained = self.advance(budget_ms, max_batches)?;
+        self.progress_after(trained as usize)
     }
 
-    /// Trains as [`Playground::train`] does and returns only how many mini-batches it trained: a
-    /// worker trains so and sends the page a [`Playground::snapshot`] when it asks.
+    /// Trains mini-batches of the current phase, at least one while training runs, until
+    /// `max_batches` are done or `budget_ms` milliseconds have passed; returns how many it trained
+    /// (a worker trains so and sends the page a [`Playground::snapshot`] when it asks).
     pub fn advance(&mut self, budget_ms: f64, max_batches: u32) -> JsResult<u32> {
         let start = now_ms();
         let mut trained = 0u32;
@@ -662,9 +654,8 @@ impl Playground {
     /// Trains to the end of the current epoch; returns what changed, as [`Playground::train`].
     #[wasm_bindgen(js_name = stepEpoch)]
     pub fn step_epoch(&mut self) -> JsResult<JsValue> {
-        let before = self.session.status().steps;
-        self.session.step_epoch().map_err(js_error)?;
-        self.progress_after((self.session.status().steps - before) as usize)
+        let trained = self.advance_epoch()?;
+        self.progress_after(trained as usize)
     }
 
     /// What changed since the page last heard, without training: for a new run, its whole
