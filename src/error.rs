@@ -231,6 +231,11 @@ pub enum TextProblem {
     OutsideAlphabet {
         character: String,
     },
+    /// A prompt longer than a model writes ([`crate::language::sampling::MAX_WRITTEN`]).
+    PromptTooLong {
+        length: usize,
+        limit: usize,
+    },
     /// A context of 0 characters, or longer than the limit or than every line.
     ContextTooLong {
         context: usize,
@@ -261,6 +266,9 @@ impl TextProblem {
             }
             TextProblem::OutsideAlphabet { character } => {
                 m("engine.text.outsideAlphabet").with("character", character.as_str())
+            }
+            TextProblem::PromptTooLong { length, limit } => {
+                m("engine.text.promptTooLong").with("length", *length).with("limit", *limit)
             }
             TextProblem::ContextTooLong { context, longest, limit } => {
                 m("engine.text.context").with("context", *context).with("longest", *longest).with("limit", *limit)

@@ -171,3 +171,86 @@ fn entropy(p: f32) -> f64 {
         0.0
     }
 }
+
+#[test]
+fn the_history_records_held_out_bits_per_character_for_the_language_task_alone() {
+    let corpus = Corpus::names(4).unwrap();
+    let data = corpus.dataset(3, Holdout::Validation).unwrap();
+    let mut session = Session::with_data(
+        settings(&[("task", "chars"), ("teacherEpochs", "2"), ("studentEpochs", "1"), ("holdout", "validation")]),
+        data,
+    )
+    .unwrap();
+    session.run_phase(Phase::Teacher).unwrap();
+    session.run_phase(Phase::Distil).unwrap();
+    let bits = |which: ModelKind| {
+        let held = &session.data().test;
+        let logits = session.logits_at(which, held.features.view(), 1.0).unwrap();
+        bits_per_character(logits.view(), &held.labels).unwrap() as f32
+    };
+    let history = session.history();
+    let teacher = history.teacher.last().unwrap();
+    let students = history.students.last().unwrap();
+    assert_eq!(teacher.test_bits, Some(bits(ModelKind::Teacher)), "the teacher's last epoch, on the validation lines");
+    assert_eq!(students.kd_test_bits, Some(bits(ModelKind::Kd)));
+    assert_eq!(students.control_test_bits, Some(bits(ModelKind::Control)));
+    let first = history.students.first().unwrap();
+    assert_eq!(first.kd_test_bits, first.control_test_bits, "epoch 0: the students' shared initial weights");
+    assert!(history.teacher[0].test_bits.unwrap() > 4.5, "untrained: about log2(27) bits");
+    assert!(teacher.test_bits.unwrap() < 3.2);
+
+    // the other tasks record none, and their run files stay as they were
+    let mut classify = Session::new(Settings::from_values(&BTreeMap::new()).unwrap()).unwrap();
+    classify.run_phase(Phase::Teacher).unwrap();
+    assert!(classify.history().teacher.iter().all(|e| e.test_bits.is_none()));
+    let json = classify.to_saved().unwrap().to_json().unwrap();
+    assert!(!json.contains("testBits") && !json.contains("TestBits"), "no language fields in a classification run");
+}
+
+#[test]
+fn the_next_character_bars_hold_every_probability_and_follow_the_teacher() {
+    use kd_playground::language::metrics::score;
+    use kd_playground::language::view::next_characters;
+    let corpus = Corpus::names(5).unwrap();
+    let data = corpus.dataset(3, Holdout::Test).unwrap();
+    let mut session =
+        Session::with_data(settings(&[("task", "chars"), ("teacherEpochs", "2"), ("studentEpochs", "1")]), data)
+            .unwrap();
+    session.run_phase(Phase::Teacher).unwrap();
+    session.run_phase(Phase::Distil).unwrap();
+    let models = [ModelKind::Teacher, ModelKind::Kd, ModelKind::Control].map(|m| session.model(m));
+    let prompt = corpus.prompt("mar").unwrap();
+    let view = next_characters(models, &corpus, 3, &prompt, 4.0, 6).unwrap();
+    assert_eq!(view.read, ["m", "a", "r"]);
+    assert_eq!(next_characters(models, &corpus, 3, &[], 4.0, 6).unwrap().read, ["⏎", "⏎", "⏎"], "a line's start");
+    assert_eq!(view.symbols.len(), 6);
+    let full = next_symbol(models[0], &corpus, 3, &prompt, 1.0).unwrap();
+    let hot = next_symbol(models[0], &corpus, 3, &prompt, 4.0).unwrap();
+    let mut sorted = full.clone();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    for (k, bar) in view.teacher.at_one[..6].iter().enumerate() {
+        assert_eq!(*bar, sorted[k], "the teacher's most likely characters, in order");
+        let symbol = (0..corpus.len()).find(|&s| corpus.symbol_name(s) == view.symbols[k]).unwrap();
+        assert_eq!(full[symbol], sorted[k], "{} is shown where its probability ranks", view.symbols[k]);
+        assert_eq!(view.teacher.at_t[k], hot[symbol], "the same character at the distillation T");
+    }
+    for bars in [&view.teacher, &view.kd, &view.control] {
+        for row in [&bars.at_one, &bars.at_t] {
+            assert_eq!(row.len(), 7, "six characters and other");
+            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-4, "{row:?}");
+        }
+    }
+    let t_hot = view.teacher.at_t[6];
+    assert!(t_hot > view.teacher.at_one[6], "at T = 4 more mass leaves the top characters: {t_hot}");
+    let same = next_characters(models, &corpus, 3, &prompt, 1.0, 6).unwrap();
+    assert_eq!(same.teacher.at_one, same.teacher.at_t, "at T = 1 the soft label is the prediction");
+    assert!(corpus.prompt(&"a".repeat(65)).is_err(), "a prompt longer than a model writes");
+
+    // the scores: perplexity is 2 to the bits; the same seed writes the same lines
+    let (features, labels) = corpus.test_samples(3);
+    let scored = score(models[0], &corpus, 3, (features.view(), &labels), 5).unwrap();
+    assert!((scored.perplexity - scored.bits_per_char.exp2()).abs() < 1e-4);
+    assert_eq!(scored, score(models[0], &corpus, 3, (features.view(), &labels), 5).unwrap());
+    assert_eq!(scored.written.len(), 5);
+    assert!(scored.accuracy > 0.2 && scored.accuracy < 0.6, "{}", scored.accuracy);
+}

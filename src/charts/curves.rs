@@ -441,6 +441,8 @@ mod tests {
             kd_test_accuracy: value,
             control_train_accuracy: value,
             control_test_accuracy: value,
+            kd_test_bits: None,
+            control_test_bits: None,
             temperature: 4.0,
             alpha: 0.7,
             method: Default::default(),
@@ -448,7 +450,7 @@ mod tests {
     }
 
     fn teacher(epoch: usize, value: f32) -> TeacherEpoch {
-        TeacherEpoch { epoch, train_loss: value, train_accuracy: value, test_accuracy: value }
+        TeacherEpoch { epoch, train_loss: value, train_accuracy: value, test_accuracy: value, test_bits: None }
     }
 
     fn histories() -> Vec<History> {

@@ -16,6 +16,7 @@
 //!   against confidence, and each one's ECE);
 //! - [`compression`]: the compression bench's Pareto view (test accuracy against bytes on disk and
 //!   against inference time, with each panel's Pareto frontier);
+//! - [`language`]: the language task's bits per character over the epochs;
 //! - [`text`]: every word the charts draw, in English and in the page's chosen language.
 //!
 //! Every chart whose samples can be clicked keeps its mapping between the canvas and the data in
@@ -29,6 +30,7 @@ pub mod compression;
 pub mod curves;
 pub mod gradients;
 pub mod heatmap;
+pub mod language;
 pub mod methods;
 pub mod palette;
 pub mod regions;

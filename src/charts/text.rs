@@ -30,7 +30,7 @@ mod tests {
 
     /// The chart sources (and the drawing methods of the JS boundary), read at compile time: every
     /// key they look up must be in the catalogues.
-    const SOURCES: [(&str, &str); 14] = [
+    const SOURCES: [(&str, &str); 15] = [
         ("mod.rs", include_str!("mod.rs")),
         ("text.rs", include_str!("text.rs")),
         ("curves.rs", include_str!("curves.rs")),
@@ -43,6 +43,7 @@ mod tests {
         ("methods.rs", include_str!("methods.rs")),
         ("reliability.rs", include_str!("reliability.rs")),
         ("compression.rs", include_str!("compression.rs")),
+        ("language.rs", include_str!("language.rs")),
         ("palette.rs", include_str!("palette.rs")),
         ("web/draw.rs", include_str!("../web/draw.rs")),
     ];
@@ -138,11 +139,14 @@ mod tests {
             kd_test_accuracy: 0.7,
             control_train_accuracy: 0.75,
             control_test_accuracy: 0.65,
+            kd_test_bits: None,
+            control_test_bits: None,
             temperature: 4.0,
             alpha: 0.7,
             method: Default::default(),
         };
-        let teacher = TeacherEpoch { epoch: 0, train_loss: 1.0, train_accuracy: 0.5, test_accuracy: 0.5 };
+        let teacher =
+            TeacherEpoch { epoch: 0, train_loss: 1.0, train_accuracy: 0.5, test_accuracy: 0.5, test_bits: None };
         let history = History { teacher: vec![teacher], students: vec![student(0), student(1)] };
         let drawn = || {
             let (area, recorded) = test_backend::area(560, 280);

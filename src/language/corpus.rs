@@ -4,6 +4,7 @@
 
 use ndarray::{Array1, Array2};
 
+use super::sampling::MAX_WRITTEN;
 use crate::data::{DataView, Dataset, DatasetName, Holdout, Split};
 use crate::error::{KdError, Result, TextProblem};
 use crate::rng::{Rng, Stream};
@@ -149,6 +150,16 @@ impl Corpus {
             .collect()
     }
 
+    /// A prompt to write from or to read the next character after: [`Corpus::encode`], refused
+    /// when longer than a model writes ([`MAX_WRITTEN`] characters).
+    pub fn prompt(&self, prompt: &str) -> Result<Vec<usize>> {
+        let length = prompt.chars().count();
+        if length > MAX_WRITTEN {
+            return Err(problem(&self.name, TextProblem::PromptTooLong { length, limit: MAX_WRITTEN }));
+        }
+        self.encode(prompt)
+    }
+
     /// Symbol indices as text (the boundary as nothing).
     pub fn decode(&self, symbols: &[usize]) -> String {
         symbols.iter().filter(|&&s| s != 0).filter_map(|&s| self.symbols.get(s)).collect()
@@ -186,6 +197,12 @@ impl Corpus {
             }
         }
         (features, labels)
+    }
+
+    /// The test lines' samples (inputs and next symbols) with `context` characters of context:
+    /// what a run's final scores are measured on, whichever split it was held out on.
+    pub fn test_samples(&self, context: usize) -> (Array2<f32>, Vec<usize>) {
+        self.samples(&self.test, context)
     }
 
     /// The next-character task with `context` characters of context, as a data set the

@@ -3,9 +3,19 @@
 use std::collections::HashSet;
 
 use ndarray::ArrayView2;
+use serde::Serialize;
 
+use super::corpus::Corpus;
+use super::sampling::write;
 use crate::error::Result;
-use crate::losses::cross_entropy;
+use crate::losses::{accuracy, cross_entropy};
+use crate::network::Mlp;
+use crate::rng::{Rng, Stream};
+
+/// How many lines a model writes to measure the diversity of its writing.
+pub const DIVERSITY_LINES: usize = 200;
+/// How many of those lines a report shows.
+pub const WRITTEN_LINES: usize = 5;
 
 /// Bits per character: the mean cross-entropy of the next symbols `labels` under `logits`
 /// (samples, symbols), in bits (a model that knows nothing scores log₂ of the number of symbols).
@@ -34,4 +44,43 @@ pub fn distinct_ngrams(texts: &[String], n: usize) -> Option<f64> {
         }
     }
     (total > 0).then(|| seen.len() as f64 / total as f64)
+}
+
+/// One character model, measured on held-out next characters and by what it writes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scores {
+    pub bits_per_char: f32,
+    pub perplexity: f32,
+    /// Next-character accuracy: how often its most likely character is the one that comes.
+    pub accuracy: f32,
+    /// The fraction of distinct 3-grams in the [`DIVERSITY_LINES`] lines it writes from nothing at
+    /// sampling temperature 1 (None when they hold no 3-gram).
+    pub distinct_trigrams: Option<f32>,
+    /// The first [`WRITTEN_LINES`] of those lines.
+    pub written: Vec<String>,
+}
+
+/// `network` (reading `context` characters of `corpus`) measured on the held-out `features` and
+/// next symbols `labels`, and by the lines it writes from the seed's sampling stream.
+pub fn score(
+    network: &Mlp,
+    corpus: &Corpus,
+    context: usize,
+    (features, labels): (ArrayView2<f32>, &[usize]),
+    seed: u64,
+) -> Result<Scores> {
+    let logits = network.forward(features)?;
+    let bits = bits_per_character(logits.view(), labels)?;
+    let mut rng = Rng::stream(seed, Stream::Sampling);
+    let lines: Vec<String> = (0..DIVERSITY_LINES)
+        .map(|_| write(network, corpus, context, &[], 1.0, &mut rng).map(|symbols| corpus.decode(&symbols)))
+        .collect::<Result<_>>()?;
+    Ok(Scores {
+        bits_per_char: bits as f32,
+        perplexity: perplexity(bits) as f32,
+        accuracy: accuracy(logits.view(), labels),
+        distinct_trigrams: distinct_ngrams(&lines, 3).map(|d| d as f32),
+        written: lines[..WRITTEN_LINES].to_vec(),
+    })
 }

@@ -7,11 +7,13 @@
 //!
 //! [`corpus`] reads a text and makes the next-character task; [`sampling`] writes text with a
 //! model (the sampling temperature: T's second meaning); [`metrics`] measures it: bits per
-//! character, perplexity, and the diversity of what a model writes.
+//! character, perplexity, and the diversity of what a model writes; [`view`] is what the learner
+//! reads after a prompt: each model's next-character bars.
 
 pub mod corpus;
 pub mod metrics;
 pub mod sampling;
+pub mod view;
 
 pub use corpus::{Corpus, BOUNDARY, MAX_CONTEXT, MAX_SYMBOLS, MAX_TEXT_BYTES};
 

@@ -12,6 +12,10 @@ pub struct TeacherEpoch {
     pub train_loss: f32,
     pub train_accuracy: f32,
     pub test_accuracy: f32,
+    /// The language task: the next character's cross-entropy on the held-out split, in bits per
+    /// character (absent for the other tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_bits: Option<f32>,
 }
 
 /// The students' metrics after an epoch (epoch 0: the shared initial weights), evaluated on the
@@ -32,6 +36,12 @@ pub struct StudentEpoch {
     pub kd_test_accuracy: f32,
     pub control_train_accuracy: f32,
     pub control_test_accuracy: f32,
+    /// The language task: each student's bits per character on the held-out split (absent for
+    /// the other tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kd_test_bits: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_test_bits: Option<f32>,
     pub temperature: f32,
     pub alpha: f32,
     /// What the method's own view draws (null when the method has no such thing; absent in run

@@ -35,6 +35,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::{Divergence, KdError, Refusal, Result};
+use crate::language::metrics::bits_per_character;
+use crate::language::Task;
 use crate::losses::{accuracy, cross_entropy};
 use crate::methods::permuted::Permutations;
 use crate::methods::MethodKind;
@@ -577,7 +579,17 @@ impl Session {
             train_loss: cross_entropy(train_logits.view(), &self.data.train.labels)?.loss,
             train_accuracy: accuracy(train_logits.view(), &self.data.train.labels),
             test_accuracy: accuracy(test_logits.view(), &self.data.test.labels),
+            test_bits: self.held_out_bits(test_logits.view())?,
         })
+    }
+
+    /// The language task: the cross-entropy of the held-out split's next characters under
+    /// `logits` in bits per character; None for the other tasks.
+    pub(super) fn held_out_bits(&self, logits: ArrayView2<f32>) -> Result<Option<f32>> {
+        if self.settings.task != Task::Chars {
+            return Ok(None);
+        }
+        Ok(Some(bits_per_character(logits, &self.data.test.labels)? as f32))
     }
 }
 

@@ -580,6 +580,8 @@ impl Session {
             extra.kd_cka = Some(cka(distilled)?);
             extra.control_cka = Some(cka(control)?);
         }
+        let (kd_test, control_test) =
+            (distilled.forward(test.features.view())?, control.forward(test.features.view())?);
         Ok(StudentEpoch {
             epoch,
             soft_loss: terms.soft,
@@ -587,9 +589,11 @@ impl Session {
             total_loss: terms.total,
             control_hard_loss: cross_entropy(control_train.view(), &labels)?.loss,
             kd_train_accuracy: accuracy(distilled_train.view(), &labels),
-            kd_test_accuracy: accuracy(distilled.forward(test.features.view())?.view(), &test.labels),
+            kd_test_accuracy: accuracy(kd_test.view(), &test.labels),
             control_train_accuracy: accuracy(control_train.view(), &labels),
-            control_test_accuracy: accuracy(control.forward(test.features.view())?.view(), &test.labels),
+            control_test_accuracy: accuracy(control_test.view(), &test.labels),
+            kd_test_bits: self.held_out_bits(kd_test.view())?,
+            control_test_bits: self.held_out_bits(control_test.view())?,
             temperature: t,
             alpha,
             method: extra,

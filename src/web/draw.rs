@@ -81,6 +81,17 @@ impl Playground {
             .map_err(js_error)
     }
 
+    /// The language task: draws each model's bits per character on the held-out lines per epoch,
+    /// the teacher (left) and the two students (right).
+    #[wasm_bindgen(js_name = drawBitsCurves)]
+    pub fn draw_bits_curves(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {
+        let area = canvas::drawing_area(canvas).map_err(js_error)?;
+        let untrained = (self.session.data().classes() as f64).log2();
+        let held_out = self.session.settings().holdout;
+        crate::charts::language::draw_bits_curves(&area, self.session.history(), untrained, held_out, canvas::scale())
+            .map_err(js_error)
+    }
+
     /// Draws the accuracy curves: the teacher (left) and the two students (right).
     #[wasm_bindgen(js_name = drawAccuracyCurves)]
     pub fn draw_accuracy_curves(&self, canvas: &HtmlCanvasElement) -> JsResult<()> {

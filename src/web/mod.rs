@@ -5,6 +5,7 @@
 //! language from its catalogue.
 
 mod draw;
+mod language;
 
 use std::collections::BTreeMap;
 
@@ -371,6 +372,8 @@ pub struct Playground {
     /// The selected sample's views, kept while what they depend on stays the same: the page asks
     /// for them for its table, its bars, its formula and its teaching panels.
     views: RefCell<Views>,
+    /// The language task's text (its alphabet, its lines), for the calls of `language.rs`.
+    corpus: Option<crate::language::Corpus>,
 }
 
 /// What a sample's views depend on: the three networks' weights, T, α, and the sample.
@@ -421,6 +424,7 @@ impl Playground {
             sent: Cell::new((0, 0)),
             sent_weights: Default::default(),
             views: Default::default(),
+            corpus: None,
         }
     }
 
@@ -566,9 +570,14 @@ impl Playground {
     /// again. Refused (with a message) while the teacher is still training.
     #[wasm_bindgen(js_name = withStudents)]
     pub fn with_students(&self, settings: JsValue) -> JsResult<Playground> {
-        let values = settings_values(settings)?;
+        let mut values = settings_values(settings)?;
+        if self.corpus.is_some() {
+            values.insert("task".into(), Value::Text("chars".into()));
+        }
         let settings = Settings::from_values(&values).map_err(js_error)?;
-        Ok(Playground::of(self.session.with_students(settings).map_err(js_error)?))
+        let mut playground = Playground::of(self.session.with_students(settings).map_err(js_error)?);
+        playground.corpus = self.corpus.clone();
+        Ok(playground)
     }
 
     /// Changes a live setting (`temperature` or `alpha`) during training.

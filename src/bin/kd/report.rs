@@ -15,7 +15,9 @@ use kd_playground::language::metrics::perplexity;
 use kd_playground::session::{Fidelity, Network};
 use kd_playground::settings::Value;
 
-use crate::run::{Report, Scores, SeedRun, DIVERSITY_LINES};
+use kd_playground::language::metrics::DIVERSITY_LINES;
+
+use crate::run::{Report, Scores, SeedRun};
 
 /// One metric: a number (or null) for one seed, or its summary over seeds.
 #[derive(Debug, Serialize)]

@@ -8,8 +8,8 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use kd_playground::data::{csv, Dataset, DatasetName, SplitName};
-use kd_playground::language::metrics::{bits_per_character, distinct_ngrams};
-use kd_playground::language::sampling::{write, write_lines};
+use kd_playground::language::metrics::score;
+use kd_playground::language::sampling::write_lines;
 use kd_playground::language::{Corpus, StudentText, Task, MAX_TEXT_BYTES};
 use kd_playground::rng::{Rng, Stream};
 use kd_playground::session::{BiasAdjustment, Fidelity, ModelKind, Network, Phase, SavedText, Session};
@@ -287,11 +287,6 @@ pub struct LanguageScores {
     pub distinct_trigrams: [Option<f32>; 3],
 }
 
-/// How many lines each network writes for the report.
-const WRITTEN_LINES: usize = 5;
-/// How many lines each network writes to measure the diversity of its writing.
-pub const DIVERSITY_LINES: usize = 200;
-
 /// Sequence-level distillation: the session whose students learn from as many lines as the
 /// training split holds, written by `session`'s trained teacher at sampling temperature 1 from the
 /// seed (the validation and test lines stay).
@@ -310,22 +305,16 @@ fn on_teacher_text(session: &Session, source: &Source) -> Result<Session, KdErro
 
 fn language_scores(session: &Session, corpus: &Corpus) -> Result<LanguageScores, KdError> {
     let test = &session.data().test;
+    let (context, seed) = (session.settings().context, session.settings().seed);
     let models = [ModelKind::Teacher, ModelKind::Kd, ModelKind::Control];
-    let mut bits = [0.0f32; 3];
-    let mut written: [Vec<String>; 3] = Default::default();
-    let mut distinct_trigrams = [None; 3];
+    let mut scores = LanguageScores { bits: [0.0; 3], written: Default::default(), distinct_trigrams: [None; 3] };
     for (k, which) in models.into_iter().enumerate() {
-        let logits = session.logits_at(which, test.features.view(), 1.0)?;
-        bits[k] = bits_per_character(logits.view(), &test.labels)? as f32;
-        let mut rng = Rng::stream(session.settings().seed, Stream::Sampling);
-        let lines: Vec<String> = (0..DIVERSITY_LINES)
-            .map(|_| write(session.model(which), corpus, session.settings().context, &[], 1.0, &mut rng))
-            .map(|symbols| symbols.map(|s| corpus.decode(&s)))
-            .collect::<Result<_, _>>()?;
-        distinct_trigrams[k] = distinct_ngrams(&lines, 3).map(|d| d as f32);
-        written[k] = lines[..WRITTEN_LINES].to_vec();
+        let measured = score(session.model(which), corpus, context, (test.features.view(), &test.labels), seed)?;
+        scores.bits[k] = measured.bits_per_char;
+        scores.distinct_trigrams[k] = measured.distinct_trigrams;
+        scores.written[k] = measured.written;
     }
-    Ok(LanguageScores { bits, written, distinct_trigrams })
+    Ok(scores)
 }
 
 impl SeedRun {
