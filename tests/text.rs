@@ -47,8 +47,9 @@ fn each_text_is_in_the_same_part_in_both_languages() {
     assert_eq!(en_panels, keys(include_str!("../www/locales/ko.panels.json")));
     assert!(en.is_disjoint(&en_panels), "a text in both parts: {:?}", en.intersection(&en_panels).collect::<Vec<_>>());
     // The panels' part holds the lazily loaded panels' texts only (the teaching panels, the tour's
-    // steps, the map, the compression bench, the exam answer); the first screen's are in the other.
-    let lazy = ["teach.", "tour.s", "map.", "bench.", "answer."];
+    // steps, the map, the compression bench, the exam answer, the language model page); the first
+    // screen's are in the other.
+    let lazy = ["teach.", "tour.s", "map.", "bench.", "answer.", "lm."];
     assert!(en_panels.iter().all(|k| lazy.iter().any(|prefix| k.starts_with(prefix))), "{en_panels:?}");
     assert!(en.contains("teach.loading") && en.contains("tour.button"));
 }

@@ -14,7 +14,7 @@ import {
   messageOf, render, setLanguage, t, translatePage,
 } from './i18n.js';
 import { languageOf } from './urlstate.js';
-import { byId, h, svg } from './lib/dom.js';
+import { applyPalette, byId, h, svg } from './lib/dom.js';
 import { fixed, int, pct, points, prec, sig, temperatureText, times } from './lib/format.js';
 import { answerData, readAnswer } from './lib/answer.js';
 import { packageFile } from './lib/pkg.js';
@@ -137,15 +137,6 @@ async function trainDefault(engine, say) {
   } finally {
     try { bench?.free(); } catch { /* already freed */ }
     try { pg.free(); } catch { /* already freed */ }
-  }
-}
-
-/** The engine's palette as --kd-* custom properties (as the main page sets them): the concepts' colours. */
-function applyPalette(palette) {
-  const root = document.documentElement.style;
-  for (const [name, value] of Object.entries(palette)) {
-    if (Array.isArray(value)) value.forEach((c, i) => root.setProperty(`--kd-${name.replace(/es$/, '')}-${i}`, c));
-    else root.setProperty(`--kd-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value);
   }
 }
 

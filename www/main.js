@@ -6,7 +6,7 @@ import { store } from './store.js';
 import { datasetLabel, t, messageOf, setLanguage, language, translatePage, isLanguage, loadLanguage, loadPanelTexts, catalogue, LANGUAGES, DEFAULT_LANGUAGE } from './i18n.js';
 import { languageOf } from './urlstate.js';
 import { coerce } from './lib/settings.js';
-import { byId, whenNear } from './lib/dom.js';
+import { applyPalette, byId, whenNear } from './lib/dom.js';
 import { missingFeature, missingFeatureKey } from './lib/support.js';
 import { installLoop, drawMainNow } from './loop.js';
 import { attempt, datasetDefaults, ensureDataset, FAILED, reset, settingsValues, showSettings, specOf, trainFrame, useWorker } from './run.js';
@@ -44,15 +44,6 @@ window.kdPerformance = Object.freeze({
 window.addEventListener('error', (e) => showError(t('error.unexpected', { message: e.message })));
 window.addEventListener('unhandledrejection', (e) => showError(t('error.unexpected', { message: messageOf(e.reason) })));
 
-/** The engine's palette as --kd-* custom properties on :root: each concept has the charts' colour everywhere. */
-function applyPalette(palette) {
-  const root = document.documentElement.style;
-  for (const [name, value] of Object.entries(palette)) {
-    if (Array.isArray(value)) value.forEach((c, i) => root.setProperty(`--kd-${name.replace(/es$/, '')}-${i}`, c));
-    else root.setProperty(`--kd-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value);
-  }
-}
-
 /** The settings table and every setting's default (the default data set's defaults applied). */
 function readSchema(engine) {
   const schema = attempt('do.read', () => engine.settingsSchema());
@@ -73,6 +64,7 @@ function installPageViews() {
     draw() {
       translatePage();
       byId('lang').value = language();
+      byId('lm-link').href = `language.html#lang=${encodeURIComponent(language())}`;
       // the engine draws the charts' words from the catalogue it holds: it gets the current one
       if (store.get('engine')) attempt('do.chartText', () => store.get('engine').setCatalogue(catalogue() ?? {}));
       // …and names the generated data sets' classes (a spiral's arms) in it: the data's description follows

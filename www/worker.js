@@ -135,12 +135,16 @@ function build(recipe) {
       return pg.withStudents(recipe.settings);
     case 'import':
       return engine.Playground.importRun(recipe.document);
+    case 'names':
+      return engine.Playground.onNames(recipe.settings);
+    case 'text':
+      return engine.Playground.fromText(recipe.settings, recipe.bytes, recipe.name);
     default:
       throw new Error(`unknown recipe ${recipe.kind}`);
   }
 }
 
-const WHAT = { new: 'do.create', csv: 'do.readCsv', students: 'do.create', import: 'do.import' };
+const WHAT = { new: 'do.create', csv: 'do.readCsv', students: 'do.create', import: 'do.import', names: 'do.create', text: 'do.create' };
 
 async function handle(message) {
   switch (message.type) {

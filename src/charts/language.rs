@@ -23,7 +23,8 @@ fn level(value: f64, last: usize) -> Vec<(f64, f64)> {
 }
 
 /// Draws the bits-per-character curves of the run in `history`, measured on the `held_out` lines,
-/// with `untrained` the bits of a model that knows nothing.
+/// with `untrained` the bits of a model that knows nothing; the two panels stand side by side or,
+/// on a narrow area, one above the other (as the loss chart's, [`super::curves::loss_panels_stacked`]).
 pub fn draw_bits_curves<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     history: &History,
@@ -37,8 +38,13 @@ pub fn draw_bits_curves<DB: DrawingBackend>(
     };
     let split = split.as_str();
     area.fill(&WHITE).map_err(chart_err)?;
-    let (width, _) = area.dim_in_pixel();
-    let (left, right) = area.split_horizontally(width * 9 / 20);
+    let (width, height) = area.dim_in_pixel();
+    // side by side, or one above the other on a narrow area (a phone: the page makes it taller)
+    let (left, right) = if super::curves::loss_panels_stacked(width, height, scale) {
+        area.split_vertically(height / 2)
+    } else {
+        area.split_horizontally(width * 9 / 20)
+    };
     let nothing = text_with("chart.bits.untrained", &[("bits", &format!("{untrained:.2}"))]);
     let y_label = text("chart.bits.y");
 

@@ -76,9 +76,11 @@ pub fn score(
     let lines: Vec<String> = (0..DIVERSITY_LINES)
         .map(|_| write(network, corpus, context, &[], 1.0, &mut rng).map(|symbols| corpus.decode(&symbols)))
         .collect::<Result<_>>()?;
+    // perplexity from the bits as reported (f32), so that it is 2 to the number shown beside it
+    let bits = bits as f32;
     Ok(Scores {
-        bits_per_char: bits as f32,
-        perplexity: perplexity(bits) as f32,
+        bits_per_char: bits,
+        perplexity: perplexity(f64::from(bits)) as f32,
         accuracy: accuracy(logits.view(), labels),
         distinct_trigrams: distinct_ngrams(&lines, 3).map(|d| d as f32),
         written: lines[..WRITTEN_LINES].to_vec(),

@@ -100,7 +100,7 @@ mod tests {
     #[test]
     fn other_holds_the_rest_and_never_goes_below_zero() {
         assert_eq!(bars_of(&[0.5, 0.25, 0.25], &[0]), vec![0.5, 0.5]);
-        assert_eq!(bars_of(&[0.6, 0.41], &[0, 1]), vec![0.6, 0.0]);
+        assert_eq!(bars_of(&[0.6, 0.41], &[0, 1]), vec![0.6, 0.41, 0.0]);
         assert!((entropy_bits(&[0.5, 0.5]) - 1.0).abs() < 1e-6);
         assert_eq!(entropy_bits(&[1.0, 0.0]), 0.0);
     }

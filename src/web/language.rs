@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{bad_argument, js_error, settings_values, to_js, JsResult, Playground};
-use crate::data::Holdout;
+use super::{bad_argument, js_error, settings_values, to_js, values_object, JsResult, Playground};
+use crate::data::{DatasetName, Holdout};
 use crate::error::KdError;
 use crate::language::metrics::{score, Scores};
 use crate::language::sampling::{write, MAX_WRITTEN};
@@ -16,7 +16,7 @@ use crate::language::view::next_characters;
 use crate::language::{Corpus, MAX_CONTEXT, MAX_TEXT_BYTES};
 use crate::rng::{Rng, Stream};
 use crate::session::{ModelKind, Session};
-use crate::settings::{Settings, Value};
+use crate::settings::{self, Settings, Value};
 
 /// The most characters the next-character bars show one by one (the rest is "other").
 const MAX_BARS: u32 = 12;
@@ -66,6 +66,18 @@ pub fn text_limits() -> JsResult<JsValue> {
         max_bars: MAX_BARS,
         max_lines: MAX_LINES,
     })
+}
+
+/// The settings of the language task that differ from the others' (the models' sizes, the rate,
+/// the epochs, T) and the characters read, with the curves measured on the validation lines: the
+/// page's starting point.
+#[wasm_bindgen(js_name = textDefaults)]
+pub fn text_defaults() -> JsResult<JsValue> {
+    let mut values = settings::dataset_defaults(DatasetName::Text);
+    values.push(("holdout", "validation"));
+    // the page shows this setting, which the playground's settings do not
+    values.extend(settings::spec("context").map(|spec| ("context", spec.default)));
+    to_js(&values_object(values))
 }
 
 /// The lines each model wrote, in the page's order.

@@ -147,7 +147,12 @@ pub fn provide_dataset(dataset: &str, text: String) -> JsResult<()> {
 #[wasm_bindgen(js_name = datasetDefaults)]
 pub fn dataset_defaults(dataset: &str) -> JsResult<JsValue> {
     let name = DatasetName::from_name(dataset).ok_or_else(|| unknown("dataset", dataset))?;
-    let defaults: BTreeMap<&str, Value> = settings::dataset_defaults(name)
+    to_js(&values_object(settings::dataset_defaults(name)))
+}
+
+/// Settings as the page holds them: numbers as numbers, the rest as text.
+pub(crate) fn values_object(values: Vec<(&'static str, &'static str)>) -> BTreeMap<&'static str, Value> {
+    values
         .into_iter()
         .map(|(key, text)| {
             let value = match (settings::spec(key).map(|s| s.kind), text.parse::<f64>()) {
@@ -156,8 +161,7 @@ pub fn dataset_defaults(dataset: &str) -> JsResult<JsValue> {
             };
             (key, value)
         })
-        .collect();
-    to_js(&defaults)
+        .collect()
 }
 
 /// A setting's problem: `message` is the problem alone (`{key, params}`), as the page writes it

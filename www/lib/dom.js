@@ -44,6 +44,15 @@ export function svg(tag, attrs = {}, text) {
   return node;
 }
 
+/** The engine's palette as --kd-* custom properties on :root: each concept has the charts' colour everywhere. */
+export function applyPalette(palette) {
+  const root = document.documentElement.style;
+  for (const [name, value] of Object.entries(palette)) {
+    if (Array.isArray(value)) value.forEach((c, i) => root.setProperty(`--kd-${name.replace(/es$/, '')}-${i}`, c));
+    else root.setProperty(`--kd-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, value);
+  }
+}
+
 /** The element with id `id` (null when the page has none). */
 export const byId = (id) => document.getElementById(id);
 
