@@ -35,6 +35,15 @@ const FRAME_MS = 12;
 const CREDIT = 1e6;
 /** The prompt the page opens with. */
 const FIRST_PROMPT = 'ma';
+/** The settings a link may set (language.html#seed=3&teacherEpochs=2): its controls' and the epochs. */
+const CONTROLS = { temperature: 'temperature', alpha: 'alpha', klDirection: 'kl', context: 'context', seed: 'seed' };
+const LINKED = [...Object.keys(CONTROLS), 'teacherEpochs', 'studentEpochs'];
+
+/** The settings the URL's hash names, as text (the engine checks them when the run is built). */
+function linkedSettings() {
+  const fields = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+  return Object.fromEntries(LINKED.filter((name) => fields.has(name)).map((name) => [name, fields.get(name)]));
+}
 
 const state = {
   engine: null,
@@ -42,6 +51,7 @@ const state = {
   pg: null,              // the run (in a worker: the copy that follows it)
   limits: null,
   defaults: null,        // the language task's settings (textDefaults)
+  overrides: {},         // settings without a control, from a link (the epochs)
   text: { kind: 'names' }, // or { kind: 'text', bytes, name }
   info: null,            // textInfo()
   status: null,
@@ -55,6 +65,7 @@ const state = {
   error: null,
   promptError: null,
   pending: 0,            // the learner's actions under way (act())
+  run: 0,                // how many runs were built: the views' keys start with it
   shown: '',             // what the views were drawn for (a key of the weights, T, prompt…)
 };
 
@@ -71,15 +82,27 @@ function settings() {
     temperature: num('temperature'),
     alpha: num('alpha'),
     klDirection: byId('kl').value,
-    context: num('context'),
-    seed: num('seed'),
+    // as typed: the engine refuses an empty or out-of-range value with a message
+    context: byId('context').value.trim(),
+    seed: byId('seed').value.trim(),
+    ...state.overrides,
   };
+}
+
+/** The controls of the run's settings show the run's values again (after a refused change). */
+function restoreControls() {
+  if (!state.pg) return;
+  const applied = state.pg.settings();
+  for (const name of ['temperature', 'alpha', 'context', 'seed']) byId(name).value = String(applied[name]);
+  byId('kl').value = applied.klDirection;
+  byId('text-choice').value = state.text.kind === 'names' ? 'names' : 'file';
+  byId('file-field').hidden = state.text.kind === 'names';
 }
 
 /** Says that `what` (a catalogue key) failed with engine error `e`; the run stops. */
 function fail(what, e) {
   pause();
-  state.error = t('lm.error', { what: t(what), message: messageOf(e) });
+  state.error = () => t('lm.error', { what: t(what), message: messageOf(e) });
   refresh();
 }
 
@@ -113,12 +136,14 @@ async function build({ keepTeacher = false } = {}) {
     else if (recipe.kind === 'text') next = state.engine.Playground.fromText(values, recipe.bytes, recipe.name);
     else next = state.pg.withStudents(values);
   } catch (e) {
-    state.error = messageOf(e);
+    state.error = () => messageOf(e);
+    restoreControls();
     refresh();
     return false;
   }
   state.pg?.free();
   state.pg = next;
+  state.run += 1; // every view is of the new run
   state.error = null;
   state.scores = null;
   state.draw = 0;
@@ -209,10 +234,11 @@ async function stepEpoch() {
   }
 }
 
+/** The worker's engine failed at `what` (a catalogue key) with `error` (the engine's message, as plain data). */
 function workerFailed(what, error) {
-  const e = new Error(error?.message ?? '');
+  const e = new Error(error?.crashed ? t('error.engineCrashed', { message: error.message }) : error?.message ?? '');
   if (error?.kd) e.kd = error.kd;
-  fail('lm.do.train', e);
+  fail(what, e);
 }
 
 // ---------------------------------------------------------------- what is shown
@@ -228,15 +254,19 @@ function drawStatus() {
   }
   document.body.dataset.phase = s.phase;
   const total = s.teacherEpochs + s.studentEpochs;
-  const doneEpochs = s.phase === 'teacher' ? s.epoch : s.teacherEpochs + (s.phase === 'done' ? s.studentEpochs : s.epoch);
+  const inTeacher = s.phase === 'teacher' || (s.phase === 'diverged' && (state.history.students ?? []).length === 0);
+  const doneEpochs = inTeacher ? s.epoch : s.teacherEpochs + (s.phase === 'done' ? s.studentEpochs : s.epoch);
   bar.value = total > 0 ? (doneEpochs + (s.phase === 'done' ? 0 : s.batch / Math.max(1, s.batchesPerEpoch))) / total : 0;
-  if (s.phase === 'diverged') line.textContent = s.stopped ? render(s.stopped) : t('lm.status.diverged');
-  else if (s.phase === 'teacher') line.textContent = t('lm.status.teacher', { epoch: s.epoch, epochs: s.teacherEpochs });
-  else if (s.phase === 'distil') line.textContent = t('lm.status.distil', { epoch: s.epoch, epochs: s.studentEpochs });
-  else line.textContent = t('lm.status.done', { teacher: s.teacherEpochs, students: s.studentEpochs });
+  let text;
+  if (s.phase === 'diverged') text = s.stopped ? render(s.stopped) : t('lm.status.diverged');
+  else if (s.phase === 'teacher') text = t('lm.status.teacher', { epoch: s.epoch, epochs: s.teacherEpochs });
+  else if (s.phase === 'distil') text = t('lm.status.distil', { epoch: s.epoch, epochs: s.studentEpochs });
+  else text = t('lm.status.done', { teacher: s.teacherEpochs, students: s.studentEpochs });
+  // a live region: rewritten only when what it says changes
+  if (line.textContent !== text) line.textContent = text;
   const play = byId('play');
-  play.textContent = t(state.playing ? 'lm.pause' : 'lm.play');
-  play.setAttribute('aria-pressed', String(state.playing));
+  const label = t(state.playing ? 'lm.pause' : 'lm.play');
+  if (play.textContent !== label) play.textContent = label;
   const over = s.phase === 'done' || s.phase === 'diverged';
   play.disabled = over;
   byId('step').disabled = over || state.playing;
@@ -275,7 +305,8 @@ function barsCard(model, view) {
 function drawNext() {
   const error = byId('prompt-error');
   error.hidden = !state.promptError;
-  error.textContent = state.promptError ?? '';
+  if (error.textContent !== (state.promptError ?? '')) error.textContent = state.promptError ?? '';
+  byId('prompt').setAttribute('aria-invalid', String(Boolean(state.promptError)));
   const view = state.next;
   const read = byId('read');
   const box = byId('bars');
@@ -315,10 +346,13 @@ function latestBits() {
   return { teacher, kd: last?.kdTestBits ?? null, control: last?.controlTestBits ?? null };
 }
 
+/** What the text's lines are called: names for the built-in names, lines for the learner's text. */
+const items = () => t(state.text.kind === 'names' ? 'lm.items.names' : 'lm.items.lines');
+
 function drawCurves() {
   const info = state.info;
   byId('curves-lead').textContent = info
-    ? t(`lm.curves.lead.${info.heldOut}`, { lines: info[`${info.heldOut}Lines`], untrained: bits(info.untrainedBits), symbols: info.symbols })
+    ? t(`lm.curves.lead.${info.heldOut}`, { lines: info[`${info.heldOut}Lines`], items: items(), untrained: bits(info.untrainedBits), symbols: info.symbols })
     : '';
   const canvas = byId('bits-chart');
   if (state.pg && sizeCanvas(canvas)) {
@@ -331,7 +365,7 @@ function drawCurves() {
   const now = latestBits();
   const table = byId('now-table');
   table.replaceChildren(
-    h('thead', {}, h('tr', {}, h('th', { text: t('lm.table.model') }), h('th', { text: t(`lm.table.bits.${info?.heldOut ?? 'validation'}`) }))),
+    h('thead', {}, h('tr', {}, h('th', { text: t('lm.table.model') }), h('th', { text: t(`lm.table.bits.${info?.heldOut ?? 'validation'}`, { items: items() }) }))),
     h('tbody', {}, MODELS.map((m) => h('tr', { dataset: { model: m } },
       h('th', { text: t(`lm.model.${m}`) }),
       h('td', { text: now[m] === null ? '—' : bits(now[m]) })))));
@@ -341,7 +375,8 @@ function drawTest() {
   const scores = state.scores;
   const table = byId('test-table');
   const info = state.info;
-  byId('test-lead').textContent = info ? t('lm.test.lead', { lines: info.testLines }) : '';
+  byId('test-title').textContent = t('lm.test.title', { items: items() });
+  byId('test-lead').textContent = info ? t('lm.test.lead', { lines: info.testLines, items: items() }) : '';
   const verdict = byId('verdict');
   if (!scores) {
     table.replaceChildren();
@@ -359,7 +394,7 @@ function drawTest() {
     h('thead', {}, h('tr', {}, h('th', { text: t('lm.table.measure') }),
       MODELS.map((m) => h('th', { dataset: { model: m }, text: t(`lm.model.${m}`) })))),
     h('tbody', {}, measures.map(([key, format]) => h('tr', {},
-      h('th', { text: t(key) }),
+      h('th', { text: t(key, { count: state.limits.diversityLines }) }),
       MODELS.map((m) => h('td', { dataset: { model: m }, text: format(scores[m]) }))))));
   verdict.replaceChildren();
   for (const sentence of verdictSentences(scores, info)) verdict.append(h('span', { text: sentence }), ' ');
@@ -385,7 +420,7 @@ function updateViews() {
   if (!pg) return;
   const prompt = byId('prompt').value;
   const s = state.status;
-  const key = `${s?.steps}|${s?.phase}|${pg.settings().temperature}|${prompt}|${num('sampling')}|${state.draw}`;
+  const key = `${state.run}|${s?.steps}|${s?.phase}|${pg.settings().temperature}|${prompt}|${num('sampling')}|${state.draw}`;
   if (key === state.shown) return;
   state.shown = key;
   try {
@@ -394,17 +429,19 @@ function updateViews() {
   } catch (e) {
     state.next = null;
     state.written = null;
+    state.writtenKey = ''; // written again once the prompt is good
     state.promptError = messageOf(e);
     return;
   }
   // what the models write changes at each epoch's end (or when asked), not at every mini-batch
-  const writtenKey = `${state.history.teacher.length}|${state.history.students.length}|${s?.phase}|${prompt}|${num('sampling')}|${state.draw}`;
+  const writtenKey = `${state.run}|${state.history.teacher.length}|${state.history.students.length}|${s?.phase}|${prompt}|${num('sampling')}|${state.draw}`;
   if (writtenKey !== state.writtenKey) {
     state.writtenKey = writtenKey;
     try {
       state.written = pg.write(prompt, num('sampling'), LINES, state.draw);
     } catch (e) {
       state.written = null;
+      state.writtenKey = '';
       state.promptError = messageOf(e);
     }
   }
@@ -423,8 +460,9 @@ function refresh() {
 
 function drawNow() {
   const error = byId('error');
-  error.hidden = !state.error;
-  error.textContent = state.error ?? '';
+  const message = state.error ? state.error() : '';
+  error.hidden = !message;
+  if (error.textContent !== message) error.textContent = message;
   byId('temperature-out').textContent = fixed(num('temperature'), 1);
   byId('alpha-out').textContent = fixed(num('alpha'), 2);
   byId('sampling-out').textContent = fixed(num('sampling'), 1);
@@ -481,28 +519,45 @@ function installControls() {
   context.max = String(limits.maxContext);
   rebuildOn('context');
   rebuildOn('seed');
+  // the names, or the learner's file: a new run only when the text changes
   byId('text-choice').addEventListener('change', () => {
     const file = byId('text-choice').value === 'file';
     byId('file-field').hidden = !file;
-    if (!file) {
+    if (!file && state.text.kind !== 'names') {
       state.text = { kind: 'names' };
       act(() => build());
+    } else if (file && byId('text-file').files?.[0]) {
+      act(() => readFile(byId('text-file').files[0]));
     }
   });
-  byId('text-file').addEventListener('change', () => act(async () => {
-    const file = byId('text-file').files?.[0];
-    if (!file) return;
+  byId('text-file').addEventListener('change', () => {
+    const input = byId('text-file');
+    const file = input.files?.[0];
+    if (file) act(() => readFile(file));
+  });
+  /** Reads the learner's text file and builds a run on it; refused with a message, the run before stays. */
+  async function readFile(file) {
     if (file.size > limits.maxBytes) {
       // refused before it is read, in the engine's words (its message for a text over the limit)
-      state.error = t('engine.text.tooLarge', { file: file.name, size: fixed(file.size / 1048576, 1), limit: fixed(limits.maxBytes / 1048576, 0) });
+      const [size, limit] = [fixed(file.size / 1048576, 1), fixed(limits.maxBytes / 1048576, 0)];
+      state.error = () => t('engine.text.tooLarge', { file: file.name, size, limit });
       refresh();
       return;
     }
-    const bytes = new Uint8Array(await file.arrayBuffer());
+    let bytes;
+    try {
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } catch (e) {
+      state.error = () => t('lm.error', { what: t('lm.do.readText'), message: messageOf(e) });
+      return;
+    }
     const previous = state.text;
     state.text = { kind: 'text', bytes, name: file.name };
-    if (!(await build())) state.text = previous;
-  }));
+    if (!(await build())) {
+      state.text = previous;
+      restoreControls();
+    }
+  }
   const prompt = byId('prompt');
   prompt.maxLength = limits.maxPrompt;
   prompt.addEventListener('input', () => refresh());
@@ -511,7 +566,9 @@ function installControls() {
     state.draw += 1;
     refresh();
   });
-  window.addEventListener('resize', () => refresh());
+  // the chart is drawn again once its box has its new size (a rotated phone, a resized window)
+  if (typeof ResizeObserver === 'function') new ResizeObserver(() => refresh()).observe(byId('bits-chart'));
+  else window.addEventListener('resize', () => refresh());
 }
 
 /** The language switch: the select's choices, its change (into the hash), and the hash's change. */
@@ -519,12 +576,17 @@ function installLanguageSwitch() {
   const select = byId('lang');
   select.replaceChildren(...LANGUAGES.map((l) => h('option', { value: l.code, text: l.name, attrs: { lang: l.code } })));
   select.value = language();
+  // an action: the page is settled once the catalogue is loaded and everything is drawn in it
+  const switchTo = (lang) => act(async () => {
+    await loadLanguage(lang).catch(() => false);
+    setLanguage(lang);
+  });
   select.addEventListener('change', () => {
     if (!isLanguage(select.value)) return;
     window.history.replaceState(null, '', `#lang=${select.value}`);
-    setLanguage(select.value);
+    switchTo(select.value);
   });
-  window.addEventListener('hashchange', () => setLanguage(hashLanguage()));
+  window.addEventListener('hashchange', () => switchTo(hashLanguage()));
 }
 
 function hashLanguage() {
@@ -583,7 +645,7 @@ async function start() {
   try {
     state.engine = await loading;
   } catch (e) {
-    state.error = missing ? t(missingFeatureKey(missing)) : t('lm.error.engine', { message: messageOf(e) });
+    state.error = () => (missing ? t(missingFeatureKey(missing)) : t('lm.error.engine', { message: messageOf(e) }));
     refresh();
     return;
   }
@@ -593,11 +655,14 @@ async function start() {
   state.defaults = state.engine.textDefaults();
   const schema = state.engine.settingsSchema();
   const defaultOf = (name) => state.defaults[name] ?? schema.find((s) => s.name === name)?.default;
-  byId('temperature').value = String(defaultOf('temperature'));
-  byId('alpha').value = String(defaultOf('alpha'));
-  byId('kl').value = String(defaultOf('klDirection'));
-  byId('context').value = String(defaultOf('context'));
-  byId('seed').value = String(defaultOf('seed'));
+  const controlDefaults = () => {
+    for (const [name, id] of Object.entries(CONTROLS)) byId(id).value = String(defaultOf(name));
+  };
+  controlDefaults();
+  // a link's settings, as the link wrote them, for the first run (the controls then show the run's values); the epochs,
+  // which have no control, stay
+  const linked = linkedSettings();
+  state.overrides = { ...linked };
   byId('sampling').value = '1';
   byId('prompt').value = FIRST_PROMPT;
   installControls();
@@ -607,7 +672,18 @@ async function start() {
     remote.onFailure = workerFailed;
     state.remote = remote;
   }
-  if (await act(() => build())) document.body.dataset.ready = 'true';
+  let built = await act(() => build());
+  state.overrides = Object.fromEntries(Object.entries(linked).filter(([name]) => !CONTROLS[name]));
+  if (built) restoreControls();
+  if (!built && Object.keys(linked).length > 0) {
+    // a link's bad setting: said, and the run built with the defaults
+    const refused = state.error;
+    state.overrides = {};
+    controlDefaults();
+    built = await act(() => build());
+    if (built) state.error = refused;
+  }
+  if (built) document.body.dataset.ready = 'true';
 }
 
 start();

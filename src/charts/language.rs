@@ -45,7 +45,7 @@ pub fn draw_bits_curves<DB: DrawingBackend>(
     } else {
         area.split_horizontally(width * 9 / 20)
     };
-    let nothing = text_with("chart.bits.untrained", &[("bits", &format!("{untrained:.2}"))]);
+    let nothing = text_with("chart.bits.untrained", &[("bits", &format!("{untrained:.3}"))]);
     let y_label = text("chart.bits.y");
 
     let teacher: Vec<(f64, f64)> =
@@ -165,7 +165,7 @@ mod tests {
         let (area, recorded) = test_backend::area(900, 300);
         draw_bits_curves(&area, &history, 27f64.log2(), Holdout::Validation, ChartScale::default()).unwrap();
         let texts: Vec<String> = recorded.borrow().texts.iter().map(|(t, _)| t.clone()).collect();
-        for expected in ["bits per character", "teacher (validation)", "knows nothing (4.75)", "distilled student"] {
+        for expected in ["bits per character", "teacher (validation)", "knows nothing (4.755)", "distilled student"] {
             assert!(texts.iter().any(|t| t == expected), "{expected} in {texts:?}");
         }
 

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use super::{bad_argument, js_error, settings_values, to_js, values_object, JsResult, Playground};
 use crate::data::{DatasetName, Holdout};
 use crate::error::KdError;
-use crate::language::metrics::{score, Scores};
+use crate::language::metrics::{score, Scores, DIVERSITY_LINES};
 use crate::language::sampling::{write, MAX_WRITTEN};
 use crate::language::view::next_characters;
 use crate::language::{Corpus, MAX_CONTEXT, MAX_TEXT_BYTES};
@@ -54,6 +54,8 @@ struct TextLimits {
     max_prompt: usize,
     max_bars: u32,
     max_lines: u32,
+    /// How many lines a model writes for the diversity score of `textScores`.
+    diversity_lines: usize,
 }
 
 /// The limits of a text, a context, a prompt and of what one call returns.
@@ -65,6 +67,7 @@ pub fn text_limits() -> JsResult<JsValue> {
         max_prompt: MAX_WRITTEN,
         max_bars: MAX_BARS,
         max_lines: MAX_LINES,
+        diversity_lines: DIVERSITY_LINES,
     })
 }
 

@@ -14,12 +14,13 @@ const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const KD = process.env.KD_CLI ?? 'target/debug/kd';
 const SHOTS = process.env.KD_SCREENSHOT_DIR;
 
-/** The language page in `lang`, ready; without the Worker constructor when `worker` is false. */
-async function openPage(browser, { lang = 'en', worker = true, width = 1280, height = 900 } = {}) {
+/** The language page in `lang` (and the settings of `link`, e.g. '&seed=2'), ready; without the Worker constructor
+ *  when `worker` is false. */
+async function openPage(browser, { lang = 'en', worker = true, width = 1280, height = 900, link = '' } = {}) {
   const { page, problems } = await newRecordedPage(browser, PAGE_URL, { timeout: 60_000 });
   await page.setViewportSize({ width, height });
   if (!worker) await page.addInitScript(() => { delete window.Worker; });
-  await page.goto(new URL(`language.html#lang=${lang}`, PAGE_URL).href);
+  await page.goto(new URL(`language.html#lang=${lang}${link}`, PAGE_URL).href);
   await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
   await settled(page);
   assert.equal(await page.evaluate(() => window.__lm.worker), worker, worker ? 'the run trains in the worker' : 'without Worker, on the page');
@@ -27,6 +28,9 @@ async function openPage(browser, { lang = 'en', worker = true, width = 1280, hei
 }
 
 const lm = (page) => page.evaluate(() => window.__lm);
+
+/** Fewer epochs, for the tests that need a finished run but not kd's default one. */
+const SHORT = '&teacherEpochs=3&studentEpochs=4';
 
 /** Trains the run to the end. */
 async function trainToEnd(page) {
@@ -84,7 +88,7 @@ test('the page trains the language model as kd does, bit for bit, with the worke
       const [kd, control] = [done.scores.kd.bitsPerChar.toFixed(3), done.scores.control.bitsPerChar.toFixed(3)];
       assert.ok(verdict.includes(kd) && verdict.includes(control), verdict);
       if (kd === control) assert.match(verdict, /no difference/);
-      else assert.match(verdict, Number(kd) < Number(control) ? /distillation helped/ : /distillation did not help/);
+      else assert.match(verdict, Number(kd) < Number(control) ? /distillation lowered/ : /distillation did not lower/);
       assert.match(verdict, /One seed decides nothing/);
       const cells = await page.$$eval('#test-table tbody tr:first-child td', (tds) => tds.map((td) => td.textContent));
       assert.deepEqual(cells, [done.scores.teacher.bitsPerChar, done.scores.kd.bitsPerChar, done.scores.control.bitsPerChar].map((b) => b.toFixed(3)));
@@ -100,8 +104,9 @@ test('the page trains the language model as kd does, bit for bit, with the worke
 test('the prompt, the bars, the sampling temperature and the KL direction behave as a learner expects', { timeout: 300_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, problems } = await openPage(browser);
+    const { page, problems } = await openPage(browser, { link: SHORT });
     await trainToEnd(page);
+    assert.equal((await lm(page)).status.teacherEpochs, 3, 'the link\'s epochs');
 
     // the bars: the last characters read, each model's distribution (shown characters and other) sums to 1
     await prompt(page, 'mar');
@@ -145,7 +150,7 @@ test('the prompt, the bars, the sampling temperature and the KL direction behave
     const again = (await lm(page)).written;
     assert.notDeepEqual(again.teacher, first.teacher, 'another draw writes other names');
     const shown = await page.$$eval('#written .model-teacher li', (lis) => lis.map((li) => li.textContent));
-    assert.equal(shown[0], again.teacher[0].length > 3 ? again.teacher[0] : 'mar(ends the name at once)');
+    assert.equal(shown[0], again.teacher[0].length > 3 ? again.teacher[0] : 'mar(ends here)');
 
     // a character the names never use: a clear message, no bars, and the page goes on
     await prompt(page, 'Ma');
@@ -176,7 +181,18 @@ test('a text file of the learner: trained on, or refused with a clear message in
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kd-language-'));
   const browser = await launch();
   try {
-    const { page, problems } = await openPage(browser, { lang: 'ko' });
+    // a link's bad setting: said in Korean, and the run built with the defaults
+    const { page, problems } = await openPage(browser, { lang: 'ko', link: '&seed=abc' });
+    assert.equal(await page.isVisible('#error'), true);
+    assert.match(await page.textContent('#error'), /abc/);
+    assert.equal(await page.inputValue('#seed'), '1');
+    // a refused setting: a message, the run before stays and its value comes back
+    await page.fill('#context', '');
+    await page.dispatchEvent('#context', 'change');
+    await settled(page);
+    assert.equal(await page.isVisible('#error'), true, 'an empty context is refused');
+    assert.equal(await page.inputValue('#context'), '3', 'the run\'s value is shown again');
+    assert.equal((await lm(page)).info.context, 3);
     await page.selectOption('#text-choice', 'file');
     assert.equal(await page.isVisible('#text-file'), true);
     const binary = path.join(dir, 'image.txt');
@@ -196,6 +212,10 @@ test('a text file of the learner: trained on, or refused with a clear message in
     const info = (await lm(page)).info;
     assert.equal(info.name, 'words.txt');
     assert.equal(await page.isVisible('#error'), false);
+    // the prompt of the names is read against the new text at once: its characters are not in it
+    assert.equal((await lm(page)).next, null, 'no bars of the names run');
+    assert.match(await page.textContent('#prompt-error'), /words\.txt/);
+    assert.match(await page.textContent('#test-title'), /테스트 줄/, 'the lines of a text, not names');
     await prompt(page, '가나');
     assert.deepEqual((await lm(page)).next.read, ['⏎', '가', '나']);
     await trainToEnd(page);
@@ -209,11 +229,17 @@ test('a text file of the learner: trained on, or refused with a clear message in
 test('the page reads in English and Korean at a desktop and a phone width, nothing untranslated or clipped', { timeout: 300_000 }, async () => {
   const browser = await launch();
   try {
-    const { page, problems } = await openPage(browser, { lang: 'en', width: 1366, height: 900 });
+    const { page, problems } = await openPage(browser, { lang: 'en', width: 1366, height: 900, link: SHORT });
     await trainToEnd(page);
     for (const [width, height, lang] of [[1366, 900, 'en'], [390, 844, 'ko'], [1366, 900, 'ko'], [390, 844, 'en']]) {
       await page.setViewportSize({ width, height });
       if ((await page.getAttribute('html', 'lang')) !== lang) await page.selectOption('#lang', lang);
+      // the chart is drawn again at its new size (its ResizeObserver), then the page settles
+      await page.waitForFunction(() => {
+        const c = document.getElementById('bits-chart');
+        return c.width === Math.round(c.getBoundingClientRect().width * devicePixelRatio)
+          && c.height === Math.round(c.getBoundingClientRect().height * devicePixelRatio);
+      });
       await settled(page);
       assert.equal(await page.getAttribute('html', 'lang'), lang);
       const text = await page.evaluate(() => document.body.innerText);
