@@ -548,3 +548,49 @@ export async function coreFlow(t, b) {
   mark('Korean');
   t.diagnostic(`${b.name} timings: ${timings.join(', ')}`);
 }
+
+/**
+ * The language model page (www/language.html) in this engine: it loads in Korean, trains a short run in the worker to
+ * the end, shows the test table, the bars, what each model writes and a drawn chart, with no problem.
+ */
+export async function languageFlow(t, b) {
+  const settled = (what) => b.waitFor(() => document.body.dataset.settled === 'true', null, `the language page to settle ${what}`);
+  await b.goto(new URL('language.html#lang=ko&teacherEpochs=2&studentEpochs=2', PAGE_URL).href);
+  await b.waitFor(() => document.body.dataset.ready === 'true', null, 'the language page to be ready', 2 * WAIT_MS);
+  await settled('after loading');
+  assert.equal(await b.run(() => window.__lm.worker), true, `${b.name}: the language model trains in the worker`);
+  await b.click('#play');
+  await b.waitFor(() => document.body.dataset.scores === 'ready', null, 'the language run to finish', 4 * WAIT_MS);
+  await settled('after training');
+  const seen = await b.run(() => ({
+    title: document.querySelector('h1').textContent,
+    cells: [...document.querySelectorAll('#test-table tbody tr:first-child td')].map((td) => td.textContent),
+    cards: document.querySelectorAll('#bars .model-card').length,
+    lines: document.querySelectorAll('#written li').length,
+    error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
+    teacher: window.__lm.scores.teacher.bitsPerChar,
+    untrained: window.__lm.info.untrainedBits,
+  }));
+  assert.equal(seen.title, catalogue('ko.panels')['lm.title']);
+  assert.equal(seen.cells.length, 3, `three models' bits per character (${seen.cells})`);
+  assert.ok(seen.cells.every((c) => /^\d\.\d{3}$/.test(c)), String(seen.cells));
+  assert.equal(seen.cards, 3);
+  assert.equal(seen.lines, 15, 'five lines from each model');
+  assert.equal(seen.error, '');
+  assert.ok(seen.teacher < seen.untrained - 1, `the teacher learned (${seen.teacher} bits against ${seen.untrained})`);
+  const ink = await b.run(() => {
+    const c = document.getElementById('bits-chart');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let dark = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 100 && data[i + 1] < 100 && data[i + 2] < 100) dark += 1;
+    return dark;
+  });
+  assert.ok(ink > 500, `the bits chart is drawn in ${b.name} (${ink} dark pixels)`);
+  assert.deepEqual(await b.problems(), [], `no console or page error on the language page in ${b.name}`);
+  if (SHOTS) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await b.run(() => window.scrollTo(0, 0));
+    await b.screenshot(path.join(SHOTS, `engines-${b.name}-language-ko.png`));
+  }
+  t.diagnostic(`${b.name}: the language page trained (teacher ${seen.teacher.toFixed(3)} bits per character)`);
+}

@@ -4,12 +4,13 @@
 // (engines.mjs has the flow; it ends the driver, the browser and Xvfb whatever happens). Needs KD_URL and Debian's
 // webkit2gtk-driver and xvfb (cargo xtask test installs them).
 import { test } from 'node:test';
-import { coreFlow, webkitDriver } from './engines.mjs';
+import { coreFlow, languageFlow, webkitDriver } from './engines.mjs';
 
-test('WebKit: a learner steps, plays, picks a sample, moves T and reads the page in Korean', { timeout: 400_000 }, async (t) => {
+test('WebKit: a learner steps, plays, picks a sample, moves T and reads the page in Korean; the language model page trains', { timeout: 400_000 }, async (t) => {
   const b = await webkitDriver();
   try {
     await coreFlow(t, b);
+    await languageFlow(t, b);
   } finally {
     await b.close();
   }
