@@ -18,7 +18,7 @@ import {
 import { languageOf } from './urlstate.js';
 import { applyPalette, byId, h, setBar, sizeCanvas } from './lib/dom.js';
 import { fixed, pct, signed } from './lib/format.js';
-import { packageFile } from './lib/pkg.js';
+import { compileEngine } from './lib/pkg.js';
 import { missingFeature, missingFeatureKey } from './lib/support.js';
 import { startRemote } from './remote.js';
 import './lib/offline.js'; // this page too makes the site work offline
@@ -611,16 +611,6 @@ function catalogueNow() {
   return { ...(all[DEFAULT_LANGUAGE] ?? {}), ...(all[language()] ?? {}) };
 }
 
-async function compileEngine() {
-  const url = packageFile('kd_playground_bg.wasm');
-  try {
-    return await WebAssembly.compileStreaming(fetch(url));
-  } catch {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`kd_playground_bg.wasm: HTTP ${response.status}`);
-    return WebAssembly.compile(await response.arrayBuffer());
-  }
-}
 
 async function start() {
   loadPanelTexts(); // the page's texts are in the panels' part of the catalogues

@@ -11,7 +11,7 @@ import { missingFeature, missingFeatureKey } from './lib/support.js';
 import { installLoop, drawMainNow } from './loop.js';
 import { attempt, datasetDefaults, ensureDataset, FAILED, reset, settingsValues, showSettings, specOf, trainFrame, useWorker } from './run.js';
 import { startRemote } from './remote.js';
-import { packageFile } from './lib/pkg.js';
+import { compileEngine } from './lib/pkg.js';
 import { FIRST_RUN, firstRunSettings, installFirstRun } from './panels/firstrun.js';
 import { applyHashState, installLink, isStateHash, readHash } from './link.js';
 import { installAlerts, showError } from './panels/alerts.js';
@@ -187,17 +187,6 @@ function loadStudies() {
 /** The engine's module, compiled once: the page instantiates it, and its worker too (./remote.js). */
 let compiledEngine = null;
 
-async function compileEngine() {
-  const url = packageFile('kd_playground_bg.wasm');
-  try {
-    return await WebAssembly.compileStreaming(fetch(url));
-  } catch {
-    // a server that does not say application/wasm: compiled from the bytes
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`kd_playground_bg.wasm: HTTP ${response.status}`);
-    return WebAssembly.compile(await response.arrayBuffer());
-  }
-}
 
 async function start() {
   // the language first (it needs no engine), so that even "loading" reads in it

@@ -289,17 +289,7 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
         },
     ];
     if students.is_empty() {
-        let pad = scale.px(8.0);
-        let right = right.margin(0, 0, pad, 0);
-        let (w, h) = right.dim_in_pixel();
-        right
-            .draw(&Rectangle::new(
-                [(0, scale.px(26.0)), (w as i32 - pad, h as i32 - scale.px(4.0))],
-                palette::GRID.stroke_width(1),
-            ))
-            .map_err(chart_err)?;
-        draw_title(&right, &[text("chart.accuracy.students")], (0, scale.px(6.0)), w as i32 - pad, scale)?;
-        draw_message(&right, &text("chart.accuracy.studentsWaiting"), scale)
+        draw_students_waiting(&right, scale)
     } else {
         let (title, x_label, y_label) =
             (text("chart.accuracy.students"), text("chart.axis.studentEpoch"), text("chart.accuracy.y"));
@@ -314,6 +304,24 @@ pub fn draw_accuracy_curves<DB: DrawingBackend>(
             scale,
         )
     }
+}
+
+/// The students' panel before distillation starts: its frame, its title and a word saying when it
+/// fills (the accuracy chart's and the language task's bits chart's).
+pub fn draw_students_waiting<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    scale: ChartScale,
+) -> Result<(), KdError> {
+    let pad = scale.px(8.0);
+    let area = area.margin(0, 0, pad, 0);
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Rectangle::new(
+        [(0, scale.px(26.0)), (w as i32 - pad, h as i32 - scale.px(4.0))],
+        palette::GRID.stroke_width(1),
+    ))
+    .map_err(chart_err)?;
+    draw_title(&area, &[text("chart.accuracy.students")], (0, scale.px(6.0)), w as i32 - pad, scale)?;
+    draw_message(&area, &text("chart.accuracy.studentsWaiting"), scale)
 }
 
 fn look(color: RGBColor, width: f64, dash: Dash, markers: bool) -> LineLook {

@@ -5,10 +5,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::curves::{draw_line_panel, Series, YAxis};
+use super::curves::{draw_line_panel, draw_students_waiting, Series, YAxis};
 use super::palette;
 use super::text::{text, text_with};
-use super::{chart_err, draw_message, draw_title, ChartScale, Corner, Dash, LineLook};
+use super::{chart_err, draw_message, ChartScale, Corner, Dash, LineLook};
 use crate::data::Holdout;
 use crate::error::KdError;
 use crate::session::History;
@@ -83,17 +83,7 @@ pub fn draw_bits_curves<DB: DrawingBackend>(
     };
     let (kd, control) = (student(|e| e.kd_test_bits), student(|e| e.control_test_bits));
     if kd.is_empty() {
-        let pad = scale.px(8.0);
-        let right = right.margin(0, 0, pad, 0);
-        let (w, h) = right.dim_in_pixel();
-        right
-            .draw(&Rectangle::new(
-                [(0, scale.px(26.0)), (w as i32 - pad, h as i32 - scale.px(4.0))],
-                palette::GRID.stroke_width(1),
-            ))
-            .map_err(chart_err)?;
-        draw_title(&right, &[text("chart.accuracy.students")], (0, scale.px(6.0)), w as i32 - pad, scale)?;
-        return draw_message(&right, &text("chart.accuracy.studentsWaiting"), scale);
+        return draw_students_waiting(&right, scale);
     }
     let last = history.students.last().map_or(1, |e| e.epoch);
     let mut lines = vec![

@@ -9,3 +9,16 @@ export function packageFile(name) {
   const served = Object.prototype.hasOwnProperty.call(RENAMED, name) ? RENAMED[name] : name;
   return new URL(`../pkg/${served}`, import.meta.url);
 }
+
+/** The engine's module, compiled (once per page: the page instantiates it, and hands it to its worker). */
+export async function compileEngine() {
+  const url = packageFile('kd_playground_bg.wasm');
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // a server that does not say application/wasm: compiled from the bytes
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`kd_playground_bg.wasm: HTTP ${response.status}`);
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+}
