@@ -66,6 +66,7 @@ pub fn set_catalogue(catalogue: JsValue) -> JsResult<()> {
         }
     }
     crate::text::set_catalogue(texts);
+    canvas::forget_measures();
     Ok(())
 }
 
