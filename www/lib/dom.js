@@ -53,6 +53,29 @@ export function applyPalette(palette) {
   }
 }
 
+/**
+ * Sets `node`'s text unless it reads so already: an unchanged text is not written, so that the browser has nothing
+ * to restyle or lay out again for it (views redrawn in every frame while training write mostly the same words). A
+ * node that holds one text node has its characters changed in place: no node is removed or inserted, which would
+ * restyle it and make the page's :has() rules look again.
+ */
+export function setText(node, text) {
+  if (node.textContent === text) return;
+  const only = node.firstChild;
+  if (only && only === node.lastChild && only.nodeType === Node.TEXT_NODE && text !== '') only.data = text;
+  else node.textContent = text;
+}
+
+/** Shows or hides `node`, writing `hidden` only when it changes (a write restyles it, and what :has() reads it). */
+export function setHidden(node, hidden) {
+  if (node.hidden !== hidden) node.hidden = hidden;
+}
+
+/** Sets `node.dataset[name]` unless it holds `value` already (an attribute write restyles the element). */
+export function setData(node, name, value) {
+  if (node.dataset[name] !== value) node.dataset[name] = value;
+}
+
 /** The element with id `id` (null when the page has none). */
 export const byId = (id) => document.getElementById(id);
 

@@ -4,7 +4,7 @@
 
 import { store } from '../store.js';
 import { t, settingLabel, choiceLabel } from '../i18n.js';
-import { h, byId } from '../lib/dom.js';
+import { h, byId, setHidden, setText } from '../lib/dom.js';
 import { coerce, entries, formatSettingValue } from '../lib/settings.js';
 import { MINUS, pct, points } from '../lib/format.js';
 import { announce } from './alerts.js';
@@ -179,9 +179,9 @@ function drawResult(parts, view) {
   const preset = active ? presets().find((p) => p.name === active.name) : null;
   const status = store.get('status');
   if (!preset || !store.get('pg') || !status) {
-    parts.box.hidden = true;
+    setHidden(parts.box, true);
     view.shown = 'none';
-    parts.verdict.textContent = '';
+    setText(parts.verdict, '');
     return;
   }
   const phase = status.phase;

@@ -149,6 +149,7 @@ function drawGuide(box) {
   const status = store.get('status');
   const arm = state?.settings && status ? armOf(store.get('applied')) : null;
   if (!arm) {
+    if (box.hidden && box.dataset.key === undefined && !box.firstChild) return; // hidden already: nothing to write
     box.hidden = true;
     delete box.dataset.key;
     box.replaceChildren();

@@ -4,7 +4,7 @@
 
 import { store } from '../store.js';
 import { t, settingLabel, settingHelp, choiceLabel } from '../i18n.js';
-import { h, setAttributes } from '../lib/dom.js';
+import { h, setAttributes, setHidden, setText } from '../lib/dom.js';
 import { int, mb } from '../lib/format.js';
 import { formatSettingValue, roundSignificant, stepDecimals } from '../lib/settings.js';
 import { showError } from './alerts.js';
@@ -241,9 +241,12 @@ function buildControls(form, schema, values, { onInput, onCommit }) {
      * diverged), when T and α change what is shown (soft labels at T, the loss terms) but train nothing.
      */
     setLivePhase(over) {
+      // drawn at every status while training: only what changed is written
+      const text = t(over ? 'tag.viewOnly' : 'tag.live');
+      const title = t(over ? 'tag.viewOnlyTitle' : 'tag.liveTitle');
       for (const tag of liveTags) {
-        tag.textContent = t(over ? 'tag.viewOnly' : 'tag.live');
-        tag.title = t(over ? 'tag.viewOnlyTitle' : 'tag.liveTitle');
+        setText(tag, text);
+        if (tag.title !== title) tag.title = title;
         tag.classList.toggle('tag-view', over);
       }
     },
@@ -274,7 +277,7 @@ function buildControls(form, schema, values, { onInput, onCommit }) {
 
     /** Mark the controls whose change waits for a Reset. */
     setPending(names) {
-      for (const [name, f] of fields) f.badge.hidden = !names.has(name);
+      for (const [name, f] of fields) setHidden(f.badge, !names.has(name));
     },
 
     setDisabled(name, disabled, why) {
@@ -421,7 +424,7 @@ function drawInfo() {
 function drawPending() {
   const names = pendingNames();
   store.get('controls').setPending(names);
-  document.getElementById('pending').hidden = names.size === 0;
+  setHidden(document.getElementById('pending'), names.size === 0);
   document.getElementById('btn-reset').classList.toggle('attention', names.size > 0);
 }
 

@@ -3,7 +3,7 @@
 
 import { store } from '../store.js';
 import { t, choiceLabel } from '../i18n.js';
-import { byId } from '../lib/dom.js';
+import { byId, setData, setText } from '../lib/dom.js';
 import { int } from '../lib/format.js';
 import { hasTeacher, play, reset, step, togglePlay, running, specOf } from '../run.js';
 
@@ -60,32 +60,39 @@ function drawStatus() {
   const s = describeStatus(st, { teacher: hasTeacher(), hintEpochs: hint });
   const detail = byId('phase-detail');
   const progress = byId('progress');
-  phase.textContent = s.text;
-  phase.dataset.phase = st.phase;
-  detail.textContent = s.detail ? t('status.steps', { detail: s.detail, steps: int(s.steps) }) : '';
-  detail.dataset.steps = String(s.steps);
-  progress.max = Math.max(1, s.total);
+  setText(phase, s.text);
+  setData(phase, 'phase', st.phase);
+  setText(detail, s.detail ? t('status.steps', { detail: s.detail, steps: int(s.steps) }) : '');
+  setData(detail, 'steps', String(s.steps));
+  const max = Math.max(1, s.total);
+  if (progress.max !== max) progress.max = max;
   if (s.done === null) progress.removeAttribute('value');
-  else progress.value = s.done;
-  progress.setAttribute('aria-valuetext', `${s.text}${s.detail ? `, ${s.detail}` : ''}`);
+  else if (progress.value !== s.done || !progress.hasAttribute('value')) progress.value = s.done;
+  const valueText = `${s.text}${s.detail ? `, ${s.detail}` : ''}`;
+  if (progress.getAttribute('aria-valuetext') !== valueText) progress.setAttribute('aria-valuetext', valueText);
 }
 
-/** The buttons: what can be done now. */
+/** Sets property `name` of `node` (disabled, title…) unless it holds `value` already: a write restyles the button. */
+function setProp(node, name, value) {
+  if (node[name] !== value) node[name] = value;
+}
+
+/** The buttons: what can be done now (drawn at every status: only what changed is written). */
 function drawButtons() {
   const playing = store.get('playing');
   const invalid = store.get('invalid');
   const canTrain = Boolean(store.get('pg')) && running();
   const play = byId('btn-play');
-  play.disabled = !canTrain && !playing;
-  play.setAttribute('aria-pressed', String(playing));
+  setProp(play, 'disabled', !canTrain && !playing);
+  if (play.getAttribute('aria-pressed') !== String(playing)) play.setAttribute('aria-pressed', String(playing));
   play.classList.toggle('playing', playing);
-  byId('play-label').textContent = t(playing ? 'transport.pause' : 'transport.play');
-  play.title = t(playing ? 'transport.pauseTitle' : 'transport.playTitle');
-  byId('btn-step-epoch').disabled = !canTrain || playing;
-  byId('btn-step-batch').disabled = !canTrain || playing;
+  setText(byId('play-label'), t(playing ? 'transport.pause' : 'transport.play'));
+  setProp(play, 'title', t(playing ? 'transport.pauseTitle' : 'transport.playTitle'));
+  setProp(byId('btn-step-epoch'), 'disabled', !canTrain || playing);
+  setProp(byId('btn-step-batch'), 'disabled', !canTrain || playing);
   const resetButton = byId('btn-reset');
-  resetButton.disabled = !store.get('engine') || invalid;
-  resetButton.title = t(invalid ? 'transport.resetInvalidTitle' : 'transport.resetTitle');
+  setProp(resetButton, 'disabled', !store.get('engine') || invalid);
+  setProp(resetButton, 'title', t(invalid ? 'transport.resetInvalidTitle' : 'transport.resetTitle'));
 }
 
 /** Space plays and pauses, → steps a mini-batch and Shift+→ an epoch, unless the focus owns the key. */
