@@ -29,10 +29,25 @@ function drawView(view) {
   try {
     view.draw(view);
   } catch (e) {
+    view.inputs = null; // drawn again next time
     queueMicrotask(() => { throw e; }); // to the page's error handler, which shows it
   }
+  view.touched = false;
   view.lastDraw = performance.now();
   view.cost = view.lastDraw - start;
+}
+
+/**
+ * Whether `view` already shows what drawing it with `inputs` (the values its drawing reads, compared one by one with
+ * Object.is) would show: they are those of its last draw, and no store.touch() of its keys came since (a touch asks
+ * for a redraw as things are). Otherwise notes them for the next call. A view that could not draw (a canvas not laid
+ * out) sets `view.inputs = null`, so that it is drawn again.
+ */
+export function unchanged(view, inputs) {
+  const last = view.inputs;
+  const same = !view.touched && Array.isArray(last) && last.length === inputs.length && inputs.every((x, i) => Object.is(x, last[i]));
+  if (!same) view.inputs = inputs;
+  return same;
 }
 
 /** Draws every dirty view of `group` now. */

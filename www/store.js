@@ -82,7 +82,7 @@ function initialState() {
       frames: 0,
       trainingFrames: 0,
       updates: 0,            // status line drawn
-      draws: { data: counter(), sample: counter(), curves: counter(), 'method-view': counter(), fidelity: counter() },
+      draws: { data: counter(), sample: counter(), curves: counter(), 'method-view': counter(), fidelity: counter(), reliability: counter() },
       teach: counter(),
       frame: counter(),      // a frame's work
       firstRender: false,
@@ -99,11 +99,17 @@ const state = initialState();
 const views = new Map();
 const listeners = new Set();
 
-/** Marks the views that read any of `keys` dirty, then tells the listeners which keys changed. */
-function changed(keys) {
+/**
+ * Marks the views that read any of `keys` dirty (and `touched`, when the keys were touched: see loop.js unchanged()),
+ * then tells the listeners which keys changed.
+ */
+function changed(keys, touched = false) {
   if (!keys.length) return;
   for (const view of views.values()) {
-    if (!view.dirty && keys.some((key) => view.deps.has(key))) view.dirty = true;
+    if ((!view.dirty || touched) && keys.some((key) => view.deps.has(key))) {
+      view.dirty = true;
+      if (touched) view.touched = true;
+    }
   }
   for (const fn of [...listeners]) fn(keys);
 }
@@ -130,7 +136,7 @@ export const store = {
 
   /** Says that `keys` changed in place (or that their views must be redrawn as they are). */
   touch(...keys) {
-    changed(keys);
+    changed(keys, true);
   },
 
   /**

@@ -4,9 +4,10 @@
 
 import { store } from '../store.js';
 import { t } from '../i18n.js';
-import { byId, h, sizeCanvas } from '../lib/dom.js';
+import { byId, h, setData, setText, sizeCanvas } from '../lib/dom.js';
+import { unchanged } from '../loop.js';
 import { fixed, pct, points, samplePoints } from '../lib/format.js';
-import { attempt, currentMethod, hasTeacher } from '../run.js';
+import { attempt, currentMethod, FAILED, hasTeacher } from '../run.js';
 
 /** A paragraph of text. */
 const para = (text) => h('p', { text });
@@ -51,9 +52,8 @@ function verdictText(history, status, dataInfo) {
  * (the quantity they share), then the distilled student's soft term T²·KL (its own) and its weighted total.
  */
 function renderLatest(dl, history, lastBatch, terms) {
-  dl.replaceChildren();
-  const group = (title, items) => dl.append(h('div', { className: 'latest-group' }, h('dt', { text: title }),
-    h('dd', {}, items.map(([name, value, tip], i) => [i > 0 ? ' · ' : null, h('span', { className: 'term', title: tip }, `${name} `, h('strong', { text: value }))]))));
+  const groups = [];
+  const group = (title, items) => groups.push({ title, items });
   const tch = history.teacher?.[history.teacher.length - 1];
   if (tch && hasTeacher()) {
     group(t('latest.teacher', { epoch: tch.epoch }), [
@@ -85,7 +85,21 @@ function renderLatest(dl, history, lastBatch, terms) {
       [t('latest.batchControl'), fixed(lastBatch.controlHardLoss)],
     ]);
   }
+  // the same groups of the same terms as drawn last (between epochs): only the numbers are written, in place
+  const shape = JSON.stringify(groups.map((g) => [g.title, g.items.map(([name, , tip]) => [name, tip ?? null])]));
+  const values = groups.flatMap((g) => g.items.map(([, value]) => value));
+  const drawn = latestDrawn.get(dl);
+  if (drawn?.shape === shape) {
+    values.forEach((value, i) => setText(drawn.strong[i], value));
+    return;
+  }
+  dl.replaceChildren(...groups.map(({ title, items }) => h('div', { className: 'latest-group' }, h('dt', { text: title }),
+    h('dd', {}, items.map(([name, value, tip], i) => [i > 0 ? ' · ' : null, h('span', { className: 'term', title: tip }, `${name} `, h('strong', { text: value }))])))));
+  latestDrawn.set(dl, { shape, strong: [...dl.querySelectorAll('strong')] });
 }
+
+/** The latest numbers' list as last built: its groups and terms (`shape`) and the elements of its numbers. */
+const latestDrawn = new WeakMap();
 
 /** The largest value of `key` over `rows`, with its epoch. */
 function bestOf(rows, key) {
@@ -157,25 +171,32 @@ export function softTermWords(pg) {
   };
 }
 
-/** The verdict, the charts, the latest numbers and the curves in words. */
-function drawCurves() {
+/**
+ * The verdict, the charts, the latest numbers and the curves in words. The charts and the words are of the history
+ * (one point per epoch): between epochs only the verdict and the latest numbers (the last batch's) change.
+ */
+function drawCurves(view) {
   const pg = store.get('pg');
   const status = store.get('status');
   if (!pg || !status) return;
   const history = store.get('history');
   const verdict = byId('verdict');
   const v = verdictText(history, status, store.get('dataInfo'));
-  verdict.textContent = v.text;
-  verdict.dataset.sign = String(v.sign);
+  setText(verdict, v.text);
+  setData(verdict, 'sign', String(v.sign));
   const terms = softTermWords(pg);
+  renderLatest(byId('latest'), history, store.get('lastBatch'), terms);
+  if (unchanged(view, [pg, history, store.get('applied'), store.get('language'), store.get('layout')])) return;
   // the caption explains KD's soft term; another method's names its own, as the legend does
   byId('loss-curves-caption').textContent = terms.kd ? t('curves.lossCaption') : t('curves.lossCaptionOf', { term: terms.soft });
-  renderLatest(byId('latest'), history, store.get('lastBatch'), terms);
   renderCurvesSummary(byId('curves-summary'), history, terms);
   const loss = byId('loss-curves');
   const accuracy = byId('accuracy-curves');
-  if (sizeCanvas(loss)) attempt('do.draw', () => pg.drawLossCurves(loss));
-  if (sizeCanvas(accuracy)) attempt('do.draw', () => pg.drawAccuracyCurves(accuracy));
+  let drawn = true;
+  for (const [canvas, draw] of [[loss, () => pg.drawLossCurves(loss)], [accuracy, () => pg.drawAccuracyCurves(accuracy)]]) {
+    if (!sizeCanvas(canvas) || attempt('do.draw', draw) === FAILED) drawn = false;
+  }
+  if (!drawn) view.inputs = null; // not laid out yet (or failed): drawn again next time
 }
 
 /** Declares the panel's view: it follows the history and the last batch, never T or α (past epochs keep theirs). */

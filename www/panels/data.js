@@ -5,25 +5,35 @@
 import { store } from '../store.js';
 import { datasetLabel, t } from '../i18n.js';
 import { byId, sizeCanvas } from '../lib/dom.js';
-import { answerSoon } from '../loop.js';
+import { answerSoon, unchanged } from '../loop.js';
 import { attempt, FAILED, hasTeacher, sampleCount, select } from '../run.js';
 
 const REGIONS = ['teacher', 'kd', 'control'];
 
-/** The region maps or the gallery, with the selected sample marked. */
-function drawData() {
+/**
+ * The region maps or the gallery, with the selected sample marked. The maps follow every model's weights (each
+ * status); the gallery shows the teacher's predictions, which change only while the teacher trains: while the
+ * students train it is not drawn again.
+ */
+function drawData(view) {
   const pg = store.get('pg');
   const d = store.get('dataInfo');
   if (!pg || !d) return;
-  const { split, index } = store.get('selection');
+  const selection = store.get('selection');
+  const { split, index } = selection;
+  const weights = d.view === 'points' ? store.get('status') : store.get('teacherVersion');
+  if (unchanged(view, [pg, d, selection, weights, store.get('language'), store.get('layout')])) return;
   if (d.view === 'points') {
     for (const model of REGIONS) {
       const canvas = byId(`regions-${model}`);
       if (!sizeCanvas(canvas)) continue;
-      if (attempt('do.draw', () => pg.drawRegions(canvas, model, split, index)) === FAILED) return;
+      if (attempt('do.draw', () => pg.drawRegions(canvas, model, split, index)) === FAILED) {
+        view.inputs = null;
+        return;
+      }
     }
-  } else if (sizeCanvas(byId('samples'))) {
-    attempt('do.draw', () => pg.drawSamples(byId('samples'), split, index));
+  } else if (!sizeCanvas(byId('samples')) || attempt('do.draw', () => pg.drawSamples(byId('samples'), split, index)) === FAILED) {
+    view.inputs = null; // not laid out yet (or failed): drawn again next time
   }
 }
 
@@ -90,5 +100,5 @@ export function installData() {
   samples.tabIndex = 0;
   store.view('data-mode', { group: 'sync', deps: ['pg', 'dataInfo', 'language'], draw: drawMode });
   // the region maps and the gallery show the models at T = 1: T and α do not change them
-  store.view('data', { group: 'main', deps: ['pg', 'status', 'dataInfo', 'selection', 'language', 'layout'], draw: drawData });
+  store.view('data', { group: 'main', deps: ['pg', 'status', 'teacherVersion', 'dataInfo', 'selection', 'language', 'layout'], draw: drawData });
 }

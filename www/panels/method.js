@@ -5,7 +5,7 @@
 
 import { store } from '../store.js';
 import { t } from '../i18n.js';
-import { byId, h, sizeCanvas } from '../lib/dom.js';
+import { byId, h, setHidden, sizeCanvas } from '../lib/dom.js';
 import { fixed, pct, points } from '../lib/format.js';
 import { attempt, currentMethod, FAILED, hasTeacher } from '../run.js';
 
@@ -73,7 +73,7 @@ function drawMethodView(view) {
   const pg = store.get('pg');
   const panel = byId('method-panel');
   const shown = Boolean(pg) && typeof pg.hasMethodView === 'function' && pg.hasMethodView();
-  panel.hidden = !shown;
+  setHidden(panel, !shown);
   if (!shown) {
     view.key = null;
     return;
@@ -139,7 +139,7 @@ function summaryText(rows, method) {
   return parts.join(' ');
 }
 
-/** The table, its sentences and the reliability diagram, once the students have started. */
+/** The table and its sentences, once the students have started (the reliability diagram: drawReliability). */
 function drawFidelity(view) {
   const pg = store.get('pg');
   if (!pg) return;
@@ -162,6 +162,18 @@ function drawFidelity(view) {
   byId('fidelity-when').textContent = rows.length === 0 ? ''
     : t(status?.phase === 'done' ? 'fidelity.whenDone' : 'fidelity.whenTraining', { epoch: store.get('history').students.at(-1)?.epoch ?? 0 });
   byId('fidelity-summary').textContent = summaryText(rows, method);
+}
+
+/**
+ * The reliability diagram, a view of its own: the engine runs every network over the test split for it, as for the
+ * table, so that the loop draws the two in different frames while training.
+ */
+function drawReliability(view) {
+  const pg = store.get('pg');
+  if (!pg) return;
+  const key = runKey();
+  if (key === view.key) return;
+  view.key = key;
   const canvas = byId('reliability');
   if (sizeCanvas(canvas)) attempt('do.draw', () => pg.drawReliability(canvas));
 }
@@ -171,4 +183,5 @@ export function installMethodPanels() {
   const deps = ['pg', 'status', 'history', 'playing', 'language', 'layout'];
   store.view('method-view', { group: 'main', deps, draw: drawMethodView });
   store.view('fidelity', { group: 'main', deps, draw: drawFidelity });
+  store.view('reliability', { group: 'main', deps, draw: drawReliability });
 }

@@ -2,8 +2,8 @@
 // table and the engine's bar chart), the loss terms of distillation on it, and the data view in words.
 
 import { store } from '../store.js';
-import { t } from '../i18n.js';
-import { byId, h, setBar, sizeCanvas } from '../lib/dom.js';
+import { language, t } from '../i18n.js';
+import { byId, h, setBar, setHidden, setText, sizeCanvas } from '../lib/dom.js';
 import { fixed, int, pct, temperatureText } from '../lib/format.js';
 import { shorten } from '../urlstate.js';
 import { attempt, currentMethod, FAILED, hasTeacher, kdTermsShown, sampleCount, selectedSample } from '../run.js';
@@ -58,12 +58,47 @@ export function describeSample(s, dataInfo) {
   return parts.join(' · ');
 }
 
-/** The accessible table of the selected sample's labels (the e2e tests read it too). */
+/** The sample table as last built: its rows, columns and words (`shape`) and its value cells, row by row. */
+const tableDrawn = new WeakMap();
+
+/** A value cell's text, its value and its bar, and whether it is its row's largest. */
+function fillCell(td, v, digits, argmax) {
+  setText(td, typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : fixed(v));
+  const value = String(v);
+  if (td.dataset.value !== value) {
+    td.dataset.value = value;
+    setBar(td, v);
+  }
+  td.classList.toggle('argmax', argmax);
+}
+
+/** The index of the largest of `values` (the first of equals), −1 when empty. */
+function largest(values) {
+  let best = -1;
+  values.forEach((v, i) => { if (best < 0 || v > values[best]) best = i; });
+  return best;
+}
+
+/**
+ * The accessible table of the selected sample's labels (the e2e tests read it too). While training changes only
+ * the numbers (the same sample, rows and words), they are written into the cells in place.
+ */
 function renderSampleTable(table, sample, classNames, untrained) {
   const tText = temperatureText(sample.temperature);
   const n = sample.hardLabel.length;
   const names = classNames?.length === n ? classNames : Array.from({ length: n }, (_, i) => String(i));
   const digits = n > 5 ? 2 : 3;
+  const shown = ROWS.filter((row) => row.model !== 'teacher' || hasTeacher());
+  const shape = JSON.stringify([language(), tText, names, sample.label, shown.map((row) => [row.key, Boolean(row.model && untrained[row.model]), (sample[row.field] ?? []).length])]);
+  const drawn = tableDrawn.get(table);
+  if (drawn?.shape === shape) {
+    shown.forEach((row, r) => {
+      const values = sample[row.field] ?? [];
+      const best = largest(values);
+      values.forEach((v, i) => fillCell(drawn.cells[r][i], v, digits, i === best && row.key !== 'hard'));
+    });
+    return;
+  }
   const caption = table.caption ?? table.createCaption();
   caption.className = 'visually-hidden';
   caption.textContent = t('sample.caption');
@@ -73,10 +108,10 @@ function renderSampleTable(table, sample, classNames, untrained) {
   }));
   (table.tHead ?? table.createTHead()).replaceChildren(h('tr', {}, corner, heads));
   // without a trained teacher (mutual learning, self-distillation) its rows would be a random network's
-  const rows = ROWS.filter((row) => row.model !== 'teacher' || hasTeacher()).map((row) => {
+  const cellRows = [];
+  const rows = shown.map((row) => {
     const values = sample[row.field] ?? [];
-    let best = -1;
-    values.forEach((v, i) => { if (best < 0 || v > values[best]) best = i; });
+    const best = largest(values);
     const cells = values.map((v, i) => {
       const td = h('td', {
         className: i === sample.label ? 'true-class' : '',
@@ -87,12 +122,14 @@ function renderSampleTable(table, sample, classNames, untrained) {
       if (i === best && row.key !== 'hard') td.classList.add('argmax');
       return td;
     });
+    cellRows.push(cells);
     const raw = Boolean(row.model && untrained[row.model]);
     const head = h('th', { scope: 'row', text: row.label(tText) },
       raw ? h('span', { className: 'untrained-mark', text: ` ${t('row.untrained')}` }) : null);
     return h('tr', { className: raw ? 'untrained' : '', dataset: { row: row.key, untrained: String(raw) } }, head, cells);
   });
   (table.tBodies[0] ?? table.createTBody()).replaceChildren(...rows);
+  tableDrawn.set(table, { shape, cells: cellRows });
 }
 
 /**
@@ -103,6 +140,7 @@ function renderSampleTable(table, sample, classNames, untrained) {
 function renderSampleLoss(p, s) {
   if (!kdTermsShown()) {
     const pg = store.get('pg');
+    lossDrawn.delete(p);
     p.replaceChildren(t('sample.lossOther', {
       method: t(`method.name.${currentMethod()}`), term: typeof pg?.softTermText === 'function' ? pg.softTermText() : '—',
     }));
@@ -110,12 +148,25 @@ function renderSampleLoss(p, s) {
   }
   const logits = currentMethod() === 'logits';
   const soft = logits ? '(1/2K)·Σ(z̃ₛ − z̃ₜ)²' : 'T²·KL';
+  const terms = [
+    [soft, s.softLoss, t(logits ? 'sample.softTitleLogits' : 'sample.softTitle')],
+    ['CE', s.hardLoss, t('sample.hardTitle')],
+    [t('sample.total', { alpha: fixed(s.alpha, 2) }), s.totalLoss, `α·${soft} + (1 − α)·CE`],
+  ];
+  // the same terms as drawn (the same words): only the numbers are written, in place
+  const shape = JSON.stringify([t('sample.lossLead'), terms.map(([name, , title]) => [name, title])]);
+  const drawn = lossDrawn.get(p);
+  if (drawn?.shape === shape) {
+    terms.forEach(([, value], i) => setText(drawn.strong[i], fixed(value)));
+    return;
+  }
   const term = (name, value, title) => h('span', { className: 'term', title }, `${name} = `, h('strong', { text: fixed(value) }));
-  p.replaceChildren(`${t('sample.lossLead')} `,
-    term(soft, s.softLoss, t(logits ? 'sample.softTitleLogits' : 'sample.softTitle')), ' · ',
-    term('CE', s.hardLoss, t('sample.hardTitle')), ' · ',
-    term(t('sample.total', { alpha: fixed(s.alpha, 2) }), s.totalLoss, `α·${soft} + (1 − α)·CE`));
+  p.replaceChildren(`${t('sample.lossLead')} `, ...terms.flatMap(([name, value, title], i) => [i > 0 ? ' · ' : null, term(name, value, title)].filter(Boolean)));
+  lossDrawn.set(p, { shape, strong: [...p.querySelectorAll('strong')] });
 }
+
+/** The loss terms' paragraph as last built with terms: its words (`shape`) and the elements of its numbers. */
+const lossDrawn = new WeakMap();
 
 /**
  * The data view in words: what is drawn, each model's latest accuracies (the region maps show where each
@@ -133,21 +184,41 @@ function renderDataSummary(container, d, history, sample) {
     [t('model.kd'), s && s.epoch > 0 ? acc(s.kdTrainAccuracy, s.kdTestAccuracy) : t('summary.untrained')],
     [t('model.control'), s && s.epoch > 0 ? acc(s.controlTrainAccuracy, s.controlTestAccuracy) : t('summary.untrained')],
   ];
-  container.replaceChildren(
-    h('p', { text: t(what, { train: int(d.nTrain), test: int(d.nTest), classes: d.nClasses, list: (d.classNames ?? []).join(', ') }) }),
-    h('ul', {}, items.map(([who, text]) => h('li', {}, h('strong', { text: who }), `: ${text}`))));
-  if (!sample) return;
+  const whatText = t(what, { train: int(d.nTrain), test: int(d.nTest), classes: d.nClasses, list: (d.classNames ?? []).join(', ') });
+  // the data and the accuracies change once an epoch; the selected sample's line with every batch
+  const top = JSON.stringify([whatText, items]);
+  let drawn = summaryDrawn.get(container);
+  if (drawn?.top !== top) {
+    container.replaceChildren(
+      h('p', { text: whatText }),
+      h('ul', {}, items.map(([who, text]) => h('li', {}, h('strong', { text: who }), `: ${text}`))));
+    drawn = { top, selected: null };
+    summaryDrawn.set(container, drawn);
+  }
+  if (!sample) {
+    drawn.selected?.remove();
+    drawn.selected = null;
+    return;
+  }
   const name = (probs) => {
     if (!probs?.length) return '—';
     let best = 0;
     probs.forEach((v, i) => { if (v > probs[best]) best = i; });
     return `${d.classNames?.[best] ?? String(best)} (${pct(probs[best])})`;
   };
-  container.append(h('p', { text: t(teacher ? 'summary.selected' : 'summary.selectedNoTeacher', {
+  const selected = t(teacher ? 'summary.selected' : 'summary.selectedNoTeacher', {
     sample: describeSample(sample, d), teacher: name(sample.teacherT1), kd: name(sample.kdStudentAtT),
     control: name(sample.controlStudentAtT), T: temperatureText(sample.temperature),
-  }) }));
+  });
+  if (!drawn.selected) {
+    drawn.selected = h('p');
+    container.append(drawn.selected);
+  }
+  setText(drawn.selected, selected);
 }
+
+/** The data view in words as last built: its first part (`top`) and the selected sample's paragraph. */
+const summaryDrawn = new WeakMap();
 
 /** Everything about the selected sample that the engine computes. */
 function drawSample() {
@@ -158,16 +229,17 @@ function drawSample() {
   const got = attempt('do.inspect', () => selectedSample());
   if (got === FAILED) return;
   const s = got.report;
-  byId('sample-desc').textContent = describeSample(s, d);
+  // the chart first: setting its font brings the page's styles up to date, which is cheap before the words change
+  const bars = byId('sample-bars');
+  if (sizeCanvas(bars)) attempt('do.draw', () => pg.drawSampleBars(bars, split, index));
+  setText(byId('sample-desc'), describeSample(s, d));
   const st = store.get('status');
   const note = stateNote(st);
   const state = byId('sample-state');
-  state.textContent = note;
-  state.hidden = !note;
+  setText(state, note);
+  setHidden(state, !note);
   renderSampleTable(byId('sample-table'), s, d.classNames, untrainedModels(st));
   renderSampleLoss(byId('sample-loss'), s);
-  const bars = byId('sample-bars');
-  if (sizeCanvas(bars)) attempt('do.draw', () => pg.drawSampleBars(bars, split, index));
   renderDataSummary(byId('data-summary'), d, store.get('history'), s);
 }
 
