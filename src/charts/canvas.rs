@@ -31,6 +31,17 @@ pub struct Canvas {
     context: CanvasRenderingContext2d,
     /// The font this backend last set on the context (None: not set yet by this drawing).
     font: RefCell<Option<String>>,
+    /// The text baseline, alignment and fill colour this backend last set for text (None: not
+    /// known; the fill is forgotten by every other drawing, which sets its own).
+    text: RefCell<TextState>,
+}
+
+/// What the context holds for drawing text, as far as this backend knows.
+#[derive(Default)]
+struct TextState {
+    baseline: Option<&'static str>,
+    align: Option<&'static str>,
+    fill: Option<String>,
 }
 
 type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
@@ -60,6 +71,11 @@ fn failure(doing: &'static str) -> impl Fn(JsValue) -> DrawingErrorKind<CanvasEr
 }
 
 impl Canvas {
+    /// Forgets the fill colour set for text (a drawing of plotters-canvas sets its own).
+    fn fill_changed(&self) {
+        self.text.borrow_mut().fill = None;
+    }
+
     /// Sets `font` on the context unless this drawing already did.
     fn use_font(&self, font: &str) {
         let mut current = self.font.borrow_mut();
@@ -90,6 +106,7 @@ impl DrawingBackend for Canvas {
         point: BackendCoord,
         color: plotters_backend::BackendColor,
     ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.fill_changed();
         self.inner.draw_pixel(point, color)
     }
 
@@ -109,6 +126,7 @@ impl DrawingBackend for Canvas {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.fill_changed();
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
 
@@ -127,6 +145,7 @@ impl DrawingBackend for Canvas {
         style: &S,
         fill: bool,
     ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.fill_changed();
         self.inner.draw_circle(center, radius, style, fill)
     }
 
@@ -135,6 +154,7 @@ impl DrawingBackend for Canvas {
         vert: I,
         style: &S,
     ) -> Result<(), DrawingErrorKind<CanvasError>> {
+        self.fill_changed();
         self.inner.fill_polygon(vert, style)
     }
 
@@ -158,27 +178,45 @@ impl DrawingBackend for Canvas {
             FontTransform::Rotate270 => 270.0,
         };
         self.use_font(&css_font(style));
-        if degrees != 0.0 {
+        let turned = degrees != 0.0;
+        if turned {
             self.context.save();
             self.context.translate(f64::from(x), f64::from(y)).map_err(failure("moving the text"))?;
             self.context.rotate(degrees / 180.0 * std::f64::consts::PI).map_err(failure("turning the text"))?;
             x = 0;
             y = 0;
         }
-        self.context.set_text_baseline(match style.anchor().v_pos {
+        let baseline = match style.anchor().v_pos {
             VPos::Top => "top",
             VPos::Center => "middle",
             VPos::Bottom => "bottom",
-        });
-        self.context.set_text_align(match style.anchor().h_pos {
+        };
+        let align = match style.anchor().h_pos {
             HPos::Left => "start",
             HPos::Right => "end",
             HPos::Center => "center",
-        });
+        };
         let (r, g, b) = color.rgb;
-        self.context.set_fill_style_str(&format!("rgba({},{},{},{})", r, g, b, color.alpha));
+        let fill = format!("rgba({},{},{},{})", r, g, b, color.alpha);
+        // Each is set unless the context holds it already. Within save() … restore() the
+        // context starts from the known state and returns to it, so the state is noted only
+        // for text that is not turned.
+        let mut known = self.text.borrow_mut();
+        if known.baseline != Some(baseline) {
+            self.context.set_text_baseline(baseline);
+        }
+        if known.align != Some(align) {
+            self.context.set_text_align(align);
+        }
+        if known.fill.as_deref() != Some(fill.as_str()) {
+            self.context.set_fill_style_str(&fill);
+        }
+        if !turned {
+            *known = TextState { baseline: Some(baseline), align: Some(align), fill: Some(fill) };
+        }
+        drop(known);
         self.context.fill_text(text, f64::from(x), f64::from(y)).map_err(failure("drawing text"))?;
-        if degrees != 0.0 {
+        if turned {
             self.context.restore();
         }
         Ok(())
@@ -236,7 +274,7 @@ impl DrawingBackend for Canvas {
 pub fn drawing_area(canvas: &HtmlCanvasElement) -> Result<DrawingArea<Canvas, Shift>, KdError> {
     let context = context_2d(canvas)?;
     CanvasBackend::with_canvas_object(canvas.clone())
-        .map(|inner| Canvas { inner, context, font: RefCell::new(None) }.into_drawing_area())
+        .map(|inner| Canvas { inner, context, font: RefCell::new(None), text: RefCell::default() }.into_drawing_area())
         .ok_or_else(|| KdError::Chart("the canvas has no 2-D drawing context".into()))
 }
 
