@@ -161,8 +161,10 @@ export function installLoop({ train }) {
     }
     const more = loop.background?.(t0) ?? false;
     drawTeach(t0);
-    drawAll('frame');
+    // the charts before the status line: a chart sets its canvas's font, which brings the page's styles up to date
+    // first, at little cost while this frame has changed few words yet
     drawMain(store.get('playing') ? t0 : null);
+    drawAll('frame');
     loop.urgent = false;
     count(perf.frame, performance.now() - t0);
     if (store.get('playing') || more) requestFrame();

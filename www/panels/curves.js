@@ -180,23 +180,27 @@ function drawCurves(view) {
   const status = store.get('status');
   if (!pg || !status) return;
   const history = store.get('history');
+  const terms = softTermWords(pg);
+  // the charts before the words (a chart's font brings the page's styles up to date: cheap before words change)
+  const epochs = !unchanged(view, [pg, history, store.get('applied'), store.get('language'), store.get('layout')]);
+  if (epochs) {
+    const loss = byId('loss-curves');
+    const accuracy = byId('accuracy-curves');
+    let drawn = true;
+    for (const [canvas, draw] of [[loss, () => pg.drawLossCurves(loss)], [accuracy, () => pg.drawAccuracyCurves(accuracy)]]) {
+      if (!sizeCanvas(canvas) || attempt('do.draw', draw) === FAILED) drawn = false;
+    }
+    if (!drawn) view.inputs = null; // not laid out yet (or failed): drawn again next time
+  }
   const verdict = byId('verdict');
   const v = verdictText(history, status, store.get('dataInfo'));
   setText(verdict, v.text);
   setData(verdict, 'sign', String(v.sign));
-  const terms = softTermWords(pg);
   renderLatest(byId('latest'), history, store.get('lastBatch'), terms);
-  if (unchanged(view, [pg, history, store.get('applied'), store.get('language'), store.get('layout')])) return;
+  if (!epochs) return;
   // the caption explains KD's soft term; another method's names its own, as the legend does
   byId('loss-curves-caption').textContent = terms.kd ? t('curves.lossCaption') : t('curves.lossCaptionOf', { term: terms.soft });
   renderCurvesSummary(byId('curves-summary'), history, terms);
-  const loss = byId('loss-curves');
-  const accuracy = byId('accuracy-curves');
-  let drawn = true;
-  for (const [canvas, draw] of [[loss, () => pg.drawLossCurves(loss)], [accuracy, () => pg.drawAccuracyCurves(accuracy)]]) {
-    if (!sizeCanvas(canvas) || attempt('do.draw', draw) === FAILED) drawn = false;
-  }
-  if (!drawn) view.inputs = null; // not laid out yet (or failed): drawn again next time
 }
 
 /** Declares the panel's view: it follows the history and the last batch, never T or α (past epochs keep theirs). */
