@@ -22,9 +22,13 @@ function count(slot, ms) {
   slot.maxMs = Math.max(slot.maxMs, ms);
 }
 
-/** Draws `view` now and notes when and how long (a view that throws is reported and does not stop the loop). */
+/**
+ * Draws `view` now and notes when and how long (a view that throws is reported and does not stop the loop); returns
+ * whether it drew (false when it found that nothing it shows changed).
+ */
 function drawView(view) {
   view.dirty = false;
+  view.skipped = false;
   const start = performance.now();
   try {
     view.draw(view);
@@ -34,19 +38,23 @@ function drawView(view) {
   }
   view.touched = false;
   view.lastDraw = performance.now();
-  view.cost = view.lastDraw - start;
+  // a draw that found nothing changed (unchanged()) keeps the cost of the last real one: the budget plans with it
+  if (!view.skipped) view.cost = view.lastDraw - start;
+  return !view.skipped;
 }
 
 /**
  * Whether `view` already shows what drawing it with `inputs` (the values its drawing reads, compared one by one with
  * Object.is) would show: they are those of its last draw, and no store.touch() of its keys came since (a touch asks
  * for a redraw as things are). Otherwise notes them for the next call. A view that could not draw (a canvas not laid
- * out) sets `view.inputs = null`, so that it is drawn again.
+ * out) sets `view.inputs = null`, so that it is drawn again. A draw found unchanged keeps the view's cost and is not
+ * counted among the benchmark's draws (`perf.draws`), which are the real ones.
  */
 export function unchanged(view, inputs) {
   const last = view.inputs;
   const same = !view.touched && Array.isArray(last) && last.length === inputs.length && inputs.every((x, i) => Object.is(x, last[i]));
   if (!same) view.inputs = inputs;
+  view.skipped = same;
   return same;
 }
 
@@ -140,8 +148,7 @@ export function installLoop({ train }) {
         }
       }
       drawn += 1;
-      drawView(view);
-      count(perf.draws[view.name], view.cost);
+      if (drawView(view)) count(perf.draws[view.name], view.cost);
     }
     if (!perf.firstRender && store.get('pg') && !store.dirtyViews('main').length) {
       perf.firstRender = true;
@@ -186,8 +193,7 @@ export function drawMainNow() {
   const start = performance.now();
   drawAll('frame');
   for (const view of store.dirtyViews('main')) {
-    drawView(view);
-    count(store.get('perf').draws[view.name], view.cost);
+    if (drawView(view)) count(store.get('perf').draws[view.name], view.cost);
   }
   return performance.now() - start;
 }
