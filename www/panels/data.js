@@ -26,7 +26,10 @@ function drawData(view) {
   if (d.view === 'points') {
     for (const model of REGIONS) {
       const canvas = byId(`regions-${model}`);
-      if (!sizeCanvas(canvas)) continue;
+      if (!sizeCanvas(canvas)) {
+        view.inputs = null; // a map not laid out (or hidden): drawn again next time, as before
+        continue;
+      }
       if (attempt('do.draw', () => pg.drawRegions(canvas, model, split, index)) === FAILED) {
         view.inputs = null;
         return;
