@@ -29,6 +29,9 @@ use crate::error::KdError;
 pub struct Canvas {
     inner: CanvasBackend,
     context: CanvasRenderingContext2d,
+    /// Whether the canvas is in the page (a canvas out of it resolves fonts without the page's
+    /// styles, e.g. its language, so its measures are kept apart).
+    attached: bool,
     /// The font this backend last set on the context (None: not set yet by this drawing).
     font: RefCell<Option<String>>,
     /// The text baseline, alignment and fill colour this backend last set for text (None: not
@@ -50,8 +53,8 @@ type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
 const MEASURES_KEPT: usize = 4096;
 
 thread_local! {
-    /// (font, text) → (advance width, font height), as `measureText` gave them.
-    static MEASURES: RefCell<HashMap<(String, String), (u32, u32)>> = RefCell::new(HashMap::new());
+    /// (canvas in the page, font, text) → (advance width, font height), as `measureText` gave them.
+    static MEASURES: RefCell<HashMap<(bool, String, String), (u32, u32)>> = RefCell::new(HashMap::new());
 }
 
 /// Forgets the kept text measures (the page's language changed: the browser may pick other fonts
@@ -229,12 +232,11 @@ impl DrawingBackend for Canvas {
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
-        let font = css_font(style);
-        let key = (font, text.to_string());
+        let key = (self.attached, css_font(style), text.to_string());
         if let Some(size) = MEASURES.with(|m| m.borrow().get(&key).copied()) {
             return Ok(size);
         }
-        self.use_font(&key.0);
+        self.use_font(&key.1);
         let metrics = self.context.measure_text(text).map_err(failure("measuring text"))?;
         let height = metrics.font_bounding_box_ascent() + metrics.font_bounding_box_descent();
         let height = if height.is_finite() && height > 0.0 { height } else { 1.2 * style.size() };
@@ -274,7 +276,10 @@ impl DrawingBackend for Canvas {
 pub fn drawing_area(canvas: &HtmlCanvasElement) -> Result<DrawingArea<Canvas, Shift>, KdError> {
     let context = context_2d(canvas)?;
     CanvasBackend::with_canvas_object(canvas.clone())
-        .map(|inner| Canvas { inner, context, font: RefCell::new(None), text: RefCell::default() }.into_drawing_area())
+        .map(|inner| {
+            let attached = canvas.is_connected();
+            Canvas { inner, context, attached, font: RefCell::new(None), text: RefCell::default() }.into_drawing_area()
+        })
         .ok_or_else(|| KdError::Chart("the canvas has no 2-D drawing context".into()))
 }
 
