@@ -52,9 +52,12 @@ type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
 /// Kept measures: at most this many (font, text) pairs, then they are forgotten all at once.
 const MEASURES_KEPT: usize = 4096;
 
+/// What a measure is of: whether the canvas is in the page, the CSS font and the text.
+type MeasureKey = (bool, String, String);
+
 thread_local! {
     /// (canvas in the page, font, text) → (advance width, font height), as `measureText` gave them.
-    static MEASURES: RefCell<HashMap<(bool, String, String), (u32, u32)>> = RefCell::new(HashMap::new());
+    static MEASURES: RefCell<HashMap<MeasureKey, (u32, u32)>> = RefCell::new(HashMap::new());
 }
 
 /// Forgets the kept text measures (the page's language changed: the browser may pick other fonts
