@@ -274,6 +274,22 @@ impl Session {
 
     /// Network `which`'s fidelity to the teacher and its calibration on the test split.
     pub fn fidelity(&self, which: Network) -> Result<Fidelity> {
+        if which == Network::Teacher {
+            let version = self.teacher.version();
+            if let Some((kept, fidelity)) = &*self.teacher_fidelity.borrow() {
+                if *kept == version {
+                    return Ok(fidelity.clone());
+                }
+            }
+            let fidelity = self.measure_fidelity(which)?;
+            *self.teacher_fidelity.borrow_mut() = Some((version, fidelity.clone()));
+            return Ok(fidelity);
+        }
+        self.measure_fidelity(which)
+    }
+
+    /// [`Session::fidelity`], measured.
+    fn measure_fidelity(&self, which: Network) -> Result<Fidelity> {
         let test = &self.data.test;
         let logits = match which {
             Network::Teacher => self.teacher_test_logits()?,

@@ -180,6 +180,9 @@ pub struct Session {
     /// students' fidelity and calibration views read them after every epoch, while the teacher
     /// stays the same.
     teacher_test_logits: RefCell<Option<(u64, Array2<f32>)>>,
+    /// The teacher's row of the fidelity table and the teacher's weights version it is of: the
+    /// table is drawn again after every epoch of the students, while the teacher stays the same.
+    teacher_fidelity: RefCell<Option<(u64, analysis::Fidelity)>>,
 }
 
 impl Session {
@@ -222,6 +225,7 @@ impl Session {
             stopped: None,
             transfer_rows,
             teacher_test_logits: RefCell::new(None),
+            teacher_fidelity: RefCell::new(None),
             settings,
             data,
         };
