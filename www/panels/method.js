@@ -79,7 +79,10 @@ function drawMethodView(view) {
     return;
   }
   const key = runKey();
-  if (key === view.key) return;
+  if (key === view.key) {
+    view.skipped = true; // nothing changed: the loop keeps planning with the cost of a real draw
+    return;
+  }
   view.key = key;
   const method = currentMethod();
   panel.dataset.method = method; // RKD's matrices keep one row on a narrow screen (style.css)
@@ -144,7 +147,10 @@ function drawFidelity(view) {
   const pg = store.get('pg');
   if (!pg) return;
   const key = runKey();
-  if (key === view.key) return;
+  if (key === view.key) {
+    view.skipped = true; // nothing changed: the loop keeps planning with the cost of a real draw
+    return;
+  }
   view.key = key;
   const method = currentMethod();
   const rows = attempt('do.read', () => pg.fidelity());
@@ -172,7 +178,10 @@ function drawReliability(view) {
   const pg = store.get('pg');
   if (!pg) return;
   const key = runKey();
-  if (key === view.key) return;
+  if (key === view.key) {
+    view.skipped = true; // nothing changed: the loop keeps planning with the cost of a real draw
+    return;
+  }
   view.key = key;
   const canvas = byId('reliability');
   if (sizeCanvas(canvas)) attempt('do.draw', () => pg.drawReliability(canvas));
