@@ -47,6 +47,16 @@ function readFormula(page, scope) {
 const TABLE_JSON = () => JSON.stringify([...document.querySelectorAll('#sample-table tbody tr')]
   .map((r) => [r.dataset.row, ...[...r.querySelectorAll('td')].map((td) => td.textContent)]));
 const sampleTable = async (page) => JSON.parse(await page.evaluate(TABLE_JSON));
+/**
+ * Waits until the sample table is (`same` true) or is no longer (false) the JSON `want`. A function, never a string:
+ * Playwright evaluates a string predicate again at every poll with eval, which the page's Content-Security-Policy
+ * refuses (a page error, whenever the first look did not already match).
+ */
+const tableBecomes = (page, want, same, options) => page.waitForFunction(([json, equal]) => {
+  const now = JSON.stringify([...document.querySelectorAll('#sample-table tbody tr')]
+    .map((r) => [r.dataset.row, ...[...r.querySelectorAll('td')].map((td) => td.textContent)]));
+  return (now === json) === equal;
+}, [want, same], options);
 
 /** axe-core's source (a dev dependency of these tests), or null when it is not installed. */
 const AXE = (() => {
@@ -302,13 +312,13 @@ test('the teaching panels explain distillation with the engine\'s numbers', { ti
     await page.fill('#set-seed', String(Number(seed) + 7));
     await page.press('#set-seed', 'Tab');
     await page.click('#btn-reset');
-    await page.waitForFunction(`(${TABLE_JSON})() !== ${JSON.stringify(JSON.stringify(before.table))}`);
+    await tableBecomes(page, JSON.stringify(before.table), false);
     assert.notDeepEqual(await sampleTable(page), before.table, 'a new seed gives other models');
 
     await page.setInputFiles('#teach-load-input', run.saved);
     await page.waitForFunction(() => /digits/.test(document.querySelector('#teach-runfile-status').textContent), null, { timeout: 30_000 });
     assert.notEqual(await page.getAttribute('#teach-runfile-status', 'data-kind'), 'error', await page.textContent('#teach-runfile-status'));
-    await page.waitForFunction(`(${TABLE_JSON})() === ${JSON.stringify(JSON.stringify(before.table))}`, null, { timeout: 10_000 })
+    await tableBecomes(page, JSON.stringify(before.table), true, { timeout: 10_000 })
       .catch(() => { /* the assertion below says what differs */ });
     await settled(page);
     assert.deepEqual(await sampleTable(page), before.table, 'the loaded run predicts exactly what the saved one did');

@@ -97,7 +97,10 @@ test('a reload restores the settings and offers the last run; unreadable storage
     t.diagnostic(`screenshot: ${path.join(SHOTS, 'restore-offer.png')}`);
     await page.click('#restore-yes');
     await page.waitForFunction((before) => document.querySelector('#phase').textContent === before, phase);
-    await page.waitForFunction(`(${TABLE_JSON})() === ${JSON.stringify(table)}`, null, { timeout: 10_000 }).catch(() => {});
+    // a function, never a string: Playwright evaluates a string predicate again at every poll with eval, which the
+    // page's Content-Security-Policy refuses
+    await page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('#sample-table tbody tr')]
+      .map((r) => [r.dataset.row, ...[...r.querySelectorAll('td')].map((td) => td.textContent)])) === want, table, { timeout: 10_000 }).catch(() => {});
     assert.equal(await page.evaluate(TABLE_JSON), table, 'the restored run predicts what it did before the reload');
     assert.equal(await page.isHidden('#restore'), true);
 
