@@ -8,6 +8,7 @@ import { t } from '../i18n.js';
 import { byId, h, setHidden, sizeCanvas } from '../lib/dom.js';
 import { fixed, pct, points } from '../lib/format.js';
 import { attempt, currentMethod, FAILED, hasTeacher } from '../run.js';
+import { unchanged } from '../loop.js';
 
 /** The columns of the fidelity table: the field of a fidelity() row, its header's key, and its format. */
 const COLUMNS = [
@@ -75,15 +76,10 @@ function drawMethodView(view) {
   const shown = Boolean(pg) && typeof pg.hasMethodView === 'function' && pg.hasMethodView();
   setHidden(panel, !shown);
   if (!shown) {
-    view.key = null;
+    view.inputs = null; // drawn whole when shown again
     return;
   }
-  const key = runKey();
-  if (key === view.key) {
-    view.skipped = true; // nothing changed: the loop keeps planning with the cost of a real draw
-    return;
-  }
-  view.key = key;
+  if (unchanged(view, [runKey()])) return; // nothing changed: the loop keeps planning with the cost of a real draw
   const method = currentMethod();
   panel.dataset.method = method; // RKD's matrices keep one row on a narrow screen (style.css)
   byId('method-title').textContent = t('method.title', { method: methodName(method) });
@@ -146,12 +142,7 @@ function summaryText(rows, method) {
 function drawFidelity(view) {
   const pg = store.get('pg');
   if (!pg) return;
-  const key = runKey();
-  if (key === view.key) {
-    view.skipped = true; // nothing changed: the loop keeps planning with the cost of a real draw
-    return;
-  }
-  view.key = key;
+  if (unchanged(view, [runKey()])) return; // nothing changed: the loop keeps planning with the cost of a real draw
   const method = currentMethod();
   const rows = attempt('do.read', () => pg.fidelity());
   if (rows === FAILED) return;
@@ -177,12 +168,7 @@ function drawFidelity(view) {
 function drawReliability(view) {
   const pg = store.get('pg');
   if (!pg) return;
-  const key = runKey();
-  if (key === view.key) {
-    view.skipped = true; // nothing changed: the loop keeps planning with the cost of a real draw
-    return;
-  }
-  view.key = key;
+  if (unchanged(view, [runKey()])) return; // nothing changed: the loop keeps planning with the cost of a real draw
   const canvas = byId('reliability');
   if (sizeCanvas(canvas)) attempt('do.draw', () => pg.drawReliability(canvas));
 }
