@@ -139,17 +139,20 @@ function keepInView(section) {
   safety = setTimeout(end, 10_000);
 }
 
-/** Offers the last visit's run if this site kept anything; keeps the run when the page is hidden or left. */
+/**
+ * Offers the last visit's run if this site kept anything; keeps the run when the page is hidden or left. Resolves
+ * once the offer (or the notice that what was kept is unreadable) is shown: the page is not ready before.
+ */
 function offerLastRun() {
   const keepNow = () => store.get('kept').loading?.then((mod) => mod.keepRunNow());
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') keepNow(); });
   window.addEventListener('pagehide', keepNow);
   let kept = 0;
   try { kept = window.localStorage.length; } catch { /* storage switched off: nothing kept */ }
-  if (!kept) return;
+  if (!kept) return Promise.resolve();
   const state = store.get('kept');
   state.loading ??= import('./panels/restore.js');
-  state.loading.then((mod) => mod.offerLastRun());
+  return state.loading.then((mod) => mod.offerLastRun()).catch((e) => console.warn('last run:', e));
 }
 
 /** Loads and builds the map of distillation (its code and texts), once. */
@@ -268,7 +271,7 @@ async function start() {
   // the first run is the preset's run: its outcome is judged as the experiment's (the experiments panel)
   if (!linked && firstValues) store.set({ experiment: { name: FIRST_RUN, liveChanged: false } });
   whenNear(byId('teach-root'), () => import('./panels/teaching.js').then((mod) => mod.ensureTeachingPanels()));
-  offerLastRun();
+  await offerLastRun();
   document.body.dataset.ready = 'true';
   if (parsed?.tour) openTour(parsed.tour);
 }
