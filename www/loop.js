@@ -1,10 +1,11 @@
 // The animation loop: while playing, each frame trains once (within a share of the frame) and draws the dirty
 // views within the frame's budget, so the page never freezes. It decides when each group of views is drawn:
 // 'sync' (buttons, labels) at once, in the same task; 'frame' (the status line) in the next frame; 'main' (the
-// charts) too, but while playing the stalest first as fit in FRAME_BUDGET_MS (once a second with reduced motion);
+// charts) too, but while playing the stalest first as fit in FRAME_BUDGET_MS (each at most every FASTEST_DRAW_MS at
+// the fastest speed, once a second with reduced motion);
 // 'teach' when the frame has room, while training only those near the window, at most every TEACH_EVERY_MS.
 
-import { store } from './store.js';
+import { store, FASTEST } from './store.js';
 
 export const FRAME_BUDGET_MS = 10;    // training and drawing per animation frame while playing (the page never freezes)
 export const TRAIN_SHARE_MS = 5;      // training's share of a frame when a view waits to be drawn
@@ -12,6 +13,11 @@ export const URGENT_TRAIN_MS = 1;     // … and in the frame that answers a cli
 export const TEACH_EVERY_MS = 250;    // the teaching panels follow training at most 4 times a second
 export const CATCH_UP_MS = 700;       // the teaching panels skipped while training are drawn once it rests this long
 const REDUCED_MOTION_DRAW_MS = 1000;  // with prefers-reduced-motion, charts are redrawn at most once a second while playing
+// at the fastest speed, each chart is redrawn at most this often while playing: the worker trains on the other core,
+// and the page's drawing (with the browser's style, layout and paint of it) takes CPU time from it. The default digits
+// run took 1.81 s from Play to Done with every chart redrawn each frame, 1.66 s at most every 100 ms and 1.51 s every
+// 250 ms (medians of 7, alternated; docs/performance.md)
+export const FASTEST_DRAW_MS = 250;
 
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
@@ -138,11 +144,12 @@ export function installLoop({ train }) {
   /** The charts: while playing (`frameStart` set), the stalest first, as many as fit in the frame's budget. */
   function drawMain(frameStart) {
     let drawn = 0;
+    const gap = reducedMotion.matches ? REDUCED_MOTION_DRAW_MS : store.get('batchesPerFrame') === FASTEST ? FASTEST_DRAW_MS : 0;
     for (const view of store.dirtyViews('main')) {
       const now = performance.now();
       if (frameStart !== null) {
         const late = now - frameStart + (drawn ? view.cost : 0) > FRAME_BUDGET_MS;
-        if (late || (reducedMotion.matches && now - view.lastDraw < REDUCED_MOTION_DRAW_MS)) {
+        if (late || now - view.lastDraw < gap) {
           requestFrame(); // still dirty: a later frame draws it
           continue;
         }

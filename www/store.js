@@ -39,7 +39,7 @@ function initialState() {
     selection: { split: 'test', index: 0 },
     indexError: null,        // { value, max }
     playing: false,
-    batchesPerFrame: 4,
+    batchesPerFrame: 4,      // the speed: mini-batches per frame, FASTEST at the fastest
     trainedAt: -Infinity,    // performance.now() of the last training
     experiment: null,        // { name, liveChanged }
     firstRun: null,          // the page's first run: { settings, small: { run, diff }, held, heldLoading } (panels/firstrun.js)
@@ -115,6 +115,9 @@ function changed(keys, touched = false) {
 }
 
 /** The store (see above). */
+/** The fastest speed (`batchesPerFrame`): as many mini-batches as the frame's budget allows. */
+export const FASTEST = Infinity;
+
 export const store = {
   /** The value of `key`. */
   get(key) {

@@ -1,7 +1,7 @@
 // The transport in the header: Reset, Play/Pause, Step epoch, Step batch and the speed; the phase line and the
 // progress bar beside them; and the keyboard (Space plays and pauses, → steps a mini-batch, Shift+→ an epoch).
 
-import { store } from '../store.js';
+import { store, FASTEST } from '../store.js';
 import { t, choiceLabel } from '../i18n.js';
 import { byId, setData, setText } from '../lib/dom.js';
 import { int } from '../lib/format.js';
@@ -11,8 +11,6 @@ import { hasTeacher, play, reset, step, togglePlay, running, specOf } from '../r
 const OWNS_SPACE = 'input, textarea, select, button, a[href], summary, [contenteditable=""], [contenteditable="true"], [role="button"], [role="checkbox"], [role="switch"], [role="slider"], [role="tab"], [role="menuitem"], [role="option"]';
 /** Elements where → means something of their own (a caret, a slider, the selection on a chart). */
 const OWNS_ARROWS = 'input, textarea, select, canvas, [contenteditable=""], [contenteditable="true"], [role="slider"], [role="tablist"], [role="tab"], [role="listbox"], [role="grid"], [role="radiogroup"], [role="menu"]';
-/** The fastest speed: as many mini-batches as the frame's budget allows. */
-const MAX_SPEED = Infinity;
 
 /**
  * "Ready — press Play" before the first step, then "Training the teacher — epoch 12/40" (epochs done), the batch, and
@@ -114,7 +112,7 @@ function onGlobalKey(e) {
 /** Sets the speed from the Speed select: mini-batches per frame while playing. */
 export function readSpeed() {
   const v = byId('speed').value;
-  store.set({ batchesPerFrame: v === 'max' ? MAX_SPEED : Math.max(1, Number(v) || 1) });
+  store.set({ batchesPerFrame: v === 'max' ? FASTEST : Math.max(1, Number(v) || 1) });
 }
 
 /** Plays at the fastest speed (a preset or a demo trains to the end). */
