@@ -1,16 +1,17 @@
 // The browser half of `cargo xtask bench` (see xtask/src/bench.rs, which serves www/ and runs this with
 // KD_URL set): in one headless Chromium,
-//   1. the reference workload (64-256-256-10, Adam, batch 32, 1437 digits samples, 5 epochs) trained by the
+//   1. throughput the learner feels, first, on a browser that has run nothing else: the wall time from Play to Done
+//      of the default digits run at full speed in the page, against the same run by the native `kd run` (KD_CLI),
+//      the two alternating, as a ratio;
+//   2. the reference workload (64-256-256-10, Adam, batch 32, 1437 digits samples, 5 epochs) trained by the
 //      crate's WebAssembly build and by TensorFlow.js 4.22's wasm backend (SIMD) and cpu backend, checking that
 //      they reach the same training loss;
-//   2. the page while it trains digits for 10 s with every chart updating: long tasks (PerformanceObserver
+//   3. the page while it trains digits for 10 s with every chart updating: long tasks (PerformanceObserver
 //      'longtask'), UI updates per second, and how soon a click on a sample is answered; then the same with the
 //      CPU throttled 4× (DevTools' Emulation.setCPUThrottlingRate: a phone-class CPU); and whether it trained in a
 //      worker (www/remote.js);
-//   3. start-up: everything the page loads, gzip-compressed, and the time to its first full render;
-//   4. drawing: one redraw of the default layout; memory: the wasm memory after the default digits run;
-//   5. throughput the learner feels: the wall time from Play to Done of the default digits run at full speed in
-//      the page, against the same run by the native `kd run` (KD_CLI), as a ratio.
+//   4. start-up: everything the page loads, gzip-compressed, and the time to its first full render;
+//   5. drawing: one redraw of the default layout; memory: the wasm memory after the default digits run.
 // It prints a table and, on its last line, one JSON object with every figure (each the median of its runs).
 // Environment: KD_URL (the served www/), KD_NATIVE_JSON (the native half's JSON, merged into the last line),
 // KD_BENCH_REPEATS (runs per figure, default 5), KD_CLI (the native kd, release build).
@@ -225,10 +226,12 @@ async function memory(browser) {
 
 /**
  * Seconds from Play to Done of the default digits run at full speed in the page (from the click's event to the
- * status line saying done), against the same run by the native kd (its settings from the page's run file).
+ * status line saying done), against the same run by the native kd (its settings from the page's run file). The page's
+ * runs and kd's alternate, so that a machine that slows down or speeds up meanwhile moves both alike.
  */
 async function throughput(browser) {
   const pageSeconds = [];
+  const nativeSeconds = [];
   for (let i = 0; i < REPEATS; i++) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(new URL('#dataset=digits', PAGE_URL).href);
@@ -249,10 +252,7 @@ async function throughput(browser) {
     await page.click('#btn-play');
     pageSeconds.push(await done);
     await page.close();
-  }
-  const nativeSeconds = [];
-  if (KD) {
-    for (let i = 0; i < REPEATS; i++) {
+    if (KD) {
       const start = process.hrtime.bigint();
       execFileSync(KD, ['run', '--dataset', 'digits', '--json'], { stdio: ['ignore', 'ignore', 'inherit'] });
       nativeSeconds.push(Number(process.hrtime.bigint() - start) / 1e9);
@@ -264,13 +264,15 @@ async function throughput(browser) {
 const browser = await launch();
 let results;
 try {
+  // Play to Done first, on a browser that has run nothing else yet: an earlier part's closed pages (one trains digits
+  // for 400 epochs) could still take CPU time from it
+  log('Play to Done, page and native…');
+  const flow = await throughput(browser);
   const work = await workload(browser);
   log('responsiveness…');
   const live = await responsiveness(browser);
   log(`responsiveness, CPU throttled ${PHONE_THROTTLE}×…`);
   const phone = await responsiveness(browser, PHONE_THROTTLE);
-  log('Play to Done, page and native…');
-  const flow = await throughput(browser);
   log('start-up…');
   const start = await startup(browser);
   log('drawing…');
