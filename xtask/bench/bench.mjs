@@ -1,6 +1,6 @@
 // The browser half of `cargo xtask bench` (see xtask/src/bench.rs, which serves www/ and runs this with
 // KD_URL set): in one headless Chromium,
-//   1. throughput the learner feels, first, on a browser that has run nothing else: the wall time from Play to Done
+//   1. throughput the learner feels, first, while the browser is fresh: the wall time from Play to Done
 //      of the default digits run at full speed in the page, against the same run by the native `kd run` (KD_CLI),
 //      the two alternating, as a ratio;
 //   2. the reference workload (64-256-256-10, Adam, batch 32, 1437 digits samples, 5 epochs) trained by the
@@ -264,8 +264,8 @@ async function throughput(browser) {
 const browser = await launch();
 let results;
 try {
-  // Play to Done first, on a browser that has run nothing else yet: an earlier part's closed pages (one trains digits
-  // for 400 epochs) could still take CPU time from it
+  // Play to Done first, while the browser is fresh (a closed page was measured to leave no work behind, but nothing
+  // is lost by not depending on it)
   log('Play to Done, page and native…');
   const flow = await throughput(browser);
   const work = await workload(browser);
