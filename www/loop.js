@@ -1,8 +1,8 @@
 // The animation loop: while playing, each frame trains once (within a share of the frame) and draws the dirty
 // views within the frame's budget, so the page never freezes. It decides when each group of views is drawn:
 // 'sync' (buttons, labels) at once, in the same task; 'frame' (the status line) in the next frame; 'main' (the
-// charts) too, but while playing the stalest first as fit in FRAME_BUDGET_MS (each at most every FASTEST_DRAW_MS at
-// the fastest speed, once a second with reduced motion);
+// charts) too, but while playing the stalest first as fit in FRAME_BUDGET_MS (each at most every DRAW_SHARE times its
+// cost, every FASTEST_DRAW_MS at the fastest speed, once a second with reduced motion);
 // 'teach' when the frame has room, while training only those near the window, at most every TEACH_EVERY_MS.
 
 import { store, FASTEST } from './store.js';
@@ -18,6 +18,12 @@ const REDUCED_MOTION_DRAW_MS = 1000;  // with prefers-reduced-motion, charts are
 // run took 1.81 s from Play to Done with every chart redrawn each frame, 1.66 s at most every 100 ms and 1.51 s every
 // 250 ms (medians of 7, alternated; docs/performance.md)
 export const FASTEST_DRAW_MS = 250;
+// while playing, a chart waits at least this many times its last draw's cost before it is redrawn, so that no chart
+// takes more than about a sixth of the main thread: on a slow CPU, where each draw costs more, the charts are redrawn
+// less often and the status line and clicks keep their frames (CPU throttled 4×: UI updates per second higher in 7 of
+// 8 alternated pairs of 10-s runs, medians 29.2 → 32.5 in the last 5; docs/performance.md). On a fast CPU a chart
+// costs a few ms, so it still follows every frame or two.
+export const DRAW_SHARE = 6;
 
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
@@ -149,7 +155,7 @@ export function installLoop({ train }) {
       const now = performance.now();
       if (frameStart !== null) {
         const late = now - frameStart + (drawn ? view.cost : 0) > FRAME_BUDGET_MS;
-        if (late || now - view.lastDraw < gap) {
+        if (late || now - view.lastDraw < Math.max(gap, view.cost * DRAW_SHARE)) {
           requestFrame(); // still dirty: a later frame draws it
           continue;
         }
