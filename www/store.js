@@ -114,10 +114,10 @@ function changed(keys, touched = false) {
   for (const fn of [...listeners]) fn(keys);
 }
 
-/** The store (see above). */
 /** The fastest speed (`batchesPerFrame`): as many mini-batches as the frame's budget allows. */
 export const FASTEST = Infinity;
 
+/** The store (see above). */
 export const store = {
   /** The value of `key`. */
   get(key) {
