@@ -4,10 +4,10 @@
 //!   installed, build the crate for `wasm32-unknown-unknown` and write the JS bindings to `www/pkg`.
 //! * `cargo xtask serve [--port N] [--no-build]` — build, then serve `www/` on 127.0.0.1 with the
 //!   small static HTTP/1.1 server below.
-//! * `cargo xtask test [lint] [native] [wasm] [e2e]` — rustfmt and clippy, native tests, wasm tests
-//!   in headless Chromium, then Playwright end-to-end tests against the served page; stops at the
-//!   first failure and ends with a table of each part's wall time. Test binaries and e2e files run
-//!   side by side (`pool.rs`), and the wasm builds beside the native tests.
+//! * `cargo xtask test [lint] [native] [wasm] [e2e]` — rustfmt and clippy, then the native build;
+//!   then the native tests, the wasm tests in headless Chromium and the end-to-end tests against
+//!   the served page, with the wasm builds they need, side by side from one queue (`pool.rs`);
+//!   stops at the first stage that fails and ends with a table of each part's wall time.
 //! * `cargo xtask bench` — the speed benchmark (`bench.rs`): native, then the wasm build and
 //!   TensorFlow.js in headless Chromium, then the page itself; a table and one JSON line.
 //! * `cargo xtask fuzz [TARGET...] [--seconds N]` — the parsers' fuzz targets (`fuzz.rs`).
@@ -809,13 +809,13 @@ impl Stage {
         match self {
             Stage::Lint => "cargo fmt --check; cargo clippy -D warnings (every target, natively and for wasm32)",
             Stage::Native => {
-                "cargo test --workspace, built once; its test binaries run side by side (KD_TEST_JOBS at a time), \
-                 and meanwhile the wasm builds of the later stages"
+                "cargo test --workspace, built once (then the doc tests); its test binaries run side by side \
+                 with the wasm and e2e stages"
             }
             Stage::Wasm => "cargo test --target wasm32-unknown-unknown --test web (headless Chromium)",
             Stage::E2e => {
-                "build, serve www/ on a free port, node --test on each tests/e2e/*.test.mjs (Playwright), \
-                 KD_TEST_JOBS files at a time"
+                "build the site, serve www/ on a free port, node --test on each tests/e2e/*.test.mjs \
+                 (Chromium, Firefox, WebKit)"
             }
         }
     }
@@ -824,12 +824,10 @@ impl Stage {
 /// What the stages of one `cargo xtask test` hand on to each other, and the wall time of each part.
 #[derive(Default)]
 struct TestRun {
-    /// The wasm stage's test build and the e2e stage's site build, done by the native stage while its
-    /// tests ran: `Some(Ok)` if they were built, `Some(Err)` if that failed (the stage that needs them
-    /// fails with it).
-    prebuilt: Option<Result<()>>,
     /// The native `kd` the native stage built (for tests/e2e/determinism.test.mjs).
     kd: Option<PathBuf>,
+    /// The native test binaries the native stage built, to run side by side with the rest.
+    native_tests: Vec<TestBinary>,
     /// (part of the run, wall time), in the order the parts ran.
     times: Vec<(String, Duration)>,
 }
@@ -839,15 +837,11 @@ impl TestRun {
     fn mark(&mut self, part: &str, started: Instant) {
         self.times.push((part.to_string(), started.elapsed()));
     }
-
-    /// Whether the native stage built what the later stages need, or why not.
-    fn prebuilt(&self) -> Option<Result<()>> {
-        self.prebuilt.clone()
-    }
 }
 
-/// `cargo xtask test [stage...]`: runs the stages in order and stops at the first failure; then
-/// prints how long each part took.
+/// `cargo xtask test [stage...]`: the lint stage, then the native build, each in turn; then every
+/// test of the native, wasm and e2e stages (and the builds the later two need) side by side, from
+/// one queue (`pool.rs`). Stops at the first stage that fails, and prints how long each part took.
 fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
     let stages = parse_stages(args)?;
     println!("xtask test plan:");
@@ -856,34 +850,73 @@ fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
     }
     let started = Instant::now();
     let mut run = TestRun::default();
-    for (done, stage) in stages.iter().enumerate() {
-        println!("\n=== {} tests ===", stage.name());
+    let mut states: Vec<(Stage, StageState)> = stages.iter().map(|&s| (s, StageState::Skipped)).collect();
+    let fail = |states: &mut Vec<(Stage, StageState)>, stage: Stage, e: String, run: &TestRun| {
+        eprintln!("\nxtask test: the {} stage FAILED: {e}", stage.name());
+        set_state(states, stage, StageState::Failed);
+        print_summary(states);
+        print_times(&run.times, started.elapsed());
+        Err(String::new())
+    };
+    if stages.contains(&Stage::Lint) {
+        println!("\n=== lint tests ===");
         let stage_started = Instant::now();
-        let result = match stage {
-            Stage::Lint => {
-                let result = test_lint(root);
-                run.mark("lint", stage_started);
-                result
-            }
-            Stage::Native => test_native(root, &stages, &mut run),
-            Stage::Wasm => {
-                let result = test_wasm(root, &run);
-                run.mark("wasm", stage_started);
-                result
-            }
-            Stage::E2e => test_e2e(root, &mut run),
-        };
+        let result = test_lint(root);
+        run.mark("lint", stage_started);
         if let Err(e) = result {
-            eprintln!("\nxtask test: the {} stage FAILED: {e}", stage.name());
-            print_summary(&stages, done, true);
+            return fail(&mut states, Stage::Lint, e, &run);
+        }
+        set_state(&mut states, Stage::Lint, StageState::Ok);
+        println!("=== lint tests ok ({:.1?}) ===", stage_started.elapsed());
+    }
+    if stages.contains(&Stage::Native) {
+        println!("\n=== native tests: the build ===");
+        if let Err(e) = build_native(root, &mut run) {
+            return fail(&mut states, Stage::Native, e, &run);
+        }
+    }
+    let later: Vec<Stage> = stages.iter().copied().filter(|s| *s != Stage::Lint).collect();
+    if !later.is_empty() {
+        let names: Vec<&str> = later.iter().map(|s| s.name()).collect();
+        println!("\n=== {} tests, side by side ===", names.join(", "));
+        let outcome = test_side_by_side(root, &later, &mut run);
+        for (stage, result) in &outcome {
+            match result {
+                Ok(()) => {
+                    set_state(&mut states, *stage, StageState::Ok);
+                    println!("=== {} tests ok ===", stage.name());
+                }
+                Err(e) => {
+                    set_state(&mut states, *stage, StageState::Failed);
+                    eprintln!("\nxtask test: the {} stage FAILED: {e}", stage.name());
+                }
+            }
+        }
+        if outcome.iter().any(|(_, result)| result.is_err()) {
+            print_summary(&states);
             print_times(&run.times, started.elapsed());
             return Err(String::new());
         }
-        println!("=== {} tests ok ({:.1?}) ===", stage.name(), stage_started.elapsed());
     }
-    print_summary(&stages, stages.len(), false);
+    print_summary(&states);
     print_times(&run.times, started.elapsed());
     Ok(())
+}
+
+/// How a stage of `cargo xtask test` ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum StageState {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+fn set_state(states: &mut [(Stage, StageState)], stage: Stage, state: StageState) {
+    for (s, st) in states.iter_mut() {
+        if *s == stage {
+            *st = state;
+        }
+    }
 }
 
 /// Which stages to run: the named ones (in canonical order), or all.
@@ -898,17 +931,16 @@ fn parse_stages(args: &[String]) -> Result<Vec<Stage>> {
 }
 
 /// Prints `xtask test: native ok, wasm FAILED, e2e skipped` and `N passed, M failed`.
-fn print_summary(stages: &[Stage], passed: usize, failed: bool) {
-    let states = stages.iter().enumerate().map(|(i, stage)| {
-        let state = match i.cmp(&passed) {
-            std::cmp::Ordering::Less => "ok",
-            std::cmp::Ordering::Equal if failed => "FAILED",
-            _ => "skipped",
-        };
-        format!("{} {state}", stage.name())
-    });
-    println!("\nxtask test: {}", states.collect::<Vec<_>>().join(", "));
-    println!("{passed} passed, {} failed", usize::from(failed));
+fn print_summary(states: &[(Stage, StageState)]) {
+    let word = |state: StageState| match state {
+        StageState::Ok => "ok",
+        StageState::Failed => "FAILED",
+        StageState::Skipped => "skipped",
+    };
+    let shown: Vec<String> = states.iter().map(|(stage, state)| format!("{} {}", stage.name(), word(*state))).collect();
+    println!("\nxtask test: {}", shown.join(", "));
+    let count = |wanted: StageState| states.iter().filter(|(_, state)| *state == wanted).count();
+    println!("{} passed, {} failed", count(StageState::Ok), count(StageState::Failed));
 }
 
 /// The table of the parts' wall times and the whole run's.
@@ -1039,77 +1071,192 @@ fn json_string(line: &str, key: &str) -> Option<String> {
     None
 }
 
-/// Stage b: the native unit and integration tests of the whole workspace. Built once by `cargo
-/// test --no-run`; the doc tests run; then the test binaries run side by side, each from its
-/// package's directory as cargo runs them, while the wasm builds of the later stages run (the
-/// wasm test build for the wasm stage, the site for the e2e stage): they use other files, and they
-/// fill the cores the tests leave idle.
-fn test_native(root: &Path, stages: &[Stage], run: &mut TestRun) -> Result<()> {
+/// The native stage's build: `cargo test --workspace --no-run` (its test binaries, and `kd`), then
+/// the doc tests. The test binaries run later, side by side with the rest.
+fn build_native(root: &Path, run: &mut TestRun) -> Result<()> {
     let started = Instant::now();
     let built = build_native_tests(root);
     run.mark("native: build", started);
     let built = built?;
-    run.kd = built.kd.clone();
+    run.kd = built.kd;
+    run.native_tests = built.tests;
     let started = Instant::now();
     let doc = run_cmd(cargo().args(["test", "--workspace", "--doc"]));
     run.mark("native: doc tests", started);
-    doc?;
-
-    let mut prebuild = Vec::new();
-    if stages.contains(&Stage::Wasm) {
-        ensure_wasm_target()?;
-        let mut cmd = wasm_test_cmd(root);
-        cmd.arg("--no-run");
-        prebuild.push(cmd);
-    }
-    if stages.contains(&Stage::E2e) {
-        let xtask = env::current_exe().map_err(|e| format!("cannot find the running xtask: {e}"))?;
-        let mut cmd = Command::new(xtask);
-        cmd.arg("build");
-        prebuild.push(cmd);
-    }
-    let mut jobs = Vec::new();
-    let prebuilding = !prebuild.is_empty();
-    if prebuilding {
-        jobs.push(pool::Job::new(PREBUILD, prebuild));
-    }
-    for test in &built.tests {
-        let mut cmd = Command::new(&test.executable);
-        cmd.current_dir(&test.package_dir).env("CARGO_MANIFEST_DIR", &test.package_dir);
-        jobs.push(pool::Job::new(test.source.clone(), vec![cmd]));
-    }
-    let width = pool::width();
-    println!(
-        "running {} test binaries, {width} at a time{}",
-        built.tests.len(),
-        if prebuilding { format!(", beside {PREBUILD}") } else { String::new() }
-    );
-    let started = Instant::now();
-    let done = pool::run(jobs, width, &test_logs(root));
-    run.mark(if prebuilding { "native: tests ∥ wasm builds" } else { "native: tests" }, started);
-    print_job_times(&done);
-    let mut failed = Vec::new();
-    for job in done {
-        match (job.name.as_str(), job.error) {
-            (PREBUILD, error) => run.prebuilt = Some(error.map_or(Ok(()), Err)),
-            (_, None) => {}
-            (name, Some(error)) => failed.push(format!("{name}: {error}")),
-        }
-    }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} test binar{} failed (their output is above):\n  {}",
-            failed.len(),
-            if failed.len() == 1 { "y" } else { "ies" },
-            failed.join("\n  ")
-        ))
-    }
+    doc
 }
 
-/// The name of the native stage's job that builds what the wasm and e2e stages need.
-const PREBUILD: &str = "the wasm builds (for the wasm and e2e stages)";
+/// The jobs of `test_side_by_side` that build what others need.
+const SITE_BUILD: &str = "the site's build (www/pkg, for the e2e tests)";
+const WASM_TEST_BUILD: &str = "the wasm tests' build";
+const KD_BUILD: &str = "the native kd (for the e2e tests)";
+const NPM_INSTALL: &str = "the e2e tests' npm packages";
+
+/// The native test binaries, the wasm tests (`tests/web.rs` in headless Chromium, through
+/// wasm-bindgen-test-runner) and the e2e test files (`node --test` on each `tests/e2e/*.test.mjs`
+/// against `www/` served in-process), with the builds they need, from one queue (`pool.rs`): each
+/// job starts as soon as what it needs is built and the cores have room. A test binary runs from
+/// its package's directory, as cargo runs it; each e2e file's browsers, servers, folders and
+/// screenshots are its own, and an e2e file mostly waits for its browser, so it counts as half a
+/// core. The cargo builds run one after another (they share `target/` and its lock), the site's
+/// first, since most of the queue needs it. Returns how each of `stages` ended.
+fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(Stage, Result<()>)> {
+    let (wasm, e2e) = (stages.contains(&Stage::Wasm), stages.contains(&Stage::E2e));
+    let mut outcome: Vec<(Stage, Result<()>)> = Vec::new();
+    let mut jobs: Vec<(Stage, pool::Job)> = Vec::new();
+    let started = Instant::now();
+    // what the browser stages need installed, before anything runs
+    let tools = if wasm || e2e {
+        ensure_wasm_target().and_then(|()| ensure_wasm_bindgen(root)).and_then(|()| ensure_chromium())
+    } else {
+        Ok(())
+    };
+    let e2e_setup = match (&tools, e2e) {
+        (Err(e), true) => Some(Err(e.clone())),
+        (Ok(()), true) => Some(prepare_e2e(root)),
+        (_, false) => None,
+    };
+    if wasm {
+        if let Err(e) = &tools {
+            outcome.push((Stage::Wasm, Err(e.clone())));
+        }
+    }
+    if let Some(Err(e)) = &e2e_setup {
+        outcome.push((Stage::E2e, Err(e.clone())));
+    }
+    let e2e_ready = matches!(e2e_setup, Some(Ok(_)));
+    let wasm_ready = wasm && tools.is_ok();
+    if wasm_ready || e2e_ready {
+        warn_about_rustflags();
+    }
+    run.mark("wasm and e2e: tools, server", started);
+
+    // the cargo builds, one after another
+    let mut last_build: Option<&'static str> = None;
+    if e2e_ready {
+        match env::current_exe() {
+            Ok(xtask) => {
+                let mut cmd = Command::new(xtask);
+                cmd.arg("build");
+                let job = after_last_build(pool::Job::new(SITE_BUILD, vec![cmd]), &mut last_build, SITE_BUILD);
+                jobs.push((Stage::E2e, job));
+            }
+            Err(e) => outcome.push((Stage::E2e, Err(format!("cannot find the running xtask: {e}")))),
+        }
+    }
+    if wasm_ready {
+        let mut build = wasm_test_cmd(root);
+        build.arg("--no-run");
+        let job = after_last_build(pool::Job::new(WASM_TEST_BUILD, vec![build]), &mut last_build, WASM_TEST_BUILD);
+        jobs.push((Stage::Wasm, job));
+        jobs.push((Stage::Wasm, pool::Job::new("tests/web.rs", vec![wasm_test_cmd(root)]).after(WASM_TEST_BUILD)));
+    }
+    let kd = match (&run.kd, e2e_ready) {
+        (Some(kd), _) => Some(kd.clone()),
+        (None, true) => {
+            let mut cmd = cargo();
+            cmd.args(["build", "--bin", "kd"]);
+            jobs.push((Stage::E2e, after_last_build(pool::Job::new(KD_BUILD, vec![cmd]), &mut last_build, KD_BUILD)));
+            Some(target_dir(root).join("debug").join(format!("kd{}", env::consts::EXE_SUFFIX)))
+        }
+        (None, false) => None,
+    };
+
+    if stages.contains(&Stage::Native) {
+        for test in &run.native_tests {
+            let mut cmd = Command::new(&test.executable);
+            cmd.current_dir(&test.package_dir).env("CARGO_MANIFEST_DIR", &test.package_dir);
+            jobs.push((Stage::Native, pool::Job::new(test.source.clone(), vec![cmd])));
+        }
+    }
+
+    if let (Some(Ok(setup)), Some(kd)) = (&e2e_setup, &kd) {
+        jobs.insert(0, (Stage::E2e, pool::Job::new(NPM_INSTALL, vec![npm_install_cmd(&setup.dir)]).light()));
+        for test in &setup.tests {
+            let mut cmd = Command::new("node");
+            cmd.arg("--test")
+                .arg(test)
+                .env("KD_URL", &setup.url)
+                .env("KD_CLI", kd)
+                .env("CHROMIUM", CHROMIUM)
+                .env("KD_SCREENSHOT_DIR", &setup.screenshots);
+            let mut job =
+                pool::Job::new(test.display().to_string(), vec![cmd]).light().after(SITE_BUILD).after(NPM_INSTALL);
+            if run.kd.is_none() {
+                job = job.after(KD_BUILD);
+            }
+            jobs.push((Stage::E2e, job));
+        }
+    }
+
+    let width = pool::width();
+    println!("running {} jobs, {width} cores' worth at a time (an e2e test file counts as half a core)", jobs.len());
+    let started = Instant::now();
+    let (job_stages, jobs): (Vec<Stage>, Vec<pool::Job>) = jobs.into_iter().unzip();
+    let done = pool::run(jobs, width, &test_logs(root));
+    run.mark("side by side: builds ∥ native ∥ wasm ∥ e2e", started);
+    print_job_times(&done);
+    for &stage in stages {
+        let mine: Vec<&pool::Finished> =
+            done.iter().zip(&job_stages).filter(|(_, s)| **s == stage).map(|(job, _)| job).collect();
+        if let Some(last) = mine.iter().map(|job| job.ended).max() {
+            run.times.push((format!("  {} done after", stage.name()), last));
+        }
+        if outcome.iter().any(|(s, _)| *s == stage) {
+            continue; // its setup failed
+        }
+        let failed: Vec<String> =
+            mine.iter().filter_map(|job| Some(format!("{}: {}", job.name, job.error.as_ref()?))).collect();
+        let result = if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} of its {} jobs failed (their output is above):\n  {}",
+                failed.len(),
+                mine.len(),
+                failed.join("\n  ")
+            ))
+        };
+        outcome.push((stage, result));
+    }
+    outcome.sort_by_key(|(stage, _)| Stage::ALL.iter().position(|s| s == stage));
+    outcome
+}
+
+/// `job`, named `name`, after the cargo build before it (if any); it is now the last.
+fn after_last_build(job: pool::Job, last: &mut Option<&'static str>, name: &'static str) -> pool::Job {
+    let job = match *last {
+        Some(previous) => job.after(previous),
+        None => job,
+    };
+    *last = Some(name);
+    job
+}
+
+/// What the e2e test files need besides the site: the files, the test server, the screenshots' folder.
+struct E2eSetup {
+    dir: PathBuf,
+    tests: Vec<PathBuf>,
+    url: String,
+    screenshots: PathBuf,
+}
+
+/// Finds the e2e test files, checks node, serves `www/` on a free port (the site's build fills
+/// www/pkg before any file runs) and makes the screenshots' folder.
+fn prepare_e2e(root: &Path) -> Result<E2eSetup> {
+    let dir = root.join("tests").join("e2e");
+    let tests = e2e_test_files(&dir)?;
+    ensure_node()?;
+    if !dir.join("package.json").is_file() {
+        return Err(format!("{} has no package.json", dir.display()));
+    }
+    let port = serve_in_background(&root.join("www"))?;
+    let url = format!("http://127.0.0.1:{port}/");
+    println!("test server: {url}");
+    let screenshots = target_dir(root).join("e2e-screenshots");
+    fs::create_dir_all(&screenshots).map_err(|e| format!("cannot create {}: {e}", screenshots.display()))?;
+    Ok(E2eSetup { dir, tests, url, screenshots })
+}
 
 /// `cargo test --workspace --no-run`, reading which binaries it built.
 fn build_native_tests(root: &Path) -> Result<NativeBuild> {
@@ -1154,93 +1301,6 @@ fn wasm_test_cmd(root: &Path) -> Command {
     cmd
 }
 
-/// Stage c: `tests/web.rs` in headless Chromium through wasm-bindgen-test-runner (built by the
-/// native stage when it ran).
-fn test_wasm(root: &Path, run: &TestRun) -> Result<()> {
-    if !root.join("tests/web.rs").is_file() {
-        return Err("tests/web.rs not found: there are no wasm browser tests to run".into());
-    }
-    if let Some(Err(e)) = run.prebuilt() {
-        return Err(format!("its build, run beside the native tests, failed: {e} (its output is above)"));
-    }
-    ensure_wasm_target()?;
-    ensure_wasm_bindgen(root)?;
-    ensure_chromium()?;
-    warn_about_rustflags();
-    run_cmd(&mut wasm_test_cmd(root))
-}
-
-/// Stage d: build, serve `www/` in-process, run `node --test` on each `tests/e2e/*.test.mjs`,
-/// several files at a time (each file's browsers, servers, folders and screenshots are its own).
-fn test_e2e(root: &Path, run: &mut TestRun) -> Result<()> {
-    let e2e_dir = root.join("tests").join("e2e");
-    let tests = e2e_test_files(&e2e_dir)?;
-    ensure_node()?;
-    ensure_chromium()?;
-    let started = Instant::now();
-    let prepared = prepare_e2e(root, &e2e_dir, run);
-    run.mark("e2e: build, npm", started);
-    let kd = prepared?;
-    let port = serve_in_background(&root.join("www"))?;
-    let url = format!("http://127.0.0.1:{port}/");
-    println!("test server: {url}");
-    let screenshots = target_dir(root).join("e2e-screenshots");
-    fs::create_dir_all(&screenshots).map_err(|e| format!("cannot create {}: {e}", screenshots.display()))?;
-    let jobs = tests
-        .iter()
-        .map(|test| {
-            let mut cmd = Command::new("node");
-            cmd.arg("--test")
-                .arg(test)
-                .env("KD_URL", &url)
-                .env("KD_CLI", &kd)
-                .env("CHROMIUM", CHROMIUM)
-                .env("KD_SCREENSHOT_DIR", &screenshots);
-            pool::Job::new(test.display().to_string(), vec![cmd])
-        })
-        .collect();
-    let width = pool::width();
-    println!("running {} test files, {width} at a time", tests.len());
-    let started = Instant::now();
-    let done = pool::run(jobs, width, &test_logs(root));
-    run.mark("e2e: tests", started);
-    print_job_times(&done);
-    let failed: Vec<String> =
-        done.into_iter().filter_map(|job| Some(format!("{}: {}", job.name, job.error?))).collect();
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} of {} test files failed (their output is above):\n  {}",
-            failed.len(),
-            tests.len(),
-            failed.join("\n  ")
-        ))
-    }
-}
-
-/// The e2e stage's site build (unless the native stage did it), the native `kd` (the native
-/// stage's, else built), and the npm packages; returns the path of `kd`.
-fn prepare_e2e(root: &Path, e2e_dir: &Path, run: &TestRun) -> Result<PathBuf> {
-    match run.prebuilt() {
-        Some(Ok(())) => println!("ok www/pkg: built beside the native tests"),
-        Some(Err(e)) => {
-            return Err(format!("the site's build, run beside the native tests, failed: {e} (its output is above)"))
-        }
-        None => build(root)?,
-    }
-    // The native `kd` for tests/e2e/determinism.test.mjs, which compares its runs with the page's.
-    let kd = match &run.kd {
-        Some(kd) => kd.clone(),
-        None => {
-            run_cmd(cargo().args(["build", "--quiet", "--bin", "kd"]))?;
-            target_dir(root).join("debug").join(format!("kd{}", env::consts::EXE_SUFFIX))
-        }
-    };
-    npm_install(e2e_dir)?;
-    Ok(kd)
-}
-
 /// The `*.test.mjs` files in `tests/e2e`, relative to the repository root: the largest first (the
 /// longest to run, roughly), so that no long file starts last when they run side by side.
 fn e2e_test_files(e2e_dir: &Path) -> Result<Vec<PathBuf>> {
@@ -1259,17 +1319,23 @@ fn e2e_test_files(e2e_dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(tests.into_iter().map(|(_, path)| path).collect())
 }
 
-/// Installs the e2e dependencies (playwright-core): `npm ci` on CI or when node_modules is
-/// missing and a lock file exists, `npm install` otherwise.
+/// Installs the e2e dependencies (playwright-core and the other drivers): `npm ci` on CI or when
+/// node_modules is missing and a lock file exists, `npm install` otherwise.
 pub(crate) fn npm_install(e2e_dir: &Path) -> Result<()> {
     if !e2e_dir.join("package.json").is_file() {
         return Err(format!("{} has no package.json", e2e_dir.display()));
     }
-    let has_lock = e2e_dir.join("package-lock.json").is_file();
-    let fresh = env::var_os("CI").is_some() || !e2e_dir.join("node_modules").is_dir();
+    run_cmd(&mut npm_install_cmd(e2e_dir)).map_err(|e| format!("{e} (in {})", e2e_dir.display()))
+}
+
+/// The command `npm_install` runs in `dir`.
+fn npm_install_cmd(dir: &Path) -> Command {
+    let has_lock = dir.join("package-lock.json").is_file();
+    let fresh = env::var_os("CI").is_some() || !dir.join("node_modules").is_dir();
     let verb = if has_lock && fresh { "ci" } else { "install" };
-    run_cmd(Command::new("npm").args([verb, "--no-audit", "--no-fund"]).current_dir(e2e_dir))
-        .map_err(|e| format!("{e} (in {})", e2e_dir.display()))
+    let mut cmd = Command::new("npm");
+    cmd.args([verb, "--no-audit", "--no-fund"]).current_dir(dir);
+    cmd
 }
 
 // ---------------------------------------------------------------------------------------------

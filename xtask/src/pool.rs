@@ -1,17 +1,22 @@
-//! Several commands at once, for `cargo xtask test`: the native test binaries while the wasm
-//! builds run, and the end-to-end test files two at a time.
+//! Several commands at once, for `cargo xtask test`: after the native build, the native test
+//! binaries, the wasm builds, the wasm tests and the end-to-end test files all run from one queue,
+//! each job as soon as what it needs is done and the cores have room for it.
+//!
+//! A job may need other jobs (the e2e files need the site's build): it starts only after they
+//! succeeded, and is not run at all if one of them failed. A job that mostly waits for a browser
+//! is *light*: it counts as half a core, so that the cores stay busy while browsers wait.
 //!
 //! Each job's output (stdout and stderr together) goes to a log file of its own, printed as one
 //! block when the job ends, so that the output of jobs running together never interleaves; a job
 //! is waited for by its exit, never by its output (a browser a test leaves behind cannot hold the
 //! run up by keeping a pipe open).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -20,23 +25,51 @@ pub(crate) struct Job {
     /// What the job is, for the log and for a failure (e.g. `tests/e2e/offline.test.mjs`).
     pub name: String,
     pub steps: Vec<Command>,
+    /// The jobs (by name) that must have succeeded before this one starts.
+    pub needs: Vec<String>,
+    /// Mostly waits (for a browser): counts as half a core.
+    pub light: bool,
 }
 
 impl Job {
     pub fn new(name: impl Into<String>, steps: Vec<Command>) -> Self {
-        Job { name: name.into(), steps }
+        Job { name: name.into(), steps, needs: Vec::new(), light: false }
+    }
+
+    /// This job starts only after the job named `name` succeeded.
+    pub fn after(mut self, name: impl Into<String>) -> Self {
+        self.needs.push(name.into());
+        self
+    }
+
+    /// This job mostly waits (for a browser): it counts as half a core.
+    pub fn light(mut self) -> Self {
+        self.light = true;
+        self
+    }
+
+    /// Its share of the pool, in half cores.
+    fn halves(&self) -> usize {
+        if self.light {
+            1
+        } else {
+            2
+        }
     }
 }
 
 /// How a job ended.
 pub(crate) struct Finished {
     pub name: String,
-    /// `None` if every step succeeded; else which step failed, and how.
+    /// `None` if every step succeeded; else which step failed, and how (or why it was not run).
     pub error: Option<String>,
     pub elapsed: Duration,
+    /// When it ended, counted from the start of the pool.
+    pub ended: Duration,
 }
 
-/// How many jobs run at once: `KD_TEST_JOBS` if set, else the number of cores (at least 1).
+/// How many cores' worth of jobs run at once: `KD_TEST_JOBS` if set, else the number of cores
+/// (at least 1).
 pub(crate) fn width() -> usize {
     std::env::var("KD_TEST_JOBS")
         .ok()
@@ -45,10 +78,14 @@ pub(crate) fn width() -> usize {
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Runs `jobs`, at most `width` at a time, taking them in the order given; writes each job's
-/// output to `logs/<name>.log` and prints it as one block when the job ends. Returns every job's
-/// outcome, in the order the jobs were given.
+/// Runs `jobs`, `width` cores' worth at a time (a light job counts half), each once every job it
+/// needs has succeeded; among the jobs that may start, the earlier given starts first (and a later
+/// one never overtakes an earlier one that waits only for room). Writes each job's output to
+/// `logs/<name>.log` and prints it as one block when the job ends. Returns every job's outcome, in
+/// the order the jobs were given; a job whose needs failed, or can never be met, is not run and
+/// says why.
 pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
+    let pool_started = Instant::now();
     if let Err(e) = fs::create_dir_all(logs) {
         return jobs
             .into_iter()
@@ -56,29 +93,67 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
                 name: job.name,
                 error: Some(format!("cannot create {}: {e}", logs.display())),
                 elapsed: Duration::ZERO,
+                ended: Duration::ZERO,
             })
             .collect();
     }
-    let count = jobs.len();
-    let queue: Arc<Mutex<VecDeque<(usize, Job)>>> = Arc::new(Mutex::new(jobs.into_iter().enumerate().collect()));
-    let done: Arc<Mutex<Vec<(usize, Finished)>>> = Arc::new(Mutex::new(Vec::with_capacity(count)));
-    let workers: Vec<_> = (0..width.clamp(1, count.max(1)))
-        .map(|_| {
-            let (queue, done, logs) = (Arc::clone(&queue), Arc::clone(&done), logs.to_path_buf());
-            thread::spawn(move || loop {
-                let next = queue.lock().map(|mut q| q.pop_front()).unwrap_or(None);
-                let Some((index, job)) = next else { break };
-                let finished = run_job(job, &logs);
-                if let Ok(mut done) = done.lock() {
-                    done.push((index, finished));
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        let _ = worker.join();
+    let capacity = 2 * width.max(1);
+    let mut waiting: VecDeque<(usize, Job)> = jobs.into_iter().enumerate().collect();
+    // name → whether it succeeded, for every job that ended
+    let mut outcome: HashMap<String, bool> = HashMap::new();
+    let mut done: Vec<(usize, Finished)> = Vec::with_capacity(waiting.len());
+    let (tx, rx) = mpsc::channel::<(usize, usize, Finished)>();
+    let (mut used, mut running) = (0, 0);
+    loop {
+        // start what may start, in order; skip what can no longer run
+        let mut i = 0;
+        while i < waiting.len() {
+            let job = &waiting[i].1;
+            if let Some(failed) = job.needs.iter().find(|n| outcome.get(*n) == Some(&false)).cloned() {
+                let Some((index, job)) = waiting.remove(i) else { break };
+                let error = format!("not run: `{failed}`, which it needs, failed");
+                println!("\n----- {}: {error} -----", job.name);
+                outcome.insert(job.name.clone(), false);
+                let ended = pool_started.elapsed();
+                done.push((index, Finished { name: job.name, error: Some(error), elapsed: Duration::ZERO, ended }));
+                i = 0; // the jobs that need it are not run either
+                continue;
+            }
+            if !job.needs.iter().all(|n| outcome.contains_key(n)) {
+                i += 1;
+                continue;
+            }
+            // a job wider than the whole pool still runs, alone
+            if used + job.halves() > capacity && used > 0 {
+                break;
+            }
+            let Some((index, job)) = waiting.remove(i) else { break };
+            let halves = job.halves();
+            used += halves;
+            running += 1;
+            let (tx, logs) = (tx.clone(), logs.to_path_buf());
+            thread::spawn(move || {
+                let finished = run_job(job, &logs, pool_started);
+                let _ = tx.send((index, halves, finished));
+            });
+        }
+        if running == 0 {
+            // nothing runs and nothing can start: what is left waits for jobs that do not exist
+            for (index, job) in waiting.drain(..) {
+                let missing: Vec<&str> =
+                    job.needs.iter().filter(|n| !outcome.contains_key(*n)).map(String::as_str).collect();
+                let error = format!("not run: it needs {}, which never ran", missing.join(", "));
+                let ended = pool_started.elapsed();
+                done.push((index, Finished { name: job.name, error: Some(error), elapsed: Duration::ZERO, ended }));
+            }
+            break;
+        }
+        let Ok((index, halves, finished)) = rx.recv() else { break };
+        used -= halves;
+        running -= 1;
+        outcome.insert(finished.name.clone(), finished.error.is_none());
+        done.push((index, finished));
     }
-    let mut done = Arc::try_unwrap(done).ok().and_then(|m| m.into_inner().ok()).unwrap_or_default();
     done.sort_by_key(|(index, _)| *index);
     done.into_iter().map(|(_, finished)| finished).collect()
 }
@@ -92,7 +167,7 @@ fn log_path(logs: &Path, name: &str) -> PathBuf {
 }
 
 /// Runs one job's steps with their output in its log file; prints the log when it ends.
-fn run_job(job: Job, logs: &Path) -> Finished {
+fn run_job(job: Job, logs: &Path, pool_started: Instant) -> Finished {
     let started = Instant::now();
     let log = log_path(logs, &job.name);
     let error = run_steps(job.steps, &log).err();
@@ -111,7 +186,7 @@ fn run_job(job: Job, logs: &Path) -> Finished {
         log.display()
     );
     let _ = std::io::stdout().flush();
-    Finished { name: job.name, error, elapsed }
+    Finished { name: job.name, error, elapsed, ended: pool_started.elapsed() }
 }
 
 /// Runs `steps` in order with stdout and stderr appended to `log`; stops at the first failure.
@@ -145,9 +220,16 @@ mod tests {
         cmd
     }
 
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-pool-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch folder");
+        dir
+    }
+
     #[test]
     fn runs_every_job_and_names_the_failed_step() {
-        let logs = std::env::temp_dir().join(format!("xtask-pool-{}", std::process::id()));
+        let logs = scratch("steps");
         let jobs = vec![
             Job::new("a/one", vec![sh("echo out; echo err >&2")]),
             Job::new("two", vec![sh("exit 0"), sh("exit 3"), sh("echo never")]),
@@ -163,5 +245,76 @@ mod tests {
         assert!(log.contains("out\n") && log.contains("err\n"), "{log}");
         assert!(!fs::read_to_string(logs.join("two.log")).expect("log").contains("never"));
         let _ = fs::remove_dir_all(logs);
+    }
+
+    #[test]
+    fn a_job_starts_after_what_it_needs_and_not_at_all_if_that_failed() {
+        let dir = scratch("needs");
+        let at = |file: &str| dir.join(file).display().to_string();
+        // given first, but needs "build": it must find build's file
+        let jobs = vec![
+            Job::new("test", vec![sh(&format!("test -e {} && touch {}", at("built"), at("tested")))]).after("build"),
+            Job::new("build", vec![sh(&format!("touch {}", at("built")))]),
+            Job::new("broken", vec![sh("exit 1")]),
+            Job::new("uses broken", vec![sh(&format!("touch {}", at("never1")))]).after("broken"),
+            Job::new("uses that", vec![sh(&format!("touch {}", at("never2")))]).after("uses broken"),
+            Job::new("needs a ghost", vec![sh(&format!("touch {}", at("never3")))]).after("ghost"),
+        ];
+        let done = run(jobs, 2, &dir.join("logs"));
+        assert!(done[0].error.is_none() && done[1].error.is_none(), "{:?}", done[0].error);
+        assert!(dir.join("tested").exists());
+        assert!(done[2].error.is_some());
+        let skipped = done[3].error.as_deref().unwrap_or_default();
+        assert!(skipped.contains("not run") && skipped.contains("`broken`"), "{skipped}");
+        assert!(done[4].error.as_deref().unwrap_or_default().contains("`uses broken`"));
+        assert!(done[5].error.as_deref().unwrap_or_default().contains("ghost"));
+        for never in ["never1", "never2", "never3"] {
+            assert!(!dir.join(never).exists(), "{never} ran");
+        }
+        assert!(done[1].ended <= done[0].ended);
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    /// A job that holds `lock` (a folder: mkdir fails if it exists) while it runs, waiting for
+    /// `partner`'s file if given (a rendezvous: both must run at once).
+    fn holder(dir: &Path, me: &str, partner: Option<&str>) -> Command {
+        let at = |file: &str| dir.join(file).display().to_string();
+        let wait = partner
+            .map(|p| {
+                format!(
+                    "i=0; while [ ! -e {} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; test -e {} &&",
+                    at(p),
+                    at(p)
+                )
+            })
+            .unwrap_or_default();
+        sh(&format!("touch {}; {wait} true", at(me)))
+    }
+
+    #[test]
+    fn two_light_jobs_run_together_in_one_core() {
+        let dir = scratch("light");
+        let jobs = vec![
+            Job::new("a", vec![holder(&dir, "a", Some("b"))]).light(),
+            Job::new("b", vec![holder(&dir, "b", Some("a"))]).light(),
+        ];
+        let done = run(jobs, 1, &dir.join("logs"));
+        assert!(done.iter().all(|job| job.error.is_none()), "{:?}", done.iter().map(|j| &j.error).collect::<Vec<_>>());
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn full_jobs_in_one_core_run_one_at_a_time() {
+        let dir = scratch("full");
+        let lock = dir.join("lock").display().to_string();
+        let exclusive = || sh(&format!("mkdir {lock} && sleep 0.2 && rmdir {lock}"));
+        let jobs = vec![
+            Job::new("a", vec![exclusive()]),
+            Job::new("b", vec![exclusive()]),
+            Job::new("c", vec![exclusive()]).light(),
+        ];
+        let done = run(jobs, 1, &dir.join("logs"));
+        assert!(done.iter().all(|job| job.error.is_none()), "{:?}", done.iter().map(|j| &j.error).collect::<Vec<_>>());
+        let _ = fs::remove_dir_all(dir);
     }
 }
