@@ -1149,7 +1149,11 @@ fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(S
         build.arg("--no-run");
         let job = after_last_build(pool::Job::new(WASM_TEST_BUILD, vec![build]), &mut last_build, WASM_TEST_BUILD);
         jobs.push((Stage::Wasm, job));
-        jobs.push((Stage::Wasm, pool::Job::new("tests/web.rs", vec![wasm_test_cmd(root)]).after(WASM_TEST_BUILD)));
+        jobs.push((
+            Stage::Wasm,
+            pool::Job::new("tests/web.rs in wasm (headless Chromium)", vec![wasm_test_cmd(root)])
+                .after(WASM_TEST_BUILD),
+        ));
     }
     let kd = match (&run.kd, e2e_ready) {
         (Some(kd), _) => Some(kd.clone()),
