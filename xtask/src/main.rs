@@ -1097,9 +1097,9 @@ const NPM_INSTALL: &str = "the e2e tests' npm packages";
 /// against `www/` served in-process), with the builds they need, from one queue (`pool.rs`): each
 /// job starts as soon as what it needs is built and the cores have room. A test binary runs from
 /// its package's directory, as cargo runs it; each e2e file's browsers, servers, folders and
-/// screenshots are its own, and an e2e file mostly waits for its browser, so it counts as half a
-/// core. The cargo builds run one after another (they share `target/` and its lock), the site's
-/// first, since most of the queue needs it. Returns how each of `stages` ended.
+/// screenshots are its own. The cargo builds run one after another (they share `target/` and its
+/// lock), the site's first, since most of the queue needs it; then the native test binaries, then
+/// the e2e files, largest first. Returns how each of `stages` ended.
 fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(Stage, Result<()>)> {
     let (wasm, e2e) = (stages.contains(&Stage::Wasm), stages.contains(&Stage::E2e));
     let mut outcome: Vec<(Stage, Result<()>)> = Vec::new();
@@ -1175,7 +1175,7 @@ fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(S
     }
 
     if let (Some(Ok(setup)), Some(kd)) = (&e2e_setup, &kd) {
-        jobs.insert(0, (Stage::E2e, pool::Job::new(NPM_INSTALL, vec![npm_install_cmd(&setup.dir)]).light()));
+        jobs.insert(0, (Stage::E2e, pool::Job::new(NPM_INSTALL, vec![npm_install_cmd(&setup.dir)])));
         for test in &setup.tests {
             let mut cmd = Command::new("node");
             cmd.arg("--test")
@@ -1184,8 +1184,7 @@ fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(S
                 .env("KD_CLI", kd)
                 .env("CHROMIUM", CHROMIUM)
                 .env("KD_SCREENSHOT_DIR", &setup.screenshots);
-            let mut job =
-                pool::Job::new(test.display().to_string(), vec![cmd]).light().after(SITE_BUILD).after(NPM_INSTALL);
+            let mut job = pool::Job::new(test.display().to_string(), vec![cmd]).after(SITE_BUILD).after(NPM_INSTALL);
             if run.kd.is_none() {
                 job = job.after(KD_BUILD);
             }
@@ -1194,7 +1193,7 @@ fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(S
     }
 
     let width = pool::width();
-    println!("running {} jobs, {width} cores' worth at a time (an e2e test file counts as half a core)", jobs.len());
+    println!("running {} jobs, {width} at a time", jobs.len());
     let started = Instant::now();
     let (job_stages, jobs): (Vec<Stage>, Vec<pool::Job>) = jobs.into_iter().unzip();
     let done = pool::run(jobs, width, &test_logs(root));

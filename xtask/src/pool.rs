@@ -3,8 +3,8 @@
 //! each job as soon as what it needs is done and the cores have room for it.
 //!
 //! A job may need other jobs (the e2e files need the site's build): it starts only after they
-//! succeeded, and is not run at all if one of them failed. A job that mostly waits for a browser
-//! is *light*: it counts as half a core, so that the cores stay busy while browsers wait.
+//! succeeded, and is not run at all if one of them failed. Every job counts as one core: each
+//! e2e file keeps about one core busy (its page trains and draws; measured in docs/performance.md).
 //!
 //! Each job's output (stdout and stderr together) goes to a log file of its own, printed as one
 //! block when the job ends, so that the output of jobs running together never interleaves; a job
@@ -27,34 +27,17 @@ pub(crate) struct Job {
     pub steps: Vec<Command>,
     /// The jobs (by name) that must have succeeded before this one starts.
     pub needs: Vec<String>,
-    /// Mostly waits (for a browser): counts as half a core.
-    pub light: bool,
 }
 
 impl Job {
     pub fn new(name: impl Into<String>, steps: Vec<Command>) -> Self {
-        Job { name: name.into(), steps, needs: Vec::new(), light: false }
+        Job { name: name.into(), steps, needs: Vec::new() }
     }
 
     /// This job starts only after the job named `name` succeeded.
     pub fn after(mut self, name: impl Into<String>) -> Self {
         self.needs.push(name.into());
         self
-    }
-
-    /// This job mostly waits (for a browser): it counts as half a core.
-    pub fn light(mut self) -> Self {
-        self.light = true;
-        self
-    }
-
-    /// Its share of the pool, in half cores.
-    fn halves(&self) -> usize {
-        if self.light {
-            1
-        } else {
-            2
-        }
     }
 }
 
@@ -68,8 +51,7 @@ pub(crate) struct Finished {
     pub ended: Duration,
 }
 
-/// How many cores' worth of jobs run at once: `KD_TEST_JOBS` if set, else the number of cores
-/// (at least 1).
+/// How many jobs run at once: `KD_TEST_JOBS` if set, else the number of cores (at least 1).
 pub(crate) fn width() -> usize {
     std::env::var("KD_TEST_JOBS")
         .ok()
@@ -78,9 +60,8 @@ pub(crate) fn width() -> usize {
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Runs `jobs`, `width` cores' worth at a time (a light job counts half), each once every job it
-/// needs has succeeded; among the jobs that may start, the earlier given starts first (and a later
-/// one never overtakes an earlier one that waits only for room). Writes each job's output to
+/// Runs `jobs`, at most `width` at a time, each once every job it needs has succeeded; among the
+/// jobs that may start, the earlier given starts first. Writes each job's output to
 /// `logs/<name>.log` and prints it as one block when the job ends. Returns every job's outcome, in
 /// the order the jobs were given; a job whose needs failed, or can never be met, is not run and
 /// says why.
@@ -97,13 +78,13 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
             })
             .collect();
     }
-    let capacity = 2 * width.max(1);
+    let width = width.max(1);
     let mut waiting: VecDeque<(usize, Job)> = jobs.into_iter().enumerate().collect();
     // name → whether it succeeded, for every job that ended
     let mut outcome: HashMap<String, bool> = HashMap::new();
     let mut done: Vec<(usize, Finished)> = Vec::with_capacity(waiting.len());
-    let (tx, rx) = mpsc::channel::<(usize, usize, Finished)>();
-    let (mut used, mut running) = (0, 0);
+    let (tx, rx) = mpsc::channel::<(usize, Finished)>();
+    let mut running = 0;
     loop {
         // start what may start, in order; skip what can no longer run
         let mut i = 0;
@@ -123,18 +104,15 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
                 i += 1;
                 continue;
             }
-            // a job wider than the whole pool still runs, alone
-            if used + job.halves() > capacity && used > 0 {
+            if running == width {
                 break;
             }
             let Some((index, job)) = waiting.remove(i) else { break };
-            let halves = job.halves();
-            used += halves;
             running += 1;
             let (tx, logs) = (tx.clone(), logs.to_path_buf());
             thread::spawn(move || {
                 let finished = run_job(job, &logs, pool_started);
-                let _ = tx.send((index, halves, finished));
+                let _ = tx.send((index, finished));
             });
         }
         if running == 0 {
@@ -148,8 +126,7 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
             }
             break;
         }
-        let Ok((index, halves, finished)) = rx.recv() else { break };
-        used -= halves;
+        let Ok((index, finished)) = rx.recv() else { break };
         running -= 1;
         outcome.insert(finished.name.clone(), finished.error.is_none());
         done.push((index, finished));
@@ -275,44 +252,27 @@ mod tests {
         let _ = fs::remove_dir_all(dir);
     }
 
-    /// A job that holds `lock` (a folder: mkdir fails if it exists) while it runs, waiting for
-    /// `partner`'s file if given (a rendezvous: both must run at once).
-    fn holder(dir: &Path, me: &str, partner: Option<&str>) -> Command {
-        let at = |file: &str| dir.join(file).display().to_string();
-        let wait = partner
-            .map(|p| {
-                format!(
-                    "i=0; while [ ! -e {} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; test -e {} &&",
-                    at(p),
-                    at(p)
-                )
-            })
-            .unwrap_or_default();
-        sh(&format!("touch {}; {wait} true", at(me)))
-    }
-
     #[test]
-    fn two_light_jobs_run_together_in_one_core() {
-        let dir = scratch("light");
-        let jobs = vec![
-            Job::new("a", vec![holder(&dir, "a", Some("b"))]).light(),
-            Job::new("b", vec![holder(&dir, "b", Some("a"))]).light(),
-        ];
-        let done = run(jobs, 1, &dir.join("logs"));
+    fn two_jobs_in_two_cores_run_together() {
+        let dir = scratch("together");
+        // a rendezvous: each job waits (up to 30 s) for the other's file, so both must run at once
+        let meet = |me: &str, other: &str| {
+            let (me, other) = (dir.join(me).display().to_string(), dir.join(other).display().to_string());
+            sh(&format!("touch {me}; i=0; while [ ! -e {other} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; test -e {other}"))
+        };
+        let done =
+            run(vec![Job::new("a", vec![meet("a", "b")]), Job::new("b", vec![meet("b", "a")])], 2, &dir.join("logs"));
         assert!(done.iter().all(|job| job.error.is_none()), "{:?}", done.iter().map(|j| &j.error).collect::<Vec<_>>());
         let _ = fs::remove_dir_all(dir);
     }
 
     #[test]
-    fn full_jobs_in_one_core_run_one_at_a_time() {
-        let dir = scratch("full");
+    fn jobs_in_one_core_run_one_at_a_time() {
+        let dir = scratch("alone");
         let lock = dir.join("lock").display().to_string();
         let exclusive = || sh(&format!("mkdir {lock} && sleep 0.2 && rmdir {lock}"));
-        let jobs = vec![
-            Job::new("a", vec![exclusive()]),
-            Job::new("b", vec![exclusive()]),
-            Job::new("c", vec![exclusive()]).light(),
-        ];
+        let jobs =
+            vec![Job::new("a", vec![exclusive()]), Job::new("b", vec![exclusive()]), Job::new("c", vec![exclusive()])];
         let done = run(jobs, 1, &dir.join("logs"));
         assert!(done.iter().all(|job| job.error.is_none()), "{:?}", done.iter().map(|j| &j.error).collect::<Vec<_>>());
         let _ = fs::remove_dir_all(dir);
