@@ -7,7 +7,8 @@
 //! * `cargo xtask test [lint] [native] [wasm] [e2e]` — rustfmt and clippy, then the native build;
 //!   then the native tests, the wasm tests in headless Chromium and the end-to-end tests against
 //!   the served page, with the wasm builds they need, side by side from one queue (`pool.rs`);
-//!   stops at the first stage that fails and ends with a table of each part's wall time.
+//!   stops if lint or the native build fails, and ends with each stage's verdict and a table of
+//!   each part's wall time.
 //! * `cargo xtask bench` — the speed benchmark (`bench.rs`): native, then the wasm build and
 //!   TensorFlow.js in headless Chromium, then the page itself; a table and one JSON line.
 //! * `cargo xtask fuzz [TARGET...] [--seconds N]` — the parsers' fuzz targets (`fuzz.rs`).
@@ -79,7 +80,8 @@ Commands:
   dist [--out DIR]             build, then write the site to publish into DIR (default
                                target/dist): hashed engine and digits, gzip copies, relative URLs
   test [lint] [native] [wasm] [e2e]
-                               run the test stages (default: all four), stop at the first failure
+                               run the test stages (default: all four): lint, the native
+                               build, then every test side by side; stops if lint or the build fails
   bench [--repeats N]          the speed benchmark: native, wasm vs TensorFlow.js, the page
                                (a table, then one JSON line; README, Performance)
   fuzz [TARGET...] [--seconds N]
@@ -841,7 +843,8 @@ impl TestRun {
 
 /// `cargo xtask test [stage...]`: the lint stage, then the native build, each in turn; then every
 /// test of the native, wasm and e2e stages (and the builds the later two need) side by side, from
-/// one queue (`pool.rs`). Stops at the first stage that fails, and prints how long each part took.
+/// one queue (`pool.rs`). Stops if lint or the native build fails; prints each stage's verdict and how
+/// long each part took.
 fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
     let stages = parse_stages(args)?;
     println!("xtask test plan:");

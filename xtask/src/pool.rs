@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 /// One job: commands run in order, the next only if the previous succeeded.
 pub(crate) struct Job {
-    /// What the job is, for the log and for a failure (e.g. `tests/e2e/offline.test.mjs`).
+    /// What the job is, for the log and for a failure (e.g. `tests/e2e/offline.test.mjs`); the
+    /// jobs of one pool have different names (`needs` and the log files go by them).
     pub name: String,
     pub steps: Vec<Command>,
     /// The jobs (by name) that must have succeeded before this one starts.
@@ -116,7 +117,8 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
             });
         }
         if running == 0 {
-            // nothing runs and nothing can start: what is left waits for jobs that do not exist
+            // nothing runs and nothing can start: what is left needs jobs that were not given (or that
+            // need each other)
             for (index, job) in waiting.drain(..) {
                 let missing: Vec<&str> =
                     job.needs.iter().filter(|n| !outcome.contains_key(*n)).map(String::as_str).collect();
