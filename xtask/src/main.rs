@@ -1235,10 +1235,11 @@ fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(S
     outcome
 }
 
-/// `job`, named `name`, after the cargo build before it (if any); it is now the last.
+/// `job`, named `name`, after the cargo build before it (if any), whether or not that one succeeded
+/// (they share `target/` and its lock); it is now the last.
 fn after_last_build(job: pool::Job, last: &mut Option<&'static str>, name: &'static str) -> pool::Job {
     let job = match *last {
-        Some(previous) => job.after(previous),
+        Some(previous) => job.following(previous),
         None => job,
     };
     *last = Some(name);

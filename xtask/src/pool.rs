@@ -28,17 +28,31 @@ pub(crate) struct Job {
     pub steps: Vec<Command>,
     /// The jobs (by name) that must have succeeded before this one starts.
     pub needs: Vec<String>,
+    /// The jobs (by name) that must have ended, however, before this one starts (e.g. two builds that
+    /// share a lock).
+    pub follows: Vec<String>,
 }
 
 impl Job {
     pub fn new(name: impl Into<String>, steps: Vec<Command>) -> Self {
-        Job { name: name.into(), steps, needs: Vec::new() }
+        Job { name: name.into(), steps, needs: Vec::new(), follows: Vec::new() }
     }
 
     /// This job starts only after the job named `name` succeeded.
     pub fn after(mut self, name: impl Into<String>) -> Self {
         self.needs.push(name.into());
         self
+    }
+
+    /// This job starts only after the job named `name` ended, whether or not it succeeded.
+    pub fn following(mut self, name: impl Into<String>) -> Self {
+        self.follows.push(name.into());
+        self
+    }
+
+    /// The jobs it waits for.
+    fn waits_for(&self) -> impl Iterator<Item = &String> {
+        self.needs.iter().chain(&self.follows)
     }
 }
 
@@ -61,7 +75,8 @@ pub(crate) fn width() -> usize {
         .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Runs `jobs`, at most `width` at a time, each once every job it needs has succeeded; among the
+/// Runs `jobs`, at most `width` at a time, each once every job it needs has succeeded (and every
+/// job it follows has ended); among the
 /// jobs that may start, the earlier given starts first. Writes each job's output to
 /// `logs/<name>.log` and prints it as one block when the job ends. Returns every job's outcome, in
 /// the order the jobs were given; a job whose needs failed, or can never be met, is not run and
@@ -101,7 +116,7 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
                 i = 0; // the jobs that need it are not run either
                 continue;
             }
-            if !job.needs.iter().all(|n| outcome.contains_key(n)) {
+            if !job.waits_for().all(|n| outcome.contains_key(n)) {
                 i += 1;
                 continue;
             }
@@ -121,8 +136,8 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
             // need each other)
             for (index, job) in waiting.drain(..) {
                 let missing: Vec<&str> =
-                    job.needs.iter().filter(|n| !outcome.contains_key(*n)).map(String::as_str).collect();
-                let error = format!("not run: it needs {}, which never ran", missing.join(", "));
+                    job.waits_for().filter(|n| !outcome.contains_key(*n)).map(String::as_str).collect();
+                let error = format!("not run: it waits for {}, which never ran", missing.join(", "));
                 let ended = pool_started.elapsed();
                 done.push((index, Finished { name: job.name, error: Some(error), elapsed: Duration::ZERO, ended }));
             }
@@ -238,6 +253,9 @@ mod tests {
             Job::new("uses broken", vec![sh(&format!("touch {}", at("never1")))]).after("broken"),
             Job::new("uses that", vec![sh(&format!("touch {}", at("never2")))]).after("uses broken"),
             Job::new("needs a ghost", vec![sh(&format!("touch {}", at("never3")))]).after("ghost"),
+            // follows "broken", which failed: runs once it ended
+            Job::new("follows broken", vec![sh(&format!("touch {}", at("followed")))]).following("broken"),
+            Job::new("follows a ghost", vec![sh(&format!("touch {}", at("never4")))]).following("ghost"),
         ];
         let done = run(jobs, 2, &dir.join("logs"));
         assert!(done[0].error.is_none() && done[1].error.is_none(), "{:?}", done[0].error);
@@ -247,7 +265,10 @@ mod tests {
         assert!(skipped.contains("not run") && skipped.contains("`broken`"), "{skipped}");
         assert!(done[4].error.as_deref().unwrap_or_default().contains("`uses broken`"));
         assert!(done[5].error.as_deref().unwrap_or_default().contains("ghost"));
-        for never in ["never1", "never2", "never3"] {
+        assert!(done[6].error.is_none() && dir.join("followed").exists(), "{:?}", done[6].error);
+        assert!(done[6].ended >= done[2].ended);
+        assert!(done[7].error.as_deref().unwrap_or_default().contains("ghost"));
+        for never in ["never1", "never2", "never3", "never4"] {
             assert!(!dir.join(never).exists(), "{never} ran");
         }
         assert!(done[1].ended <= done[0].ended);
