@@ -139,8 +139,8 @@ test('after one visit the page loads, switches language, fetches the digits and 
     await page.selectOption('#set-dataset', 'digits');
     await page.waitForFunction(() => document.querySelectorAll('#sample-table thead th').length === 11, null, { timeout: 120_000 });
     await settled(page, { timeout: 60_000 });
-    const epoch = await playPastEpoch(page, 0);
-    assert.ok(epoch >= 1, `trained offline (epoch ${epoch})`);
+    const where = await playPastEpoch(page, await shown(page));
+    assert.ok(where.epoch >= 1, `trained offline (${where.phase} epoch ${where.epoch})`);
     assert.equal(await page.isHidden('#error'), true, 'no error shown');
 
     // the panels loaded when they near the window, and every other listed file, from the cache
