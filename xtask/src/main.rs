@@ -1206,7 +1206,8 @@ fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(S
     let started = Instant::now();
     let (job_stages, jobs): (Vec<Stage>, Vec<pool::Job>) = jobs.into_iter().unzip();
     let done = pool::run(jobs, width, &test_logs(root));
-    run.mark("side by side: builds ∥ native ∥ wasm ∥ e2e", started);
+    let names: Vec<&str> = stages.iter().map(|s| s.name()).collect();
+    run.mark(&format!("side by side: {} (with their builds)", names.join(" ∥ ")), started);
     print_job_times(&done);
     for &stage in stages {
         let mine: Vec<&pool::Finished> =
@@ -1295,8 +1296,12 @@ fn print_job_times(done: &[pool::Finished]) {
     by_time.sort_by_key(|job| std::cmp::Reverse(job.elapsed));
     println!("\ntimes:");
     for job in by_time {
-        let state = if job.error.is_some() { "FAILED" } else { "ok" };
-        println!("  {:>6.1} s  {state:<6}  {}", job.elapsed.as_secs_f64(), job.name);
+        let state = match (&job.error, job.not_run) {
+            (_, true) => "not run",
+            (Some(_), false) => "FAILED",
+            (None, false) => "ok",
+        };
+        println!("  {:>6.1} s  {state:<7}  {}", job.elapsed.as_secs_f64(), job.name);
     }
 }
 

@@ -61,6 +61,8 @@ pub(crate) struct Finished {
     pub name: String,
     /// `None` if every step succeeded; else which step failed, and how (or why it was not run).
     pub error: Option<String>,
+    /// It was not run (what it needs failed or never ran).
+    pub not_run: bool,
     pub elapsed: Duration,
     /// When it ended, counted from the start of the pool.
     pub ended: Duration,
@@ -89,6 +91,7 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
             .map(|job| Finished {
                 name: job.name,
                 error: Some(format!("cannot create {}: {e}", logs.display())),
+                not_run: true,
                 elapsed: Duration::ZERO,
                 ended: Duration::ZERO,
             })
@@ -112,7 +115,10 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
                 println!("\n----- {}: {error} -----", job.name);
                 outcome.insert(job.name.clone(), false);
                 let ended = pool_started.elapsed();
-                done.push((index, Finished { name: job.name, error: Some(error), elapsed: Duration::ZERO, ended }));
+                done.push((
+                    index,
+                    Finished { name: job.name, error: Some(error), not_run: true, elapsed: Duration::ZERO, ended },
+                ));
                 i = 0; // the jobs that need it are not run either
                 continue;
             }
@@ -139,7 +145,10 @@ pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
                     job.waits_for().filter(|n| !outcome.contains_key(*n)).map(String::as_str).collect();
                 let error = format!("not run: it waits for {}, which never ran", missing.join(", "));
                 let ended = pool_started.elapsed();
-                done.push((index, Finished { name: job.name, error: Some(error), elapsed: Duration::ZERO, ended }));
+                done.push((
+                    index,
+                    Finished { name: job.name, error: Some(error), not_run: true, elapsed: Duration::ZERO, ended },
+                ));
             }
             break;
         }
@@ -180,7 +189,7 @@ fn run_job(job: Job, logs: &Path, pool_started: Instant) -> Finished {
         log.display()
     );
     let _ = std::io::stdout().flush();
-    Finished { name: job.name, error, elapsed, ended: pool_started.elapsed() }
+    Finished { name: job.name, error, not_run: false, elapsed, ended: pool_started.elapsed() }
 }
 
 /// Runs `steps` in order with stdout and stderr appended to `log`; stops at the first failure.
@@ -261,6 +270,7 @@ mod tests {
         assert!(done[0].error.is_none() && done[1].error.is_none(), "{:?}", done[0].error);
         assert!(dir.join("tested").exists());
         assert!(done[2].error.is_some());
+        assert!(!done[2].not_run && done[3].not_run && done[4].not_run && done[5].not_run && !done[6].not_run);
         let skipped = done[3].error.as_deref().unwrap_or_default();
         assert!(skipped.contains("not run") && skipped.contains("`broken`"), "{skipped}");
         assert!(done[4].error.as_deref().unwrap_or_default().contains("`uses broken`"));
