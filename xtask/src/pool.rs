@@ -78,11 +78,10 @@ pub(crate) fn width() -> usize {
 }
 
 /// Runs `jobs`, at most `width` at a time, each once every job it needs has succeeded (and every
-/// job it follows has ended); among the
-/// jobs that may start, the earlier given starts first. Writes each job's output to
-/// `logs/<name>.log` and prints it as one block when the job ends. Returns every job's outcome, in
-/// the order the jobs were given; a job whose needs failed, or can never be met, is not run and
-/// says why.
+/// job it follows has ended); among the jobs that may start, the earlier given starts first. Writes
+/// each job's output to `logs/<name>.log` and prints it as one block when the job ends. Returns
+/// every job's outcome, in the order the jobs were given; a job whose needs failed, or can never be
+/// met, is not run and says why.
 pub(crate) fn run(jobs: Vec<Job>, width: usize, logs: &Path) -> Vec<Finished> {
     let pool_started = Instant::now();
     if let Err(e) = fs::create_dir_all(logs) {
