@@ -814,7 +814,9 @@ impl Stage {
                 "cargo test --workspace, built once (then the doc tests); its test binaries run side by side \
                  with the wasm and e2e stages"
             }
-            Stage::Wasm => "cargo test --target wasm32-unknown-unknown --test web (headless Chromium)",
+            Stage::Wasm => {
+                "cargo test --profile wasm-test --target wasm32-unknown-unknown --test web (headless Chromium)"
+            }
             Stage::E2e => {
                 "build the site, serve www/ on a free port, node --test on each tests/e2e/*.test.mjs \
                  (Chromium, Firefox, WebKit)"
@@ -1305,11 +1307,11 @@ fn print_job_times(done: &[pool::Finished]) {
     }
 }
 
-/// `cargo test -p kd-playground --target wasm32-unknown-unknown --test web`, run in headless
-/// Chromium by wasm-bindgen-test-runner.
+/// `cargo test --profile wasm-test -p kd-playground --target wasm32-unknown-unknown --test web`
+/// (nothing optimised: see Cargo.toml), run in headless Chromium by wasm-bindgen-test-runner.
 fn wasm_test_cmd(root: &Path) -> Command {
     let mut cmd = cargo();
-    cmd.args(["test", "-p", PACKAGE, "--target", WASM_TARGET, "--test", "web"])
+    cmd.args(["test", "--profile", "wasm-test", "-p", PACKAGE, "--target", WASM_TARGET, "--test", "web"])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("webdriver.json"));
