@@ -1321,22 +1321,48 @@ fn wasm_test_cmd(root: &Path) -> Command {
     cmd
 }
 
-/// The `*.test.mjs` files in `tests/e2e`, relative to the repository root: the largest first (the
-/// longest to run, roughly), so that no long file starts last when they run side by side.
+/// The `*.test.mjs` files in `tests/e2e`, relative to the repository root: the most test code first
+/// (the longest to run, roughly: [`test_code_size`]), so that no long file starts last when they run
+/// side by side.
 fn e2e_test_files(e2e_dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = fs::read_dir(e2e_dir).map_err(|e| format!("cannot read {}: {e}", e2e_dir.display()))?;
     let mut tests: Vec<(u64, PathBuf)> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs") && p.is_file())
-        .map(|p| {
-            (fs::metadata(&p).map_or(0, |m| m.len()), Path::new("tests/e2e").join(p.file_name().unwrap_or_default()))
-        })
+        .map(|p| (test_code_size(&p), Path::new("tests/e2e").join(p.file_name().unwrap_or_default())))
         .collect();
     tests.sort_by(|(a_size, a), (b_size, b)| b_size.cmp(a_size).then_with(|| a.cmp(b)));
     if tests.is_empty() {
         return Err(format!("no *.test.mjs files in {}", e2e_dir.display()));
     }
     Ok(tests.into_iter().map(|(_, path)| path).collect())
+}
+
+/// The bytes of test code `file` runs: its own and those of the modules beside it that it imports
+/// (`from './engines.mjs'`). The Firefox and WebKit files are a few lines over engines.mjs, which has
+/// their flows: counted alone they came last, and the run ended with them on one core.
+fn test_code_size(file: &Path) -> u64 {
+    let size = |p: &Path| fs::metadata(p).map_or(0, |m| m.len());
+    let source = fs::read_to_string(file).unwrap_or_default();
+    let dir = file.parent().unwrap_or(Path::new("."));
+    size(file) + local_imports(&source).iter().map(|name| size(&dir.join(name))).sum::<u64>()
+}
+
+/// The modules beside a file that its source imports: `engines.mjs` for `… from './engines.mjs';`.
+fn local_imports(source: &str) -> Vec<String> {
+    let mut names: Vec<String> = source
+        .lines()
+        .filter(|line| line.trim_start().starts_with("import "))
+        .filter_map(|line| {
+            let (_, rest) = line.split_once(" from ")?;
+            let quoted = rest.trim().trim_end_matches(';');
+            let name = quoted.strip_prefix("'./").and_then(|n| n.strip_suffix('\''))?;
+            (!name.contains('/')).then(|| name.to_string())
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Installs the e2e dependencies (playwright-core and the other drivers): `npm ci` on CI or when
@@ -1365,6 +1391,15 @@ fn npm_install_cmd(dir: &Path) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_e2e_file_counts_the_modules_beside_it_that_it_imports() {
+        let source = "import { test } from 'node:test';\nimport { launch } from './browser.mjs';\n\
+                      import { coreFlow, webkitDriver } from './engines.mjs';\nimport { fill } from '../../www/template.js';\n\
+                      // import x from './not-an-import.mjs';\nconst s = \"import y from './neither.mjs'\";\n";
+        assert_eq!(local_imports(source), ["browser.mjs", "engines.mjs"]);
+        assert!(local_imports("const x = 1;\n").is_empty());
+    }
 
     /// A fresh, canonical temporary directory with `index.html`, `app.js` and `sub/index.html`.
     fn site() -> PathBuf {
