@@ -1110,7 +1110,7 @@ const NPM_INSTALL: &str = "the e2e tests' npm packages";
 /// its package's directory, as cargo runs it; each e2e file's browsers, servers, folders and
 /// screenshots are its own. The cargo builds run one after another (they share `target/` and its
 /// lock), the site's first, since most of the queue needs it; then the native test binaries, then
-/// the e2e files, largest first. Returns how each of `stages` ended.
+/// the e2e files, the most test code first ([`e2e_test_files`]). Returns how each of `stages` ended.
 fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(Stage, Result<()>)> {
     let (wasm, e2e) = (stages.contains(&Stage::Wasm), stages.contains(&Stage::E2e));
     let mut outcome: Vec<(Stage, Result<()>)> = Vec::new();
