@@ -1356,7 +1356,7 @@ fn local_imports(source: &str) -> Vec<String> {
         .filter_map(|line| {
             let (_, rest) = line.split_once(" from ")?;
             let quoted = rest.trim().trim_end_matches(';');
-            let name = quoted.strip_prefix("'./").and_then(|n| n.strip_suffix('\''))?;
+            let name = ['\'', '"'].iter().find_map(|&q| quoted.strip_prefix(q)?.strip_prefix("./")?.strip_suffix(q))?;
             (!name.contains('/')).then(|| name.to_string())
         })
         .collect();
@@ -1395,7 +1395,7 @@ mod tests {
     #[test]
     fn an_e2e_file_counts_the_modules_beside_it_that_it_imports() {
         let source = "import { test } from 'node:test';\nimport { launch } from './browser.mjs';\n\
-                      import { coreFlow, webkitDriver } from './engines.mjs';\nimport { fill } from '../../www/template.js';\n\
+                      import { coreFlow, webkitDriver } from \"./engines.mjs\";\nimport { fill } from '../../www/template.js';\n\
                       // import x from './not-an-import.mjs';\nconst s = \"import y from './neither.mjs'\";\n";
         assert_eq!(local_imports(source), ["browser.mjs", "engines.mjs"]);
         assert!(local_imports("const x = 1;\n").is_empty());
