@@ -809,7 +809,10 @@ impl Stage {
 
     fn plan(self) -> &'static str {
         match self {
-            Stage::Lint => "cargo fmt --check; cargo clippy -D warnings (every target, natively and for wasm32)",
+            Stage::Lint => {
+                "cargo fmt --check; clippy -D warnings on every target, natively and for wasm32 (in the native \
+                 and wasm tests' builds when those stages run: see `Lints`)"
+            }
             Stage::Native => {
                 "cargo test --workspace, built once (then the doc tests); its test binaries run side by side \
                  with the wasm and e2e stages"
@@ -834,6 +837,43 @@ struct TestRun {
     native_tests: Vec<TestBinary>,
     /// (part of the run, wall time), in the order the parts ran.
     times: Vec<(String, Duration)>,
+    /// Where clippy runs.
+    lints: Lints,
+}
+
+/// Where the lint stage's clippy runs. The native and wasm tests' builds compile every target clippy
+/// checks, so when those stages run too, clippy lints the code in their builds (`clippy-driver` as
+/// cargo's workspace wrapper, as `cargo clippy` itself runs it, with `-D warnings`): one compile of
+/// each crate instead of a check and a build. Otherwise `cargo clippy` runs on its own.
+#[derive(Default)]
+struct Lints {
+    /// `RUSTC_WORKSPACE_WRAPPER` and `CLIPPY_ARGS` for a build that lints, when the lint stage runs.
+    driver: Option<PathBuf>,
+    in_native_build: bool,
+    in_wasm_build: bool,
+}
+
+impl Lints {
+    /// Makes `cmd` (a cargo build of this workspace) lint what it compiles, if `on`, as `cargo clippy
+    /// -- -D warnings` would. Only the workspace's crates are linted; the dependencies compile as ever.
+    fn apply(&self, cmd: &mut Command, on: bool) {
+        if let (Some(driver), true) = (&self.driver, on) {
+            // cargo-clippy hands its arguments to clippy-driver in CLIPPY_ARGS, each followed by this mark
+            cmd.env("RUSTC_WORKSPACE_WRAPPER", driver)
+                .env("CLIPPY_ARGS", "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__");
+        }
+    }
+}
+
+/// The toolchain's `clippy-driver` (next to its rustc, as cargo-clippy finds it).
+fn clippy_driver() -> Result<PathBuf> {
+    let sysroot = capture("rustc", &["--print", "sysroot"]).ok_or("`rustc --print sysroot` failed")?;
+    let driver = Path::new(sysroot.trim()).join("bin").join(format!("clippy-driver{}", env::consts::EXE_SUFFIX));
+    if driver.is_file() {
+        Ok(driver)
+    } else {
+        Err(format!("{} is missing; install it with: rustup component add clippy", driver.display()))
+    }
 }
 
 impl TestRun {
@@ -872,25 +912,44 @@ fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
     if stages.contains(&Stage::Lint) {
         println!("\n=== lint tests ===");
         let stage_started = Instant::now();
-        let result = test_lint(root);
+        let result = test_lint(root, &stages, &mut run.lints);
         run.mark("lint", stage_started);
         if let Err(e) = result {
             return fail(&mut states, Stage::Lint, e, &run);
         }
-        set_state(&mut states, Stage::Lint, StageState::Ok);
-        println!("=== lint tests ok ({:.1?}) ===", stage_started.elapsed());
+        if run.lints.in_native_build || run.lints.in_wasm_build {
+            println!("=== lint tests: rustfmt ok ({:.1?}); clippy runs in the builds ===", stage_started.elapsed());
+        } else {
+            set_state(&mut states, Stage::Lint, StageState::Ok);
+            println!("=== lint tests ok ({:.1?}) ===", stage_started.elapsed());
+        }
     }
     if stages.contains(&Stage::Native) {
         println!("\n=== native tests: the build ===");
         if let Err(e) = build_native(root, &mut run) {
+            if run.lints.in_native_build {
+                set_state(&mut states, Stage::Lint, StageState::Failed);
+                return fail(&mut states, Stage::Native, format!("{e} (the build runs clippy's lints too)"), &run);
+            }
             return fail(&mut states, Stage::Native, e, &run);
+        }
+        if run.lints.in_native_build && !run.lints.in_wasm_build {
+            set_state(&mut states, Stage::Lint, StageState::Ok);
         }
     }
     let later: Vec<Stage> = stages.iter().copied().filter(|s| *s != Stage::Lint).collect();
     if !later.is_empty() {
         let names: Vec<&str> = later.iter().map(|s| s.name()).collect();
         println!("\n=== {} tests, side by side ===", names.join(", "));
-        let outcome = test_side_by_side(root, &later, &mut run);
+        let (outcome, wasm_build_ok) = test_side_by_side(root, &later, &mut run);
+        if run.lints.in_wasm_build {
+            // the native build's lints passed, or the run would have stopped there
+            let state = if wasm_build_ok { StageState::Ok } else { StageState::Failed };
+            set_state(&mut states, Stage::Lint, state);
+            if !wasm_build_ok {
+                eprintln!("\nxtask test: the lint stage FAILED: the wasm tests' build, which runs clippy's lints for wasm32, failed or did not run");
+            }
+        }
         for (stage, result) in &outcome {
             match result {
                 Ok(()) => {
@@ -903,7 +962,7 @@ fn test_cmd(root: &Path, args: &[String]) -> Result<()> {
                 }
             }
         }
-        if outcome.iter().any(|(_, result)| result.is_err()) {
+        if outcome.iter().any(|(_, result)| result.is_err()) || states.iter().any(|(_, st)| *st == StageState::Failed) {
             print_summary(&states);
             print_times(&run.times, started.elapsed());
             return Err(String::new());
@@ -976,12 +1035,24 @@ fn test_logs(root: &Path) -> PathBuf {
 /// The first stage: the code is formatted as `cargo fmt` formats it (the fuzz crate too), and clippy finds
 /// nothing, with warnings as errors, in any target: natively, and in the WebAssembly build (the JS boundary
 /// and the browser tests compile only there; the binaries too, since `cargo test` builds them for wasm).
-fn test_lint(root: &Path) -> Result<()> {
+/// Clippy runs here only for what no later stage of `stages` builds ([`Lints`]).
+fn test_lint(root: &Path, stages: &[Stage], lints: &mut Lints) -> Result<()> {
     ensure_components(&["rustfmt", "clippy"])?;
     run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
     let fuzz = root.join("fuzz").join("Cargo.toml");
     run_cmd(cargo().arg("fmt").arg("--manifest-path").arg(&fuzz).args(["--", "--check"]))?;
-    run_cmd(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    lints.driver = Some(clippy_driver()?);
+    lints.in_native_build = stages.contains(&Stage::Native);
+    lints.in_wasm_build = stages.contains(&Stage::Wasm);
+    if lints.in_native_build {
+        println!("-- clippy -D warnings lints every native target in the native tests' build");
+    } else {
+        run_cmd(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    }
+    if lints.in_wasm_build {
+        println!("-- clippy -D warnings lints the wasm32 targets in the wasm tests' build");
+        return Ok(());
+    }
     ensure_wasm_target()?;
     run_cmd(cargo().args([
         "clippy",
@@ -1040,6 +1111,9 @@ fn parse_native_build(root: &Path, json_lines: &str) -> NativeBuild {
     let mut build = NativeBuild::default();
     for line in json_lines.lines().filter(|l| l.contains(r#""reason":"compiler-artifact""#)) {
         let Some(executable) = json_string(line, "executable") else { continue };
+        if line.contains(r#""kind":["bench"]"#) {
+            continue; // built (and linted) with `--all-targets`; `cargo xtask bench` runs it
+        }
         // the profile object is flat: its "test" is the first after "profile"
         let is_test = line
             .split_once(r#""profile":{"#)
@@ -1086,13 +1160,16 @@ fn json_string(line: &str, key: &str) -> Option<String> {
 /// the doc tests. The test binaries run later, side by side with the rest.
 fn build_native(root: &Path, run: &mut TestRun) -> Result<()> {
     let started = Instant::now();
-    let built = build_native_tests(root);
+    let built = build_native_tests(root, &run.lints);
     run.mark("native: build", started);
     let built = built?;
     run.kd = built.kd;
     run.native_tests = built.tests;
     let started = Instant::now();
-    let doc = run_cmd(cargo().args(["test", "--workspace", "--doc"]));
+    let mut doc = cargo();
+    doc.args(["test", "--workspace", "--doc"]);
+    run.lints.apply(&mut doc, run.lints.in_native_build); // the same build of the library, not another
+    let doc = run_cmd(&mut doc);
     run.mark("native: doc tests", started);
     doc
 }
@@ -1111,7 +1188,7 @@ const NPM_INSTALL: &str = "the e2e tests' npm packages";
 /// screenshots are its own. The cargo builds run one after another (they share `target/` and its
 /// lock), the site's first, since most of the queue needs it; then the native test binaries, then
 /// the e2e files, the most test code first ([`e2e_test_files`]). Returns how each of `stages` ended.
-fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(Stage, Result<()>)> {
+fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> (Vec<(Stage, Result<()>)>, bool) {
     let (wasm, e2e) = (stages.contains(&Stage::Wasm), stages.contains(&Stage::E2e));
     let mut outcome: Vec<(Stage, Result<()>)> = Vec::new();
     let mut jobs: Vec<(Stage, pool::Job)> = Vec::new();
@@ -1158,12 +1235,14 @@ fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(S
     if wasm_ready {
         let mut build = wasm_test_cmd(root);
         build.arg("--no-run");
+        run.lints.apply(&mut build, run.lints.in_wasm_build);
+        let mut test = wasm_test_cmd(root);
+        run.lints.apply(&mut test, run.lints.in_wasm_build); // the same build, or cargo would rebuild
         let job = after_last_build(pool::Job::new(WASM_TEST_BUILD, vec![build]), &mut last_build, WASM_TEST_BUILD);
         jobs.push((Stage::Wasm, job));
         jobs.push((
             Stage::Wasm,
-            pool::Job::new("tests/web.rs in wasm (headless Chromium)", vec![wasm_test_cmd(root)])
-                .after(WASM_TEST_BUILD),
+            pool::Job::new("tests/web.rs in wasm (headless Chromium)", vec![test]).after(WASM_TEST_BUILD),
         ));
     }
     let kd = match (&run.kd, e2e_ready) {
@@ -1235,7 +1314,8 @@ fn test_side_by_side(root: &Path, stages: &[Stage], run: &mut TestRun) -> Vec<(S
         outcome.push((stage, result));
     }
     outcome.sort_by_key(|(stage, _)| Stage::ALL.iter().position(|s| s == stage));
-    outcome
+    let wasm_build_ok = done.iter().any(|job| job.name == WASM_TEST_BUILD && job.error.is_none() && !job.not_run);
+    (outcome, wasm_build_ok)
 }
 
 /// `job`, named `name`, after the cargo build before it (if any), whether or not that one succeeded
@@ -1274,10 +1354,15 @@ fn prepare_e2e(root: &Path) -> Result<E2eSetup> {
     Ok(E2eSetup { dir, tests, url, screenshots })
 }
 
-/// `cargo test --workspace --no-run`, reading which binaries it built.
-fn build_native_tests(root: &Path) -> Result<NativeBuild> {
+/// `cargo test --workspace --no-run`, reading which binaries it built; with the lints, every target
+/// (`--all-targets`: the benchmark too, which is built and linted but not run).
+fn build_native_tests(root: &Path, lints: &Lints) -> Result<NativeBuild> {
     let mut cmd = cargo();
     cmd.args(["test", "--workspace", "--no-run", "--message-format=json-render-diagnostics"]);
+    if lints.in_native_build {
+        cmd.arg("--all-targets");
+        lints.apply(&mut cmd, true);
+    }
     let shown = describe(&cmd);
     println!("$ {shown}");
     let output =
@@ -1471,7 +1556,9 @@ mod tests {
         let test = r#"{"reason":"compiler-artifact","manifest_path":"/r/xtask/Cargo.toml","target":{"kind":["bin"],"name":"xtask","src_path":"/r/xtask/src/main.rs","test":true},"profile":{"opt_level":"0","test":true},"executable":"/r/target/debug/deps/xtask-1","fresh":true}"#;
         let kd = r#"{"reason":"compiler-artifact","manifest_path":"/r/Cargo.toml","target":{"kind":["bin"],"name":"kd","src_path":"/r/src/bin/kd/main.rs","test":true},"profile":{"opt_level":"2","test":false},"executable":"/r/target/debug/kd","fresh":false}"#;
         let lib = r#"{"reason":"compiler-artifact","manifest_path":"/r/Cargo.toml","target":{"kind":["lib"],"name":"kd","src_path":"/r/src/lib.rs","test":true},"profile":{"test":false},"executable":null}"#;
-        let built = parse_native_build(root, &[test, "{\"reason\":\"build-finished\"}", kd, lib].join("\n"));
+        // built with --all-targets (for clippy), the benchmark is not a test to run
+        let bench = r#"{"reason":"compiler-artifact","manifest_path":"/r/Cargo.toml","target":{"kind":["bench"],"name":"speed","src_path":"/r/benches/speed.rs","test":false},"profile":{"opt_level":"2","test":true},"executable":"/r/target/debug/deps/speed-1","fresh":false}"#;
+        let built = parse_native_build(root, &[test, "{\"reason\":\"build-finished\"}", kd, lib, bench].join("\n"));
         assert_eq!(built.kd, Some(PathBuf::from("/r/target/debug/kd")));
         assert_eq!(
             built.tests,
