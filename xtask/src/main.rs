@@ -853,27 +853,50 @@ struct Lints {
     in_wasm_build: bool,
 }
 
+/// `-D warnings`, as cargo-clippy hands its arguments to clippy-driver: each followed by this mark.
+const CLIPPY_ARGS: &str = "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__";
+
 impl Lints {
     /// Makes `cmd` (a cargo build of this workspace) lint what it compiles, if `on`, as `cargo clippy
     /// -- -D warnings` would. Only the workspace's crates are linted; the dependencies compile as ever.
     fn apply(&self, cmd: &mut Command, on: bool) {
         if let (Some(driver), true) = (&self.driver, on) {
-            // cargo-clippy hands its arguments to clippy-driver in CLIPPY_ARGS, each followed by this mark
-            cmd.env("RUSTC_WORKSPACE_WRAPPER", driver)
-                .env("CLIPPY_ARGS", "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__");
+            cmd.env("RUSTC_WORKSPACE_WRAPPER", driver).env("CLIPPY_ARGS", CLIPPY_ARGS);
         }
     }
 }
 
-/// The toolchain's `clippy-driver` (next to its rustc, as cargo-clippy finds it).
-fn clippy_driver() -> Result<PathBuf> {
+/// The toolchain's `clippy-driver` (next to its rustc, as cargo-clippy finds it), once it has shown
+/// that it fails a lint given `-D warnings` as the builds give it: `CLIPPY_ARGS` is how cargo-clippy
+/// talks to it, not a promise, and were it to change, the builds would pass any lint unsaid.
+fn clippy_driver(root: &Path) -> Result<PathBuf> {
     let sysroot = capture("rustc", &["--print", "sysroot"]).ok_or("`rustc --print sysroot` failed")?;
     let driver = Path::new(sysroot.trim()).join("bin").join(format!("clippy-driver{}", env::consts::EXE_SUFFIX));
-    if driver.is_file() {
-        Ok(driver)
-    } else {
-        Err(format!("{} is missing; install it with: rustup component add clippy", driver.display()))
+    if !driver.is_file() {
+        return Err(format!("{} is missing; install it with: rustup component add clippy", driver.display()));
     }
+    let dir = target_dir(root).join("xtask-clippy-canary");
+    let canary = dir.join("canary.rs");
+    fs::create_dir_all(&dir)
+        .and_then(|()| fs::write(&canary, "pub fn empty(v: &[u8]) -> bool {\n    v.len() == 0\n}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", canary.display()))?;
+    let output = Command::new(&driver)
+        .args(["--edition", "2021", "--crate-type", "lib", "--emit", "metadata", "--out-dir"])
+        .arg(&dir)
+        .arg(&canary)
+        .env("CLIPPY_ARGS", CLIPPY_ARGS)
+        .output()
+        .map_err(|e| format!("could not start {}: {e}", driver.display()))?;
+    let said = String::from_utf8_lossy(&output.stderr);
+    if output.status.success() || !said.contains("len_zero") {
+        return Err(format!(
+            "{} did not fail clippy::len_zero with CLIPPY_ARGS={CLIPPY_ARGS}, so the builds could not lint; \
+             run `cargo clippy` by hand ({}):\n{said}",
+            driver.display(),
+            output.status
+        ));
+    }
+    Ok(driver)
 }
 
 impl TestRun {
@@ -1047,7 +1070,7 @@ fn test_lint(root: &Path, stages: &[Stage], lints: &mut Lints) -> Result<()> {
     run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
     let fuzz = root.join("fuzz").join("Cargo.toml");
     run_cmd(cargo().arg("fmt").arg("--manifest-path").arg(&fuzz).args(["--", "--check"]))?;
-    lints.driver = Some(clippy_driver()?);
+    lints.driver = Some(clippy_driver(root)?);
     lints.in_native_build = stages.contains(&Stage::Native);
     lints.in_wasm_build = stages.contains(&Stage::Wasm);
     if lints.in_native_build {
