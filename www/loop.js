@@ -1,8 +1,9 @@
 // The animation loop: while playing, each frame trains once (within a share of the frame) and draws the dirty
 // views within the frame's budget, so the page never freezes. It decides when each group of views is drawn:
 // 'sync' (buttons, labels) at once, in the same task; 'frame' (the status line) in the next frame; 'main' (the
-// charts) too, but while playing the stalest first as fit in FRAME_BUDGET_MS (each at most every DRAW_SHARE times its
-// cost, every FASTEST_DRAW_MS at the fastest speed, once a second with reduced motion);
+// charts) too, but while playing in a task of their own right after the frame, the stalest first as fit in
+// FRAME_BUDGET_MS (each at most every DRAW_SHARE times its cost, every FASTEST_DRAW_MS at the fastest speed, once a
+// second with reduced motion);
 // 'teach' when the frame has room, while training only those near the window, at most every TEACH_EVERY_MS.
 
 import { store, FASTEST } from './store.js';
@@ -99,7 +100,8 @@ export function answerSoon(...names) {
  * for "true" never reads a stale page.
  */
 export function publishSettled() {
-  const busy = store.get('playing') || store.get('loop').frameRequested || store.anyDirty() || store.get('pending').size > 0;
+  const loop = store.get('loop');
+  const busy = store.get('playing') || loop.frameRequested || loop.drawPosted || store.anyDirty() || store.get('pending').size > 0;
   const value = busy ? 'false' : 'true';
   if (document.body.dataset.settled !== value) document.body.dataset.settled = value;
 }
@@ -169,11 +171,26 @@ export function installLoop({ train }) {
     }
   }
 
+  // While playing, the charts are drawn in a task of their own, posted by the frame: the browser renders the frame
+  // (style, layout, paint: at 4× CPU throttling as long as the frame's scripts) before it, so that no single task
+  // holds both a chart's draw and the rendering of the frame (docs/performance.md). The status line and the teaching
+  // panels stay in the frame.
+  const drawTask = new MessageChannel();
+  drawTask.port1.onmessage = () => {
+    loop.drawPosted = false;
+    const start = performance.now();
+    // the budget counts the frame's own work (its training, on the main thread without a worker) as before
+    drawMain(store.get('playing') ? start - loop.frameWork : null);
+    if (store.get('playing') || store.anyDirty()) requestFrame();
+    publishSettled();
+  };
+
   function frame() {
     loop.frameRequested = false;
     perf.frames += 1;
     const t0 = performance.now();
-    if (store.get('playing') && store.get('pg')) {
+    const playing = store.get('playing');
+    if (playing && store.get('pg')) {
       perf.trainingFrames += 1;
       // training leaves room for the views that wait to be drawn (each frame draws the stalest ones that fit)
       const trainFor = loop.urgent ? URGENT_TRAIN_MS : store.dirtyViews('main').length ? TRAIN_SHARE_MS : FRAME_BUDGET_MS;
@@ -181,9 +198,17 @@ export function installLoop({ train }) {
     }
     const more = loop.background?.(t0) ?? false;
     drawTeach(t0);
-    // the charts before the status line: a chart sets its canvas's font, which brings the page's styles up to date
-    // first, at little cost while this frame has changed few words yet
-    drawMain(store.get('playing') ? t0 : null);
+    if (playing) {
+      loop.frameWork = performance.now() - t0;
+      if (!loop.drawPosted && store.dirtyViews('main').length) {
+        loop.drawPosted = true;
+        drawTask.port2.postMessage(null);
+      }
+    } else {
+      // the charts before the status line: a chart sets its canvas's font, which brings the page's styles up to date
+      // first, at little cost while this frame has changed few words yet
+      drawMain(null);
+    }
     drawAll('frame');
     loop.urgent = false;
     count(perf.frame, performance.now() - t0);

@@ -68,7 +68,7 @@ function initialState() {
     // bookkeeping, changed in place (no view depends on these)
     sampleCache: { key: null, report: null, insight: null },
     tour: { run: 0, highlighted: null, picked: null, dataset: null, loading: null },
-    loop: { frameRequested: false, urgent: false, lastAnnounce: 0, lastTeach: 0, background: null },
+    loop: { frameRequested: false, drawPosted: false, frameWork: 0, urgent: false, lastAnnounce: 0, lastTeach: 0, background: null },
     timers: {},              // name → timeout id
     pending: new Set(),      // work in flight: the page is not settled
     kept: { key: '', tooLargeSaid: false, loading: null }, // the last run kept
