@@ -4,7 +4,8 @@
 // charts) too, but while playing in a task of their own right after the frame, the stalest first as fit in
 // FRAME_BUDGET_MS (each at most every DRAW_SHARE times its cost, every FASTEST_DRAW_MS at the fastest speed, once a
 // second with reduced motion);
-// 'teach' when the frame has room, while training only those near the window, at most every TEACH_EVERY_MS.
+// 'teach' when the frame has room (while playing, in that same task), while training only those near the window, at
+// most every TEACH_EVERY_MS.
 
 import { store, FASTEST } from './store.js';
 
@@ -171,16 +172,18 @@ export function installLoop({ train }) {
     }
   }
 
-  // While playing, the charts are drawn in a task of their own, posted by the frame: the browser renders the frame
-  // (style, layout, paint: at 4× CPU throttling as long as the frame's scripts) before it, so that no single task
-  // holds both a chart's draw and the rendering of the frame (docs/performance.md). The status line and the teaching
-  // panels stay in the frame.
+  // While playing, the charts and the teaching panels are drawn in a task of their own, posted by the frame: the
+  // browser renders the frame (style, layout, paint: at 4× CPU throttling as long as the frame's scripts) before it,
+  // so that no single task holds both a chart's draw and the rendering of the frame (docs/performance.md). The status
+  // line stays in the frame.
   const drawTask = new MessageChannel();
   drawTask.port1.onmessage = () => {
     loop.drawPosted = false;
-    const start = performance.now();
+    const playing = store.get('playing');
     // the budget counts the frame's own work (its training, on the main thread without a worker) as before
-    drawMain(store.get('playing') ? start - loop.frameWork : null);
+    const frameStart = performance.now() - loop.frameWork;
+    drawTeach(frameStart);
+    drawMain(playing ? frameStart : null);
     if (store.get('playing') || store.anyDirty()) requestFrame();
     publishSettled();
   };
@@ -197,14 +200,14 @@ export function installLoop({ train }) {
       train(Math.max(0, trainFor - (performance.now() - t0)));
     }
     const more = loop.background?.(t0) ?? false;
-    drawTeach(t0);
     if (playing) {
       loop.frameWork = performance.now() - t0;
-      if (!loop.drawPosted && store.dirtyViews('main').length) {
+      if (!loop.drawPosted && (store.dirtyViews('main').length || store.dirtyViews('teach').length)) {
         loop.drawPosted = true;
         drawTask.port2.postMessage(null);
       }
     } else {
+      drawTeach(t0);
       // the charts before the status line: a chart sets its canvas's font, which brings the page's styles up to date
       // first, at little cost while this frame has changed few words yet
       drawMain(null);
