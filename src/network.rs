@@ -23,10 +23,12 @@ pub enum Activation {
 }
 
 impl Activation {
-    /// `h = act(z)`, in place: ReLU `max(0, z)`, or `tanh(z)`.
+    /// `h = act(z)`, in place: ReLU `max(0, z)`, or `tanh(z)`. ReLU is [`crate::matmul::relu`],
+    /// the same bits as `f32::max(z, 0.0)` on each target, without WebAssembly's call of `fmaxf`
+    /// for every element.
     pub fn apply(self, z: &mut Array2<f32>) {
         match self {
-            Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
+            Activation::Relu => z.mapv_inplace(crate::matmul::relu),
             Activation::Tanh => z.mapv_inplace(math::tanh),
         }
     }
