@@ -21,11 +21,12 @@ const REDUCED_MOTION_DRAW_MS = 1000;  // with prefers-reduced-motion, charts are
 // 250 ms (medians of 7, alternated; docs/performance.md)
 export const FASTEST_DRAW_MS = 250;
 // while playing, a chart waits at least this many times its last draw's cost before it is redrawn, so that no chart
-// takes more than about a sixth of the main thread: on a slow CPU, where each draw costs more, the charts are redrawn
-// less often and the status line and clicks keep their frames (CPU throttled 4×: UI updates per second higher in 7 of
-// 8 alternated pairs of 10-s runs, medians 29.2 → 32.5 in the last 5; docs/performance.md). On a fast CPU a chart
-// costs a few ms, so it still follows every frame or two.
-export const DRAW_SHARE = 6;
+// takes more than about a tenth of the main thread: on a slow CPU, where each draw costs more, the charts are redrawn
+// less often and the status line and clicks keep their frames. CPU throttled 4×, 10-s runs alternated with 6 (a
+// sixth): UI updates per second 33.5–38 against 31.4–31.9, the slowest answer to a click 110–137 ms against 119–189
+// (4 pairs); at full speed the sample view follows 30–32 times a second instead of 50, the status line still every
+// frame (docs/performance.md). Against no such wait, a sixth had raised the throttled updates in 7 of 8 pairs.
+export const DRAW_SHARE = 10;
 
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
