@@ -304,8 +304,9 @@ fn the_int8_kernel_is_simd128_and_exact() {
 }
 
 /// The f32 product in WebAssembly (4 × 8 tiles of SIMD128) is the in-order sum of each output, into
-/// a transposed `C` too, and its ReLU has the bits of `f32::max(v, 0.0)` there (libm's fmaxf):
-/// the same bits as the passes computed before the ReLU was fused into the product.
+/// a transposed `C` too, and its ReLU, and the evaluation pass's, have the bits of `f32::max(v, 0.0)`
+/// there (libm's fmaxf): the same bits as the passes computed before the ReLU was fused into the
+/// product, and before the evaluation pass stopped calling fmaxf.
 #[wasm_bindgen_test]
 fn the_f32_product_and_its_relu_have_the_bits_of_their_definitions() {
     use kd_playground::matmul::{matmul_bias_into, matmul_into, relu};
@@ -313,8 +314,14 @@ fn the_f32_product_and_its_relu_have_the_bits_of_their_definitions() {
     let mut specials =
         vec![0.0f32, -0.0, 1.5, -1.5, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN, 1e-40, -1e-40];
     specials.extend([0x7fc0_0001u32, 0xff80_0001, 0x7f80_0001, 1, 0x8000_0001].map(f32::from_bits));
-    for v in specials {
+    for v in specials.iter().copied() {
         assert_eq!(relu(v).to_bits(), std::hint::black_box(v).max(0.0).to_bits(), "relu({v:?})");
+    }
+    // the evaluation pass's activation (Mlp::forward_cached) too
+    let mut activated = Array2::from_shape_vec((1, specials.len()), specials.clone()).unwrap();
+    kd_playground::network::Activation::Relu.apply(&mut activated);
+    for (v, h) in specials.iter().zip(activated.iter()) {
+        assert_eq!(h.to_bits(), std::hint::black_box(*v).max(0.0).to_bits(), "Activation::Relu.apply({v:?})");
     }
     let mut rng = kd_playground::rng::Rng::new(12);
     for (m, k, n) in [(1, 1, 1), (5, 3, 17), (32, 64, 256), (33, 256, 10), (256, 32, 10)] {
