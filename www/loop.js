@@ -185,7 +185,7 @@ export function installLoop({ train }) {
     const frameStart = performance.now() - loop.frameWork;
     drawTeach(frameStart);
     drawMain(playing ? frameStart : null);
-    if (store.get('playing') || store.anyDirty()) requestFrame();
+    if (playing || store.anyDirty()) requestFrame();
     publishSettled();
   };
 
