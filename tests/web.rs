@@ -346,6 +346,32 @@ fn the_f32_product_and_its_relu_have_the_bits_of_their_definitions() {
     }
 }
 
+/// The engine's `exp` in WebAssembly, written out to be inlined into the softmax loops, has the bits
+/// of libm's `expf` and `exp` (which it replaced, and which the native build computes the same way):
+/// every 65,537th f32 bit pattern and the values beside each branch point of libm's code.
+#[wasm_bindgen_test]
+fn exp_has_the_bits_of_libm() {
+    use kd_playground::math::{exp, exp_f64};
+    let mut values: Vec<f32> = (0..=u32::MAX).step_by(65_537).map(f32::from_bits).collect();
+    for t in [0x42ae_ac50u32, 0x42b1_7218, 0x3eb1_7218, 0x3f85_1592, 0x3900_0000] {
+        for bits in t - 2..=t + 2 {
+            values.extend([f32::from_bits(bits), -f32::from_bits(bits)]);
+        }
+    }
+    for x in values {
+        assert_eq!(exp(x).to_bits(), libm::expf(x).to_bits(), "exp({x:e})");
+        let wide = f64::from(x) / 3.0;
+        assert_eq!(exp_f64(wide).to_bits(), libm::exp(wide).to_bits(), "exp_f64({wide:e})");
+    }
+    for high in [0x4086_232bu64, 0x3fd6_2e42, 0x3ff0_a2b2, 0x3e30_0000] {
+        for bits in (high << 32) - 3..=(high << 32) + 3 {
+            for x in [f64::from_bits(bits), -f64::from_bits(bits)] {
+                assert_eq!(exp_f64(x).to_bits(), libm::exp(x).to_bits(), "exp_f64({x:e})");
+            }
+        }
+    }
+}
+
 /// The compression bench runs in the browser on a finished run: refused before, then every row
 /// is trained, timed on the page's clock and reported.
 #[wasm_bindgen_test]
