@@ -34,7 +34,7 @@ pub fn log_softmax(logits: ArrayView2<f32>, temperature: f32) -> Array2<f32> {
 /// [`log_softmax`] in place, row by row.
 pub fn log_softmax_in_place(mut values: ArrayViewMut2<f32>, temperature: f32) {
     for mut row in values.rows_mut() {
-        let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+        let max = row.fold(f32::NEG_INFINITY, |m, &v| math::max(m, v));
         row.mapv_inplace(|v| (v - max) / temperature);
         let log_sum = math::ln(row.fold(0.0f32, |s, &v| s + math::exp(v)));
         row.mapv_inplace(|v| v - log_sum);
@@ -125,7 +125,7 @@ pub fn kl_divergence_rows(
 /// `(z_k − max)/T − log Σ`.
 fn log_softmax_f64_constants(row: ndarray::ArrayView1<f32>, temperature: f32) -> (f64, f64) {
     let t = temperature as f64;
-    let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
+    let max = row.fold(f64::NEG_INFINITY, |m, &v| math::max_f64(m, v as f64));
     let log_sum = math::ln_f64(row.iter().map(|&v| math::exp_f64((v as f64 - max) / t)).sum::<f64>());
     (max, log_sum)
 }
@@ -150,7 +150,7 @@ pub(crate) fn kl_row(teacher: ndarray::ArrayView1<f32>, student: ndarray::ArrayV
             }
         })
         .sum();
-    kl.max(0.0) as f32
+    math::max_f64(kl, 0.0) as f32
 }
 
 /// The soft (distillation) term, batch mean:

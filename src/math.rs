@@ -14,6 +14,43 @@ pub fn all_finite<'a>(values: impl IntoIterator<Item = &'a f32>) -> bool {
     values.into_iter().fold(true, |finite, v| finite & v.is_finite())
 }
 
+/// `a.max(b)` (`f32::max`) as each target computes it, NaN payloads aside. In WebAssembly `max` is
+/// a call of libm's `fmaxf`, which returns `b` when `a` is NaN or less than `b`, and `a` otherwise;
+/// that comparison, written out here, is inlined into the softmax's row maximum. Natively `max` is
+/// one instruction, so it stays.
+#[inline(always)]
+pub fn max(a: f32, b: f32) -> f32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        if a.is_nan() || a < b {
+            b
+        } else {
+            a
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        a.max(b)
+    }
+}
+
+/// [`max`] in double precision (libm's `fmax` in WebAssembly).
+#[inline(always)]
+pub fn max_f64(a: f64, b: f64) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        if a.is_nan() || a < b {
+            b
+        } else {
+            a
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        a.max(b)
+    }
+}
+
 /// `e^x`: libm's `expf` (FreeBSD's `e_expf.c`), bit for bit. Its arithmetic for |x| < 87.34 is
 /// written out here so that it is inlined into the softmax loops: in WebAssembly, the calls of
 /// `libm::expf` (with its general `scalbnf`) and of `libm::exp` were 44% of a Node CPU profile of

@@ -348,7 +348,8 @@ fn the_f32_product_and_its_relu_have_the_bits_of_their_definitions() {
 
 /// The engine's `exp` in WebAssembly, written out to be inlined into the softmax loops, has the bits
 /// of libm's `expf` and `exp` (which it replaced, and which the native build computes the same way):
-/// every 65,537th f32 bit pattern and the values beside each branch point of libm's code.
+/// every 65,537th f32 bit pattern and the values beside each branch point of libm's code. So does
+/// its `max`, of `f32::max` there (libm's `fmaxf`), signed zeros included.
 #[wasm_bindgen_test]
 fn exp_has_the_bits_of_libm() {
     use kd_playground::math::{exp, exp_f64};
@@ -356,6 +357,16 @@ fn exp_has_the_bits_of_libm() {
     for t in [0x42ae_ac50u32, 0x42b1_7218, 0x3eb1_7218, 0x3f85_1592, 0x3900_0000] {
         for bits in t - 2..=t + 2 {
             values.extend([f32::from_bits(bits), -f32::from_bits(bits)]);
+        }
+    }
+    // and the softmax's row maximum, as `max` computes it in WebAssembly
+    let specials = [0.0f32, -0.0, 1.5, -1.5, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 1e-40];
+    for a in specials {
+        for b in specials {
+            let (fast, call) = (kd_playground::math::max(a, b), std::hint::black_box(a).max(b));
+            assert!(fast.to_bits() == call.to_bits() || fast.is_nan() && call.is_nan(), "max({a}, {b})");
+            let (fast, call) = (kd_playground::math::max_f64(a.into(), b.into()), f64::from(a).max(b.into()));
+            assert!(fast.to_bits() == call.to_bits() || fast.is_nan() && call.is_nan(), "max_f64({a}, {b})");
         }
     }
     for x in values {
