@@ -84,6 +84,27 @@ pub fn cross_entropy(logits: ArrayView2<f32>, labels: &[usize]) -> Result<LossAn
     Ok(LossAndGradient { loss, gradient })
 }
 
+/// The loss of [`cross_entropy`] alone, the same bits, without computing the gradient: what an
+/// epoch's measurement needs.
+pub fn cross_entropy_loss(logits: ArrayView2<f32>, labels: &[usize]) -> Result<f32> {
+    check_labels(&logits, labels)?;
+    let mut log_probabilities = Array2::zeros(logits.dim()); // (batch, classes)
+    Ok(cross_entropy_of(logits, labels, log_probabilities.view_mut()))
+}
+
+/// `CE = −(1/B) Σ_i log softmax(z_i)[y_i]`, leaving `log softmax(z)` in `log_probabilities`
+/// (batch, classes): the arithmetic every cross-entropy here shares. The labels must be checked.
+pub(crate) fn cross_entropy_of(
+    logits: ArrayView2<f32>,
+    labels: &[usize],
+    mut log_probabilities: ArrayViewMut2<f32>,
+) -> f32 {
+    let batch = logits.nrows().max(1) as f32;
+    log_probabilities.assign(&logits);
+    log_softmax_in_place(log_probabilities.view_mut(), 1.0);
+    -labels.iter().enumerate().map(|(i, &y)| log_probabilities[[i, y]]).sum::<f32>() / batch
+}
+
 /// [`cross_entropy`] writing its gradient into `gradient` (batch, classes), without allocating;
 /// returns the loss.
 pub fn cross_entropy_into(logits: ArrayView2<f32>, labels: &[usize], mut gradient: ArrayViewMut2<f32>) -> Result<f32> {
@@ -92,9 +113,7 @@ pub fn cross_entropy_into(logits: ArrayView2<f32>, labels: &[usize], mut gradien
         return Err(KdError::Internal(format!("a gradient of {:?} for logits of {:?}", gradient.dim(), logits.dim())));
     }
     let batch = logits.nrows().max(1) as f32;
-    gradient.assign(&logits);
-    log_softmax_in_place(gradient.view_mut(), 1.0); // log-probabilities for now
-    let loss = -labels.iter().enumerate().map(|(i, &y)| gradient[[i, y]]).sum::<f32>() / batch;
+    let loss = cross_entropy_of(logits, labels, gradient.view_mut()); // log-probabilities for now
     gradient.mapv_inplace(math::exp);
     for (i, &y) in labels.iter().enumerate() {
         gradient[[i, y]] -= 1.0;
@@ -221,6 +240,15 @@ pub fn accuracy(logits: ArrayView2<f32>, labels: &[usize]) -> f32 {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn the_cross_entropy_alone_has_the_bits_of_the_cross_entropy_with_its_gradient() {
+        let logits = array![[2.0f32, -1.0, 0.5], [0.0, 0.0, 3.0], [-40.0, 60.0, 1e-3]];
+        let labels = [0, 1, 2];
+        let with_gradient = cross_entropy(logits.view(), &labels).unwrap().loss;
+        assert_eq!(cross_entropy_loss(logits.view(), &labels).unwrap().to_bits(), with_gradient.to_bits());
+        assert!(cross_entropy_loss(logits.view(), &[0, 1, 3]).is_err());
+    }
 
     #[test]
     fn softmax_rows_sum_to_one_even_for_huge_logits() {

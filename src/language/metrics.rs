@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::corpus::Corpus;
 use super::sampling::write;
 use crate::error::Result;
-use crate::losses::{accuracy, cross_entropy};
+use crate::losses::{accuracy, cross_entropy_loss};
 use crate::network::Mlp;
 use crate::rng::{Rng, Stream};
 
@@ -20,7 +20,7 @@ pub const WRITTEN_LINES: usize = 5;
 /// Bits per character: the mean cross-entropy of the next symbols `labels` under `logits`
 /// (samples, symbols), in bits (a model that knows nothing scores log₂ of the number of symbols).
 pub fn bits_per_character(logits: ArrayView2<f32>, labels: &[usize]) -> Result<f64> {
-    Ok(f64::from(cross_entropy(logits, labels)?.loss) / std::f64::consts::LN_2)
+    Ok(f64::from(cross_entropy_loss(logits, labels)?) / std::f64::consts::LN_2)
 }
 
 /// Perplexity: 2 to the bits per character, the number of equally likely symbols the model is as

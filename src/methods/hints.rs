@@ -42,7 +42,7 @@ impl Method for Hint {
         scratch: ArrayViewMut2<f32>,
     ) -> Result<LossTerms> {
         let regressed = batch.student_logits;
-        let hint = teacher_logits(batch, &gradient, &scratch)?;
+        let hint = teacher_logits(batch, &[gradient.dim(), scratch.dim()])?;
         let count = regressed.len().max(1) as f32;
         let mut sum = 0.0f64;
         ndarray::Zip::from(&mut gradient).and(regressed).and(hint).for_each(|g, &r, &h| {

@@ -28,7 +28,7 @@ impl Method for LogitMatching {
         mut scratch: ArrayViewMut2<f32>,
     ) -> Result<LossTerms> {
         check_labels(&batch.student_logits, batch.labels)?;
-        let teacher = teacher_logits(batch, &gradient, &scratch)?;
+        let teacher = teacher_logits(batch, &[gradient.dim(), scratch.dim()])?;
         let alpha = batch.alpha;
         let soft = logit_matching(batch.student_logits, teacher)?;
         let hard = cross_entropy_into(batch.student_logits, batch.labels, scratch.view_mut())?;

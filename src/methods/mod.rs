@@ -209,6 +209,16 @@ pub trait Method: std::fmt::Debug + Sync {
     /// student's logits, written into `gradient` (batch, classes); `scratch` (the same shape) holds
     /// intermediate values. Allocates nothing: it runs in every training step.
     fn loss_into(&self, batch: &Batch, gradient: ArrayViewMut2<f32>, scratch: ArrayViewMut2<f32>) -> Result<LossTerms>;
+
+    /// The loss terms of `batch` alone, with the bits [`Method::loss_into`] reports: what an
+    /// epoch's measurement needs. By default `loss_into` into buffers of its own; a method whose
+    /// gradient costs much more than its loss computes the terms alone ([`check_gradient`] checks
+    /// that the two agree).
+    fn loss(&self, batch: &Batch) -> Result<LossTerms> {
+        let mut gradient = Array2::zeros(batch.student_logits.dim());
+        let mut scratch = Array2::zeros(batch.student_logits.dim());
+        self.loss_into(batch, gradient.view_mut(), scratch.view_mut())
+    }
 }
 
 /// [`Method::loss_into`] with buffers of its own: the loss terms and the gradient (batch, classes).
@@ -219,22 +229,17 @@ pub fn loss_of(method: &dyn Method, batch: &Batch) -> Result<(LossTerms, Array2<
     Ok((terms, gradient))
 }
 
-/// The teacher's logits of a batch, checked against the student's shape.
-fn teacher_logits<'a>(
-    batch: &Batch<'a>,
-    gradient: &ArrayViewMut2<f32>,
-    scratch: &ArrayViewMut2<f32>,
-) -> Result<ArrayView2<'a, f32>> {
+/// The teacher's logits of a batch, checked against the student's shape, as are the shapes of the
+/// method's buffers (`buffers`: the gradient's and the scratch's).
+fn teacher_logits<'a>(batch: &Batch<'a>, buffers: &[(usize, usize)]) -> Result<ArrayView2<'a, f32>> {
     let dim = batch.student_logits.dim();
     let teacher = batch
         .teacher_logits
         .ok_or_else(|| KdError::Internal("a distillation method without the teacher's logits".into()))?;
-    if teacher.dim() != dim || gradient.dim() != dim || scratch.dim() != dim {
+    if teacher.dim() != dim || buffers.iter().any(|&buffer| buffer != dim) {
         return Err(KdError::Internal(format!(
-            "student logits {dim:?}, teacher logits {:?}, gradient {:?} and scratch {:?} differ in shape",
-            teacher.dim(),
-            gradient.dim(),
-            scratch.dim()
+            "student logits {dim:?}, teacher logits {:?} and buffers {buffers:?} differ in shape",
+            teacher.dim()
         )));
     }
     Ok(teacher)
@@ -245,9 +250,7 @@ fn teacher_logits<'a>(
 /// overwritten. The arithmetic of [`crate::losses::cross_entropy`].
 fn add_hard_term(batch: &Batch, mut gradient: ArrayViewMut2<f32>, mut scratch: ArrayViewMut2<f32>) -> f32 {
     let size = batch.student_logits.nrows().max(1) as f32;
-    scratch.assign(&batch.student_logits);
-    losses::log_softmax_in_place(scratch.view_mut(), 1.0);
-    let hard = -batch.labels.iter().enumerate().map(|(i, &y)| scratch[[i, y]]).sum::<f32>() / size;
+    let hard = losses::cross_entropy_of(batch.student_logits, batch.labels, scratch.view_mut());
     scratch.mapv_inplace(crate::math::exp);
     for (i, &y) in batch.labels.iter().enumerate() {
         scratch[[i, y]] -= 1.0;
@@ -288,6 +291,9 @@ pub(crate) fn check_gradient(method: &dyn Method) {
         };
         let (terms, gradient) = loss_of(method, &batch).unwrap();
         assert!(terms.total.is_finite());
+        let alone = method.loss(&batch).unwrap();
+        let bits = |t: LossTerms| [t.total, t.soft, t.hard].map(f32::to_bits);
+        assert_eq!(bits(alone), bits(terms), "{method:?}: the terms alone differ from loss_into's");
         let h = 1e-2f32;
         for ((i, j), &analytic) in gradient.indexed_iter() {
             let (mut up, mut down) = (student.clone(), student.clone());

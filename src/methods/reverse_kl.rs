@@ -36,7 +36,7 @@ impl Method for ReverseKl {
     ) -> Result<LossTerms> {
         let student = batch.student_logits;
         check_labels(&student, batch.labels)?;
-        let teacher = teacher_logits(batch, &gradient, &scratch)?;
+        let teacher = teacher_logits(batch, &[gradient.dim(), scratch.dim()])?;
         let (temperature, alpha) = (batch.temperature, batch.alpha);
         let size = student.nrows().max(1) as f32;
         gradient.assign(&student);

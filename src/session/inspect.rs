@@ -11,7 +11,7 @@ use super::{ModelKind, Session};
 use crate::dark_knowledge::{self, ClassSimilarity, SampleGradients, SoftPullAt, TemperatureSweep};
 use crate::data::SplitName;
 use crate::error::{KdError, Result};
-use crate::losses::{cross_entropy, softmax};
+use crate::losses::{cross_entropy_loss, softmax};
 use crate::math;
 use crate::methods::SoftLoss;
 use crate::settings;
@@ -95,7 +95,7 @@ impl Session {
         let control = logits(ModelKind::Control)?;
         let row = |m: Array2<f32>| m.row(0).to_vec();
         let soft = self.settings.method.soft_loss().soft_term(kd.view(), teacher_at.view(), t)?.loss;
-        let hard = cross_entropy(kd.view(), &[label])?.loss;
+        let hard = cross_entropy_loss(kd.view(), &[label])?;
         let mut hard_label = vec![0.0; self.data.classes()];
         hard_label[label] = 1.0;
         Ok(SampleReport {

@@ -37,7 +37,7 @@ use crate::data::Dataset;
 use crate::error::{Divergence, KdError, Refusal, Result};
 use crate::language::metrics::bits_per_character;
 use crate::language::Task;
-use crate::losses::{accuracy, cross_entropy};
+use crate::losses::{accuracy, cross_entropy_loss};
 use crate::methods::permuted::Permutations;
 use crate::methods::MethodKind;
 use crate::network::Mlp;
@@ -580,7 +580,7 @@ impl Session {
         let test_logits = self.logits(ModelKind::Teacher, self.data.test.features.view())?;
         Ok(TeacherEpoch {
             epoch,
-            train_loss: cross_entropy(train_logits.view(), &self.data.train.labels)?.loss,
+            train_loss: cross_entropy_loss(train_logits.view(), &self.data.train.labels)?,
             train_accuracy: accuracy(train_logits.view(), &self.data.train.labels),
             test_accuracy: accuracy(test_logits.view(), &self.data.test.labels),
             test_bits: self.held_out_bits(test_logits.view())?,

@@ -20,11 +20,11 @@ use crate::data::Dataset;
 use crate::error::{KdError, Model, Result};
 use crate::fidelity::linear_cka;
 use crate::learner::Learner;
-use crate::losses::{accuracy, cross_entropy};
+use crate::losses::{accuracy, cross_entropy_loss};
 use crate::methods::hints::{self, Hint};
 use crate::methods::relations::{self, RelationTerms};
 use crate::methods::self_distillation::EXIT_LAYER;
-use crate::methods::{label_smoothing, loss_of, Batch, HardLabels, LogitMatching, LossTerms, Method, MethodKind};
+use crate::methods::{label_smoothing, Batch, HardLabels, LogitMatching, LossTerms, Method, MethodKind};
 use crate::network::{Dense, Mlp};
 use crate::rng::{Rng, Stream};
 use crate::settings::Settings;
@@ -478,7 +478,7 @@ impl Session {
         let loss = |method: &dyn Method, logits: ArrayView2<f32>, teacher: ArrayView2<f32>| {
             let batch =
                 Batch { student_logits: logits, labels: &labels, teacher_logits: Some(teacher), temperature: t, alpha };
-            loss_of(method, &batch).map(|(terms, _)| terms)
+            method.loss(&batch)
         };
         let teacher_targets = || -> Result<Array2<f32>> {
             let soft_targets = self
@@ -527,7 +527,7 @@ impl Session {
                     blocks += 1;
                 }
                 let soft = (weighted / blocks.max(1) as f64) as f32;
-                let hard = cross_entropy(distilled_train.view(), &labels)?.loss;
+                let hard = cross_entropy_loss(distilled_train.view(), &labels)?;
                 LossTerms { total: alpha * soft + (1.0 - alpha) * hard, soft, hard }
             }
             MethodKind::Dml => {
@@ -536,8 +536,8 @@ impl Session {
                     _ => return Err(KdError::Internal("mutual learning without its second peer".into())),
                 };
                 let peer_train = peer.forward(features.view())?;
-                extra.peer_hard_loss = Some(cross_entropy(peer_train.view(), &labels)?.loss);
-                extra.peer_twin_hard_loss = Some(cross_entropy(twin.forward(features.view())?.view(), &labels)?.loss);
+                extra.peer_hard_loss = Some(cross_entropy_loss(peer_train.view(), &labels)?);
+                extra.peer_twin_hard_loss = Some(cross_entropy_loss(twin.forward(features.view())?.view(), &labels)?);
                 extra.peer_test_accuracy = Some(accuracy(peer.forward(test.features.view())?.view(), &test.labels));
                 extra.peer_twin_test_accuracy =
                     Some(accuracy(twin.forward(test.features.view())?.view(), &test.labels));
@@ -546,7 +546,7 @@ impl Session {
             MethodKind::Byot => {
                 let exit_logits = self.exit_logits(super::ModelKind::Kd, features.view())?;
                 let exit = loss(kl, exit_logits.view(), distilled_train.view())?;
-                let hard = cross_entropy(distilled_train.view(), &labels)?.loss;
+                let hard = cross_entropy_loss(distilled_train.view(), &labels)?;
                 extra.exit_test_accuracy =
                     Some(accuracy(self.exit_logits(super::ModelKind::Kd, test.features.view())?.view(), &test.labels));
                 extra.control_exit_test_accuracy = Some(accuracy(
@@ -569,7 +569,7 @@ impl Session {
                 temperature: t,
                 alpha,
             };
-            extra.hint_loss = Some(loss_of(&Hint, &batch)?.0.total);
+            extra.hint_loss = Some(Hint.loss(&batch)?.total);
             let teacher_layer =
                 hints::teacher_layer(layer, settings.student_hidden.len(), settings.teacher_hidden.len());
             let teacher_test = self.teacher.first().forward_cached(test.features.view())?;
@@ -587,7 +587,7 @@ impl Session {
             soft_loss: terms.soft,
             hard_loss: terms.hard,
             total_loss: terms.total,
-            control_hard_loss: cross_entropy(control_train.view(), &labels)?.loss,
+            control_hard_loss: cross_entropy_loss(control_train.view(), &labels)?,
             kd_train_accuracy: accuracy(distilled_train.view(), &labels),
             kd_test_accuracy: accuracy(kd_test.view(), &test.labels),
             control_train_accuracy: accuracy(control_train.view(), &labels),
@@ -626,7 +626,8 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::methods::{KlDirection, SoftLabels};
+    use crate::losses::cross_entropy;
+    use crate::methods::{loss_of, KlDirection, SoftLabels};
     use crate::session::Phase;
     use crate::settings::Value;
     use std::collections::BTreeMap;
