@@ -85,9 +85,20 @@ export async function newRecordedPage(browser, pageUrl, { timeout = 30_000 } = {
   return { page, problems: recordProblems(page, pageUrl) };
 }
 
-/** Runs `click`, waits for the download it starts and saves it in folder `dir`; returns { name, saved }. */
+/**
+ * Runs `click`, waits for the download it starts and saves it in folder `dir`; returns { name, saved }. Without a
+ * download, the error says what the page said (the save panel's status line, the error box).
+ */
 export async function download(page, click, dir) {
-  const [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  let file;
+  try {
+    [file] = await Promise.all([page.waitForEvent('download'), click()]);
+  } catch (e) {
+    const said = await page.evaluate(() => ['teach-runfile-status', 'error-text']
+      .map((id) => document.getElementById(id)?.textContent?.trim()).filter(Boolean).join(' | ')).catch(() => '');
+    e.message += ` (no download; the page said: ${said || 'nothing'})`;
+    throw e;
+  }
   const name = file.suggestedFilename();
   const saved = path.join(dir, name);
   await file.saveAs(saved);

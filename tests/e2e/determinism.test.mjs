@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { download, launch, newRecordedPage, openTeachingPanels } from './browser.mjs';
+import { download, launch, newRecordedPage, openTeachingPanels, settled } from './browser.mjs';
 
 const PAGE_URL = process.env.KD_URL ?? 'http://127.0.0.1:8000/';
 const KD = process.env.KD_CLI ?? 'target/debug/kd';
@@ -61,7 +61,9 @@ test('a seed gives bit-identical runs in the command line and in the page', { ti
       await page.waitForSelector('body[data-ready="true"]');
       await page.click('#btn-play');
       await page.waitForFunction(() => /^Done/.test(document.querySelector('#phase').textContent), null, { timeout: 180_000 });
+      await settled(page); // what the end of training starts (the worker's last snapshot, the run kept) is over
       await openTeachingPanels(page);
+      await settled(page);
       const { saved } = await download(page, () => page.click('#teach-download-run'), dir);
       const exported = JSON.parse(fs.readFileSync(saved, 'utf8'));
 
